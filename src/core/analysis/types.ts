@@ -1,0 +1,76 @@
+/**
+ * What the analyzer reports about one source file. Offsets are UTF-16 code-unit offsets into the
+ * analysed text (what VS Code's `document.positionAt` takes); lines and columns are 0-based here
+ * and converted to 1-based only by the CLI's printers.
+ */
+export type SourceLanguage = 'python' | 'typescript' | 'typescriptreact' | 'javascript' | 'javascriptreact';
+
+export interface SourceRange {
+  start: number;
+  end: number;
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export type PromptKind = 'named-constant' | 'multiline-string' | 'template' | 'few-shot' | 'sdk-argument';
+
+/** A prompt constant the cost lens prices. */
+export interface PromptConstant {
+  /** The variable name, or a synthetic one such as `system (messages.create)` for an inline argument. */
+  name: string;
+  kind: PromptKind;
+  /** Range of the whole declaration or argument, where the CodeLens goes. */
+  range: SourceRange;
+  /** The prompt text as best known statically; interpolated non-constant parts are kept as `{…}` placeholders. */
+  text: string;
+  /** True when parts of the text are only known at run time. */
+  hasDynamicParts: boolean;
+  /** The model of the SDK call that uses it, when that is a literal or a module constant. */
+  model?: string;
+  /** True when this text is sent under a cache_control breakpoint (cached prefix). */
+  cached?: boolean;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export type RuleCode = 'BL001' | 'BL002' | 'BL003' | 'BL004' | 'BL005' | 'BL006' | 'BL100' | 'BL101';
+
+export interface TextEdit {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+}
+
+export interface Finding {
+  code: RuleCode;
+  severity: Severity;
+  message: string;
+  range: SourceRange;
+  fixes: Fix[];
+}
+
+export interface AnalysisOptions {
+  /** Model assumed when a call's model is not a literal or module constant. */
+  defaultModel: string;
+  /** Rules switched off by the user. */
+  disabledRules?: RuleCode[];
+  /** Minimum cacheable tokens per model id, for BL003 (from the catalog). */
+  minCacheableTokens?: (model: string) => number | undefined;
+  /** Token estimate for a text under a model (from src/core/tokens), for BL003. */
+  estimateTokens?: (text: string, model: string) => number;
+}
+
+export interface AnalysisResult {
+  language: SourceLanguage;
+  prompts: PromptConstant[];
+  findings: Finding[];
+  /** Set when the text could not be parsed at all (binary, too large); prompts and findings are empty. */
+  skippedReason?: string;
+}

@@ -1,0 +1,107 @@
+/**
+ * The persisted shape of batch jobs in the workspace store (`.batchlens/`). Written by batch
+ * submission, read and updated by the tracker and the CLI. Versioned: bump `JOB_SCHEMA_VERSION`
+ * and add a migration when a field changes meaning.
+ */
+export const JOB_SCHEMA_VERSION = 1;
+
+export type BatchProcessingStatus = 'in_progress' | 'canceling' | 'ended';
+
+export interface RequestCounts {
+  processing: number;
+  succeeded: number;
+  errored: number;
+  canceled: number;
+  expired: number;
+}
+
+/** One row of a job: a source file sent as one request. */
+export interface ManifestEntry {
+  customId: string;
+  /** Workspace-relative path with forward slashes. */
+  relativePath: string;
+  /** sha256 of the file content that was sent, hex. */
+  contentSha256: string;
+  bytes: number;
+  estimatedInputTokens: number;
+}
+
+/**
+ * A submission intent is persisted before each create call; `batchId` is filled right after the
+ * call returns. An intent with no id after a crash is reconciled against the API's batch list.
+ */
+export interface BatchRecord {
+  /** Index of this batch within the job (0-based), stable across retries. */
+  index: number;
+  /** Custom ids sent in this batch. */
+  customIds: string[];
+  /** When the create call was about to be made (ms since epoch). */
+  intentAt: number;
+  /** sha256 of the serialized create body, to recognise the same submission. */
+  requestsSha256: string;
+  batchId?: string;
+  /** Why this batch exists: the first submission, or a retry of earlier rows. */
+  purpose: 'initial' | 'retry';
+  status?: BatchProcessingStatus;
+  counts?: RequestCounts;
+  createdAt?: string;
+  expiresAt?: string;
+  endedAt?: string | null;
+  resultsUrl?: string | null;
+  /** Set when the intent could not be reconciled or the create call failed for good. */
+  submitError?: string;
+  /** Last polling failure shown as state in the tree (never as a toast). */
+  lastPollError?: string;
+  /** Results lines already written (resumable download). */
+  resultsLinesWritten?: number;
+  resultsComplete?: boolean;
+}
+
+export type RowOutcome = 'succeeded' | 'errored' | 'canceled' | 'expired';
+
+/** What happened to one custom id in one batch; a row keeps every attempt. */
+export interface RowAttempt {
+  batchId: string;
+  outcome: RowOutcome;
+  /** For errored rows: `result.error.error.type` and its message. */
+  errorType?: string;
+  errorMessage?: string;
+  /** Workspace-relative output file written for a succeeded row. */
+  outputPath?: string;
+  usage?: UsageRecord;
+  model?: string;
+}
+
+/** The `usage` of a succeeded result, as the API reported it. */
+export interface UsageRecord {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+  cache_creation?: { ephemeral_5m_input_tokens?: number; ephemeral_1h_input_tokens?: number } | null;
+  service_tier?: string | null;
+  inference_geo?: string | null;
+}
+
+export interface JobTemplateInfo {
+  name: string;
+  model: string;
+  maxTokens: number;
+  /** Output file pattern (see templates). */
+  outputPattern?: string;
+}
+
+export interface Job {
+  schemaVersion: number;
+  /** e.g. `job_20261122T083000Z_ab12cd` — sortable and unique. */
+  id: string;
+  createdAt: number;
+  template: JobTemplateInfo;
+  manifest: ManifestEntry[];
+  batches: BatchRecord[];
+  /** Per custom id, every attempt in order. */
+  rows: Record<string, RowAttempt[]>;
+  estimate: { batchUsd: number; syncUsd: number; inputTokens: number; outputTokensBound: number };
+  /** Where the job's requests are kept so retries can resend them (relative to `.batchlens/`). */
+  requestsFile: string;
+}
