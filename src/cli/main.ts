@@ -19,7 +19,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`batchlens: unknown command '${name}'. Run 'batchlens --help' for the list.\n`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (rest[0] === '--help' || rest[0] === '-h') {
     io.stdout(`${command.usage}\n`);
     return 0;
   }

@@ -74,3 +74,23 @@ export interface AnalysisResult {
   /** Set when the text could not be parsed at all (binary, too large); prompts and findings are empty. */
   skippedReason?: string;
 }
+
+/** A change to a document, as VS Code reports it (offsets into the text before the change). */
+export interface TextChange {
+  start: number;
+  oldEnd: number;
+  newText: string;
+}
+
+/** Keeps one document's parse tree so an edit re-parses and re-walks only what changed. */
+export interface AnalysisSession {
+  /** Applies `changes` (in order) to the previous text, or analyses `text` from scratch when none are given. */
+  update(text: string, options: AnalysisOptions, changes?: TextChange[]): AnalysisResult;
+  dispose(): void;
+}
+
+/** Created once (loads the tree-sitter runtime and grammars), then shared by every document. */
+export interface Analyzer {
+  analyze(text: string, language: SourceLanguage, options: AnalysisOptions): AnalysisResult;
+  createSession(language: SourceLanguage): AnalysisSession;
+}

@@ -105,3 +105,22 @@ export interface Job {
   /** Where the job's requests are kept so retries can resend them (relative to `.batchlens/`). */
   requestsFile: string;
 }
+
+/**
+ * The workspace store under `<root>/.batchlens/`. Every method is safe with two editor windows and the
+ * CLI at once: writes are atomic (temp file + rename) and read-modify-write goes through a lock file.
+ */
+export interface JobStore {
+  /** The workspace root the store belongs to. */
+  readonly root: string;
+  list(): Promise<Job[]>;
+  get(jobId: string): Promise<Job | undefined>;
+  create(job: Job): Promise<void>;
+  /** Reads the job fresh under the lock, applies `mutate`, writes it back atomically, returns the result. */
+  update(jobId: string, mutate: (job: Job) => void | Promise<void>): Promise<Job>;
+  delete(jobId: string): Promise<void>;
+  /** The exact request bodies sent for the job, by custom id (kept so retries resend them unchanged). */
+  readRequests(jobId: string): Promise<Map<string, import('../api/batchApi').BatchRequest>>;
+  /** Absolute folder for the job's result files (`.batchlens/results/<job>`). */
+  resultsDir(jobId: string): string;
+}
