@@ -1,9 +1,31 @@
 import * as vscode from 'vscode';
+import { PromptAnalysis } from './features/analysis/promptAnalysis';
+import { registerApiKeyFeature } from './features/apiKey/registerApiKeyFeature';
+import { registerLensFeature } from './features/lens/registerLensFeature';
+import { registerLintFeature } from './features/lint/registerLintFeature';
+import { registerPricesFeature } from './features/prices/registerPricesFeature';
+import { createServices } from './host/createServices';
+import { redactSecrets } from './host/redact';
 
-/** Composes the features; makes no network call and scans nothing. */
+/** Composes the features; makes no network call and scans nothing. Each feature is one line. */
 export function activate(context: vscode.ExtensionContext): void {
-  const log = vscode.window.createOutputChannel('Batchlens', { log: true });
-  context.subscriptions.push(log);
+  try {
+    const services = createServices(context);
+    const prompts = new PromptAnalysis(services);
+    context.subscriptions.push(
+      prompts,
+      registerApiKeyFeature(services),
+      registerPricesFeature(services, prompts.tokenCounts),
+      registerLensFeature(services, prompts),
+      registerLintFeature(services, prompts),
+    );
+  } catch (error) {
+    // A failed activation would otherwise only show as commands that "are not found".
+    const detail = error instanceof Error ? error.message : String(error);
+    void vscode.window.showErrorMessage(`Batchlens failed to start: ${redactSecrets(detail)}`);
+    console.error(`Batchlens activation failed: ${redactSecrets(error instanceof Error ? (error.stack ?? detail) : detail)}`);
+    throw error;
+  }
 }
 
 export function deactivate(): void {}

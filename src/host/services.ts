@@ -1,6 +1,10 @@
 import type * as vscode from 'vscode';
 import type { ApiKeyGetter, BatchApi } from '../core/api/batchApi';
 import type { Logger } from '../core/util/logger';
+import type { CommandRunner } from './commandRunner';
+import type { BatchlensConfig } from './config';
+import type { BatchlensLog } from './log';
+import type { ApiKeyStore } from './secrets';
 
 /**
  * What every feature gets from activation: one object that owns shared state, so features never
@@ -16,4 +20,20 @@ export interface BatchlensServices {
   createBatchApi(): Promise<BatchApi | undefined>;
   /** The first workspace folder's path, or undefined with no folder open. */
   workspaceRoot(): string | undefined;
+}
+
+/**
+ * The services as the host layer builds them: the shared contract plus the host objects features
+ * register through (commands, settings, the key store). Features may take either type.
+ */
+export interface HostServices extends BatchlensServices {
+  readonly log: BatchlensLog;
+  /** Typed settings, read fresh on every access. */
+  readonly config: BatchlensConfig;
+  /** The API key in SecretStorage (with the environment fallback); set, clear, change events. */
+  readonly apiKeys: ApiKeyStore;
+  /** Registers command tables; every handler's failure is logged and shown with "Show Logs". */
+  readonly commands: CommandRunner;
+  /** Like `createBatchApi()`, but without the "Set an Anthropic API key" prompt (for background work such as exact token counts). */
+  createBatchApiQuietly(): Promise<BatchApi | undefined>;
 }

@@ -50,11 +50,19 @@ export interface BatchRecord {
   resultsUrl?: string | null;
   /** Set when the intent could not be reconciled or the create call failed for good. */
   submitError?: string;
+  /**
+   * True when it is certain that no batch was created for this record (the API refused the create
+   * call, or reconciliation found no matching batch after its window): its rows are safe to send again.
+   * A record with `submitError` but without this flag may still exist on the API (timeout, connection).
+   */
+  notSubmitted?: boolean;
   /** Last polling failure shown as state in the tree (never as a toast). */
   lastPollError?: string;
   /** Results lines already written (resumable download). */
   resultsLinesWritten?: number;
   resultsComplete?: boolean;
+  /** custom_ids found in this batch's results that the manifest does not know (reported, never written). */
+  unknownCustomIds?: string[];
 }
 
 export type RowOutcome = 'succeeded' | 'errored' | 'canceled' | 'expired';
@@ -70,6 +78,8 @@ export interface RowAttempt {
   outputPath?: string;
   usage?: UsageRecord;
   model?: string;
+  /** 0-based line of this row in the batch's raw results file (`<resultsDir>/<batchId>.jsonl`). */
+  rawLine?: number;
 }
 
 /** The `usage` of a succeeded result, as the API reported it. */
@@ -104,6 +114,11 @@ export interface Job {
   estimate: { batchUsd: number; syncUsd: number; inputTokens: number; outputTokensBound: number };
   /** Where the job's requests are kept so retries can resend them (relative to `.batchlens/`). */
   requestsFile: string;
+  /**
+   * Every file the tracker wrote for this job (workspace-relative path -> sha256 of what it wrote), so a
+   * later download overwrites only files Batchlens wrote and the user has not changed since.
+   */
+  writtenFiles?: Record<string, string>;
 }
 
 /**

@@ -1,7 +1,21 @@
 import type { CliCommand, CliIo } from '../../io';
+import { submitCommand } from './submit';
+import { listCommand } from './list';
+import { statusCommand } from './status';
+import { resultsCommand } from './results';
+import { retryCommand } from './retry';
+import { cancelCommand } from './cancel';
+import { savingsCommand } from './savings';
 
 /** `batchlens batch <subcommand>`: one line per subcommand. */
 const SUBCOMMANDS: CliCommand[] = [
+  submitCommand,
+  listCommand,
+  statusCommand,
+  resultsCommand,
+  retryCommand,
+  cancelCommand,
+  savingsCommand,
 ];
 
 export const batchCommand: CliCommand = {

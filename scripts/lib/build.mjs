@@ -1,0 +1,60 @@
+// Builds what the real-VS-Code runs install: the Batchlens .vsix (`npm run package`) and the
+// integration test harness .vsix (the harness extension plus the bundled suites).
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import esbuild from 'esbuild';
+import { createVSIX } from '@vscode/vsce';
+import { REPO_ROOT } from './tools.mjs';
+
+export const BATCHLENS_VSIX = path.join(REPO_ROOT, 'batchlens.vsix');
+const HARNESS_SOURCE = path.join(REPO_ROOT, 'test', 'integration', 'harness');
+const SUITE_SOURCE = path.join(REPO_ROOT, 'test', 'integration', 'suite');
+const HARNESS_OUT = path.join(REPO_ROOT, 'out', 'integration', 'harness');
+export const HARNESS_VSIX = path.join(REPO_ROOT, 'out', 'integration', 'batchlens-test-harness.vsix');
+/** The suites compiled one file each, for the harness and for @vscode/test-cli (.vscode-test.mjs). */
+export const SUITE_OUT = path.join(REPO_ROOT, 'out', 'integration', 'suite');
+
+/** `npm run package`: production bundle + vsce package -> batchlens.vsix. Output only on failure. */
+export function packageBatchlens() {
+  const result = spawnSync('npm', ['run', 'package', '--silent'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (result.status !== 0 || !existsSync(BATCHLENS_VSIX)) {
+    throw new Error(`\`npm run package\` failed (exit ${result.status}); the Batchlens .vsix could not be built:\n${result.stdout}${result.stderr}`);
+  }
+  return BATCHLENS_VSIX;
+}
+
+const bundleOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'inline',
+  logLevel: 'warning',
+  external: ['vscode'],
+};
+
+/** Compiles each integration suite to out/integration/suite/<name>.test.js (vscode stays external). */
+export async function bundleSuites() {
+  rmSync(SUITE_OUT, { recursive: true, force: true });
+  const entryPoints = readdirSync(SUITE_SOURCE).filter((name) => name.endsWith('.test.ts')).map((name) => path.join(SUITE_SOURCE, name));
+  if (entryPoints.length === 0) throw new Error(`no integration suites in ${SUITE_SOURCE}`);
+  await esbuild.build({ ...bundleOptions, entryPoints, outdir: SUITE_OUT });
+  return entryPoints.length;
+}
+
+/**
+ * Builds the harness extension: its manifest, its bundled entry and a copy of the suites inside
+ * its own folder (so `require('vscode')` in a suite resolves to the harness's API), then packs it.
+ */
+export async function packageHarness() {
+  rmSync(HARNESS_OUT, { recursive: true, force: true });
+  mkdirSync(path.join(HARNESS_OUT, 'suite'), { recursive: true });
+  copyFileSync(path.join(HARNESS_SOURCE, 'package.json'), path.join(HARNESS_OUT, 'package.json'));
+  copyFileSync(path.join(HARNESS_SOURCE, 'README.md'), path.join(HARNESS_OUT, 'README.md'));
+  await esbuild.build({ ...bundleOptions, entryPoints: [path.join(HARNESS_SOURCE, 'extension.ts')], outfile: path.join(HARNESS_OUT, 'extension.js') });
+  for (const name of readdirSync(SUITE_OUT)) copyFileSync(path.join(SUITE_OUT, name), path.join(HARNESS_OUT, 'suite', name));
+  rmSync(HARNESS_VSIX, { force: true });
+  await createVSIX({ cwd: HARNESS_OUT, packagePath: HARNESS_VSIX, dependencies: false, allowMissingRepository: true, skipLicense: true });
+  return HARNESS_VSIX;
+}

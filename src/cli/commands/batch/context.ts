@@ -1,0 +1,73 @@
+import { createBatchApi } from '../../../core/api/anthropicBatchApi';
+import type { BatchApi } from '../../../core/api/batchApi';
+import { explainApiError } from '../../../core/api/errors';
+import { FileJobStore } from '../../../core/tracking/jobStore';
+import { describeReconcileReport, reconcileIntents } from '../../../core/tracking/reconcile';
+import { type Clock, systemClock } from '../../../core/util/clock';
+import type { Logger } from '../../../core/util/logger';
+import { type CliIo, UsageError } from '../../io';
+
+/** The one-line hint printed when a command needs a key and none is set. */
+export const NO_API_KEY_MESSAGE =
+  'no Anthropic API key: set one with `export ANTHROPIC_API_KEY=...` (or "Batchlens: Set API Key" in VS Code)';
+
+/** What every `batchlens batch` subcommand works with: the store of the workspace it runs in. */
+export interface BatchCliContext {
+  /** The workspace root: the directory the command runs from. */
+  root: string;
+  store: FileJobStore;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * Opens the workspace store at the current directory (`.batchlens/` is created on first write).
+ * Log lines go to stderr: warnings always, debug detail with `BATCHLENS_DEBUG=1`.
+ */
+export function openBatchContext(io: CliIo, clock: Clock = systemClock): BatchCliContext {
+  const logger = cliLogger(io);
+  return { root: io.cwd, store: new FileJobStore(io.cwd, { clock, logger }), clock, logger };
+}
+
+/** `ANTHROPIC_API_KEY` from the command's environment, or undefined. */
+export function apiKeyFrom(io: CliIo): string | undefined {
+  const key = io.env.ANTHROPIC_API_KEY?.trim();
+  return key ? key : undefined;
+}
+
+/**
+ * A BatchApi over the SDK with `ANTHROPIC_API_KEY` and `ANTHROPIC_BASE_URL` (the emulator, a proxy)
+ * from the command's environment. Throws `UsageError` (exit 2) naming how to set a key when none is.
+ */
+export function createCliBatchApi(io: CliIo, logger: Logger = cliLogger(io)): BatchApi {
+  const apiKey = apiKeyFrom(io);
+  if (!apiKey) throw new UsageError(NO_API_KEY_MESSAGE);
+  return createBatchApi({ apiKey, env: io.env, logger });
+}
+
+/**
+ * Settles submission intents an interrupted run left behind (see `reconcileIntents`) and tells the
+ * user on stderr what it recovered. Run at the start of every batch command that has an API.
+ * A failure to reach the API is reported and does not stop the command.
+ */
+export async function reconcileBeforeCommand(context: BatchCliContext, api: BatchApi, io: CliIo): Promise<void> {
+  try {
+    const report = await reconcileIntents({ store: context.store, api, clock: context.clock, logger: context.logger });
+    const line = describeReconcileReport(report);
+    if (line) io.stderr(`${line}\n`);
+  } catch (error) {
+    io.stderr(`Batchlens: could not check interrupted submissions: ${explainApiError(error)}\n`);
+  }
+}
+
+function cliLogger(io: CliIo): Logger {
+  const debug = io.env.BATCHLENS_DEBUG === '1';
+  const line = (level: string, message: string | Error) => io.stderr(`[${level}] ${message instanceof Error ? message.message : message}\n`);
+  return {
+    trace: () => undefined,
+    debug: (message) => (debug ? line('debug', message) : undefined),
+    info: (message) => (debug ? line('info', message) : undefined),
+    warn: (message) => line('warn', message),
+    error: (message) => line('error', message),
+  };
+}

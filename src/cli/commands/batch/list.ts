@@ -1,0 +1,42 @@
+import { formatCounts, jobLabel, phaseText, timingText } from '../../../core/tracking/jobFormat';
+import { summarizeJob } from '../../../core/tracking/jobStatus';
+import type { CliCommand, CliIo } from '../../io';
+import { openBatchContext } from './context';
+import { jobJson, parseTrackerArgs, printJson } from './trackerCli';
+
+const USAGE = [
+  'Usage: batchlens batch list [--json]',
+  '',
+  'Lists the batch jobs of this workspace (newest first) from the store in .batchlens/, as the editor',
+  'shows them. Makes no API call: run `batchlens batch status <job>` for a fresh status.',
+  '',
+  '  --json   print an array of {"jobId","status","phase","counts","template","files","batches",...}',
+].join('\n');
+
+export const listCommand: CliCommand = {
+  name: 'list',
+  summary: 'List the batch jobs of this workspace',
+  usage: USAGE,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { values } = parseTrackerArgs(args, { json: { type: 'boolean', default: false } });
+    const context = openBatchContext(io);
+    const jobs = (await context.store.list()).sort((a, b) => b.createdAt - a.createdAt);
+    if (values.json) {
+      printJson(io, jobs.map((job) => jobJson(job, summarizeJob(job))));
+      return 0;
+    }
+    if (jobs.length === 0) {
+      io.stdout('No batch jobs in this workspace yet. Send files with `batchlens batch submit <paths...>`.\n');
+      return 0;
+    }
+    const now = context.clock.now();
+    const rows = jobs.map((job) => {
+      const summary = summarizeJob(job);
+      return [job.id, jobLabel(job), phaseText(summary), formatCounts(summary.counts, ', '), timingText(job, summary, now)];
+    });
+    const table = [['JOB', 'TEMPLATE', 'STATUS', 'ROWS', 'WHEN'], ...rows];
+    const widths = table[0].map((_, column) => Math.max(...table.map((row) => row[column].length)));
+    io.stdout(`${table.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n')}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,228 @@
+import { parseArgs } from 'node:util';
+import type { BatchApi, MessageBatch } from '../../../core/api/batchApi';
+import { describeCostPreview } from '../../../core/batch/costPreview';
+import { type PreparedJob, prepareJob } from '../../../core/batch/prepareJob';
+import { RequestTooLargeError } from '../../../core/batch/splitBatches';
+import { type SubmitOutcome, submitPreparedJob } from '../../../core/batch/submitJob';
+import { TemplateError, TemplateNotFoundError, loadTemplate } from '../../../core/batch/templates';
+import { UnknownModelError } from '../../../core/pricing/catalog';
+import type { BatchRecord } from '../../../core/tracking/jobModel';
+import type { Clock } from '../../../core/util/clock';
+import { type CliCommand, type CliIo, UsageError } from '../../io';
+import { apiKeyFrom, createCliBatchApi, openBatchContext, reconcileBeforeCommand } from './context';
+
+const DEFAULT_MODEL = 'claude-sonnet-4-6';
+const DEFAULT_TEMPLATE = 'summarize';
+const DEFAULT_MAX_FILE_BYTES = 1_000_000;
+
+const USAGE = [
+  'Usage: batchlens batch submit <paths...> [--template NAME|FILE] [--model M] [--max-tokens N]',
+  '         [--max-requests-per-batch N] [--max-file-bytes N] [--exclude GLOB]... [--exact] [--dry-run] [--yes] [--json]',
+  '',
+  'Sends one Message Batches request per file (folders expand, honouring .gitignore) through a prompt',
+  'template, at the batch price. Prints a cost preview first; run from the workspace root.',
+  '',
+  '  --template NAME|FILE        built-in (summarize, review, document, explain, translate, classify, extract),',
+  '                              .batchlens/templates/NAME.md, or a template file (default: summarize)',
+  `  --model M                   model for the requests (default: the template's, built-ins use ${DEFAULT_MODEL})`,
+  "  --max-tokens N              max_tokens per request (default: the template's)",
+  '  --max-requests-per-batch N  split into batches of at most N requests (default 100000)',
+  `  --max-file-bytes N          skip files larger than N bytes (default ${DEFAULT_MAX_FILE_BYTES})`,
+  '  --exclude GLOB              skip files matching GLOB (gitignore syntax); repeatable',
+  '  --exact                     count input tokens with the free count_tokens endpoint (needs a key)',
+  '  --dry-run                   print the preview and send nothing',
+  '  --yes                       submit without asking (required when not on a terminal)',
+  '  --json                      print {"jobId","batches","requests","skipped","estimate"} as JSON',
+].join('\n');
+
+/** Test seams: a fixed clock, and a hook standing for a crash right after a create call. */
+export interface SubmitCommandSeams {
+  clock?: Clock;
+  afterCreate?: (batch: MessageBatch, record: BatchRecord) => void | Promise<void>;
+}
+
+/** `batchlens batch submit`, with optional test seams. */
+export function createSubmitCommand(seams: SubmitCommandSeams = {}): CliCommand {
+  return {
+    name: 'submit',
+    summary: 'Send files as a Message Batches job through a prompt template (cost preview first)',
+    usage: USAGE,
+    run: (args, io) => runSubmit(args, io, seams),
+  };
+}
+
+export const submitCommand: CliCommand = createSubmitCommand();
+
+async function runSubmit(args: string[], io: CliIo, seams: SubmitCommandSeams): Promise<number> {
+  const options = parseSubmitArgs(args);
+  const context = openBatchContext(io, seams.clock);
+
+  // Settle anything before collecting: a missing key or a refusal should cost the user no waiting.
+  let api: BatchApi | undefined;
+  if (!options.dryRun || options.exact) api = createCliBatchApi(io, context.logger);
+  else if (apiKeyFrom(io)) api = createCliBatchApi(io, context.logger);
+  if (!options.dryRun && !options.yes && !io.confirm) {
+    throw new UsageError('not on a terminal, so there is no one to confirm: pass --yes to submit, or --dry-run to only see the preview');
+  }
+  if (api) await reconcileBeforeCommand(context, api, io);
+
+  let prepared: PreparedJob;
+  try {
+    const template = await loadTemplate(context.root, options.template, options.model ?? DEFAULT_MODEL);
+    if (options.model) template.model = options.model;
+    if (options.maxTokens !== undefined) template.maxTokens = options.maxTokens;
+    prepared = await prepareJob({
+      root: context.root,
+      selection: options.paths,
+      template,
+      maxFileBytes: options.maxFileBytes,
+      exclude: options.exclude,
+      maxRequestsPerBatch: options.maxRequestsPerBatch,
+      exactCounts: options.exact && api ? { api } : undefined,
+      now: context.clock.now(),
+    });
+  } catch (error) {
+    const inputErrors = [TemplateError, TemplateNotFoundError, UnknownModelError, RequestTooLargeError];
+    if (inputErrors.some((type) => error instanceof type)) throw new UsageError((error as Error).message);
+    throw error;
+  }
+
+  if (prepared.requests.length === 0) {
+    if (options.json) io.stdout(`${JSON.stringify(jsonReport(prepared, undefined))}\n`);
+    else io.stderr(`batchlens batch submit: nothing to send: no readable text files in the selection${skippedSuffix(prepared)}\n`);
+    return 1;
+  }
+  if (!options.json) io.stdout(`${previewText(prepared)}\n`);
+  if (options.dryRun) {
+    if (options.json) io.stdout(`${JSON.stringify(jsonReport(prepared, undefined))}\n`);
+    else io.stdout('Dry run: nothing was sent.\n');
+    return 0;
+  }
+  if (!options.yes && io.confirm) {
+    const question = `Submit ${prepared.requests.length} request${prepared.requests.length === 1 ? '' : 's'} for ≈$${prepared.preview.batchUsd.toFixed(4)}?`;
+    if (!(await io.confirm(question))) {
+      io.stderr('Cancelled: nothing was sent.\n');
+      return 1;
+    }
+  }
+
+  const outcome = await submitPreparedJob(prepared, {
+    store: context.store,
+    api: api!,
+    clock: context.clock,
+    logger: context.logger,
+    maxRequestsPerBatch: options.maxRequestsPerBatch,
+    afterCreate: seams.afterCreate,
+  });
+  if (options.json) io.stdout(`${JSON.stringify(jsonReport(prepared, outcome))}\n`);
+  else io.stdout(`${outcomeText(outcome)}\n`);
+  if (outcome.failure) {
+    io.stderr(`batchlens batch submit: ${outcome.failure.message}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+interface SubmitArgs {
+  paths: string[];
+  template: string;
+  model?: string;
+  maxTokens?: number;
+  maxRequestsPerBatch: number;
+  maxFileBytes: number;
+  exclude: string[];
+  exact: boolean;
+  dryRun: boolean;
+  yes: boolean;
+  json: boolean;
+}
+
+function parseSubmitArgs(args: string[]): SubmitArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        template: { type: 'string' },
+        model: { type: 'string' },
+        'max-tokens': { type: 'string' },
+        'max-requests-per-batch': { type: 'string' },
+        'max-file-bytes': { type: 'string' },
+        exclude: { type: 'string', multiple: true },
+        exact: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        yes: { type: 'boolean', short: 'y', default: false },
+        json: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length === 0) throw new UsageError('give at least one file or folder to send (e.g. `batchlens batch submit src --dry-run`)');
+  return {
+    paths: positionals,
+    template: values.template ?? DEFAULT_TEMPLATE,
+    model: values.model,
+    maxTokens: values['max-tokens'] === undefined ? undefined : positiveInteger('--max-tokens', values['max-tokens']),
+    maxRequestsPerBatch:
+      values['max-requests-per-batch'] === undefined ? 100_000 : Math.min(100_000, positiveInteger('--max-requests-per-batch', values['max-requests-per-batch'])),
+    maxFileBytes: values['max-file-bytes'] === undefined ? DEFAULT_MAX_FILE_BYTES : positiveInteger('--max-file-bytes', values['max-file-bytes']),
+    exclude: values.exclude ?? [],
+    exact: values.exact ?? false,
+    dryRun: values['dry-run'] ?? false,
+    yes: values.yes ?? false,
+    json: values.json ?? false,
+  };
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) throw new UsageError(`${flag} must be a whole number of at least 1 (got '${text}')`);
+  return value;
+}
+
+/** The `--json` shape promised in the README: batches is empty for a dry run. */
+function jsonReport(prepared: PreparedJob, outcome: SubmitOutcome | undefined) {
+  return {
+    jobId: prepared.job.id,
+    batches: outcome ? outcome.job.batches.filter((record) => record.batchId).map((record) => record.batchId as string) : [],
+    requests: prepared.requests.length,
+    skipped: prepared.skipped.map((skip) => ({ path: skip.relativePath, reason: skip.reason })),
+    estimate: {
+      batchUsd: prepared.preview.batchUsd,
+      syncUsd: prepared.preview.syncUsd,
+      savingUsd: prepared.preview.savingUsd,
+      inputTokens: prepared.preview.inputTokens,
+      outputTokensBound: prepared.preview.outputTokensBound,
+      exact: prepared.preview.exactInputTokens,
+      label: prepared.preview.label,
+    },
+    dryRun: outcome === undefined,
+    ...(outcome?.failure ? { error: outcome.failure.message } : {}),
+  };
+}
+
+function previewText(prepared: PreparedJob): string {
+  const lines = [`Cost preview (estimate) for ${prepared.job.template.name}:`, ...describeCostPreview(prepared.preview).map((line) => `  ${line}`)];
+  if (prepared.skipped.length > 0) {
+    lines.push('Skipped files:');
+    for (const skip of prepared.skipped) lines.push(`  ${skip.relativePath}: ${skip.reason}${skip.detail ? ` (${skip.detail})` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+function outcomeText(outcome: SubmitOutcome): string {
+  const ids = outcome.created;
+  const lines = [`Submitted job ${outcome.job.id}: ${ids.length} batch${ids.length === 1 ? '' : 'es'} (${ids.join(', ') || 'none'}).`];
+  if (outcome.unsentRequests > 0) lines.push(`${outcome.unsentRequests} request(s) were not sent.`);
+  lines.push(`Follow it with: batchlens batch status ${outcome.job.id}`);
+  return lines.join('\n');
+}
+
+function skippedSuffix(prepared: PreparedJob): string {
+  if (prepared.skipped.length === 0) return '';
+  return ` (skipped: ${prepared.skipped.map((skip) => `${skip.relativePath} ${skip.reason}`).join(', ')})`;
+}

@@ -1,0 +1,112 @@
+/**
+ * A small, language-neutral picture of the parts of a source file the cache lint cares about:
+ * values (strings, lists, dicts, references, calls), scopes with their bindings, and SDK call
+ * sites. The Python and JS/TS lowerers produce it from tree-sitter nodes; everything after
+ * lowering (value resolution, rules, fixes) works on it alone, so facts can be cached per
+ * top-level statement and reused after an edit. Offsets are absolute UTF-16 offsets.
+ */
+
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/**
+ * A piece of a string: literal text, or an interpolated expression. `start`/`end` of an
+ * interpolation cover its delimiters (`{x}`, `${x}`); `open`/`close` are the delimiters of the
+ * literal it sits in, so a fix can split the literal there.
+ */
+export type StrPart = { text: string } | { expr: Expr; start: number; end: number; open: string; close: string };
+
+export type Expr =
+  | (Span & { kind: 'str'; parts: StrPart[]; multiline: boolean; template: boolean })
+  | (Span & { kind: 'num' | 'bool' | 'null' })
+  | (Span & { kind: 'list'; items: Expr[]; open: boolean; isSet: boolean })
+  | (Span & { kind: 'dict'; entries: DictEntry[]; open: boolean; closeOffset: number })
+  | (Span & { kind: 'ref'; name: string })
+  | (Span & { kind: 'member'; object: Expr; property: string })
+  | (Span & { kind: 'index'; object: Expr; index: Expr })
+  | (Span & { kind: 'call'; callee: string; calleeExpr: Expr; args: Expr[]; kwargs: Kwarg[]; argsClose: number; isNew: boolean })
+  | (Span & { kind: 'comp'; body: Expr; vars: string[]; iter: Expr })
+  | (Span & { kind: 'choice'; options: Expr[] })
+  | (Span & { kind: 'spread'; value: Expr })
+  | (Span & { kind: 'concat'; left: Expr; right: Expr })
+  | (Span & { kind: 'func'; scope: Scope })
+  | (Span & { kind: 'opaque'; what: string });
+
+export interface DictEntry extends Span {
+  /** The key when it is a plain name or string; undefined for spreads and computed keys. */
+  key?: string;
+  value: Expr;
+}
+
+export interface Kwarg extends Span {
+  name: string;
+  value: Expr;
+}
+
+export type BindingKind = 'assign' | 'param' | 'loop-var' | 'append' | 'augment' | 'function';
+
+export interface Binding {
+  name: string;
+  kind: BindingKind;
+  /** Offset of the statement that binds, to pick the latest binding before a use. */
+  at: number;
+  /** End of the binding statement (the prompt-constant range runs from `at` to here). */
+  end: number;
+  value?: Expr;
+}
+
+/** A function, method or lambda body (or the module itself) with what it binds. */
+export interface Scope extends Span {
+  name: string;
+  params: string[];
+  bindings: Binding[];
+  returns: Expr[];
+  /** Nested functions, so lookups can walk outwards. */
+  parent?: Scope;
+  /** True when the body is a callback of `.map`/`.forEach`-style iteration over a collection. */
+  iterationCallback?: boolean;
+}
+
+export interface CallSite {
+  call: Extract<Expr, { kind: 'call' }>;
+  scope: Scope;
+  /** The innermost loop over a collection around the call, if any. */
+  loop?: Span;
+}
+
+/** What one top-level statement contributes; reused as is while the statement is unchanged. */
+export interface StatementFacts extends Span {
+  /** Module-level (and class-level, with `className`) bindings. */
+  bindings: (Binding & { className?: string })[];
+  /** Top-level functions and methods by name, for helper resolution. */
+  functions: Scope[];
+  /** SDK calls found anywhere in the statement. */
+  sdkCalls: CallSite[];
+  /** Simple calls (by name) made inside loops over collections, for the indirect batch hint. */
+  loopCalls: (Span & { name: string })[];
+}
+
+/** Adds `delta` to every offset in a fact tree (a statement moved after an edit above it). */
+export function shiftFacts(facts: StatementFacts, delta: number): void {
+  if (delta === 0) return;
+  const seen = new Set<object>();
+  const visit = (value: unknown): void => {
+    if (value === null || typeof value !== 'object' || seen.has(value)) return;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const field = record[key];
+      if (typeof field === 'number' && OFFSET_KEYS.has(key)) record[key] = field + delta;
+      else if (typeof field === 'object') visit(field);
+    }
+  };
+  visit(facts);
+}
+
+const OFFSET_KEYS = new Set(['start', 'end', 'at', 'closeOffset', 'argsClose']);

@@ -1,0 +1,390 @@
+import type { Node } from '@vscode/tree-sitter-wasm';
+import type { DictEntry, Expr, StatementFacts, StrPart } from './ir';
+import { MAX_DEPTH, bind, type LowerContext, mentionsRequestWords, moduleScope, newFacts, newScope, noteCall, opaque } from './lowerContext';
+
+/** Lowers one top-level JavaScript / TypeScript (JSX, TSX) statement into facts (see ir.ts). */
+export function lowerJsStatement(node: Node, text: string): StatementFacts {
+  const facts = newFacts(node);
+  const ctx: LowerContext = { text, facts, scope: moduleScope(node), depth: 0 };
+  statement(node, ctx);
+  return facts;
+}
+
+function named(node: Node): Node[] {
+  return node.namedChildren.filter((child): child is Node => child !== null);
+}
+
+/** Wrappers that only add types or syntax around a value. */
+const TRANSPARENT = new Set(['parenthesized_expression', 'await_expression', 'as_expression', 'satisfies_expression', 'non_null_expression', 'type_assertion']);
+
+/** Iteration methods whose callback runs once per element of a collection. */
+const ITERATION_METHODS = new Set(['map', 'forEach', 'flatMap', 'filter', 'reduce', 'some', 'every']);
+
+function statement(node: Node, ctx: LowerContext): void {
+  switch (node.type) {
+    case 'expression_statement': {
+      const inner = node.firstNamedChild;
+      if (inner) expressionStatement(inner, ctx, node);
+      return;
+    }
+    case 'lexical_declaration':
+    case 'variable_declaration':
+      for (const declarator of named(node)) if (declarator.type === 'variable_declarator') variableDeclarator(declarator, ctx, node);
+      return;
+    case 'export_statement': {
+      const declaration = node.childForFieldName('declaration');
+      if (declaration) statement(declaration, ctx);
+      const value = node.childForFieldName('value');
+      if (value) expr(value, ctx);
+      return;
+    }
+    case 'function_declaration':
+    case 'generator_function_declaration':
+      functionLike(node, ctx, node.childForFieldName('name')?.text ?? '<anonymous>', true);
+      return;
+    case 'class_declaration':
+    case 'abstract_class_declaration':
+    case 'class':
+      classBody(node, ctx);
+      return;
+    case 'for_in_statement':
+      forIn(node, ctx);
+      return;
+    case 'for_statement': {
+      for (const field of ['initializer', 'condition', 'increment']) {
+        const part = node.childForFieldName(field);
+        if (part) statement(part, ctx);
+      }
+      const body = node.childForFieldName('body');
+      if (body) statement(body, { ...ctx, loop: { start: node.startIndex, end: node.endIndex } });
+      return;
+    }
+    case 'return_statement': {
+      const value = node.firstNamedChild;
+      if (value) ctx.scope.returns.push(expr(value, ctx));
+      return;
+    }
+    case 'import_statement':
+    case 'interface_declaration':
+    case 'type_alias_declaration':
+    case 'enum_declaration':
+    case 'ambient_declaration':
+    case 'comment':
+    case 'empty_statement':
+    case 'break_statement':
+    case 'continue_statement':
+    case 'debugger_statement':
+      return;
+    default:
+      if (isStatementLike(node)) {
+        for (const child of named(node)) statement(child, ctx);
+      } else {
+        expr(node, ctx);
+      }
+  }
+}
+
+function isStatementLike(node: Node): boolean {
+  const type = node.type;
+  return type === 'program' || type === 'statement_block' || type.endsWith('_statement') || type.endsWith('_clause') || type === 'switch_body' || type === 'switch_case' || type === 'switch_default';
+}
+
+function expressionStatement(node: Node, ctx: LowerContext, statementNode: Node): void {
+  if (node.type === 'assignment_expression' || node.type === 'augmented_assignment_expression') {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    const value = right ? expr(right, ctx) : undefined;
+    const name = left ? assignedName(left) : undefined;
+    if (name) {
+      bind(ctx, { name, kind: node.type === 'assignment_expression' ? 'assign' : 'augment', at: statementNode.startIndex, end: statementNode.endIndex, value });
+    }
+    return;
+  }
+  expr(node, ctx);
+}
+
+function assignedName(node: Node): string | undefined {
+  if (node.type === 'identifier') return node.text;
+  if (node.type === 'member_expression') {
+    const object = node.childForFieldName('object');
+    const property = node.childForFieldName('property');
+    if (object?.type === 'this' && property) return `self.${property.text}`;
+  }
+  return undefined;
+}
+
+function variableDeclarator(node: Node, ctx: LowerContext, statementNode: Node): void {
+  const nameNode = node.childForFieldName('name');
+  const valueNode = node.childForFieldName('value');
+  if (!nameNode) return;
+  if (nameNode.type === 'identifier' && valueNode && isFunctionNode(valueNode)) {
+    functionLike(valueNode, ctx, nameNode.text, true);
+    return;
+  }
+  const value = valueNode ? expr(valueNode, ctx) : undefined;
+  for (const name of patternNames(nameNode)) {
+    bind(ctx, {
+      name,
+      kind: 'assign',
+      at: statementNode.startIndex,
+      end: statementNode.endIndex,
+      value: nameNode.type === 'identifier' ? value : value ? { kind: 'opaque', start: value.start, end: value.end, what: 'destructuring' } : undefined,
+    });
+  }
+}
+
+function patternNames(node: Node): string[] {
+  if (node.type === 'identifier' || node.type === 'shorthand_property_identifier_pattern') return [node.text];
+  if (node.type === 'object_pattern' || node.type === 'array_pattern' || node.type === 'pair_pattern' || node.type === 'assignment_pattern' || node.type === 'rest_pattern') {
+    const value = node.type === 'pair_pattern' ? node.childForFieldName('value') : null;
+    if (value) return patternNames(value);
+    if (node.type === 'assignment_pattern') {
+      const left = node.childForFieldName('left');
+      return left ? patternNames(left) : [];
+    }
+    return named(node).flatMap(patternNames);
+  }
+  return [];
+}
+
+function isFunctionNode(node: Node): boolean {
+  return node.type === 'arrow_function' || node.type === 'function_expression' || node.type === 'function' || node.type === 'generator_function';
+}
+
+function parameterNames(node: Node): string[] {
+  const single = node.childForFieldName('parameter');
+  if (single) return patternNames(single);
+  const params = node.childForFieldName('parameters');
+  if (!params) return [];
+  return named(params).flatMap((param) => {
+    const pattern = param.childForFieldName('pattern') ?? param;
+    return patternNames(pattern);
+  });
+}
+
+/** Lowers a function's body as a new scope; returns the `func` value. */
+function functionLike(node: Node, ctx: LowerContext, name: string, declare: boolean, iterationCallback = false, loop?: Expr): Expr {
+  const scope = newScope(ctx, name, node, parameterNames(node));
+  scope.iterationCallback = iterationCallback;
+  const value: Expr = { kind: 'func', start: node.startIndex, end: node.endIndex, scope };
+  if (declare) {
+    bind(ctx, { name, kind: 'function', at: node.startIndex, end: node.endIndex, value });
+    if (ctx.scope.name === '<module>') ctx.facts.functions.push(scope);
+  }
+  const body = node.childForFieldName('body');
+  if (!body || !mentionsRequestWords(ctx.text, body.startIndex, body.endIndex)) return value;
+  const inner: LowerContext = { ...ctx, scope, className: undefined, loop: iterationCallback && loop ? { start: loop.start, end: loop.end } : undefined };
+  if (body.type === 'statement_block') statement(body, inner);
+  else scope.returns.push(expr(body, inner));
+  return value;
+}
+
+function classBody(node: Node, ctx: LowerContext): void {
+  const className = node.childForFieldName('name')?.text ?? '<class>';
+  const body = node.childForFieldName('body');
+  if (!body) return;
+  for (const member of named(body)) {
+    if (member.type === 'method_definition') {
+      const name = member.childForFieldName('name')?.text ?? '<method>';
+      const scope = functionLike(member, { ...ctx, className }, name, false);
+      if (scope.kind === 'func') ctx.facts.functions.push(scope.scope);
+    } else if (member.type === 'public_field_definition' || member.type === 'field_definition') {
+      const nameNode = member.childForFieldName('name') ?? member.childForFieldName('property');
+      const valueNode = member.childForFieldName('value');
+      if (!nameNode) continue;
+      const value = valueNode ? expr(valueNode, { ...ctx, className }) : undefined;
+      bind({ ...ctx, className }, { name: nameNode.text, kind: 'assign', at: member.startIndex, end: member.endIndex, value });
+    }
+  }
+}
+
+function forIn(node: Node, ctx: LowerContext): void {
+  const left = node.childForFieldName('left');
+  const right = node.childForFieldName('right');
+  if (right) expr(right, ctx);
+  for (const name of left ? patternNames(left) : []) bind(ctx, { name, kind: 'loop-var', at: node.startIndex, end: node.endIndex });
+  const body = node.childForFieldName('body');
+  if (body) statement(body, { ...ctx, loop: { start: node.startIndex, end: node.endIndex } });
+}
+
+function expr(node: Node, ctx: LowerContext): Expr {
+  if (ctx.depth > MAX_DEPTH) return opaque(node, 'deeply nested expression');
+  ctx.depth++;
+  try {
+    return lowerExpr(node, ctx);
+  } finally {
+    ctx.depth--;
+  }
+}
+
+function lowerExpr(node: Node, ctx: LowerContext): Expr {
+  const start = node.startIndex;
+  const end = node.endIndex;
+  const type = node.type;
+  if (TRANSPARENT.has(type)) {
+    const inner = node.firstNamedChild;
+    return inner ? expr(inner, ctx) : opaque(node, type);
+  }
+  switch (type) {
+    case 'string': {
+      const parts: StrPart[] = named(node).map((child) => ({ text: child.text }));
+      return { kind: 'str', start, end, parts, multiline: false, template: false };
+    }
+    case 'template_string':
+      return templateString(node, ctx);
+    case 'number':
+      return { kind: 'num', start, end };
+    case 'true':
+    case 'false':
+      return { kind: 'bool', start, end };
+    case 'null':
+    case 'undefined':
+      return { kind: 'null', start, end };
+    case 'identifier':
+      return { kind: 'ref', start, end, name: node.text };
+    case 'this':
+      return { kind: 'ref', start, end, name: 'this' };
+    case 'array': {
+      const items = named(node).filter((child) => child.type !== 'comment').map((child) => expr(child, ctx));
+      return { kind: 'list', start, end, items, open: items.some((item) => item.kind === 'spread'), isSet: false };
+    }
+    case 'spread_element': {
+      const inner = node.firstNamedChild;
+      return { kind: 'spread', start, end, value: inner ? expr(inner, ctx) : opaque(node, 'spread') };
+    }
+    case 'object':
+      return object(node, ctx);
+    case 'member_expression': {
+      const object = node.childForFieldName('object');
+      const property = node.childForFieldName('property');
+      return { kind: 'member', start, end, object: object ? expr(object, ctx) : opaque(node, 'object'), property: property?.text ?? '' };
+    }
+    case 'subscript_expression': {
+      const object = node.childForFieldName('object');
+      const index = node.childForFieldName('index');
+      return { kind: 'index', start, end, object: object ? expr(object, ctx) : opaque(node, 'object'), index: index ? expr(index, ctx) : opaque(node, 'index') };
+    }
+    case 'call_expression':
+    case 'new_expression':
+      return call(node, ctx);
+    case 'binary_expression': {
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      const operator = node.childForFieldName('operator')?.type;
+      const l = left ? expr(left, ctx) : opaque(node, 'operand');
+      const r = right ? expr(right, ctx) : opaque(node, 'operand');
+      if (operator === '+') return { kind: 'concat', start, end, left: l, right: r };
+      if (operator === '??' || operator === '||') return { kind: 'choice', start, end, options: [l, r] };
+      return { kind: 'opaque', start, end, what: 'arithmetic' };
+    }
+    case 'ternary_expression': {
+      const consequence = node.childForFieldName('consequence');
+      const alternative = node.childForFieldName('alternative');
+      const condition = node.childForFieldName('condition');
+      if (condition) expr(condition, ctx);
+      return { kind: 'choice', start, end, options: [consequence ? expr(consequence, ctx) : opaque(node, 'branch'), alternative ? expr(alternative, ctx) : opaque(node, 'branch')] };
+    }
+    case 'arrow_function':
+    case 'function_expression':
+    case 'function':
+    case 'generator_function':
+      return functionLike(node, ctx, '<lambda>', false);
+    case 'assignment_expression': {
+      const right = node.childForFieldName('right');
+      return right ? expr(right, ctx) : opaque(node, type);
+    }
+    case 'comment':
+      return opaque(node, type);
+    default:
+      for (const child of named(node)) expr(child, ctx);
+      return opaque(node, type);
+  }
+}
+
+function templateString(node: Node, ctx: LowerContext): Expr {
+  const parts: StrPart[] = [];
+  for (const child of named(node)) {
+    if (child.type === 'template_substitution') {
+      const inner = child.firstNamedChild;
+      parts.push({ expr: inner ? expr(inner, ctx) : opaque(child, 'substitution'), start: child.startIndex, end: child.endIndex, open: '`', close: '`' });
+    } else {
+      parts.push({ text: child.text });
+    }
+  }
+  return { kind: 'str', start: node.startIndex, end: node.endIndex, parts, multiline: node.text.includes('\n'), template: true };
+}
+
+function propertyKey(node: Node): string | undefined {
+  if (node.type === 'property_identifier' || node.type === 'identifier' || node.type === 'number') return node.text;
+  if (node.type === 'string') return named(node).map((child) => child.text).join('');
+  return undefined;
+}
+
+function object(node: Node, ctx: LowerContext): Expr {
+  const entries: DictEntry[] = [];
+  let open = false;
+  for (const child of named(node)) {
+    if (child.type === 'pair') {
+      const keyNode = child.childForFieldName('key');
+      const valueNode = child.childForFieldName('value');
+      entries.push({ key: keyNode ? propertyKey(keyNode) : undefined, start: child.startIndex, end: child.endIndex, value: valueNode ? expr(valueNode, ctx) : opaque(child, 'value') });
+    } else if (child.type === 'shorthand_property_identifier') {
+      entries.push({ key: child.text, start: child.startIndex, end: child.endIndex, value: { kind: 'ref', start: child.startIndex, end: child.endIndex, name: child.text } });
+    } else if (child.type === 'spread_element') {
+      open = true;
+      entries.push({ start: child.startIndex, end: child.endIndex, value: expr(child, ctx) });
+    } else if (child.type === 'method_definition') {
+      entries.push({ key: child.childForFieldName('name')?.text, start: child.startIndex, end: child.endIndex, value: functionLike(child, ctx, '<method>', false) });
+    }
+  }
+  return { kind: 'dict', start: node.startIndex, end: node.endIndex, entries, open, closeOffset: node.endIndex - 1 };
+}
+
+function dottedName(node: Node): string {
+  if (node.type === 'identifier' || node.type === 'property_identifier') return node.text;
+  if (node.type === 'this') return 'this';
+  if (node.type === 'member_expression') {
+    const object = node.childForFieldName('object');
+    const property = node.childForFieldName('property');
+    return `${object ? dottedName(object) : ''}.${property?.text ?? ''}`;
+  }
+  if (TRANSPARENT.has(node.type)) {
+    const inner = node.firstNamedChild;
+    return inner ? dottedName(inner) : '';
+  }
+  if (node.type === 'call_expression') return '<call>';
+  return `<${node.type}>`;
+}
+
+function call(node: Node, ctx: LowerContext): Expr {
+  const isNew = node.type === 'new_expression';
+  const fn = node.childForFieldName(isNew ? 'constructor' : 'function');
+  const argsNode = node.childForFieldName('arguments');
+  const calleeExpr = fn ? expr(fn, ctx) : opaque(node, 'callee');
+  const callee = fn ? dottedName(fn) : '';
+  const method = callee.slice(callee.lastIndexOf('.') + 1);
+  const iterates = ITERATION_METHODS.has(method) && callee.includes('.');
+  const args: Expr[] = [];
+  if (argsNode && argsNode.type === 'arguments') {
+    for (const arg of named(argsNode)) {
+      if (arg.type === 'comment') continue;
+      if (iterates && isFunctionNode(arg)) args.push(functionLike(arg, ctx, '<callback>', false, true, { kind: 'opaque', start: node.startIndex, end: node.endIndex, what: 'loop' }));
+      else args.push(expr(arg, ctx));
+    }
+  } else if (argsNode && argsNode.type === 'template_string') {
+    args.push(expr(argsNode, ctx));
+  }
+  const lowered: Extract<Expr, { kind: 'call' }> = {
+    kind: 'call',
+    start: node.startIndex,
+    end: node.endIndex,
+    callee,
+    calleeExpr,
+    args,
+    kwargs: [],
+    argsClose: argsNode ? argsNode.endIndex - 1 : node.endIndex,
+    isNew,
+  };
+  noteCall(ctx, lowered);
+  return lowered;
+}

@@ -1,0 +1,394 @@
+import type { Node } from '@vscode/tree-sitter-wasm';
+import type { DictEntry, Expr, Kwarg, StatementFacts, StrPart } from './ir';
+import { MAX_DEPTH, bind, type LowerContext, mentionsRequestWords, moduleScope, newFacts, newScope, noteCall, opaque } from './lowerContext';
+
+/** Lowers one top-level Python statement into facts (see ir.ts). */
+export function lowerPythonStatement(node: Node, text: string): StatementFacts {
+  const facts = newFacts(node);
+  const ctx: LowerContext = { text, facts, scope: moduleScope(node), depth: 0 };
+  statement(node, ctx);
+  return facts;
+}
+
+function named(node: Node): Node[] {
+  return node.namedChildren.filter((child): child is Node => child !== null);
+}
+
+function statement(node: Node, ctx: LowerContext): void {
+  switch (node.type) {
+    case 'expression_statement':
+      for (const child of named(node)) expressionStatement(child, ctx, node);
+      return;
+    case 'decorated_definition': {
+      const definition = node.childForFieldName('definition');
+      if (definition) statement(definition, ctx);
+      return;
+    }
+    case 'function_definition':
+      functionDefinition(node, ctx);
+      return;
+    case 'class_definition':
+      classDefinition(node, ctx);
+      return;
+    case 'for_statement':
+      forStatement(node, ctx);
+      return;
+    case 'return_statement': {
+      const value = node.firstNamedChild;
+      if (value) ctx.scope.returns.push(expr(value, ctx));
+      return;
+    }
+    case 'import_statement':
+    case 'import_from_statement':
+    case 'future_import_statement':
+    case 'pass_statement':
+    case 'break_statement':
+    case 'continue_statement':
+    case 'global_statement':
+    case 'nonlocal_statement':
+    case 'comment':
+      return;
+    default:
+      for (const child of named(node)) {
+        if (isStatementLike(child)) statement(child, ctx);
+        else expr(child, ctx);
+      }
+  }
+}
+
+function isStatementLike(node: Node): boolean {
+  const type = node.type;
+  return type === 'block' || type.endsWith('_statement') || type.endsWith('_clause') || type.endsWith('definition') || type === 'case_clause';
+}
+
+function expressionStatement(node: Node, ctx: LowerContext, statementNode: Node): void {
+  if (node.type === 'assignment' || node.type === 'augmented_assignment') {
+    assignment(node, ctx, statementNode);
+    return;
+  }
+  expr(node, ctx);
+}
+
+function assignment(node: Node, ctx: LowerContext, statementNode: Node): void {
+  const left = node.childForFieldName('left');
+  const right = node.childForFieldName('right');
+  const augmented = node.type === 'augmented_assignment';
+  const value = right ? (right.type === 'assignment' ? chained(right, ctx, statementNode) : expr(right, ctx)) : undefined;
+  if (!left) return;
+  for (const name of targetNames(left)) {
+    const simple = left.type === 'identifier';
+    bind(ctx, {
+      name,
+      kind: augmented ? 'augment' : 'assign',
+      at: statementNode.startIndex,
+      end: statementNode.endIndex,
+      value: simple ? value : value ? { kind: 'opaque', start: value.start, end: value.end, what: 'unpacking' } : undefined,
+    });
+  }
+}
+
+function chained(node: Node, ctx: LowerContext, statementNode: Node): Expr | undefined {
+  assignment(node, ctx, statementNode);
+  let right: Node | null = node.childForFieldName('right');
+  while (right && right.type === 'assignment') right = right.childForFieldName('right');
+  return right ? expr(right, { ...ctx }) : undefined;
+}
+
+function targetNames(node: Node): string[] {
+  if (node.type === 'identifier') return [node.text];
+  if (node.type === 'pattern_list' || node.type === 'tuple_pattern' || node.type === 'list_pattern' || node.type === 'tuple' || node.type === 'list') {
+    return named(node).flatMap(targetNames);
+  }
+  if (node.type === 'attribute') {
+    const object = node.childForFieldName('object');
+    const attribute = node.childForFieldName('attribute');
+    if (object?.type === 'identifier' && (object.text === 'self' || object.text === 'cls') && attribute) return [`self.${attribute.text}`];
+  }
+  return [];
+}
+
+function parameterNames(node: Node | null): string[] {
+  if (!node) return [];
+  const names: string[] = [];
+  for (const child of named(node)) {
+    if (child.type === 'identifier') names.push(child.text);
+    else {
+      const name = child.childForFieldName('name') ?? child.namedChildren.find((c) => c?.type === 'identifier') ?? null;
+      if (name && name.type === 'identifier') names.push(name.text);
+    }
+  }
+  return names.filter((name) => name !== 'self' && name !== 'cls');
+}
+
+function functionDefinition(node: Node, ctx: LowerContext): void {
+  const name = node.childForFieldName('name')?.text ?? '<anonymous>';
+  const scope = newScope(ctx, name, node, parameterNames(node.childForFieldName('parameters')));
+  bind(ctx, { name, kind: 'function', at: node.startIndex, end: node.endIndex, value: { kind: 'func', start: node.startIndex, end: node.endIndex, scope } });
+  if (ctx.scope.name === '<module>') ctx.facts.functions.push(scope);
+  const body = node.childForFieldName('body');
+  if (!body || !mentionsRequestWords(ctx.text, body.startIndex, body.endIndex)) return;
+  const inner: LowerContext = { ...ctx, scope, loop: undefined, className: undefined };
+  statement(body, inner);
+}
+
+function classDefinition(node: Node, ctx: LowerContext): void {
+  const className = node.childForFieldName('name')?.text ?? '<class>';
+  const body = node.childForFieldName('body');
+  if (!body) return;
+  const inner: LowerContext = { ...ctx, className };
+  for (const member of named(body)) {
+    if (member.type === 'expression_statement' || mentionsRequestWords(ctx.text, member.startIndex, member.endIndex)) statement(member, inner);
+    else if (member.type === 'function_definition' || member.type === 'decorated_definition') {
+      const definition = member.type === 'decorated_definition' ? member.childForFieldName('definition') : member;
+      const name = definition?.childForFieldName('name')?.text;
+      if (definition && name) ctx.facts.functions.push(newScope(inner, name, definition, parameterNames(definition.childForFieldName('parameters'))));
+    }
+  }
+}
+
+function forStatement(node: Node, ctx: LowerContext): void {
+  const left = node.childForFieldName('left');
+  const right = node.childForFieldName('right');
+  if (right) expr(right, ctx);
+  for (const name of left ? targetNames(left) : []) bind(ctx, { name, kind: 'loop-var', at: node.startIndex, end: node.endIndex });
+  const loopCtx: LowerContext = { ...ctx, loop: { start: node.startIndex, end: node.endIndex } };
+  const body = node.childForFieldName('body');
+  if (body) statement(body, loopCtx);
+  const alternative = node.childForFieldName('alternative');
+  if (alternative) statement(alternative, ctx);
+}
+
+/** Lowers an expression; SDK calls met on the way are registered as call sites. */
+function expr(node: Node, ctx: LowerContext): Expr {
+  if (ctx.depth > MAX_DEPTH) return opaque(node, 'deeply nested expression');
+  ctx.depth++;
+  try {
+    return lowerExpr(node, ctx);
+  } finally {
+    ctx.depth--;
+  }
+}
+
+function lowerExpr(node: Node, ctx: LowerContext): Expr {
+  const start = node.startIndex;
+  const end = node.endIndex;
+  switch (node.type) {
+    case 'string':
+      return stringExpr(node, ctx);
+    case 'concatenated_string': {
+      const parts: StrPart[] = [];
+      let template = false;
+      for (const piece of named(node)) {
+        const lowered = stringExpr(piece, ctx);
+        if (lowered.kind === 'str') {
+          parts.push(...lowered.parts);
+          template ||= lowered.template;
+        }
+      }
+      return { kind: 'str', start, end, parts, multiline: node.text.includes('\n'), template };
+    }
+    case 'integer':
+    case 'float':
+      return { kind: 'num', start, end };
+    case 'true':
+    case 'false':
+      return { kind: 'bool', start, end };
+    case 'none':
+      return { kind: 'null', start, end };
+    case 'identifier':
+      return { kind: 'ref', start, end, name: node.text };
+    case 'parenthesized_expression':
+    case 'await': {
+      const inner = node.firstNamedChild;
+      return inner ? expr(inner, ctx) : opaque(node, 'empty');
+    }
+    case 'list':
+    case 'tuple':
+    case 'set':
+    case 'expression_list': {
+      const items = named(node).filter((child) => child.type !== 'comment').map((child) => expr(child, ctx));
+      return { kind: 'list', start, end, items, open: items.some((item) => item.kind === 'spread'), isSet: node.type === 'set' };
+    }
+    case 'list_splat':
+    case 'dictionary_splat': {
+      const inner = node.firstNamedChild;
+      return { kind: 'spread', start, end, value: inner ? expr(inner, ctx) : opaque(node, 'splat') };
+    }
+    case 'dictionary':
+      return dictionary(node, ctx);
+    case 'list_comprehension':
+    case 'generator_expression':
+    case 'set_comprehension':
+    case 'dictionary_comprehension':
+      return comprehension(node, ctx);
+    case 'attribute': {
+      const object = node.childForFieldName('object');
+      const attribute = node.childForFieldName('attribute');
+      return { kind: 'member', start, end, object: object ? expr(object, ctx) : opaque(node, 'attribute'), property: attribute?.text ?? '' };
+    }
+    case 'subscript': {
+      const object = node.childForFieldName('value');
+      const index = node.childForFieldName('subscript');
+      return { kind: 'index', start, end, object: object ? expr(object, ctx) : opaque(node, 'subscript'), index: index ? expr(index, ctx) : opaque(node, 'subscript') };
+    }
+    case 'call':
+      return call(node, ctx);
+    case 'binary_operator': {
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      const operator = node.childForFieldName('operator')?.type;
+      const l = left ? expr(left, ctx) : opaque(node, 'operand');
+      const r = right ? expr(right, ctx) : opaque(node, 'operand');
+      if (operator === '+') return { kind: 'concat', start, end, left: l, right: r };
+      if (operator === '%' && l.kind === 'str') {
+        return { kind: 'str', start, end, parts: [...l.parts, { expr: r, start: r.start, end: r.end, open: '', close: '' }], multiline: l.multiline, template: true };
+      }
+      return { kind: 'opaque', start, end, what: 'arithmetic' };
+    }
+    case 'conditional_expression': {
+      const options = named(node).map((child) => expr(child, ctx));
+      // `a if cond else b`: the middle child is the condition.
+      return { kind: 'choice', start, end, options: options.length === 3 ? [options[0], options[2]] : options };
+    }
+    case 'boolean_operator': {
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      return { kind: 'choice', start, end, options: [left ? expr(left, ctx) : opaque(node, 'operand'), right ? expr(right, ctx) : opaque(node, 'operand')] };
+    }
+    case 'named_expression': {
+      const value = node.childForFieldName('value');
+      return value ? expr(value, ctx) : opaque(node, 'walrus');
+    }
+    case 'lambda': {
+      const scope = newScope(ctx, '<lambda>', node, parameterNames(node.childForFieldName('parameters')));
+      const body = node.childForFieldName('body');
+      if (body) scope.returns.push(expr(body, { ...ctx, scope, loop: undefined }));
+      return { kind: 'func', start, end, scope };
+    }
+    case 'comment':
+      return opaque(node, 'comment');
+    default:
+      for (const child of named(node)) expr(child, ctx);
+      return opaque(node, node.type);
+  }
+}
+
+function stringExpr(node: Node, ctx: LowerContext): Expr {
+  const parts: StrPart[] = [];
+  let open = '"';
+  let close = '"';
+  let template = false;
+  for (const child of node.children) {
+    if (!child) continue;
+    switch (child.type) {
+      case 'string_start':
+        open = child.text;
+        template = /[fFtT]/.test(open);
+        break;
+      case 'string_end':
+        close = child.text;
+        break;
+      case 'string_content':
+      case 'escape_sequence':
+        parts.push({ text: child.text });
+        break;
+      case 'interpolation': {
+        const inner = child.childForFieldName('expression');
+        const lowered = inner ? expr(inner, ctx) : opaque(child, 'interpolation');
+        parts.push({ expr: lowered, start: child.startIndex, end: child.endIndex, open, close });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  // Interpolations record the literal's delimiters, known only once string_end is read.
+  for (const part of parts) if ('expr' in part) part.close = close;
+  return { kind: 'str', start: node.startIndex, end: node.endIndex, parts, multiline: node.text.includes('\n'), template };
+}
+
+function dictionary(node: Node, ctx: LowerContext): Expr {
+  const entries: DictEntry[] = [];
+  let open = false;
+  for (const child of named(node)) {
+    if (child.type === 'pair') {
+      const keyNode = child.childForFieldName('key');
+      const valueNode = child.childForFieldName('value');
+      const key = keyNode ? expr(keyNode, ctx) : undefined;
+      entries.push({
+        key: key && key.kind === 'str' && key.parts.every((part) => 'text' in part) ? key.parts.map((part) => ('text' in part ? part.text : '')).join('') : undefined,
+        start: child.startIndex,
+        end: child.endIndex,
+        value: valueNode ? expr(valueNode, ctx) : opaque(child, 'value'),
+      });
+    } else if (child.type === 'dictionary_splat') {
+      open = true;
+      const inner = child.firstNamedChild;
+      entries.push({ start: child.startIndex, end: child.endIndex, value: { kind: 'spread', start: child.startIndex, end: child.endIndex, value: inner ? expr(inner, ctx) : opaque(child, 'splat') } });
+    }
+  }
+  return { kind: 'dict', start: node.startIndex, end: node.endIndex, entries, open, closeOffset: node.endIndex - 1 };
+}
+
+function comprehension(node: Node, ctx: LowerContext): Expr {
+  const vars: string[] = [];
+  let iter: Expr = opaque(node, 'iterable');
+  for (const clause of named(node)) {
+    if (clause.type !== 'for_in_clause') continue;
+    const left = clause.childForFieldName('left');
+    const right = clause.childForFieldName('right');
+    if (left) vars.push(...targetNames(left));
+    if (right) iter = expr(right, ctx);
+  }
+  for (const name of vars) bind(ctx, { name, kind: 'loop-var', at: node.startIndex, end: node.endIndex });
+  const bodyNode = node.childForFieldName('body');
+  const loopCtx: LowerContext = { ...ctx, loop: { start: node.startIndex, end: node.endIndex } };
+  const body = bodyNode ? expr(bodyNode, loopCtx) : opaque(node, 'comprehension');
+  return { kind: 'comp', start: node.startIndex, end: node.endIndex, body, vars, iter };
+}
+
+function dottedName(node: Node): string {
+  if (node.type === 'identifier') return node.text;
+  if (node.type === 'attribute') {
+    const object = node.childForFieldName('object');
+    const attribute = node.childForFieldName('attribute');
+    return `${object ? dottedName(object) : ''}.${attribute?.text ?? ''}`;
+  }
+  if (node.type === 'call') return '<call>';
+  return `<${node.type}>`;
+}
+
+function call(node: Node, ctx: LowerContext): Expr {
+  const fn = node.childForFieldName('function');
+  const argsNode = node.childForFieldName('arguments');
+  const calleeExpr = fn ? expr(fn, ctx) : opaque(node, 'callee');
+  const args: Expr[] = [];
+  const kwargs: Kwarg[] = [];
+  if (argsNode) {
+    if (argsNode.type === 'generator_expression') args.push(expr(argsNode, ctx));
+    else {
+      for (const arg of named(argsNode)) {
+        if (arg.type === 'keyword_argument') {
+          const name = arg.childForFieldName('name')?.text ?? '';
+          const value = arg.childForFieldName('value');
+          kwargs.push({ name, start: arg.startIndex, end: arg.endIndex, value: value ? expr(value, ctx) : opaque(arg, 'value') });
+        } else if (arg.type !== 'comment') {
+          args.push(expr(arg, ctx));
+        }
+      }
+    }
+  }
+  const lowered: Extract<Expr, { kind: 'call' }> = {
+    kind: 'call',
+    start: node.startIndex,
+    end: node.endIndex,
+    callee: fn ? dottedName(fn) : '',
+    calleeExpr,
+    args,
+    kwargs,
+    argsClose: argsNode ? argsNode.endIndex - 1 : node.endIndex,
+    isNew: false,
+  };
+  noteCall(ctx, lowered);
+  return lowered;
+}

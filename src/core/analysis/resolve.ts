@@ -1,0 +1,488 @@
+import type { Binding, DictEntry, Expr, Scope, Span, StatementFacts } from './ir';
+
+/** Everything a file binds at module and class level, built once per analysis from the facts. */
+export interface ModuleEnv {
+  bindings: Map<string, Binding[]>;
+  classBindings: Map<string, Binding[]>;
+  functions: Map<string, Scope>;
+}
+
+/** An expression with the scope its names resolve in (undefined: module level). */
+export interface Located {
+  expr: Expr;
+  scope: Scope | undefined;
+}
+
+/** Per-request content found in a value. */
+export interface Dynamic extends Span {
+  reason: string;
+}
+
+/** Serialization whose bytes may differ between runs (BL006). */
+export interface Unstable extends Span {
+  kind: 'json' | 'set' | 'keys';
+  call?: Extract<Expr, { kind: 'call' }>;
+}
+
+/** What is statically known about a value rendered as text. */
+export interface TextValue {
+  /** The text, with `{…}` where a part is only known at run time. */
+  text: string;
+  dynamic: Dynamic[];
+  unstable: Unstable[];
+  /** False when some part's size is unknown (an import, an opaque call), so token counts are a floor. */
+  complete: boolean;
+}
+
+export const PLACEHOLDER = '{…}';
+
+export function buildEnv(facts: StatementFacts[]): ModuleEnv {
+  const env: ModuleEnv = { bindings: new Map(), classBindings: new Map(), functions: new Map() };
+  for (const statement of facts) {
+    for (const binding of statement.bindings) {
+      const table = binding.className ? env.classBindings : env.bindings;
+      const list = table.get(binding.name);
+      if (list) list.push(binding);
+      else table.set(binding.name, [binding]);
+    }
+    for (const fn of statement.functions) if (!env.functions.has(fn.name)) env.functions.set(fn.name, fn);
+  }
+  return env;
+}
+
+interface Found {
+  binding: Binding;
+  /** The function scope that binds it; undefined for module and class bindings. */
+  scope: Scope | undefined;
+}
+
+/** The binding of `name` visible at offset `at` in `scope`: innermost function first, then the module. */
+export function lookup(env: ModuleEnv, name: string, scope: Scope | undefined, at: number): Found | undefined {
+  for (let current = scope; current && current.name !== '<module>'; current = current.parent) {
+    const binding = latest(current.bindings, name, at);
+    if (binding) return { binding, scope: current };
+  }
+  const moduleBindings = env.bindings.get(name);
+  if (moduleBindings) {
+    const binding = latest(moduleBindings, name, at) ?? moduleBindings[moduleBindings.length - 1];
+    if (binding.kind !== 'append') return { binding, scope: undefined };
+  }
+  return undefined;
+}
+
+function latest(bindings: Binding[], name: string, at: number): Binding | undefined {
+  let best: Binding | undefined;
+  let fallback: Binding | undefined;
+  for (const binding of bindings) {
+    if (binding.name !== name || binding.kind === 'append' || binding.kind === 'augment') continue;
+    fallback = binding;
+    if (binding.at <= at && (!best || binding.at >= best.at)) best = binding;
+  }
+  return best ?? fallback;
+}
+
+/** Appends made to list `name` in `scope` (or at module level) before offset `at`. */
+export function appendsTo(env: ModuleEnv, name: string, scope: Scope | undefined, after: number, at: number): Binding[] {
+  const source = scope ? scope.bindings : env.bindings.get(name) ?? [];
+  return source.filter((binding) => binding.name === name && binding.kind === 'append' && binding.at > after && binding.at <= at);
+}
+
+const CLOCK = /(^|\.)(now|utcnow|today|time|time_ns|perf_counter|monotonic|getTime|toISOString|toLocaleString|toLocaleDateString|toLocaleTimeString)$|^(new )?Date$|^Date\.now$/;
+const RANDOM = /(^|\.)(uuid\d?|uuid4|uuid1|randomUUID|random|randint|choice|shuffle|token_hex|token_urlsafe|nanoid|getRandomValues|randn|sample)$|^(uuid|random|secrets|crypto)\./i;
+const USER_INPUT = /(^|\.)(input|raw_input|readline|question|prompt|getpass)$|^sys\.stdin|\.stdin\./;
+const RETRIEVAL = /(retriev|search|fetch|query|lookup|get_context|load_context|getContext|similar|embed|recall|read|load|download|scrape|crawl|rerank|vector)/i;
+const PASS_THROUGH = new Set(['strip', 'lstrip', 'rstrip', 'upper', 'lower', 'title', 'capitalize', 'replace', 'trim', 'trimStart', 'trimEnd', 'toUpperCase', 'toLowerCase', 'replaceAll', 'concat', 'format_map', 'expandtabs', 'normalize', 'padStart', 'padEnd', 'repeat']);
+const WRAPPERS = new Set(['str', 'String', 'dedent', 'textwrap.dedent', 'inspect.cleandoc', 'cleandoc', 'trim', 'outdent', 'stripIndent']);
+
+const EMPTY: TextValue = { text: '', dynamic: [], unstable: [], complete: true };
+
+/** Renders a value as text, following names within the file; see TextValue. */
+export function stringify(loc: Located, env: ModuleEnv, guard: Set<object> = new Set(), depth = 0): TextValue {
+  if (depth > 60) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+  const { expr, scope } = loc;
+  const next = (inner: Expr, innerScope: Scope | undefined = scope): TextValue => stringify({ expr: inner, scope: innerScope }, env, guard, depth + 1);
+  switch (expr.kind) {
+    case 'str': {
+      const out: TextValue = { text: '', dynamic: [], unstable: [], complete: true };
+      for (const part of expr.parts) {
+        if ('text' in part) out.text += part.text;
+        else merge(out, next(part.expr));
+      }
+      return out;
+    }
+    case 'num':
+    case 'bool':
+    case 'null':
+      return { text: '0', dynamic: [], unstable: [], complete: true };
+    case 'concat':
+      return merge(merge({ ...EMPTY, dynamic: [], unstable: [] }, next(expr.left)), next(expr.right));
+    case 'choice': {
+      const options = expr.options.map((option) => next(option));
+      const out = { ...options[0] };
+      for (const option of options.slice(1)) {
+        out.dynamic = [...out.dynamic, ...option.dynamic];
+        out.unstable = [...out.unstable, ...option.unstable];
+        out.complete &&= option.complete;
+      }
+      return out;
+    }
+    case 'list': {
+      const out: TextValue = { text: '', dynamic: [], unstable: [], complete: !expr.open };
+      for (const item of expr.items) merge(out, next(item), '\n');
+      if (expr.isSet && expr.items.length > 1) out.unstable.push({ kind: 'set', start: expr.start, end: expr.end });
+      return out;
+    }
+    case 'dict': {
+      const out: TextValue = { text: '', dynamic: [], unstable: [], complete: !expr.open };
+      for (const entry of expr.entries) {
+        if (entry.key === 'cache_control') continue;
+        merge(out, next(entry.value), entry.key ? ` ${entry.key}: ` : ' ');
+      }
+      return out;
+    }
+    case 'spread':
+      return next(expr.value);
+    case 'comp': {
+      const iter = next(expr.iter);
+      const body = next(expr.body);
+      const out: TextValue = { text: body.text, dynamic: [...iter.dynamic, ...body.dynamic.filter((d) => !isLoopVarReason(d, expr.vars))], unstable: [...iter.unstable, ...body.unstable], complete: false };
+      if (iterIsSet(expr.iter, scope, env) && iter.dynamic.length === 0) out.unstable.push({ kind: 'set', start: expr.iter.start, end: expr.iter.end });
+      if (iter.dynamic.length === 0 && body.dynamic.length > 0 && out.dynamic.length === 0) out.complete = false;
+      return out;
+    }
+    case 'ref':
+      return ref(expr, scope, env, guard, depth);
+    case 'member':
+    case 'index':
+      return member(expr, scope, env, guard, depth);
+    case 'call':
+      return callText(expr, scope, env, guard, depth);
+    case 'func':
+    case 'opaque':
+      return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+  }
+}
+
+function isLoopVarReason(dynamic: Dynamic, vars: string[]): boolean {
+  return vars.some((name) => dynamic.reason === loopReason(name));
+}
+
+function loopReason(name: string): string {
+  return `the loop variable \`${name}\``;
+}
+
+function merge(into: TextValue, part: TextValue, separator = ''): TextValue {
+  into.text += (into.text && separator ? separator : '') + (part.dynamic.length > 0 && part.text === '' ? PLACEHOLDER : part.text);
+  into.dynamic.push(...part.dynamic);
+  into.unstable.push(...part.unstable);
+  into.complete &&= part.complete;
+  return into;
+}
+
+/** Module and class constants are computed once per process: stable, whatever they are built from. */
+function stable(value: TextValue): TextValue {
+  return { text: value.dynamic.length > 0 ? value.text : value.text, dynamic: [], unstable: value.unstable, complete: value.complete };
+}
+
+function ref(expr: Extract<Expr, { kind: 'ref' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object>, depth: number): TextValue {
+  const found = lookup(env, expr.name, scope, expr.start);
+  if (!found) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+  const { binding } = found;
+  if (guard.has(binding)) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+  switch (binding.kind) {
+    case 'param':
+      return dynamicAt(expr, `the parameter \`${expr.name}\``);
+    case 'loop-var':
+      return dynamicAt(expr, loopReason(expr.name));
+    case 'function':
+      return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+    default:
+      break;
+  }
+  if (!binding.value) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+  guard.add(binding);
+  try {
+    let value = stringify({ expr: binding.value, scope: found.scope }, env, guard, depth + 1);
+    if (found.scope) {
+      for (const extra of augmentsOf(found.scope, expr.name, binding.at, expr.start)) {
+        value = merge({ ...value, dynamic: [...value.dynamic], unstable: [...value.unstable] }, stringify({ expr: extra, scope: found.scope }, env, guard, depth + 1));
+      }
+    }
+    return found.scope ? value : stable(value);
+  } finally {
+    guard.delete(binding);
+  }
+}
+
+function augmentsOf(scope: Scope, name: string, after: number, before: number): Expr[] {
+  return scope.bindings.filter((b) => b.name === name && b.kind === 'augment' && b.at > after && b.at < before && b.value).map((b) => b.value as Expr);
+}
+
+function dynamicAt(span: Span, reason: string): TextValue {
+  return { text: PLACEHOLDER, dynamic: [{ start: span.start, end: span.end, reason }], unstable: [], complete: true };
+}
+
+function member(expr: Extract<Expr, { kind: 'member' | 'index' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object>, depth: number): TextValue {
+  if (expr.kind === 'member' && expr.object.kind === 'ref' && (expr.object.name === 'self' || expr.object.name === 'this' || expr.object.name === 'cls')) {
+    const classBinding = env.classBindings.get(expr.property)?.[0] ?? env.bindings.get(`self.${expr.property}`)?.[0];
+    if (classBinding?.value && !guard.has(classBinding)) {
+      guard.add(classBinding);
+      try {
+        return stable(stringify({ expr: classBinding.value, scope: undefined }, env, guard, depth + 1));
+      } finally {
+        guard.delete(classBinding);
+      }
+    }
+    return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+  }
+  if (expr.kind === 'member' && expr.object.kind === 'ref' && env.classBindings.has(expr.property) && /^[A-Z]/.test(expr.object.name)) {
+    const classBinding = env.classBindings.get(expr.property)?.[0];
+    if (classBinding?.value) return stable(stringify({ expr: classBinding.value, scope: undefined }, env, guard, depth + 1));
+  }
+  const object = stringify({ expr: expr.object, scope }, env, guard, depth + 1);
+  const index = expr.kind === 'index' ? stringify({ expr: expr.index, scope }, env, guard, depth + 1) : undefined;
+  const reasons = [...object.dynamic, ...(index?.dynamic ?? [])];
+  if (reasons.length > 0) return dynamicAt(expr, reasons[0].reason);
+  return { text: PLACEHOLDER, dynamic: [], unstable: [...object.unstable, ...(index?.unstable ?? [])], complete: false };
+}
+
+/** The function a call invokes when it is defined in this file (a top-level helper or a local function). */
+export function helperOf(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefined, env: ModuleEnv): Scope | undefined {
+  if (call.calleeExpr.kind === 'ref') {
+    const found = lookup(env, call.calleeExpr.name, scope, call.start);
+    if (found?.binding.kind === 'function' && found.binding.value?.kind === 'func') return found.binding.value.scope;
+    if (found?.binding.value?.kind === 'func') return found.binding.value.scope;
+    return found ? undefined : env.functions.get(call.calleeExpr.name);
+  }
+  if (call.calleeExpr.kind === 'member' && call.calleeExpr.object.kind === 'ref' && ['self', 'this', 'cls'].includes(call.calleeExpr.object.name)) {
+    return env.functions.get(call.calleeExpr.property);
+  }
+  return undefined;
+}
+
+function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object>, depth: number): TextValue {
+  const callee = call.isNew ? `new ${call.callee}` : call.callee;
+  const args = (): TextValue[] => [...call.args, ...call.kwargs.map((kwarg) => kwarg.value)].map((arg) => stringify({ expr: arg, scope }, env, guard, depth + 1));
+  const method = call.callee.slice(call.callee.lastIndexOf('.') + 1);
+  if (CLOCK.test(callee) && !/sleep/.test(callee)) return dynamicAt(call, `a clock reading (\`${call.callee}()\`)`);
+  if (RANDOM.test(call.callee)) return dynamicAt(call, `a random or unique value (\`${call.callee}()\`)`);
+  if (USER_INPUT.test(call.callee)) return dynamicAt(call, `user input (\`${call.callee}()\`)`);
+  if (call.callee === 'json.dumps' || call.callee === 'dumps' || call.callee === 'JSON.stringify') {
+    const values = args();
+    const reasons = values.flatMap((value) => value.dynamic);
+    if (reasons.length > 0) return dynamicAt(call, reasons[0].reason);
+    const unstable = values.flatMap((value) => value.unstable);
+    const sorted = call.kwargs.some((kwarg) => kwarg.name === 'sort_keys' && kwarg.value.kind === 'bool');
+    if (call.callee !== 'JSON.stringify' && !sorted) unstable.push({ kind: 'json', start: call.start, end: call.end, call });
+    return { text: PLACEHOLDER, dynamic: [], unstable, complete: false };
+  }
+  if (call.calleeExpr.kind === 'member' && (method === 'keys' || method === 'values' || method === 'entries') && call.callee.startsWith('Object.') && call.args[0]) {
+    const target = stringify({ expr: call.args[0], scope }, env, guard, depth + 1);
+    if (target.dynamic.length > 0) return dynamicAt(call, target.dynamic[0].reason);
+    const literal = resolveDict({ expr: call.args[0], scope }, env);
+    const unstable = literal && !literal.open ? target.unstable : [...target.unstable, { kind: 'keys' as const, start: call.start, end: call.end }];
+    return { text: PLACEHOLDER, dynamic: [], unstable, complete: false };
+  }
+  if (call.calleeExpr.kind === 'member' && (method === 'join' || method === 'from') && call.args[0]) {
+    const object = method === 'join' ? stringify({ expr: call.calleeExpr.object, scope }, env, guard, depth + 1) : EMPTY;
+    const items = stringify({ expr: call.args[0], scope }, env, guard, depth + 1);
+    const out: TextValue = { text: items.text.split('\n').join(object.text), dynamic: items.dynamic, unstable: [...items.unstable], complete: items.complete };
+    if (iterIsSet(call.args[0], scope, env) && items.dynamic.length === 0) out.unstable.push({ kind: 'set', start: call.args[0].start, end: call.args[0].end });
+    if (out.dynamic.length > 0) return dynamicAt(call, out.dynamic[0].reason);
+    return out;
+  }
+  if (call.calleeExpr.kind === 'member' && (method === 'format' || PASS_THROUGH.has(method))) {
+    const object = stringify({ expr: call.calleeExpr.object, scope }, env, guard, depth + 1);
+    const out: TextValue = { text: object.text, dynamic: [...object.dynamic], unstable: [...object.unstable], complete: object.complete };
+    for (const value of args()) {
+      out.dynamic.push(...value.dynamic);
+      out.unstable.push(...value.unstable);
+    }
+    if (method !== 'format' && object.dynamic.length > 0) return dynamicAt(call, object.dynamic[0].reason);
+    return out;
+  }
+  if (WRAPPERS.has(call.callee) && call.args[0]) return stringify({ expr: call.args[0], scope }, env, guard, depth + 1);
+  const helper = helperOf(call, scope, env);
+  if (helper && helper.returns.length > 0 && !guard.has(helper)) {
+    guard.add(helper);
+    try {
+      const value = stringify({ expr: helper.returns[helper.returns.length - 1], scope: helper }, env, guard, depth + 1);
+      const argReasons = args().flatMap((arg) => arg.dynamic);
+      if (argReasons.length > 0 && value.dynamic.length > 0) return dynamicAt(call, argReasons[0].reason);
+      return value.dynamic.length > 0 ? dynamicAt(call, `the result of \`${call.callee}()\`, which depends on ${value.dynamic[0].reason}`) : value;
+    } finally {
+      guard.delete(helper);
+    }
+  }
+  const argReasons = args().flatMap((arg) => arg.dynamic);
+  if (argReasons.length > 0) return dynamicAt(call, argReasons[0].reason);
+  if (scope && scope.name !== '<module>' && RETRIEVAL.test(method)) return dynamicAt(call, `retrieved content (\`${call.callee}()\`)`);
+  return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+}
+
+function iterIsSet(expr: Expr, scope: Scope | undefined, env: ModuleEnv, depth = 0): boolean {
+  if (depth > 20) return false;
+  if (expr.kind === 'list') return expr.isSet;
+  if (expr.kind === 'call') return ['set', 'frozenset', 'new Set', 'Set'].includes(expr.isNew ? `new ${expr.callee}` : expr.callee);
+  if (expr.kind === 'spread') return iterIsSet(expr.value, scope, env, depth + 1);
+  if (expr.kind === 'ref') {
+    const found = lookup(env, expr.name, scope, expr.start);
+    return found?.binding.value ? iterIsSet(found.binding.value, found.scope, env, depth + 1) : false;
+  }
+  return false;
+}
+
+/** A list value with its items, following names, appends and helper returns within the file. */
+export interface ResolvedList {
+  items: Located[];
+  /** The list literal the items come from, when there is exactly one (fixes edit it). */
+  literal?: Extract<Expr, { kind: 'list' }>;
+  /** True when the list has parts not known statically (spread history, comprehension, appends in a loop). */
+  open: boolean;
+  /** True when items come from a comprehension: one written item stands for many. */
+  perItem: boolean;
+}
+
+export function resolveList(loc: Located, env: ModuleEnv, guard: Set<object> = new Set(), depth = 0): ResolvedList | undefined {
+  if (depth > 30) return undefined;
+  const { expr, scope } = loc;
+  switch (expr.kind) {
+    case 'list': {
+      const items: Located[] = [];
+      let open = false;
+      for (const item of expr.items) {
+        if (item.kind === 'spread') {
+          const inner = resolveList({ expr: item.value, scope }, env, guard, depth + 1);
+          if (inner) {
+            items.push(...inner.items);
+            open ||= inner.open;
+          } else open = true;
+        } else items.push({ expr: item, scope });
+      }
+      return { items, literal: expr, open, perItem: false };
+    }
+    case 'comp':
+      return { items: [{ expr: expr.body, scope }], open: true, perItem: true };
+    case 'concat': {
+      const left = resolveList({ expr: expr.left, scope }, env, guard, depth + 1);
+      const right = resolveList({ expr: expr.right, scope }, env, guard, depth + 1);
+      if (!left && !right) return undefined;
+      return { items: [...(left?.items ?? []), ...(right?.items ?? [])], open: !left || !right || left.open || right.open, perItem: false };
+    }
+    case 'choice': {
+      for (const option of expr.options) {
+        const resolved = resolveList({ expr: option, scope }, env, guard, depth + 1);
+        if (resolved) return resolved;
+      }
+      return undefined;
+    }
+    case 'ref': {
+      const found = lookup(env, expr.name, scope, expr.start);
+      if (!found?.binding.value || guard.has(found.binding)) return undefined;
+      guard.add(found.binding);
+      try {
+        const base = resolveList({ expr: found.binding.value, scope: found.scope }, env, guard, depth + 1);
+        if (!base) return undefined;
+        const appends = appendsTo(env, expr.name, found.scope, found.binding.at, expr.start);
+        const items = [...base.items];
+        let open = base.open;
+        for (const append of appends) {
+          if (!append.value) continue;
+          if (append.value.kind === 'spread') {
+            const inner = resolveList({ expr: append.value.value, scope: found.scope }, env, guard, depth + 1);
+            if (inner) items.push(...inner.items);
+            open = true;
+          } else items.push({ expr: append.value, scope: found.scope });
+        }
+        const appendedInLoop = appends.length > 0 && found.scope !== undefined && appends.some((append) => found.scope!.bindings.some((b) => b.kind === 'loop-var' && b.at < append.at && b.end > append.at));
+        return { items, literal: appends.length === 0 ? base.literal : undefined, open: open || appendedInLoop, perItem: base.perItem || appendedInLoop };
+      } finally {
+        guard.delete(found.binding);
+      }
+    }
+    case 'call': {
+      const helper = helperOf(expr, scope, env);
+      if (!helper || guard.has(helper) || helper.returns.length === 0) return undefined;
+      guard.add(helper);
+      try {
+        return resolveList({ expr: helper.returns[helper.returns.length - 1], scope: helper }, env, guard, depth + 1);
+      } finally {
+        guard.delete(helper);
+      }
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A dict / object value with its entries, following names, spreads, `dict(...)`, `Request(...)` and helpers. */
+export interface ResolvedDict {
+  entries: Map<string, { entry: DictEntry; value: Located }>;
+  literal?: Extract<Expr, { kind: 'dict' }>;
+  open: boolean;
+}
+
+export function resolveDict(loc: Located, env: ModuleEnv, guard: Set<object> = new Set(), depth = 0): ResolvedDict | undefined {
+  if (depth > 30) return undefined;
+  const { expr, scope } = loc;
+  switch (expr.kind) {
+    case 'dict': {
+      const entries = new Map<string, { entry: DictEntry; value: Located }>();
+      let open = false;
+      for (const entry of expr.entries) {
+        if (entry.key !== undefined) entries.set(entry.key, { entry, value: { expr: entry.value, scope } });
+        else if (entry.value.kind === 'spread') {
+          const inner = resolveDict({ expr: entry.value.value, scope }, env, guard, depth + 1);
+          if (inner) for (const [key, value] of inner.entries) if (!entries.has(key)) entries.set(key, value);
+          open ||= !inner || inner.open;
+        }
+      }
+      return { entries, literal: expr, open };
+    }
+    case 'ref': {
+      const found = lookup(env, expr.name, scope, expr.start);
+      if (!found?.binding.value || guard.has(found.binding)) return undefined;
+      guard.add(found.binding);
+      try {
+        return resolveDict({ expr: found.binding.value, scope: found.scope }, env, guard, depth + 1);
+      } finally {
+        guard.delete(found.binding);
+      }
+    }
+    case 'choice':
+      for (const option of expr.options) {
+        const resolved = resolveDict({ expr: option, scope }, env, guard, depth + 1);
+        if (resolved) return resolved;
+      }
+      return undefined;
+    case 'call': {
+      const name = expr.callee.slice(expr.callee.lastIndexOf('.') + 1);
+      if (name === 'dict' || name === 'Request' || name === 'MessageCreateParamsNonStreaming' || name === 'MessageBatchRequest') {
+        const entries = new Map<string, { entry: DictEntry; value: Located }>();
+        for (const kwarg of expr.kwargs) entries.set(kwarg.name, { entry: { key: kwarg.name, start: kwarg.start, end: kwarg.end, value: kwarg.value }, value: { expr: kwarg.value, scope } });
+        if (expr.args[0]) {
+          const base = resolveDict({ expr: expr.args[0], scope }, env, guard, depth + 1);
+          if (base) for (const [key, value] of base.entries) if (!entries.has(key)) entries.set(key, value);
+        }
+        return { entries, open: false };
+      }
+      const helper = helperOf(expr, scope, env);
+      if (!helper || guard.has(helper) || helper.returns.length === 0) return undefined;
+      guard.add(helper);
+      try {
+        return resolveDict({ expr: helper.returns[helper.returns.length - 1], scope: helper }, env, guard, depth + 1);
+      } finally {
+        guard.delete(helper);
+      }
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The string a value evaluates to when it is fully static (model ids, ttl values, roles). */
+export function staticString(loc: Located, env: ModuleEnv): string | undefined {
+  const value = stringify(loc, env);
+  if (value.dynamic.length > 0 || !value.complete || value.text.includes(PLACEHOLDER)) return undefined;
+  return value.text;
+}

@@ -1,0 +1,350 @@
+import { createHash } from 'node:crypto';
+import type { Dirent } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import { abortError } from '../util/clock';
+import { decodeUtf8, looksBinary } from './contentSniff';
+import { isLikelySecretFile } from './secretFiles';
+
+export type SkipReason = 'binary' | 'secret' | 'ignored' | 'empty' | 'too-large' | 'unreadable';
+
+/** A text file accepted for the batch, read once. */
+export interface CollectedFile {
+  /** Workspace-relative, forward slashes. */
+  relativePath: string;
+  absolutePath: string;
+  content: string;
+  bytes: number;
+  /** sha256 of the file's bytes, hex. */
+  sha256: string;
+}
+
+export interface SkippedFile {
+  /** Workspace-relative, forward slashes; a folder skipped whole ends with `/`. */
+  relativePath: string;
+  reason: SkipReason;
+  /** A few words for the user, e.g. "matched .gitignore in src/". */
+  detail?: string;
+}
+
+export type CollectEvent = { type: 'file'; file: CollectedFile } | { type: 'skipped'; skipped: SkippedFile };
+
+export interface CollectProgress {
+  /** Files looked at so far (accepted + skipped files; skipped folders count once). */
+  scanned: number;
+  accepted: number;
+  skipped: number;
+  /** The path being looked at, workspace-relative. */
+  current: string;
+}
+
+export interface CollectOptions {
+  /** Workspace root: every path is confined to it, `.gitignore` files are read from it down. */
+  root: string;
+  /** Files and folders the user selected (absolute, or relative to `root`). */
+  selection: readonly string[];
+  /** Files over this many bytes are skipped as `too-large`. */
+  maxFileBytes: number;
+  /** `files.exclude`-style globs (the enabled keys), in gitignore syntax, relative to `root`. */
+  filesExclude?: readonly string[];
+  /** `batchlens.exclude` globs, in gitignore syntax, relative to `root`. */
+  exclude?: readonly string[];
+  /** Asked once per likely-secret file; the file is sent only when it resolves true. */
+  confirmSecret?: (relativePath: string) => Promise<boolean>;
+  signal?: AbortSignal;
+  /** Called after each file (cheap: it only reports counters). */
+  onProgress?: (progress: CollectProgress) => void;
+}
+
+/** Folders never entered: version control, dependencies, and Batchlens's own store. */
+const ALWAYS_SKIPPED_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', '.batchlens']);
+
+/** One `.gitignore`: its rules apply to paths relative to its folder. */
+interface IgnoreLayer {
+  /** Folder of the `.gitignore`, workspace-relative ('' for the root). */
+  base: string;
+  matcher: Ignore;
+}
+
+/**
+ * Expands a selection of files and folders into the text files to send, as a stream of events
+ * (accepted files and skips with reasons), so 100,000+ files never sit in memory as a list of stats.
+ *
+ * Folders are walked depth-first in name order, honouring every `.gitignore` from the workspace root
+ * down (nested ones too, deeper rules winning), `filesExclude` and `exclude`. Files the user selected
+ * one by one are taken as asked for, apart from the checks below. `.git/`, `node_modules/` and
+ * `.batchlens/` are never entered. A file reached twice (selected and inside a selected folder, or
+ * through a symlink) is yielded once. Symlinks are resolved: one leading outside the workspace is
+ * skipped, a linked folder is not entered (its real folder is walked where it lives).
+ * Each file is then checked: likely secret (`confirmSecret` must approve), empty, over
+ * `maxFileBytes`, unreadable, binary (NUL or invalid UTF-8 in the first 8 KB).
+ *
+ * Rejects with an `AbortError` as soon as `signal` aborts.
+ */
+export async function* collectFiles(options: CollectOptions): AsyncGenerator<CollectEvent, void, undefined> {
+  const root = await fs.realpath(options.root);
+  const globs = ignore().add([...(options.filesExclude ?? []), ...(options.exclude ?? [])]);
+  const layerCache = new Map<string, IgnoreLayer | null>();
+  const seenFiles = new Set<string>();
+  const progress: CollectProgress = { scanned: 0, accepted: 0, skipped: 0, current: '' };
+
+  const emit = (event: CollectEvent): CollectEvent => {
+    progress.scanned++;
+    if (event.type === 'file') progress.accepted++;
+    else progress.skipped++;
+    progress.current = event.type === 'file' ? event.file.relativePath : event.skipped.relativePath;
+    options.onProgress?.({ ...progress });
+    return event;
+  };
+
+  const loadLayer = async (base: string): Promise<IgnoreLayer | null> => {
+    if (layerCache.has(base)) return layerCache.get(base) ?? null;
+    let layer: IgnoreLayer | null = null;
+    try {
+      const text = await fs.readFile(path.join(root, base, '.gitignore'), 'utf8');
+      layer = { base, matcher: ignore().add(text) };
+    } catch {
+      // No .gitignore here (or unreadable): nothing to honour.
+    }
+    layerCache.set(base, layer);
+    return layer;
+  };
+
+  /** Why a path inside a walked folder is excluded, or undefined when it is not. */
+  const exclusion = (relativePath: string, isDir: boolean, layers: readonly IgnoreLayer[]): string | undefined => {
+    const probe = isDir ? `${relativePath}/` : relativePath;
+    if (globs.ignores(probe)) return 'matched an exclude pattern';
+    let ignoredBy: string | undefined;
+    // Deeper .gitignore files override shallower ones, as in git: the last layer with an opinion wins.
+    for (const layer of layers) {
+      const local = layer.base ? probe.slice(layer.base.length + 1) : probe;
+      const result = layer.matcher.test(local);
+      if (result.ignored) ignoredBy = `matched ${layer.base ? `${layer.base}/` : ''}.gitignore`;
+      else if (result.unignored) ignoredBy = undefined;
+    }
+    return ignoredBy;
+  };
+
+  const selection = await resolveSelection(root, options.selection);
+  for (const item of selection) {
+    if (item.type === 'skipped') {
+      yield emit(item);
+      continue;
+    }
+    const { relativePath, isDir } = item;
+    if (!isDir) {
+      const event = await examineFile(root, relativePath, seenFiles, options);
+      if (event) yield emit(event);
+      continue;
+    }
+    // Layers from the workspace root down to the selected folder.
+    const ancestorBases = ['', ...ancestorsOf(relativePath)];
+    const layers = (await Promise.all(ancestorBases.map(loadLayer))).filter((layer): layer is IgnoreLayer => layer !== null);
+    const stack: Array<{ dir: string; layers: IgnoreLayer[] }> = [{ dir: relativePath, layers }];
+    while (stack.length > 0) {
+      throwIfAborted(options.signal);
+      const { dir, layers: dirLayers } = stack.pop()!;
+      let entries: Dirent[];
+      try {
+        entries = await fs.readdir(path.join(root, dir), { withFileTypes: true });
+      } catch (error) {
+        yield emit({ type: 'skipped', skipped: { relativePath: `${dir}/`, reason: 'unreadable', detail: errorDetail(error) } });
+        continue;
+      }
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const subdirs: string[] = [];
+      for (const entry of entries) {
+        throwIfAborted(options.signal);
+        const childPath = dir ? `${dir}/${entry.name}` : entry.name;
+        if (entry.isDirectory()) {
+          if (ALWAYS_SKIPPED_DIRS.has(entry.name)) continue;
+          const why = exclusion(childPath, true, dirLayers);
+          if (why) yield emit({ type: 'skipped', skipped: { relativePath: `${childPath}/`, reason: 'ignored', detail: why } });
+          else subdirs.push(childPath);
+          continue;
+        }
+        if (!entry.isFile() && !entry.isSymbolicLink()) continue;
+        const why = exclusion(childPath, false, dirLayers);
+        if (why) {
+          yield emit({ type: 'skipped', skipped: { relativePath: childPath, reason: 'ignored', detail: why } });
+          continue;
+        }
+        let target = childPath;
+        if (entry.isSymbolicLink()) {
+          const resolved = await resolveLink(root, childPath);
+          if (resolved.type === 'skipped') {
+            yield emit(resolved);
+            continue;
+          }
+          // A linked folder is not entered: that avoids cycles, and its real folder is walked where it lives.
+          if (resolved.isDir) continue;
+          target = resolved.relativePath;
+        }
+        const event = await examineFile(root, target, seenFiles, options, childPath);
+        if (event) yield emit(event);
+      }
+      // Pushed in reverse so the walk visits folders in name order.
+      for (let index = subdirs.length - 1; index >= 0; index--) {
+        const childDir = subdirs[index];
+        const childLayer = await loadLayer(childDir);
+        stack.push({ dir: childDir, layers: childLayer ? [...dirLayers, childLayer] : dirLayers });
+      }
+    }
+  }
+}
+
+/** Convenience for small selections and tests: every accepted file and every skip, in order. */
+export async function collectAll(options: CollectOptions): Promise<{ files: CollectedFile[]; skipped: SkippedFile[] }> {
+  const files: CollectedFile[] = [];
+  const skipped: SkippedFile[] = [];
+  for await (const event of collectFiles(options)) {
+    if (event.type === 'file') files.push(event.file);
+    else skipped.push(event.skipped);
+  }
+  return { files, skipped };
+}
+
+type SelectionItem = { type: 'entry'; relativePath: string; isDir: boolean } | { type: 'skipped'; skipped: SkippedFile };
+
+/**
+ * Resolves, confines and de-duplicates the selection: a path inside another selected folder is
+ * dropped (the folder walk reaches it), and paths outside the workspace are reported.
+ */
+async function resolveSelection(root: string, selection: readonly string[]): Promise<SelectionItem[]> {
+  const entries: Array<{ relativePath: string; isDir: boolean }> = [];
+  const skipped: SelectionItem[] = [];
+  for (const raw of selection) {
+    const given = path.resolve(root, raw);
+    const shown = toPosix(path.relative(root, given)) || '.';
+    let real: string;
+    let isDir: boolean;
+    try {
+      real = await fs.realpath(given);
+      isDir = (await fs.stat(real)).isDirectory();
+    } catch (error) {
+      skipped.push({ type: 'skipped', skipped: { relativePath: shown, reason: 'unreadable', detail: errorDetail(error) } });
+      continue;
+    }
+    const relative = relativeInside(root, real);
+    if (relative === undefined) {
+      skipped.push({ type: 'skipped', skipped: { relativePath: shown, reason: 'ignored', detail: 'outside the workspace' } });
+      continue;
+    }
+    if (relative.split('/').some((segment) => ALWAYS_SKIPPED_DIRS.has(segment))) {
+      skipped.push({ type: 'skipped', skipped: { relativePath: relative, reason: 'ignored', detail: 'inside .git, node_modules or .batchlens' } });
+      continue;
+    }
+    entries.push({ relativePath: relative, isDir });
+  }
+  entries.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
+  const kept: SelectionItem[] = [];
+  const keptDirs: string[] = [];
+  let previous: string | undefined;
+  for (const entry of entries) {
+    if (entry.relativePath === previous) continue;
+    previous = entry.relativePath;
+    if (keptDirs.some((dir) => isInside(dir, entry.relativePath))) continue;
+    if (entry.isDir) keptDirs.push(entry.relativePath);
+    kept.push({ type: 'entry', ...entry });
+  }
+  return [...skipped, ...kept];
+}
+
+async function resolveLink(
+  root: string,
+  relativePath: string,
+): Promise<{ type: 'target'; relativePath: string; isDir: boolean } | { type: 'skipped'; skipped: SkippedFile }> {
+  try {
+    const real = await fs.realpath(path.join(root, relativePath));
+    const inside = relativeInside(root, real);
+    if (inside === undefined) {
+      return { type: 'skipped', skipped: { relativePath, reason: 'ignored', detail: 'symlink to outside the workspace' } };
+    }
+    return { type: 'target', relativePath: inside, isDir: (await fs.stat(real)).isDirectory() };
+  } catch (error) {
+    return { type: 'skipped', skipped: { relativePath, reason: 'unreadable', detail: errorDetail(error) } };
+  }
+}
+
+/** Runs the per-file checks; undefined when the file was already yielded. */
+async function examineFile(
+  root: string,
+  relativePath: string,
+  seenFiles: Set<string>,
+  options: CollectOptions,
+  shownPath: string = relativePath,
+): Promise<CollectEvent | undefined> {
+  if (seenFiles.has(relativePath)) return undefined;
+  seenFiles.add(relativePath);
+  const skip = (reason: SkipReason, detail?: string): CollectEvent => ({
+    type: 'skipped',
+    skipped: detail === undefined ? { relativePath: shownPath, reason } : { relativePath: shownPath, reason, detail },
+  });
+
+  if (isLikelySecretFile(path.posix.basename(relativePath))) {
+    const approved = options.confirmSecret ? await options.confirmSecret(relativePath) : false;
+    if (!approved) return skip('secret', 'looks like a credentials file; not confirmed');
+  }
+  let bytes: Buffer;
+  try {
+    const handle = await fs.open(path.join(root, relativePath), 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size === 0) return skip('empty');
+      if (size > options.maxFileBytes) return skip('too-large', `${size} bytes, over the ${options.maxFileBytes}-byte limit`);
+      bytes = await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    return skip('unreadable', errorDetail(error));
+  }
+  // The file may have changed between stat and read.
+  if (bytes.length === 0) return skip('empty');
+  if (bytes.length > options.maxFileBytes) return skip('too-large', `${bytes.length} bytes, over the ${options.maxFileBytes}-byte limit`);
+  if (looksBinary(bytes)) return skip('binary');
+  const content = decodeUtf8(bytes);
+  if (content === undefined) return skip('binary', 'not valid UTF-8');
+  return {
+    type: 'file',
+    file: {
+      relativePath,
+      absolutePath: path.join(root, relativePath),
+      content,
+      bytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    },
+  };
+}
+
+/** `a/b/c` -> [`a`, `a/b`, `a/b/c`]. */
+function ancestorsOf(relativePath: string): string[] {
+  const parts = relativePath.split('/').filter(Boolean);
+  return parts.map((_, index) => parts.slice(0, index + 1).join('/'));
+}
+
+/** The workspace-relative posix path of `absolute`, or undefined when it is outside `root`. */
+function relativeInside(root: string, absolute: string): string | undefined {
+  const relative = path.relative(root, absolute);
+  if (relative === '') return '';
+  if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) return undefined;
+  return toPosix(relative);
+}
+
+function isInside(dir: string, candidate: string): boolean {
+  return dir === '' || candidate.startsWith(`${dir}/`);
+}
+
+function toPosix(value: string): string {
+  return value.split(path.sep).join('/');
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortError();
+}
+
+function errorDetail(error: unknown): string {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,175 @@
+import { type CostBreakdown, type TokenUsage, formatUsd, priceUsage, ratesForPrompt } from '../pricing/cost';
+import type { ModelEntry } from '../pricing/modelEntry';
+import type { SkipReason, SkippedFile } from './collectFiles';
+import type { CacheTtl } from './templates';
+
+export interface CostPreviewInput {
+  model: ModelEntry;
+  /** The catalog's note when the model id was priced as another model. */
+  modelNote?: string;
+  /** Prompt tokens of each request (shared prefix included). */
+  rowInputTokens: readonly number[];
+  /** Whether `rowInputTokens` came from count_tokens rather than the offline estimator. */
+  exactInputTokens: boolean;
+  /** Tokens of the cached system prefix every row shares (0 when the template has no system prompt). */
+  sharedPrefixTokens: number;
+  ttl: CacheTtl;
+  maxTokens: number;
+  skipped: readonly SkippedFile[];
+  batches: number;
+  usResidency?: boolean;
+}
+
+/** What the user sees before confirming. Every $ figure is an estimate: token counts and output are bounds or guesses. */
+export interface CostPreview {
+  label: 'estimate';
+  modelId: string;
+  modelName: string;
+  files: number;
+  batches: number;
+  skipped: readonly SkippedFile[];
+  skippedByReason: Partial<Record<SkipReason, number>>;
+  inputTokens: number;
+  exactInputTokens: boolean;
+  sharedPrefixTokens: number;
+  /** Whether the estimate prices the shared prefix as one cache write and N-1 reads. */
+  cacheApplied: boolean;
+  ttl: CacheTtl;
+  /** max_tokens x rows: what output can cost at most. */
+  outputTokensBound: number;
+  batchUsd: number;
+  syncUsd: number;
+  savingUsd: number;
+  /** Saving as a percentage of the sync price, 0-100. */
+  savingPercent: number;
+  batchBreakdown: CostBreakdown;
+  syncBreakdown: CostBreakdown;
+  warnings: string[];
+}
+
+/**
+ * Prices a job before it is sent. Batch: every row at the batch price, and when the shared system
+ * prefix reaches the model's minimum cacheable length, that prefix as ONE cache write (at the
+ * template's ttl) plus N-1 cache reads. Sync: the same rows as ordinary uncached calls. Output is
+ * priced at its bound (max_tokens per row). Rows are grouped by price band, so models priced by
+ * prompt length stay exact. Pure.
+ */
+export function buildCostPreview(input: CostPreviewInput): CostPreview {
+  const rows = input.rowInputTokens.length;
+  // The prefix can never be more than a whole row (the estimator and count_tokens may disagree slightly).
+  const prefix = Math.max(0, input.rowInputTokens.reduce((smallest, tokens) => Math.min(smallest, tokens), input.sharedPrefixTokens));
+  const inputTokens = input.rowInputTokens.reduce((sum, tokens) => sum + tokens, 0);
+  const outputTokensBound = rows * input.maxTokens;
+  const warnings: string[] = [];
+  if (input.modelNote) warnings.push(input.modelNote);
+
+  const cacheApplied = rows > 0 && prefix > 0 && prefix >= input.model.minCacheableTokens;
+  if (input.sharedPrefixTokens > 0 && !cacheApplied) {
+    warnings.push(
+      `The shared system prompt (≈${prefix.toLocaleString('en-US')} tokens) is below ${input.model.displayName}'s minimum cacheable length ` +
+        `(${input.model.minCacheableTokens.toLocaleString('en-US')} tokens): the API will not cache it, so it is priced as ordinary input.`,
+    );
+  }
+  if (rows > 1 && cacheApplied) {
+    warnings.push('Cache hits inside a batch are best effort (30-98% typical); the estimate assumes every row after the first reads the cache.');
+  }
+
+  const batchUsage = (rowTokens: number, first: boolean): TokenUsage => {
+    if (!cacheApplied) return { inputTokens: rowTokens, outputTokens: input.maxTokens };
+    const cached = first ? (input.ttl === '1h' ? { cacheWrite1hTokens: prefix } : { cacheWrite5mTokens: prefix }) : { cacheReadTokens: prefix };
+    return { inputTokens: rowTokens - prefix, outputTokens: input.maxTokens, ...cached };
+  };
+  const batchBreakdown = priceRows(input.model, input.rowInputTokens.map((tokens, index) => batchUsage(tokens, index === 0)), 'batch', input.usResidency);
+  const syncBreakdown = priceRows(
+    input.model,
+    input.rowInputTokens.map((tokens) => ({ inputTokens: tokens, outputTokens: input.maxTokens })),
+    'sync',
+    input.usResidency,
+  );
+  const savingUsd = roundUsd(syncBreakdown.totalUsd - batchBreakdown.totalUsd);
+  const skippedByReason: Partial<Record<SkipReason, number>> = {};
+  for (const skip of input.skipped) skippedByReason[skip.reason] = (skippedByReason[skip.reason] ?? 0) + 1;
+  return {
+    label: 'estimate',
+    modelId: input.model.id,
+    modelName: input.model.displayName,
+    files: rows,
+    batches: input.batches,
+    skipped: input.skipped,
+    skippedByReason,
+    inputTokens,
+    exactInputTokens: input.exactInputTokens,
+    sharedPrefixTokens: prefix,
+    cacheApplied,
+    ttl: input.ttl,
+    outputTokensBound,
+    batchUsd: batchBreakdown.totalUsd,
+    syncUsd: syncBreakdown.totalUsd,
+    savingUsd,
+    savingPercent: syncBreakdown.totalUsd > 0 ? roundPercent((savingUsd / syncBreakdown.totalUsd) * 100) : 0,
+    batchBreakdown,
+    syncBreakdown,
+    warnings,
+  };
+}
+
+/**
+ * Prices many rows exactly: rows in the same price band are summed into one usage and priced once
+ * with that band's rates (priceUsage would otherwise pick the band of the sum).
+ */
+function priceRows(model: ModelEntry, usages: readonly TokenUsage[], mode: 'batch' | 'sync', usResidency?: boolean): CostBreakdown {
+  const groups = new Map<string, { rates: ModelEntry['rates']; usage: Required<TokenUsage> }>();
+  for (const usage of usages) {
+    const prompt = usage.inputTokens + (usage.cacheWrite5mTokens ?? 0) + (usage.cacheWrite1hTokens ?? 0) + (usage.cacheReadTokens ?? 0);
+    const { rates, band } = ratesForPrompt(model, prompt);
+    const key = band ?? '';
+    let group = groups.get(key);
+    if (!group) {
+      group = { rates, usage: { inputTokens: 0, outputTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, cacheReadTokens: 0 } };
+      groups.set(key, group);
+    }
+    group.usage.inputTokens += usage.inputTokens;
+    group.usage.outputTokens += usage.outputTokens;
+    group.usage.cacheWrite5mTokens += usage.cacheWrite5mTokens ?? 0;
+    group.usage.cacheWrite1hTokens += usage.cacheWrite1hTokens ?? 0;
+    group.usage.cacheReadTokens += usage.cacheReadTokens ?? 0;
+  }
+  const total: CostBreakdown = { inputUsd: 0, outputUsd: 0, cacheWriteUsd: 0, cacheReadUsd: 0, totalUsd: 0, notes: [] };
+  for (const { rates, usage } of groups.values()) {
+    const part = priceUsage({ ...model, rates, bands: undefined }, usage, { mode, usResidency });
+    total.inputUsd = roundUsd(total.inputUsd + part.inputUsd);
+    total.outputUsd = roundUsd(total.outputUsd + part.outputUsd);
+    total.cacheWriteUsd = roundUsd(total.cacheWriteUsd + part.cacheWriteUsd);
+    total.cacheReadUsd = roundUsd(total.cacheReadUsd + part.cacheReadUsd);
+    total.totalUsd = roundUsd(total.totalUsd + part.totalUsd);
+    for (const note of part.notes) if (!total.notes.includes(note)) total.notes.push(note);
+  }
+  return total;
+}
+
+/** Sums of exact decimal amounts, kept free of binary float noise (1e-12 USD is far below any price). */
+function roundUsd(usd: number): number {
+  return Number(usd.toFixed(12));
+}
+
+function roundPercent(percent: number): number {
+  return Number(percent.toFixed(2));
+}
+
+/** The preview as plain text lines for the CLI and the editor's details view. */
+export function describeCostPreview(preview: CostPreview): string[] {
+  const count = (n: number) => n.toLocaleString('en-US');
+  const skippedParts = Object.entries(preview.skippedByReason).map(([reason, n]) => `${n} ${reason}`);
+  const lines = [
+    `Files: ${count(preview.files)} in ${count(preview.batches)} batch${preview.batches === 1 ? '' : 'es'} · model ${preview.modelName} (${preview.modelId})`,
+    `Skipped: ${preview.skipped.length === 0 ? 'none' : `${count(preview.skipped.length)} (${skippedParts.join(', ')})`}`,
+    `Input tokens: ${preview.exactInputTokens ? '' : '≈'}${count(preview.inputTokens)} (${preview.exactInputTokens ? 'exact, count_tokens' : 'estimate'})` +
+      (preview.sharedPrefixTokens > 0 ? ` · shared system prefix ≈${count(preview.sharedPrefixTokens)} tokens${preview.cacheApplied ? `, cached (${preview.ttl})` : ', not cached'}` : ''),
+    `Output tokens: at most ${count(preview.outputTokensBound)} (max_tokens × files)`,
+    `Batch price: ≈${formatUsd(preview.batchUsd)} (estimate, output at its bound)`,
+    `Same job as sync calls: ≈${formatUsd(preview.syncUsd)}`,
+    `Saving: ≈${formatUsd(preview.savingUsd)} (${preview.savingPercent}%)`,
+  ];
+  for (const warning of preview.warnings) lines.push(`Note: ${warning}`);
+  return lines;
+}

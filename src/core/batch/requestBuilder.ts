@@ -1,0 +1,61 @@
+import type { TextBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
+import type { BatchRequest } from '../api/batchApi';
+import type { TokenizerGeneration } from '../pricing/modelEntry';
+import { estimateRequestTokens } from '../tokens/estimate';
+import type { ManifestEntry } from '../tracking/jobModel';
+import type { CollectedFile } from './collectFiles';
+import { type PromptTemplate, renderTemplateText } from './templates';
+
+/** One file turned into a batch request, with what the manifest and the splitter need. */
+export interface BuiltRequest {
+  request: BatchRequest;
+  entry: ManifestEntry;
+  /** Byte length of `JSON.stringify(request)`. */
+  serializedBytes: number;
+  /** Estimated tokens of the shared, cached system prefix inside this request (the same for every row). */
+  sharedPrefixTokens: number;
+}
+
+/**
+ * The system blocks every row of a job shares. The one block carries `cache_control` so the rows
+ * share one cached prefix; the object is built once per job so every row serializes it byte for byte
+ * the same (a cache hit needs identical bytes).
+ */
+export function buildSystemBlocks(template: PromptTemplate): TextBlockParam[] | undefined {
+  if (!template.system) return undefined;
+  return [{ type: 'text', text: template.system, cache_control: { type: 'ephemeral', ttl: template.ttl } }];
+}
+
+/**
+ * Builds the request for one file: the template body rendered as the user message, the shared
+ * system blocks, and the template's model, max_tokens and temperature.
+ */
+export function buildRequest(
+  template: PromptTemplate,
+  systemBlocks: TextBlockParam[] | undefined,
+  file: CollectedFile,
+  customId: string,
+  tokenizer: TokenizerGeneration,
+): BuiltRequest {
+  const params: BatchRequest['params'] = {
+    model: template.model,
+    max_tokens: template.maxTokens,
+    ...(systemBlocks ? { system: systemBlocks } : {}),
+    ...(template.temperature === undefined ? {} : { temperature: template.temperature }),
+    messages: [{ role: 'user', content: renderTemplateText(template.body, file) }],
+  };
+  const request: BatchRequest = { custom_id: customId, params };
+  const estimate = estimateRequestTokens(params, tokenizer, { model: template.model });
+  return {
+    request,
+    entry: {
+      customId,
+      relativePath: file.relativePath,
+      contentSha256: file.sha256,
+      bytes: file.bytes,
+      estimatedInputTokens: estimate.inputTokens,
+    },
+    serializedBytes: Buffer.byteLength(JSON.stringify(request), 'utf8'),
+    sharedPrefixTokens: systemBlocks ? estimate.parts.system : 0,
+  };
+}

@@ -1,0 +1,412 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { BatchRequest } from '../api/batchApi';
+import { type Clock, systemClock } from '../util/clock';
+import { type Logger, silentLogger } from '../util/logger';
+import { JOB_SCHEMA_VERSION, type Job, type JobStore } from './jobModel';
+
+/** The store folder inside a workspace. */
+export const STORE_DIR_NAME = '.batchlens';
+
+/** Keeps job state out of git while letting a team share its templates. */
+const STORE_GITIGNORE = [
+  '# Written by Batchlens: job state, requests and results stay local; templates can be shared.',
+  '*',
+  '!.gitignore',
+  '!templates/',
+  '!templates/**',
+  '',
+].join('\n');
+
+const JOB_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** A job file that could not be read; reported to the user, never fatal to the listing. */
+export interface StoreProblem {
+  /** Path relative to the store folder. */
+  file: string;
+  message: string;
+}
+
+export interface FileJobStoreOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** A lock older than this is broken even if its process still seems alive (pid reuse). */
+  lockStaleMs?: number;
+  /** How long to wait for the lock before giving up. */
+  lockTimeoutMs?: number;
+}
+
+interface LockOwner {
+  pid: number;
+  /** ms since epoch when the lock was taken. */
+  at: number;
+  token: string;
+}
+
+export class StoreLockTimeoutError extends Error {
+  override name = 'StoreLockTimeoutError';
+}
+
+/**
+ * `JobStore` over files in `<root>/.batchlens/`: `jobs/<id>.json`, `requests/<id>.jsonl`,
+ * `results/<id>/`, `queue.json`. Every write is atomic (temp file, fsync, rename) and every
+ * read-modify-write runs under `store.lock`, a lock file naming its pid and time so a crashed
+ * holder's lock is recovered. Safe with several editor windows and the CLI on one machine.
+ */
+export class FileJobStore implements JobStore {
+  readonly root: string;
+  /** Absolute path of `.batchlens/`. */
+  readonly dir: string;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly lockStaleMs: number;
+  private readonly lockTimeoutMs: number;
+  private prepared: Promise<void> | undefined;
+
+  constructor(root: string, options: FileJobStoreOptions = {}) {
+    this.root = path.resolve(root);
+    this.dir = path.join(this.root, STORE_DIR_NAME);
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.lockStaleMs = options.lockStaleMs ?? 30_000;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 20_000;
+  }
+
+  /** Creates `.batchlens/` with its `.gitignore` and sub-folders on first use. Idempotent. */
+  ensureReady(): Promise<void> {
+    this.prepared ??= this.prepare().catch((error: unknown) => {
+      this.prepared = undefined;
+      throw error;
+    });
+    return this.prepared;
+  }
+
+  private async prepare(): Promise<void> {
+    await fs.mkdir(path.join(this.dir, 'jobs'), { recursive: true });
+    await fs.mkdir(path.join(this.dir, 'requests'), { recursive: true });
+    await fs.mkdir(path.join(this.dir, 'results'), { recursive: true });
+    try {
+      await fs.writeFile(path.join(this.dir, '.gitignore'), STORE_GITIGNORE, { flag: 'wx' });
+    } catch (error) {
+      if (!isCode(error, 'EEXIST')) throw error;
+    }
+  }
+
+  async list(): Promise<Job[]> {
+    const { jobs, problems } = await this.listWithProblems();
+    for (const problem of problems) this.logger.warn(`Batchlens store: skipped ${problem.file}: ${problem.message}`);
+    return jobs;
+  }
+
+  /** Every readable job (oldest first) and the job files that could not be read. */
+  async listWithProblems(): Promise<{ jobs: Job[]; problems: StoreProblem[] }> {
+    let names: string[];
+    try {
+      names = await fs.readdir(path.join(this.dir, 'jobs'));
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return { jobs: [], problems: [] };
+      throw error;
+    }
+    const jobs: Job[] = [];
+    const problems: StoreProblem[] = [];
+    for (const name of names.filter((entry) => entry.endsWith('.json')).sort()) {
+      const file = `jobs/${name}`;
+      try {
+        jobs.push(parseJob(await fs.readFile(path.join(this.dir, file), 'utf8')));
+      } catch (error) {
+        if (isCode(error, 'ENOENT')) continue;
+        problems.push({ file, message: messageOf(error) });
+      }
+    }
+    jobs.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+    return { jobs, problems };
+  }
+
+  async get(jobId: string): Promise<Job | undefined> {
+    try {
+      return parseJob(await fs.readFile(this.jobPath(jobId), 'utf8'));
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return undefined;
+      throw new Error(`Batchlens store: cannot read jobs/${jobId}.json: ${messageOf(error)}`);
+    }
+  }
+
+  async create(job: Job): Promise<void> {
+    await this.ensureReady();
+    await this.withLock(async () => {
+      const target = this.jobPath(job.id);
+      if (await exists(target)) throw new Error(`Batchlens store: job ${job.id} already exists`);
+      await writeFileAtomic(target, serializeJob(job));
+    });
+  }
+
+  async update(jobId: string, mutate: (job: Job) => void | Promise<void>): Promise<Job> {
+    await this.ensureReady();
+    return this.withLock(async () => {
+      const job = await this.get(jobId);
+      if (!job) throw new Error(`Batchlens store: no job ${jobId}`);
+      await mutate(job);
+      await writeFileAtomic(this.jobPath(jobId), serializeJob(job));
+      return job;
+    });
+  }
+
+  async delete(jobId: string): Promise<void> {
+    await this.ensureReady();
+    await this.withLock(async () => {
+      await fs.rm(this.jobPath(jobId), { force: true });
+      await fs.rm(this.requestsPath(jobId), { force: true });
+      await fs.rm(this.resultsDir(jobId), { recursive: true, force: true });
+    });
+  }
+
+  /** Keeps the exact request bodies of a job (JSONL, one `BatchRequest` per line), written atomically. */
+  async writeRequests(jobId: string, requests: Iterable<BatchRequest>): Promise<string> {
+    await this.ensureReady();
+    const lines: string[] = [];
+    for (const request of requests) lines.push(JSON.stringify(request));
+    await writeFileAtomic(this.requestsPath(jobId), lines.length ? `${lines.join('\n')}\n` : '');
+    return requestsFileFor(jobId);
+  }
+
+  async readRequests(jobId: string): Promise<Map<string, BatchRequest>> {
+    const job = await this.get(jobId);
+    const file = job ? path.join(this.dir, job.requestsFile) : this.requestsPath(jobId);
+    const text = await fs.readFile(file, 'utf8');
+    const requests = new Map<string, BatchRequest>();
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      const request = JSON.parse(line) as BatchRequest;
+      requests.set(request.custom_id, request);
+    }
+    return requests;
+  }
+
+  resultsDir(jobId: string): string {
+    return path.join(this.dir, 'results', checkedJobId(jobId));
+  }
+
+  /** Reads a file relative to `.batchlens/`, or undefined when it does not exist. */
+  async readStoreFile(relativePath: string): Promise<string | undefined> {
+    try {
+      return await fs.readFile(this.storePath(relativePath), 'utf8');
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return undefined;
+      throw error;
+    }
+  }
+
+  /** Atomically replaces a file relative to `.batchlens/`. Call under `withLock` for read-modify-write. */
+  async writeStoreFile(relativePath: string, text: string): Promise<void> {
+    await this.ensureReady();
+    await writeFileAtomic(this.storePath(relativePath), text);
+  }
+
+  /**
+   * Runs `action` while holding the store lock. The lock is a file created exclusively; a lock
+   * whose process is gone, or that is older than `lockStaleMs`, is broken (under a second, short
+   * "break" lock so two processes never both break and both take it).
+   */
+  async withLock<T>(action: () => Promise<T>): Promise<T> {
+    await this.ensureReady();
+    const owner = await this.acquireLock();
+    try {
+      return await action();
+    } finally {
+      await this.releaseLock(owner);
+    }
+  }
+
+  private get lockPath(): string {
+    return path.join(this.dir, 'store.lock');
+  }
+
+  private async acquireLock(): Promise<LockOwner> {
+    const startedAt = Date.now();
+    let delayMs = 5;
+    for (;;) {
+      const owner: LockOwner = { pid: process.pid, at: this.clock.now(), token: randomBytes(8).toString('hex') };
+      // Written aside then hard-linked into place: the link fails if a lock exists, and a reader
+      // never sees a lock file without its owner.
+      const candidate = `${this.lockPath}.${process.pid}.${owner.token}`;
+      await fs.writeFile(candidate, JSON.stringify(owner));
+      try {
+        await fs.link(candidate, this.lockPath);
+        return owner;
+      } catch (error) {
+        if (!isCode(error, 'EEXIST')) throw error;
+      } finally {
+        await fs.rm(candidate, { force: true });
+      }
+      await this.breakLockIfStale();
+      if (Date.now() - startedAt > this.lockTimeoutMs) {
+        throw new StoreLockTimeoutError(
+          `Batchlens store is locked by another process (${this.lockPath}); try again, or delete the file if no Batchlens is running.`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, delayMs + Math.random() * delayMs));
+      delayMs = Math.min(delayMs * 2, 100);
+    }
+  }
+
+  private async releaseLock(owner: LockOwner): Promise<void> {
+    const current = parseLockOwner((await readText(this.lockPath)) ?? '');
+    if (current && current.token !== owner.token) {
+      this.logger.warn('Batchlens store: the lock was taken over while held (it was judged stale); leaving the new owner in place.');
+      return;
+    }
+    await fs.rm(this.lockPath, { force: true });
+  }
+
+  private async breakLockIfStale(): Promise<void> {
+    const seen = await readText(this.lockPath);
+    if (seen === undefined || !this.isStale(parseLockOwner(seen))) return;
+    const breakPath = `${this.lockPath}.break`;
+    let breakHandle: fs.FileHandle;
+    try {
+      breakHandle = await fs.open(breakPath, 'wx');
+    } catch (error) {
+      if (!isCode(error, 'EEXIST')) throw error;
+      // A breaker that crashed leaves its break lock behind; it is only ever held for a moment.
+      const stat = await fs.stat(breakPath).catch(() => undefined);
+      if (stat && Date.now() - stat.mtimeMs > 5_000) await fs.rm(breakPath, { force: true });
+      return;
+    }
+    try {
+      await breakHandle.close();
+      // Only the very lock judged stale is removed, never one a faster process has just taken.
+      if ((await readText(this.lockPath)) === seen) {
+        this.logger.warn(`Batchlens store: recovered a stale lock (${seen}).`);
+        await fs.rm(this.lockPath, { force: true });
+      }
+    } finally {
+      await fs.rm(breakPath, { force: true });
+    }
+  }
+
+  private isStale(owner: LockOwner | undefined): boolean {
+    // Locks are linked into place complete, so an unreadable one was damaged: treat it as stale.
+    if (!owner) return true;
+    if (this.clock.now() - owner.at > this.lockStaleMs) return true;
+    return !processAlive(owner.pid);
+  }
+
+  private jobPath(jobId: string): string {
+    return path.join(this.dir, 'jobs', `${checkedJobId(jobId)}.json`);
+  }
+
+  private requestsPath(jobId: string): string {
+    return path.join(this.dir, requestsFileFor(jobId));
+  }
+
+  private storePath(relativePath: string): string {
+    const resolved = path.resolve(this.dir, relativePath);
+    if (!resolved.startsWith(this.dir + path.sep)) throw new Error(`Batchlens store: ${relativePath} is outside ${STORE_DIR_NAME}/`);
+    return resolved;
+  }
+}
+
+/** The `requestsFile` of a job, relative to `.batchlens/`. */
+export function requestsFileFor(jobId: string): string {
+  return `requests/${checkedJobId(jobId)}.jsonl`;
+}
+
+/**
+ * Replaces `file` with `text` so readers see either the old or the new content, never a torn
+ * write: a temp file beside it is written and fsynced, then renamed over the target.
+ */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const handle = await fs.open(temp, 'w');
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+}
+
+function serializeJob(job: Job): string {
+  return `${JSON.stringify(job, null, 2)}\n`;
+}
+
+function parseJob(text: string): Job {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`not valid JSON (${messageOf(error)})`);
+  }
+  if (!isRecord(value) || typeof value.id !== 'string' || !Array.isArray(value.batches) || !Array.isArray(value.manifest)) {
+    throw new Error('not a Batchlens job (missing id, batches or manifest)');
+  }
+  if (typeof value.schemaVersion !== 'number' || value.schemaVersion > JOB_SCHEMA_VERSION) {
+    throw new Error(`written by a newer Batchlens (schema ${String(value.schemaVersion)}); update the extension`);
+  }
+  return value as unknown as Job;
+}
+
+function checkedJobId(jobId: string): string {
+  if (!JOB_ID_PATTERN.test(jobId)) throw new Error(`Batchlens store: invalid job id ${JSON.stringify(jobId)}`);
+  return jobId;
+}
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return undefined;
+    throw error;
+  }
+}
+
+function parseLockOwner(text: string): LockOwner | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (isRecord(value) && typeof value.pid === 'number' && typeof value.at === 'number' && typeof value.token === 'string') {
+      return { pid: value.pid, at: value.at, token: value.token };
+    }
+  } catch {
+    // An unreadable lock.
+  }
+  return undefined;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return isCode(error, 'EPERM');
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

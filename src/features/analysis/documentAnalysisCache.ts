@@ -1,0 +1,149 @@
+import * as vscode from 'vscode';
+import type { AnalysisOptions, AnalysisResult, AnalysisSession, Analyzer, SourceLanguage } from '../../core/analysis/types';
+import type { Logger } from '../../core/util/logger';
+import { toTextChanges } from '../../host/convert';
+import { PendingEdits } from './pendingEdits';
+
+const ANALYSED_LANGUAGES: ReadonlySet<string> = new Set<SourceLanguage>(['python', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact']);
+/** Real documents only: diff views (`git:`) and our own previews would duplicate every diagnostic. */
+const ANALYSED_SCHEMES: ReadonlySet<string> = new Set(['file', 'untitled', 'vscode-vfs', 'vscode-remote']);
+
+/** The documents the lens, lint and quick fixes serve. */
+export const ANALYSED_DOCUMENTS: vscode.DocumentSelector = [...ANALYSED_LANGUAGES].flatMap((language) =>
+  [...ANALYSED_SCHEMES].map((scheme) => ({ language, scheme })),
+);
+
+export function analysedLanguage(document: vscode.TextDocument): SourceLanguage | undefined {
+  return ANALYSED_LANGUAGES.has(document.languageId) && ANALYSED_SCHEMES.has(document.uri.scheme)
+    ? (document.languageId as SourceLanguage)
+    : undefined;
+}
+
+interface DocumentState {
+  language: SourceLanguage;
+  session: AnalysisSession;
+  /** Edits since the session last analysed. */
+  edits: PendingEdits;
+  result?: { version: number; generation: number; value: AnalysisResult };
+}
+
+/**
+ * One analysis per document version, shared by the cost lens, the diagnostics and the quick fixes.
+ * Each open document keeps an incremental session fed with its content changes; the session is
+ * disposed when the document closes. The analyzer (tree-sitter runtime + grammars) loads on the
+ * first request, so activation loads nothing.
+ */
+export class DocumentAnalysisCache implements vscode.Disposable {
+  private analyzer?: Promise<Analyzer | undefined>;
+  private readonly documents = new Map<string, DocumentState>();
+  /** Bumped when the options change (settings), so every cached result is recomputed once. */
+  private generation = 0;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    private readonly loadAnalyzer: () => Promise<Analyzer>,
+    private readonly options: () => AnalysisOptions,
+    private readonly log: Logger,
+    private readonly onLoadFailure: (error: unknown) => void,
+  ) {
+    this.subscriptions = [
+      vscode.workspace.onDidChangeTextDocument((event) => this.recordChanges(event)),
+      vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri)),
+    ];
+  }
+
+  /**
+   * The analysis of the document's current version, or undefined when the document is not
+   * Python/TS/JS or the analyzer could not load. Never rejects.
+   */
+  async analyze(document: vscode.TextDocument): Promise<AnalysisResult | undefined> {
+    const language = analysedLanguage(document);
+    if (!language || document.isClosed) {
+      return undefined;
+    }
+    const analyzer = await this.getAnalyzer();
+    if (!analyzer || document.isClosed) {
+      return undefined;
+    }
+    try {
+      return this.analyzeNow(analyzer, document, language);
+    } catch (error) {
+      this.log.error(`Analysing ${document.uri.toString(true)} failed`, error);
+      this.forget(document.uri);
+      return undefined;
+    }
+  }
+
+  /** Settings that feed the analysis changed: every document is re-analysed on its next request. */
+  invalidateAll(): void {
+    this.generation += 1;
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) {
+      subscription.dispose();
+    }
+    for (const uri of [...this.documents.keys()]) {
+      this.forgetKey(uri);
+    }
+  }
+
+  private analyzeNow(analyzer: Analyzer, document: vscode.TextDocument, language: SourceLanguage): AnalysisResult {
+    const key = document.uri.toString();
+    let state = this.documents.get(key);
+    if (state && state.language !== language) {
+      this.forgetKey(key);
+      state = undefined;
+    }
+    if (!state) {
+      state = { language, session: analyzer.createSession(language), edits: new PendingEdits() };
+      this.documents.set(key, state);
+    }
+    const cached = state.result;
+    if (cached && cached.version === document.version && cached.generation === this.generation) {
+      return cached.value;
+    }
+    // Changed options invalidate every earlier result, so the session starts over.
+    if (cached !== undefined && cached.generation !== this.generation) {
+      state.edits.invalidate();
+    }
+    const value = state.session.update(document.getText(), this.options(), state.edits.take(document.version));
+    state.result = { version: document.version, generation: this.generation, value };
+    return value;
+  }
+
+  private recordChanges(event: vscode.TextDocumentChangeEvent): void {
+    this.documents.get(event.document.uri.toString())?.edits.record(event.document.version, toTextChanges(event.contentChanges));
+  }
+
+  private getAnalyzer(): Promise<Analyzer | undefined> {
+    this.analyzer ??= this.loadAnalyzer().then(
+      (analyzer) => {
+        this.log.info('Prompt analyzer loaded');
+        return analyzer;
+      },
+      (error: unknown) => {
+        this.log.error('Loading the prompt analyzer (tree-sitter) failed; the cost lens and cache lint are off', error);
+        this.onLoadFailure(error);
+        return undefined;
+      },
+    );
+    return this.analyzer;
+  }
+
+  private forget(uri: vscode.Uri): void {
+    this.forgetKey(uri.toString());
+  }
+
+  private forgetKey(key: string): void {
+    const state = this.documents.get(key);
+    if (state) {
+      this.documents.delete(key);
+      try {
+        state.session.dispose();
+      } catch (error) {
+        this.log.warn('Disposing an analysis session failed', error);
+      }
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import * as vscode from 'vscode';
+import type { ModelEntry } from '../../core/pricing/modelEntry';
+import { estimateTextTokens } from '../../core/tokens/estimate';
+import type { HostServices } from '../../host/services';
+import type { PromptTokenCount } from '../prices/pricesMarkdown';
+
+export type { PromptTokenCount };
+
+/** What this feature needs from an exact counter: a synchronous cache look-up and a background count. */
+export interface ExactPromptCounter {
+  /** The cached exact count, or undefined when none is known yet. */
+  peek(text: string, modelId: string): number | undefined;
+  /** Counts through the API (and caches); resolves to undefined when the API call failed. */
+  count(text: string, modelId: string): Promise<number | undefined>;
+}
+
+/**
+ * Token counts for the lens and the per-prompt table. Always answers at once: with the exact count
+ * when one is cached, else with the offline estimate while (when a key is set and
+ * `batchlens.exactTokenCounts` is on) an exact count is fetched in the background; its arrival
+ * fires `onDidCountExactly`. A failed count is not retried for the same text and model.
+ */
+export class PromptTokenCounts implements vscode.Disposable {
+  private readonly exactEmitter = new vscode.EventEmitter<void>();
+  readonly onDidCountExactly = this.exactEmitter.event;
+  private readonly inFlight = new Set<string>();
+  private readonly failed = new Set<string>();
+  private counter?: Promise<ExactPromptCounter | undefined>;
+  private resolvedCounter?: ExactPromptCounter;
+  private readonly subscription: vscode.Disposable;
+
+  /** `createExactCounter` resolves to undefined when no API key is set; it is asked again after the key changes. */
+  constructor(
+    private readonly services: HostServices,
+    private readonly createExactCounter: () => Promise<ExactPromptCounter | undefined>,
+  ) {
+    this.subscription = services.apiKeys.onDidChange(() => {
+      this.counter = undefined;
+      this.resolvedCounter = undefined;
+      this.failed.clear();
+    });
+  }
+
+  count(text: string, entry: ModelEntry): PromptTokenCount {
+    const exact = this.services.config.exactTokenCounts ? this.exactOrRequest(text, entry.id) : undefined;
+    return exact === undefined ? { tokens: estimateTextTokens(text, entry.tokenizer), exact: false } : { tokens: exact, exact: true };
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.exactEmitter.dispose();
+  }
+
+  private exactOrRequest(text: string, modelId: string): number | undefined {
+    if (text.trim() === '') {
+      return undefined;
+    }
+    const known = this.resolvedCounter?.peek(text, modelId);
+    if (known !== undefined) {
+      return known;
+    }
+    const key = `${modelId}\u0000${text}`;
+    if (!this.failed.has(key) && !this.inFlight.has(key)) {
+      this.inFlight.add(key);
+      void this.requestExact(key, text, modelId);
+    }
+    return undefined;
+  }
+
+  private async requestExact(key: string, text: string, modelId: string): Promise<void> {
+    try {
+      this.counter ??= this.createExactCounter();
+      const counter = await this.counter;
+      if (!counter) {
+        return;
+      }
+      this.resolvedCounter = counter;
+      if ((await counter.count(text, modelId)) === undefined) {
+        // The counter logged why; keep the estimate for this text rather than asking again.
+        this.failed.add(key);
+      } else {
+        this.exactEmitter.fire();
+      }
+    } catch (error) {
+      this.failed.add(key);
+      this.services.log.warn(`Exact token count for a prompt on ${modelId} failed; showing the estimate`, error);
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import * as vscode from 'vscode';
+import type { BatchlensLog } from './log';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- command arguments come untyped from VS Code
+export type CommandHandler = (...args: any[]) => unknown;
+
+/** Command ids linked to their handlers; a feature registers its whole table at once. */
+export type CommandTable = Readonly<Record<string, CommandHandler>>;
+
+const SHOW_LOGS = 'Show Logs';
+
+/**
+ * The one place commands are registered. It owns their subscriptions, runs every handler, logs a
+ * failure and shows it once with a "Show Logs" button; the command then resolves to undefined
+ * instead of rejecting, so a palette click never ends in VS Code's generic error toast.
+ */
+export class CommandRunner implements vscode.Disposable {
+  private readonly registrations: vscode.Disposable[] = [];
+
+  constructor(private readonly log: BatchlensLog) {}
+
+  register(table: CommandTable): vscode.Disposable {
+    const disposables = Object.entries(table).map(([id, handler]) =>
+      vscode.commands.registerCommand(id, (...args: unknown[]) => this.run(id, handler, args)),
+    );
+    this.registrations.push(...disposables);
+    return vscode.Disposable.from(...disposables);
+  }
+
+  /** Runs `handler` as command `id` would, reporting a failure instead of throwing it. */
+  async run(id: string, handler: CommandHandler, args: readonly unknown[]): Promise<unknown> {
+    try {
+      return await handler(...args);
+    } catch (error) {
+      this.log.error(`Command ${id} failed`, error);
+      void this.showFailure(error);
+      return undefined;
+    }
+  }
+
+  dispose(): void {
+    for (const disposable of this.registrations.splice(0)) {
+      disposable.dispose();
+    }
+  }
+
+  private async showFailure(error: unknown): Promise<void> {
+    const detail = error instanceof Error ? error.message : String(error);
+    const choice = await vscode.window.showErrorMessage(`Batchlens: ${this.log.redact(detail)}`, SHOW_LOGS);
+    if (choice === SHOW_LOGS) {
+      this.log.show(true);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+// A person's view of the workbench: Playwright (playwright-core, Debian Chromium) against a
+// code-server started by scripts/run-e2e.mjs, which passes its URL and paths in the environment.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+
+export interface E2eEnvironment {
+  url: string;
+  /** The per-run copy of test/fixtures/workspace that code-server opened. */
+  workspace: string;
+  screenshots: string;
+  chromiumPath: string;
+  chromiumArgs: string[];
+}
+
+export function e2eEnvironment(): E2eEnvironment {
+  const url = process.env.BATCHLENS_E2E_URL;
+  const workspace = process.env.BATCHLENS_E2E_WORKSPACE;
+  if (!url || !workspace) throw new Error('run the E2E suite with `npm run test:e2e` (scripts/run-e2e.mjs starts code-server and sets BATCHLENS_E2E_URL)');
+  const screenshots = process.env.BATCHLENS_E2E_SCREENSHOTS ?? path.resolve('test-results', 'e2e');
+  mkdirSync(screenshots, { recursive: true });
+  return {
+    url,
+    workspace,
+    screenshots,
+    chromiumPath: process.env.BATCHLENS_E2E_CHROMIUM ?? '/usr/bin/chromium',
+    chromiumArgs: JSON.parse(process.env.BATCHLENS_E2E_CHROMIUM_ARGS ?? '[]') as string[],
+  };
+}
+
+export async function launchWorkbench(env: E2eEnvironment): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({ executablePath: env.chromiumPath, headless: true, args: env.chromiumArgs });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.goto(env.url, { waitUntil: 'domcontentloaded' });
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 90_000 });
+  return { browser, page };
+}
+
+export async function screenshot(page: Page, env: E2eEnvironment, name: string): Promise<string> {
+  const file = path.join(env.screenshots, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** Runs a command from the palette by its full title, as a person types it. */
+export async function runFromPalette(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+}
+
+/** Opens a workspace file with Quick Open (Ctrl+P) and waits for its editor tab. */
+export async function openFile(page: Page, relativePath: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(relativePath);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(relativePath) }).first().waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+  await activeTab(page, path.basename(relativePath)).waitFor({ state: 'visible' });
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ state: 'visible' });
+}
+
+export function activeTab(page: Page, label: string): Locator {
+  return page.locator('.tabs-container .tab.active', { hasText: label });
+}
+
+/** Moves the cursor to a 1-based line with Go to Line (Ctrl+G). */
+export async function goToLine(page: Page, line: number): Promise<void> {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`:${line}`);
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+}

@@ -1,0 +1,102 @@
+import * as assert from 'node:assert/strict';
+import { BatchApiError } from '../../../src/core/api/errors';
+import { CUSTOM_ID_PATTERN } from '../../../src/core/batch/customIds';
+import { pendingCustomIds, submitPendingBatches, submitPreparedJob } from '../../../src/core/batch/submitJob';
+import { FileJobStore } from '../../../src/core/tracking/jobStore';
+import { fakeBatchApi, manualClock } from './fakeBatchApi';
+import { prepareDocs, textWorkspace } from './jobFixtures';
+
+describe('prepareJob + submitPreparedJob', () => {
+  it('builds one valid request per file with the cached system block shared byte for byte', async () => {
+    const root = await textWorkspace(4);
+    const prepared = await prepareDocs(root, Date.parse('2026-11-22T08:00:00Z'));
+    assert.equal(prepared.requests.length, 4);
+    assert.match(prepared.job.id, /^job_20261122T080000Z_[0-9a-f]{6}$/);
+    const systems = prepared.requests.map((request) => JSON.stringify(request.params.system));
+    assert.equal(new Set(systems).size, 1);
+    assert.deepEqual((prepared.requests[0].params.system as Array<{ cache_control: unknown }>)[0].cache_control, { type: 'ephemeral', ttl: '1h' });
+    assert.ok(prepared.requests.every((request) => CUSTOM_ID_PATTERN.test(request.custom_id)));
+    assert.equal(new Set(prepared.requests.map((request) => request.custom_id)).size, 4);
+    const content = prepared.requests[2].params.messages[0].content as string;
+    assert.match(content, /File: docs\/f2\.md \(markdown\)/);
+    assert.match(content, /Document number 2\./);
+    assert.deepEqual(prepared.job.manifest.map((entry) => entry.relativePath), ['docs/f0.md', 'docs/f1.md', 'docs/f2.md', 'docs/f3.md']);
+    assert.equal(prepared.job.manifest[0].bytes, 'Document number 0.\n'.length);
+    assert.ok(prepared.job.manifest.every((entry) => entry.estimatedInputTokens > 0 && /^[0-9a-f]{64}$/.test(entry.contentSha256)));
+  });
+
+  it('persists requests, intent, then the id for each batch: one job, several batches', async () => {
+    const root = await textWorkspace(5);
+    const clock = manualClock();
+    const api = fakeBatchApi({ now: clock.now });
+    const store = new FileJobStore(root, { clock });
+    const prepared = await prepareDocs(root, clock.now(), 2);
+    assert.equal(prepared.plan.length, 3);
+    const outcome = await submitPreparedJob(prepared, { store, api, clock, maxRequestsPerBatch: 2 });
+    assert.equal(outcome.created.length, 3);
+    assert.equal(outcome.unsentRequests, 0);
+    const job = (await store.get(prepared.job.id))!;
+    assert.deepEqual(job.batches.map((record) => record.batchId), outcome.created);
+    assert.deepEqual(job.batches.map((record) => record.customIds.length), [2, 2, 1]);
+    assert.ok(job.batches.every((record) => record.status === 'in_progress' && record.requestsSha256.length === 64));
+    // Exactly the stored bodies were sent, each row once.
+    const stored = await store.readRequests(prepared.job.id);
+    const sentRows = [...api.sent.values()].flat();
+    assert.equal(sentRows.length, 5);
+    for (const row of sentRows) assert.deepEqual(row, stored.get(row.custom_id));
+  });
+
+  it('records the intent before create is called', async () => {
+    const root = await textWorkspace(2);
+    const clock = manualClock();
+    const store = new FileJobStore(root, { clock });
+    const api = fakeBatchApi({ now: clock.now });
+    const prepared = await prepareDocs(root, clock.now());
+    const create = api.create.bind(api);
+    let seenAtCreate: unknown;
+    api.create = async (requests, options) => {
+      seenAtCreate = (await store.get(prepared.job.id))?.batches.map((record) => ({ id: record.batchId, rows: record.customIds.length }));
+      return create(requests, options);
+    };
+    await submitPreparedJob(prepared, { store, api, clock, maxRequestsPerBatch: 10 });
+    assert.deepEqual(seenAtCreate, [{ id: undefined, rows: 2 }]);
+  });
+
+  it('marks a refused create as not submitted with the API error explained, and sends it later', async () => {
+    const root = await textWorkspace(3);
+    const clock = manualClock();
+    const store = new FileJobStore(root, { clock });
+    const api = fakeBatchApi({ now: clock.now, failCreate: [new BatchApiError({ kind: 'auth', status: 401, message: 'invalid x-api-key' })] });
+    const prepared = await prepareDocs(root, clock.now());
+    const outcome = await submitPreparedJob(prepared, { store, api, clock, maxRequestsPerBatch: 10 });
+    assert.equal(outcome.failure?.definite, true);
+    assert.match(outcome.failure?.message ?? '', /rejected the API key.*Set API Key/);
+    let job = (await store.get(prepared.job.id))!;
+    assert.equal(job.batches[0].notSubmitted, true);
+    assert.match(job.batches[0].submitError ?? '', /rejected the API key/);
+    assert.equal(pendingCustomIds(job).length, 3);
+
+    const again = await submitPendingBatches(prepared.job.id, { store, api, clock, maxRequestsPerBatch: 10 });
+    assert.equal(again.created.length, 1);
+    job = (await store.get(prepared.job.id))!;
+    assert.equal(job.batches.length, 2);
+    assert.equal(pendingCustomIds(job).length, 0);
+    assert.equal(api.batches.length, 1);
+  });
+
+  it('keeps a timed-out create as an open intent and never re-sends it on its own', async () => {
+    const root = await textWorkspace(2);
+    const clock = manualClock();
+    const store = new FileJobStore(root, { clock });
+    const api = fakeBatchApi({ now: clock.now, failCreate: [new BatchApiError({ kind: 'timeout', message: 'timed out' })] });
+    const prepared = await prepareDocs(root, clock.now());
+    const outcome = await submitPreparedJob(prepared, { store, api, clock, maxRequestsPerBatch: 10 });
+    assert.equal(outcome.failure?.definite, false);
+    const job = (await store.get(prepared.job.id))!;
+    assert.equal(job.batches[0].notSubmitted, undefined);
+    assert.ok(job.batches[0].submitError);
+    assert.equal(pendingCustomIds(job).length, 0, 'rows of an open intent are covered until reconciliation decides');
+    const again = await submitPendingBatches(prepared.job.id, { store, api, clock, maxRequestsPerBatch: 10 });
+    assert.equal(again.created.length, 0);
+  });
+});

@@ -1,0 +1,248 @@
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { downloadResults, type ResultsDownloadOptions } from '../../../src/core/tracking/resultsWriter';
+import { silentLogger } from '../../../src/core/util/logger';
+import { FakeBatchApi, MemoryJobStore, counts, makeBatch, makeJob } from './support/fakes';
+import { ended, errored, scriptedResults, succeeded } from './support/results';
+
+const FILES = ['src/a.ts', 'src/b.ts', 'lib/c.py'];
+
+async function workspace() {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'batchlens-results-'));
+  const store = new MemoryJobStore(root);
+  const api = new FakeBatchApi();
+  const job = makeJob('job_1', FILES, [
+    makeBatch({ batchId: 'msgbatch_1', customIds: ['row-0', 'row-1', 'row-2'], status: 'ended', counts: counts({ succeeded: 3 }) }),
+  ]);
+  await store.create(job);
+  const options = (extra: Partial<ResultsDownloadOptions> = {}): ResultsDownloadOptions => ({ store, api, logger: silentLogger, ...extra });
+  return { root, store, api, options };
+}
+
+async function readLines(file: string): Promise<string[]> {
+  return (await fs.readFile(file, 'utf8')).split('\n').filter((line) => line.length > 0);
+}
+
+describe('downloadResults', () => {
+  it('writes one output per succeeded row under .batchlens/results/<job>, plus the raw JSONL', async () => {
+    const { root, store, api, options } = await workspace();
+    api.resultsImpl = scriptedResults([succeeded('row-1', 'B summary'), succeeded('row-0', 'A summary'), succeeded('row-2', 'C summary')]).impl;
+    const report = await downloadResults('job_1', options());
+    assert.deepEqual(
+      report.written.map((file) => file.outputPath).sort(),
+      ['.batchlens/results/job_1/lib/c.py.md', '.batchlens/results/job_1/src/a.ts.md', '.batchlens/results/job_1/src/b.ts.md'],
+    );
+    assert.equal(await fs.readFile(path.join(root, '.batchlens/results/job_1/src/a.ts.md'), 'utf8'), 'A summary\n');
+    const raw = await readLines(path.join(root, '.batchlens/results/job_1/msgbatch_1.jsonl'));
+    assert.deepEqual(raw.map((line) => JSON.parse(line).custom_id), ['row-1', 'row-0', 'row-2']);
+    const job = await store.get('job_1');
+    assert.equal(job?.batches[0].resultsComplete, true);
+    assert.equal(job?.batches[0].resultsLinesWritten, 3);
+    assert.equal(job?.rows['row-0'][0].outputPath, '.batchlens/results/job_1/src/a.ts.md');
+    assert.equal(job?.rows['row-0'][0].rawLine, 1);
+    assert.equal(job?.rows['row-0'][0].usage?.service_tier, 'batch');
+  });
+
+  it('uses the template output pattern inside the results folder', async () => {
+    const { store, api, options } = await workspace();
+    await store.update('job_1', (job) => {
+      job.template.outputPattern = '{{file.path}}.summary.md';
+    });
+    api.resultsImpl = scriptedResults([succeeded('row-0', 'A')]).impl;
+    const report = await downloadResults('job_1', options());
+    assert.deepEqual(report.written.map((file) => file.outputPath), ['.batchlens/results/job_1/src/a.ts.summary.md']);
+  });
+
+  it('records errored, canceled and expired rows with the nested error type and message', async () => {
+    const { store, api, options } = await workspace();
+    api.resultsImpl = scriptedResults([
+      errored('row-0', 'invalid_request_error', 'max_tokens: too large'),
+      ended('row-1', 'expired'),
+      ended('row-2', 'canceled'),
+    ]).impl;
+    const report = await downloadResults('job_1', options());
+    assert.equal(report.written.length, 0);
+    assert.deepEqual(report.outcomes, { succeeded: 0, errored: 1, canceled: 1, expired: 1 });
+    const job = await store.get('job_1');
+    assert.deepEqual(job?.rows['row-0'], [
+      { batchId: 'msgbatch_1', outcome: 'errored', errorType: 'invalid_request_error', errorMessage: 'max_tokens: too large', rawLine: 0 },
+    ]);
+    assert.equal(job?.rows['row-1'][0].outcome, 'expired');
+    assert.equal(job?.rows['row-2'][0].outcome, 'canceled');
+  });
+
+  it('is idempotent: a second download writes nothing, and a forced one rewrites nothing unchanged', async () => {
+    const { root, api, options } = await workspace();
+    const lines = [succeeded('row-0', 'A'), succeeded('row-1', 'B'), succeeded('row-2', 'C')];
+    api.resultsImpl = scriptedResults(lines).impl;
+    assert.equal((await downloadResults('job_1', options())).written.length, 3);
+    const output = path.join(root, '.batchlens/results/job_1/src/a.ts.md');
+    const before = (await fs.stat(output)).mtimeMs;
+
+    const second = await downloadResults('job_1', options());
+    assert.equal(second.written.length, 0);
+    assert.equal(api.count('results'), 1, 'a complete batch is not downloaded again');
+
+    api.resultsImpl = scriptedResults(lines).impl;
+    const forced = await downloadResults('job_1', options({ force: true }));
+    assert.equal(forced.written.length, 0);
+    assert.equal(forced.unchanged, 3);
+    assert.equal((await fs.stat(output)).mtimeMs, before);
+    assert.equal((await readLines(path.join(root, '.batchlens/results/job_1/msgbatch_1.jsonl'))).length, 3);
+  });
+
+  it('resumes a stream cut mid-download without duplicating a line', async () => {
+    const { root, store, api, options } = await workspace();
+    const script = scriptedResults([succeeded('row-0', 'A'), succeeded('row-1', 'B'), succeeded('row-2', 'C')], [1, 2]);
+    api.resultsImpl = script.impl;
+    const report = await downloadResults('job_1', options({ saveEveryLines: 1 }));
+    assert.deepEqual(script.resumedFrom, [0, 1, 2]);
+    assert.equal(report.written.length, 3);
+    const raw = await readLines(path.join(root, '.batchlens/results/job_1/msgbatch_1.jsonl'));
+    assert.deepEqual(raw.map((line) => JSON.parse(line).custom_id), ['row-0', 'row-1', 'row-2']);
+    const job = await store.get('job_1');
+    assert.deepEqual(Object.values(job?.rows ?? {}).map((attempts) => attempts.length), [1, 1, 1]);
+  });
+
+  it('keeps progress when the stream stays cut, and the next call continues from there', async () => {
+    const { root, store, api, options } = await workspace();
+    const lines = [succeeded('row-0', 'A'), succeeded('row-1', 'B'), succeeded('row-2', 'C')];
+    api.resultsImpl = scriptedResults(lines, [2]).impl;
+    await assert.rejects(downloadResults('job_1', options({ maxResumes: 0 })), /stream cut/);
+    const saved = await store.get('job_1');
+    assert.equal(saved?.batches[0].resultsLinesWritten, 2);
+    assert.notEqual(saved?.batches[0].resultsComplete, true);
+
+    const script = scriptedResults(lines);
+    api.resultsImpl = script.impl;
+    const report = await downloadResults('job_1', options());
+    assert.deepEqual(script.resumedFrom, [2]);
+    assert.deepEqual(report.written.map((file) => file.customId), ['row-2']);
+    const raw = await readLines(path.join(root, '.batchlens/results/job_1/msgbatch_1.jsonl'));
+    assert.equal(raw.length, 3);
+  });
+
+  it('drops raw lines written after the last save (a crash) instead of duplicating them', async () => {
+    const { root, store, api, options } = await workspace();
+    const rawPath = path.join(root, '.batchlens/results/job_1/msgbatch_1.jsonl');
+    await fs.mkdir(path.dirname(rawPath), { recursive: true });
+    await fs.writeFile(rawPath, `${JSON.stringify(succeeded('row-0', 'A'))}\n${JSON.stringify(succeeded('row-1', 'B'))}\n{"custom_id":"row-2","res`);
+    await store.update('job_1', (job) => {
+      job.batches[0].resultsLinesWritten = 1;
+    });
+    const script = scriptedResults([succeeded('row-0', 'A'), succeeded('row-1', 'B'), succeeded('row-2', 'C')]);
+    api.resultsImpl = script.impl;
+    await downloadResults('job_1', options());
+    assert.deepEqual(script.resumedFrom, [1]);
+    const raw = await readLines(rawPath);
+    assert.deepEqual(raw.map((line) => JSON.parse(line).custom_id), ['row-0', 'row-1', 'row-2']);
+  });
+
+  it('reports custom_ids the manifest does not know and writes nothing for them', async () => {
+    const { root, store, api, options } = await workspace();
+    api.resultsImpl = scriptedResults([succeeded('row-0', 'A'), succeeded('stranger', 'X')]).impl;
+    const report = await downloadResults('job_1', options());
+    assert.deepEqual(report.unknownCustomIds, ['stranger']);
+    assert.deepEqual(report.written.map((file) => file.customId), ['row-0']);
+    const job = await store.get('job_1');
+    assert.equal(job?.rows.stranger, undefined);
+    assert.deepEqual(job?.batches[0].unknownCustomIds, ['stranger']);
+    const files = await fs.readdir(path.join(root, '.batchlens/results/job_1'), { recursive: true });
+    assert.ok(!files.some((file) => String(file).includes('stranger')));
+  });
+
+  const escapes: Array<[string, string]> = [
+    ['a parent-folder path', '../outside.ts'],
+    ['an absolute path', '/etc/passwd'],
+    ['a nested parent-folder path', 'src/../../outside.ts'],
+  ];
+  for (const [name, badPath] of escapes) {
+    it(`never writes outside the workspace for ${name} beside the source`, async () => {
+      const { root, store, api, options } = await workspace();
+      await store.update('job_1', (job) => {
+        job.manifest[0].relativePath = badPath;
+      });
+      api.resultsImpl = scriptedResults([succeeded('row-0', 'A')]).impl;
+      const report = await downloadResults('job_1', options({ location: 'besideSource' }));
+      assert.equal(report.written.length, 0);
+      assert.equal(report.skipped.length, 1);
+      assert.match(report.skipped[0].reason, /not allowed|outside/);
+      await assert.rejects(fs.stat(path.join(path.dirname(root), 'outside.ts.job_1.md')));
+    });
+  }
+
+  it('never writes through a symlinked folder that leads out of the workspace', async () => {
+    const { root, store, api, options } = await workspace();
+    const outside = await fs.mkdtemp(path.join(os.tmpdir(), 'batchlens-outside-'));
+    await fs.symlink(outside, path.join(root, 'linked'));
+    await store.update('job_1', (job) => {
+      job.manifest[0].relativePath = 'linked/a.ts';
+    });
+    api.resultsImpl = scriptedResults([succeeded('row-0', 'A')]).impl;
+    const report = await downloadResults('job_1', options({ location: 'besideSource' }));
+    assert.equal(report.written.length, 0);
+    assert.match(report.skipped[0].reason, /symlink/);
+    assert.deepEqual(await fs.readdir(outside), []);
+  });
+
+  it('never overwrites a file the user wrote: the output goes to <name>.1.md', async () => {
+    const { root, api, options } = await workspace();
+    await fs.mkdir(path.join(root, 'src'), { recursive: true });
+    const userFile = path.join(root, 'src/a.ts.job_1.md');
+    await fs.writeFile(userFile, 'my own notes\n');
+    api.resultsImpl = scriptedResults([succeeded('row-0', 'A')]).impl;
+    const report = await downloadResults('job_1', options({ location: 'besideSource' }));
+    assert.deepEqual(report.written.map((file) => file.outputPath), ['src/a.ts.job_1.1.md']);
+    assert.equal(await fs.readFile(userFile, 'utf8'), 'my own notes\n');
+    assert.equal(await fs.readFile(path.join(root, 'src/a.ts.job_1.1.md'), 'utf8'), 'A\n');
+  });
+
+  it('asks before replacing a user file, and keeps it when told to skip', async () => {
+    const { root, api, options } = await workspace();
+    await fs.mkdir(path.join(root, 'src'), { recursive: true });
+    await fs.writeFile(path.join(root, 'src/a.ts.job_1.md'), 'mine\n');
+    api.resultsImpl = scriptedResults([succeeded('row-0', 'A')]).impl;
+    const asked: string[] = [];
+    const report = await downloadResults('job_1', options({
+      location: 'besideSource',
+      onConflict: async (file) => {
+        asked.push(file);
+        return 'skip';
+      },
+    }));
+    assert.deepEqual(asked, ['src/a.ts.job_1.md']);
+    assert.equal(report.written.length, 0);
+    assert.equal(await fs.readFile(path.join(root, 'src/a.ts.job_1.md'), 'utf8'), 'mine\n');
+  });
+
+  it('replaces its own earlier output when the content changed, but not after the user edited it', async () => {
+    const { root, store, api, options } = await workspace();
+    api.resultsImpl = scriptedResults([succeeded('row-0', 'first')]).impl;
+    await downloadResults('job_1', options());
+    const output = path.join(root, '.batchlens/results/job_1/src/a.ts.md');
+
+    api.resultsImpl = scriptedResults([succeeded('row-0', 'second')]).impl;
+    const updated = await downloadResults('job_1', options({ force: true }));
+    assert.deepEqual(updated.written.map((file) => [file.outputPath, file.change]), [['.batchlens/results/job_1/src/a.ts.md', 'updated']]);
+    assert.equal(await fs.readFile(output, 'utf8'), 'second\n');
+
+    await fs.writeFile(output, 'edited by hand\n');
+    api.resultsImpl = scriptedResults([succeeded('row-0', 'third')]).impl;
+    const kept = await downloadResults('job_1', options({ force: true }));
+    assert.deepEqual(kept.written.map((file) => file.outputPath), ['.batchlens/results/job_1/src/a.ts.1.md']);
+    assert.equal(await fs.readFile(output, 'utf8'), 'edited by hand\n');
+    assert.ok((await store.get('job_1'))?.writtenFiles?.['.batchlens/results/job_1/src/a.ts.1.md']);
+  });
+
+  it('leaves batches that are still running for later', async () => {
+    const { store, api, options } = await workspace();
+    await store.update('job_1', (job) => {
+      job.batches[0].status = 'in_progress';
+    });
+    const report = await downloadResults('job_1', options());
+    assert.equal(report.batchesPending, 1);
+    assert.equal(api.count('results'), 0);
+  });
+});
