@@ -4,7 +4,7 @@
 // the workbench in headless Chromium (which starts the extension host), waits for the harness's
 // results file and prints them mocha-style. Exit code 1 when a test fails or the run breaks.
 // Usage: node scripts/run-integration.mjs [--grep <pattern>] [--keep] [--vsix <file>] [--timeout-minutes N]
-import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { openWorkbench } from './lib/browser.mjs';
 import { bundleSuites, packageBatchlens, packageHarness } from './lib/build.mjs';
 import { codeServerVersion, createRun, installExtensions, startCodeServer, tailOf, vscodeVersionOf } from './lib/codeServer.mjs';
-import { printMochaStyle } from './lib/report.mjs';
+import { createProgressPrinter, printSummary } from './lib/report.mjs';
 import { assertToolsInstalled, REPO_ROOT } from './lib/tools.mjs';
 
 const { values: options } = parseArgs({
@@ -21,21 +21,32 @@ const { values: options } = parseArgs({
     keep: { type: 'boolean', default: false },
     // Use an already built .vsix instead of running `npm run package`.
     vsix: { type: 'string' },
-    'timeout-minutes': { type: 'string', default: '10' },
+    'timeout-minutes': { type: 'string', default: '15' },
   },
 });
 
 const FIXTURE_WORKSPACE = path.join(REPO_ROOT, 'test', 'fixtures', 'workspace');
 const TEST_TIMEOUT_MS = 60_000;
 
-async function waitForFile(file, { timeoutMs, isAlive, onTimeout }) {
+/** Prints tests as the harness finishes them and resolves with the final results file. */
+async function followRun({ progressFile, resultsFile, timeoutMs, isAlive, onTimeout }) {
+  const printer = createProgressPrinter();
+  let offset = 0;
+  const drain = () => {
+    if (!existsSync(progressFile)) return;
+    const text = readFileSync(progressFile, 'utf8');
+    printer.push(text.slice(offset));
+    offset = text.length;
+  };
   const deadline = Date.now() + timeoutMs;
-  while (!existsSync(file)) {
+  while (!existsSync(resultsFile)) {
+    drain();
     if (!isAlive()) throw new Error('code-server stopped before the harness wrote its results');
     if (Date.now() > deadline) throw new Error(onTimeout());
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  return JSON.parse(readFileSync(file, 'utf8'));
+  drain();
+  return JSON.parse(readFileSync(resultsFile, 'utf8'));
 }
 
 async function main() {
@@ -54,11 +65,13 @@ async function main() {
   installExtensions(run, [batchlensVsix, harnessVsix]);
 
   const resultsFile = path.join(runDir, 'results.json');
+  const progressFile = path.join(runDir, 'progress.jsonl');
   const configFile = path.join(runDir, 'harness.json');
   const require = createRequire(import.meta.url);
   writeFileSync(configFile, JSON.stringify({
     mochaPath: require.resolve('mocha/lib/mocha.cjs'),
     resultsFile,
+    progressFile,
     timeoutMs: TEST_TIMEOUT_MS,
     grep: options.grep,
   }));
@@ -66,18 +79,21 @@ async function main() {
   // The suites talk to no network: no API key in the environment, no real Anthropic base URL.
   const env = { BATCHLENS_TEST_HARNESS_CONFIG: configFile, ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' };
   const server = await startCodeServer(run, { env });
+  console.log(`integration: code-server at ${server.url}, running the suites in its extension host`);
   let browser;
   let failed = true;
   try {
     ({ browser } = await openWorkbench(server.url));
-    const results = await waitForFile(resultsFile, {
+    const results = await followRun({
+      progressFile,
+      resultsFile,
       timeoutMs: Number(options['timeout-minutes']) * 60_000,
       isAlive: () => server.process.exitCode === null,
       onTimeout: () => `no results from the harness after ${options['timeout-minutes']} min (did the extension host start?)\n--- code-server log ---\n${tailOf(run.logFile)}`,
     });
     if (results.crashed) throw new Error(`the harness crashed before the suites finished:\n${results.crashed}`);
-    console.log(`integration: suites ran in the extension host of ${results.appName} ${results.vscodeVersion}`);
-    const counts = printMochaStyle(results);
+    const counts = printSummary(results);
+    console.log(`integration: the suites ran in the extension host of ${results.appName} ${results.vscodeVersion}`);
     console.log(`integration: ${counts.passed} passed, ${counts.failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s in all)`);
     failed = counts.failed > 0 || counts.passed === 0;
   } finally {

@@ -7,7 +7,7 @@
 // Idempotent: each step first checks whether its result is already there and skips itself if so.
 // Usage: node scripts/setup-vscode-tools.mjs [--quiet]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import {

@@ -4,11 +4,18 @@ import { registerApiKeyFeature } from './features/apiKey/registerApiKeyFeature';
 import { registerLensFeature } from './features/lens/registerLensFeature';
 import { registerLintFeature } from './features/lint/registerLintFeature';
 import { registerPricesFeature } from './features/prices/registerPricesFeature';
+import { registerSubmitFeature } from './features/submit/registerSubmitFeature';
+import { registerTrackerFeature } from './features/tracker/registerTrackerFeature';
 import { createServices } from './host/createServices';
 import { redactSecrets } from './host/redact';
 
+/** What `activate()` returns to tests and other extensions: whether a key is set, never the key. */
+export interface BatchlensApi {
+  hasApiKey(): Promise<boolean>;
+}
+
 /** Composes the features; makes no network call and scans nothing. Each feature is one line. */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): BatchlensApi {
   try {
     const services = createServices(context);
     const prompts = new PromptAnalysis(services);
@@ -18,7 +25,10 @@ export function activate(context: vscode.ExtensionContext): void {
       registerPricesFeature(services, prompts.tokenCounts),
       registerLensFeature(services, prompts),
       registerLintFeature(services, prompts),
+      registerSubmitFeature(services),
+      registerTrackerFeature(services),
     );
+    return { hasApiKey: async () => (await services.getApiKey()) !== undefined };
   } catch (error) {
     // A failed activation would otherwise only show as commands that "are not found".
     const detail = error instanceof Error ? error.message : String(error);

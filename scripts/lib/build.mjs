@@ -4,7 +4,6 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import esbuild from 'esbuild';
-import { createVSIX } from '@vscode/vsce';
 import { REPO_ROOT } from './tools.mjs';
 
 export const BATCHLENS_VSIX = path.join(REPO_ROOT, 'batchlens.vsix');
@@ -55,6 +54,10 @@ export async function packageHarness() {
   await esbuild.build({ ...bundleOptions, entryPoints: [path.join(HARNESS_SOURCE, 'extension.ts')], outfile: path.join(HARNESS_OUT, 'extension.js') });
   for (const name of readdirSync(SUITE_OUT)) copyFileSync(path.join(SUITE_OUT, name), path.join(HARNESS_OUT, 'suite', name));
   rmSync(HARNESS_VSIX, { force: true });
-  await createVSIX({ cwd: HARNESS_OUT, packagePath: HARNESS_VSIX, dependencies: false, allowMissingRepository: true, skipLicense: true });
+  const vsce = path.join(REPO_ROOT, 'node_modules', '.bin', 'vsce');
+  const result = spawnSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', HARNESS_VSIX], { cwd: HARNESS_OUT, encoding: 'utf8' });
+  if (result.status !== 0 || !existsSync(HARNESS_VSIX)) {
+    throw new Error(`vsce could not package the test harness (exit ${result.status}):\n${result.stdout}${result.stderr}`);
+  }
   return HARNESS_VSIX;
 }

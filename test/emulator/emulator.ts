@@ -253,7 +253,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
         return;
       }
       if (!res.write(line)) {
-        await once(res, 'drain');
+        // A client that goes away never drains: stop waiting when the response closes.
+        await Promise.race([once(res, 'drain'), once(res, 'close')]);
       }
     }
     res.end();

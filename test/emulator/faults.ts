@@ -103,9 +103,17 @@ export function parseFaults(json: unknown): FaultRule[] {
   });
 }
 
+/** `**` matches anything, `*` anything within one path segment; the rest is literal. */
 function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*');
-  return new RegExp(`^${escaped.replace(/\u0000/g, '.*')}$`);
+  const pattern = glob
+    .split('**')
+    .map((part) => part.split('*').map(escapeRegExp).join('[^/]*'))
+    .join('.*');
+  return new RegExp(`^${pattern}$`);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 }
 
 export class FaultSet {

@@ -1,5 +1,7 @@
 import type { CliCommand } from '../io';
 import { batchCommand } from './batch/index';
+import { costCommand } from './cost';
+import { lintCommand } from './lint';
 import { modelsCommand } from './models';
 import { priceCommand } from './price';
 import { tokensCommand } from './tokens';
@@ -10,4 +12,6 @@ export const COMMANDS: CliCommand[] = [
   modelsCommand,
   priceCommand,
   tokensCommand,
+  lintCommand,
+  costCommand,
 ];

@@ -96,7 +96,7 @@ async function countExactly(api: BatchApi, params: CountTokensParams): Promise<n
   try {
     return await api.countTokens(params);
   } catch (error) {
-    throw new Error(explainApiError(error));
+    throw new Error(explainApiError(error), { cause: error });
   }
 }
 

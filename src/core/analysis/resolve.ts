@@ -242,8 +242,24 @@ function member(expr: Extract<Expr, { kind: 'member' | 'index' }>, scope: Scope 
   const object = stringify({ expr: expr.object, scope }, env, guard, depth + 1);
   const index = expr.kind === 'index' ? stringify({ expr: expr.index, scope }, env, guard, depth + 1) : undefined;
   const reasons = [...object.dynamic, ...(index?.dynamic ?? [])];
-  if (reasons.length > 0) return dynamicAt(expr, reasons[0].reason);
+  if (reasons.length > 0) return dynamicAt(expr, `\`${label(expr)}\`, from ${reasons[0].reason}`);
   return { text: PLACEHOLDER, dynamic: [], unstable: [...object.unstable, ...(index?.unstable ?? [])], complete: false };
+}
+
+/** A short source-like name for a value, for messages. */
+function label(expr: Expr): string {
+  switch (expr.kind) {
+    case 'ref':
+      return expr.name;
+    case 'member':
+      return `${label(expr.object)}.${expr.property}`;
+    case 'index':
+      return `${label(expr.object)}[…]`;
+    case 'call':
+      return `${expr.callee}()`;
+    default:
+      return '…';
+  }
 }
 
 /** The function a call invokes when it is defined in this file (a top-level helper or a local function). */

@@ -84,7 +84,7 @@ export async function submitPendingBatches(jobId: string, options: SubmitOptions
       requestsSha256: sha256Of(requests),
       purpose: 'initial',
     };
-    current = await store.update(jobId, (stored) => {
+    await store.update(jobId, (stored) => {
       intent.index = stored.batches.length;
       stored.batches.push(intent);
     });

@@ -128,7 +128,7 @@ export class FileJobStore implements JobStore {
       return parseJob(await fs.readFile(this.jobPath(jobId), 'utf8'));
     } catch (error) {
       if (isCode(error, 'ENOENT')) return undefined;
-      throw new Error(`Batchlens store: cannot read jobs/${jobId}.json: ${messageOf(error)}`);
+      throw new Error(`Batchlens store: cannot read jobs/${jobId}.json: ${messageOf(error)}`, { cause: error });
     }
   }
 
@@ -343,7 +343,7 @@ function parseJob(text: string): Job {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new Error(`not valid JSON (${messageOf(error)})`);
+    throw new Error(`not valid JSON (${messageOf(error)})`, { cause: error });
   }
   if (!isRecord(value) || typeof value.id !== 'string' || !Array.isArray(value.batches) || !Array.isArray(value.manifest)) {
     throw new Error('not a Batchlens job (missing id, batches or manifest)');

@@ -103,10 +103,7 @@ export class DocumentAnalysisCache implements vscode.Disposable {
     if (cached && cached.version === document.version && cached.generation === this.generation) {
       return cached.value;
     }
-    // Changed options invalidate every earlier result, so the session starts over.
-    if (cached !== undefined && cached.generation !== this.generation) {
-      state.edits.invalidate();
-    }
+    // Options are applied to the whole file on every update, so recorded edits stay replayable after a settings change.
     const value = state.session.update(document.getText(), this.options(), state.edits.take(document.version));
     state.result = { version: document.version, generation: this.generation, value };
     return value;

@@ -45,10 +45,4 @@ export class PendingEdits {
     this.broken = false;
     return changes;
   }
-
-  /** Forces the next analysis to start from scratch (e.g. the options changed). */
-  invalidate(): void {
-    this.broken = true;
-    this.changes = [];
-  }
 }

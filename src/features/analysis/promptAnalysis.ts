@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadAnalyzer } from '../../core/analysis/analyzer';
+import { catalogAnalysisOptions } from '../../core/analysis/catalogOptions';
 import { ExactTokenCounter } from '../../core/tokens/exactCounter';
 import { watchConfig, type ConfigRefresh } from '../../host/config';
 import type { HostServices } from '../../host/services';
-import { buildAnalysisOptions } from './analysisOptions';
 import { DocumentAnalysisCache } from './documentAnalysisCache';
 import { PromptTokenCounts, type ExactPromptCounter } from './promptTokenCounts';
 
@@ -27,7 +27,8 @@ export class PromptAnalysis implements vscode.Disposable {
     const wasmDir = path.join(services.extensionContext.extensionPath, 'dist', 'wasm');
     this.cache = new DocumentAnalysisCache(
       () => loadAnalyzer(wasmDir),
-      () => buildAnalysisOptions({ defaultModel: config.defaultModel, disabledRules: config.disabledRules, overrides: config.modelOverrides }),
+      // The same options the CLI builds, so the editor and `batchlens lint` agree.
+      () => catalogAnalysisOptions(config.defaultModel, config.disabledRules, config.modelOverrides),
       log,
       (error) => void showLoadFailure(services, error),
     );

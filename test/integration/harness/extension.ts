@@ -1,7 +1,7 @@
 // Test harness extension: runs the integration suites with mocha inside the extension host of a
 // real VS Code and writes the outcome as JSON for scripts/run-integration.mjs to read. code-server
 // rejects --extensionDevelopmentPath, so this installed extension plays the test runner's part.
-import { readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 
@@ -9,6 +9,8 @@ interface HarnessConfig {
   /** Absolute path of mocha's CommonJS build (node_modules/mocha/lib/mocha.cjs). */
   mochaPath: string;
   resultsFile: string;
+  /** One JSON line per finished test, appended as the run goes (the runner prints them live). */
+  progressFile: string;
   timeoutMs: number;
   /** Optional mocha --grep. */
   grep?: string;
@@ -66,9 +68,14 @@ async function runSuites(config: HarnessConfig, suiteDir: string): Promise<Harne
   // A reporter that only records; the runner prints mocha-style output from the JSON.
   class RecordingReporter {
     constructor(runner: MochaRunner) {
-      runner.on('pass', (test) => results.passes.push(outcome(test)));
-      runner.on('pending', (test) => results.pending.push(outcome(test)));
-      runner.on('fail', (test, error) => results.failures.push(outcome(test, error)));
+      const record = (list: TestOutcome[], status: string, test: MochaRunnable, error?: Error) => {
+        const entry = outcome(test, error);
+        list.push(entry);
+        appendFileSync(config.progressFile, `${JSON.stringify({ status, ...entry })}\n`);
+      };
+      runner.on('pass', (test) => record(results.passes, 'pass', test));
+      runner.on('pending', (test) => record(results.pending, 'pending', test));
+      runner.on('fail', (test, error) => record(results.failures, 'fail', test, error));
     }
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- mocha is loaded from the repository at run time, not bundled.

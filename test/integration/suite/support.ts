@@ -28,7 +28,7 @@ export async function openFixture(relativePath: string): Promise<vscode.TextEdit
 }
 
 /** Polls `probe` until it returns a value other than undefined, or fails with `what`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

@@ -14,7 +14,7 @@ import { MODEL, START_MS, TEST_KEY, sdkClient, startEmulator, userRequest } from
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-async function collect(emulator: Emulator, client: Anthropic, id: string): Promise<MessageBatchIndividualResponse[]> {
+async function collect(client: Anthropic, id: string): Promise<MessageBatchIndividualResponse[]> {
   const rows: MessageBatchIndividualResponse[] = [];
   for await (const row of await client.messages.batches.results(id)) {
     rows.push(row);
@@ -67,7 +67,7 @@ describe('emulator conformance, driven by the official SDK', () => {
     const ids = Array.from({ length: 8 }, (_, i) => `row-${i}`);
     const created = await client.messages.batches.create({ requests: ids.map((id) => userRequest(id, `Text number ${id}`)) });
     emulator.admin.endBatch(created.id);
-    const rows = await collect(emulator, client, created.id);
+    const rows = await collect(client, created.id);
     assert.deepEqual(rows.map((r) => r.custom_id).sort(), [...ids].sort());
     assert.notDeepEqual(rows.map((r) => r.custom_id), ids, 'the order is not the request order');
     const first = rows[0].result;
@@ -87,7 +87,7 @@ describe('emulator conformance, driven by the official SDK', () => {
     });
     emulator.admin.endBatch(created.id);
     const texts = new Map(
-      (await collect(emulator, client, created.id)).map((row) => [
+      (await collect(client, created.id)).map((row) => [
         row.custom_id,
         row.result.type === 'succeeded' && row.result.message.content[0].type === 'text' ? row.result.message.content[0].text : '',
       ]),
@@ -145,7 +145,7 @@ describe('emulator conformance, driven by the official SDK', () => {
     const ended = await client.messages.batches.retrieve(created.id);
     assert.equal(ended.processing_status, 'ended');
     assert.deepEqual(ended.request_counts, { processing: 0, succeeded: 1, errored: 0, canceled: 2, expired: 0 });
-    const byId = new Map((await collect(emulator, client, created.id)).map((row) => [row.custom_id, row.result.type]));
+    const byId = new Map((await collect(client, created.id)).map((row) => [row.custom_id, row.result.type]));
     assert.deepEqual(Object.fromEntries(byId), { done: 'succeeded', 'later-1': 'canceled', 'later-2': 'canceled' });
   });
 
@@ -169,7 +169,7 @@ describe('emulator conformance, driven by the official SDK', () => {
     emulator.admin.advance(29 * DAY_MS);
     const archived = await client.messages.batches.retrieve(created.id);
     assert.equal(archived.archived_at, new Date(START_MS + 29 * DAY_MS).toISOString());
-    await assert.rejects(collect(emulator, client, created.id), Anthropic.NotFoundError);
+    await assert.rejects(collect(client, created.id), Anthropic.NotFoundError);
   });
 
   it('expires rows still unprocessed 24 h after creation', async () => {
@@ -274,7 +274,7 @@ describe('emulator conformance, driven by the official SDK', () => {
     assert.equal(ended.request_counts.errored, 6);
     assert.equal(ended.request_counts.succeeded, 1);
     const errors = new Map(
-      (await collect(emulator, client, created.id)).map((row) => [
+      (await collect(client, created.id)).map((row) => [
         row.custom_id,
         row.result.type === 'errored' ? `${row.result.error.error.type}: ${row.result.error.error.message}` : row.result.type,
       ]),

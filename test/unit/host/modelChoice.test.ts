@@ -1,6 +1,4 @@
 import { strict as assert } from 'node:assert';
-import { estimateTextTokens } from '../../../src/core/tokens/estimate';
-import { buildAnalysisOptions } from '../../../src/features/analysis/analysisOptions';
 import { chooseModel } from '../../../src/features/analysis/modelChoice';
 
 describe('analysis/modelChoice', () => {
@@ -30,22 +28,5 @@ describe('analysis/modelChoice', () => {
     const choice = chooseModel('gpt-4o', 'llama', {});
     assert.equal(choice.entry.family, 'sonnet');
     assert.match(choice.note ?? '', /priced as Sonnet/);
-  });
-});
-
-describe('analysis/analysisOptions', () => {
-  it('gives the analyzer the catalog minimum and the model tokenizer estimate, overrides applied', () => {
-    const options = buildAnalysisOptions({
-      defaultModel: 'claude-sonnet-4-6',
-      disabledRules: ['BL003'],
-      overrides: { 'claude-haiku-4-5': { minCacheableTokens: 2048 } },
-    });
-    assert.deepEqual(options.disabledRules, ['BL003']);
-    assert.equal(options.defaultModel, 'claude-sonnet-4-6');
-    assert.equal(options.minCacheableTokens?.('claude-sonnet-4-6'), 1024);
-    assert.equal(options.minCacheableTokens?.('claude-haiku-4-5'), 2048);
-    const text = 'You are a careful assistant. Answer in JSON.\n'.repeat(20);
-    assert.equal(options.estimateTokens?.(text, 'claude-opus-4-7'), estimateTextTokens(text, 'new'));
-    assert.equal(options.estimateTokens?.(text, 'claude-sonnet-4-6'), estimateTextTokens(text, 'legacy'));
   });
 });

@@ -39,14 +39,6 @@ describe('analysis/pendingEdits', () => {
     assert.deepEqual(edits.take(4), [edit(1)]);
   });
 
-  it('starts over when invalidated (options changed)', () => {
-    const edits = new PendingEdits();
-    edits.take(1);
-    edits.record(2, [edit(5)]);
-    edits.invalidate();
-    assert.equal(edits.take(2), undefined);
-  });
-
   it('drops a backlog too long to be worth replaying', () => {
     const edits = new PendingEdits();
     edits.take(1);

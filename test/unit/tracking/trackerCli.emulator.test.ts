@@ -21,7 +21,10 @@ async function makeWorkspace(): Promise<string> {
   return root;
 }
 
-async function cli(root: string, emulator: Emulator, argv: string[]): Promise<{ code: number; out: string; err: string; json: () => any }> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed CLI output; each test checks the fields it reads
+type CliJson = any;
+
+async function cli(root: string, emulator: Emulator, argv: string[]): Promise<{ code: number; out: string; err: string; json: () => CliJson }> {
   const io = recordingIo(root, { ANTHROPIC_API_KEY: 'sk-ant-test-key', ANTHROPIC_BASE_URL: emulator.url });
   const code = await runCli(argv, io);
   return { code, out: io.out, err: io.err, json: () => JSON.parse(io.out) };

@@ -1,0 +1,30 @@
+import { resolveModel } from '../pricing/catalog';
+import type { ModelOverrides } from '../pricing/overrides';
+import { estimateTextTokens } from '../tokens/estimate';
+import { tokenizerForModel } from '../tokens/tokenizerForModel';
+import type { AnalysisOptions, RuleCode } from './types';
+
+/**
+ * Analysis options backed by the pricing catalog (BL003 minimums) and the token estimator. Models
+ * the catalog cannot place get no minimum, so BL003 stays silent for them rather than guessing.
+ */
+export function catalogAnalysisOptions(defaultModel: string, disabledRules: RuleCode[] = [], overrides?: ModelOverrides): AnalysisOptions {
+  return {
+    defaultModel,
+    disabledRules,
+    minCacheableTokens: (model) => {
+      try {
+        return resolveModel(model, overrides).entry.minCacheableTokens;
+      } catch {
+        return undefined;
+      }
+    },
+    estimateTokens: (text, model) => {
+      try {
+        return estimateTextTokens(text, tokenizerForModel(model, overrides));
+      } catch {
+        return Math.ceil(text.length / 4);
+      }
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import * as vscode from 'vscode';
+import { BatchQueue } from '../../core/batch/batchQueue';
+import { FileJobStore } from '../../core/tracking/jobStore';
+import type { HostServices } from '../../host/services';
+import { type SubmitCommandResult, optionsFromArg, selectionFromArgs } from './submitArgs';
+import { reconcileInBackground, runSubmitFlow } from './submitFlow';
+
+/**
+ * "Batch Selected Files", "Add to Batch Queue" and "Submit Batch Queue". Each handler takes its
+ * inputs as arguments so tests and other extensions can drive it without UI (see `SubmitCommandOptions`):
+ * - `batchlens.batchSelectedFiles(uri?, uris?, options?)` -> `SubmitCommandResult | undefined`
+ * - `batchlens.addToBatchQueue(uri?, uris?)` -> the number of entries now queued
+ * - `batchlens.submitBatchQueue(options?)` -> `SubmitCommandResult | undefined` (submitted entries leave the queue)
+ * Interrupted submissions are reconciled once, shortly after activation, without blocking it.
+ */
+export function registerSubmitFeature(services: HostServices): vscode.Disposable {
+  const requireRoot = (): string => {
+    const root = services.workspaceRoot();
+    if (!root) throw new Error('open a folder first: batch jobs are kept in the workspace (.batchlens/).');
+    return root;
+  };
+
+  const batchSelectedFiles = async (clicked?: unknown, selected?: unknown, rawOptions?: unknown): Promise<SubmitCommandResult | undefined> => {
+    const root = requireRoot();
+    let uris = selectionFromArgs(clicked, selected);
+    if (uris.length === 0) uris = await fallbackSelection();
+    if (uris.length === 0) return undefined;
+    return runSubmitFlow(services, root, uris.map((uri) => uri.fsPath), optionsFromArg(rawOptions));
+  };
+
+  const addToBatchQueue = async (clicked?: unknown, selected?: unknown): Promise<number> => {
+    const root = requireRoot();
+    let uris = selectionFromArgs(clicked, selected);
+    if (uris.length === 0) uris = await fallbackSelection();
+    const queue = new BatchQueue(new FileJobStore(root, { logger: services.log }));
+    const added = await queue.add(uris.map((uri) => uri.fsPath), Date.now());
+    const total = (await queue.list()).length;
+    void vscode.window.showInformationMessage(
+      `Batchlens: ${added.length === 0 ? 'already queued' : `added ${added.length} to the batch queue`} (${total} waiting). Send them with "Batchlens: Submit Batch Queue".`,
+    );
+    return total;
+  };
+
+  const submitBatchQueue = async (rawOptions?: unknown): Promise<SubmitCommandResult | undefined> => {
+    const root = requireRoot();
+    const queue = new BatchQueue(new FileJobStore(root, { logger: services.log }));
+    const entries = await queue.list();
+    if (entries.length === 0) {
+      void vscode.window.showInformationMessage('Batchlens: the batch queue is empty. Add files with "Add to Batch Queue" in the explorer or editor menu.');
+      return undefined;
+    }
+    const result = await runSubmitFlow(services, root, entries.map((entry) => entry.relativePath), optionsFromArg(rawOptions));
+    if (result?.submitted && !result.error) await queue.clear(entries.map((entry) => entry.relativePath));
+    return result;
+  };
+
+  const registration = services.commands.register({
+    'batchlens.batchSelectedFiles': batchSelectedFiles,
+    'batchlens.addToBatchQueue': addToBatchQueue,
+    'batchlens.submitBatchQueue': submitBatchQueue,
+  });
+  const timer = setTimeout(() => void reconcileInBackground(services), 3_000);
+  return vscode.Disposable.from(registration, { dispose: () => clearTimeout(timer) });
+}
+
+/**
+ * From the palette VS Code passes no selection (the explorer's is not readable through the API):
+ * the active editor's file, else a picker for files and folders.
+ */
+async function fallbackSelection(): Promise<vscode.Uri[]> {
+  const active = vscode.window.activeTextEditor?.document.uri;
+  if (active?.scheme === 'file') return [active];
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFiles: true,
+    canSelectFolders: true,
+    canSelectMany: true,
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    openLabel: 'Batch',
+    title: 'Batchlens: files and folders to send as a batch',
+  });
+  return picked ?? [];
+}

@@ -1,0 +1,219 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { describeCostPreview } from '../../core/batch/costPreview';
+import { type PreparedJob, prepareJob } from '../../core/batch/prepareJob';
+import { submitPreparedJob } from '../../core/batch/submitJob';
+import { type PromptTemplate, TemplateError, listTemplates, loadTemplate } from '../../core/batch/templates';
+import { FileJobStore } from '../../core/tracking/jobStore';
+import { describeReconcileReport, reconcileIntents } from '../../core/tracking/reconcile';
+import { systemClock } from '../../core/util/clock';
+import type { HostServices } from '../../host/services';
+import type { SubmitCommandOptions, SubmitCommandResult } from './submitArgs';
+
+const SUBMIT = 'Submit';
+const SHOW_DETAILS = 'Show Details';
+
+/**
+ * The editor's side of "Batch Selected Files": template pick, collection under a cancellable
+ * progress notification (secret files confirmed one by one), the cost preview (modal above
+ * `batchlens.confirmAboveUsd`), submission under progress, then the Batches view.
+ * Resolves to what happened, or undefined when the user backed out before a preview.
+ */
+export async function runSubmitFlow(
+  services: HostServices,
+  root: string,
+  selection: readonly string[],
+  options: SubmitCommandOptions,
+): Promise<SubmitCommandResult | undefined> {
+  const { config, log } = services;
+  const template = await pickTemplate(root, options.template, config.defaultTemplate, config.defaultModel);
+  if (!template) return undefined;
+
+  const exactApi = options.exact ? await services.createBatchApi() : undefined;
+  if (options.exact && !exactApi) return undefined;
+  const prepared = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Batchlens: collecting files', cancellable: true },
+    async (progress, token) => {
+      const controller = new AbortController();
+      const subscription = token.onCancellationRequested(() => controller.abort());
+      let lastReport = 0;
+      try {
+        return await prepareJob({
+          root,
+          selection,
+          template,
+          modelOverrides: config.modelOverrides,
+          usResidency: config.usResidency,
+          maxFileBytes: config.maxFileBytes,
+          filesExclude: enabledFilesExclude(),
+          exclude: config.exclude,
+          maxRequestsPerBatch: config.maxRequestsPerBatch,
+          exactCounts: exactApi ? { api: exactApi } : undefined,
+          confirmSecret: (relativePath) => confirmSecretFile(relativePath, options.allowSecrets),
+          signal: controller.signal,
+          now: Date.now(),
+          onProgress: ({ phase, done, current }) => {
+            // Reporting every file would flood the notification; a few times a second is plenty.
+            const now = Date.now();
+            if (now - lastReport < 200) return;
+            lastReport = now;
+            progress.report({ message: phase === 'collect' ? `${done.toLocaleString()} files · ${current ?? ''}` : `counting tokens ${done.toLocaleString()}` });
+          },
+        });
+      } finally {
+        subscription.dispose();
+      }
+    },
+  );
+  const result = resultOf(prepared, [], false);
+  if (prepared.requests.length === 0) {
+    void vscode.window.showWarningMessage(
+      `Batchlens: nothing to send: no readable text files in the selection${prepared.skipped.length ? ` (${prepared.skipped.length} skipped)` : ''}.`,
+    );
+    return result;
+  }
+  if (options.confirm === false) return result;
+  if (options.confirm !== true && !(await confirmPreview(prepared, config.confirmAboveUsd))) return result;
+
+  const api = await services.createBatchApi();
+  if (!api) return result;
+  const store = new FileJobStore(root, { logger: log });
+  const reconciled = describeReconcileReport(await reconcileIntents({ store, api, clock: systemClock, logger: log }));
+  if (reconciled) void vscode.window.showInformationMessage(reconciled);
+
+  const outcome = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Batchlens: submitting', cancellable: true },
+    async (progress, token) => {
+      const controller = new AbortController();
+      const subscription = token.onCancellationRequested(() => controller.abort());
+      try {
+        return await submitPreparedJob(prepared, {
+          store,
+          api,
+          clock: systemClock,
+          logger: log,
+          signal: controller.signal,
+          maxRequestsPerBatch: config.maxRequestsPerBatch,
+          onProgress: ({ batchesDone, batchesTotal }) => progress.report({ message: `batch ${batchesDone} of ${batchesTotal}`, increment: 100 / batchesTotal }),
+        });
+      } finally {
+        subscription.dispose();
+      }
+    },
+  );
+  const batchIds = outcome.job.batches.filter((record) => record.batchId).map((record) => record.batchId as string);
+  if (outcome.failure) {
+    void vscode.window.showErrorMessage(`Batchlens: ${outcome.failure.message}`);
+    return { ...resultOf(prepared, batchIds, batchIds.length > 0), error: outcome.failure.message };
+  }
+  void vscode.window.showInformationMessage(
+    `Batchlens: submitted ${prepared.requests.length.toLocaleString()} file${prepared.requests.length === 1 ? '' : 's'} as job ${outcome.job.id} (${batchIds.length} batch${batchIds.length === 1 ? '' : 'es'}).`,
+  );
+  try {
+    await vscode.commands.executeCommand('batchlens.batches.focus');
+  } catch (error) {
+    log.debug('The Batches view could not be focused', error);
+  }
+  return resultOf(prepared, batchIds, true);
+}
+
+/** Settles interrupted submissions in the background (called once after activation). Never throws. */
+export async function reconcileInBackground(services: HostServices): Promise<void> {
+  const root = services.workspaceRoot();
+  if (!root) return;
+  try {
+    const store = new FileJobStore(root, { logger: services.log });
+    const jobs = await store.list();
+    // No open intent, no API call.
+    if (!jobs.some((job) => job.batches.some((record) => !record.batchId && !record.notSubmitted))) return;
+    const api = await services.createBatchApiQuietly();
+    if (!api) return;
+    const line = describeReconcileReport(await reconcileIntents({ store, api, clock: systemClock, logger: services.log }));
+    if (line) void vscode.window.showInformationMessage(line);
+  } catch (error) {
+    services.log.warn('Could not reconcile interrupted submissions', error);
+  }
+}
+
+async function pickTemplate(root: string, given: string | undefined, defaultTemplate: string, defaultModel: string): Promise<PromptTemplate | undefined> {
+  let name = given;
+  if (!name) {
+    const choices = await listTemplates(root);
+    const items = choices
+      .map((choice) => ({ label: choice.name, description: choice.source === 'built-in' ? 'built-in' : choice.source, detail: choice.description, name: choice.source === 'built-in' ? choice.name : choice.source }))
+      .sort((a, b) => Number(b.label === defaultTemplate) - Number(a.label === defaultTemplate));
+    const picked = await vscode.window.showQuickPick(items, { title: 'Batchlens: prompt template', placeHolder: 'One request per file goes through this template' });
+    if (!picked) return undefined;
+    name = picked.name;
+  }
+  try {
+    return await loadTemplate(root, name, defaultModel);
+  } catch (error) {
+    if (error instanceof TemplateError) {
+      const open = await vscode.window.showErrorMessage(`Batchlens: bad template, nothing was sent. ${error.message}`, 'Open Template');
+      if (open) {
+        const document = await vscode.workspace.openTextDocument(path.resolve(root, error.file));
+        const position = new vscode.Position(Math.max(0, error.line - 1), 0);
+        await vscode.window.showTextDocument(document, { selection: new vscode.Range(position, position) });
+      }
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+async function confirmSecretFile(relativePath: string, allow: boolean | undefined): Promise<boolean> {
+  if (allow !== undefined) return allow;
+  const send = 'Send This File';
+  const answer = await vscode.window.showWarningMessage(
+    `${relativePath} looks like it holds credentials. Send it to the Anthropic API anyway?`,
+    { modal: true, detail: 'Files that look like secrets (.env, keys, credentials) are skipped unless you confirm each one.' },
+    send,
+  );
+  return answer === send;
+}
+
+async function confirmPreview(prepared: PreparedJob, confirmAboveUsd: number): Promise<boolean> {
+  const lines = describeCostPreview(prepared.preview);
+  const modal = prepared.preview.batchUsd > confirmAboveUsd;
+  for (;;) {
+    const answer = modal
+      ? await vscode.window.showInformationMessage(`Batchlens: send ${prepared.requests.length.toLocaleString()} files as a batch?`, { modal: true, detail: lines.join('\n') }, SUBMIT, SHOW_DETAILS)
+      : await vscode.window.showInformationMessage(`Batchlens: ${lines[0]} · ${lines[4]} vs ${lines[5]}`, SUBMIT, SHOW_DETAILS);
+    if (answer !== SHOW_DETAILS) return answer === SUBMIT;
+    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: previewMarkdown(prepared) });
+    await vscode.commands.executeCommand('markdown.showPreview', document.uri).then(undefined, () => vscode.window.showTextDocument(document));
+  }
+}
+
+/** The preview as Markdown: figures, warnings, and every skipped file with its reason. */
+export function previewMarkdown(prepared: PreparedJob): string {
+  const lines = [`# Batch preview: ${prepared.job.template.name}`, '', '*All figures are estimates.*', '', ...describeCostPreview(prepared.preview).map((line) => `- ${line}`)];
+  if (prepared.skipped.length > 0) {
+    lines.push('', '## Skipped files', '', '| File | Reason |', '|---|---|');
+    for (const skip of prepared.skipped) lines.push(`| \`${skip.relativePath}\` | ${skip.reason}${skip.detail ? ` (${skip.detail})` : ''} |`);
+  }
+  lines.push('', '## Files', '', '| File | Bytes | ≈ Input tokens |', '|---|---:|---:|');
+  for (const entry of prepared.job.manifest.slice(0, 500)) lines.push(`| \`${entry.relativePath}\` | ${entry.bytes} | ${entry.estimatedInputTokens} |`);
+  if (prepared.job.manifest.length > 500) lines.push(`| … and ${prepared.job.manifest.length - 500} more | | |`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The enabled patterns of `files.exclude` (its keys whose value is `true`). */
+function enabledFilesExclude(): string[] {
+  const raw = vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude') ?? {};
+  return Object.entries(raw)
+    .filter(([, enabled]) => enabled === true)
+    .map(([pattern]) => pattern);
+}
+
+function resultOf(prepared: PreparedJob, batches: string[], submitted: boolean): SubmitCommandResult {
+  return {
+    jobId: prepared.job.id,
+    batches,
+    requests: prepared.requests.length,
+    skipped: prepared.skipped.map((skip) => ({ path: skip.relativePath, reason: skip.reason })),
+    estimate: { batchUsd: prepared.preview.batchUsd, syncUsd: prepared.preview.syncUsd },
+    submitted,
+  };
+}

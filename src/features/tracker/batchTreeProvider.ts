@@ -1,0 +1,125 @@
+import * as vscode from 'vscode';
+import type { Job, JobStore } from '../../core/tracking/jobModel';
+import { computeJobSavings } from '../../core/tracking/savings';
+import type { ModelOverrides } from '../../core/pricing/overrides';
+import type { Logger } from '../../core/util/logger';
+import { type TrackerNode, batchNodes, jobNode, rowNodes } from './treeModel';
+
+/** What `batchlens.refreshBatches` returns: the root items as shown (integration tests read it). */
+export interface TrackerRootItem {
+  jobId: string;
+  label: string;
+  description: string;
+  contextValue: string;
+}
+
+/**
+ * The "Batches" tree: job -> batches -> per-file rows once results exist. It shows the store as last
+ * read; `reload()` reads it again (on file changes from any window or the CLI), `applyJob()` takes a
+ * job the poller just wrote. Never throws into VS Code: a failed read is logged and shows the last state.
+ */
+export class BatchTreeProvider implements vscode.TreeDataProvider<TrackerNode>, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<TrackerNode | undefined>();
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  private readonly jobsChangedEmitter = new vscode.EventEmitter<readonly Job[]>();
+  /** Fires with every job after each reload or applied update (badge, status bar). */
+  readonly onDidChangeJobs = this.jobsChangedEmitter.event;
+  private jobs: Job[] = [];
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly log: Logger,
+    private readonly overrides: () => ModelOverrides,
+  ) {}
+
+  get currentJobs(): readonly Job[] {
+    return this.jobs;
+  }
+
+  async reload(): Promise<void> {
+    try {
+      this.jobs = (await this.store.list()).sort((a, b) => b.createdAt - a.createdAt);
+    } catch (error) {
+      this.log.warn('Batches: could not read the job store', error);
+      return;
+    }
+    this.changed();
+  }
+
+  applyJob(job: Job): void {
+    const index = this.jobs.findIndex((candidate) => candidate.id === job.id);
+    if (index >= 0) {
+      this.jobs[index] = job;
+    } else {
+      this.jobs.unshift(job);
+    }
+    this.changed();
+  }
+
+  rootItems(): TrackerRootItem[] {
+    const now = Date.now();
+    return this.jobs.map((job) => {
+      const node = jobNode(job, now);
+      return { jobId: job.id, label: node.label, description: node.description, contextValue: node.contextValue };
+    });
+  }
+
+  getChildren(element?: TrackerNode): TrackerNode[] {
+    try {
+      if (!element) {
+        const now = Date.now();
+        return this.jobs.map((job) => jobNode(job, now, this.savingsOf(job)));
+      }
+      if (element.kind === 'job') {
+        return batchNodes(element.job);
+      }
+      if (element.kind === 'batch') {
+        return rowNodes(element.job, element.batch);
+      }
+    } catch (error) {
+      this.log.error('Batches: could not build the tree', error);
+    }
+    return [];
+  }
+
+  getTreeItem(node: TrackerNode): vscode.TreeItem {
+    const collapsible =
+      node.kind === 'row'
+        ? vscode.TreeItemCollapsibleState.None
+        : node.kind === 'batch' && rowNodes(node.job, node.batch).length === 0
+          ? vscode.TreeItemCollapsibleState.None
+          : vscode.TreeItemCollapsibleState.Collapsed;
+    const item = new vscode.TreeItem(node.label, collapsible);
+    item.id = node.id;
+    item.description = node.description;
+    item.iconPath = new vscode.ThemeIcon(node.icon.id, node.icon.color ? new vscode.ThemeColor(node.icon.color) : undefined);
+    item.tooltip = new vscode.MarkdownString(node.tooltip, true);
+    item.contextValue = node.contextValue;
+    if (node.kind === 'row') {
+      item.resourceUri = vscode.Uri.joinPath(vscode.Uri.file(this.store.root), node.relativePath);
+      if (node.attempt.outputPath) {
+        item.command = { command: 'batchlens.openResultRow', title: 'Open Result', arguments: [node] };
+      }
+    }
+    return item;
+  }
+
+  dispose(): void {
+    this.changeEmitter.dispose();
+    this.jobsChangedEmitter.dispose();
+  }
+
+  private savingsOf(job: Job) {
+    try {
+      return computeJobSavings(job, this.overrides());
+    } catch (error) {
+      this.log.warn(`Batches: could not price job ${job.id}`, error);
+      return undefined;
+    }
+  }
+
+  private changed(): void {
+    this.changeEmitter.fire(undefined);
+    this.jobsChangedEmitter.fire(this.jobs);
+  }
+}

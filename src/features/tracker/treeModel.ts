@@ -1,0 +1,219 @@
+import { formatUsd } from '../../core/pricing/cost';
+import { batchDescription, formatCounts, formatDuration, jobLabel, phaseText, timingText } from '../../core/tracking/jobFormat';
+import type { BatchRecord, Job, RowAttempt } from '../../core/tracking/jobModel';
+import { type JobSummary, isBatchRunning, summarizeJob } from '../../core/tracking/jobStatus';
+import type { JobSavings } from '../../core/tracking/savings';
+import { isJobDeletable } from '../../core/tracking/jobActions';
+
+/*
+ * What the Batches tree shows, as plain data (no `vscode` import) so it is unit-tested in Node;
+ * `batchTreeProvider.ts` turns each node into a TreeItem. `contextValue` is a space-separated list of
+ * the flags the `view/item/context` menus in package.json match with `viewItem =~ /flag/`.
+ */
+
+export type TrackerNode = JobNode | BatchNode | RowNode;
+
+interface NodeBase {
+  /** Stable across refreshes, so the tree keeps expansion and selection. */
+  id: string;
+  label: string;
+  description: string;
+  /** Codicon id, e.g. `sync~spin`, and an optional theme color id. */
+  icon: { id: string; color?: string };
+  tooltip: string;
+  contextValue: string;
+}
+
+export interface JobNode extends NodeBase {
+  kind: 'job';
+  job: Job;
+  summary: JobSummary;
+}
+
+export interface BatchNode extends NodeBase {
+  kind: 'batch';
+  job: Job;
+  batch: BatchRecord;
+}
+
+export interface RowNode extends NodeBase {
+  kind: 'row';
+  job: Job;
+  batch: BatchRecord;
+  customId: string;
+  relativePath: string;
+  attempt: RowAttempt;
+}
+
+function flags(list: Array<string | false | undefined>): string {
+  return list.filter((flag): flag is string => typeof flag === 'string').join(' ');
+}
+
+/** The job's node: icon by phase and outcome, counts and timing in the description, facts in the tooltip. */
+export function jobNode(job: Job, now: number, savings?: JobSavings): JobNode {
+  const summary = summarizeJob(job);
+  const running = summary.phase === 'in_progress' || summary.phase === 'canceling' || summary.phase === 'submitting';
+  return {
+    kind: 'job',
+    id: `job:${job.id}`,
+    job,
+    summary,
+    label: jobLabel(job),
+    description: `${phaseText(summary)} · ${formatCounts(summary.counts)} · ${timingText(job, summary, now)}`,
+    icon: jobIcon(summary),
+    tooltip: jobTooltip(job, summary, now, savings),
+    contextValue: flags([
+      'job',
+      running && summary.runningBatchCount > 0 && summary.phase !== 'canceling' && 'running',
+      summary.phase === 'ended' && 'ended',
+      summary.rowsWithOutput > 0 && 'hasResults',
+      summary.failedRowCount > 0 && 'hasFailed',
+      isJobDeletable(job) && 'deletable',
+      job.batches.some((batch) => batch.batchId) && 'hasId',
+    ]),
+  };
+}
+
+function jobIcon(summary: JobSummary): NodeBase['icon'] {
+  switch (summary.phase) {
+    case 'submitting':
+    case 'in_progress':
+      return summary.lastPollError ? { id: 'sync~spin', color: 'problemsWarningIcon.foreground' } : { id: 'sync~spin' };
+    case 'canceling':
+      return { id: 'circle-slash' };
+    case 'submitFailed':
+      return { id: 'error', color: 'problemsErrorIcon.foreground' };
+    case 'ended':
+      if (summary.outcome === 'succeeded') {
+        return { id: 'check', color: 'testing.iconPassed' };
+      }
+      if (summary.outcome === 'partial') {
+        return { id: 'warning', color: 'problemsWarningIcon.foreground' };
+      }
+      return summary.outcome === 'failed' ? { id: 'error', color: 'problemsErrorIcon.foreground' } : { id: 'circle-outline' };
+  }
+}
+
+function jobTooltip(job: Job, summary: JobSummary, now: number, savings?: JobSavings): string {
+  const lines = [
+    `**${jobLabel(job)}** — ${phaseText(summary)}`,
+    '',
+    `Job \`${job.id}\` · model \`${job.template.model}\``,
+    '',
+    `Created ${new Date(job.createdAt).toISOString()} (${formatDuration(now - job.createdAt)} ago)`,
+  ];
+  if (summary.nextExpiresAt) {
+    lines.push('', `Expires ${summary.nextExpiresAt} (in ${formatDuration(Date.parse(summary.nextExpiresAt) - now)})`);
+  }
+  lines.push('', `Rows: ${formatCounts(summary.counts)}`);
+  const ids = job.batches.filter((batch) => batch.batchId).map((batch) => `\`${batch.batchId}\` (${batch.purpose})`);
+  if (ids.length > 0) {
+    lines.push('', `Batches: ${ids.join(', ')}`);
+  }
+  lines.push('', `Estimated cost: ${formatUsd(job.estimate.batchUsd)} at batch price (estimate; ${formatUsd(job.estimate.syncUsd)} sync)`);
+  if (savings && savings.pricedRows > 0) {
+    lines.push(
+      '',
+      `Actual cost: ${formatUsd(savings.actualUsd)} for ${savings.pricedRows} rows · saved ${formatUsd(savings.savedUsd)} against ${formatUsd(savings.syncUncachedUsd)} sync, uncached`,
+    );
+  }
+  if (summary.lastPollError) {
+    lines.push('', `$(warning) Last poll error: ${summary.lastPollError}`);
+  }
+  const unknown = job.batches.flatMap((batch) => batch.unknownCustomIds ?? []);
+  if (unknown.length > 0) {
+    lines.push('', `Results named unknown custom_ids (not written): ${unknown.join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
+/** The batches of a job, in order. */
+export function batchNodes(job: Job): BatchNode[] {
+  return job.batches.map((batch) => ({
+    kind: 'batch',
+    id: `batch:${job.id}:${batch.index}`,
+    job,
+    batch,
+    label: `${batch.purpose === 'retry' ? 'Retry batch' : 'Batch'} ${batch.index + 1} · ${batch.customIds.length} row${batch.customIds.length === 1 ? '' : 's'}`,
+    description: batchDescription(batch),
+    icon: batchIcon(batch),
+    tooltip: [
+      `Batch \`${batch.batchId ?? '(not created yet)'}\` — ${batch.purpose}`,
+      batch.createdAt ? `Created ${batch.createdAt}` : '',
+      batch.expiresAt ? `Expires ${batch.expiresAt}` : '',
+      batch.endedAt ? `Ended ${batch.endedAt}` : '',
+      batch.lastPollError ? `Last poll error: ${batch.lastPollError}` : '',
+      batch.submitError ?? '',
+    ]
+      .filter(Boolean)
+      .join('\n\n'),
+    contextValue: flags(['batch', isBatchRunning(batch) && batch.status !== 'canceling' && 'running', batch.status === 'ended' && 'ended', batch.batchId && 'hasId']),
+  }));
+}
+
+function batchIcon(batch: BatchRecord): NodeBase['icon'] {
+  if (!batch.batchId) {
+    return batch.notSubmitted ? { id: 'error', color: 'problemsErrorIcon.foreground' } : { id: 'loading~spin' };
+  }
+  if (isBatchRunning(batch)) {
+    return batch.status === 'canceling' ? { id: 'circle-slash' } : { id: 'sync~spin' };
+  }
+  const counts = batch.counts;
+  if (counts && counts.errored + counts.expired + counts.canceled > 0) {
+    return counts.succeeded > 0 ? { id: 'warning', color: 'problemsWarningIcon.foreground' } : { id: 'error', color: 'problemsErrorIcon.foreground' };
+  }
+  return { id: 'check', color: 'testing.iconPassed' };
+}
+
+/** One node per row of this batch whose result was downloaded, in manifest order. */
+export function rowNodes(job: Job, batch: BatchRecord): RowNode[] {
+  if (!batch.batchId) {
+    return [];
+  }
+  const inBatch = new Set(batch.customIds);
+  const nodes: RowNode[] = [];
+  for (const entry of job.manifest) {
+    const attempt = (job.rows[entry.customId] ?? []).find((candidate) => candidate.batchId === batch.batchId);
+    if (!attempt || !inBatch.has(entry.customId)) {
+      continue;
+    }
+    const name = entry.relativePath.split('/').pop() ?? entry.relativePath;
+    const folder = entry.relativePath.slice(0, entry.relativePath.length - name.length).replace(/\/$/, '');
+    const failed = attempt.outcome !== 'succeeded';
+    nodes.push({
+      kind: 'row',
+      id: `row:${job.id}:${batch.index}:${entry.customId}`,
+      job,
+      batch,
+      customId: entry.customId,
+      relativePath: entry.relativePath,
+      attempt,
+      label: name,
+      description: [folder, failed ? (attempt.errorType ?? attempt.outcome) : ''].filter(Boolean).join(' · '),
+      icon: rowIcon(attempt),
+      tooltip: [
+        `\`${entry.relativePath}\` — ${attempt.outcome}`,
+        `custom_id \`${entry.customId}\``,
+        attempt.errorType ? `${attempt.errorType}: ${attempt.errorMessage ?? ''}` : '',
+        attempt.outputPath ? `Output: \`${attempt.outputPath}\`` : '',
+      ]
+        .filter(Boolean)
+        .join('\n\n'),
+      contextValue: flags(['row', attempt.outputPath && 'hasResults', failed && 'hasFailed']),
+    });
+  }
+  return nodes;
+}
+
+function rowIcon(attempt: RowAttempt): NodeBase['icon'] {
+  switch (attempt.outcome) {
+    case 'succeeded':
+      return { id: 'check', color: 'testing.iconPassed' };
+    case 'errored':
+      return { id: 'error', color: 'problemsErrorIcon.foreground' };
+    case 'expired':
+      return { id: 'watch', color: 'problemsWarningIcon.foreground' };
+    case 'canceled':
+      return { id: 'circle-slash' };
+  }
+}

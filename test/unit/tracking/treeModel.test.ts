@@ -1,0 +1,52 @@
+import { strict as assert } from 'node:assert';
+import { batchNodes, jobNode, rowNodes } from '../../../src/features/tracker/treeModel';
+import { counts, makeBatch, makeJob } from './support/fakes';
+
+const NOW = Date.parse('2026-11-22T09:00:00Z');
+const flagsOf = (contextValue: string) => contextValue.split(' ').sort();
+
+describe('Batches tree model', () => {
+  it('marks a running job for cancel and copy, not for delete, with a spinning icon and expiry', () => {
+    const job = makeJob('job_run', ['a.ts', 'b.ts'], [makeBatch({ batchId: 'msgbatch_1', customIds: ['row-0', 'row-1'], status: 'in_progress', expiresAt: '2026-11-23T07:59:00Z', counts: counts({ processing: 2 }) })]);
+    const node = jobNode(job, NOW);
+    assert.deepEqual(flagsOf(node.contextValue), ['hasId', 'job', 'running']);
+    assert.equal(node.icon.id, 'sync~spin');
+    assert.equal(node.label, 'summarize · 2 files');
+    assert.equal(node.description, 'running · 2 processing · expires in 22h 59m');
+    assert.match(node.tooltip, /msgbatch_1/);
+    assert.match(node.tooltip, /Estimated cost: .* \(estimate/);
+  });
+
+  it('marks an ended job with failures for results, retry and delete, with a warning icon', () => {
+    const job = makeJob('job_done', ['a.ts', 'b.ts'], [makeBatch({ batchId: 'msgbatch_1', customIds: ['row-0', 'row-1'], status: 'ended', counts: counts({ succeeded: 1, errored: 1 }) })]);
+    job.rows = {
+      'row-0': [{ batchId: 'msgbatch_1', outcome: 'succeeded', outputPath: '.batchlens/results/job_done/a.ts.md' }],
+      'row-1': [{ batchId: 'msgbatch_1', outcome: 'errored', errorType: 'overloaded_error', errorMessage: 'Overloaded' }],
+    };
+    job.batches[0].lastPollError = undefined;
+    const node = jobNode(job, NOW);
+    assert.deepEqual(flagsOf(node.contextValue), ['deletable', 'ended', 'hasFailed', 'hasId', 'hasResults', 'job']);
+    assert.equal(node.icon.id, 'warning');
+
+    const [batch] = batchNodes(job);
+    assert.deepEqual(flagsOf(batch.contextValue), ['batch', 'ended', 'hasId']);
+    const rows = rowNodes(job, batch.batch);
+    assert.deepEqual(rows.map((row) => [row.label, row.icon.id, row.contextValue]), [
+      ['a.ts', 'check', 'row hasResults'],
+      ['b.ts', 'error', 'row hasFailed'],
+    ]);
+    assert.equal(rows[1].description, 'overloaded_error');
+  });
+
+  it('shows a polling failure in the tooltip as state', () => {
+    const job = makeJob('job_err', ['a.ts'], [makeBatch({ batchId: 'msgbatch_1', customIds: ['row-0'], status: 'in_progress', lastPollError: '529 overloaded' })]);
+    const node = jobNode(job, NOW);
+    assert.match(node.tooltip, /Last poll error: 529 overloaded/);
+    assert.equal(node.icon.color, 'problemsWarningIcon.foreground');
+  });
+
+  it('has no rows under a batch before its results are downloaded', () => {
+    const job = makeJob('job_x', ['a.ts'], [makeBatch({ batchId: 'msgbatch_1', customIds: ['row-0'], status: 'ended', counts: counts({ succeeded: 1 }) })]);
+    assert.deepEqual(rowNodes(job, job.batches[0]), []);
+  });
+});
