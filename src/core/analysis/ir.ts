@@ -74,6 +74,8 @@ export interface CallSite {
   scope: Scope;
   /** The innermost loop over a collection around the call, if any. */
   loop?: Span;
+  /** True inside any loop (including `while`): a chat loop repeats the call turn after turn. */
+  repeated?: boolean;
 }
 
 /** What one top-level statement contributes; reused as is while the statement is unchanged. */

@@ -34,6 +34,8 @@ export interface LowerContext {
   scope: Scope;
   /** The innermost loop over a collection around the current code, within the current function. */
   loop?: Span;
+  /** Inside any loop of the current function, `while` included. */
+  repeated?: boolean;
   /** Class whose body is being lowered (class-level bindings). */
   className?: string;
   depth: number;
@@ -66,7 +68,7 @@ export function newScope(ctx: LowerContext, name: string, node: Node, params: st
 /** Registers SDK calls and simple calls inside loops as they are lowered. */
 export function noteCall(ctx: LowerContext, call: Extract<Expr, { kind: 'call' }>): void {
   if (isSdkCallee(call.callee)) {
-    const site: CallSite = { call, scope: ctx.scope, loop: ctx.loop };
+    const site: CallSite = { call, scope: ctx.scope, loop: ctx.loop, repeated: ctx.repeated || ctx.loop !== undefined };
     ctx.facts.sdkCalls.push(site);
   } else if (ctx.loop && /^[A-Za-z_$][\w$]*$/.test(call.callee)) {
     ctx.facts.loopCalls.push({ name: call.callee, start: call.start, end: call.end });

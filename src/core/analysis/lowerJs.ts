@@ -50,6 +50,10 @@ function statement(node: Node, ctx: LowerContext): void {
     case 'for_in_statement':
       forIn(node, ctx);
       return;
+    case 'while_statement':
+    case 'do_statement':
+      for (const child of named(node)) statement(child, { ...ctx, repeated: true });
+      return;
     case 'for_statement': {
       for (const field of ['initializer', 'condition', 'increment']) {
         const part = node.childForFieldName(field);
@@ -173,7 +177,7 @@ function functionLike(node: Node, ctx: LowerContext, name: string, declare: bool
   }
   const body = node.childForFieldName('body');
   if (!body || !mentionsRequestWords(ctx.text, body.startIndex, body.endIndex)) return value;
-  const inner: LowerContext = { ...ctx, scope, className: undefined, loop: iterationCallback && loop ? { start: loop.start, end: loop.end } : undefined };
+  const inner: LowerContext = { ...ctx, scope, className: undefined, loop: iterationCallback && loop ? { start: loop.start, end: loop.end } : undefined, repeated: iterationCallback };
   if (body.type === 'statement_block') statement(body, inner);
   else scope.returns.push(expr(body, inner));
   return value;

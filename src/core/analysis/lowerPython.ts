@@ -33,6 +33,12 @@ function statement(node: Node, ctx: LowerContext): void {
     case 'for_statement':
       forStatement(node, ctx);
       return;
+    case 'while_statement':
+      for (const child of named(node)) {
+        if (isStatementLike(child)) statement(child, { ...ctx, repeated: true });
+        else expr(child, ctx);
+      }
+      return;
     case 'return_statement': {
       const value = node.firstNamedChild;
       if (value) ctx.scope.returns.push(expr(value, ctx));
@@ -127,7 +133,7 @@ function functionDefinition(node: Node, ctx: LowerContext): void {
   if (ctx.scope.name === '<module>') ctx.facts.functions.push(scope);
   const body = node.childForFieldName('body');
   if (!body || !mentionsRequestWords(ctx.text, body.startIndex, body.endIndex)) return;
-  const inner: LowerContext = { ...ctx, scope, loop: undefined, className: undefined };
+  const inner: LowerContext = { ...ctx, scope, loop: undefined, repeated: false, className: undefined };
   statement(body, inner);
 }
 

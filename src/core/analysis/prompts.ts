@@ -40,6 +40,12 @@ export function findPrompts(facts: StatementFacts[], requests: RequestModel[], e
       const cached = index <= lastBreakpoint;
       const target = followToString(block.content, env);
       if (!target) return;
+      const inside = prompts.find((prompt) => prompt.kind !== 'sdk-argument' && prompt.span.start <= target.loc.expr.start && target.loc.expr.end <= prompt.span.end);
+      if (inside) {
+        inside.model ??= request.model;
+        inside.cached ||= cached;
+        return;
+      }
       const value = stringify(target.loc, env);
       if (target.binding) {
         let known = byBinding.get(target.binding);
@@ -131,6 +137,10 @@ function followToString(loc: Located, env: ModuleEnv, depth = 0): StringTarget |
     if (!found?.binding.value || found.binding.kind !== 'assign') return undefined;
     if (!found.scope) return isStringValue(found.binding.value) ? { loc: { expr: found.binding.value, scope: undefined }, binding: found.binding } : undefined;
     return followToString({ expr: found.binding.value, scope: found.scope }, env, depth + 1);
+  }
+  if (expr.kind === 'member' && expr.object.kind === 'ref' && ['self', 'this', 'cls'].includes(expr.object.name)) {
+    const binding = env.classBindings.get(expr.property)?.[0];
+    return binding?.value && isStringValue(binding.value) ? { loc: { expr: binding.value, scope: undefined }, binding } : undefined;
   }
   if (expr.kind === 'str' || expr.kind === 'concat' || expr.kind === 'call') return isStringValue(expr) ? { loc } : undefined;
   return undefined;

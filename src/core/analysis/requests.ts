@@ -170,6 +170,7 @@ function addMessages(request: RequestModel, loc: Located, env: ModuleEnv): void 
     request.unresolved.add('messages');
     request.conversation = true;
   }
+  if (list.appended) request.conversation = true;
   list.items.forEach((item, index) => {
     const message = resolveDict(item, env);
     const content = message?.entries.get('content');

@@ -129,7 +129,6 @@ export function stringify(loc: Located, env: ModuleEnv, guard: Set<object> = new
     case 'list': {
       const out: TextValue = { text: '', dynamic: [], unstable: [], complete: !expr.open };
       for (const item of expr.items) merge(out, next(item), '\n');
-      if (expr.isSet && expr.items.length > 1) out.unstable.push({ kind: 'set', start: expr.start, end: expr.end });
       return out;
     }
     case 'dict': {
@@ -256,7 +255,7 @@ function label(expr: Expr): string {
     case 'index':
       return `${label(expr.object)}[…]`;
     case 'call':
-      return `${expr.callee}()`;
+      return `${expr.callee.startsWith('<call>') && expr.calleeExpr.kind === 'member' ? `${label(expr.calleeExpr.object)}.${expr.calleeExpr.property}` : expr.callee}()`;
     default:
       return '…';
   }
@@ -318,6 +317,11 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
     return out;
   }
   if (WRAPPERS.has(call.callee) && call.args[0]) return stringify({ expr: call.args[0], scope }, env, guard, depth + 1);
+  if (scope && scope.name !== '<module>' && RETRIEVAL.test(method)) return dynamicAt(call, `retrieved content (\`${call.callee}()\`)`);
+  if (call.calleeExpr.kind === 'member') {
+    const object = stringify({ expr: call.calleeExpr.object, scope }, env, guard, depth + 1);
+    if (object.dynamic.length > 0) return dynamicAt(call, `\`${label(call)}\`, from ${object.dynamic[0].reason}`);
+  }
   const helper = helperOf(call, scope, env);
   if (helper && helper.returns.length > 0 && !guard.has(helper)) {
     guard.add(helper);
@@ -332,7 +336,6 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
   }
   const argReasons = args().flatMap((arg) => arg.dynamic);
   if (argReasons.length > 0) return dynamicAt(call, argReasons[0].reason);
-  if (scope && scope.name !== '<module>' && RETRIEVAL.test(method)) return dynamicAt(call, `retrieved content (\`${call.callee}()\`)`);
   return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
 }
 
@@ -357,6 +360,8 @@ export interface ResolvedList {
   open: boolean;
   /** True when items come from a comprehension: one written item stands for many. */
   perItem: boolean;
+  /** True when items were appended to a list variable (a conversation history grows this way). */
+  appended?: boolean;
 }
 
 export function resolveList(loc: Located, env: ModuleEnv, guard: Set<object> = new Set(), depth = 0): ResolvedList | undefined {
@@ -411,7 +416,7 @@ export function resolveList(loc: Located, env: ModuleEnv, guard: Set<object> = n
           } else items.push({ expr: append.value, scope: found.scope });
         }
         const appendedInLoop = appends.length > 0 && found.scope !== undefined && appends.some((append) => found.scope!.bindings.some((b) => b.kind === 'loop-var' && b.at < append.at && b.end > append.at));
-        return { items, literal: appends.length === 0 ? base.literal : undefined, open: open || appendedInLoop, perItem: base.perItem || appendedInLoop };
+        return { items, literal: appends.length === 0 ? base.literal : undefined, open: open || appendedInLoop, perItem: base.perItem || appendedInLoop, appended: appends.length > 0 };
       } finally {
         guard.delete(found.binding);
       }

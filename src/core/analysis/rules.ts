@@ -36,7 +36,7 @@ export function staticText(value: TextValue): string {
 }
 
 /** Below this many static characters, a block with run-time parts is treated as per-request content. */
-const PER_REQUEST_STATIC_CHARS = 64;
+const PER_REQUEST_STATIC_CHARS = 32;
 
 interface BlockView {
   block: Block;
@@ -50,7 +50,8 @@ export function checkRequest(request: RequestModel, ctx: RuleContext): void {
   const breakpoints: Breakpoint[] = explicit.map((block) => block.breakpoint as Breakpoint);
   if (request.automatic) breakpoints.push(request.automatic);
   checkRouting(request, views, ctx);
-  if (breakpoints.length === 0) return;
+  // count_tokens applies no caching logic: its cache_control markers cost nothing either way.
+  if (breakpoints.length === 0 || request.method.includes('count')) return;
   const lastIndex = request.automatic ? views.length - 1 : lastBreakpointIndex(views);
   const exempt = conversationTurn(request, views, lastIndex);
   const onlyBreakpointBlock = breakpoints.length === 1 && lastIndex >= 0 ? views[lastIndex] : undefined;
@@ -85,7 +86,7 @@ function conversationTurn(request: RequestModel, views: BlockView[], lastIndex: 
   const last = views[lastIndex];
   if (!last || last.block.section !== 'messages' || last.block.role === 'assistant') return exempt;
   const isLastMessage = request.conversation || last.block.messageIndex === request.messageCount - 1;
-  const multiTurn = request.conversation || request.site.loop !== undefined || last.block.perItem;
+  const multiTurn = request.conversation || request.site.loop !== undefined || request.site.repeated === true || last.block.perItem;
   if (!isLastMessage || !multiTurn) return exempt;
   for (const view of views) if (view.block.section === 'messages' && view.block.messageIndex === last.block.messageIndex) exempt.add(view);
   return exempt;
