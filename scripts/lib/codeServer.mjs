@@ -20,6 +20,7 @@ export const BASE_USER_SETTINGS = {
   'extensions.ignoreRecommendations': true,
   'chat.disableAIFeatures': true,
   'git.enabled': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 /** Asks the OS for a free loopback port. */

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { RuleCode } from '../core/analysis/types';
 import type { Logger } from '../core/util/logger';
 import { parseModelOverrides, type ModelOverrides } from '../core/pricing/overrides';
-import { checkDisabledRules } from './settingGuards';
+import { checkDisabledRules } from '../core/analysis/ruleSettings';
 
 const SECTION = 'batchlens';
 
@@ -11,7 +11,7 @@ export type ResultsLocation = 'store' | 'besideSource';
 /**
  * The one typed reader of Batchlens settings. Every getter reads the configuration afresh, so a
  * changed setting takes effect on the next read without a reload; object settings go through the
- * type guards in `settingGuards.ts` and the catalog's `parseModelOverrides`, and what they drop is logged once.
+ * type guards in `core/analysis/ruleSettings.ts` and the catalog's `parseModelOverrides`, and what they drop is logged once.
  */
 export class BatchlensConfig {
   private readonly reportedProblems = new Set<string>();

@@ -108,7 +108,11 @@ describe('Batchlens in the VS Code workbench', function () {
     const priceRow = page.locator('.quick-input-widget .monaco-list-row', { hasText: /Haiku 4\.5/ }).first();
     // A tab (document or webview) titled with "prices", or a quick pick listing the models.
     await Promise.any([priceTab.waitFor({ state: 'visible', timeout: 20_000 }), priceRow.waitFor({ state: 'visible', timeout: 20_000 })]);
-    await page.waitForTimeout(1_000); // let a webview paint before the screenshot
+    if (await priceTab.isVisible()) {
+      // A preview or webview: its content lives in nested iframes; wait until the table is painted.
+      const content = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').getByText(/Haiku 4\.5/).first();
+      await content.waitFor({ state: 'visible', timeout: 30_000 });
+    }
     await screenshot(page, env, '08-model-prices');
   });
 });

@@ -4,9 +4,11 @@ import { loadAnalyzer } from '../../core/analysis/analyzer';
 import { catalogAnalysisOptions } from '../../core/analysis/catalogOptions';
 import { PLACEHOLDER } from '../../core/analysis/resolve';
 import { resolveModel } from '../../core/pricing/catalog';
+import type { ModelOverrides } from '../../core/pricing/overrides';
 import { formatUsd, pricePerCall } from '../../core/pricing/cost';
 import { estimateTextTokens } from '../../core/tokens/estimate';
 import { type CliCommand, type CliIo, UsageError } from '../io';
+import { loadCliSettings } from '../workspaceSettings';
 import { collectOrThrow } from './lint';
 
 const DEFAULT_MODEL = 'claude-sonnet-4-6';
@@ -27,7 +29,7 @@ export const costCommand: CliCommand = {
   usage: [
     'Usage: batchlens cost <files|folders...> [--model M] [--json]',
     '',
-    `  --model  price every prompt with this model (default: the model the code uses, else ${DEFAULT_MODEL})`,
+    `  --model  price every prompt with this model (default: the model the code uses, else batchlens.defaultModel, else ${DEFAULT_MODEL})`,
     '  --json   print JSON instead of a table',
     '',
     'Token counts are estimates (≈), computed offline; prices come from the built-in catalog.',
@@ -40,22 +42,25 @@ export const costCommand: CliCommand = {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
     if (parsed.positionals.length === 0) throw new UsageError('give at least one file or folder');
+    const settings = loadCliSettings(io);
+    const overrides = settings.modelOverrides;
+    const defaultModel = settings.defaultModel ?? DEFAULT_MODEL;
     const forced = parsed.values.model;
     if (forced) {
       try {
-        resolveModel(forced);
+        resolveModel(forced, overrides);
       } catch (error) {
         throw new UsageError(error instanceof Error ? error.message : String(error));
       }
     }
     const files = collectOrThrow(parsed.positionals, io.cwd);
     const analyzer = await loadAnalyzer();
-    const options = catalogAnalysisOptions(forced ?? DEFAULT_MODEL);
+    const options = catalogAnalysisOptions(forced ?? defaultModel, [], overrides);
     const report = files.map((file) => {
       const text = fs.readFileSync(file.absolutePath, 'utf8');
       const result = analyzer.analyze(text, file.language, options);
       const prompts = result.prompts.map((prompt): PromptCost => {
-        const { entry } = resolveModelOrDefault(forced ?? prompt.model ?? DEFAULT_MODEL);
+        const { entry } = resolveModelOrDefault(forced ?? prompt.model ?? defaultModel, defaultModel, overrides);
         const staticText = prompt.text.split(PLACEHOLDER).join('');
         const tokens = estimateTextTokens(staticText, entry.tokenizer);
         const prices = pricePerCall(entry, tokens);
@@ -77,11 +82,12 @@ export const costCommand: CliCommand = {
   },
 };
 
-function resolveModelOrDefault(model: string) {
+/** A model the catalog cannot place (no family in its id) is priced as the default model. */
+function resolveModelOrDefault(model: string, defaultModel: string, overrides: ModelOverrides) {
   try {
-    return resolveModel(model);
+    return resolveModel(model, overrides);
   } catch {
-    return resolveModel(DEFAULT_MODEL);
+    return resolveModel(defaultModel, overrides);
   }
 }
 

@@ -2,9 +2,11 @@ import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadAnalyzer } from '../../core/analysis/analyzer';
 import { catalogAnalysisOptions } from '../../core/analysis/catalogOptions';
+import { checkDisabledRules } from '../../core/analysis/ruleSettings';
 import { type SourceFile, collectSourceFiles } from '../../core/analysis/sourceFiles';
 import type { Finding, RuleCode, Severity } from '../../core/analysis/types';
 import { type CliCommand, type CliIo, UsageError } from '../io';
+import { type CliSettings, loadCliSettings } from '../workspaceSettings';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
@@ -38,14 +40,16 @@ export const lintCommand: CliCommand = {
     '',
     '  --format   text (default), json, or sarif (SARIF 2.1.0, for GitHub code scanning)',
     '  --fail-on  exit 1 when a finding is at least this severe (default: warning)',
-    `  --model    model assumed when the code does not name one (default: ${DEFAULT_MODEL})`,
+    `  --model    model assumed when the code does not name one (default: batchlens.defaultModel, else ${DEFAULT_MODEL})`,
     '',
+    'Rules listed in batchlens.lint.disabledRules and prices in batchlens.modelOverrides of .vscode/settings.json apply, as in the editor.',
     'Folders are walked recursively, honouring .gitignore files; node_modules and .git are skipped.',
   ].join('\n'),
   async run(args: string[], io: CliIo): Promise<number> {
-    const options = parseLintArgs(args);
+    const settings = loadCliSettings(io);
+    const options = parseLintArgs(args, settings);
     const files = collectOrThrow(options.paths, io.cwd);
-    const results = await lintFiles(files, options.model);
+    const results = await lintFiles(files, options.model, settings, io);
     io.stdout(render(results, options.format));
     for (const result of results) if (result.skippedReason) io.stderr(`batchlens lint: skipped ${result.file.displayPath}: ${result.skippedReason}\n`);
     const threshold = SEVERITY_RANK[options.failOn];
@@ -53,7 +57,7 @@ export const lintCommand: CliCommand = {
   },
 };
 
-function parseLintArgs(args: string[]): { paths: string[]; format: Format; failOn: Severity; model: string } {
+function parseLintArgs(args: string[], settings: CliSettings): { paths: string[]; format: Format; failOn: Severity; model: string } {
   let parsed;
   try {
     parsed = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string' }, 'fail-on': { type: 'string' }, model: { type: 'string' } } });
@@ -65,7 +69,7 @@ function parseLintArgs(args: string[]): { paths: string[]; format: Format; failO
   const failOn = (parsed.values['fail-on'] ?? 'warning') as Severity;
   if (!(failOn in SEVERITY_RANK)) throw new UsageError(`--fail-on must be error, warning or info (got '${failOn}')`);
   if (parsed.positionals.length === 0) throw new UsageError('give at least one file or folder to lint');
-  return { paths: parsed.positionals, format, failOn, model: parsed.values.model ?? DEFAULT_MODEL };
+  return { paths: parsed.positionals, format, failOn, model: parsed.values.model ?? settings.defaultModel ?? DEFAULT_MODEL };
 }
 
 /** Expands the paths, turning a missing path into a usage error (exit 2). */
@@ -77,10 +81,12 @@ export function collectOrThrow(paths: string[], cwd: string): SourceFile[] {
   }
 }
 
-/** Analyses each file with the catalog-backed options. */
-export async function lintFiles(files: SourceFile[], defaultModel: string): Promise<FileFindings[]> {
+/** Analyses each file with the catalog-backed options and the workspace's rule and price settings. */
+export async function lintFiles(files: SourceFile[], defaultModel: string, settings?: Pick<CliSettings, 'disabledRules' | 'modelOverrides'>, io?: Pick<CliIo, 'stderr'>): Promise<FileFindings[]> {
   const analyzer = await loadAnalyzer();
-  const options = catalogAnalysisOptions(defaultModel);
+  const disabledRules = checkDisabledRules(settings?.disabledRules);
+  for (const problem of disabledRules.problems) io?.stderr(`[warn] ${problem}\n`);
+  const options = catalogAnalysisOptions(defaultModel, disabledRules.value, settings?.modelOverrides);
   return files.map((file) => {
     let text: string;
     try {

@@ -3,6 +3,7 @@ import { UnknownModelError, resolveModel } from '../../core/pricing/catalog';
 import { type CostBreakdown, type TokenUsage, formatUsd, priceUsage } from '../../core/pricing/cost';
 import { alignColumns } from '../../core/pricing/priceTable';
 import { type CliCommand, type CliIo, UsageError } from '../io';
+import { loadCliSettings } from '../workspaceSettings';
 
 const USAGE = [
   'Usage: batchlens price --model M --input-tokens N --output-tokens N [options]',
@@ -122,13 +123,13 @@ export const priceCommand: CliCommand = {
     const usage = usageFromOptions(values);
     let resolved: ReturnType<typeof resolveModel>;
     try {
-      resolved = resolveModel(model);
+      resolved = resolveModel(model, loadCliSettings(io).modelOverrides);
     } catch (error) {
       if (error instanceof UnknownModelError) throw new UsageError(`${error.message} (see \`batchlens models\`)`, { cause: error });
       throw error;
     }
     const { entry, note } = resolved;
-    const usResidency = values['us-residency'] ?? false;
+    const usResidency = values['us-residency'] ?? loadCliSettings(io).usResidency;
     const sync = priceUsage(entry, usage, { mode: 'sync', usResidency });
     const batch = priceUsage(entry, usage, { mode: 'batch', usResidency });
     const notes = [...new Set([...sync.notes, ...batch.notes])];

@@ -10,6 +10,7 @@ import { type RequestTokenEstimate, estimateRequestTokens, estimateTextTokens } 
 import { SINGLE_USER_TURN_FRAMING_TOKENS } from '../../core/tokens/exactCounter';
 import { tokenizerForModel } from '../../core/tokens/tokenizerForModel';
 import { type CliCommand, type CliIo, UsageError } from '../io';
+import { loadCliSettings } from '../workspaceSettings';
 
 const USAGE = [
   'Usage: batchlens tokens --model M (--request FILE.json | FILE...) [--exact] [--json]',
@@ -139,8 +140,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
   let resolved: ReturnType<typeof resolveModel>;
   let tokenizer: TokenizerGeneration;
   try {
-    resolved = resolveModel(values.model);
-    tokenizer = tokenizerForModel(values.model);
+    const overrides = loadCliSettings(io).modelOverrides;
+    resolved = resolveModel(values.model, overrides);
+    tokenizer = tokenizerForModel(values.model, overrides);
   } catch (error) {
     if (error instanceof UnknownModelError) throw new UsageError(error.message);
     throw error;

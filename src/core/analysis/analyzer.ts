@@ -163,7 +163,7 @@ class IncrementalSession implements AnalysisSession {
   private evaluate(statements: StatementFacts[], text: string, options: AnalysisOptions, lines: LineIndex): AnalysisResult {
     const env = buildEnv(statements);
     const findings: RawFinding[] = [];
-    const ctx: RuleContext = { env, text, python: this.language === 'python', options, findings };
+    const ctx: RuleContext = { env, text, python: this.language === 'python', options, findings, reported: new Set() };
     const requests: RequestModel[] = [];
     for (const statement of statements) {
       for (const site of statement.sdkCalls) {

@@ -17,11 +17,9 @@ export function isSdkCallee(callee: string): boolean {
 const RELEVANT_WORDS = ['messages', 'cache_control', 'system', 'content', 'params', 'Request', 'prompt', 'PROMPT', 'role', 'SYSTEM', 'INSTRUCTION', 'TEMPLATE', 'EXAMPLES', 'text'];
 
 export function mentionsRequestWords(text: string, start: number, end: number): boolean {
-  for (const word of RELEVANT_WORDS) {
-    const at = text.indexOf(word, start);
-    if (at !== -1 && at + word.length <= end) return true;
-  }
-  return false;
+  // Search the slice, not the text from `start`: a missing word must not cost a scan to the end of the file.
+  const slice = text.slice(start, end);
+  return RELEVANT_WORDS.some((word) => slice.includes(word));
 }
 
 /** Deepest expression nesting lowered before a value is treated as opaque (keeps recursion bounded). */

@@ -27,6 +27,7 @@ export function findPrompts(facts: StatementFacts[], requests: RequestModel[], e
       }
     }
   }
+  const constants = [...prompts].sort((a, b) => a.span.start - b.span.start);
   const bySpan = new Map<string, RawPrompt>();
   for (const request of requests) {
     const method = request.method;
@@ -40,7 +41,7 @@ export function findPrompts(facts: StatementFacts[], requests: RequestModel[], e
       const cached = index <= lastBreakpoint;
       const target = followToString(block.content, env);
       if (!target) return;
-      const inside = prompts.find((prompt) => prompt.kind !== 'sdk-argument' && prompt.span.start <= target.loc.expr.start && target.loc.expr.end <= prompt.span.end);
+      const inside = target.binding ? undefined : enclosingConstant(constants, target.loc.expr.start, target.loc.expr.end);
       if (inside) {
         inside.model ??= request.model;
         inside.cached ||= cached;
@@ -82,6 +83,21 @@ export function findPrompts(facts: StatementFacts[], requests: RequestModel[], e
     });
   }
   return prompts.sort((a, b) => a.span.start - b.span.start);
+}
+
+/** The module-level prompt whose declaration contains [start, end), by binary search over sorted spans. */
+function enclosingConstant(sorted: RawPrompt[], start: number, end: number): RawPrompt | undefined {
+  let low = 0;
+  let high = sorted.length - 1;
+  let found: RawPrompt | undefined;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (sorted[middle].span.start <= start) {
+      found = sorted[middle];
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  return found && end <= found.span.end ? found : undefined;
 }
 
 function promptFromBinding(binding: Binding & { className?: string }, env: ModuleEnv): RawPrompt | undefined {

@@ -255,7 +255,8 @@ function label(expr: Expr): string {
     case 'index':
       return `${label(expr.object)}[…]`;
     case 'call':
-      return `${expr.callee.startsWith('<call>') && expr.calleeExpr.kind === 'member' ? `${label(expr.calleeExpr.object)}.${expr.calleeExpr.property}` : expr.callee}()`;
+      if (expr.isNew) return `new ${expr.callee}()`;
+      return `${expr.callee.includes('<') && expr.calleeExpr.kind === 'member' ? `${label(expr.calleeExpr.object)}.${expr.calleeExpr.property}` : expr.callee}()`;
     default:
       return '…';
   }
@@ -279,9 +280,9 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
   const callee = call.isNew ? `new ${call.callee}` : call.callee;
   const args = (): TextValue[] => [...call.args, ...call.kwargs.map((kwarg) => kwarg.value)].map((arg) => stringify({ expr: arg, scope }, env, guard, depth + 1));
   const method = call.callee.slice(call.callee.lastIndexOf('.') + 1);
-  if (CLOCK.test(callee) && !/sleep/.test(callee)) return dynamicAt(call, `a clock reading (\`${call.callee}()\`)`);
-  if (RANDOM.test(call.callee)) return dynamicAt(call, `a random or unique value (\`${call.callee}()\`)`);
-  if (USER_INPUT.test(call.callee)) return dynamicAt(call, `user input (\`${call.callee}()\`)`);
+  if (CLOCK.test(callee) && !/sleep/.test(callee)) return dynamicAt(call, `a clock reading (\`${label(call)}\`)`);
+  if (RANDOM.test(call.callee)) return dynamicAt(call, `a random or unique value (\`${label(call)}\`)`);
+  if (USER_INPUT.test(call.callee)) return dynamicAt(call, `user input (\`${label(call)}\`)`);
   if (call.callee === 'json.dumps' || call.callee === 'dumps' || call.callee === 'JSON.stringify') {
     const values = args();
     const reasons = values.flatMap((value) => value.dynamic);
@@ -298,11 +299,14 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
     const unstable = literal && !literal.open ? target.unstable : [...target.unstable, { kind: 'keys' as const, start: call.start, end: call.end }];
     return { text: PLACEHOLDER, dynamic: [], unstable, complete: false };
   }
-  if (call.calleeExpr.kind === 'member' && (method === 'join' || method === 'from') && call.args[0]) {
-    const object = method === 'join' ? stringify({ expr: call.calleeExpr.object, scope }, env, guard, depth + 1) : EMPTY;
-    const items = stringify({ expr: call.args[0], scope }, env, guard, depth + 1);
-    const out: TextValue = { text: items.text.split('\n').join(object.text), dynamic: items.dynamic, unstable: [...items.unstable], complete: items.complete };
-    if (iterIsSet(call.args[0], scope, env) && items.dynamic.length === 0) out.unstable.push({ kind: 'set', start: call.args[0].start, end: call.args[0].end });
+  if (call.calleeExpr.kind === 'member' && (method === 'join' || method === 'from') && (call.args[0] || method === 'join')) {
+    // Python joins with `sep.join(items)`, JavaScript with `items.join(sep)`.
+    const pythonStyle = method === 'join' && isStringish(call.calleeExpr.object);
+    const itemsExpr = method === 'join' && !pythonStyle ? call.calleeExpr.object : call.args[0];
+    const separator = method !== 'join' ? EMPTY : stringify({ expr: pythonStyle ? call.calleeExpr.object : call.args[0] ?? call.calleeExpr, scope }, env, guard, depth + 1);
+    const items = stringify({ expr: itemsExpr, scope }, env, guard, depth + 1);
+    const out: TextValue = { text: items.text.split('\n').join(call.args[0] || pythonStyle ? separator.text : ','), dynamic: items.dynamic, unstable: [...items.unstable], complete: items.complete };
+    if (iterIsSet(itemsExpr, scope, env) && items.dynamic.length === 0) out.unstable.push({ kind: 'set', start: itemsExpr.start, end: itemsExpr.end });
     if (out.dynamic.length > 0) return dynamicAt(call, out.dynamic[0].reason);
     return out;
   }
@@ -339,9 +343,13 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
   return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
 }
 
+function isStringish(expr: Expr): boolean {
+  return expr.kind === 'str';
+}
+
 function iterIsSet(expr: Expr, scope: Scope | undefined, env: ModuleEnv, depth = 0): boolean {
   if (depth > 20) return false;
-  if (expr.kind === 'list') return expr.isSet;
+  if (expr.kind === 'list') return expr.isSet || expr.items.some((item) => item.kind === 'spread' && iterIsSet(item.value, scope, env, depth + 1));
   if (expr.kind === 'call') return ['set', 'frozenset', 'new Set', 'Set'].includes(expr.isNew ? `new ${expr.callee}` : expr.callee);
   if (expr.kind === 'spread') return iterIsSet(expr.value, scope, env, depth + 1);
   if (expr.kind === 'ref') {
@@ -422,6 +430,10 @@ export function resolveList(loc: Located, env: ModuleEnv, guard: Set<object> = n
       }
     }
     case 'call': {
+      const callback = expr.args.find((arg) => arg.kind === 'func');
+      if (/\.(map|flatMap)$/.test(expr.callee) && callback?.kind === 'func' && callback.scope.returns.length > 0) {
+        return { items: [{ expr: callback.scope.returns[callback.scope.returns.length - 1], scope: callback.scope }], open: true, perItem: true };
+      }
       const helper = helperOf(expr, scope, env);
       if (!helper || guard.has(helper) || helper.returns.length === 0) return undefined;
       guard.add(helper);

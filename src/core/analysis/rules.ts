@@ -28,6 +28,8 @@ export interface RuleContext {
   python: boolean;
   options: AnalysisOptions;
   findings: RawFinding[];
+  /** `code:start:end` of findings already reported (a helper shared by several calls reports once). */
+  reported: Set<string>;
 }
 
 /** Static text of a value without its run-time placeholders (what is the same on every request). */
@@ -59,7 +61,8 @@ export function checkRequest(request: RequestModel, ctx: RuleContext): void {
   if (perRequestBreakpoint) reportOnlyBreakpointPerRequest(request, views, perRequestBreakpoint, breakpoints[0], ctx);
   for (let index = 0; index <= lastIndex && index < views.length; index++) {
     const view = views[index];
-    if (exempt.has(view) || view === perRequestBreakpoint) continue;
+    // The automatic breakpoint always lands on the last block, by design: only BL005 speaks about it.
+    if (exempt.has(view) || view === perRequestBreakpoint || (request.automatic && index === views.length - 1)) continue;
     for (const dynamic of view.value.dynamic) reportDynamic(request, view, views, lastIndex, dynamic, ctx);
     for (const unstable of view.value.unstable) reportUnstable(unstable, ctx);
   }
@@ -240,7 +243,9 @@ function batchMessage(what: string): string {
 
 function add(ctx: RuleContext, finding: Omit<RawFinding, 'severity'>): void {
   if (ctx.options.disabledRules?.includes(finding.code)) return;
-  if (ctx.findings.some((existing) => existing.code === finding.code && existing.start === finding.start && existing.end === finding.end)) return;
+  const key = `${finding.code}:${finding.start}:${finding.end}`;
+  if (ctx.reported.has(key)) return;
+  ctx.reported.add(key);
   ctx.findings.push({ ...finding, severity: SEVERITY[finding.code] });
 }
 

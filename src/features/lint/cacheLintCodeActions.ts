@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/util/logger';
 import { diagnosticRuleCode, toRange, toWorkspaceEdit } from '../../host/convert';
-import { isRuleCode } from '../../host/settingGuards';
+import { isRuleCode } from '../../core/analysis/ruleSettings';
 import type { DocumentAnalysisCache } from '../analysis/documentAnalysisCache';
 
 export const DISABLE_RULE_COMMAND = 'batchlens.disableLintRule';

@@ -42,15 +42,26 @@ export async function screenshot(page: Page, env: E2eEnvironment, name: string):
   return file;
 }
 
-/** Runs a command from the palette by its full title, as a person types it. */
-export async function runFromPalette(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible' });
-  await page.keyboard.press('Enter');
+/**
+ * Runs a command from the palette by its full title, as a person types it. Right after the
+ * workbench appears, extension contributions may still be loading; then the palette is reopened.
+ */
+export async function runFromPalette(page: Page, title: string, attempts = 3): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch (error) {
+      await page.keyboard.press('Escape');
+      if (attempt >= attempts) throw error;
+    }
+  }
 }
 
 /** Opens a workspace file with Quick Open (Ctrl+P) and waits for its editor tab. */

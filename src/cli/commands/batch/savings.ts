@@ -1,4 +1,5 @@
 import { computeSavingsReport, renderSavingsText } from '../../../core/tracking/savings';
+import { loadCliSettings } from '../../workspaceSettings';
 import type { CliCommand, CliIo } from '../../io';
 import { openBatchContext } from './context';
 import { jobArgument, parseTrackerArgs, printJson } from './trackerCli';
@@ -21,7 +22,7 @@ export const savingsCommand: CliCommand = {
     const { values, positionals } = parseTrackerArgs(args, { json: { type: 'boolean', default: false } });
     const context = openBatchContext(io);
     const jobs = positionals.length > 0 ? [await jobArgument(context, positionals, 'batchlens batch savings [<job>]')] : await context.store.list();
-    const report = computeSavingsReport(jobs);
+    const report = computeSavingsReport(jobs, loadCliSettings(io).modelOverrides);
     if (values.json) {
       printJson(io, report);
     } else {

@@ -9,6 +9,7 @@ import { UnknownModelError } from '../../../core/pricing/catalog';
 import type { BatchRecord } from '../../../core/tracking/jobModel';
 import type { Clock } from '../../../core/util/clock';
 import { type CliCommand, type CliIo, UsageError } from '../../io';
+import { type CliSettings, loadCliSettings } from '../../workspaceSettings';
 import { apiKeyFrom, createCliBatchApi, openBatchContext, reconcileBeforeCommand } from './context';
 
 const DEFAULT_MODEL = 'claude-sonnet-4-6';
@@ -24,7 +25,7 @@ const USAGE = [
   '',
   '  --template NAME|FILE        built-in (summarize, review, document, explain, translate, classify, extract),',
   '                              .batchlens/templates/NAME.md, or a template file (default: summarize)',
-  `  --model M                   model for the requests (default: the template's, built-ins use ${DEFAULT_MODEL})`,
+  `  --model M                   model for the requests (default: the template's; built-ins use batchlens.defaultModel, else ${DEFAULT_MODEL})`,
   "  --max-tokens N              max_tokens per request (default: the template's)",
   '  --max-requests-per-batch N  split into batches of at most N requests (default 100000)',
   `  --max-file-bytes N          skip files larger than N bytes (default ${DEFAULT_MAX_FILE_BYTES})`,
@@ -54,7 +55,8 @@ export function createSubmitCommand(seams: SubmitCommandSeams = {}): CliCommand 
 export const submitCommand: CliCommand = createSubmitCommand();
 
 async function runSubmit(args: string[], io: CliIo, seams: SubmitCommandSeams): Promise<number> {
-  const options = parseSubmitArgs(args);
+  const settings = loadCliSettings(io);
+  const options = parseSubmitArgs(args, settings);
   const context = openBatchContext(io, seams.clock);
 
   // Settle anything before collecting: a missing key or a refusal should cost the user no waiting.
@@ -68,7 +70,7 @@ async function runSubmit(args: string[], io: CliIo, seams: SubmitCommandSeams): 
 
   let prepared: PreparedJob;
   try {
-    const template = await loadTemplate(context.root, options.template, options.model ?? DEFAULT_MODEL);
+    const template = await loadTemplate(context.root, options.template, options.model ?? settings.defaultModel ?? DEFAULT_MODEL);
     if (options.model) template.model = options.model;
     if (options.maxTokens !== undefined) template.maxTokens = options.maxTokens;
     prepared = await prepareJob({
@@ -79,6 +81,7 @@ async function runSubmit(args: string[], io: CliIo, seams: SubmitCommandSeams): 
       exclude: options.exclude,
       maxRequestsPerBatch: options.maxRequestsPerBatch,
       exactCounts: options.exact && api ? { api } : undefined,
+      modelOverrides: settings.modelOverrides,
       now: context.clock.now(),
     });
   } catch (error) {
@@ -137,7 +140,8 @@ interface SubmitArgs {
   json: boolean;
 }
 
-function parseSubmitArgs(args: string[]): SubmitArgs {
+/** Flags win; the workspace's `batchlens.*` settings fill what the flags leave out. */
+function parseSubmitArgs(args: string[], settings: CliSettings): SubmitArgs {
   let parsed;
   try {
     parsed = parseArgs({
@@ -164,13 +168,16 @@ function parseSubmitArgs(args: string[]): SubmitArgs {
   if (positionals.length === 0) throw new UsageError('give at least one file or folder to send (e.g. `batchlens batch submit src --dry-run`)');
   return {
     paths: positionals,
-    template: values.template ?? DEFAULT_TEMPLATE,
+    template: values.template ?? settings.defaultTemplate ?? DEFAULT_TEMPLATE,
     model: values.model,
     maxTokens: values['max-tokens'] === undefined ? undefined : positiveInteger('--max-tokens', values['max-tokens']),
     maxRequestsPerBatch:
-      values['max-requests-per-batch'] === undefined ? 100_000 : Math.min(100_000, positiveInteger('--max-requests-per-batch', values['max-requests-per-batch'])),
-    maxFileBytes: values['max-file-bytes'] === undefined ? DEFAULT_MAX_FILE_BYTES : positiveInteger('--max-file-bytes', values['max-file-bytes']),
-    exclude: values.exclude ?? [],
+      values['max-requests-per-batch'] === undefined
+        ? Math.min(100_000, settings.maxRequestsPerBatch ?? 100_000)
+        : Math.min(100_000, positiveInteger('--max-requests-per-batch', values['max-requests-per-batch'])),
+    maxFileBytes:
+      values['max-file-bytes'] === undefined ? (settings.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES) : positiveInteger('--max-file-bytes', values['max-file-bytes']),
+    exclude: [...settings.exclude, ...(values.exclude ?? [])],
     exact: values.exact ?? false,
     dryRun: values['dry-run'] ?? false,
     yes: values.yes ?? false,

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { runCli } from '../../src/cli/main';
-import { recordingIo } from './support/recordingIo';
+import { runCli } from '../../../src/cli/main';
+import { recordingIo } from '../support/recordingIo';
 
 describe('cli', () => {
   it('rejects an unknown command with exit code 2 and a one-line error', async () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { checkDisabledRules, isRuleCode } from '../../../src/host/settingGuards';
+import { checkDisabledRules, isRuleCode } from '../../../src/core/analysis/ruleSettings';
 
-describe('host/settingGuards', () => {
+describe('analysis/ruleSettings', () => {
   const cases: Array<{ name: string; raw: unknown; value: string[]; problems: number }> = [
     { name: 'an unset setting', raw: undefined, value: [], problems: 0 },
     { name: 'well-formed codes', raw: ['BL001', 'BL101'], value: ['BL001', 'BL101'], problems: 0 },

@@ -1,0 +1,276 @@
+/**
+ * Analysis bench: full analysis vs bare tree-sitter parse of the same generated files, and
+ * edit-to-findings after a one-line edit vs a bare incremental reparse.
+ */
+import { performance } from 'node:perf_hooks';
+import { loadAnalyzer } from '../src/core/analysis/analyzer';
+import { catalogAnalysisOptions } from '../src/core/analysis/catalogOptions';
+import { defaultWasmDir, loadRuntime } from '../src/core/analysis/runtime';
+import type { SourceLanguage } from '../src/core/analysis/types';
+
+export const name = 'analysis';
+
+const DEFAULT_SIZES = [100, 1_000, 10_000, 50_000];
+const ALL_LANGUAGES: SourceLanguage[] = ['python', 'typescript', 'typescriptreact', 'javascript'];
+
+/** `--sizes 1000,10000` and `--languages python,typescript` narrow the run while iterating. */
+function listOption(flag: string): string[] | undefined {
+  const args = process.argv.slice(2);
+  const inline = args.find((arg) => arg.startsWith(`${flag}=`));
+  const at = args.indexOf(flag);
+  const raw = inline ? inline.slice(flag.length + 1) : at !== -1 ? args[at + 1] : undefined;
+  return raw ? raw.split(',').map((item) => item.trim()).filter(Boolean) : undefined;
+}
+
+function sizesOption(): number[] {
+  const sizes = listOption('--sizes')?.map((size) => Number(size.replace(/_/g, '')));
+  if (!sizes) return DEFAULT_SIZES;
+  if (sizes.some((size) => !Number.isInteger(size) || size < 10)) throw new Error('--sizes takes line counts such as 1000,10000');
+  return sizes;
+}
+
+function languagesOption(): SourceLanguage[] {
+  const languages = listOption('--languages');
+  if (!languages) return ALL_LANGUAGES;
+  const unknown = languages.filter((language) => !ALL_LANGUAGES.includes(language as SourceLanguage));
+  if (unknown.length > 0) throw new Error(`--languages takes ${ALL_LANGUAGES.join(', ')}; not ${unknown.join(', ')}`);
+  return languages as SourceLanguage[];
+}
+
+/** A realistic mix per 50 lines: a prompt constant, an SDK call with a cached block, ordinary code. */
+function pythonChunk(index: number): string {
+  return `SYSTEM_PROMPT_${index} = """You are assistant ${index}. Answer briefly.
+Keep answers under 100 words and cite sources."""
+
+
+def ask_${index}(question, user_id):
+    response = client.messages.create(
+        model="claude-sonnet-4-6",
+        max_tokens=512,
+        system=[{"type": "text", "text": f"{SYSTEM_PROMPT_${index}} User: {user_id}", "cache_control": {"type": "ephemeral"}}],
+        messages=[{"role": "user", "content": question}],
+    )
+    return response.content[0].text
+
+
+class Store${index}:
+    def __init__(self):
+        self.items = {}
+
+    def put(self, key, value):
+        if key in self.items:
+            raise KeyError(key)
+        self.items[key] = value
+
+    def get(self, key, default=None):
+        return self.items.get(key, default)
+
+
+def total_${index}(values):
+    result = 0
+    for value in values:
+        if value > 10:
+            result += value * 2
+        else:
+            result -= value
+    return result
+
+
+def parse_${index}(line):
+    parts = line.split(",")
+    return {"name": parts[0].strip(), "count": int(parts[1]), "tags": [tag for tag in parts[2:] if tag]}
+
+
+def render_${index}(rows):
+    out = []
+    for row in rows:
+        out.append(f"{row['name']}: {row['count']}")
+    return "\\n".join(out)
+`;
+}
+
+function jsChunk(index: number, typed: boolean, jsx: boolean): string {
+  const t = (annotation: string) => (typed ? annotation : '');
+  return `const SYSTEM_PROMPT_${index} = \`You are assistant ${index}. Answer briefly.
+Keep answers under 100 words and cite sources.\`;
+
+export async function ask${index}(question${t(': string')}, userId${t(': string')}) {
+  const response = await client.messages.create({
+    model: 'claude-sonnet-4-6',
+    max_tokens: 512,
+    system: [{ type: 'text', text: \`\${SYSTEM_PROMPT_${index}} User: \${userId}\`, cache_control: { type: 'ephemeral' } }],
+    messages: [{ role: 'user', content: question }],
+  });
+  return response.content;
+}
+
+export class Store${index} {
+  items${t(': Map<string, number>')} = new Map();
+
+  put(key${t(': string')}, value${t(': number')}) {
+    if (this.items.has(key)) {
+      throw new Error(key);
+    }
+    this.items.set(key, value);
+  }
+
+  get(key${t(': string')}) {
+    return this.items.get(key) ?? 0;
+  }
+}
+
+export function total${index}(values${t(': number[]')}) {
+  let result = 0;
+  for (const value of values) {
+    if (value > 10) {
+      result += value * 2;
+    } else {
+      result -= value;
+    }
+  }
+  return result;
+}
+
+export function parse${index}(line${t(': string')}) {
+  const parts = line.split(',');
+  return { name: parts[0].trim(), count: Number(parts[1]), tags: parts.slice(2).filter(Boolean) };
+}
+
+export function render${index}(rows${t(': { name: string; count: number }[]')}) {
+  return rows.map((row) => \`\${row.name}: \${row.count}\`).join('\\n');
+}
+${jsx ? `\nexport function Row${index}({ name }${t(': { name: string }')}) {\n  return <li className="row">{name}</li>;\n}\n` : ''}`;
+}
+
+/** Generates a file of about `lines` lines. */
+export function generate(language: SourceLanguage, lines: number): string {
+  const header = language === 'python' ? 'import anthropic\n\nclient = anthropic.Anthropic()\n\n' : "import Anthropic from '@anthropic-ai/sdk';\n\nconst client = new Anthropic();\n\n";
+  const chunks: string[] = [header];
+  let count = header.split('\n').length;
+  for (let index = 0; count < lines; index++) {
+    const chunk = language === 'python' ? pythonChunk(index) : jsChunk(index, language === 'typescript' || language === 'typescriptreact', language === 'typescriptreact');
+    chunks.push(chunk, '\n');
+    count += chunk.split('\n').length;
+  }
+  return chunks.join('').split('\n').slice(0, lines).join('\n') + '\n';
+}
+
+function stats(samples: number[]): { median: number; p95: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)], p95: sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)] };
+}
+
+function runsFor(lines: number): number {
+  if (lines <= 100) return 40;
+  if (lines <= 1_000) return 20;
+  if (lines <= 10_000) return 8;
+  return 4;
+}
+
+export async function run(): Promise<unknown> {
+  const SIZES = sizesOption();
+  const LANGUAGES = languagesOption();
+  const runtime = await loadRuntime(defaultWasmDir());
+  const analyzer = await loadAnalyzer();
+  const options = catalogAnalysisOptions('claude-sonnet-4-6');
+  const rows: Record<string, unknown>[] = [];
+  console.log('Analysis bench (ms; ratio = analysis / bare parse of the same text, measured in the same run)');
+  console.log(['language', 'lines', 'KB', 'parse p50', 'parse p95', 'analyse p50', 'analyse p95', 'ratio', 'MB/s', 'reparse p50', 'edit p50', 'edit ratio'].map((cell) => cell.padStart(11)).join(''));
+  for (const language of LANGUAGES) {
+    const parser = new runtime.ts.Parser();
+    parser.setLanguage(runtime.languages.get(language) ?? null);
+    for (const lines of SIZES) {
+      const text = generate(language, lines);
+      const runs = runsFor(lines);
+      const parseTimes: number[] = [];
+      const analyseTimes: number[] = [];
+      // Warm both paths once, then alternate so machine noise hits both alike.
+      parser.parse(text)?.delete();
+      analyzer.analyze(text, language, options);
+      for (let i = 0; i < runs; i++) {
+        let start = performance.now();
+        const tree = parser.parse(text);
+        parseTimes.push(performance.now() - start);
+        tree?.delete();
+        start = performance.now();
+        const result = analyzer.analyze(text, language, options);
+        analyseTimes.push(performance.now() - start);
+        if (result.findings.length === 0) throw new Error(`no findings in the generated ${language} file`);
+      }
+      const { reparse, edit } = editTimes(runtime, analyzer, language, text, runs, options);
+      const parse = stats(parseTimes);
+      const analyse = stats(analyseTimes);
+      const row = {
+        language,
+        lines,
+        bytes: text.length,
+        parseMs: parse,
+        analyseMs: analyse,
+        ratio: analyse.median / parse.median,
+        mbPerSecond: text.length / 1e6 / (analyse.median / 1000),
+        incrementalReparseMs: stats(reparse),
+        editToFindingsMs: stats(edit),
+        editRatio: stats(edit).median / stats(reparse).median,
+      };
+      rows.push(row);
+      console.log(
+        [language, lines.toLocaleString('en-US'), (text.length / 1024).toFixed(0), parse.median.toFixed(2), parse.p95.toFixed(2), analyse.median.toFixed(2), analyse.p95.toFixed(2), row.ratio.toFixed(2) + 'x', row.mbPerSecond.toFixed(2), row.incrementalReparseMs.median.toFixed(2), row.editToFindingsMs.median.toFixed(2), row.editRatio.toFixed(2) + 'x']
+          .map((cell) => String(cell).padStart(11))
+          .join(''),
+      );
+    }
+    parser.delete();
+  }
+  return { generatedAt: new Date().toISOString(), node: process.version, rows };
+}
+
+/** One-line edits in the middle of the file: bare tree.edit + reparse vs session.update to findings. */
+function editTimes(
+  runtime: Awaited<ReturnType<typeof loadRuntime>>,
+  analyzer: Awaited<ReturnType<typeof loadAnalyzer>>,
+  language: SourceLanguage,
+  original: string,
+  runs: number,
+  options: ReturnType<typeof catalogAnalysisOptions>,
+): { reparse: number[]; edit: number[] } {
+  const parser = new runtime.ts.Parser();
+  parser.setLanguage(runtime.languages.get(language) ?? null);
+  const session = analyzer.createSession(language);
+  let text = original;
+  let tree = parser.parse(text);
+  session.update(text, options);
+  const reparse: number[] = [];
+  const edit: number[] = [];
+  const anchor = text.indexOf('result = 0', Math.floor(text.length / 2));
+  const at = anchor === -1 ? Math.floor(text.length / 2) : anchor;
+  for (let i = 0; i < runs * 2; i++) {
+    const insert = i % 2 === 0 ? '1' : '';
+    const change = i % 2 === 0 ? { start: at, oldEnd: at, newText: insert } : { start: at, oldEnd: at + 1, newText: '' };
+    const next = text.slice(0, change.start) + change.newText + text.slice(change.oldEnd);
+    const row = text.slice(0, at).split('\n').length - 1;
+    const column = at - text.lastIndexOf('\n', at - 1) - 1;
+    let start = performance.now();
+    tree?.edit({ startIndex: change.start, oldEndIndex: change.oldEnd, newEndIndex: change.start + change.newText.length, startPosition: { row, column }, oldEndPosition: { row, column: column + (change.oldEnd - change.start) }, newEndPosition: { row, column: column + change.newText.length } });
+    const newTree = parser.parse(next, tree);
+    reparse.push(performance.now() - start);
+    tree?.delete();
+    tree = newTree;
+    start = performance.now();
+    session.update(next, options, [change]);
+    edit.push(performance.now() - start);
+    text = next;
+  }
+  tree?.delete();
+  parser.delete();
+  session.dispose();
+  return { reparse, edit };
+}
+
+// `npx tsx bench/analysis.ts --sizes 1000,10000 [--languages python]` runs this bench alone
+// and prints its table without writing bench-results/ (a partial run is not the record).
+if (require.main === module) {
+  run().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

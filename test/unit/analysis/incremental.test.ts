@@ -1,0 +1,74 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FIXTURES, OPTIONS, analyzer, languageOf } from './support';
+import type { AnalysisResult, TextChange } from '../../../src/core/analysis/types';
+
+/** A deterministic pseudo-random sequence, so a failing edit can be replayed. */
+function sequence(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+}
+
+function comparable(result: AnalysisResult) {
+  return {
+    findings: result.findings.map((finding) => [finding.code, finding.range, finding.message, finding.fixes]),
+    prompts: result.prompts.map((prompt) => [prompt.name, prompt.kind, prompt.range, prompt.text, prompt.model, prompt.cached]),
+  };
+}
+
+const EDITED = ['python/seed004_ticket_in_system.py', 'python/helper_builds_system.py', 'python/multi_turn_loop.py', 'typescript/template_in_system.ts', 'typescript/batch_requests.ts', 'tsx/prompt_component.tsx', 'javascript/batch_loop.js'];
+const SNIPPETS = ['x', '\n', '"', '{', ')', ' + user_id', '${name}', '\n\n', '', 'client.messages.create(', '# ', '//'];
+
+describe('incremental analysis sessions', () => {
+  for (const fixture of EDITED) {
+    it(`matches a fresh analysis after each of 40 random edits to ${fixture}`, async () => {
+      const engine = await analyzer();
+      const language = languageOf(fixture);
+      let text = fs.readFileSync(path.join(FIXTURES, fixture), 'utf8');
+      const session = engine.createSession(language);
+      const random = sequence(fixture.length * 7919);
+      try {
+        session.update(text, OPTIONS);
+        for (let step = 0; step < 40; step++) {
+          const start = Math.floor(random() * text.length);
+          const oldEnd = Math.min(text.length, start + Math.floor(random() * 4));
+          const change: TextChange = { start, oldEnd, newText: SNIPPETS[Math.floor(random() * SNIPPETS.length)] };
+          text = text.slice(0, change.start) + change.newText + text.slice(change.oldEnd);
+          const incremental = session.update(text, OPTIONS, [change]);
+          const fresh = engine.analyze(text, language, OPTIONS);
+          assert.deepEqual(comparable(incremental), comparable(fresh), `after edit ${step}: ${JSON.stringify(change)}`);
+        }
+      } finally {
+        session.dispose();
+      }
+    });
+  }
+
+  it('applies several changes of one event in order', async () => {
+    const engine = await analyzer();
+    const before = 'SYSTEM_PROMPT = "a"\nOTHER = 1\n';
+    const session = engine.createSession('python');
+    session.update(before, OPTIONS);
+    const changes: TextChange[] = [
+      { start: 0, oldEnd: 0, newText: '# header\n' },
+      { start: 9, oldEnd: 22, newText: 'TEMPLATE' },
+    ];
+    const after = 'TEMPLATE = "a"\nOTHER = 1\n'.replace(/^/, '# header\n');
+    const result = session.update(after, OPTIONS, changes);
+    assert.deepEqual(result.prompts.map((prompt) => prompt.name), ['TEMPLATE']);
+    session.dispose();
+  });
+
+  it('falls back to a full analysis when the changes do not lead to the text', async () => {
+    const engine = await analyzer();
+    const session = engine.createSession('python');
+    session.update('A = 1\n', OPTIONS);
+    const result = session.update('SYSTEM_PROMPT = "hello there"\n', OPTIONS, [{ start: 0, oldEnd: 1, newText: 'B' }]);
+    assert.deepEqual(result.prompts.map((prompt) => prompt.name), ['SYSTEM_PROMPT']);
+    session.dispose();
+  });
+});

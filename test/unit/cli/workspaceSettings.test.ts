@@ -1,0 +1,79 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runCli } from '../../../src/cli/main';
+import { loadCliSettings } from '../../../src/cli/workspaceSettings';
+import { recordingIo } from '../support/recordingIo';
+
+const CLOCK_IN_SYSTEM = path.resolve(__dirname, '../../fixtures/analysis/python/clock_in_system.py');
+
+function workspaceWithSettings(settingsText?: string): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'batchlens-settings-'));
+  if (settingsText !== undefined) {
+    fs.mkdirSync(path.join(root, '.vscode'));
+    fs.writeFileSync(path.join(root, '.vscode', 'settings.json'), settingsText);
+  }
+  return root;
+}
+
+describe('cli/workspaceSettings', () => {
+  it('reads batchlens settings from a .vscode/settings.json with comments and trailing commas', () => {
+    const root = workspaceWithSettings(`{
+      // team defaults
+      "batchlens.defaultModel": "claude-haiku-4-5",
+      "batchlens.exclude": ["*.log"],
+      "batchlens.maxFileBytes": 2048,
+      "batchlens.modelOverrides": { "claude-sonnet-4-6": { "inputUsdPerMTok": 2 } },
+      "editor.tabSize": 2,
+    }`);
+    const io = recordingIo(root);
+    const settings = loadCliSettings(io);
+    assert.equal(settings.defaultModel, 'claude-haiku-4-5');
+    assert.deepEqual(settings.exclude, ['*.log']);
+    assert.equal(settings.maxFileBytes, 2048);
+    assert.equal(settings.modelOverrides['claude-sonnet-4-6']?.inputUsdPerMTok, 2);
+    assert.equal(io.err, '');
+  });
+
+  it('gives defaults without a settings file', () => {
+    const settings = loadCliSettings(recordingIo(workspaceWithSettings()));
+    assert.equal(settings.defaultModel, undefined);
+    assert.deepEqual(settings.modelOverrides, {});
+    assert.deepEqual(settings.exclude, []);
+  });
+
+  it('warns about malformed files and values, and keeps going with defaults', () => {
+    const broken = recordingIo(workspaceWithSettings('{ "batchlens.defaultModel": '));
+    assert.equal(loadCliSettings(broken).defaultModel, undefined);
+    assert.match(broken.err, /ignoring .*settings\.json/);
+
+    const wrongType = recordingIo(workspaceWithSettings('{ "batchlens.maxFileBytes": "big", "batchlens.exclude": "*.log" }'));
+    const settings = loadCliSettings(wrongType);
+    assert.equal(settings.maxFileBytes, undefined);
+    assert.deepEqual(settings.exclude, []);
+    assert.match(wrongType.err, /batchlens\.maxFileBytes/);
+    assert.match(wrongType.err, /batchlens\.exclude/);
+  });
+
+  it('makes `price` use a negotiated rate from batchlens.modelOverrides, as the editor does', async () => {
+    const root = workspaceWithSettings('{ "batchlens.modelOverrides": { "claude-sonnet-4-6": { "inputUsdPerMTok": 2 } } }');
+    const io = recordingIo(root);
+    const code = await runCli(['price', '--model', 'claude-sonnet-4-6', '--input-tokens', '1000000', '--output-tokens', '0', '--json'], io);
+    assert.equal(code, 0, io.err);
+    const output = JSON.parse(io.out) as { sync: { totalUsd: number }; batch: { totalUsd: number } };
+    assert.equal(output.sync.totalUsd, 2);
+    assert.equal(output.batch.totalUsd, 1);
+  });
+
+  it('makes `lint` honour batchlens.lint.disabledRules, as the editor does', async () => {
+    const withRule = recordingIo(workspaceWithSettings());
+    await runCli(['lint', CLOCK_IN_SYSTEM, '--format', 'json'], withRule);
+    const codes = (out: string) => (JSON.parse(out) as { files: { findings: { code: string }[] }[] }).files.flatMap((file) => file.findings.map((finding) => finding.code));
+    assert.ok(codes(withRule.out).includes('BL001'), 'the fixture has a BL001 to turn off');
+
+    const withoutRule = recordingIo(workspaceWithSettings('{ "batchlens.lint.disabledRules": ["BL001"] }'));
+    await runCli(['lint', CLOCK_IN_SYSTEM, '--format', 'json'], withoutRule);
+    assert.ok(!codes(withoutRule.out).includes('BL001'));
+  });
+});
