@@ -2,9 +2,9 @@
 // Runs the E2E suite (test/e2e/*.e2e.ts): packs Batchlens, installs it into a fresh code-server
 // profile, starts code-server on 127.0.0.1 with a copy of the sample workspace, then runs mocha on
 // the specs, which drive the workbench in headless Chromium and save screenshots to test-results/e2e.
-// Usage: node scripts/run-e2e.mjs [--grep <pattern>] [--keep] [--vsix <file>]
+// Usage: node scripts/run-e2e.mjs [--grep <pattern>] [--keep] [--vsix <file>] [--update-readme-screenshots]
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,11 +18,15 @@ const { values: options } = parseArgs({
     keep: { type: 'boolean', default: false },
     // Use an already built .vsix instead of running `npm run package`.
     vsix: { type: 'string' },
+    // Copy the screenshots the README shows into test/e2e/screenshots/ (committed).
+    'update-readme-screenshots': { type: 'boolean', default: false },
   },
 });
 
 const FIXTURE_WORKSPACE = path.join(REPO_ROOT, 'test', 'fixtures', 'workspace');
 const SCREENSHOTS = path.join(REPO_ROOT, 'test-results', 'e2e');
+const README_SCREENSHOTS = path.join(REPO_ROOT, 'test', 'e2e', 'screenshots');
+const README_SHOTS = ['02-codelens.png', '03-squiggle-and-problems.png', '05-quick-fix-menu.png', '07-batchlens-view.png', '08-model-prices.png'];
 
 /** Runs mocha on the specs, echoing its output; resolves with the output and exit code. */
 function runMocha(env) {
@@ -70,6 +74,11 @@ async function main() {
     console.log(`e2e: ${shots} screenshot(s) in ${path.relative(REPO_ROOT, SCREENSHOTS)}/`);
     console.log(`e2e: ${passed} passed, ${failedCount} failed (${((Date.now() - started) / 1000).toFixed(1)} s in all)`);
     failed = code !== 0 || failedCount > 0 || passed === 0;
+    if (options['update-readme-screenshots'] && !failed) {
+      mkdirSync(README_SCREENSHOTS, { recursive: true });
+      for (const name of README_SHOTS) copyFileSync(path.join(SCREENSHOTS, name), path.join(README_SCREENSHOTS, name));
+      console.log(`e2e: copied ${README_SHOTS.length} screenshots to ${path.relative(REPO_ROOT, README_SCREENSHOTS)}/`);
+    }
     if (failed) console.log(`--- code-server log tail ---\n${tailOf(run.logFile, 20)}`);
   } finally {
     await server.stop();

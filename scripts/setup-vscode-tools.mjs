@@ -160,8 +160,11 @@ function installCodeServer() {
     allowScripts: { [`code-server@${CODE_SERVER_VERSION}`]: true, 'argon2@0.44.0': true, 'unrs-resolver': false },
   };
   writeFileSync(path.join(CODE_SERVER_PREFIX, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  // Under `npm run`, npm_* variables describe the outer npm on Node 20 (npm_config_user_agent
+  // among them, which code-server's postinstall reads to check the Node version): drop them all.
+  const outerEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')));
   const env = {
-    ...process.env,
+    ...outerEnv,
     PATH: `${path.dirname(NODE24_BIN)}:${process.env.PATH}`,
     // Build native modules against Node 24's headers (the user's npmrc may point nodedir elsewhere).
     npm_config_nodedir: NODE24_DIR,

@@ -1,13 +1,13 @@
 import type { Node, Parser, Tree } from '@vscode/tree-sitter-wasm';
 import type { AnalysisOptions, AnalysisResult, AnalysisSession, Analyzer, SourceLanguage, TextChange } from './types';
-import { type StatementFacts, shiftFacts } from './ir';
+import { type StatementFacts, shiftFactsInterior, shiftFactsSurface } from './ir';
 import { lowerJsStatement } from './lowerJs';
 import { lowerPythonStatement } from './lowerPython';
 import { LineIndex } from './positions';
-import { findPrompts } from './prompts';
-import { type RequestModel, requestsOf } from './requests';
+import { assemblePrompts } from './prompts';
 import { buildEnv } from './resolve';
-import { type RawFinding, type RuleContext, checkBatchCandidates, checkRequest } from './rules';
+import { type RawFinding, type RuleContext, checkBatchCandidates } from './rules';
+import { type StatementResult, evaluateStatement, reusable, sameOptions, shiftResult } from './statementResults';
 import { type LoadedRuntime, defaultWasmDir, loadRuntime } from './runtime';
 
 /** Texts longer than this are not analysed (generated bundles, data dumps). */
@@ -55,6 +55,11 @@ class IncrementalSession implements AnalysisSession {
   private lines: LineIndex | undefined;
   /** Facts of the previous version's top-level statements, keyed by start offset. */
   private facts = new Map<number, StatementFacts>();
+  /** Resolved results of the previous version's statements (see statementResults.ts), and the options they were made under. */
+  private results = new Map<StatementFacts, StatementResult>();
+  private resultOptions: AnalysisOptions | undefined;
+  /** Offset shifts not yet applied below a statement's surface (see shiftFactsSurface). */
+  private pending = new Map<StatementFacts, number>();
 
   constructor(
     private readonly runtime: LoadedRuntime,
@@ -87,6 +92,8 @@ class IncrementalSession implements AnalysisSession {
     this.text = '';
     this.lines = undefined;
     this.facts = new Map();
+    this.results = new Map();
+    this.pending = new Map();
   }
 
   private analyse(text: string, options: AnalysisOptions, changes: TextChange[] | undefined): AnalysisResult {
@@ -99,6 +106,8 @@ class IncrementalSession implements AnalysisSession {
       this.tree?.delete();
       this.tree = undefined;
       this.facts = new Map();
+      this.results = new Map();
+      this.pending = new Map();
     }
     const tree = this.parser.parse(text, oldTree ?? null);
     if (!tree) throw new Error('the parser returned no tree');
@@ -127,7 +136,8 @@ class IncrementalSession implements AnalysisSession {
           ? { row: startPosition.row, column: startPosition.column + change.newText.length }
           : { row: startPosition.row + countLines(change.newText), column: change.newText.length - lastBreak - 1 };
       tree.edit({ startIndex: change.start, oldEndIndex: change.oldEnd, newEndIndex, startPosition, oldEndPosition, newEndPosition });
-      this.facts = shiftCache(this.facts, change);
+      this.facts = shiftCache(this.facts, change, this.pending);
+      this.results = shiftResults(this.results, change);
       current = current.slice(0, change.start) + change.newText + current.slice(change.oldEnd);
       if (changes.length > 1) lines = new LineIndex(current);
     }
@@ -157,29 +167,57 @@ class IncrementalSession implements AnalysisSession {
       cursor.delete();
     }
     this.facts = next;
+    for (const facts of this.pending.keys()) if (next.get(facts.start) !== facts) this.pending.delete(facts);
     return out;
   }
 
   private evaluate(statements: StatementFacts[], text: string, options: AnalysisOptions, lines: LineIndex): AnalysisResult {
-    const env = buildEnv(statements);
-    const findings: RawFinding[] = [];
-    const ctx: RuleContext = { env, text, python: this.language === 'python', options, findings, reported: new Set() };
-    const requests: RequestModel[] = [];
+    if (!sameOptions(this.resultOptions, options)) this.results = new Map();
+    this.resultOptions = options;
+    const materialize = (facts: StatementFacts): void => {
+      const delta = this.pending.get(facts);
+      if (delta === undefined) return;
+      this.pending.delete(facts);
+      shiftFactsInterior(facts, delta);
+    };
+    const env = buildEnv(statements, materialize);
+    const python = this.language === 'python';
+    const results: StatementResult[] = [];
+    const next = new Map<StatementFacts, StatementResult>();
     for (const statement of statements) {
-      for (const site of statement.sdkCalls) {
-        for (const request of requestsOf(site, env)) {
-          requests.push(request);
-          checkRequest(request, ctx);
-        }
+      let result = reusable(this.results.get(statement), env);
+      if (!result) {
+        materialize(statement);
+        result = evaluateStatement(statement, env, text, python, options);
+      }
+      results.push(result);
+      next.set(statement, result);
+    }
+    this.results = next;
+    // A helper shared by several calls reports its finding once, for the first call.
+    const findings: RawFinding[] = [];
+    const reported = new Set<string>();
+    for (const result of results) {
+      for (const finding of result.findings) {
+        const key = `${finding.code}:${finding.start}:${finding.end}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        findings.push(finding);
       }
     }
+    const ctx: RuleContext = { env, text, python, options, findings, reported };
+    for (const statement of statements) if (statement.loopCalls.length > 0 || statement.sdkCalls.some((site) => site.loop)) materialize(statement);
     checkBatchCandidates(statements, ctx);
-    const prompts = findPrompts(statements, requests, env).map(({ span, ...prompt }) => ({ ...prompt, range: lines.range(span.start, span.end) }));
+    const prompts = assemblePrompts(
+      results.map((result) => result.declared),
+      results.map((result) => result.uses),
+    ).map(({ span, ...prompt }) => ({ ...prompt, range: lines.range(span.start, span.end) }));
     findings.sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
     return {
       language: this.language,
       prompts,
-      findings: findings.map(({ start, end, ...finding }) => ({ ...finding, range: lines.range(start, end) })),
+      // Copies: cached findings shift in place on the next edit.
+      findings: findings.map(({ start, end, fixes, ...finding }) => ({ ...finding, fixes: fixes.map((fix) => ({ title: fix.title, edits: fix.edits.map((edit) => ({ ...edit })) })), range: lines.range(start, end) })),
     };
   }
 }
@@ -194,14 +232,34 @@ function countLines(text: string): number {
   return count;
 }
 
-/** Drops facts the change touches and moves the ones after it by the change's length difference. */
-function shiftCache(cache: Map<number, StatementFacts>, change: TextChange): Map<number, StatementFacts> {
+/**
+ * Drops facts the change touches and moves the ones after it by the change's length difference:
+ * their surface now, the rest when something reads it (`pending`).
+ */
+function shiftCache(cache: Map<number, StatementFacts>, change: TextChange, pending: Map<StatementFacts, number>): Map<number, StatementFacts> {
   const delta = change.newText.length - (change.oldEnd - change.start);
   const next = new Map<number, StatementFacts>();
   for (const facts of cache.values()) {
-    if (facts.end >= change.start && facts.start <= change.oldEnd) continue;
-    if (facts.start > change.oldEnd) shiftFacts(facts, delta);
+    if (facts.end >= change.start && facts.start <= change.oldEnd) {
+      pending.delete(facts);
+      continue;
+    }
+    if (facts.start > change.oldEnd && delta !== 0) {
+      shiftFactsSurface(facts, delta);
+      pending.set(facts, (pending.get(facts) ?? 0) + delta);
+    }
     next.set(facts.start, facts);
+  }
+  return next;
+}
+
+/** Shifts cached statement results for a change; drops those with an offset inside it. */
+function shiftResults(cache: Map<StatementFacts, StatementResult>, change: TextChange): Map<StatementFacts, StatementResult> {
+  const delta = change.newText.length - (change.oldEnd - change.start);
+  const next = new Map<StatementFacts, StatementResult>();
+  for (const [facts, result] of cache) {
+    // Most statements hold neither findings nor inline prompts: nothing to move.
+    if ((result.findings.length === 0 && result.uses.length === 0) || shiftResult(result, change.start, change.oldEnd, delta)) next.set(facts, result);
   }
   return next;
 }

@@ -90,10 +90,26 @@ export interface StatementFacts extends Span {
   loopCalls: (Span & { name: string })[];
 }
 
-/** Adds `delta` to every offset in a fact tree (a statement moved after an edit above it). */
-export function shiftFacts(facts: StatementFacts, delta: number): void {
+/**
+ * Adds `delta` to the offsets a statement exposes to the whole file: its own span and its
+ * module-level bindings' spans. Cheap, so every statement after an edit gets it at once; the
+ * rest (values, scopes, call sites) waits in shiftFactsInterior until something reads it.
+ */
+export function shiftFactsSurface(facts: StatementFacts, delta: number): void {
   if (delta === 0) return;
-  const seen = new Set<object>();
+  facts.start += delta;
+  facts.end += delta;
+  for (const binding of facts.bindings) {
+    binding.at += delta;
+    binding.end += delta;
+  }
+}
+
+/** Adds `delta` to every offset below a statement's surface (see shiftFactsSurface). */
+export function shiftFactsInterior(facts: StatementFacts, delta: number): void {
+  if (delta === 0) return;
+  // Objects are shared (a call is a binding's value and a call site; scopes link to parents): shift each once.
+  const seen = new Set<object>(facts.bindings);
   const visit = (value: unknown): void => {
     if (value === null || typeof value !== 'object' || seen.has(value)) return;
     seen.add(value);
@@ -102,13 +118,23 @@ export function shiftFacts(facts: StatementFacts, delta: number): void {
       return;
     }
     const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
+    for (const key in record) {
       const field = record[key];
-      if (typeof field === 'number' && OFFSET_KEYS.has(key)) record[key] = field + delta;
-      else if (typeof field === 'object') visit(field);
+      if (typeof field === 'number') {
+        if (OFFSET_KEYS.has(key)) record[key] = field + delta;
+      } else if (typeof field === 'object') visit(field);
     }
   };
-  visit(facts);
+  for (const binding of facts.bindings) visit(binding.value);
+  visit(facts.functions);
+  visit(facts.sdkCalls);
+  visit(facts.loopCalls);
+}
+
+/** Adds `delta` to every offset in a fact tree (a statement moved after an edit above it). */
+export function shiftFacts(facts: StatementFacts, delta: number): void {
+  shiftFactsSurface(facts, delta);
+  shiftFactsInterior(facts, delta);
 }
 
 const OFFSET_KEYS = new Set(['start', 'end', 'at', 'closeOffset', 'argsClose']);

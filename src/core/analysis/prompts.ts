@@ -1,7 +1,7 @@
 import type { PromptConstant, PromptKind } from './types';
 import type { Binding, Expr, Span, StatementFacts } from './ir';
 import type { RequestModel } from './requests';
-import { type Located, type ModuleEnv, PLACEHOLDER, lookup, stringify } from './resolve';
+import { type Located, type ModuleEnv, PLACEHOLDER, helperOf, lookup, stringify } from './resolve';
 import { staticText } from './rules';
 
 /** A prompt constant before offsets become lines and columns. */
@@ -13,24 +13,44 @@ const PROMPT_NAME = /prompt|system|instruction|template|few_?shot|examples|perso
 /** Multi-line string constants at least this long count as prompts whatever their name. */
 const MULTILINE_PROMPT_CHARS = 200;
 
-/** Finds module/class-level prompt constants, then inline strings passed to SDK calls. */
-export function findPrompts(facts: StatementFacts[], requests: RequestModel[], env: ModuleEnv): RawPrompt[] {
-  const prompts: RawPrompt[] = [];
-  const byBinding = new Map<Binding, RawPrompt>();
-  for (const statement of facts) {
-    for (const binding of statement.bindings) {
-      if (binding.kind !== 'assign' || !binding.value) continue;
-      const prompt = promptFromBinding(binding, env);
-      if (prompt) {
-        prompts.push(prompt);
-        byBinding.set(binding, prompt);
-      }
-    }
+/**
+ * What one statement's SDK calls say about prompts, in source order: constants they send (which
+ * take the call's model and cache state) and inline strings. Kept per statement so an edit
+ * elsewhere replays these instead of resolving the calls again.
+ */
+export type PromptUse =
+  /** A module/class constant whose text ends up in a block (interpolated, via locals or helpers). */
+  | { kind: 'constant'; binding: Binding; model?: string; cached: boolean }
+  /** A block that is exactly a module/class binding's string: the binding becomes a prompt if it is not one. */
+  | { kind: 'direct'; binding: Binding; text: string; hasDynamicParts: boolean; worthPricing: boolean; model?: string; cached: boolean }
+  /** A string written in place: part of a constant's declaration, else an inline SDK argument. */
+  | { kind: 'inline'; start: number; end: number; model?: string; cached: boolean; argument?: RawPrompt };
+
+/** A prompt-like module/class binding of one statement (span and call details are filled in later). */
+export interface BindingPrompt {
+  binding: Binding;
+  prompt: Omit<RawPrompt, 'span'>;
+}
+
+/** The prompt constants a statement declares. */
+export function bindingPromptsOf(facts: StatementFacts, env: ModuleEnv): BindingPrompt[] {
+  const out: BindingPrompt[] = [];
+  for (const binding of facts.bindings) {
+    if (binding.kind !== 'assign' || !binding.value) continue;
+    const prompt = promptFromBinding(binding, env);
+    if (prompt) out.push({ binding, prompt });
   }
-  const constants = [...prompts].sort((a, b) => a.span.start - b.span.start);
-  const bySpan = new Map<string, RawPrompt>();
-  for (const request of requests) {
+  return out;
+}
+
+/** The prompt uses of a statement's requests (see PromptUse), in source order of their calls. */
+export function promptUsesOf(requests: RequestModel[], env: ModuleEnv): PromptUse[] {
+  const uses: PromptUse[] = [];
+  // Requests arrive in lowering order (inner calls first); the model rule wants source order.
+  const ordered = [...requests].sort((a, b) => a.site.call.start - b.site.call.start);
+  for (const request of ordered) {
     const method = request.method;
+    const model = request.model;
     let lastBreakpoint = -1;
     request.blocks.forEach((block, index) => {
       if (block.breakpoint) lastBreakpoint = index;
@@ -39,48 +59,78 @@ export function findPrompts(facts: StatementFacts[], requests: RequestModel[], e
     request.blocks.forEach((block, index) => {
       if (block.section === 'tools') return;
       const cached = index <= lastBreakpoint;
+      forEachConstantSent(block.content, env, (binding) => uses.push({ kind: 'constant', binding, model, cached }));
       const target = followToString(block.content, env);
       if (!target) return;
-      const inside = target.binding ? undefined : enclosingConstant(constants, target.loc.expr.start, target.loc.expr.end);
-      if (inside) {
-        inside.model ??= request.model;
-        inside.cached ||= cached;
+      const value = stringify(target.loc, env);
+      const hasDynamicParts = value.text.includes(PLACEHOLDER);
+      const worthPricing = staticText(value).trim().length > 0;
+      if (target.binding) {
+        uses.push({ kind: 'direct', binding: target.binding, text: value.text, hasDynamicParts, worthPricing, model, cached });
         return;
       }
-      const value = stringify(target.loc, env);
-      if (target.binding) {
-        let known = byBinding.get(target.binding);
-        if (!known && staticText(value).trim().length > 0) {
-          known = { name: target.binding.name, kind: 'named-constant', span: { start: target.binding.at, end: target.binding.end }, text: value.text, hasDynamicParts: value.text.includes(PLACEHOLDER) };
-          byBinding.set(target.binding, known);
+      const span = { start: target.loc.expr.start, end: target.loc.expr.end };
+      const label = block.section === 'system' ? 'system' : `messages[${block.messageIndex ?? 0}].content`;
+      const argument: RawPrompt | undefined = worthPricing ? { name: `${label} (${method})`, kind: 'sdk-argument', span, text: value.text, hasDynamicParts, model, cached } : undefined;
+      uses.push({ kind: 'inline', start: span.start, end: span.end, model, cached, argument });
+    });
+  }
+  return uses;
+}
+
+/**
+ * Puts the file's prompts together from each statement's declared constants and uses. A constant
+ * takes the model of the calls that send it, directly or through interpolation, local variables
+ * and helpers: when several calls name different models, the first of them in source order that
+ * names one (a literal or a module constant) wins, so the lens prices what the file most visibly does.
+ */
+export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]): RawPrompt[] {
+  const prompts: RawPrompt[] = [];
+  const byBinding = new Map<Binding, RawPrompt>();
+  for (const list of declared) {
+    for (const { binding, prompt } of list) {
+      const copy: RawPrompt = { ...prompt, span: { start: binding.at, end: binding.end } };
+      prompts.push(copy);
+      byBinding.set(binding, copy);
+    }
+  }
+  const constants = [...prompts].sort((a, b) => a.span.start - b.span.start);
+  const bySpan = new Map<string, RawPrompt>();
+  const note = (prompt: RawPrompt, model: string | undefined, cached: boolean): void => {
+    prompt.model ??= model;
+    prompt.cached ||= cached;
+  };
+  for (const list of uses) {
+    for (const use of list) {
+      if (use.kind === 'constant') {
+        const known = byBinding.get(use.binding);
+        if (known) note(known, use.model, use.cached);
+      } else if (use.kind === 'direct') {
+        let known = byBinding.get(use.binding);
+        if (!known && use.worthPricing) {
+          known = { name: use.binding.name, kind: 'named-constant', span: { start: use.binding.at, end: use.binding.end }, text: use.text, hasDynamicParts: use.hasDynamicParts };
+          byBinding.set(use.binding, known);
           prompts.push(known);
         }
-        if (known) {
-          known.model ??= request.model;
-          known.cached ||= cached;
+        if (known) note(known, use.model, use.cached);
+      } else {
+        const inside = enclosingConstant(constants, use.start, use.end);
+        if (inside) {
+          note(inside, use.model, use.cached);
+          continue;
         }
-        return;
+        if (!use.argument) continue;
+        const key = `${use.start}:${use.end}`;
+        const existing = bySpan.get(key);
+        if (existing) {
+          existing.cached ||= use.cached;
+          continue;
+        }
+        const prompt = { ...use.argument, span: { ...use.argument.span } };
+        bySpan.set(key, prompt);
+        prompts.push(prompt);
       }
-      if (staticText(value).trim().length === 0) return;
-      const key = `${target.loc.expr.start}:${target.loc.expr.end}`;
-      const existing = bySpan.get(key);
-      if (existing) {
-        existing.cached ||= cached;
-        return;
-      }
-      const label = block.section === 'system' ? 'system' : `messages[${block.messageIndex ?? 0}].content`;
-      const prompt: RawPrompt = {
-        name: `${label} (${method})`,
-        kind: 'sdk-argument',
-        span: { start: target.loc.expr.start, end: target.loc.expr.end },
-        text: value.text,
-        hasDynamicParts: value.text.includes(PLACEHOLDER),
-        model: request.model,
-        cached,
-      };
-      bySpan.set(key, prompt);
-      prompts.push(prompt);
-    });
+    }
   }
   return prompts.sort((a, b) => a.span.start - b.span.start);
 }
@@ -136,6 +186,78 @@ function isStringValue(value: Expr): boolean {
 
 function isFewShot(value: Extract<Expr, { kind: 'list' }>): boolean {
   return value.items.length > 0 && value.items.every((item) => item.kind === 'dict' && item.entries.some((entry) => entry.key === 'role') && item.entries.some((entry) => entry.key === 'content'));
+}
+
+/**
+ * Calls `visit` with every module- or class-level binding whose value ends up in `loc`'s text:
+ * interpolated, concatenated, passed through `.strip()`/`.format()`/`dedent()`, held in a local
+ * variable, or returned by a helper. Each binding and helper is followed once.
+ */
+function forEachConstantSent(loc: Located, env: ModuleEnv, visit: (binding: Binding) => void): void {
+  const seen = new Set<object>();
+  const walk = (expr: Expr, scope: Located['scope'], depth: number): void => {
+    if (depth > 40 || seen.has(expr)) return;
+    seen.add(expr);
+    const next = (inner: Expr, innerScope: Located['scope'] = scope): void => walk(inner, innerScope, depth + 1);
+    switch (expr.kind) {
+      case 'str':
+        for (const part of expr.parts) if ('expr' in part) next(part.expr);
+        return;
+      case 'concat':
+        next(expr.left);
+        next(expr.right);
+        return;
+      case 'choice':
+        for (const option of expr.options) next(option);
+        return;
+      case 'list':
+        for (const item of expr.items) next(item);
+        return;
+      case 'dict':
+        for (const entry of expr.entries) if (entry.key !== 'cache_control') next(entry.value);
+        return;
+      case 'spread':
+        next(expr.value);
+        return;
+      case 'comp':
+        next(expr.body);
+        return;
+      case 'ref': {
+        const found = lookup(env, expr.name, scope, expr.start);
+        if (!found || found.binding.kind !== 'assign' || !found.binding.value || seen.has(found.binding)) return;
+        seen.add(found.binding);
+        if (!found.scope) visit(found.binding);
+        next(found.binding.value, found.scope);
+        return;
+      }
+      case 'member': {
+        const object = expr.object;
+        const ownClass = object.kind === 'ref' && ['self', 'this', 'cls'].includes(object.name);
+        const namedClass = object.kind === 'ref' && /^[A-Z]/.test(object.name);
+        const binding = ownClass || namedClass ? env.classBindings.get(expr.property)?.[0] : undefined;
+        if (binding?.value && !seen.has(binding)) {
+          seen.add(binding);
+          visit(binding);
+          next(binding.value, undefined);
+        }
+        return;
+      }
+      case 'call': {
+        if (expr.calleeExpr.kind === 'member') next(expr.calleeExpr.object);
+        for (const arg of expr.args) next(arg);
+        for (const kwarg of expr.kwargs) next(kwarg.value);
+        const helper = helperOf(expr, scope, env);
+        if (helper && helper.returns.length > 0 && !seen.has(helper)) {
+          seen.add(helper);
+          next(helper.returns[helper.returns.length - 1], helper);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  };
+  walk(loc.expr, loc.scope, 0);
 }
 
 interface StringTarget {

@@ -1,10 +1,81 @@
 import type { Binding, DictEntry, Expr, Scope, Span, StatementFacts } from './ir';
 
+/**
+ * A name table that notes which names are read while `recording` is set: a statement's results
+ * stay valid while every module-level name they read still has the same bindings.
+ */
+export class NameTable<V> extends Map<string, V> {
+  recording: Set<string> | undefined;
+  /** Called with each value read, so the statement that owns it can bring its offsets up to date first. */
+  onRead: ((value: V) => void) | undefined;
+
+  override get(name: string): V | undefined {
+    this.recording?.add(name);
+    const value = super.get(name);
+    if (value !== undefined) this.onRead?.(value);
+    return value;
+  }
+
+  override has(name: string): boolean {
+    this.recording?.add(name);
+    return super.has(name);
+  }
+
+  /** Reads without recording (for checking recorded names). */
+  peek(name: string): V | undefined {
+    return super.get(name);
+  }
+}
+
 /** Everything a file binds at module and class level, built once per analysis from the facts. */
 export interface ModuleEnv {
-  bindings: Map<string, Binding[]>;
-  classBindings: Map<string, Binding[]>;
-  functions: Map<string, Scope>;
+  bindings: NameTable<Binding[]>;
+  classBindings: NameTable<Binding[]>;
+  functions: NameTable<Scope>;
+}
+
+/** The module-level names an evaluation read, with what they meant then. */
+export interface EnvDependencies {
+  bindings: [string, Binding[] | undefined][];
+  classBindings: [string, Binding[] | undefined][];
+  functions: [string, Scope | undefined][];
+}
+
+/** Starts noting the names read from `env`. */
+export function recordDependencies(env: ModuleEnv): void {
+  env.bindings.recording = new Set();
+  env.classBindings.recording = new Set();
+  env.functions.recording = new Set();
+}
+
+/** Stops noting and returns what was read since recordDependencies. */
+export function takeDependencies(env: ModuleEnv): EnvDependencies {
+  const snapshot = <V>(table: NameTable<V>): [string, V | undefined][] => {
+    const names = table.recording ?? new Set<string>();
+    table.recording = undefined;
+    return [...names].map((name) => [name, table.peek(name)]);
+  };
+  return { bindings: snapshot(env.bindings), classBindings: snapshot(env.classBindings), functions: snapshot(env.functions) };
+}
+
+/** True when every recorded name still has the very same bindings (their statements did not change). */
+export function dependenciesHold(deps: EnvDependencies, env: ModuleEnv): boolean {
+  if (!sameLists(env.bindings, deps.bindings) || !sameLists(env.classBindings, deps.classBindings)) return false;
+  for (const [name, before] of deps.functions) if (env.functions.peek(name) !== before) return false;
+  return true;
+}
+
+function sameLists(table: NameTable<Binding[]>, entries: [string, Binding[] | undefined][]): boolean {
+  for (const [name, before] of entries) {
+    const now = table.peek(name);
+    if (!before || !now) {
+      if (before !== now) return false;
+      continue;
+    }
+    if (before.length !== now.length) return false;
+    for (let index = 0; index < before.length; index++) if (before[index] !== now[index]) return false;
+  }
+  return true;
 }
 
 /** An expression with the scope its names resolve in (undefined: module level). */
@@ -36,16 +107,39 @@ export interface TextValue {
 
 export const PLACEHOLDER = '{…}';
 
-export function buildEnv(facts: StatementFacts[]): ModuleEnv {
-  const env: ModuleEnv = { bindings: new Map(), classBindings: new Map(), functions: new Map() };
+/**
+ * Builds the module's name tables. `beforeRead`, when given, is called with a statement before
+ * anything it binds is read (the session uses it to apply offset shifts it deferred).
+ */
+export function buildEnv(facts: StatementFacts[], beforeRead?: (facts: StatementFacts) => void): ModuleEnv {
+  const env: ModuleEnv = { bindings: new NameTable(), classBindings: new NameTable(), functions: new NameTable() };
+  const owners = beforeRead ? new Map<object, StatementFacts>() : undefined;
   for (const statement of facts) {
     for (const binding of statement.bindings) {
       const table = binding.className ? env.classBindings : env.bindings;
-      const list = table.get(binding.name);
+      const list = table.peek(binding.name);
       if (list) list.push(binding);
       else table.set(binding.name, [binding]);
+      owners?.set(binding, statement);
     }
-    for (const fn of statement.functions) if (!env.functions.has(fn.name)) env.functions.set(fn.name, fn);
+    for (const fn of statement.functions) {
+      if (env.functions.peek(fn.name) === undefined) env.functions.set(fn.name, fn);
+      owners?.set(fn, statement);
+    }
+  }
+  if (owners && beforeRead) {
+    const readList = (list: Binding[]): void => {
+      for (const binding of list) {
+        const owner = owners.get(binding);
+        if (owner) beforeRead(owner);
+      }
+    };
+    env.bindings.onRead = readList;
+    env.classBindings.onRead = readList;
+    env.functions.onRead = (scope) => {
+      const owner = owners.get(scope);
+      if (owner) beforeRead(owner);
+    };
   }
   return env;
 }

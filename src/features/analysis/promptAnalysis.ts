@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadAnalyzer } from '../../core/analysis/analyzer';
 import { catalogAnalysisOptions } from '../../core/analysis/catalogOptions';
+import type { AnalysisOptions } from '../../core/analysis/types';
 import { ExactTokenCounter } from '../../core/tokens/exactCounter';
 import { watchConfig, type ConfigRefresh } from '../../host/config';
 import type { HostServices } from '../../host/services';
@@ -25,16 +26,20 @@ export class PromptAnalysis implements vscode.Disposable {
   constructor(services: HostServices) {
     const { config, log } = services;
     const wasmDir = path.join(services.extensionContext.extensionPath, 'dist', 'wasm');
+    // Built once per settings change: an analysis session reuses its per-statement results only
+    // while it is handed the very same options object.
+    let options: AnalysisOptions | undefined;
     this.cache = new DocumentAnalysisCache(
       () => loadAnalyzer(wasmDir),
       // The same options the CLI builds, so the editor and `batchlens lint` agree.
-      () => catalogAnalysisOptions(config.defaultModel, config.disabledRules, config.modelOverrides),
+      () => (options ??= catalogAnalysisOptions(config.defaultModel, config.disabledRules, config.modelOverrides)),
       log,
       (error) => void showLoadFailure(services, error),
     );
     this.tokenCounts = new PromptTokenCounts(services, () => createExactCounter(services));
 
     const reanalyse = () => {
+      options = undefined;
       this.cache.invalidateAll();
       this.settingsEmitter.fire();
     };

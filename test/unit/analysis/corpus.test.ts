@@ -6,6 +6,8 @@ import { FIXTURES, analyzeFixture, findingLabels } from './support';
 interface Expected {
   findings: string[];
   prompts: string[];
+  /** `NAME@line model cached|uncached` per prompt: the model ('-' when none) and cache state the lens prices with. */
+  promptModels: string[];
   skipped?: boolean;
 }
 
@@ -31,6 +33,10 @@ describe('analysis fixture corpus', () => {
       assert.deepEqual(
         result.prompts.map((prompt) => `${prompt.name}@${prompt.range.startLine + 1}`),
         expected.prompts,
+      );
+      assert.deepEqual(
+        result.prompts.map((prompt) => `${prompt.name}@${prompt.range.startLine + 1} ${prompt.model ?? '-'} ${prompt.cached ? 'cached' : 'uncached'}`),
+        expected.promptModels,
       );
       assert.equal(result.skippedReason !== undefined, expected.skipped === true, result.skippedReason);
     });

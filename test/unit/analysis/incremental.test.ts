@@ -20,7 +20,7 @@ function comparable(result: AnalysisResult) {
   };
 }
 
-const EDITED = ['python/seed004_ticket_in_system.py', 'python/helper_builds_system.py', 'python/multi_turn_loop.py', 'typescript/template_in_system.ts', 'typescript/batch_requests.ts', 'tsx/prompt_component.tsx', 'javascript/batch_loop.js'];
+const EDITED = ['python/seed004_ticket_in_system.py', 'python/prompt_constant_models.py', 'typescript/prompt_constant_models.ts', 'javascript/triage_router.js', 'python/helper_builds_system.py', 'python/multi_turn_loop.py', 'typescript/template_in_system.ts', 'typescript/batch_requests.ts', 'tsx/prompt_component.tsx', 'javascript/batch_loop.js'];
 const SNIPPETS = ['x', '\n', '"', '{', ')', ' + user_id', '${name}', '\n\n', '', 'client.messages.create(', '# ', '//'];
 
 describe('incremental analysis sessions', () => {

@@ -150,6 +150,24 @@ describe('rules', () => {
     assert.deepEqual(result.prompts.map((prompt) => [prompt.name, prompt.kind, prompt.model, prompt.cached]), [['SYSTEM_PROMPT', 'named-constant', 'claude-sonnet-4-5', true]]);
   });
 
+  it('gives a constant the model of the call that sends it through interpolation, helpers and local variables', async () => {
+    for (const fixture of ['python/prompt_constant_models.py', 'typescript/prompt_constant_models.ts']) {
+      const { result } = await analyzeFixture(fixture);
+      const constants = result.prompts.filter((prompt) => prompt.kind !== 'sdk-argument').map((prompt) => [prompt.name, prompt.model, prompt.cached === true]);
+      assert.deepEqual(
+        constants,
+        [
+          ['TRIAGE_SYSTEM_PROMPT', 'claude-haiku-4-5', true],
+          ['SUMMARY_PROMPT', 'claude-haiku-4-5', true],
+          ['REVIEW_INSTRUCTIONS', 'claude-opus-4-7', false],
+          // Sent by a Sonnet call and, later in the file, a Haiku call: the first call in source order wins.
+          ['SHARED_GUIDELINES', 'claude-sonnet-4-6', false],
+        ],
+        fixture,
+      );
+    }
+  });
+
   it('keeps constant parts of templates and marks dynamic parts as placeholders', async () => {
     const { result } = await analyzeFixture('python/seed003_requests_list.py');
     assert.equal(result.prompts[0].text, 'Write a 500-word expert summary of: {…}');
