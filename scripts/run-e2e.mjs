@@ -2,7 +2,7 @@
 // Runs the E2E suite (test/e2e/*.e2e.ts): packs Batchlens, installs it into a fresh code-server
 // profile, starts code-server on 127.0.0.1 with a copy of the sample workspace, then runs mocha on
 // the specs, which drive the workbench in headless Chromium and save screenshots to test-results/e2e.
-// Usage: node scripts/run-e2e.mjs [--grep <pattern>] [--keep] [--vsix <file>] [--update-readme-screenshots]
+// Usage: node scripts/run-e2e.mjs [--grep <pattern>] [--keep] [--vsix <file>] [--update-screenshots]
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,15 +18,15 @@ const { values: options } = parseArgs({
     keep: { type: 'boolean', default: false },
     // Use an already built .vsix instead of running `npm run package`.
     vsix: { type: 'string' },
-    // Copy the screenshots the README shows into test/e2e/screenshots/ (committed).
-    'update-readme-screenshots': { type: 'boolean', default: false },
+    // Copy the best screenshots into test/e2e/screenshots/ (committed; shown in test/e2e/README.md).
+    'update-screenshots': { type: 'boolean', default: false },
   },
 });
 
 const FIXTURE_WORKSPACE = path.join(REPO_ROOT, 'test', 'fixtures', 'workspace');
 const SCREENSHOTS = path.join(REPO_ROOT, 'test-results', 'e2e');
-const README_SCREENSHOTS = path.join(REPO_ROOT, 'test', 'e2e', 'screenshots');
-const README_SHOTS = ['02-codelens.png', '03-squiggle-and-problems.png', '05-quick-fix-menu.png', '07-batchlens-view.png', '08-model-prices.png'];
+const SAVED_SCREENSHOTS = path.join(REPO_ROOT, 'test', 'e2e', 'screenshots');
+const SAVED_SHOTS = ['02-codelens.png', '03-squiggle-and-problems.png', '05-quick-fix-menu.png', '07-batchlens-view.png', '08-model-prices.png'];
 
 /** Runs mocha on the specs, echoing its output; resolves with the output and exit code. */
 function runMocha(env) {
@@ -74,10 +74,10 @@ async function main() {
     console.log(`e2e: ${shots} screenshot(s) in ${path.relative(REPO_ROOT, SCREENSHOTS)}/`);
     console.log(`e2e: ${passed} passed, ${failedCount} failed (${((Date.now() - started) / 1000).toFixed(1)} s in all)`);
     failed = code !== 0 || failedCount > 0 || passed === 0;
-    if (options['update-readme-screenshots'] && !failed) {
-      mkdirSync(README_SCREENSHOTS, { recursive: true });
-      for (const name of README_SHOTS) copyFileSync(path.join(SCREENSHOTS, name), path.join(README_SCREENSHOTS, name));
-      console.log(`e2e: copied ${README_SHOTS.length} screenshots to ${path.relative(REPO_ROOT, README_SCREENSHOTS)}/`);
+    if (options['update-screenshots'] && !failed) {
+      mkdirSync(SAVED_SCREENSHOTS, { recursive: true });
+      for (const name of SAVED_SHOTS) copyFileSync(path.join(SCREENSHOTS, name), path.join(SAVED_SCREENSHOTS, name));
+      console.log(`e2e: copied ${SAVED_SHOTS.length} screenshots to ${path.relative(REPO_ROOT, SAVED_SCREENSHOTS)}/`);
     }
     if (failed) console.log(`--- code-server log tail ---\n${tailOf(run.logFile, 20)}`);
   } finally {

@@ -1,14 +1,15 @@
-import type { Node, Parser, Tree } from '@vscode/tree-sitter-wasm';
-import type { AnalysisOptions, AnalysisResult, AnalysisSession, Analyzer, SourceLanguage, TextChange } from './types';
-import { type StatementFacts, shiftFactsInterior, shiftFactsSurface } from './ir';
-import { lowerJsStatement } from './lowerJs';
-import { lowerPythonStatement } from './lowerPython';
+import type { Parser, Tree } from '@vscode/tree-sitter-wasm';
+import type { AnalysisOptions, AnalysisResult, AnalysisSession, Analyzer, Finding, Fix, PromptConstant, SourceLanguage, TextChange } from './types';
+import { type Span, type StatementFacts, shiftFactsInterior, shiftFactsSurface } from './ir';
+import { deferJsChildren, lowerJsStatement } from './lowerJs';
+import { deferPythonChildren, lowerPythonStatement } from './lowerPython';
 import { LineIndex } from './positions';
-import { assemblePrompts } from './prompts';
+import { type RawPrompt, assemblePrompts } from './prompts';
 import { buildEnv } from './resolve';
 import { type RawFinding, type RuleContext, checkBatchCandidates } from './rules';
 import { type StatementResult, evaluateStatement, reusable, sameOptions, shiftResult } from './statementResults';
 import { type LoadedRuntime, defaultWasmDir, loadRuntime } from './runtime';
+import { SyntaxCopier } from './syntaxTree';
 
 /** Texts longer than this are not analysed (generated bundles, data dumps). */
 export const MAX_ANALYSED_CHARS = 5_000_000;
@@ -53,8 +54,10 @@ class IncrementalSession implements AnalysisSession {
   private tree: Tree | undefined;
   private text = '';
   private lines: LineIndex | undefined;
-  /** Facts of the previous version's top-level statements, keyed by start offset. */
-  private facts = new Map<number, StatementFacts>();
+  /** Facts of the previous version's top-level statements, in source order. */
+  private statements: StatementFacts[] = [];
+  /** Ranges of the new text whose top-level statements must be walked again (edited, or dropped by an edit). */
+  private dirty: Span[] = [];
   /** Resolved results of the previous version's statements (see statementResults.ts), and the options they were made under. */
   private results = new Map<StatementFacts, StatementResult>();
   private resultOptions: AnalysisOptions | undefined;
@@ -91,7 +94,8 @@ class IncrementalSession implements AnalysisSession {
     this.tree = undefined;
     this.text = '';
     this.lines = undefined;
-    this.facts = new Map();
+    this.statements = [];
+    this.dirty = [];
     this.results = new Map();
     this.pending = new Map();
   }
@@ -105,7 +109,7 @@ class IncrementalSession implements AnalysisSession {
     if (!oldTree) {
       this.tree?.delete();
       this.tree = undefined;
-      this.facts = new Map();
+      this.statements = [];
       this.results = new Map();
       this.pending = new Map();
     }
@@ -115,8 +119,10 @@ class IncrementalSession implements AnalysisSession {
     oldTree?.delete();
     this.tree = tree;
     this.text = text;
-    this.lines = new LineIndex(text);
-    const statements = this.collectFacts(tree, text, changed);
+    if (!oldTree || !this.lines) this.lines = new LineIndex(text);
+    const statements = oldTree ? this.recollectFacts(tree, text, changed) : this.collectFacts(tree, text);
+    this.statements = statements;
+    this.dirty = [];
     return this.evaluate(statements, text, options, this.lines);
   }
 
@@ -124,7 +130,8 @@ class IncrementalSession implements AnalysisSession {
   private applyEdits(text: string, changes: TextChange[]): Tree | undefined {
     const tree = this.tree as Tree;
     let current = this.text;
-    let lines = this.lines ?? new LineIndex(current);
+    const lines = this.lines ?? new LineIndex(current);
+    this.lines = lines;
     for (const change of changes) {
       if (!(change.start >= 0 && change.start <= change.oldEnd && change.oldEnd <= current.length)) return undefined;
       const startPosition = toPoint(lines.position(change.start));
@@ -136,39 +143,115 @@ class IncrementalSession implements AnalysisSession {
           ? { row: startPosition.row, column: startPosition.column + change.newText.length }
           : { row: startPosition.row + countLines(change.newText), column: change.newText.length - lastBreak - 1 };
       tree.edit({ startIndex: change.start, oldEndIndex: change.oldEnd, newEndIndex, startPosition, oldEndPosition, newEndPosition });
-      this.facts = shiftCache(this.facts, change, this.pending);
-      this.results = shiftResults(this.results, change);
+      this.dropEdited(change);
+      shiftResults(this.results, change);
       current = current.slice(0, change.start) + change.newText + current.slice(change.oldEnd);
-      if (changes.length > 1) lines = new LineIndex(current);
+      lines.applyChange(change.start, change.oldEnd, change.newText);
     }
     return current === text ? tree : undefined;
   }
 
-  /** One fact set per top-level statement: reused when the statement did not move in the edit or change. */
-  private collectFacts(tree: Tree, text: string, changed: { startIndex: number; endIndex: number }[]): StatementFacts[] {
-    const out: StatementFacts[] = [];
-    const next = new Map<number, StatementFacts>();
-    const lower = this.language === 'python' ? lowerPythonStatement : lowerJsStatement;
-    const cursor = tree.walk();
-    try {
-      if (cursor.gotoFirstChild()) {
-        do {
-          const start = cursor.startIndex;
-          const end = cursor.endIndex;
-          const cached = this.facts.get(start);
-          let facts: StatementFacts;
-          if (cached && cached.end === end && !changed.some((range) => range.startIndex < end && range.endIndex > start)) facts = cached;
-          else facts = lower(cursor.currentNode as Node, text);
-          out.push(facts);
-          next.set(start, facts);
-        } while (cursor.gotoNextSibling());
-      }
-    } finally {
-      cursor.delete();
+  /** Lowers every top-level statement of a fresh tree. */
+  private collectFacts(tree: Tree, text: string): StatementFacts[] {
+    return this.lowerBetween(tree, text, 0, Infinity);
+  }
+
+  /**
+   * The facts of an edited tree: statements the edits and the re-parse left alone are kept (already
+   * shifted by dropEdited); only the gaps around dirty ranges are walked and lowered again, so a
+   * one-line edit costs the statements it touches, not the file.
+   */
+  private recollectFacts(tree: Tree, text: string, changed: { startIndex: number; endIndex: number }[]): StatementFacts[] {
+    const dirty = [...this.dirty, ...changed.map((range) => ({ start: range.startIndex, end: range.endIndex }))];
+    // Statements a re-parse changed are dropped like edited ones (same test as before: open overlap).
+    const kept = this.statements.filter((facts) => {
+      const touched = changed.some((range) => range.startIndex < facts.end && range.endIndex > facts.start);
+      if (touched) this.pending.delete(facts);
+      return !touched;
+    });
+    // Each dirty range widens to the gap between the kept statements around it.
+    const gaps: Span[] = [];
+    for (const range of dirty) {
+      const before = lastEndingBy(kept, range.start);
+      const after = firstStartingFrom(kept, Math.max(range.end, before));
+      gaps.push({ start: before, end: after });
     }
-    this.facts = next;
-    for (const facts of this.pending.keys()) if (next.get(facts.start) !== facts) this.pending.delete(facts);
+    gaps.sort((a, b) => a.start - b.start);
+    const merged: Span[] = [];
+    for (const gap of gaps) {
+      const last = merged[merged.length - 1];
+      if (last && gap.start <= last.end) last.end = Math.max(last.end, gap.end);
+      else merged.push({ ...gap });
+    }
+    const out: StatementFacts[] = [];
+    let index = 0;
+    for (const gap of merged) {
+      while (index < kept.length && kept[index].start < gap.start) out.push(kept[index++]);
+      out.push(...this.lowerBetween(tree, text, gap.start, gap.end));
+      while (index < kept.length && kept[index].start < gap.end) index++;
+    }
+    while (index < kept.length) out.push(kept[index++]);
     return out;
+  }
+
+  /** Lowers the top-level statements that end after `from` and start before `to`. */
+  private lowerBetween(tree: Tree, text: string, from: number, to: number): StatementFacts[] {
+    const out: StatementFacts[] = [];
+    const python = this.language === 'python';
+    const lower = python ? lowerPythonStatement : lowerJsStatement;
+    const copier = new SyntaxCopier(tree.language, text, python ? deferPythonChildren : deferJsChildren);
+    if (from === 0 && to === Infinity) {
+      const cursor = tree.walk();
+      try {
+        if (cursor.gotoFirstChild()) {
+          do out.push(lower(copier.copy(cursor), text));
+          while (cursor.gotoNextSibling());
+        }
+      } finally {
+        cursor.delete();
+      }
+      return out;
+    }
+    // A gap holds few statements: find the first by index and step through siblings.
+    for (let node = tree.rootNode.firstChildForIndex(from); node && node.startIndex < to; node = node.nextSibling) {
+      const cursor = node.walk();
+      try {
+        out.push(lower(copier.copy(cursor), text));
+      } finally {
+        cursor.delete();
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Drops the facts `change` touches, remembering where they were as a dirty range of the new
+   * text, and moves the ones after it by the change's length difference: their surface now, the
+   * rest when something reads it (`pending`).
+   */
+  private dropEdited(change: TextChange): void {
+    const delta = change.newText.length - (change.oldEnd - change.start);
+    const newEnd = change.start + change.newText.length;
+    // Earlier dirty ranges are in the text before this change: move them too.
+    this.dirty = this.dirty.map((range) => ({ start: shiftOffset(range.start, change, delta), end: shiftOffset(range.end, change, delta) }));
+    let dirtyStart = change.start;
+    let dirtyEnd = newEnd;
+    const kept: StatementFacts[] = [];
+    for (const facts of this.statements) {
+      if (facts.end >= change.start && facts.start <= change.oldEnd) {
+        this.pending.delete(facts);
+        dirtyStart = Math.min(dirtyStart, facts.start);
+        dirtyEnd = Math.max(dirtyEnd, facts.end > change.oldEnd ? facts.end + delta : newEnd);
+        continue;
+      }
+      if (facts.start > change.oldEnd && delta !== 0) {
+        shiftFactsSurface(facts, delta);
+        this.pending.set(facts, (this.pending.get(facts) ?? 0) + delta);
+      }
+      kept.push(facts);
+    }
+    this.statements = kept;
+    this.dirty.push({ start: dirtyStart, end: dirtyEnd });
   }
 
   private evaluate(statements: StatementFacts[], text: string, options: AnalysisOptions, lines: LineIndex): AnalysisResult {
@@ -211,15 +294,30 @@ class IncrementalSession implements AnalysisSession {
     const prompts = assemblePrompts(
       results.map((result) => result.declared),
       results.map((result) => result.uses),
-    ).map(({ span, ...prompt }) => ({ ...prompt, range: lines.range(span.start, span.end) }));
+    ).map((prompt) => publicPrompt(prompt, lines));
     findings.sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
     return {
       language: this.language,
       prompts,
-      // Copies: cached findings shift in place on the next edit.
-      findings: findings.map(({ start, end, fixes, ...finding }) => ({ ...finding, fixes: fixes.map((fix) => ({ title: fix.title, edits: fix.edits.map((edit) => ({ ...edit })) })), range: lines.range(start, end) })),
+      findings: findings.map((finding) => publicFinding(finding, lines)),
     };
   }
+}
+
+/** A prompt with lines and columns; fields are listed (not spread) because this runs per prompt per edit. */
+function publicPrompt(prompt: RawPrompt, lines: LineIndex): PromptConstant {
+  const out = { name: prompt.name, kind: prompt.kind, text: prompt.text, hasDynamicParts: prompt.hasDynamicParts } as PromptConstant;
+  if ('model' in prompt) out.model = prompt.model;
+  if ('cached' in prompt) out.cached = prompt.cached;
+  out.range = lines.range(prompt.span.start, prompt.span.end);
+  return out;
+}
+
+/** A copy of a finding with lines and columns: cached findings shift in place on the next edit. */
+function publicFinding(finding: RawFinding, lines: LineIndex): Finding {
+  const fixes: Fix[] = [];
+  for (const fix of finding.fixes) fixes.push({ title: fix.title, edits: fix.edits.map((edit) => ({ start: edit.start, end: edit.end, newText: edit.newText })) });
+  return { code: finding.code, message: finding.message, severity: finding.severity, fixes, range: lines.range(finding.start, finding.end) };
 }
 
 function toPoint(position: { line: number; column: number }): { row: number; column: number } {
@@ -232,34 +330,48 @@ function countLines(text: string): number {
   return count;
 }
 
-/**
- * Drops facts the change touches and moves the ones after it by the change's length difference:
- * their surface now, the rest when something reads it (`pending`).
- */
-function shiftCache(cache: Map<number, StatementFacts>, change: TextChange, pending: Map<StatementFacts, number>): Map<number, StatementFacts> {
+/** Shifts cached statement results for a change, in place; drops those with an offset inside it. */
+function shiftResults(cache: Map<StatementFacts, StatementResult>, change: TextChange): void {
   const delta = change.newText.length - (change.oldEnd - change.start);
-  const next = new Map<number, StatementFacts>();
-  for (const facts of cache.values()) {
-    if (facts.end >= change.start && facts.start <= change.oldEnd) {
-      pending.delete(facts);
-      continue;
-    }
-    if (facts.start > change.oldEnd && delta !== 0) {
-      shiftFactsSurface(facts, delta);
-      pending.set(facts, (pending.get(facts) ?? 0) + delta);
-    }
-    next.set(facts.start, facts);
-  }
-  return next;
-}
-
-/** Shifts cached statement results for a change; drops those with an offset inside it. */
-function shiftResults(cache: Map<StatementFacts, StatementResult>, change: TextChange): Map<StatementFacts, StatementResult> {
-  const delta = change.newText.length - (change.oldEnd - change.start);
-  const next = new Map<StatementFacts, StatementResult>();
   for (const [facts, result] of cache) {
     // Most statements hold neither findings nor inline prompts: nothing to move.
-    if ((result.findings.length === 0 && result.uses.length === 0) || shiftResult(result, change.start, change.oldEnd, delta)) next.set(facts, result);
+    if (result.findings.length === 0 && result.uses.length === 0) continue;
+    if (!shiftResult(result, change.start, change.oldEnd, delta)) cache.delete(facts);
   }
-  return next;
+}
+
+/** An offset of the text before `change` in the text after it (offsets inside move to its end). */
+function shiftOffset(offset: number, change: TextChange, delta: number): number {
+  if (offset <= change.start) return offset;
+  return offset >= change.oldEnd ? offset + delta : change.start + change.newText.length;
+}
+
+/** The end of the last statement ending at or before `offset`, else 0. */
+function lastEndingBy(statements: StatementFacts[], offset: number): number {
+  let low = 0;
+  let high = statements.length - 1;
+  let found = 0;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (statements[middle].end <= offset) {
+      found = statements[middle].end;
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  return found;
+}
+
+/** The start of the first statement starting at or after `offset`, else Infinity. */
+function firstStartingFrom(statements: StatementFacts[], offset: number): number {
+  let low = 0;
+  let high = statements.length - 1;
+  let found = Infinity;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (statements[middle].start >= offset) {
+      found = statements[middle].start;
+      high = middle - 1;
+    } else low = middle + 1;
+  }
+  return found;
 }
