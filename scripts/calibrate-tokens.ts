@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { type ErrorSummary, FITTED_COEFFICIENTS, calibrationReport, coefficientValue, parseCalibrationRows } from '../src/core/tokens/calibration';
 
-const DEFAULT_FILE = path.join(__dirname, '..', '..', 'shared', 'data', 'tokens', 'calibration.jsonl');
+const DEFAULT_FILE = path.join(__dirname, '..', 'test', 'fixtures', 'tokens', 'calibration.jsonl');
 
 function percent(value: number): string {
   return `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`;

@@ -5,7 +5,7 @@ import { deferJsChildren, lowerJsStatement } from './lowerJs';
 import { deferPythonChildren, lowerPythonStatement } from './lowerPython';
 import { LineIndex } from './positions';
 import { type RawPrompt, assemblePrompts } from './prompts';
-import { buildEnv } from './resolve';
+import { ModuleEnvIndex } from './resolve';
 import { type RawFinding, type RuleContext, checkBatchCandidates } from './rules';
 import { type StatementResult, evaluateStatement, reusable, sameOptions, shiftResult } from './statementResults';
 import { type LoadedRuntime, defaultWasmDir, loadRuntime } from './runtime';
@@ -63,6 +63,17 @@ class IncrementalSession implements AnalysisSession {
   private resultOptions: AnalysisOptions | undefined;
   /** Offset shifts not yet applied below a statement's surface (see shiftFactsSurface). */
   private pending = new Map<StatementFacts, number>();
+  /** The module's name tables, kept across edits; statements dropped and lowered since they were last updated. */
+  private envIndex: ModuleEnvIndex | undefined;
+  private removed: StatementFacts[] = [];
+  private added: StatementFacts[] = [];
+  /** Applies a statement's deferred offset shift before anything reads below its surface. */
+  private readonly materialize = (facts: StatementFacts): void => {
+    const delta = this.pending.get(facts);
+    if (delta === undefined) return;
+    this.pending.delete(facts);
+    shiftFactsInterior(facts, delta);
+  };
 
   constructor(
     private readonly runtime: LoadedRuntime,
@@ -98,6 +109,13 @@ class IncrementalSession implements AnalysisSession {
     this.dirty = [];
     this.results = new Map();
     this.pending = new Map();
+    this.forgetEnv();
+  }
+
+  private forgetEnv(): void {
+    this.envIndex = undefined;
+    this.removed = [];
+    this.added = [];
   }
 
   private analyse(text: string, options: AnalysisOptions, changes: TextChange[] | undefined): AnalysisResult {
@@ -112,6 +130,7 @@ class IncrementalSession implements AnalysisSession {
       this.statements = [];
       this.results = new Map();
       this.pending = new Map();
+      this.forgetEnv();
     }
     const tree = this.parser.parse(text, oldTree ?? null);
     if (!tree) throw new Error('the parser returned no tree');
@@ -166,7 +185,10 @@ class IncrementalSession implements AnalysisSession {
     // Statements a re-parse changed are dropped like edited ones (same test as before: open overlap).
     const kept = this.statements.filter((facts) => {
       const touched = changed.some((range) => range.startIndex < facts.end && range.endIndex > facts.start);
-      if (touched) this.pending.delete(facts);
+      if (touched) {
+        this.pending.delete(facts);
+        this.removed.push(facts);
+      }
       return !touched;
     });
     // Each dirty range widens to the gap between the kept statements around it.
@@ -187,7 +209,9 @@ class IncrementalSession implements AnalysisSession {
     let index = 0;
     for (const gap of merged) {
       while (index < kept.length && kept[index].start < gap.start) out.push(kept[index++]);
-      out.push(...this.lowerBetween(tree, text, gap.start, gap.end));
+      const lowered = this.lowerBetween(tree, text, gap.start, gap.end);
+      out.push(...lowered);
+      this.added.push(...lowered);
       while (index < kept.length && kept[index].start < gap.end) index++;
     }
     while (index < kept.length) out.push(kept[index++]);
@@ -240,6 +264,7 @@ class IncrementalSession implements AnalysisSession {
     for (const facts of this.statements) {
       if (facts.end >= change.start && facts.start <= change.oldEnd) {
         this.pending.delete(facts);
+        this.removed.push(facts);
         dirtyStart = Math.min(dirtyStart, facts.start);
         dirtyEnd = Math.max(dirtyEnd, facts.end > change.oldEnd ? facts.end + delta : newEnd);
         continue;
@@ -257,26 +282,26 @@ class IncrementalSession implements AnalysisSession {
   private evaluate(statements: StatementFacts[], text: string, options: AnalysisOptions, lines: LineIndex): AnalysisResult {
     if (!sameOptions(this.resultOptions, options)) this.results = new Map();
     this.resultOptions = options;
-    const materialize = (facts: StatementFacts): void => {
-      const delta = this.pending.get(facts);
-      if (delta === undefined) return;
-      this.pending.delete(facts);
-      shiftFactsInterior(facts, delta);
-    };
-    const env = buildEnv(statements, materialize);
+    const materialize = this.materialize;
+    if (!this.envIndex) {
+      this.envIndex = new ModuleEnvIndex(materialize);
+      this.envIndex.update([], statements);
+    } else this.envIndex.update(this.removed, this.added);
+    for (const statement of this.removed) this.results.delete(statement);
+    this.removed = [];
+    this.added = [];
+    const env = this.envIndex.env;
     const python = this.language === 'python';
     const results: StatementResult[] = [];
-    const next = new Map<StatementFacts, StatementResult>();
     for (const statement of statements) {
       let result = reusable(this.results.get(statement), env);
       if (!result) {
         materialize(statement);
         result = evaluateStatement(statement, env, text, python, options);
+        this.results.set(statement, result);
       }
       results.push(result);
-      next.set(statement, result);
     }
-    this.results = next;
     // A helper shared by several calls reports its finding once, for the first call.
     const findings: RawFinding[] = [];
     const reported = new Set<string>();

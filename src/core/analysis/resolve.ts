@@ -68,6 +68,7 @@ export function dependenciesHold(deps: EnvDependencies, env: ModuleEnv): boolean
 function sameLists(table: NameTable<Binding[]>, entries: [string, Binding[] | undefined][]): boolean {
   for (const [name, before] of entries) {
     const now = table.peek(name);
+    if (now === before) continue;
     if (!before || !now) {
       if (before !== now) return false;
       continue;
@@ -142,6 +143,81 @@ export function buildEnv(facts: StatementFacts[], beforeRead?: (facts: Statement
     };
   }
   return env;
+}
+
+/**
+ * Keeps a ModuleEnv up to date while top-level statements come and go: an edit rebuilds only the
+ * names the removed and added statements bind. A rebuilt name gets a new list, and an unchanged
+ * name keeps its list object, so recorded dependencies on it still hold.
+ */
+export class ModuleEnvIndex {
+  readonly env: ModuleEnv = { bindings: new NameTable(), classBindings: new NameTable(), functions: new NameTable() };
+  /** The statement that binds each binding and function, for `beforeRead`. */
+  private readonly owners = new Map<object, StatementFacts>();
+  /** The statements binding each name (as a binding or a function). */
+  private readonly binders = new Map<string, Set<StatementFacts>>();
+
+  /** `beforeRead` is called with a statement before anything it binds is read (see buildEnv). */
+  constructor(beforeRead: (facts: StatementFacts) => void) {
+    const readList = (list: Binding[]): void => {
+      for (const binding of list) {
+        const owner = this.owners.get(binding);
+        if (owner) beforeRead(owner);
+      }
+    };
+    this.env.bindings.onRead = readList;
+    this.env.classBindings.onRead = readList;
+    this.env.functions.onRead = (scope) => {
+      const owner = this.owners.get(scope);
+      if (owner) beforeRead(owner);
+    };
+  }
+
+  /** Takes `removed` statements out and `added` ones in (their offsets must be current). */
+  update(removed: Iterable<StatementFacts>, added: Iterable<StatementFacts>): void {
+    const touched = new Set<string>();
+    for (const statement of removed) {
+      for (const item of [...statement.bindings, ...statement.functions]) {
+        this.owners.delete(item);
+        this.binders.get(item.name)?.delete(statement);
+        touched.add(item.name);
+      }
+    }
+    for (const statement of added) {
+      for (const item of [...statement.bindings, ...statement.functions]) {
+        this.owners.set(item, statement);
+        let set = this.binders.get(item.name);
+        if (!set) {
+          set = new Set();
+          this.binders.set(item.name, set);
+        }
+        set.add(statement);
+        touched.add(item.name);
+      }
+    }
+    for (const name of touched) this.rebuild(name);
+  }
+
+  /** Lists `name`'s bindings in statement order, as buildEnv does, and picks its first function. */
+  private rebuild(name: string): void {
+    const statements = [...(this.binders.get(name) ?? [])].sort((a, b) => a.start - b.start);
+    if (statements.length === 0) this.binders.delete(name);
+    const moduleLevel: Binding[] = [];
+    const classLevel: Binding[] = [];
+    let fn: Scope | undefined;
+    for (const statement of statements) {
+      for (const binding of statement.bindings) if (binding.name === name) (binding.className ? classLevel : moduleLevel).push(binding);
+      fn ??= statement.functions.find((candidate) => candidate.name === name);
+    }
+    setOrDelete(this.env.bindings, name, moduleLevel.length > 0 ? moduleLevel : undefined);
+    setOrDelete(this.env.classBindings, name, classLevel.length > 0 ? classLevel : undefined);
+    setOrDelete(this.env.functions, name, fn);
+  }
+}
+
+function setOrDelete<V>(table: NameTable<V>, name: string, value: V | undefined): void {
+  if (value === undefined) table.delete(name);
+  else table.set(name, value);
 }
 
 interface Found {

@@ -11,7 +11,7 @@ import {
 import { DEFAULT_ESTIMATOR_COEFFICIENTS, estimateRequestTokens, estimateTextTokens } from '../../../src/core/tokens/estimate';
 import { imageTokensForSize } from '../../../src/core/tokens/mediaTokens';
 
-const CALIBRATION_FILE = path.join(__dirname, '..', '..', '..', '..', 'shared', 'data', 'tokens', 'calibration.jsonl');
+const CALIBRATION_FILE = path.join(__dirname, '..', '..', 'fixtures', 'tokens', 'calibration.jsonl');
 
 const PROSE = 'Batch requests cost half as much as synchronous ones, and results arrive within a day. ';
 
