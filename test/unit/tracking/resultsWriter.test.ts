@@ -93,6 +93,30 @@ describe('downloadResults', () => {
     assert.equal((await readLines(path.join(root, '.batchlens/results/job_1/msgbatch_1.jsonl'))).length, 3);
   });
 
+  it('saves progress geometrically, so a long download rewrites the job file O(log n) times', async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'batchlens-results-'));
+    const store = new MemoryJobStore(root);
+    const ids = Array.from({ length: 600 }, (_, index) => `row-${index}`);
+    await store.create(
+      makeJob('job_1', ids.map((_, index) => `src/f${index}.txt`), [
+        makeBatch({ batchId: 'msgbatch_1', customIds: ids, status: 'ended', counts: counts({ succeeded: ids.length }) }),
+      ]),
+    );
+    let saves = 0;
+    const update = store.update.bind(store);
+    store.update = (jobId, mutate) => {
+      saves += 1;
+      return update(jobId, mutate);
+    };
+    const api = new FakeBatchApi();
+    api.resultsImpl = scriptedResults(ids.map((id) => succeeded(id, id))).impl;
+    const report = await downloadResults('job_1', { store, api, logger: silentLogger, saveEveryLines: 5 });
+    assert.equal(report.written.length, ids.length);
+    // Every 5 lines would be 120 saves; geometric spacing needs about 4 + log1.25(30) + 1 = 21.
+    assert.ok(saves <= 25, `saved ${saves} times`);
+    assert.equal((await store.get('job_1'))?.batches[0].resultsLinesWritten, ids.length);
+  });
+
   it('resumes a stream cut mid-download without duplicating a line', async () => {
     const { root, store, api, options } = await workspace();
     const script = scriptedResults([succeeded('row-0', 'A'), succeeded('row-1', 'B'), succeeded('row-2', 'C')], [1, 2]);
