@@ -60,6 +60,16 @@ export interface CollectOptions {
 /** Folders never entered: version control, dependencies, and Batchlens's own store. */
 const ALWAYS_SKIPPED_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', '.batchlens']);
 
+/** Git's own bookkeeping inside walked folders: read for its rules, never sent as a request. */
+const GIT_METADATA_FILES: ReadonlySet<string> = new Set(['.gitignore', '.gitattributes', '.gitmodules', '.gitkeep']);
+
+/**
+ * Files of one folder read concurrently ahead of the consumer. Reading one file at a time left the
+ * walk waiting on open/stat/read/close round trips (about 1 ms a file); a few reads in flight keep
+ * the disk busy while events still come out in name order.
+ */
+const READ_AHEAD = 8;
+
 /** One `.gitignore`: its rules apply to paths relative to its folder. */
 interface IgnoreLayer {
   /** Folder of the `.gitignore`, workspace-relative ('' for the root). */
@@ -126,6 +136,9 @@ export async function* collectFiles(options: CollectOptions): AsyncGenerator<Col
     return ignoredBy;
   };
 
+  // Read-ahead starts several checks at once; secret confirmations must still come one at a time, in order.
+  const examineOptions: CollectOptions = options.confirmSecret ? { ...options, confirmSecret: oneAtATime(options.confirmSecret) } : options;
+
   const selection = await resolveSelection(root, options.selection);
   for (const item of selection) {
     if (item.type === 'skipped') {
@@ -134,7 +147,7 @@ export async function* collectFiles(options: CollectOptions): AsyncGenerator<Col
     }
     const { relativePath, isDir } = item;
     if (!isDir) {
-      const event = await examineFile(root, relativePath, seenFiles, options);
+      const event = await examineFile(root, relativePath, seenFiles, examineOptions);
       if (event) yield emit(event);
       continue;
     }
@@ -154,34 +167,37 @@ export async function* collectFiles(options: CollectOptions): AsyncGenerator<Col
       }
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const subdirs: string[] = [];
+      const checks: Array<() => Promise<CollectEvent | undefined>> = [];
       for (const entry of entries) {
         throwIfAborted(options.signal);
         const childPath = dir ? `${dir}/${entry.name}` : entry.name;
         if (entry.isDirectory()) {
           if (ALWAYS_SKIPPED_DIRS.has(entry.name)) continue;
           const why = exclusion(childPath, true, dirLayers);
-          if (why) yield emit({ type: 'skipped', skipped: { relativePath: `${childPath}/`, reason: 'ignored', detail: why } });
+          // Queued with the files so every event still comes out in name order.
+          if (why) checks.push(async () => ({ type: 'skipped', skipped: { relativePath: `${childPath}/`, reason: 'ignored', detail: why } }));
           else subdirs.push(childPath);
           continue;
         }
         if (!entry.isFile() && !entry.isSymbolicLink()) continue;
-        const why = exclusion(childPath, false, dirLayers);
+        const why = GIT_METADATA_FILES.has(entry.name) ? 'git metadata, not content' : exclusion(childPath, false, dirLayers);
         if (why) {
-          yield emit({ type: 'skipped', skipped: { relativePath: childPath, reason: 'ignored', detail: why } });
+          checks.push(async () => ({ type: 'skipped', skipped: { relativePath: childPath, reason: 'ignored', detail: why } }));
           continue;
         }
-        let target = childPath;
         if (entry.isSymbolicLink()) {
-          const resolved = await resolveLink(root, childPath);
-          if (resolved.type === 'skipped') {
-            yield emit(resolved);
-            continue;
-          }
-          // A linked folder is not entered: that avoids cycles, and its real folder is walked where it lives.
-          if (resolved.isDir) continue;
-          target = resolved.relativePath;
+          checks.push(async () => {
+            const resolved = await resolveLink(root, childPath);
+            if (resolved.type === 'skipped') return resolved;
+            // A linked folder is not entered: that avoids cycles, and its real folder is walked where it lives.
+            if (resolved.isDir) return undefined;
+            return examineFile(root, resolved.relativePath, seenFiles, examineOptions, childPath);
+          });
+        } else {
+          checks.push(() => examineFile(root, childPath, seenFiles, examineOptions));
         }
-        const event = await examineFile(root, target, seenFiles, options, childPath);
+      }
+      for await (const event of inOrderReadAhead(checks, READ_AHEAD, options.signal)) {
         if (event) yield emit(event);
       }
       // Pushed in reverse so the walk visits folders in name order.
@@ -192,6 +208,32 @@ export async function* collectFiles(options: CollectOptions): AsyncGenerator<Col
       }
     }
   }
+}
+
+/**
+ * Runs `tasks` with at most `limit` in flight and yields their results in the tasks' order, so a
+ * consumer that stops early (or an abort) leaves at most `limit` tasks running.
+ */
+async function* inOrderReadAhead<T>(tasks: ReadonlyArray<() => Promise<T>>, limit: number, signal?: AbortSignal): AsyncGenerator<T, void, undefined> {
+  const inFlight: Promise<T>[] = [];
+  let next = 0;
+  while (next < tasks.length && inFlight.length < limit) inFlight.push(tasks[next++]());
+  while (inFlight.length > 0) {
+    throwIfAborted(signal);
+    const result = await inFlight.shift()!;
+    if (next < tasks.length) inFlight.push(tasks[next++]());
+    yield result;
+  }
+}
+
+/** Wraps an async question so overlapping calls are asked one after another, in call order. */
+function oneAtATime(ask: (relativePath: string) => Promise<boolean>): (relativePath: string) => Promise<boolean> {
+  let queue: Promise<unknown> = Promise.resolve();
+  return (relativePath) => {
+    const answer = queue.then(() => ask(relativePath));
+    queue = answer.catch(() => undefined);
+    return answer;
+  };
 }
 
 /** Convenience for small selections and tests: every accepted file and every skip, in order. */

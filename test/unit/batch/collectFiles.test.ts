@@ -30,6 +30,33 @@ describe('collectFiles', () => {
     assert.deepEqual(skipped, []);
   });
 
+  it('asks about secret files one at a time and in name order, even while reading ahead', async () => {
+    const files: Record<string, string> = {};
+    for (const name of ['a.pem', 'b.key', 'c.txt', 'd.pem', 'e.txt', 'f.key', 'g.pem', 'h.txt', 'i.key', 'j.pem']) files[`keys/${name}`] = name;
+    const root = await workspace(files);
+    const asked: string[] = [];
+    let open = 0;
+    let mostOpen = 0;
+    const { files: accepted } = await collectAll(
+      options(root, ['keys'], {
+        confirmSecret: async (relativePath) => {
+          open += 1;
+          mostOpen = Math.max(mostOpen, open);
+          asked.push(relativePath);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          open -= 1;
+          return relativePath.endsWith('.pem');
+        },
+      }),
+    );
+    assert.equal(mostOpen, 1);
+    assert.deepEqual(asked, ['keys/a.pem', 'keys/b.key', 'keys/d.pem', 'keys/f.key', 'keys/g.pem', 'keys/i.key', 'keys/j.pem']);
+    assert.deepEqual(
+      accepted.map((file) => file.relativePath),
+      ['keys/a.pem', 'keys/c.txt', 'keys/d.pem', 'keys/e.txt', 'keys/g.pem', 'keys/h.txt', 'keys/j.pem'],
+    );
+  });
+
   it('honours nested .gitignore files, deeper rules overriding shallower ones', async () => {
     const root = await workspace({
       '.gitignore': '*.log\nbuild/\n',
@@ -42,10 +69,11 @@ describe('collectFiles', () => {
       'lib/notes.txt': 'not under app/.gitignore',
     });
     const { files, skipped } = await collectAll(options(root, ['app', 'lib']));
-    assert.deepEqual(files.map((file) => file.relativePath), ['app/.gitignore', 'app/keep.log', 'app/main.js', 'lib/notes.txt']);
+    assert.deepEqual(files.map((file) => file.relativePath), ['app/keep.log', 'app/main.js', 'lib/notes.txt']);
     assert.deepEqual(
       skipped.map((skip) => [skip.relativePath, skip.reason]),
       [
+        ['app/.gitignore', 'ignored'],
         ['app/build/', 'ignored'],
         ['app/drop.log', 'ignored'],
         ['app/secret-notes.txt', 'ignored'],
