@@ -5,6 +5,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as analysis from './analysis';
+import * as batch from './batch';
+import * as bundle from './bundle';
+import * as poller from './poller';
+import * as results from './results';
+import { listOption } from './support/report';
 
 export interface BenchModule {
   name: string;
@@ -13,10 +18,17 @@ export interface BenchModule {
 
 const BENCHES: BenchModule[] = [
   analysis,
+  batch,
+  results,
+  poller,
+  bundle,
 ];
 
 async function main(): Promise<void> {
-  const only = process.argv.slice(2);
+  // `npm run bench -- --only batch,results` (or bare names) picks benches; other flags go to the benches.
+  const only = listOption('--only') ?? process.argv.slice(2).filter((arg) => BENCHES.some((bench) => bench.name === arg));
+  const unknown = only.filter((wanted) => !BENCHES.some((bench) => bench.name === wanted));
+  if (unknown.length > 0) throw new Error(`--only takes ${BENCHES.map((bench) => bench.name).join(', ')}; not ${unknown.join(', ')}`);
   const outDir = path.join(__dirname, '..', 'bench-results');
   fs.mkdirSync(outDir, { recursive: true });
   for (const bench of BENCHES) {
