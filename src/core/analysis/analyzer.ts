@@ -1,15 +1,14 @@
-import type { Parser, Tree } from '@vscode/tree-sitter-wasm';
+import type { Node, Parser, Tree } from '@vscode/tree-sitter-wasm';
 import type { AnalysisOptions, AnalysisResult, AnalysisSession, Analyzer, Finding, Fix, PromptConstant, SourceLanguage, TextChange } from './types';
 import { type Span, type StatementFacts, shiftFactsInterior, shiftFactsSurface } from './ir';
-import { deferJsChildren, lowerJsStatement } from './lowerJs';
-import { deferPythonChildren, lowerPythonStatement } from './lowerPython';
+import { lowerJsStatement } from './lowerJs';
+import { lowerPythonStatement } from './lowerPython';
 import { LineIndex } from './positions';
 import { type RawPrompt, assemblePrompts } from './prompts';
 import { ModuleEnvIndex } from './resolve';
 import { type RawFinding, type RuleContext, checkBatchCandidates } from './rules';
 import { type StatementResult, evaluateStatement, reusable, sameOptions, shiftResult } from './statementResults';
 import { type LoadedRuntime, defaultWasmDir, loadRuntime } from './runtime';
-import { SyntaxCopier } from './syntaxTree';
 
 /** Texts longer than this are not analysed (generated bundles, data dumps). */
 export const MAX_ANALYSED_CHARS = 5_000_000;
@@ -147,12 +146,11 @@ class IncrementalSession implements AnalysisSession {
 
   /** Edits the old tree and the cached facts for `changes`; undefined when they do not lead to `text`. */
   private applyEdits(text: string, changes: TextChange[]): Tree | undefined {
+    if (!leadsTo(this.text, changes, text)) return undefined;
     const tree = this.tree as Tree;
-    let current = this.text;
-    const lines = this.lines ?? new LineIndex(current);
+    const lines = this.lines ?? new LineIndex(this.text);
     this.lines = lines;
     for (const change of changes) {
-      if (!(change.start >= 0 && change.start <= change.oldEnd && change.oldEnd <= current.length)) return undefined;
       const startPosition = toPoint(lines.position(change.start));
       const oldEndPosition = toPoint(lines.position(change.oldEnd));
       const newEndIndex = change.start + change.newText.length;
@@ -164,10 +162,9 @@ class IncrementalSession implements AnalysisSession {
       tree.edit({ startIndex: change.start, oldEndIndex: change.oldEnd, newEndIndex, startPosition, oldEndPosition, newEndPosition });
       this.dropEdited(change);
       shiftResults(this.results, change);
-      current = current.slice(0, change.start) + change.newText + current.slice(change.oldEnd);
       lines.applyChange(change.start, change.oldEnd, change.newText);
     }
-    return current === text ? tree : undefined;
+    return tree;
   }
 
   /** Lowers every top-level statement of a fresh tree. */
@@ -221,14 +218,12 @@ class IncrementalSession implements AnalysisSession {
   /** Lowers the top-level statements that end after `from` and start before `to`. */
   private lowerBetween(tree: Tree, text: string, from: number, to: number): StatementFacts[] {
     const out: StatementFacts[] = [];
-    const python = this.language === 'python';
-    const lower = python ? lowerPythonStatement : lowerJsStatement;
-    const copier = new SyntaxCopier(tree.language, text, python ? deferPythonChildren : deferJsChildren);
+    const lower = this.language === 'python' ? lowerPythonStatement : lowerJsStatement;
     if (from === 0 && to === Infinity) {
       const cursor = tree.walk();
       try {
         if (cursor.gotoFirstChild()) {
-          do out.push(lower(copier.copy(cursor), text));
+          do out.push(lower(cursor.currentNode as Node, text));
           while (cursor.gotoNextSibling());
         }
       } finally {
@@ -237,14 +232,7 @@ class IncrementalSession implements AnalysisSession {
       return out;
     }
     // A gap holds few statements: find the first by index and step through siblings.
-    for (let node = tree.rootNode.firstChildForIndex(from); node && node.startIndex < to; node = node.nextSibling) {
-      const cursor = node.walk();
-      try {
-        out.push(lower(copier.copy(cursor), text));
-      } finally {
-        cursor.delete();
-      }
-    }
+    for (let node = tree.rootNode.firstChildForIndex(from); node && node.startIndex < to; node = node.nextSibling) out.push(lower(node, text));
     return out;
   }
 
@@ -260,22 +248,26 @@ class IncrementalSession implements AnalysisSession {
     this.dirty = this.dirty.map((range) => ({ start: shiftOffset(range.start, change, delta), end: shiftOffset(range.end, change, delta) }));
     let dirtyStart = change.start;
     let dirtyEnd = newEnd;
-    const kept: StatementFacts[] = [];
-    for (const facts of this.statements) {
-      if (facts.end >= change.start && facts.start <= change.oldEnd) {
-        this.pending.delete(facts);
-        this.removed.push(facts);
-        dirtyStart = Math.min(dirtyStart, facts.start);
-        dirtyEnd = Math.max(dirtyEnd, facts.end > change.oldEnd ? facts.end + delta : newEnd);
-        continue;
-      }
-      if (facts.start > change.oldEnd && delta !== 0) {
+    const statements = this.statements;
+    // Statements ending before the change stay as they are: start after them.
+    let index = firstEndingFrom(statements, change.start);
+    let touched = 0;
+    while (index + touched < statements.length && statements[index + touched].start <= change.oldEnd) {
+      const facts = statements[index + touched];
+      this.pending.delete(facts);
+      this.removed.push(facts);
+      dirtyStart = Math.min(dirtyStart, facts.start);
+      dirtyEnd = Math.max(dirtyEnd, facts.end > change.oldEnd ? facts.end + delta : newEnd);
+      touched++;
+    }
+    statements.splice(index, touched);
+    if (delta !== 0) {
+      for (; index < statements.length; index++) {
+        const facts = statements[index];
         shiftFactsSurface(facts, delta);
         this.pending.set(facts, (this.pending.get(facts) ?? 0) + delta);
       }
-      kept.push(facts);
     }
-    this.statements = kept;
     this.dirty.push({ start: dirtyStart, end: dirtyEnd });
   }
 
@@ -302,17 +294,21 @@ class IncrementalSession implements AnalysisSession {
       }
       results.push(result);
     }
-    // A helper shared by several calls reports its finding once, for the first call.
+    // A helper shared by several calls reports its finding once, for the first call. Each
+    // statement's findings are distinct already; duplicates can only come from different ones.
     const findings: RawFinding[] = [];
-    const reported = new Set<string>();
+    const byStart = new Map<number, RawFinding[]>();
     for (const result of results) {
       for (const finding of result.findings) {
-        const key = `${finding.code}:${finding.start}:${finding.end}`;
-        if (reported.has(key)) continue;
-        reported.add(key);
+        const sameStart = byStart.get(finding.start);
+        if (!sameStart) byStart.set(finding.start, [finding]);
+        else if (sameStart.some((other) => other.code === finding.code && other.end === finding.end)) continue;
+        else sameStart.push(finding);
         findings.push(finding);
       }
     }
+    // Only the batch-candidate rule adds findings from here on, all BL101, which no statement reports.
+    const reported = new Set<string>();
     const ctx: RuleContext = { env, text, python, options, findings, reported };
     for (const statement of statements) if (statement.loopCalls.length > 0 || statement.sdkCalls.some((site) => site.loop)) materialize(statement);
     checkBatchCandidates(statements, ctx);
@@ -345,6 +341,29 @@ function publicFinding(finding: RawFinding, lines: LineIndex): Finding {
   return { code: finding.code, message: finding.message, severity: finding.severity, fixes, range: lines.range(finding.start, finding.end) };
 }
 
+/** True when applying `changes` in order to `before` gives `after`. */
+function leadsTo(before: string, changes: TextChange[], after: string): boolean {
+  if (changes.length === 1) {
+    // One change: compare the pieces in place rather than building the edited text (a copy of the file).
+    const [change] = changes;
+    if (!(change.start >= 0 && change.start <= change.oldEnd && change.oldEnd <= before.length)) return false;
+    const tail = before.length - change.oldEnd;
+    return (
+      after.length === change.start + change.newText.length + tail &&
+      after.startsWith(change.newText, change.start) &&
+      // Slice equality compares memory in bulk; startsWith/endsWith of a long string walks it character by character.
+      after.slice(0, change.start) === before.slice(0, change.start) &&
+      after.slice(after.length - tail) === before.slice(change.oldEnd)
+    );
+  }
+  let current = before;
+  for (const change of changes) {
+    if (!(change.start >= 0 && change.start <= change.oldEnd && change.oldEnd <= current.length)) return false;
+    current = current.slice(0, change.start) + change.newText + current.slice(change.oldEnd);
+  }
+  return current === after;
+}
+
 function toPoint(position: { line: number; column: number }): { row: number; column: number } {
   return { row: position.line, column: position.column };
 }
@@ -358,11 +377,11 @@ function countLines(text: string): number {
 /** Shifts cached statement results for a change, in place; drops those with an offset inside it. */
 function shiftResults(cache: Map<StatementFacts, StatementResult>, change: TextChange): void {
   const delta = change.newText.length - (change.oldEnd - change.start);
-  for (const [facts, result] of cache) {
+  cache.forEach((result, facts) => {
     // Most statements hold neither findings nor inline prompts: nothing to move.
-    if (result.findings.length === 0 && result.uses.length === 0) continue;
+    if (result.findings.length === 0 && result.uses.length === 0) return;
     if (!shiftResult(result, change.start, change.oldEnd, delta)) cache.delete(facts);
-  }
+  });
 }
 
 /** An offset of the text before `change` in the text after it (offsets inside move to its end). */
@@ -384,6 +403,18 @@ function lastEndingBy(statements: StatementFacts[], offset: number): number {
     } else high = middle - 1;
   }
   return found;
+}
+
+/** Index of the first statement ending at or after `offset` (statements are in order and disjoint). */
+function firstEndingFrom(statements: StatementFacts[], offset: number): number {
+  let low = 0;
+  let high = statements.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (statements[middle].end < offset) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** The start of the first statement starting at or after `offset`, else Infinity. */

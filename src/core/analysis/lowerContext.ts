@@ -1,4 +1,4 @@
-import type { SyntaxNode } from './syntaxTree';
+import type { Node } from '@vscode/tree-sitter-wasm';
 import type { Binding, CallSite, Expr, Scope, Span, StatementFacts } from './ir';
 
 /** SDK methods whose arguments form a Messages request (`batches.create` carries several). */
@@ -39,11 +39,11 @@ export interface LowerContext {
   depth: number;
 }
 
-export function newFacts(node: SyntaxNode): StatementFacts {
+export function newFacts(node: Node): StatementFacts {
   return { start: node.startIndex, end: node.endIndex, bindings: [], functions: [], sdkCalls: [], loopCalls: [] };
 }
 
-export function moduleScope(node: SyntaxNode): Scope {
+export function moduleScope(node: Node): Scope {
   return { name: '<module>', start: node.startIndex, end: node.endIndex, params: [], bindings: [], returns: [] };
 }
 
@@ -57,7 +57,7 @@ export function bind(ctx: LowerContext, binding: Binding): void {
   else ctx.scope.bindings.push(binding);
 }
 
-export function newScope(ctx: LowerContext, name: string, node: SyntaxNode, params: string[]): Scope {
+export function newScope(ctx: LowerContext, name: string, node: Node, params: string[]): Scope {
   const scope: Scope = { name, start: node.startIndex, end: node.endIndex, params, bindings: [], returns: [], parent: ctx.scope };
   for (const param of params) scope.bindings.push({ name: param, kind: 'param', at: node.startIndex, end: node.startIndex });
   return scope;
@@ -78,6 +78,6 @@ export function noteCall(ctx: LowerContext, call: Extract<Expr, { kind: 'call' }
   }
 }
 
-export function opaque(node: SyntaxNode, what: string): Expr {
+export function opaque(node: Node, what: string): Expr {
   return { kind: 'opaque', start: node.startIndex, end: node.endIndex, what };
 }

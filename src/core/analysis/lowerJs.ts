@@ -1,24 +1,17 @@
-import type { DeferChildren, SyntaxNode } from './syntaxTree';
+import type { Node } from '@vscode/tree-sitter-wasm';
 import type { DictEntry, Expr, StatementFacts, StrPart } from './ir';
 import { MAX_DEPTH, bind, type LowerContext, mentionsRequestWords, moduleScope, newFacts, newScope, noteCall, opaque } from './lowerContext';
 
-/** Nodes whose `body` functionLike skips when it holds no request words. */
-const FUNCTION_TYPES = new Set(['function_declaration', 'generator_function_declaration', 'arrow_function', 'function_expression', 'function', 'generator_function', 'method_definition']);
-
-/** Function bodies the lowerer skips (see functionLike) need not be copied from the tree. */
-export const deferJsChildren: DeferChildren = (parentType, field, start, end, source) =>
-  field === 'body' && FUNCTION_TYPES.has(parentType) && !mentionsRequestWords(source, start, end);
-
 /** Lowers one top-level JavaScript / TypeScript (JSX, TSX) statement into facts (see ir.ts). */
-export function lowerJsStatement(node: SyntaxNode, text: string): StatementFacts {
+export function lowerJsStatement(node: Node, text: string): StatementFacts {
   const facts = newFacts(node);
   const ctx: LowerContext = { text, facts, scope: moduleScope(node), depth: 0 };
   statement(node, ctx);
   return facts;
 }
 
-function named(node: SyntaxNode): SyntaxNode[] {
-  return node.namedChildren;
+function named(node: Node): Node[] {
+  return node.namedChildren.filter((child): child is Node => child !== null);
 }
 
 /** Wrappers that only add types or syntax around a value. */
@@ -27,7 +20,7 @@ const TRANSPARENT = new Set(['parenthesized_expression', 'await_expression', 'as
 /** Iteration methods whose callback runs once per element of a collection. */
 const ITERATION_METHODS = new Set(['map', 'forEach', 'flatMap', 'filter', 'reduce', 'some', 'every']);
 
-function statement(node: SyntaxNode, ctx: LowerContext): void {
+function statement(node: Node, ctx: LowerContext): void {
   switch (node.type) {
     case 'expression_statement': {
       const inner = node.firstNamedChild;
@@ -95,12 +88,12 @@ function statement(node: SyntaxNode, ctx: LowerContext): void {
   }
 }
 
-function isStatementLike(node: SyntaxNode): boolean {
+function isStatementLike(node: Node): boolean {
   const type = node.type;
   return type === 'program' || type === 'statement_block' || type.endsWith('_statement') || type.endsWith('_clause') || type === 'switch_body' || type === 'switch_case' || type === 'switch_default';
 }
 
-function expressionStatement(node: SyntaxNode, ctx: LowerContext, statementNode: SyntaxNode): void {
+function expressionStatement(node: Node, ctx: LowerContext, statementNode: Node): void {
   if (node.type === 'assignment_expression' || node.type === 'augmented_assignment_expression') {
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
@@ -114,7 +107,7 @@ function expressionStatement(node: SyntaxNode, ctx: LowerContext, statementNode:
   expr(node, ctx);
 }
 
-function assignedName(node: SyntaxNode): string | undefined {
+function assignedName(node: Node): string | undefined {
   if (node.type === 'identifier') return node.text;
   if (node.type === 'member_expression') {
     const object = node.childForFieldName('object');
@@ -124,7 +117,7 @@ function assignedName(node: SyntaxNode): string | undefined {
   return undefined;
 }
 
-function variableDeclarator(node: SyntaxNode, ctx: LowerContext, statementNode: SyntaxNode): void {
+function variableDeclarator(node: Node, ctx: LowerContext, statementNode: Node): void {
   const nameNode = node.childForFieldName('name');
   const valueNode = node.childForFieldName('value');
   if (!nameNode) return;
@@ -144,7 +137,7 @@ function variableDeclarator(node: SyntaxNode, ctx: LowerContext, statementNode: 
   }
 }
 
-function patternNames(node: SyntaxNode): string[] {
+function patternNames(node: Node): string[] {
   if (node.type === 'identifier' || node.type === 'shorthand_property_identifier_pattern') return [node.text];
   if (node.type === 'object_pattern' || node.type === 'array_pattern' || node.type === 'pair_pattern' || node.type === 'assignment_pattern' || node.type === 'rest_pattern') {
     const value = node.type === 'pair_pattern' ? node.childForFieldName('value') : null;
@@ -158,11 +151,11 @@ function patternNames(node: SyntaxNode): string[] {
   return [];
 }
 
-function isFunctionNode(node: SyntaxNode): boolean {
+function isFunctionNode(node: Node): boolean {
   return node.type === 'arrow_function' || node.type === 'function_expression' || node.type === 'function' || node.type === 'generator_function';
 }
 
-function parameterNames(node: SyntaxNode): string[] {
+function parameterNames(node: Node): string[] {
   const single = node.childForFieldName('parameter');
   if (single) return patternNames(single);
   const params = node.childForFieldName('parameters');
@@ -174,7 +167,7 @@ function parameterNames(node: SyntaxNode): string[] {
 }
 
 /** Lowers a function's body as a new scope; returns the `func` value. */
-function functionLike(node: SyntaxNode, ctx: LowerContext, name: string, declare: boolean, iterationCallback = false, loop?: Expr): Expr {
+function functionLike(node: Node, ctx: LowerContext, name: string, declare: boolean, iterationCallback = false, loop?: Expr): Expr {
   const scope = newScope(ctx, name, node, parameterNames(node));
   scope.iterationCallback = iterationCallback;
   const value: Expr = { kind: 'func', start: node.startIndex, end: node.endIndex, scope };
@@ -190,7 +183,7 @@ function functionLike(node: SyntaxNode, ctx: LowerContext, name: string, declare
   return value;
 }
 
-function classBody(node: SyntaxNode, ctx: LowerContext): void {
+function classBody(node: Node, ctx: LowerContext): void {
   const className = node.childForFieldName('name')?.text ?? '<class>';
   const body = node.childForFieldName('body');
   if (!body) return;
@@ -209,7 +202,7 @@ function classBody(node: SyntaxNode, ctx: LowerContext): void {
   }
 }
 
-function forIn(node: SyntaxNode, ctx: LowerContext): void {
+function forIn(node: Node, ctx: LowerContext): void {
   const left = node.childForFieldName('left');
   const right = node.childForFieldName('right');
   if (right) expr(right, ctx);
@@ -218,7 +211,7 @@ function forIn(node: SyntaxNode, ctx: LowerContext): void {
   if (body) statement(body, { ...ctx, loop: { start: node.startIndex, end: node.endIndex } });
 }
 
-function expr(node: SyntaxNode, ctx: LowerContext): Expr {
+function expr(node: Node, ctx: LowerContext): Expr {
   if (ctx.depth > MAX_DEPTH) return opaque(node, 'deeply nested expression');
   ctx.depth++;
   try {
@@ -228,7 +221,7 @@ function expr(node: SyntaxNode, ctx: LowerContext): Expr {
   }
 }
 
-function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
+function lowerExpr(node: Node, ctx: LowerContext): Expr {
   const start = node.startIndex;
   const end = node.endIndex;
   const type = node.type;
@@ -312,7 +305,7 @@ function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
   }
 }
 
-function templateString(node: SyntaxNode, ctx: LowerContext): Expr {
+function templateString(node: Node, ctx: LowerContext): Expr {
   const parts: StrPart[] = [];
   for (const child of named(node)) {
     if (child.type === 'template_substitution') {
@@ -325,13 +318,13 @@ function templateString(node: SyntaxNode, ctx: LowerContext): Expr {
   return { kind: 'str', start: node.startIndex, end: node.endIndex, parts, multiline: node.text.includes('\n'), template: true };
 }
 
-function propertyKey(node: SyntaxNode): string | undefined {
+function propertyKey(node: Node): string | undefined {
   if (node.type === 'property_identifier' || node.type === 'identifier' || node.type === 'number') return node.text;
   if (node.type === 'string') return named(node).map((child) => child.text).join('');
   return undefined;
 }
 
-function object(node: SyntaxNode, ctx: LowerContext): Expr {
+function object(node: Node, ctx: LowerContext): Expr {
   const entries: DictEntry[] = [];
   let open = false;
   for (const child of named(node)) {
@@ -351,7 +344,7 @@ function object(node: SyntaxNode, ctx: LowerContext): Expr {
   return { kind: 'dict', start: node.startIndex, end: node.endIndex, entries, open, closeOffset: node.endIndex - 1 };
 }
 
-function dottedName(node: SyntaxNode): string {
+function dottedName(node: Node): string {
   if (node.type === 'identifier' || node.type === 'property_identifier') return node.text;
   if (node.type === 'this') return 'this';
   if (node.type === 'member_expression') {
@@ -367,7 +360,7 @@ function dottedName(node: SyntaxNode): string {
   return `<${node.type}>`;
 }
 
-function call(node: SyntaxNode, ctx: LowerContext): Expr {
+function call(node: Node, ctx: LowerContext): Expr {
   const isNew = node.type === 'new_expression';
   const fn = node.childForFieldName(isNew ? 'constructor' : 'function');
   const argsNode = node.childForFieldName('arguments');

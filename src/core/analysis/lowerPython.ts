@@ -1,24 +1,20 @@
-import type { DeferChildren, SyntaxNode } from './syntaxTree';
+import type { Node } from '@vscode/tree-sitter-wasm';
 import type { DictEntry, Expr, Kwarg, StatementFacts, StrPart } from './ir';
 import { MAX_DEPTH, bind, type LowerContext, mentionsRequestWords, moduleScope, newFacts, newScope, noteCall, opaque } from './lowerContext';
 
-/** Function bodies the lowerer skips (see functionDefinition) need not be copied from the tree. */
-export const deferPythonChildren: DeferChildren = (parentType, field, start, end, source) =>
-  field === 'body' && parentType === 'function_definition' && !mentionsRequestWords(source, start, end);
-
 /** Lowers one top-level Python statement into facts (see ir.ts). */
-export function lowerPythonStatement(node: SyntaxNode, text: string): StatementFacts {
+export function lowerPythonStatement(node: Node, text: string): StatementFacts {
   const facts = newFacts(node);
   const ctx: LowerContext = { text, facts, scope: moduleScope(node), depth: 0 };
   statement(node, ctx);
   return facts;
 }
 
-function named(node: SyntaxNode): SyntaxNode[] {
-  return node.namedChildren;
+function named(node: Node): Node[] {
+  return node.namedChildren.filter((child): child is Node => child !== null);
 }
 
-function statement(node: SyntaxNode, ctx: LowerContext): void {
+function statement(node: Node, ctx: LowerContext): void {
   switch (node.type) {
     case 'expression_statement':
       for (const child of named(node)) expressionStatement(child, ctx, node);
@@ -66,12 +62,12 @@ function statement(node: SyntaxNode, ctx: LowerContext): void {
   }
 }
 
-function isStatementLike(node: SyntaxNode): boolean {
+function isStatementLike(node: Node): boolean {
   const type = node.type;
   return type === 'block' || type.endsWith('_statement') || type.endsWith('_clause') || type.endsWith('definition') || type === 'case_clause';
 }
 
-function expressionStatement(node: SyntaxNode, ctx: LowerContext, statementNode: SyntaxNode): void {
+function expressionStatement(node: Node, ctx: LowerContext, statementNode: Node): void {
   if (node.type === 'assignment' || node.type === 'augmented_assignment') {
     assignment(node, ctx, statementNode);
     return;
@@ -79,7 +75,7 @@ function expressionStatement(node: SyntaxNode, ctx: LowerContext, statementNode:
   expr(node, ctx);
 }
 
-function assignment(node: SyntaxNode, ctx: LowerContext, statementNode: SyntaxNode): void {
+function assignment(node: Node, ctx: LowerContext, statementNode: Node): void {
   const left = node.childForFieldName('left');
   const right = node.childForFieldName('right');
   const augmented = node.type === 'augmented_assignment';
@@ -97,14 +93,14 @@ function assignment(node: SyntaxNode, ctx: LowerContext, statementNode: SyntaxNo
   }
 }
 
-function chained(node: SyntaxNode, ctx: LowerContext, statementNode: SyntaxNode): Expr | undefined {
+function chained(node: Node, ctx: LowerContext, statementNode: Node): Expr | undefined {
   assignment(node, ctx, statementNode);
-  let right: SyntaxNode | null = node.childForFieldName('right');
+  let right: Node | null = node.childForFieldName('right');
   while (right && right.type === 'assignment') right = right.childForFieldName('right');
   return right ? expr(right, { ...ctx }) : undefined;
 }
 
-function targetNames(node: SyntaxNode): string[] {
+function targetNames(node: Node): string[] {
   if (node.type === 'identifier') return [node.text];
   if (node.type === 'pattern_list' || node.type === 'tuple_pattern' || node.type === 'list_pattern' || node.type === 'tuple' || node.type === 'list') {
     return named(node).flatMap(targetNames);
@@ -117,7 +113,7 @@ function targetNames(node: SyntaxNode): string[] {
   return [];
 }
 
-function parameterNames(node: SyntaxNode | null): string[] {
+function parameterNames(node: Node | null): string[] {
   if (!node) return [];
   const names: string[] = [];
   for (const child of named(node)) {
@@ -130,7 +126,7 @@ function parameterNames(node: SyntaxNode | null): string[] {
   return names.filter((name) => name !== 'self' && name !== 'cls');
 }
 
-function functionDefinition(node: SyntaxNode, ctx: LowerContext): void {
+function functionDefinition(node: Node, ctx: LowerContext): void {
   const name = node.childForFieldName('name')?.text ?? '<anonymous>';
   const scope = newScope(ctx, name, node, parameterNames(node.childForFieldName('parameters')));
   bind(ctx, { name, kind: 'function', at: node.startIndex, end: node.endIndex, value: { kind: 'func', start: node.startIndex, end: node.endIndex, scope } });
@@ -141,7 +137,7 @@ function functionDefinition(node: SyntaxNode, ctx: LowerContext): void {
   statement(body, inner);
 }
 
-function classDefinition(node: SyntaxNode, ctx: LowerContext): void {
+function classDefinition(node: Node, ctx: LowerContext): void {
   const className = node.childForFieldName('name')?.text ?? '<class>';
   const body = node.childForFieldName('body');
   if (!body) return;
@@ -156,7 +152,7 @@ function classDefinition(node: SyntaxNode, ctx: LowerContext): void {
   }
 }
 
-function forStatement(node: SyntaxNode, ctx: LowerContext): void {
+function forStatement(node: Node, ctx: LowerContext): void {
   const left = node.childForFieldName('left');
   const right = node.childForFieldName('right');
   if (right) expr(right, ctx);
@@ -169,7 +165,7 @@ function forStatement(node: SyntaxNode, ctx: LowerContext): void {
 }
 
 /** Lowers an expression; SDK calls met on the way are registered as call sites. */
-function expr(node: SyntaxNode, ctx: LowerContext): Expr {
+function expr(node: Node, ctx: LowerContext): Expr {
   if (ctx.depth > MAX_DEPTH) return opaque(node, 'deeply nested expression');
   ctx.depth++;
   try {
@@ -179,7 +175,7 @@ function expr(node: SyntaxNode, ctx: LowerContext): Expr {
   }
 }
 
-function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
+function lowerExpr(node: Node, ctx: LowerContext): Expr {
   const start = node.startIndex;
   const end = node.endIndex;
   switch (node.type) {
@@ -283,7 +279,7 @@ function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
   }
 }
 
-function stringExpr(node: SyntaxNode, ctx: LowerContext): Expr {
+function stringExpr(node: Node, ctx: LowerContext): Expr {
   const parts: StrPart[] = [];
   let open = '"';
   let close = '"';
@@ -317,7 +313,7 @@ function stringExpr(node: SyntaxNode, ctx: LowerContext): Expr {
   return { kind: 'str', start: node.startIndex, end: node.endIndex, parts, multiline: node.text.includes('\n'), template };
 }
 
-function dictionary(node: SyntaxNode, ctx: LowerContext): Expr {
+function dictionary(node: Node, ctx: LowerContext): Expr {
   const entries: DictEntry[] = [];
   let open = false;
   for (const child of named(node)) {
@@ -340,7 +336,7 @@ function dictionary(node: SyntaxNode, ctx: LowerContext): Expr {
   return { kind: 'dict', start: node.startIndex, end: node.endIndex, entries, open, closeOffset: node.endIndex - 1 };
 }
 
-function comprehension(node: SyntaxNode, ctx: LowerContext): Expr {
+function comprehension(node: Node, ctx: LowerContext): Expr {
   const vars: string[] = [];
   let iter: Expr = opaque(node, 'iterable');
   for (const clause of named(node)) {
@@ -357,7 +353,7 @@ function comprehension(node: SyntaxNode, ctx: LowerContext): Expr {
   return { kind: 'comp', start: node.startIndex, end: node.endIndex, body, vars, iter };
 }
 
-function dottedName(node: SyntaxNode): string {
+function dottedName(node: Node): string {
   if (node.type === 'identifier') return node.text;
   if (node.type === 'attribute') {
     const object = node.childForFieldName('object');
@@ -368,7 +364,7 @@ function dottedName(node: SyntaxNode): string {
   return `<${node.type}>`;
 }
 
-function call(node: SyntaxNode, ctx: LowerContext): Expr {
+function call(node: Node, ctx: LowerContext): Expr {
   const fn = node.childForFieldName('function');
   const argsNode = node.childForFieldName('arguments');
   const calleeExpr = fn ? expr(fn, ctx) : opaque(node, 'callee');

@@ -19,9 +19,12 @@ export class LineIndex {
     const last = this.firstAfter(oldEnd);
     const added: number[] = [];
     for (let at = newText.indexOf('\n'); at !== -1; at = newText.indexOf('\n', at + 1)) added.push(start + at + 1);
-    const tail = this.lineStarts.slice(last);
-    for (let index = 0; index < tail.length; index++) tail[index] += delta;
-    this.lineStarts = this.lineStarts.slice(0, first).concat(added, tail);
+    const starts = this.lineStarts;
+    // Usually the change adds and removes no line: shift in place rather than copying the array.
+    if (added.length === last - first) {
+      for (let index = 0; index < added.length; index++) starts[first + index] = added[index];
+    } else starts.splice(first, last - first, ...added);
+    if (delta !== 0) for (let index = first + added.length; index < starts.length; index++) starts[index] += delta;
   }
 
   /** Index of the first line start greater than `offset`. */

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FIXTURES, OPTIONS, analyzer, languageOf } from './support';
-import type { AnalysisResult, TextChange } from '../../../src/core/analysis/types';
+import type { AnalysisResult, SourceLanguage, TextChange } from '../../../src/core/analysis/types';
 
 /** A deterministic pseudo-random sequence, so a failing edit can be replayed. */
 function sequence(seed: number): () => number {
@@ -41,6 +41,39 @@ describe('incremental analysis sessions', () => {
           const incremental = session.update(text, OPTIONS, [change]);
           const fresh = engine.analyze(text, language, OPTIONS);
           assert.deepEqual(comparable(incremental), comparable(fresh), `after edit ${step}: ${JSON.stringify(change)}`);
+        }
+      } finally {
+        session.dispose();
+      }
+    });
+  }
+
+  // Long files exercise the re-walk of only the statements around an edit (and the name tables
+  // kept across edits): unclosed strings and brackets reshape statements far from the edit.
+  const LONG: [SourceLanguage, string[]][] = [
+    ['python', ['python/seed000_optimized_client.py', 'python/helper_builds_system.py', 'python/multi_turn_loop.py', 'python/class_constants.py']],
+    ['typescript', ['typescript/batch_requests.ts', 'typescript/template_in_system.ts', 'typescript/prompt_constant_models.ts']],
+  ];
+  const RESHAPING = ['"""', '(', ')', '`', '/*', 'é😀', '\n', 'def f(', 'class X:\n  ', 'SYSTEM_PROMPT = "a"\n', 'const SYSTEM_PROMPT = `a`;\n', ''];
+  for (const [language, files] of LONG) {
+    it(`matches a fresh analysis after 30 two-change events on a long ${language} file`, async function () {
+      this.timeout(20_000);
+      const engine = await analyzer();
+      let text = files.map((file) => fs.readFileSync(path.join(FIXTURES, file), 'utf8')).join('\n\n');
+      const session = engine.createSession(language);
+      const random = sequence(text.length);
+      try {
+        session.update(text, OPTIONS);
+        for (let step = 0; step < 30; step++) {
+          const changes: TextChange[] = [];
+          for (let count = 0; count < 2; count++) {
+            const start = Math.floor(random() * text.length);
+            const change: TextChange = { start, oldEnd: Math.min(text.length, start + Math.floor(random() * 6)), newText: RESHAPING[Math.floor(random() * RESHAPING.length)] };
+            text = text.slice(0, change.start) + change.newText + text.slice(change.oldEnd);
+            changes.push(change);
+          }
+          const incremental = session.update(text, OPTIONS, changes);
+          assert.deepEqual(comparable(incremental), comparable(engine.analyze(text, language, OPTIONS)), `after event ${step}: ${JSON.stringify(changes)}`);
         }
       } finally {
         session.dispose();
