@@ -74,6 +74,11 @@ export class DocumentAnalysisCache implements vscode.Disposable {
     }
   }
 
+  /** Drops the document's incremental session, so its next analysis parses the whole text afresh. */
+  analyseFromScratch(document: vscode.TextDocument): void {
+    this.forget(document.uri);
+  }
+
   /** Settings that feed the analysis changed: every document is re-analysed on its next request. */
   invalidateAll(): void {
     this.generation += 1;

@@ -22,7 +22,12 @@ export class CacheLintDiagnostics implements vscode.Disposable {
   ) {
     this.subscriptions = [
       vscode.workspace.onDidOpenTextDocument((document) => this.lintNow(document)),
-      vscode.workspace.onDidSaveTextDocument((document) => this.lintNow(document)),
+      vscode.workspace.onDidSaveTextDocument((document) => {
+        // A saved file gets the same answer `batchlens lint` gives: tree-sitter's error recovery
+        // can differ between an incremental and a fresh parse of half-typed code.
+        this.cache.analyseFromScratch(document);
+        this.lintNow(document);
+      }),
       vscode.workspace.onDidChangeTextDocument((event) => {
         if (event.contentChanges.length > 0) {
           this.lintSoon(event.document);
