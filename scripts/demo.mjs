@@ -4,12 +4,12 @@
 // Batches emulator (test/emulator) stands in for the API and a demo key is used, so batches work
 // offline. Prints the URL; Ctrl-C (or SIGTERM) stops everything and removes the run folder.
 // Usage: npm run demo [-- --port 8080] [-- --emulator-port 4010] [-- --keep]
-import { spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageBatchlens } from './lib/build.mjs';
+import { startEmulator } from './lib/emulator.mjs';
 import { codeServerVersion, createRun, freePort, installExtensions, startCodeServer, tailOf, vscodeVersionOf } from './lib/codeServer.mjs';
 import { assertToolsInstalled, REPO_ROOT } from './lib/tools.mjs';
 
@@ -25,50 +25,6 @@ const { values: options } = parseArgs({
 /** Not a real key: the emulator accepts any key that starts with sk-ant-. */
 const DEMO_API_KEY = 'sk-ant-demo-00000000000000000000000000000000';
 const FIXTURE_WORKSPACE = path.join(REPO_ROOT, 'test', 'fixtures', 'workspace');
-
-/** Starts `npm run emulator` as a child and resolves with its URL once it listens. */
-async function startEmulator(port, logFile) {
-  const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, [path.join(REPO_ROOT, 'test', 'emulator', 'main.ts'), '--port', String(port)], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  const log = createWriteStream(logFile, { flags: 'a' });
-  child.stderr.pipe(log);
-  const url = await new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`the emulator did not start within 30 s:\n${seen}`)), 30_000);
-    child.stdout.on('data', (chunk) => {
-      seen += chunk;
-      log.write(chunk);
-      const match = /emulator on (http:\/\/\S+)/.exec(seen);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the emulator exited with code ${code}:\n${seen}${tailOf(logFile)}`));
-    });
-  });
-  child.stdout.removeAllListeners('data');
-  child.stdout.pipe(log);
-  return {
-    url,
-    stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        return Promise.resolve();
-      }
-      return exited;
-    },
-  };
-}
 
 async function main() {
   assertToolsInstalled();
@@ -100,7 +56,7 @@ async function main() {
       console.log('demo: ANTHROPIC_API_KEY is set: batches go to the real Anthropic API and are billed.');
     } else {
       const emulatorPort = options['emulator-port'] ? Number(options['emulator-port']) : await freePort();
-      emulator = await startEmulator(emulatorPort, path.join(runDir, 'emulator.log'));
+      emulator = await startEmulator({ port: emulatorPort, logFile: path.join(runDir, 'emulator.log') });
       stops.push(() => emulator.stop());
       userSettings['batchlens.apiBaseUrl'] = emulator.url;
       env.ANTHROPIC_API_KEY = DEMO_API_KEY;

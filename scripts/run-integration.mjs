@@ -3,6 +3,10 @@
 // packs Batchlens and the test harness as .vsix files, installs both into a fresh profile, opens
 // the workbench in headless Chromium (which starts the extension host), waits for the harness's
 // results file and prints them mocha-style. Exit code 1 when a test fails or the run breaks.
+// A fresh Message Batches emulator (test/emulator) serves the batch suites: the user settings point
+// `batchlens.apiBaseUrl` at it and the suites find its URL in the harness config (`emulatorUrl`).
+// The runner also answers the suites' UI requests (press a dialog button, read a notification)
+// through the Playwright page it holds (scripts/lib/uiBridge.mjs).
 // Usage: node scripts/run-integration.mjs [--grep <pattern>] [--keep] [--vsix <file>] [--timeout-minutes N]
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +15,8 @@ import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { openWorkbench } from './lib/browser.mjs';
 import { bundleSuites, packageBatchlens, packageHarness } from './lib/build.mjs';
+import { startEmulator } from './lib/emulator.mjs';
+import { createUiBridge } from './lib/uiBridge.mjs';
 import { codeServerVersion, createRun, installExtensions, startCodeServer, tailOf, vscodeVersionOf } from './lib/codeServer.mjs';
 import { createProgressPrinter, printSummary } from './lib/report.mjs';
 import { assertToolsInstalled, REPO_ROOT } from './lib/tools.mjs';
@@ -27,6 +33,8 @@ const { values: options } = parseArgs({
 
 const FIXTURE_WORKSPACE = path.join(REPO_ROOT, 'test', 'fixtures', 'workspace');
 const TEST_TIMEOUT_MS = 60_000;
+/** Batches end on their own in a few seconds (5 requests: about 4 s) yet stay running long enough to cancel. */
+const EMULATOR_SPEED = 80;
 
 /** Prints tests as the harness finishes them and resolves with the final results file. */
 async function followRun({ progressFile, resultsFile, timeoutMs, isAlive, onTimeout }) {
@@ -61,29 +69,38 @@ async function main() {
   console.log(`integration: built ${path.basename(batchlensVsix)} and the harness with ${suiteCount} suite file(s)`);
 
   const runDir = mkdtempSync(path.join(tmpdir(), 'batchlens-integration-'));
-  const run = createRun({ runDir, fixtureWorkspace: FIXTURE_WORKSPACE });
-  installExtensions(run, [batchlensVsix, harnessVsix]);
-
-  const resultsFile = path.join(runDir, 'results.json');
-  const progressFile = path.join(runDir, 'progress.jsonl');
-  const configFile = path.join(runDir, 'harness.json');
-  const require = createRequire(import.meta.url);
-  writeFileSync(configFile, JSON.stringify({
-    mochaPath: require.resolve('mocha/lib/mocha.cjs'),
-    resultsFile,
-    progressFile,
-    timeoutMs: TEST_TIMEOUT_MS,
-    grep: options.grep,
-  }));
-
-  // The suites talk to no network: no API key in the environment, no real Anthropic base URL.
-  const env = { BATCHLENS_TEST_HARNESS_CONFIG: configFile, ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' };
-  const server = await startCodeServer(run, { env });
-  console.log(`integration: code-server at ${server.url}, running the suites in its extension host`);
+  const emulator = await startEmulator({ logFile: path.join(runDir, 'emulator.log'), speed: EMULATOR_SPEED });
+  let server;
   let browser;
+  let bridge;
   let failed = true;
   try {
-    ({ browser } = await openWorkbench(server.url));
+    const run = createRun({ runDir, fixtureWorkspace: FIXTURE_WORKSPACE, userSettings: { 'batchlens.apiBaseUrl': emulator.url } });
+    installExtensions(run, [batchlensVsix, harnessVsix]);
+
+    const resultsFile = path.join(runDir, 'results.json');
+    const progressFile = path.join(runDir, 'progress.jsonl');
+    const configFile = path.join(runDir, 'harness.json');
+    const require = createRequire(import.meta.url);
+    writeFileSync(configFile, JSON.stringify({
+      mochaPath: require.resolve('mocha/lib/mocha.cjs'),
+      resultsFile,
+      progressFile,
+      timeoutMs: TEST_TIMEOUT_MS,
+      grep: options.grep,
+      emulatorUrl: emulator.url,
+      uiBridgeDir: path.join(runDir, 'ui-bridge'),
+    }));
+
+    // The suites talk to no network beyond the loopback emulator: no API key in the environment (the
+    // batch suites store the emulator's key with batchlens.setApiKey), no real Anthropic base URL.
+    const env = { BATCHLENS_TEST_HARNESS_CONFIG: configFile, ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' };
+    server = await startCodeServer(run, { env });
+    console.log(`integration: code-server at ${server.url}, emulator at ${emulator.url}, running the suites in its extension host`);
+    let page;
+    ({ browser, page } = await openWorkbench(server.url));
+    bridge = createUiBridge(page, path.join(runDir, 'ui-bridge'));
+    bridge.start();
     const results = await followRun({
       progressFile,
       resultsFile,
@@ -97,8 +114,10 @@ async function main() {
     console.log(`integration: ${counts.passed} passed, ${counts.failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s in all)`);
     failed = counts.failed > 0 || counts.passed === 0;
   } finally {
+    bridge?.stop();
     await browser?.close();
-    await server.stop();
+    await server?.stop();
+    await emulator.stop();
     if (options.keep || failed) console.log(`integration: run folder kept for inspection: ${runDir} (code-server.log, extension host logs under user-data/logs)`);
     else rmSync(runDir, { recursive: true, force: true });
   }

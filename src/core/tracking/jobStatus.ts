@@ -21,7 +21,7 @@ export interface JobSummary {
   runningBatchCount: number;
   /** Earliest expiry among running batches (RFC 3339), if any. */
   nextExpiresAt?: string;
-  /** Failed rows whose most recent attempt errored, expired or was canceled. */
+  /** Rows whose most recent attempt errored, expired or was canceled (downloaded, or counted by an ended batch). */
   failedRowCount: number;
   /** Rows that have an output file. */
   rowsWithOutput: number;
@@ -130,10 +130,13 @@ export function summarizeJob(job: Job): JobSummary {
   const phase = jobPhase(job);
   const running = job.batches.filter(isBatchRunning);
   const expiries = running.map((batch) => batch.expiresAt).filter((at): at is string => typeof at === 'string').sort();
-  const failedRowCount = Object.keys(job.rows).filter((customId) => {
+  const failedDownloaded = Object.keys(job.rows).filter((customId) => {
     const outcome = latestAttempt(job, customId)?.outcome;
     return outcome !== undefined && outcome !== 'succeeded';
   }).length;
+  // An ended batch reports its failures in request_counts before its results are downloaded; those
+  // rows are retryable too (the retry downloads first), so "Retry Failed Rows" is offered at once.
+  const failedRowCount = Math.max(failedDownloaded, counts.errored + counts.expired + counts.canceled);
   const rowsWithOutput = Object.values(job.rows).filter((attempts) => attempts.some((attempt) => attempt.outputPath)).length;
   const lastPollError = job.batches.map((batch) => batch.lastPollError).find((error) => error !== undefined);
   return {

@@ -110,6 +110,9 @@ export async function runSubmitFlow(
     `Batchlens: submitted ${prepared.requests.length.toLocaleString()} file${prepared.requests.length === 1 ? '' : 's'} as job ${outcome.job.id} (${batchIds.length} batch${batchIds.length === 1 ? '' : 'es'}).`,
   );
   try {
+    // Show the new job and start polling it now, not only when the store's file watcher fires
+    // (it may miss the first write, when `.batchlens/` did not exist as it started).
+    await vscode.commands.executeCommand('batchlens.refreshBatches');
     await vscode.commands.executeCommand('batchlens.batches.focus');
   } catch (error) {
     log.debug('The Batches view could not be focused', error);

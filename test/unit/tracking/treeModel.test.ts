@@ -38,6 +38,13 @@ describe('Batches tree model', () => {
     assert.equal(rows[1].description, 'overloaded_error');
   });
 
+  it('offers retry as soon as an ended batch reports failed rows, before its results are downloaded', () => {
+    const job = makeJob('job_failed', ['a.ts', 'b.ts', 'c.ts'], [makeBatch({ batchId: 'msgbatch_1', customIds: ['row-0', 'row-1', 'row-2'], status: 'ended', counts: counts({ succeeded: 1, errored: 1, expired: 1 }) })]);
+    assert.deepEqual(flagsOf(jobNode(job, NOW).contextValue), ['deletable', 'ended', 'hasFailed', 'hasId', 'job']);
+    const clean = makeJob('job_clean', ['a.ts'], [makeBatch({ batchId: 'msgbatch_2', customIds: ['row-0'], status: 'ended', counts: counts({ succeeded: 1 }) })]);
+    assert.ok(!flagsOf(jobNode(clean, NOW).contextValue).includes('hasFailed'));
+  });
+
   it('shows a polling failure in the tooltip as state', () => {
     const job = makeJob('job_err', ['a.ts'], [makeBatch({ batchId: 'msgbatch_1', customIds: ['row-0'], status: 'in_progress', lastPollError: '529 overloaded' })]);
     const node = jobNode(job, NOW);
