@@ -28,6 +28,8 @@ const common = {
   logLevel: 'warning',
   // The tree-sitter runtime is loaded from dist/wasm at run time (see src/core/analysis/parser.ts).
   external: ['vscode'],
+  // Prefer packages' ES module builds: jsonc-parser's UMD build requires its parts at run time, which a bundle cannot follow.
+  mainFields: ['module', 'main'],
 };
 
 const entries = [
