@@ -130,13 +130,17 @@ async function download(context: TrackerContext, node: TrackerNode | undefined, 
   }
   if (!quietWhenNothingNew || report.written.length > 0) {
     const skipped = report.skipped.length > 0 ? `, ${report.skipped.length} not written (see the log)` : '';
-    const choice = await vscode.window.showInformationMessage(
-      `Batchlens: ${report.written.length} new result file${report.written.length === 1 ? '' : 's'}${report.unchanged ? `, ${report.unchanged} unchanged` : ''}${skipped}.`,
-      'Open Results',
-    );
-    if (choice === 'Open Results') {
-      await openResults(context, undefined, job);
-    }
+    // Not awaited: the command is done once the files are written, whether or not the toast is clicked.
+    void vscode.window
+      .showInformationMessage(
+        `Batchlens: ${report.written.length} new result file${report.written.length === 1 ? '' : 's'}${report.unchanged ? `, ${report.unchanged} unchanged` : ''}${skipped}.`,
+        'Open Results',
+      )
+      .then(async (choice) => {
+        if (choice === 'Open Results') {
+          await openResults(context, undefined, job);
+        }
+      });
   }
   return report.written.length;
 }
