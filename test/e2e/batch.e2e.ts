@@ -128,6 +128,9 @@ describe('Batching files from the Explorer and tracking the job', function () {
   it('downloads the results and opens one beside its source', async () => {
     // "Open Results" on the ended notification downloads the results first.
     await page.locator('.notification-toast', { hasText: `${JOB_LABEL} ended` }).locator('.monaco-button', { hasText: 'Open Results' }).first().click();
+    // Open Results downloads, then reveals the results folder in the Explorer: wait for that before
+    // going back to the Batches view, or the reveal would switch the sidebar away mid-click.
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'results' }).first().waitFor({ state: 'visible', timeout: 60_000 });
     await openBatchlensView(page);
     const job = batchesRow(page, JOB_LABEL);
     await job.click();
