@@ -60,7 +60,7 @@ export interface CollectOptions {
 /** Folders never entered: version control, dependencies, and Batchlens's own store. */
 const ALWAYS_SKIPPED_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', '.batchlens']);
 
-/** Git's own bookkeeping inside walked folders: read for its rules, never sent as a request. */
+/** Git's own bookkeeping inside walked folders: read for its rules, never sent and not listed as a skip. */
 const GIT_METADATA_FILES: ReadonlySet<string> = new Set(['.gitignore', '.gitattributes', '.gitmodules', '.gitkeep']);
 
 /**
@@ -180,7 +180,9 @@ export async function* collectFiles(options: CollectOptions): AsyncGenerator<Col
           continue;
         }
         if (!entry.isFile() && !entry.isSymbolicLink()) continue;
-        const why = GIT_METADATA_FILES.has(entry.name) ? 'git metadata, not content' : exclusion(childPath, false, dirLayers);
+        // Like `.git/` itself, git's own files are bookkeeping, not content: passed over silently.
+        if (GIT_METADATA_FILES.has(entry.name)) continue;
+        const why = exclusion(childPath, false, dirLayers);
         if (why) {
           checks.push(async () => ({ type: 'skipped', skipped: { relativePath: childPath, reason: 'ignored', detail: why } }));
           continue;

@@ -73,7 +73,6 @@ describe('collectFiles', () => {
     assert.deepEqual(
       skipped.map((skip) => [skip.relativePath, skip.reason]),
       [
-        ['app/.gitignore', 'ignored'],
         ['app/build/', 'ignored'],
         ['app/drop.log', 'ignored'],
         ['app/secret-notes.txt', 'ignored'],
