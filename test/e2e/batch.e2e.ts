@@ -5,8 +5,8 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { e2eEnvironment, launchWorkbench, runFromPalette, screenshot, type E2eEnvironment } from './support/workbench';
+import type { Locator, Page } from 'playwright-core';
+import { runFromPalette, screenshot, useWorkbench, type E2eEnvironment } from './support/workbench';
 
 /** Not a real key: the emulator accepts any key that starts with sk-ant-. */
 const EMULATOR_KEY = 'sk-ant-api03-e2e-emulator-key-0000000000000000';
@@ -29,23 +29,12 @@ async function openBatchlensView(page: Page): Promise<void> {
 }
 
 describe('Batching files from the Explorer and tracking the job', function () {
+  const session = useWorkbench();
   let env: E2eEnvironment;
-  let browser: Browser;
   let page: Page;
 
-  before(async () => {
-    env = e2eEnvironment();
-    ({ browser, page } = await launchWorkbench(env));
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) {
-      await screenshot(page, env, `failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`);
-    }
+  before(() => {
+    ({ env, page } = session);
   });
 
   it('stores the API key from the command palette', async () => {

@@ -4,8 +4,8 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { activeTab, e2eEnvironment, goToLine, launchWorkbench, openFile, runFromPalette, screenshot, type E2eEnvironment } from './support/workbench';
+import type { Page } from 'playwright-core';
+import { activeTab, goToLine, openFile, runFromPalette, screenshot, useWorkbench, type E2eEnvironment } from './support/workbench';
 
 const PROMPT_FILE = 'prompts/ticket_classifier.py';
 
@@ -18,23 +18,12 @@ function lineContaining(env: E2eEnvironment, relativePath: string, needle: strin
 }
 
 describe('Batchlens in the VS Code workbench', function () {
+  const session = useWorkbench();
   let env: E2eEnvironment;
-  let browser: Browser;
   let page: Page;
 
-  before(async () => {
-    env = e2eEnvironment();
-    ({ browser, page } = await launchWorkbench(env));
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) {
-      await screenshot(page, env, `failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`);
-    }
+  before(() => {
+    ({ env, page } = session);
   });
 
   it('opens the sample workspace', async () => {

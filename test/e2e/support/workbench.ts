@@ -89,3 +89,31 @@ export async function goToLine(page: Page, line: number): Promise<void> {
   await page.keyboard.press('Enter');
   await input.waitFor({ state: 'hidden' });
 }
+
+/** One workbench for a whole suite; `env` and `page` are set once its `before` hook has run. */
+export interface WorkbenchSession {
+  env: E2eEnvironment;
+  page: Page;
+}
+
+/**
+ * Registers the suite's hooks: opens the workbench before the first step, screenshots a failing
+ * step (`failed-<title>.png`), and closes the browser after the last one.
+ */
+export function useWorkbench(): WorkbenchSession {
+  const session = {} as WorkbenchSession;
+  let browser: Browser | undefined;
+  before(async () => {
+    session.env = e2eEnvironment();
+    ({ browser, page: session.page } = await launchWorkbench(session.env));
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && session.page) {
+      await screenshot(session.page, session.env, `failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`);
+    }
+  });
+  return session;
+}
