@@ -104,6 +104,24 @@ describe('batchlens batch submit', () => {
     assert.equal(jobs[0].batches[0].batchId, batches[0].id);
   });
 
+  it('after a kill right after create, `batch list` shows the job with its recovered batch id', async () => {
+    const root = await sampleWorkspace();
+    const crashing = createSubmitCommand({
+      afterCreate: () => {
+        throw new Error('process killed');
+      },
+    });
+    await assert.rejects(crashing.run(['project', '--yes', '--json'], recordingIo(root, env())), /process killed/);
+
+    const io = recordingIo(root, env());
+    assert.equal(await runCli(['batch', 'list', '--json'], io), 0, io.err);
+    const listed = JSON.parse(io.out) as { jobId: string; batches: { batchId: string | null }[] }[];
+    const batches = await emulatorBatches(emulator);
+    assert.equal(batches.length, 1, 'nothing was sent twice');
+    assert.equal(listed.length, 1);
+    assert.equal(listed[0].batches[0].batchId, batches[0].id);
+  });
+
   it('prints the preview and sends nothing with --dry-run, even without a key', async () => {
     const root = await sampleWorkspace();
     const io = recordingIo(root, {});

@@ -1,6 +1,6 @@
 import { cancelJob } from '../../../core/tracking/jobActions';
 import type { CliCommand, CliIo } from '../../io';
-import { createCliBatchApi, openBatchContext } from './context';
+import { createCliBatchApi, openBatchContext, reconcileBeforeCommand } from './context';
 import { jobArgument, parseTrackerArgs, printJson } from './trackerCli';
 
 const USAGE = [
@@ -21,6 +21,8 @@ export const cancelCommand: CliCommand = {
     const context = openBatchContext(io);
     const job = await jobArgument(context, positionals, 'batchlens batch cancel <job>');
     const api = createCliBatchApi(io, context.logger);
+    // A batch whose id an interrupted submit never stored must be found before it can be canceled.
+    await reconcileBeforeCommand(context, api, io);
     const outcome = await cancelJob(job.id, { store: context.store, api, logger: context.logger });
     if (values.json) {
       printJson(io, { jobId: job.id, canceled: outcome.canceled, failures: outcome.failures });

@@ -1,14 +1,15 @@
 import { formatCounts, jobLabel, phaseText, timingText } from '../../../core/tracking/jobFormat';
 import { summarizeJob } from '../../../core/tracking/jobStatus';
 import type { CliCommand, CliIo } from '../../io';
-import { openBatchContext } from './context';
-import { jobJson, parseTrackerArgs, printJson } from './trackerCli';
+import { openBatchContext, reconcileBeforeCommand } from './context';
+import { jobJson, optionalApi, parseTrackerArgs, printJson } from './trackerCli';
 
 const USAGE = [
   'Usage: batchlens batch list [--json]',
   '',
   'Lists the batch jobs of this workspace (newest first) from the store in .batchlens/, as the editor',
-  'shows them. Makes no API call: run `batchlens batch status <job>` for a fresh status.',
+  'shows them. Run `batchlens batch status <job>` for a fresh status. The only API call it may make',
+  '(with ANTHROPIC_API_KEY set) settles a submission an interrupted run left without its batch id.',
   '',
   '  --json   print an array of {"jobId","status","phase","counts","template","files","batches",...}',
 ].join('\n');
@@ -20,6 +21,8 @@ export const listCommand: CliCommand = {
   async run(args: string[], io: CliIo): Promise<number> {
     const { values } = parseTrackerArgs(args, { json: { type: 'boolean', default: false } });
     const context = openBatchContext(io);
+    const api = optionalApi(io, context);
+    if (api) await reconcileBeforeCommand(context, api, io);
     const jobs = (await context.store.list()).sort((a, b) => b.createdAt - a.createdAt);
     if (values.json) {
       printJson(io, jobs.map((job) => jobJson(job, summarizeJob(job))));

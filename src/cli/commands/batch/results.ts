@@ -2,7 +2,7 @@ import type { BatchApi } from '../../../core/api/batchApi';
 import { downloadResults, type ResultsReport } from '../../../core/tracking/resultsWriter';
 import { refreshJob } from '../../../core/tracking/jobActions';
 import { type CliCommand, type CliIo, UsageError } from '../../io';
-import { NO_API_KEY_MESSAGE, openBatchContext } from './context';
+import { NO_API_KEY_MESSAGE, openBatchContext, reconcileBeforeCommand } from './context';
 import { jobArgument, optionalApi, parseTrackerArgs, printJson } from './trackerCli';
 
 const USAGE = [
@@ -29,8 +29,9 @@ export const resultsCommand: CliCommand = {
       json: { type: 'boolean', default: false },
     });
     const context = openBatchContext(io);
-    let job = await jobArgument(context, positionals, 'batchlens batch results <job>');
     const api = optionalApi(io, context);
+    if (api) await reconcileBeforeCommand(context, api, io);
+    let job = await jobArgument(context, positionals, 'batchlens batch results <job>');
     if (api) {
       job = (await refreshJob(job.id, { store: context.store, api })).job;
     }
