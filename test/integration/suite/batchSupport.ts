@@ -31,16 +31,8 @@ export function emulatorUrl(): string {
   return url;
 }
 
-/** What the result of `batchlens.batchSelectedFiles` / `submitBatchQueue` looks like. */
-export interface SubmitResult {
-  jobId: string;
-  batches: string[];
-  requests: number;
-  skipped: Array<{ path: string; reason: string }>;
-  estimate: { batchUsd: number; syncUsd: number };
-  submitted: boolean;
-  error?: string;
-}
+/** What `batchlens.batchSelectedFiles` / `submitBatchQueue` resolve to: the extension's own type. */
+export type { SubmitCommandResult as SubmitResult } from '../../../src/features/submit/submitArgs';
 
 /** What `batchlens.refreshBatches` returns per job. */
 export interface RootItem {
