@@ -1,31 +1,41 @@
 import { parseArgs } from 'node:util';
-import { BUILTIN_MODELS } from '../../core/pricing/catalog';
+import { BUILTIN_MODELS, entryAt, isoToday } from '../../core/pricing/catalog';
 import { effectiveRates } from '../../core/pricing/cost';
+import { describeLifecycle, modelLifecycleAt } from '../../core/pricing/lifecycle';
 import type { ModelEntry } from '../../core/pricing/modelEntry';
-import { alignColumns, buildPriceTable, renderPriceTableText } from '../../core/pricing/priceTable';
+import { alignColumns, buildPriceTable, figureLabel, renderPriceTableText } from '../../core/pricing/priceTable';
 import { type CliCommand, type CliIo, UsageError } from '../io';
 
 const USAGE = [
-  'Usage: batchlens models [--json]',
+  'Usage: batchlens models [--json] [--date YYYY-MM-DD]',
   '',
-  'Lists the model catalog: prices in every mode (USD per million tokens), limits and tokenizer, with the as-of date.',
+  'Lists the model catalog: prices in every mode (USD per million tokens), limits, tokenizer and lifecycle',
+  '(active, legacy, deprecated with its retirement date, retired), with sources and as-of dates.',
+  'Figures found only in third-party sources are marked † (unverified).',
   '',
   'Options:',
-  '  --json   print every model (retired ones included) as a JSON array',
+  '  --json             print every model (retired ones included) as a JSON array',
+  '  --date YYYY-MM-DD  prices and lifecycle in force on that day (default: today)',
 ].join('\n');
 
-/** One model as `models --json` prints it: the entry's data plus its batch rates, spelled out. */
-function modelJson(entry: ModelEntry) {
+/** One model as `models --json` prints it: the entry's data on `date` plus its batch rates, spelled out. */
+function modelJson(model: ModelEntry, date: string) {
+  const entry = entryAt(model, date);
+  const lifecycle = modelLifecycleAt(model, date);
   return {
     id: entry.id,
     aliases: entry.aliases,
     displayName: entry.displayName,
     family: entry.family,
     tokenizer: entry.tokenizer,
-    minCacheableTokens: entry.minCacheableTokens,
+    /** null: Anthropic has not published it. */
+    minCacheableTokens: entry.minCacheableTokens ?? null,
     contextWindowTokens: entry.contextWindowTokens,
     maxOutputTokens: entry.maxOutputTokens,
     rates: entry.rates,
+    pricesDate: date,
+    pricesSince: model.earlierPrices?.length ? (model.pricesSince ?? null) : null,
+    earlierPrices: model.earlierPrices ?? [],
     batchRates: effectiveRates(entry, entry.rates, { mode: 'batch' }),
     bands: (entry.bands ?? []).map((band) => ({
       aboveInputTokens: band.aboveInputTokens,
@@ -33,7 +43,17 @@ function modelJson(entry: ModelEntry) {
       batchRates: effectiveRates(entry, band.rates, { mode: 'batch' }),
     })),
     usResidencyMultiplier: entry.usResidencyMultiplier ?? null,
-    retired: entry.retired ?? null,
+    lifecycle: {
+      state: lifecycle.state,
+      deprecatedOn: lifecycle.deprecatedOn ?? null,
+      retiresOn: lifecycle.retiresOn ?? null,
+      successor: lifecycle.successor ?? null,
+      source: lifecycle.source,
+      asOf: lifecycle.asOf,
+    },
+    retired: lifecycle.state === 'retired' ? (lifecycle.retiresOn ?? null) : null,
+    /** Figures found only in third-party sources (or assumed): treat them as likely, not official. */
+    unverified: model.unverified ?? [],
     asOf: entry.asOf,
     source: entry.source,
   };
@@ -43,29 +63,55 @@ function tokensLabel(tokens: number): string {
   return tokens >= 1_000_000 ? `${tokens / 1_000_000}M` : `${Math.round(tokens / 1000)}k`;
 }
 
-function limitsTable(models: readonly ModelEntry[]): string {
-  const header = ['Model', 'Id', 'Aliases', 'Family', 'Tokenizer', 'Min cache', 'Context', 'Max out'];
+function minimumLabel(entry: ModelEntry): string {
+  if (entry.minCacheableTokens === undefined) return 'unknown';
+  const mark = entry.unverified?.includes('minCacheableTokens') ? ' †' : '';
+  return `${entry.minCacheableTokens.toLocaleString('en-US')}${mark}`;
+}
+
+function limitsTable(models: readonly ModelEntry[], date: string): string {
+  const header = ['Model', 'Id', 'Aliases', 'Family', 'Tokenizer', 'Lifecycle', 'Min cache', 'Context', 'Max out'];
   const rows = models.map((entry) => [
-    entry.retired ? `${entry.displayName} (retired ${entry.retired})` : entry.displayName,
+    entry.displayName,
     entry.id,
     entry.aliases.join(', ') || '-',
     entry.family,
     entry.tokenizer,
-    entry.minCacheableTokens.toLocaleString('en-US'),
+    describeLifecycle(modelLifecycleAt(entry, date)),
+    minimumLabel(entry),
     tokensLabel(entry.contextWindowTokens),
     tokensLabel(entry.maxOutputTokens),
   ]);
-  return alignColumns([header, ...rows], 5);
+  const unverified = models
+    .filter((entry) => entry.unverified?.includes('minCacheableTokens'))
+    .map((entry) => entry.displayName);
+  const notes = [
+    `Lifecycle as of ${date}; "unknown" minimum: not published by Anthropic (no cache-minimum warning is given on a guess).`,
+  ];
+  if (unverified.length > 0) notes.push(`† ${figureLabel('minCacheableTokens')} from third-party sources only: ${unverified.join(', ')}.`);
+  return `${alignColumns([header, ...rows], 6)}\n\n${notes.join('\n')}`;
 }
 
-/** Whether `--json` was given; any other argument is a usage error. */
-function parseJsonFlag(args: string[]): boolean {
+/** `--json` and `--date`; any other argument is a usage error. */
+function parseFlags(args: string[]): { json: boolean; date: string } {
+  let values: { json?: boolean; date?: string };
   try {
-    return parseArgs({ args, strict: true, allowPositionals: false, options: { json: { type: 'boolean' } } }).values.json ?? false;
+    values = parseArgs({ args, strict: true, allowPositionals: false, options: { json: { type: 'boolean' }, date: { type: 'string' } } }).values;
   } catch (error) {
     // parseArgs explains over several lines; the CLI promises one.
     throw new UsageError((error instanceof Error ? error.message : String(error)).split('\n')[0]!, { cause: error });
   }
+  return { json: values.json ?? false, date: parseDateOption(values.date) };
+}
+
+/** `--date YYYY-MM-DD` (a real calendar day), or today. */
+export function parseDateOption(value: string | undefined): string {
+  if (value === undefined) return isoToday();
+  const day = value.trim();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`)) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) {
+    throw new UsageError(`--date must be a day as YYYY-MM-DD (got '${value}')`);
+  }
+  return day;
 }
 
 export const modelsCommand: CliCommand = {
@@ -73,12 +119,13 @@ export const modelsCommand: CliCommand = {
   summary: 'List the model catalog with prices in every mode (sync, batch, cache write/read)',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
-    if (parseJsonFlag(args)) {
-      io.stdout(`${JSON.stringify(BUILTIN_MODELS.map(modelJson), null, 2)}\n`);
+    const { json, date } = parseFlags(args);
+    if (json) {
+      io.stdout(`${JSON.stringify(BUILTIN_MODELS.map((entry) => modelJson(entry, date)), null, 2)}\n`);
       return 0;
     }
-    const prices = renderPriceTableText(buildPriceTable({ includeRetired: true }));
-    io.stdout(`Prices\n\n${prices}\nLimits\n\n${limitsTable(BUILTIN_MODELS)}\n`);
+    const prices = renderPriceTableText(buildPriceTable({ includeRetired: true, date }));
+    io.stdout(`Prices\n\n${prices}\nLimits\n\n${limitsTable(BUILTIN_MODELS, date)}\n`);
     return 0;
   },
 };

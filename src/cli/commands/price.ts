@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { UnknownModelError, resolveModel } from '../../core/pricing/catalog';
 import { type CostBreakdown, type TokenUsage, formatUsd, priceUsage } from '../../core/pricing/cost';
-import { alignColumns } from '../../core/pricing/priceTable';
+import { alignColumns, figureLabel } from '../../core/pricing/priceTable';
 import { type CliCommand, type CliIo, UsageError } from '../io';
 import { loadCliSettings } from '../workspaceSettings';
+import { parseDateOption } from './models';
 
 const USAGE = [
   'Usage: batchlens price --model M --input-tokens N --output-tokens N [options]',
@@ -11,7 +12,8 @@ const USAGE = [
   'Prints what a request with this token usage costs, synchronously and in a batch, side by side.',
   '',
   'Options:',
-  '  --model M                 model id or alias (an unknown id of a known family is priced as its newest model, with a note)',
+  '  --model M                 model id or alias, also as a Bedrock or Vertex id (an unknown id is an error, with the nearest id)',
+  '  --date YYYY-MM-DD         price with the prices in force on that day (default: today)',
   '  --input-tokens N          uncached input tokens',
   '  --output-tokens N         output tokens',
   '  --cache-write-tokens N    tokens written to the prompt cache',
@@ -34,7 +36,7 @@ function tokenCount(option: string, value: string | undefined, required: boolean
   return count;
 }
 
-const VALUE_OPTIONS = new Set(['--model', '--input-tokens', '--output-tokens', '--cache-write-tokens', '--cache-write-ttl', '--cache-read-tokens']);
+const VALUE_OPTIONS = new Set(['--model', '--date', '--input-tokens', '--output-tokens', '--cache-write-tokens', '--cache-write-ttl', '--cache-read-tokens']);
 
 /** `--input-tokens -5` becomes `--input-tokens=-5`, so a negative count gets our message, not parseArgs' "ambiguous". */
 function joinNegativeValues(args: string[]): string[] {
@@ -60,6 +62,7 @@ function parse(args: string[]) {
       allowPositionals: false,
       options: {
         model: { type: 'string' },
+        date: { type: 'string' },
         'input-tokens': { type: 'string' },
         'output-tokens': { type: 'string' },
         'cache-write-tokens': { type: 'string' },
@@ -121,9 +124,10 @@ export const priceCommand: CliCommand = {
     const model = values.model?.trim();
     if (!model) throw new UsageError('--model is required (e.g. --model claude-sonnet-4-6; see `batchlens models`)');
     const usage = usageFromOptions(values);
+    const date = parseDateOption(values.date);
     let resolved: ReturnType<typeof resolveModel>;
     try {
-      resolved = resolveModel(model, loadCliSettings(io).modelOverrides);
+      resolved = resolveModel(model, loadCliSettings(io).modelOverrides, date);
     } catch (error) {
       if (error instanceof UnknownModelError) throw new UsageError(`${error.message} (see \`batchlens models\`)`, { cause: error });
       throw error;
@@ -132,7 +136,9 @@ export const priceCommand: CliCommand = {
     const usResidency = values['us-residency'] ?? loadCliSettings(io).usResidency;
     const sync = priceUsage(entry, usage, { mode: 'sync', usResidency });
     const batch = priceUsage(entry, usage, { mode: 'batch', usResidency });
+    const unverified = (entry.unverified ?? []).filter((figure) => figure !== 'minCacheableTokens' && figure !== 'id');
     const notes = [...new Set([...sync.notes, ...batch.notes])];
+    if (unverified.length > 0) notes.push(`unverified (third-party sources only): ${unverified.map(figureLabel).join(', ')} price`);
 
     if (values.json) {
       const output: Record<string, unknown> = { model };
@@ -143,6 +149,8 @@ export const priceCommand: CliCommand = {
       if (sync.band) output.band = sync.band;
       if (usResidency) output.usResidency = true;
       if (notes.length > 0) output.notes = notes;
+      output.pricesDate = date;
+      if (unverified.length > 0) output.unverified = unverified;
       output.asOf = entry.asOf;
       io.stdout(`${JSON.stringify(output, null, 2)}\n`);
       return 0;
@@ -164,7 +172,7 @@ export const priceCommand: CliCommand = {
       [['', 'Sync', 'Batch'], ...rows.filter(([, , shown]) => shown).map(([label, key]) => [label, formatUsd(sync[key]), formatUsd(batch[key])])],
       1,
     );
-    lines.push(table, '', savingLine(sync, batch), `Prices as of ${entry.asOf}; source: ${entry.source}.`);
+    lines.push(table, '', savingLine(sync, batch), `Prices in force on ${date} (catalog as of ${entry.asOf}); source: ${entry.source}.`);
     io.stdout(`${lines.join('\n')}\n`);
     return 0;
   },

@@ -63,12 +63,17 @@ export function buildCostPreview(input: CostPreviewInput): CostPreview {
   const warnings: string[] = [];
   if (input.modelNote) warnings.push(input.modelNote);
 
-  const cacheApplied = rows > 0 && prefix > 0 && prefix >= input.model.minCacheableTokens;
-  if (input.sharedPrefixTokens > 0 && !cacheApplied) {
+  // An unpublished minimum is not guessed: the prefix is assumed cacheable, and the preview says so.
+  const minimum = input.model.minCacheableTokens;
+  const cacheApplied = rows > 0 && prefix > 0 && (minimum === undefined || prefix >= minimum);
+  if (input.sharedPrefixTokens > 0 && !cacheApplied && minimum !== undefined) {
     warnings.push(
       `The shared system prompt (≈${prefix.toLocaleString('en-US')} tokens) is below ${input.model.displayName}'s minimum cacheable length ` +
-        `(${input.model.minCacheableTokens.toLocaleString('en-US')} tokens): the API will not cache it, so it is priced as ordinary input.`,
+        `(${minimum.toLocaleString('en-US')} tokens): the API will not cache it, so it is priced as ordinary input.`,
     );
+  }
+  if (cacheApplied && minimum === undefined) {
+    warnings.push(`${input.model.displayName}'s minimum cacheable length is not published: the estimate assumes the shared prefix is cached.`);
   }
   if (rows > 1 && cacheApplied) {
     warnings.push('Cache hits inside a batch are best effort (30-98% typical); the estimate assumes every row after the first reads the cache.');

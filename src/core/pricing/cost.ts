@@ -182,10 +182,24 @@ export function pricePerCall(entry: ModelEntry, promptTokens: number, options: {
     cacheWrite1hUsd: priceUsage(entry, { inputTokens: 0, outputTokens: 0, cacheWrite1hTokens: promptTokens }, sync).totalUsd,
     cacheReadUsd: priceUsage(entry, { inputTokens: 0, outputTokens: 0, cacheReadTokens: promptTokens }, sync).totalUsd,
     batchCacheReadUsd: priceUsage(entry, { inputTokens: 0, outputTokens: 0, cacheReadTokens: promptTokens }, batch).totalUsd,
-    notes: asInput.notes,
+    notes: [...asInput.notes, ...unverifiedPriceNotes(entry)],
   };
   if (asInput.band) prices.band = asInput.band;
   return prices;
+}
+
+const PRICE_FIGURE_LABELS: Partial<Record<string, string>> = {
+  input: 'input',
+  output: 'output',
+  cacheWrite5m: '5m cache write',
+  cacheWrite1h: '1h cache write',
+  cacheRead: 'cache read',
+};
+
+/** "Fable 5.2: cache read price from third-party sources only (unverified)", when a price figure is not official. */
+function unverifiedPriceNotes(entry: ModelEntry): string[] {
+  const labels = (entry.unverified ?? []).map((figure) => PRICE_FIGURE_LABELS[figure]).filter((label): label is string => label !== undefined);
+  return labels.length === 0 ? [] : [`${entry.displayName}: ${labels.join(', ')} price from third-party sources only (unverified)`];
 }
 
 /** The `usage` object of a Messages API response or batch result, as far as pricing needs it. */

@@ -1,5 +1,21 @@
-export type { ModelEntry, ModelFamily, PriceBand, PriceRates, TokenizerGeneration } from './modelEntry';
-export { BUILTIN_MODELS, CATALOG_AS_OF, CATALOG_SOURCE, UnknownModelError, currentModels, findModel, newestOfFamily, resolveModel } from './catalog';
+export type { EarlierPrices, LifecycleState, ModelEntry, ModelFamily, ModelLifecycle, PriceBand, PriceRates, TokenizerGeneration, UnverifiedFigure } from './modelEntry';
+export {
+  BUILTIN_MODELS,
+  CATALOG_AS_OF,
+  CATALOG_SOURCE,
+  UnknownModelError,
+  currentModels,
+  entryAt,
+  findModel,
+  isRetiredOn,
+  isoToday,
+  knownIds,
+  newestOfFamily,
+  priceAt,
+  resolveModel,
+} from './catalog';
+export { type LifecycleOnDate, describeLifecycle, lifecycleAt, modelLifecycleAt } from './lifecycle';
+export { canonicalModelId, nearestModelId } from './modelIds';
 export { type ModelOverride, type ModelOverrides, OVERRIDE_SOURCE, familyFromId, parseModelOverrides } from './overrides';
 export {
   type ApiUsage,

@@ -1,4 +1,4 @@
-import type { ModelEntry, ModelFamily, PriceRates, TokenizerGeneration } from './modelEntry';
+import type { ModelEntry, ModelFamily, PriceRates, TokenizerGeneration, UnverifiedFigure } from './modelEntry';
 
 /** One entry of the `batchlens.modelOverrides` setting: any subset of these fields. */
 export interface ModelOverride {
@@ -138,9 +138,26 @@ function withCommonFields(entry: ModelEntry, override: ModelOverride): ModelEntr
   };
 }
 
-/** A catalog entry with only the fields the user gave replaced; its price bands are kept. */
+const OVERRIDE_FIELD: Record<UnverifiedFigure, keyof ModelOverride | undefined> = {
+  input: 'inputUsdPerMTok',
+  output: 'outputUsdPerMTok',
+  cacheWrite5m: 'cacheWrite5mUsdPerMTok',
+  cacheWrite1h: 'cacheWrite1hUsdPerMTok',
+  cacheRead: 'cacheReadUsdPerMTok',
+  minCacheableTokens: 'minCacheableTokens',
+  id: undefined,
+};
+
+/** A catalog entry with only the fields the user gave replaced; its price bands are kept, and a figure the user gave is no longer "unverified". */
 export function applyOverride(entry: ModelEntry, override: ModelOverride): ModelEntry {
-  return { ...withCommonFields(entry, override), rates: overriddenRates(entry.rates, override) };
+  const overridden: ModelEntry = { ...withCommonFields(entry, override), rates: overriddenRates(entry.rates, override) };
+  const unverified = (entry.unverified ?? []).filter((figure) => {
+    const field = OVERRIDE_FIELD[figure];
+    return field === undefined || override[field] === undefined;
+  });
+  if (unverified.length > 0) overridden.unverified = unverified;
+  else delete overridden.unverified;
+  return overridden;
 }
 
 /**
@@ -155,9 +172,10 @@ export function createOverriddenModel(id: string, template: ModelEntry, override
     input === undefined
       ? template.rates
       : { input, output: template.rates.output, cacheWrite5m: input * 1.25, cacheWrite1h: input * 2, cacheRead: input / 10 };
-  const { bands: _templateBands, retired: _templateRetired, ...rest } = template;
+  const { bands: _bands, earlierPrices: _earlier, pricesSince: _since, unverified: _unverified, minCacheableTokens: _minimum, ...rest } = template;
   return {
     ...withCommonFields({ ...rest, id, aliases: [], displayName: id }, override),
     rates: overriddenRates(base, override),
+    lifecycle: { base: 'active', source: OVERRIDE_SOURCE, asOf: template.lifecycle.asOf },
   };
 }

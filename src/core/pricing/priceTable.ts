@@ -1,6 +1,7 @@
-import { BUILTIN_MODELS, CATALOG_SOURCE } from './catalog';
+import { BUILTIN_MODELS, CATALOG_SOURCE, entryAt, isoToday } from './catalog';
 import { effectiveRates } from './cost';
-import type { ModelEntry, PriceRates } from './modelEntry';
+import { describeLifecycle, modelLifecycleAt } from './lifecycle';
+import type { ModelEntry, PriceRates, UnverifiedFigure } from './modelEntry';
 
 /** One line of "Show Model Prices": a model (or one price band of it) in every price mode, USD per MTok. */
 export interface PriceTableRow {
@@ -17,8 +18,13 @@ export interface PriceTableRow {
   cacheReadUsdPerMTok: number;
   /** Cache reads inside a batch: both discounts stacked. */
   batchCacheReadUsdPerMTok: number;
-  /** The figures are partly verified (see the entry's source). */
+  /** Some price on this row comes only from third parties (see `unverified` and the entry's source). */
   partlyVerified: boolean;
+  /** The price figures of this row found only in third-party sources. */
+  unverified: UnverifiedFigure[];
+  /** "retired 2026-11-30", "deprecated, retires 2027-01-22", "legacy" (absent when active). */
+  lifecycle?: string;
+  /** ISO date the model was (or will be) retired, when known. */
   retired?: string;
   asOf: string;
   source: string;
@@ -32,7 +38,10 @@ export interface PriceTable {
   rows: PriceTableRow[];
 }
 
-function rowFor(entry: ModelEntry, rates: PriceRates, usResidency: boolean, band?: string): PriceTableRow {
+const PRICE_FIGURES: readonly UnverifiedFigure[] = ['input', 'output', 'cacheWrite5m', 'cacheWrite1h', 'cacheRead'];
+
+function rowFor(entry: ModelEntry, rates: PriceRates, usResidency: boolean, date: string, band?: string): PriceTableRow {
+  const unverified = (entry.unverified ?? []).filter((figure) => PRICE_FIGURES.includes(figure));
   const sync = effectiveRates(entry, rates, { mode: 'sync', usResidency });
   const batch = effectiveRates(entry, rates, { mode: 'batch', usResidency });
   const row: PriceTableRow = {
@@ -46,12 +55,15 @@ function rowFor(entry: ModelEntry, rates: PriceRates, usResidency: boolean, band
     cacheWrite1hUsdPerMTok: sync.cacheWrite1h,
     cacheReadUsdPerMTok: sync.cacheRead,
     batchCacheReadUsdPerMTok: batch.cacheRead,
-    partlyVerified: entry.source.includes('partly verified'),
+    partlyVerified: unverified.length > 0,
+    unverified,
     asOf: entry.asOf,
     source: entry.source,
   };
   if (band) row.band = band;
-  if (entry.retired) row.retired = entry.retired;
+  const lifecycle = modelLifecycleAt(entry, date);
+  if (lifecycle.state !== 'active') row.lifecycle = describeLifecycle(lifecycle);
+  if (lifecycle.state === 'retired') row.retired = lifecycle.retiresOn;
   return row;
 }
 
@@ -59,23 +71,29 @@ function tokensLabel(tokens: number): string {
   return tokens % 1000 === 0 ? `${tokens / 1000}k` : tokens.toLocaleString('en-US');
 }
 
-/** The rows of one model: one per price band when it is priced by prompt length. */
-export function priceRowsFor(entry: ModelEntry, usResidency = false): PriceTableRow[] {
+/** The rows of one model at the prices in force on `date`: one per price band when it is priced by prompt length. */
+export function priceRowsFor(model: ModelEntry, usResidency = false, date: string = isoToday()): PriceTableRow[] {
+  const entry = entryAt(model, date);
   const bands = [...(entry.bands ?? [])].sort((a, b) => a.aboveInputTokens - b.aboveInputTokens);
-  if (bands.length === 0) return [rowFor(entry, entry.rates, usResidency)];
-  const rows = [rowFor(entry, entry.rates, usResidency, `prompt ≤ ${tokensLabel(bands[0]!.aboveInputTokens)}`)];
-  for (const band of bands) rows.push(rowFor(entry, band.rates, usResidency, `prompt > ${tokensLabel(band.aboveInputTokens)}`));
+  if (bands.length === 0) return [rowFor(entry, entry.rates, usResidency, date)];
+  const rows = [rowFor(entry, entry.rates, usResidency, date, `prompt ≤ ${tokensLabel(bands[0]!.aboveInputTokens)}`)];
+  for (const band of bands) rows.push(rowFor(entry, band.rates, usResidency, date, `prompt > ${tokensLabel(band.aboveInputTokens)}`));
   return rows;
 }
 
 /**
- * The catalog as a models x price modes table. Retired models are left out unless asked for;
- * with `usResidency` every figure includes the US-only multiplier where the model offers it.
+ * The catalog as a models x price modes table at the prices in force on `date` (default today).
+ * Models retired by then are left out unless asked for; with `usResidency` every figure includes the
+ * US-only multiplier where the model offers it.
  */
-export function buildPriceTable(options: { models?: readonly ModelEntry[]; includeRetired?: boolean; usResidency?: boolean } = {}): PriceTable {
-  const models = (options.models ?? BUILTIN_MODELS).filter((entry) => options.includeRetired || !entry.retired);
+export function buildPriceTable(
+  options: { models?: readonly ModelEntry[]; includeRetired?: boolean; usResidency?: boolean; date?: string } = {},
+): PriceTable {
+  const date = options.date ?? isoToday();
   const usResidency = options.usResidency ?? false;
-  const rows = models.flatMap((entry) => priceRowsFor(entry, usResidency));
+  const rows = (options.models ?? BUILTIN_MODELS)
+    .flatMap((entry) => priceRowsFor(entry, usResidency, date))
+    .filter((row) => options.includeRetired || row.retired === undefined);
   const asOf = rows.map((row) => row.asOf).reduce((newest, date) => (date > newest ? date : newest), '');
   return { asOf, source: CATALOG_SOURCE, usResidency, rows };
 }
@@ -102,14 +120,32 @@ const PARTLY_VERIFIED_MARK = '†';
 
 function modelLabel(row: PriceTableRow): string {
   const band = row.band ? ` (${row.band})` : '';
-  const retired = row.retired ? ` (retired ${row.retired})` : '';
-  return `${row.displayName}${band}${retired}${row.partlyVerified ? ` ${PARTLY_VERIFIED_MARK}` : ''}`;
+  const lifecycle = row.lifecycle ? ` (${row.lifecycle})` : '';
+  return `${row.displayName}${band}${lifecycle}${row.partlyVerified ? ` ${PARTLY_VERIFIED_MARK}` : ''}`;
+}
+
+const FIGURE_LABELS: Record<UnverifiedFigure, string> = {
+  input: 'input',
+  output: 'output',
+  cacheWrite5m: '5m write',
+  cacheWrite1h: '1h write',
+  cacheRead: 'cache read',
+  minCacheableTokens: 'minimum cacheable tokens',
+  id: 'id',
+};
+
+/** A readable name for an unverified figure ("cache read"). */
+export function figureLabel(figure: UnverifiedFigure): string {
+  return FIGURE_LABELS[figure];
 }
 
 function footer(table: PriceTable): string[] {
   const lines = [`USD per million tokens, as of ${table.asOf}.${table.usResidency ? ' Includes the 1.1x US-only inference multiplier where offered.' : ''}`];
   if (table.rows.some((row) => row.partlyVerified)) {
-    lines.push(`${PARTLY_VERIFIED_MARK} partly verified: released after the last complete price snapshot; some figures come from model pages or third parties.`);
+    const marked = table.rows
+      .filter((row) => row.partlyVerified)
+      .map((row) => `${row.displayName}: ${row.unverified.map(figureLabel).join(', ')}`);
+    lines.push(`${PARTLY_VERIFIED_MARK} unverified (third-party sources only): ${[...new Set(marked)].join('; ')}.`);
   }
   lines.push(`Source: ${table.source}`);
   return lines;

@@ -1,4 +1,4 @@
-import { CATALOG_AS_OF, resolveModel } from '../pricing/catalog';
+import { CATALOG_AS_OF, priceAt } from '../pricing/catalog';
 import { type TokenUsage, formatUsd, priceUsage, promptTokensOf, usageFromApi } from '../pricing/cost';
 import type { ModelOverrides } from '../pricing/overrides';
 import type { Job } from './jobModel';
@@ -62,11 +62,8 @@ export function computeJobSavings(job: Job, overrides?: ModelOverrides): JobSavi
       models.add(modelId);
       let entry;
       try {
-        const resolved = resolveModel(modelId, overrides);
-        entry = resolved.entry;
-        if (resolved.note) {
-          notes.add(resolved.note);
-        }
+        // The prices in force when the job was submitted (a price cut later does not rewrite an old bill).
+        entry = priceAt(modelId, job.createdAt, overrides);
       } catch (error) {
         unpricedRows += 1;
         notes.add(error instanceof Error ? error.message : String(error));

@@ -109,14 +109,16 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
     const { config } = this.services;
     const { entry } = chooseModel(prompt.model, config.defaultModel, config.modelOverrides);
     const count = this.tokenCounts.count(prompt.text, entry);
-    if (!isBelowCacheMinimum(prompt, count.tokens, entry.minCacheableTokens)) {
+    const minimum = entry.minCacheableTokens;
+    if (minimum === undefined || !isBelowCacheMinimum(prompt, count.tokens, minimum)) {
       return undefined;
     }
     return new vscode.CodeLens(range, {
-      title: cacheMinimumLensTitle(entry.displayName, entry.minCacheableTokens),
+      title: cacheMinimumLensTitle(entry.displayName, minimum),
       tooltip:
         `${count.exact ? '' : '≈'}${count.tokens.toLocaleString('en-US')} tokens: a cache breakpoint on this prompt alone caches nothing ` +
-        `(${entry.displayName} caches prefixes of at least ${entry.minCacheableTokens.toLocaleString('en-US')} tokens). ` +
+        `(${entry.displayName} caches prefixes of at least ${minimum.toLocaleString('en-US')} tokens` +
+        `${entry.unverified?.includes('minCacheableTokens') ? ', a third-party figure (unverified)' : ''}). ` +
         'Put more static content before the breakpoint, or drop cache_control here.',
       command: SHOW_PROMPT_PRICES_COMMAND,
       arguments: [promptPricesArgs(prompt, entry.id, count)],

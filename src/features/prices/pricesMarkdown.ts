@@ -2,7 +2,8 @@
  * The Markdown documents behind "Show Model Prices" and the cost lens's per-prompt table. Pure (no
  * `vscode`), so both documents are unit-tested in plain Node.
  */
-import { BUILTIN_MODELS, currentModels, resolveModel } from '../../core/pricing/catalog';
+import { BUILTIN_MODELS, currentModels, isoToday, resolveModel } from '../../core/pricing/catalog';
+import { describeLifecycle, modelLifecycleAt } from '../../core/pricing/lifecycle';
 import { formatUsd, pricePerCall } from '../../core/pricing/cost';
 import type { ModelEntry } from '../../core/pricing/modelEntry';
 import type { ModelOverrides } from '../../core/pricing/overrides';
@@ -32,6 +33,12 @@ function tokens(count: number): string {
   return count.toLocaleString('en-US');
 }
 
+/** A minimum cacheable length as shown: "unknown" when unpublished, † when it comes from third parties only. */
+function minimumCell(entry: ModelEntry): string {
+  if (entry.minCacheableTokens === undefined) return 'unknown';
+  return `${tokens(entry.minCacheableTokens)}${entry.unverified?.includes('minCacheableTokens') ? ' †' : ''}`;
+}
+
 /** "Show Model Prices": every model x price mode (USD per MTok), then cache minimums and context windows. */
 export function renderModelPricesMarkdown(options: { overrides: ModelOverrides; usResidency: boolean }): string {
   const models = modelsWithOverrides(options.overrides, true);
@@ -39,15 +46,18 @@ export function renderModelPricesMarkdown(options: { overrides: ModelOverrides; 
   const limits = [
     '## Cache minimums and limits',
     '',
-    'A cached prefix shorter than the minimum is not cached at all (no error; the request is billed as uncached input).',
+    'A cached prefix shorter than the minimum is not cached at all (no error; the request is billed as uncached input). ' +
+      '"unknown": Anthropic has not published it; † from third-party sources only (unverified).',
     '',
-    '| Model | Min cacheable tokens | Context window | Max output | Tokenizer | As of | Source |',
-    '|---|---:|---:|---:|---|---|---|',
-    ...models.map(
-      (entry) =>
-        `| ${entry.displayName}${entry.retired ? ` (retired ${entry.retired})` : ''} | ${tokens(entry.minCacheableTokens)} | ` +
-        `${tokens(entry.contextWindowTokens)} | ${tokens(entry.maxOutputTokens)} | ${entry.tokenizer} | ${entry.asOf} | ${escapeCell(entry.source)} |`,
-    ),
+    '| Model | Lifecycle | Min cacheable tokens | Context window | Max output | Tokenizer | As of | Source |',
+    '|---|---|---:|---:|---:|---|---|---|',
+    ...models.map((entry) => {
+      const lifecycle = modelLifecycleAt(entry, isoToday());
+      return (
+        `| ${entry.displayName} | ${describeLifecycle(lifecycle)} (${escapeCell(lifecycle.source)}) | ${minimumCell(entry)} | ` +
+        `${tokens(entry.contextWindowTokens)} | ${tokens(entry.maxOutputTokens)} | ${entry.tokenizer} | ${entry.asOf} | ${escapeCell(entry.source)} |`
+      );
+    }),
     '',
   ];
   return `${table}\n${limits.join('\n')}`;
@@ -77,11 +87,13 @@ export function renderPromptPricesMarkdown(input: PromptPricesInput): string {
     const count = input.tokensFor(entry);
     const prices = pricePerCall(entry, count.tokens, { usResidency: input.usResidency });
     const marker = entry.id === input.modelInUse ? ' **(in use)**' : '';
-    const belowMinimum = count.tokens < entry.minCacheableTokens ? ` ⚠ below ${tokens(entry.minCacheableTokens)}` : '';
+    const minimum = entry.minCacheableTokens;
+    const belowMinimum = minimum !== undefined && count.tokens < minimum ? ` ⚠ below ${tokens(minimum)}` : '';
+    const unverified = (entry.unverified ?? []).some((figure) => figure !== 'minCacheableTokens' && figure !== 'id') ? ' †' : '';
     return (
-      `| ${entry.displayName}${marker} | ${count.exact ? '' : '≈'}${tokens(count.tokens)} | ${formatUsd(prices.syncUsd)} | ${formatUsd(prices.batchUsd)} | ` +
+      `| ${entry.displayName}${unverified}${marker} | ${count.exact ? '' : '≈'}${tokens(count.tokens)} | ${formatUsd(prices.syncUsd)} | ${formatUsd(prices.batchUsd)} | ` +
       `${formatUsd(prices.cacheWrite5mUsd)} | ${formatUsd(prices.cacheWrite1hUsd)} | ${formatUsd(prices.cacheReadUsd)} | ${formatUsd(prices.batchCacheReadUsd)} | ` +
-      `${tokens(entry.minCacheableTokens)}${belowMinimum} |`
+      `${minimumCell(entry)}${belowMinimum} |`
     );
   });
   const anyEstimate = input.models.some((entry) => !input.tokensFor(entry).exact);
@@ -91,6 +103,9 @@ export function renderPromptPricesMarkdown(input: PromptPricesInput): string {
   ];
   if (anyEstimate) {
     notes.push('≈ marks an offline token estimate; each model counts with its own tokenizer.');
+  }
+  if (input.models.some((entry) => (entry.unverified ?? []).length > 0)) {
+    notes.push('† some figures of this model come from third-party sources only (unverified); "unknown" minimum: not published.');
   }
   if (input.hasDynamicParts) {
     notes.push('Parts of this prompt are only known at run time and are not counted.');

@@ -203,7 +203,7 @@ describe('emulator conformance, driven by the official SDK', () => {
     for await (const model of client.models.list({ limit: 3 })) {
       models.push(model);
     }
-    const current = BUILTIN_MODELS.filter((m) => !m.retired || Date.parse(m.retired) > START_MS);
+    const current = BUILTIN_MODELS.filter((m) => !m.lifecycle.retiresOn || Date.parse(m.lifecycle.retiresOn) > START_MS);
     assert.deepEqual(models.map((m) => m.id), current.map((m) => m.id));
     const sonnet = models.find((m) => m.id === MODEL);
     assert.ok(sonnet);

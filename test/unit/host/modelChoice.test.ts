@@ -12,10 +12,10 @@ describe('analysis/modelChoice', () => {
     assert.equal(chooseModel(undefined, 'claude-opus-4-6', {}).entry.id, 'claude-opus-4-6');
   });
 
-  it('says so when an unknown id of a known family is priced as that family', () => {
+  it('never prices an unknown id of a known family as that family: it says so and uses the default', () => {
     const choice = chooseModel('claude-sonnet-9-9', 'claude-haiku-4-5', {});
-    assert.equal(choice.entry.family, 'sonnet');
-    assert.match(choice.note ?? '', /unknown model "claude-sonnet-9-9", priced as/);
+    assert.equal(choice.entry.id, 'claude-haiku-4-5-20251001');
+    assert.match(choice.note ?? '', /unknown model "claude-sonnet-9-9"/);
   });
 
   it('falls back to the default, with a note, for an id that names no family', () => {

@@ -9,7 +9,10 @@ describe('prices/pricesMarkdown', () => {
     for (const entry of currentModels()) {
       assert.ok(markdown.includes(`\`${entry.id}\``), `missing ${entry.id}`);
     }
-    const sonnetLimits = markdown.split('\n').find((line) => line.startsWith('| Sonnet 4.6 | 1,024 |'));
+    const sonnetLimits = markdown.split('\n').find((line) => line.startsWith('| Sonnet 4.6 | active ') && line.includes('| 1,024 |'));
+    assert.ok(markdown.split('\n').some((line) => line.startsWith('| Sonnet 4.5 | retired 2026-11-30 ')), 'lifecycle shown');
+    assert.ok(markdown.split('\n').some((line) => line.startsWith('| Fable 5.2 |') && line.includes('| unknown |')), 'unpublished minimum shown as unknown');
+    assert.ok(markdown.split('\n').some((line) => line.startsWith('| Haiku 5.5 |') && line.includes('| 512 † |')), 'third-party minimum marked');
     assert.ok(sonnetLimits, 'Sonnet 4.6 should be listed with its 1,024-token minimum');
     assert.match(sonnetLimits, /\| 2026-08-21 \|/);
     assert.match(markdown, /as of 2026-/);
@@ -20,7 +23,7 @@ describe('prices/pricesMarkdown', () => {
     const models = modelsWithOverrides({ 'claude-sonnet-4-6': { inputUsdPerMTok: 2 }, 'claude-sonnet-9': { inputUsdPerMTok: 7 } }, false);
     assert.equal(models.find((entry) => entry.id === 'claude-sonnet-4-6')?.rates.input, 2);
     assert.equal(models.find((entry) => entry.id === 'claude-sonnet-9')?.rates.input, 7);
-    assert.ok(!models.some((entry) => entry.retired), 'retired models are left out of per-prompt tables');
+    assert.ok(!models.some((entry) => entry.id === 'claude-sonnet-4-5-20250929' || entry.id === 'claude-opus-4-1-20250805'), 'retired models are left out of per-prompt tables');
   });
 
   it('prices one prompt on every current model, marking estimates and the model in use', () => {

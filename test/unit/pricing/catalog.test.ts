@@ -37,7 +37,11 @@ describe('pricing catalog', () => {
     // §5 last bullets (partly verified)
     ['claude-fable-5-1', 10, 50, 12.5, 20, 0.25],
     ['claude-opus-5-5', 4, 20, 5, 8, 0.2],
-    ['claude-sonnet-5-5', 2, 10, 2.5, 4, 0.2],
+    ['claude-sonnet-5-5', 2, 10, 2.5, 4, 0.1],
+    // §0 (2026-12-04)
+    ['claude-fable-5-2', 8, 40, 10, 16, 0.2],
+    ['claude-mythos-5-2', 8, 40, 10, 16, 0.2],
+    ['claude-3-haiku-20240307', 0.25, 1.25, 0.3, 0.5, 0.03],
     ['claude-haiku-5-5', 0.1, 0.5, 0.125, 0.2, 0.01],
   ];
   for (const [id, input, output, write5m, write1h, read] of mainTable) {
@@ -50,26 +54,44 @@ describe('pricing catalog', () => {
     });
   }
 
-  it('says "partly verified" in the source of every model newer than the complete price snapshot', () => {
-    for (const id of ['claude-fable-5-1', 'claude-opus-5-5', 'claude-sonnet-5-5', 'claude-haiku-5-5']) {
-      assert.match(model(id).source, /partly verified/, id);
+  it('labels every third-party-only figure as unverified, and none of the official main table', () => {
+    assert.deepEqual(model('claude-fable-5-2').unverified, ['cacheWrite5m', 'cacheWrite1h', 'cacheRead']);
+    assert.deepEqual(model('claude-sonnet-5-5').unverified, ['cacheRead']);
+    assert.deepEqual(model('claude-haiku-5-5').unverified, ['cacheRead', 'minCacheableTokens']);
+    assert.match(model('claude-fable-5-2').source, /third-party/);
+    for (const id of ['claude-sonnet-4-6', 'claude-opus-5', 'claude-haiku-4-5', 'claude-opus-5-5']) {
+      assert.equal(model(id).unverified, undefined, id);
     }
-    assert.doesNotMatch(model('claude-sonnet-4-6').source, /partly verified/);
   });
 
   const aliases: Array<[string, string]> = [
-    ['claude-sonnet-4-5', 'claude-sonnet-4-5-20250929'],
-    ['claude-opus-4-5', 'claude-opus-4-5-20251101'],
     ['claude-haiku-4-5', 'claude-haiku-4-5-20251001'],
     ['  Claude-Sonnet-4-6 ', 'claude-sonnet-4-6'],
+    // Bedrock (with and without a cross-region prefix) and Vertex spellings of first-party ids.
+    ['anthropic.claude-haiku-4-5-20251001-v1:0', 'claude-haiku-4-5-20251001'],
+    ['us.anthropic.claude-haiku-4-5-20251001-v1:0', 'claude-haiku-4-5-20251001'],
+    ['global.anthropic.claude-sonnet-4-6', 'claude-sonnet-4-6'],
+    ['anthropic.claude-haiku-5-5', 'claude-haiku-5-5'],
+    ['claude-haiku-4-5@20251001', 'claude-haiku-4-5-20251001'],
+    ['claude-opus-4-6', 'claude-opus-4-6'],
   ];
   for (const [alias, id] of aliases) {
     it(`resolves ${JSON.stringify(alias)} to ${id} without a note`, () => {
-      const resolved = resolveModel(alias);
+      const resolved = resolveModel(alias, undefined, '2026-12-04');
       assert.equal(resolved.entry.id, id);
       assert.equal(resolved.note, undefined);
     });
   }
+
+  it('resolves aliases of retired and deprecated models with a note naming the date and the successor', () => {
+    const retired = resolveModel('anthropic.claude-sonnet-4-5-20250929-v1:0', undefined, '2026-12-04');
+    assert.equal(retired.entry.id, 'claude-sonnet-4-5-20250929');
+    assert.equal(retired.note, 'Sonnet 4.5 (claude-sonnet-4-5-20250929) was retired on 2026-11-30: requests to it fail; successor: claude-sonnet-5-5');
+    const deprecated = resolveModel('claude-opus-4-5@20251101', undefined, '2026-12-04');
+    assert.equal(deprecated.entry.id, 'claude-opus-4-5-20251101');
+    assert.equal(deprecated.note, 'Opus 4.5 (claude-opus-4-5-20251101) is deprecated and retires on 2027-01-22; successor: claude-opus-5-5');
+    assert.equal(resolveModel('claude-opus-4-5', undefined, '2026-11-22').note, undefined, 'no note before the deprecation was announced');
+  });
 
   const minimums: Array<[string, number]> = [
     ['claude-opus-5', 512],
@@ -84,6 +106,9 @@ describe('pricing catalog', () => {
     ['claude-opus-4-6', 4096],
     ['claude-opus-4-5', 4096],
     ['claude-haiku-4-5', 4096],
+    // §0: Haiku 5.5 is 512 (third-party), Haiku 3 is 2,048.
+    ['claude-haiku-5-5', 512],
+    ['claude-3-haiku-20240307', 2048],
   ];
   for (const [id, minimum] of minimums) {
     it(`needs ${minimum} tokens to cache on ${id} (reference §4)`, () => {
@@ -109,18 +134,13 @@ describe('pricing catalog', () => {
     }
   });
 
-  it('marks retired models with their retirement dates and leaves them out of currentModels()', () => {
-    const retired: Array<[string, string]> = [
-      ['claude-opus-4-1-20250805', '2026-08-05'],
-      ['claude-opus-4-20250514', '2026-06-15'],
-      ['claude-sonnet-4-20250514', '2026-06-15'],
-      ['claude-3-5-haiku-20241022', '2026-02-19'],
-    ];
-    for (const [id, date] of retired) assert.equal(model(id).retired, date, id);
-    const current = currentModels().map((entry) => entry.id);
-    assert.ok(current.includes('claude-sonnet-4-6'));
-    assert.ok(!current.includes('claude-opus-4-1-20250805'));
-    assert.equal(current.length, BUILTIN_MODELS.length - retired.length);
+  it('leaves models retired by a date out of currentModels(date)', () => {
+    const onDay = currentModels('2026-12-04').map((entry) => entry.id);
+    assert.ok(onDay.includes('claude-sonnet-4-6'));
+    assert.ok(onDay.includes('claude-opus-4-5-20251101'), 'deprecated is still served');
+    for (const id of ['claude-opus-4-1-20250805', 'claude-sonnet-4-5-20250929', 'claude-3-haiku-20240307']) assert.ok(!onDay.includes(id), id);
+    assert.ok(currentModels('2026-11-29').some((entry) => entry.id === 'claude-sonnet-4-5-20250929'), 'served the day before it retired');
+    assert.equal(onDay.length, BUILTIN_MODELS.length - 7);
   });
 
   it('prices Haiku 5.5 by prompt length with a band above 100k tokens', () => {
@@ -137,22 +157,28 @@ describe('pricing catalog', () => {
     assert.match(CATALOG_SOURCE, /platform\.claude\.com/);
   });
 
-  const unknownByFamily: Array<[string, string]> = [
-    ['claude-sonnet-4-7', 'claude-sonnet-5-5'],
-    ['claude-opus-9', 'claude-opus-5-5'],
-    ['claude-3-haiku-20240307', 'claude-haiku-5-5'],
-    ['claude-fable-5-2', 'claude-fable-5-1'],
-    ['claude-mythos-preview', 'claude-mythos-5-1'],
-  ];
-  for (const [id, pricedAs] of unknownByFamily) {
-    it(`prices the unknown ${id} as the newest current model of its family, with a note`, () => {
-      const resolved = resolveModel(id);
-      assert.equal(resolved.entry.id, pricedAs);
-      assert.equal(resolved.note, `unknown model "${id}", priced as ${resolved.entry.displayName} (${pricedAs})`);
+  for (const id of ['claude-sonnet-4-7', 'claude-opus-9', 'claude-mythos-preview', 'claude-sonnet-4-6-20250514']) {
+    it(`reports ${id} as unknown instead of pricing it as another model of its family`, () => {
+      assert.throws(() => resolveModel(id), (error: unknown) => error instanceof UnknownModelError && error.message.includes(`unknown model "${id}"`));
     });
   }
 
-  it('throws UnknownModelError for an id that names no family, and findModel returns undefined', () => {
+  it('suggests the nearest id for a typo or a wrong date suffix', () => {
+    const suggestion = (id: string) => {
+      try {
+        resolveModel(id);
+      } catch (error) {
+        return error instanceof UnknownModelError ? error.suggestion : 'not an UnknownModelError';
+      }
+      return 'resolved';
+    };
+    assert.equal(suggestion('claude-sonnet-4-6-20250514'), 'claude-sonnet-4-6');
+    assert.equal(suggestion('claude-sonet-4-6'), 'claude-sonnet-4-6');
+    assert.equal(suggestion('claude-haiku-4-5-20251002'), 'claude-haiku-4-5');
+    assert.equal(suggestion('gpt-4o'), undefined);
+  });
+
+  it('throws UnknownModelError for an id that names no model, and findModel returns undefined', () => {
     assert.throws(() => resolveModel('gpt-4o'), (error: unknown) => error instanceof UnknownModelError && /unknown model "gpt-4o"/.test(error.message));
     assert.throws(() => resolveModel(''), UnknownModelError);
     assert.equal(findModel('gpt-4o'), undefined);

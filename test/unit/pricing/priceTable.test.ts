@@ -28,7 +28,17 @@ describe('pricing price table', () => {
     assert.match(markdown, /\| Model \| Id \| Input \| Output \| Batch in \| Batch out \| 5m write \| 1h write \| Cache read \| Batch read \|/);
     assert.match(markdown, /\| Sonnet 4\.6 \| `claude-sonnet-4-6` \| \$3\.00 \| \$15\.00 \| \$1\.50 \| \$7\.50 \| \$3\.75 \| \$6\.00 \| \$0\.30 \| \$0\.15 \|/);
     assert.match(markdown, new RegExp(`as of ${CATALOG_AS_OF}`));
-    assert.match(markdown, /Opus 5\.5 †/);
+    assert.match(markdown, /\| Sonnet 5\.5 † \| `claude-sonnet-5-5` \|/);
+    assert.match(markdown, /\| Opus 5\.5 \| `claude-opus-5-5` \|/, 'official figures carry no mark');
+    assert.match(markdown, /\| Opus 4\.5 \(deprecated, retires 2027-01-22\) \|/);
+    assert.match(markdown, /† unverified \(third-party sources only\): .*Sonnet 5\.5: cache read/);
+  });
+
+  it('prices each row with the rates in force on the table\'s date', () => {
+    const read = (date: string) => buildPriceTable({ date }).rows.find((row) => row.modelId === 'claude-sonnet-5-5')!.cacheReadUsdPerMTok;
+    assert.deepEqual([read('2026-10-06'), read('2026-10-07')], [0.2, 0.1]);
+    assert.ok(buildPriceTable({ date: '2026-11-29' }).rows.some((row) => row.modelId === 'claude-sonnet-4-5-20250929'));
+    assert.ok(!buildPriceTable({ date: '2026-11-30' }).rows.some((row) => row.modelId === 'claude-sonnet-4-5-20250929'));
   });
 
   it('renders aligned plain text for the CLI', () => {

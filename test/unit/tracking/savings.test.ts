@@ -43,6 +43,14 @@ describe('savings', () => {
     assert.equal(computeJobSavings(job).syncUncachedUsd, 3);
   });
 
+  it('prices a job with the prices in force on the day it was created (Sonnet 5.5 reads: $0.20 before 2026-10-07, $0.10 after)', () => {
+    const usage = { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 1_000_000, service_tier: 'batch' };
+    const before = jobWithRows('job_old', { a: row(usage, 'claude-sonnet-5-5') }, Date.parse('2026-10-06T12:00:00Z'));
+    const after = jobWithRows('job_new', { a: row(usage, 'claude-sonnet-5-5') }, Date.parse('2026-10-07T00:00:00Z'));
+    assert.equal(computeJobSavings(before).actualUsd, 0.1);
+    assert.equal(computeJobSavings(after).actualUsd, 0.05);
+  });
+
   it('leaves rows of a model it cannot price out of both figures, and says so', () => {
     const job = jobWithRows('job_u', {
       a: row({ input_tokens: 1_000_000, output_tokens: 0, service_tier: 'batch' }),
