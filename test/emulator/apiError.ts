@@ -3,6 +3,8 @@ export interface ApiErrorSpec {
   status: number;
   type: string;
   message: string;
+  /** `error.details.error_code`, when the API gives one. */
+  errorCode?: string;
 }
 
 export function invalidRequest(message: string): ApiErrorSpec {

@@ -148,7 +148,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       if (decision.error.retryAfterSeconds !== undefined) {
         headers['retry-after'] = String(decision.error.retryAfterSeconds);
       }
-      sendError(res, { status: decision.error.status, type: decision.error.errorType, message: decision.error.message }, headers);
+      sendError(res, { status: decision.error.status, type: decision.error.errorType, message: decision.error.message, errorCode: decision.error.errorCode }, headers);
       return;
     }
 
@@ -426,7 +426,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown, extraHeade
 
 function sendError(res: ServerResponse, spec: ApiErrorSpec, extraHeaders: Record<string, string> = {}): void {
   const requestId = randomId('req_');
-  const text = JSON.stringify({ type: 'error', error: { type: spec.type, message: spec.message }, request_id: requestId });
+  const error = spec.errorCode ? { type: spec.type, message: spec.message, details: { error_code: spec.errorCode } } : { type: spec.type, message: spec.message };
+  const text = JSON.stringify({ type: 'error', error, request_id: requestId });
   res.writeHead(spec.status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),

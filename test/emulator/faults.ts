@@ -34,6 +34,8 @@ export interface FaultRule {
   times?: number;
   status?: number;
   errorType?: string;
+  /** `error.details.error_code` in the body (e.g. `enforced_spend_limit_reached`). */
+  errorCode?: string;
   message?: string;
   retryAfterSeconds?: number;
   latencyMs?: number;
@@ -51,9 +53,13 @@ export interface ActiveFault extends FaultRule {
 export interface HttpFault {
   status: number;
   errorType: string;
+  errorCode?: string;
   message: string;
   retryAfterSeconds?: number;
 }
+
+/** Spend-limit 429s carry no retry-after: they do not clear by waiting (reference §0, §7). */
+const NO_RETRY_AFTER_CODES: ReadonlySet<string> = new Set(['enforced_spend_limit_reached', 'contract_spend_limit_reached']);
 
 export interface HttpDecision {
   latencyMs: number;
@@ -214,12 +220,15 @@ function httpFault(rule: FaultRule): HttpFault {
   const status =
     rule.kind === 'rate_limit' ? 429 : rule.kind === 'server_error' ? 500 : rule.kind === 'overloaded' ? 529 : (rule.status ?? 500);
   const errorType = rule.errorType ?? errorTypeForStatus(status);
-  return {
+  const terminal = rule.errorCode !== undefined && NO_RETRY_AFTER_CODES.has(rule.errorCode);
+  const fault: HttpFault = {
     status,
     errorType,
     message: rule.message ?? defaultMessage(errorType),
-    retryAfterSeconds: status === 429 ? (rule.retryAfterSeconds ?? 1) : rule.retryAfterSeconds,
+    retryAfterSeconds: status === 429 && !terminal ? (rule.retryAfterSeconds ?? 1) : rule.retryAfterSeconds,
   };
+  if (rule.errorCode !== undefined) fault.errorCode = rule.errorCode;
+  return fault;
 }
 
 function defaultMessage(errorType: string): string {

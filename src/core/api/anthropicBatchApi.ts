@@ -10,7 +10,7 @@ import type {
   ModelInfo,
   ResultsStreamOptions,
 } from './batchApi';
-import { BatchApiError, redactSecrets, toBatchApiError } from './errors';
+import { BatchApiError, apiErrorReference, redactSecrets, stopRetriesOnTerminalCodes, toBatchApiError } from './errors';
 import { readResultLines } from './resultsReader';
 import { silentLogger, type Logger } from '../util/logger';
 
@@ -88,7 +88,7 @@ export function createBatchApi(options: CreateBatchApiOptions): BatchApi {
     baseURL,
     maxRetries: options.maxRetries ?? 2,
     ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: stopRetriesOnTerminalCodes(options.fetch ?? globalThis.fetch),
     logger: sdkLogger(logger, secrets),
     logLevel: 'info',
   });
@@ -98,7 +98,8 @@ export function createBatchApi(options: CreateBatchApiOptions): BatchApi {
       return await run();
     } catch (error) {
       const mapped = toBatchApiError(error, secrets());
-      logger.debug(`${what} failed: ${mapped.kind}${mapped.status ? ` (HTTP ${mapped.status})` : ''}: ${mapped.message}`);
+      const reference = apiErrorReference(mapped);
+      logger.debug(`${what} failed: ${mapped.kind}${mapped.status ? ` (HTTP ${mapped.status})` : ''}: ${mapped.message}${reference ? ` (${reference})` : ''}`);
       throw mapped;
     }
   };

@@ -38,6 +38,8 @@ export interface BatchApiErrorInit {
   requestId?: string;
   /** `error.type` from the API body; an open string because the API adds types over time. */
   apiType?: string;
+  /** `error.details.error_code` from the API body (e.g. `enforced_spend_limit_reached`), when given. */
+  errorCode?: string;
   retryAfterMs?: number;
   cursor?: ResultsCursor;
   cause?: unknown;
@@ -49,7 +51,9 @@ export class BatchApiError extends Error {
   readonly status: number | undefined;
   readonly requestId: string | undefined;
   readonly apiType: string | undefined;
-  /** For `rate_limited`: how long the server asked us to wait, when it said. */
+  /** `error.details.error_code`: what the status alone does not say (a spend limit is a 429 that never clears). */
+  readonly errorCode: string | undefined;
+  /** For `rate_limited` and `server`: how long the server asked us to wait, when it said. */
   readonly retryAfterMs: number | undefined;
   /** For a results stream cut short: how far it got, to pass back as `resumeFrom`. */
   readonly cursor: ResultsCursor | undefined;
@@ -61,13 +65,14 @@ export class BatchApiError extends Error {
     this.status = init.status;
     this.requestId = init.requestId;
     this.apiType = init.apiType;
+    this.errorCode = init.errorCode;
     this.retryAfterMs = init.retryAfterMs;
     this.cursor = init.cursor;
   }
 
-  /** Transient failures worth trying again later (the SDK has already retried them). */
+  /** Transient failures worth trying again later (the SDK has already retried them); a spend limit never is. */
   get isTransient(): boolean {
-    return TRANSIENT_KINDS.has(this.kind);
+    return TRANSIENT_KINDS.has(this.kind) && !(this.errorCode !== undefined && TERMINAL_ERROR_CODES.has(this.errorCode));
   }
 }
 
@@ -78,6 +83,42 @@ const TRANSIENT_KINDS: ReadonlySet<BatchApiErrorKind> = new Set([
   'connection',
   'timeout',
 ]);
+
+/**
+ * Error codes (`error.details.error_code`) that do not clear by trying again: the organization or its
+ * contract hit a spend limit someone must raise. They arrive as 429 (or 402) and are reported as
+ * `billing`, never retried.
+ */
+export const TERMINAL_ERROR_CODES: ReadonlySet<string> = new Set([
+  'enforced_spend_limit_reached',
+  'contract_spend_limit_reached',
+  'linked_organization_spend_limit_reached',
+]);
+
+/** How long to wait on `storage_not_ready` (503) when the server gives no retry-after: the API says about a minute. */
+export const STORAGE_NOT_READY_WAIT_MS = 60_000;
+
+function kindFor(status: number, errorCode: string | undefined): BatchApiErrorKind {
+  if (errorCode !== undefined && TERMINAL_ERROR_CODES.has(errorCode)) return 'billing';
+  return kindForStatus(status);
+}
+
+function retryAfterFor(status: number, errorCode: string | undefined, headers: Headers | undefined): number | undefined {
+  if (errorCode !== undefined && TERMINAL_ERROR_CODES.has(errorCode)) return undefined;
+  if (status !== 429 && status !== 503 && status !== 529) return undefined;
+  const asked = parseRetryAfterMs(headers);
+  if (asked === undefined && errorCode === 'storage_not_ready') return STORAGE_NOT_READY_WAIT_MS;
+  return asked;
+}
+
+/** `error.details.error_code` from an SDK error (1.5.0+ exposes it as `errorCode`) or from the body. */
+function errorCodeOf(error: APIError): string | undefined {
+  const fromSdk = (error as { errorCode?: unknown }).errorCode;
+  if (typeof fromSdk === 'string' && fromSdk) return fromSdk;
+  const body = error.error as { error?: { details?: { error_code?: unknown } } } | undefined;
+  const fromBody = body?.error?.details?.error_code;
+  return typeof fromBody === 'string' && fromBody ? fromBody : undefined;
+}
 
 /**
  * Turns anything thrown by the SDK (or by our own stream reader) into a `BatchApiError`.
@@ -107,13 +148,15 @@ export function toBatchApiError(error: unknown, redact: readonly string[] = []):
   if (error instanceof APIError && typeof error.status === 'number') {
     const status = error.status;
     const apiMessage = error.apiMessage ?? undefined;
+    const errorCode = errorCodeOf(error);
     return new BatchApiError({
-      kind: kindForStatus(status),
+      kind: kindFor(status, errorCode),
       message: scrub(apiMessage ?? error.message),
       status,
       requestId: error.requestID ?? undefined,
       apiType: error.type ?? bodyErrorType(error.error) ?? undefined,
-      retryAfterMs: status === 429 ? parseRetryAfterMs(error.headers) : undefined,
+      errorCode,
+      retryAfterMs: retryAfterFor(status, errorCode, error.headers),
       cause: error,
     });
   }
@@ -155,6 +198,49 @@ export function kindForStatus(status: number): BatchApiErrorKind {
  */
 export function explainApiError(error: unknown): string {
   const e = toBatchApiError(error);
+  return withReference(explainKind(e), e);
+}
+
+/** "error_code enforced_spend_limit_reached, request_id req_…", or '' when the API gave neither. */
+export function apiErrorReference(e: BatchApiError): string {
+  const parts: string[] = [];
+  if (e.errorCode) parts.push(`error_code ${e.errorCode}`);
+  if (e.requestId) parts.push(`request_id ${e.requestId}`);
+  return parts.join(', ');
+}
+
+/** The sentence with the error code and request id in parentheses before its final stop. */
+function withReference(sentence: string, e: BatchApiError): string {
+  const reference = apiErrorReference(e);
+  if (!reference) return sentence;
+  const stop = /[.!?]$/.test(sentence) ? sentence.slice(-1) : '';
+  return `${stop ? sentence.slice(0, -1) : sentence} (${reference})${stop}`;
+}
+
+function explainByCode(e: BatchApiError): string | undefined {
+  switch (e.errorCode) {
+    case 'enforced_spend_limit_reached':
+      return 'The organization has reached the spend limit set in the Claude Console: nothing was sent again; raise the limit (Settings > Limits) or wait for the next period, then submit again.';
+    case 'contract_spend_limit_reached':
+      return 'The organization has reached its contract spend limit: nothing was sent again; contact your Anthropic account team to raise it, then submit again.';
+    case 'linked_organization_spend_limit_reached':
+      return 'The linked organization has reached its spend limit: nothing was sent again; raise it in the Claude Console, then submit again.';
+    case 'ramp_limit_exceeded':
+      return e.retryAfterMs === undefined
+        ? 'Anthropic is ramping up this organization\'s usage gradually (ramp limit): try again shortly.'
+        : `Anthropic is ramping up this organization's usage gradually (ramp limit): try again in ${formatSeconds(e.retryAfterMs)}.`;
+    case 'storage_not_ready':
+      return `Anthropic's batch storage is not ready yet: try again in ${formatSeconds(e.retryAfterMs ?? STORAGE_NOT_READY_WAIT_MS)}.`;
+    case 'workspace_human_review_disabled':
+      return 'This workspace cannot create batches (human review is disabled for it): use a key from another workspace or change the workspace settings in the Claude Console.';
+    default:
+      return undefined;
+  }
+}
+
+function explainKind(e: BatchApiError): string {
+  const byCode = explainByCode(e);
+  if (byCode) return byCode;
   switch (e.kind) {
     case 'auth':
       return 'Anthropic rejected the API key: set a valid key with "Batchlens: Set API Key".';
@@ -255,4 +341,26 @@ export function parseRetryAfterMs(headers: Headers | undefined, nowMs: number = 
 function formatSeconds(ms: number): string {
   const seconds = Math.ceil(ms / 1000);
   return seconds === 1 ? '1 second' : `${seconds} seconds`;
+}
+
+/**
+ * Wraps `fetch` so the SDK never retries a response whose `error_code` cannot clear (a spend limit):
+ * the SDK retries every 429 unless the response says `x-should-retry: false`, so that header is added
+ * to such responses. Only 402/429 bodies are read (from a clone); every other response passes as is.
+ */
+export function stopRetriesOnTerminalCodes(fetchImpl: typeof globalThis.fetch): typeof globalThis.fetch {
+  return async (input, init) => {
+    const response = await fetchImpl(input, init);
+    if (response.status !== 429 && response.status !== 402) return response;
+    let code: unknown;
+    try {
+      code = ((await response.clone().json()) as { error?: { details?: { error_code?: unknown } } })?.error?.details?.error_code;
+    } catch {
+      return response;
+    }
+    if (typeof code !== 'string' || !TERMINAL_ERROR_CODES.has(code)) return response;
+    const headers = new Headers(response.headers);
+    headers.set('x-should-retry', 'false');
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  };
 }
