@@ -8,7 +8,7 @@ import { randomId } from './ids';
 import { catalogModels, findServedModel, modelInfo } from './models';
 import { flattenPrompt } from './prompt';
 import { BatchStore, paginate, type StoreResult } from './store';
-import { validateCreateBody } from './validation';
+import { validateCreateBody, validateForVersion } from './validation';
 
 /** Request size limits of the real API (reference §2, §6). */
 export const MAX_BATCH_BYTES = 256 * 1024 * 1024;
@@ -45,6 +45,8 @@ export interface RecordedRequest {
   status: number | 'reset';
   /** `x-stainless-retry-count` sent by the SDK (0 on the first attempt). */
   retryCount: number;
+  /** The `anthropic-version` header as sent. */
+  anthropicVersion?: string;
 }
 
 export interface EmulatorAdmin {
@@ -127,6 +129,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       return;
     }
     const record: RecordedRequest = { method, path, status: 0, retryCount: Number(req.headers['x-stainless-retry-count'] ?? 0) || 0 };
+    const sentVersion = req.headers['anthropic-version'];
+    if (typeof sentVersion === 'string') record.anthropicVersion = sentVersion;
     recorded.push(record);
     res.on('finish', () => (record.status = res.statusCode));
 
@@ -160,7 +164,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     if (!/^\d{4}-\d{2}-\d{2}$/.test(version)) {
       throw new HttpError(invalidRequest(`anthropic-version: invalid version "${version}"`));
     }
-    await route(req, res, method, path, url.searchParams);
+    await route(req, res, method, path, url.searchParams, version);
   }
 
   function authenticate(req: IncomingMessage): void {
@@ -178,7 +182,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     }
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse, method: string, path: string, query: URLSearchParams): Promise<void> {
+  async function route(req: IncomingMessage, res: ServerResponse, method: string, path: string, query: URLSearchParams, version: string): Promise<void> {
     const batchPath = /^\/v1\/messages\/batches\/([^/]+)(\/cancel|\/results)?$/.exec(path);
     if (path === '/v1/messages/batches' && method === 'POST') {
       const body = await readJson(req, limits.maxBatchBytes);
@@ -186,7 +190,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       if (!Array.isArray(requests)) {
         throw new HttpError(requests);
       }
-      sendJson(res, 200, store.create(requests));
+      sendJson(res, 200, store.create(requests, version));
       return;
     }
     if (path === '/v1/messages/batches' && method === 'GET') {
@@ -213,7 +217,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       }
     }
     if (path === '/v1/messages/count_tokens' && method === 'POST') {
-      sendJson(res, 200, countTokens(await readJson(req, limits.maxCountTokensBytes)));
+      sendJson(res, 200, countTokens(await readJson(req, limits.maxCountTokensBytes), version));
       return;
     }
     if (path === '/v1/models' && method === 'GET') {
@@ -260,11 +264,15 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     res.end();
   }
 
-  function countTokens(body: unknown): { input_tokens: number } {
+  function countTokens(body: unknown, version: string): { input_tokens: number } {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new HttpError(invalidRequest('Input should be a valid dictionary'));
     }
     const params = body as Record<string, unknown>;
+    const removed = validateForVersion(params, version);
+    if (removed) {
+      throw new HttpError(removed);
+    }
     if (typeof params['model'] !== 'string') {
       throw new HttpError(invalidRequest('model: Field required'));
     }

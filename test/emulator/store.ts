@@ -32,6 +32,8 @@ export const CANCEL_PROCESSING_MS = 30_000;
 interface StoredRow {
   customId: string;
   params: Record<string, unknown>;
+  /** The `anthropic-version` the batch was created with: rows are validated under it (absent in old snapshots: 2023-06-01). */
+  apiVersion?: string;
   completesAt: number;
   result?: MessageBatchResult;
 }
@@ -93,7 +95,7 @@ export class BatchStore {
     this.save();
   }
 
-  create(requests: BatchRequestInput[]): MessageBatch {
+  create(requests: BatchRequestInput[], apiVersion?: string): MessageBatch {
     this.settle();
     const createdAt = this.now();
     const durationMs = (BASE_PROCESSING_MS + PER_REQUEST_PROCESSING_MS * requests.length) / this.options.speed;
@@ -105,6 +107,7 @@ export class BatchStore {
       rows: requests.map((request, index) => ({
         customId: request.custom_id,
         params: request.params,
+        ...(apiVersion ? { apiVersion } : {}),
         completesAt: createdAt + Math.ceil((durationMs * (index + 1)) / requests.length),
       })),
     };
@@ -310,7 +313,7 @@ export class BatchStore {
     }
     const failure = forced
       ? { type: forced.errorType, message: forced.message }
-      : validateRequestParams(row.params, atMs);
+      : validateRequestParams(row.params, atMs, row.apiVersion);
     if (failure) {
       return {
         type: 'errored',
@@ -318,7 +321,8 @@ export class BatchStore {
       } as MessageBatchResult;
     }
     const model = findServedModel(String(row.params['model']), atMs);
-    const minimum = model?.minCacheableTokens ?? Number.POSITIVE_INFINITY;
+    // Anthropic has not published every minimum; the emulator must pick one, and takes the most common (1,024).
+    const minimum = model ? (model.minCacheableTokens ?? 1024) : Number.POSITIVE_INFINITY;
     const usage = this.cache.use(model?.id ?? String(row.params['model']), flattenPrompt(row.params), minimum, atMs);
     return { type: 'succeeded', message: buildMessage(batch.id, row.customId, row.params, usage) };
   }

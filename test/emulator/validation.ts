@@ -5,6 +5,50 @@ import { breakpointsOf, flattenPrompt } from './prompt';
 export const CUSTOM_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
 export const MAX_BREAKPOINTS = 4;
 
+/**
+ * `anthropic-version` values the emulator knows. From 2026-10-21 the API rejects the sampling
+ * parameters, a `document` block in an assistant turn and a user text block with citations, in
+ * Messages, count_tokens and every request inside a batch (reference §0); 2023-06-01 accepts them.
+ */
+export const VERSION_2023 = '2023-06-01';
+export const VERSION_2026 = '2026-10-21';
+const SAMPLING_PARAMETERS = ['temperature', 'top_p', 'top_k'];
+
+function blocks(content: unknown): JsonObject[] {
+  return Array.isArray(content) ? content.filter(isObject) : [];
+}
+
+/**
+ * What `version` removed, as the API words it (`temperature: Extra inputs are not permitted`).
+ * Shared by count_tokens (a synchronous 400) and batch rows (an `errored` result).
+ */
+export function validateForVersion(params: JsonObject, version: string): ApiErrorSpec | undefined {
+  if (version < VERSION_2026) {
+    return undefined;
+  }
+  for (const name of SAMPLING_PARAMETERS) {
+    if (name in params) {
+      return invalidRequest(`${name}: Extra inputs are not permitted`);
+    }
+  }
+  const messages = Array.isArray(params['messages']) ? params['messages'] : [];
+  for (const [index, message] of messages.entries()) {
+    if (!isObject(message)) {
+      continue;
+    }
+    for (const [blockIndex, block] of blocks(message['content']).entries()) {
+      const at = `messages.${index}.content.${blockIndex}`;
+      if (message['role'] === 'assistant' && block['type'] === 'document') {
+        return invalidRequest(`${at}: document blocks are not permitted in assistant messages`);
+      }
+      if (message['role'] === 'user' && block['type'] === 'text' && Array.isArray(block['citations']) && block['citations'].length > 0) {
+        return invalidRequest(`${at}.citations: Extra inputs are not permitted`);
+      }
+    }
+  }
+  return undefined;
+}
+
 export interface BatchRequestInput {
   custom_id: string;
   params: Record<string, unknown>;
@@ -84,7 +128,11 @@ export function validateCreateBody(body: unknown, maxRequests: number): BatchReq
  * Validates one request's `params` when the batch processes it. Failures do not fail the create
  * call: like the real API, they come back as `errored` rows in the results.
  */
-export function validateRequestParams(params: JsonObject, nowMs: number): ApiErrorSpec | undefined {
+export function validateRequestParams(params: JsonObject, nowMs: number, version: string = VERSION_2023): ApiErrorSpec | undefined {
+  const removed = validateForVersion(params, version);
+  if (removed) {
+    return removed;
+  }
   const model = params['model'];
   if (model === undefined) {
     return invalidRequest('model: Field required');
@@ -128,6 +176,10 @@ export function validateRequestParams(params: JsonObject, nowMs: number): ApiErr
   }
   if (params['stream'] === true) {
     return invalidRequest('stream: Streaming is not supported for requests in a Message Batch.');
+  }
+  const promptTokens = flattenPrompt(params).totalTokens;
+  if (promptTokens > entry.contextWindowTokens) {
+    return invalidRequest(`prompt is too long: ${promptTokens} tokens > ${entry.contextWindowTokens} maximum`);
   }
   return validateCacheControl(params);
 }

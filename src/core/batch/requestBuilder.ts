@@ -28,7 +28,7 @@ export function buildSystemBlocks(template: PromptTemplate): TextBlockParam[] | 
 
 /**
  * Builds the request for one file: the template body rendered as the user message, the shared
- * system blocks, and the template's model, max_tokens and temperature.
+ * system blocks, and the template's model and max_tokens (no sampling parameters: API 2026-10-21 removed them).
  */
 export function buildRequest(
   template: PromptTemplate,
@@ -41,7 +41,6 @@ export function buildRequest(
     model: template.model,
     max_tokens: template.maxTokens,
     ...(systemBlocks ? { system: systemBlocks } : {}),
-    ...(template.temperature === undefined ? {} : { temperature: template.temperature }),
     messages: [{ role: 'user', content: renderTemplateText(template.body, file) }],
   };
   const request: BatchRequest = { custom_id: customId, params };

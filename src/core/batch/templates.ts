@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { LineCounter, isMap, isScalar, parseDocument, type Document } from 'yaml';
+import { BATCHLENS_API_VERSION, BATCHLENS_SDK_VERSION, REMOVED_PARAMETERS, isStrictVersion } from '../api/apiVersions';
 import { BUILTIN_TEMPLATES } from './builtinTemplates';
 import { languageOfPath } from './languages';
 
@@ -15,7 +16,6 @@ export interface PromptTemplate {
   model: string;
   maxTokens: number;
   system?: string;
-  temperature?: number;
   /** TTL of the cached system block; 1h by default because a batch can take longer than 5 minutes to reach every row. */
   ttl: CacheTtl;
   /** Output file pattern with the same variables as the body, e.g. `{{file.path}}.summary.md`. */
@@ -53,14 +53,16 @@ export class TemplateNotFoundError extends Error {
 /** Workspace templates live here, relative to the workspace root. */
 export const TEMPLATES_DIR = '.batchlens/templates';
 
-const FRONT_MATTER_KEYS = ['model', 'max_tokens', 'system', 'temperature', 'ttl', 'output', 'description'] as const;
+const FRONT_MATTER_KEYS = ['model', 'max_tokens', 'system', 'ttl', 'output', 'description'] as const;
 const VARIABLE_PATTERN = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
 /**
  * Parses a template file: optional YAML front matter between `---` lines (`model` required,
- * `max_tokens`, `system`, `temperature`, `ttl` 5m|1h, `output`, `description`), then the body.
+ * `max_tokens`, `system`, `ttl` 5m|1h, `output`, `description`), then the body.
  * Throws `TemplateError` with the file and line for invalid YAML, unknown keys, missing or
- * mistyped values, and unknown `{{variables}}` in the body or the output pattern.
+ * mistyped values, unknown `{{variables}}` in the body or the output pattern, and the sampling
+ * parameters (`temperature`, `top_p`, `top_k`) that the API version Batchlens's SDK sends rejects:
+ * every row carrying one would come back `errored` only after the whole batch ended.
  */
 export function parseTemplate(text: string, file: string, name = templateNameOf(file)): PromptTemplate {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
@@ -96,11 +98,6 @@ export function parseTemplate(text: string, file: string, name = templateNameOf(
     const { value, line } = front.system;
     if (typeof value !== 'string' || !value.trim()) throw new TemplateError(file, line, '`system` must be non-empty text');
     template.system = value;
-  }
-  if (front.temperature) {
-    const { value, line } = front.temperature;
-    if (typeof value !== 'number' || value < 0 || value > 1) throw new TemplateError(file, line, '`temperature` must be a number from 0 to 1');
-    template.temperature = value;
   }
   if (front.ttl) {
     const { value, line } = front.ttl;
@@ -239,6 +236,14 @@ function parseFrontMatter(yamlText: string, file: string, firstLine: number): Re
     const key = isScalar(pair.key) ? pair.key.value : undefined;
     const offset = isScalar(pair.key) && pair.key.range ? pair.key.range[0] : 0;
     const line = firstLine + lineCounter.linePos(offset).line - 1;
+    if (typeof key === 'string' && (REMOVED_PARAMETERS as readonly string[]).includes(key) && isStrictVersion(BATCHLENS_API_VERSION)) {
+      throw new TemplateError(
+        file,
+        line,
+        `\`${key}\` is not accepted under anthropic-version ${BATCHLENS_API_VERSION}, which Batchlens's SDK (@anthropic-ai/sdk ${BATCHLENS_SDK_VERSION}) sends: ` +
+          'every row would fail; remove this line',
+      );
+    }
     if (typeof key !== 'string' || !(FRONT_MATTER_KEYS as readonly string[]).includes(key)) {
       throw new TemplateError(file, line, `unknown front matter key '${String(key)}' (known: ${FRONT_MATTER_KEYS.join(', ')})`);
     }

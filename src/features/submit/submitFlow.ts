@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { confirmPreflight } from './preflightChoice';
 import { describeCostPreview } from '../../core/batch/costPreview';
 import { type PreparedJob, prepareJob } from '../../core/batch/prepareJob';
 import { submitPreparedJob } from '../../core/batch/submitJob';
@@ -73,6 +74,8 @@ export async function runSubmitFlow(
     return result;
   }
   if (options.confirm === false) return result;
+  // Rows the API would reject (only after the batch ended) are not sent without an explicit choice.
+  if (!(await confirmPreflight(prepared, config.modelOverrides))) return result;
   if (options.confirm !== true && !(await confirmPreview(prepared, config.confirmAboveUsd))) return result;
 
   const api = await services.createBatchApi();

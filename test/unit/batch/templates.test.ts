@@ -16,7 +16,6 @@ const GOOD = [
   '---',
   'model: claude-haiku-4-5',
   'max_tokens: 300',
-  'temperature: 0.2',
   'ttl: 5m',
   'output: "{{file.path}}.tags.json"',
   'system: |',
@@ -44,7 +43,6 @@ describe('templates', () => {
     assert.equal(template.name, 'tags');
     assert.equal(template.model, 'claude-haiku-4-5');
     assert.equal(template.maxTokens, 300);
-    assert.equal(template.temperature, 0.2);
     assert.equal(template.ttl, '5m');
     assert.equal(template.outputPattern, '{{file.path}}.tags.json');
     assert.equal(template.system, 'You tag files.\nAnswer in JSON.\n');
@@ -70,7 +68,10 @@ describe('templates', () => {
     ['a bad ttl', '---\nmodel: m\nttl: 10m\n---\nbody', 3, /`ttl` must be `5m` or `1h`/],
     ['an unknown front matter key', '---\nmodel: m\nmax_token: 5\n---\nbody', 3, /unknown front matter key 'max_token'/],
     ['a non-integer max_tokens', '---\nmodel: m\nmax_tokens: 1.5\n---\nbody', 3, /max_tokens/],
-    ['a temperature above 1', '---\nmodel: m\ntemperature: 2\n---\nbody', 3, /temperature/],
+    // Removed by anthropic-version 2026-10-21, which the SDK Batchlens ships sends (reference §0).
+    ['temperature: 0.2', '---\nmodel: m\nmax_tokens: 5\ntemperature: 0.2\n---\nbody', 4, /`temperature` is not accepted under anthropic-version 2026-10-21.*every row would fail; remove this line/],
+    ['top_p', '---\nmodel: m\ntop_p: 0.9\n---\nbody', 3, /`top_p` is not accepted under anthropic-version 2026-10-21/],
+    ['top_k', '---\nmodel: m\ntop_k: 40\n---\nbody', 3, /`top_k` is not accepted/],
     ['an unknown variable in output', '---\nmodel: m\noutput: "{{file.stem}}.md"\n---\nbody', 3, /unknown variable/],
     ['an unclosed front matter', '---\nmodel: m\nbody', 1, /no closing/],
     ['an empty body', '---\nmodel: m\n---\n\n', 5, /body .* is empty/],

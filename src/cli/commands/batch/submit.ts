@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { BatchApi, MessageBatch } from '../../../core/api/batchApi';
 import { describeCostPreview } from '../../../core/batch/costPreview';
+import { type PreflightReport, describePreflight, preflightPreparedJob } from '../../../core/batch/preflight';
 import { type PreparedJob, prepareJob } from '../../../core/batch/prepareJob';
 import { RequestTooLargeError } from '../../../core/batch/splitBatches';
 import { type SubmitOutcome, submitPreparedJob } from '../../../core/batch/submitJob';
@@ -19,6 +20,7 @@ const DEFAULT_MAX_FILE_BYTES = 1_000_000;
 const USAGE = [
   'Usage: batchlens batch submit <paths...> [--template NAME|FILE] [--model M] [--max-tokens N]',
   '         [--max-requests-per-batch N] [--max-file-bytes N] [--exclude GLOB]... [--exact] [--dry-run] [--yes] [--json]',
+  '         [--send-failing]',
   '',
   'Sends one Message Batches request per file (folders expand, honouring .gitignore) through a prompt',
   'template, at the batch price. Prints a cost preview first; run from the workspace root.',
@@ -33,7 +35,9 @@ const USAGE = [
   '  --exact                     count input tokens with the free count_tokens endpoint (needs a key)',
   '  --dry-run                   print the preview and send nothing',
   '  --yes                       submit without asking (required when not on a terminal)',
-  '  --json                      print {"jobId","batches","requests","skipped","estimate"} as JSON',
+  '  --json                      print {"jobId","batches","requests","skipped","estimate","preflight"} as JSON',
+  '  --send-failing              send rows that pre-flight says the API will reject (they come back errored);',
+  '                              without it, nothing is sent while any row would fail',
 ].join('\n');
 
 /** Test seams: a fixed clock, and a hook standing for a crash right after a create call. */
@@ -90,16 +94,33 @@ async function runSubmit(args: string[], io: CliIo, seams: SubmitCommandSeams): 
     throw error;
   }
 
+  // Every check the API would apply to a row only after the batch ended, run before anything is sent.
+  const preflight = preflightPreparedJob(prepared, { modelOverrides: settings.modelOverrides, today: new Date(context.clock.now()).toISOString().slice(0, 10) });
+  const pathOf = new Map(prepared.job.manifest.map((entry) => [entry.customId, entry.relativePath]));
+
   if (prepared.requests.length === 0) {
-    if (options.json) io.stdout(`${JSON.stringify(jsonReport(prepared, undefined))}\n`);
+    if (options.json) io.stdout(`${JSON.stringify(jsonReport(prepared, undefined, preflight, pathOf))}\n`);
     else io.stderr(`batchlens batch submit: nothing to send: no readable text files in the selection${skippedSuffix(prepared)}\n`);
     return 1;
   }
-  if (!options.json) io.stdout(`${previewText(prepared)}\n`);
+  if (!options.json) {
+    io.stdout(`${previewText(prepared)}\n`);
+    io.stdout(`${describePreflight(preflight, (problem) => pathOf.get(problem.customId) ?? problem.customId).join('\n')}\n`);
+    for (const problem of preflight.batchProblems) io.stdout(`  ${problem}\n`);
+  }
   if (options.dryRun) {
-    if (options.json) io.stdout(`${JSON.stringify(jsonReport(prepared, undefined))}\n`);
+    if (options.json) io.stdout(`${JSON.stringify(jsonReport(prepared, undefined, preflight, pathOf, true))}\n`);
     else io.stdout('Dry run: nothing was sent.\n');
     return 0;
+  }
+  if ((preflight.failingRows > 0 || preflight.batchProblems.length > 0) && !options.sendFailing) {
+    if (options.json) io.stdout(`${JSON.stringify(jsonReport(prepared, undefined, preflight, pathOf))}\n`);
+    const count = preflight.failingRows;
+    io.stderr(
+      `batchlens batch submit: ${count} row${count === 1 ? '' : 's'} would fail${preflight.batchProblems.length > 0 ? ' and the split breaks an API limit' : ''}: ` +
+        'nothing was sent; fix them, or pass --send-failing to send every row anyway\n',
+    );
+    return 1;
   }
   if (!options.yes && io.confirm) {
     const question = `Submit ${prepared.requests.length} request${prepared.requests.length === 1 ? '' : 's'} for ≈$${prepared.preview.batchUsd.toFixed(4)}?`;
@@ -117,7 +138,7 @@ async function runSubmit(args: string[], io: CliIo, seams: SubmitCommandSeams): 
     maxRequestsPerBatch: options.maxRequestsPerBatch,
     afterCreate: seams.afterCreate,
   });
-  if (options.json) io.stdout(`${JSON.stringify(jsonReport(prepared, outcome))}\n`);
+  if (options.json) io.stdout(`${JSON.stringify(jsonReport(prepared, outcome, preflight, pathOf))}\n`);
   else io.stdout(`${outcomeText(outcome)}\n`);
   if (outcome.failure) {
     io.stderr(`batchlens batch submit: ${outcome.failure.message}\n`);
@@ -138,6 +159,7 @@ interface SubmitArgs {
   dryRun: boolean;
   yes: boolean;
   json: boolean;
+  sendFailing: boolean;
 }
 
 /** Flags win; the workspace's `batchlens.*` settings fill what the flags leave out. */
@@ -159,6 +181,7 @@ function parseSubmitArgs(args: string[], settings: CliSettings): SubmitArgs {
         'dry-run': { type: 'boolean', default: false },
         yes: { type: 'boolean', short: 'y', default: false },
         json: { type: 'boolean', default: false },
+        'send-failing': { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -182,6 +205,7 @@ function parseSubmitArgs(args: string[], settings: CliSettings): SubmitArgs {
     dryRun: values['dry-run'] ?? false,
     yes: values.yes ?? false,
     json: values.json ?? false,
+    sendFailing: values['send-failing'] ?? false,
   };
 }
 
@@ -191,8 +215,14 @@ function positiveInteger(flag: string, text: string): number {
   return value;
 }
 
-/** The `--json` shape promised in the README: batches is empty for a dry run. */
-function jsonReport(prepared: PreparedJob, outcome: SubmitOutcome | undefined) {
+/** The `--json` shape promised in the README: batches is empty for a dry run or a refusal. */
+function jsonReport(
+  prepared: PreparedJob,
+  outcome: SubmitOutcome | undefined,
+  preflight: PreflightReport & { batchProblems: string[] },
+  pathOf: Map<string, string>,
+  dryRun = false,
+) {
   return {
     jobId: prepared.job.id,
     batches: outcome ? outcome.job.batches.filter((record) => record.batchId).map((record) => record.batchId as string) : [],
@@ -207,7 +237,14 @@ function jsonReport(prepared: PreparedJob, outcome: SubmitOutcome | undefined) {
       exact: prepared.preview.exactInputTokens,
       label: prepared.preview.label,
     },
-    dryRun: outcome === undefined,
+    preflight: {
+      apiVersion: preflight.apiVersion,
+      failingRows: preflight.failingRows,
+      problems: preflight.problems.map((problem) => ({ customId: problem.customId, path: pathOf.get(problem.customId) ?? null, check: problem.check, message: problem.message })),
+      batchProblems: preflight.batchProblems,
+    },
+    dryRun,
+    sent: outcome !== undefined,
     ...(outcome?.failure ? { error: outcome.failure.message } : {}),
   };
 }
