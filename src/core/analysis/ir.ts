@@ -88,6 +88,15 @@ export interface StatementFacts extends Span {
   sdkCalls: CallSite[];
   /** Simple calls (by name) made inside loops over collections, for the indirect batch hint. */
   loopCalls: (Span & { name: string })[];
+  /** Calls of plain names and `self.`/`this.` methods, so a helper's parameters can be followed to what its callers pass. */
+  calls: CallRef[];
+}
+
+/** A call of a function by name (`helper(x)`, `self.helper(x)`), with the scope it is made in. */
+export interface CallRef {
+  name: string;
+  call: Extract<Expr, { kind: 'call' }>;
+  scope: Scope;
 }
 
 /**
@@ -129,6 +138,7 @@ export function shiftFactsInterior(facts: StatementFacts, delta: number): void {
   visit(facts.functions);
   visit(facts.sdkCalls);
   visit(facts.loopCalls);
+  visit(facts.calls);
 }
 
 /** Adds `delta` to every offset in a fact tree (a statement moved after an edit above it). */

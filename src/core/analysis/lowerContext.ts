@@ -14,7 +14,11 @@ export function isSdkCallee(callee: string): boolean {
  * cannot hold an SDK call, a cache breakpoint, a block list or a prompt. It only saves work; the
  * tree decides everything else.
  */
-const RELEVANT_WORDS = ['messages', 'cache_control', 'system', 'content', 'params', 'Request', 'prompt', 'PROMPT', 'role', 'SYSTEM', 'INSTRUCTION', 'TEMPLATE', 'EXAMPLES', 'text'];
+const RELEVANT_WORDS = [
+  'messages', 'cache_control', 'system', 'content', 'params', 'Request', 'prompt', 'PROMPT', 'role', 'SYSTEM', 'INSTRUCTION', 'TEMPLATE', 'EXAMPLES', 'text',
+  // Sources of per-request values: a body using one may pass it to a helper that builds a prompt.
+  'input(', 'stdin', 'argv', 'readline', 'question(', 'request', 'req.', 'now(', 'today(', 'Date', 'uuid', 'random', 'time(',
+];
 
 export function mentionsRequestWords(text: string, start: number, end: number): boolean {
   // Search the slice, not the text from `start`: a missing word must not cost a scan to the end of the file.
@@ -40,7 +44,7 @@ export interface LowerContext {
 }
 
 export function newFacts(node: Node): StatementFacts {
-  return { start: node.startIndex, end: node.endIndex, bindings: [], functions: [], sdkCalls: [], loopCalls: [] };
+  return { start: node.startIndex, end: node.endIndex, bindings: [], functions: [], sdkCalls: [], loopCalls: [], calls: [] };
 }
 
 export function moduleScope(node: Node): Scope {
@@ -72,11 +76,15 @@ export function noteCall(ctx: LowerContext, call: Extract<Expr, { kind: 'call' }
     ctx.facts.loopCalls.push({ name: call.callee, start: call.start, end: call.end });
   }
   const callee = call.calleeExpr;
+  if (callee.kind === 'ref') ctx.facts.calls.push({ name: callee.name, call, scope: ctx.scope });
+  else if (callee.kind === 'member' && callee.object.kind === 'ref' && SELF_NAMES.has(callee.object.name)) ctx.facts.calls.push({ name: callee.property, call, scope: ctx.scope });
   if ((call.callee.endsWith('.append') || call.callee.endsWith('.push') || call.callee.endsWith('.extend')) && callee.kind === 'member' && callee.object.kind === 'ref') {
     const pushed = call.callee.endsWith('.extend') ? call.args.map((arg): Expr => ({ kind: 'spread', start: arg.start, end: arg.end, value: arg })) : call.args;
     for (const value of pushed) bind(ctx, { name: callee.object.name, kind: 'append', at: call.start, end: call.end, value });
   }
 }
+
+const SELF_NAMES = new Set(['self', 'this', 'cls']);
 
 export function opaque(node: Node, what: string): Expr {
   return { kind: 'opaque', start: node.startIndex, end: node.endIndex, what };

@@ -47,6 +47,8 @@ export interface RequestModel {
   /** `messages` holds prior turns not written here (a spread history, appends in a loop, a parameter). */
   conversation: boolean;
   messageCount: number;
+  /** True when the code around the call sets `cache_control` in places not attributed to a block here (so the breakpoint count is not known). */
+  uncountedBreakpoints?: boolean;
 }
 
 /** Builds the request(s) of an SDK call: one for messages.*, one per written request for batches.create. */
