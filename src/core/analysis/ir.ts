@@ -45,7 +45,8 @@ export interface Kwarg extends Span {
   value: Expr;
 }
 
-export type BindingKind = 'assign' | 'param' | 'loop-var' | 'append' | 'augment' | 'function';
+/** `set`: a key or attribute assigned after construction (`block["cache_control"] = …`, `msgs[-1]["content"] = …`). */
+export type BindingKind = 'assign' | 'param' | 'loop-var' | 'append' | 'augment' | 'function' | 'set';
 
 export interface Binding {
   name: string;
@@ -55,6 +56,8 @@ export interface Binding {
   /** End of the binding statement (the prompt-constant range runs from `at` to here). */
   end: number;
   value?: Expr;
+  /** For `set`: the keys and indexes from the variable to the assigned slot (`[-1, "content"]`). */
+  path?: (string | number)[];
 }
 
 /** A function, method or lambda body (or the module itself) with what it binds. */
@@ -69,8 +72,16 @@ export interface Scope extends Span {
   iterationCallback?: boolean;
 }
 
+/**
+ * How a call sends a Messages request: an Anthropic SDK method (or an alias of one), litellm's
+ * `completion`, a raw HTTP POST to `/v1/messages`, the Vercel AI SDK, or a LangChain chat model.
+ */
+export type CallKind = 'sdk' | 'litellm' | 'http' | 'vercel' | 'langchain';
+
 export interface CallSite {
   call: Extract<Expr, { kind: 'call' }>;
+  /** Absent for the Anthropic SDK's own methods. */
+  kind?: CallKind;
   scope: Scope;
   /** The innermost loop over a collection around the call, if any. */
   loop?: Span;

@@ -1,5 +1,5 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import type { Binding, CallSite, Expr, Scope, Span, StatementFacts } from './ir';
+import type { Binding, CallKind, CallSite, Expr, Scope, Span, StatementFacts } from './ir';
 
 /** SDK methods whose arguments form a Messages request (`batches.create` carries several). */
 const SDK_METHOD_SUFFIXES = ['messages.create', 'messages.stream', 'messages.count_tokens', 'messages.countTokens', 'messages.parse', 'messages.batches.create'];
@@ -67,11 +67,44 @@ export function newScope(ctx: LowerContext, name: string, node: Node, params: st
   return scope;
 }
 
-/** Registers SDK calls and simple calls inside loops as they are lowered. */
+const LITELLM = /^(litellm\.)?a?completion$|^litellm\.a?completion$/;
+const HTTP_POST = /^(fetch|axios|axios\.post|requests\.post|httpx\.post|[\w.]*(session|client|http|_client)\.post|got\.post|ky\.post)$/i;
+const VERCEL = /^(generateText|streamText|generateObject|streamObject|ai\.generateText|ai\.streamText)$/;
+const LANGCHAIN_METHODS = /\.(invoke|ainvoke|stream|astream|batch|abatch)$/;
+const SDK_ALIAS_METHODS = /^[A-Za-z_$][\w$]*\.(create|stream|parse|count_tokens|countTokens)$/;
+
+/** How a call sends a Messages request, judged from its shape alone (requestsOf checks the rest). */
+function callKind(ctx: LowerContext, call: Extract<Expr, { kind: 'call' }>): CallKind | undefined {
+  const callee = call.callee;
+  if (isSdkCallee(callee)) return 'sdk';
+  if (SDK_ALIAS_METHODS.test(callee) && aliasesMessages(ctx, callee.slice(0, callee.indexOf('.')))) return 'sdk';
+  if (LITELLM.test(callee)) return 'litellm';
+  if (VERCEL.test(callee)) return 'vercel';
+  if (HTTP_POST.test(callee) && call.args[0] && call.args[0].kind !== 'num') return 'http';
+  if (LANGCHAIN_METHODS.test(callee) && call.args.length > 0 && (call.calleeExpr.kind === 'member' && (call.calleeExpr.object.kind === 'ref' || call.calleeExpr.object.kind === 'member'))) return 'langchain';
+  return undefined;
+}
+
+/** True when `name` is bound nearby to something ending in `.messages` (`api = client.beta.messages if beta else client.messages`). */
+function aliasesMessages(ctx: LowerContext, name: string): boolean {
+  const bindings = isModuleScope(ctx.scope) ? ctx.facts.bindings : ctx.scope.bindings;
+  const binding = bindings.find((candidate) => candidate.name === name && candidate.value);
+  const value = binding?.value;
+  if (!value) return false;
+  const endsInMessages = (expr: Expr): boolean => (expr.kind === 'member' && expr.property === 'messages') || (expr.kind === 'choice' && expr.options.some(endsInMessages));
+  return endsInMessages(value);
+}
+
+/** Registers request-sending calls and simple calls inside loops as they are lowered. */
 export function noteCall(ctx: LowerContext, call: Extract<Expr, { kind: 'call' }>): void {
-  if (isSdkCallee(call.callee)) {
+  const kind = callKind(ctx, call);
+  if (kind) {
     const site: CallSite = { call, scope: ctx.scope, loop: ctx.loop, repeated: ctx.repeated || ctx.loop !== undefined };
+    if (kind !== 'sdk') site.kind = kind;
     ctx.facts.sdkCalls.push(site);
+  }
+  if (kind === 'sdk') {
+    // Counted as a request; not also a helper call.
   } else if (ctx.loop && /^[A-Za-z_$][\w$]*$/.test(call.callee)) {
     ctx.facts.loopCalls.push({ name: call.callee, start: call.start, end: call.end });
   }

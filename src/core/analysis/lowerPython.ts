@@ -81,6 +81,11 @@ function assignment(node: Node, ctx: LowerContext, statementNode: Node): void {
   const augmented = node.type === 'augmented_assignment';
   const value = right ? (right.type === 'assignment' ? chained(right, ctx, statementNode) : expr(right, ctx)) : undefined;
   if (!left) return;
+  const slot = !augmented && value ? slotPath(left) : undefined;
+  if (slot) {
+    bind(ctx, { name: slot.root, kind: 'set', at: statementNode.startIndex, end: statementNode.endIndex, value, path: slot.path });
+    return;
+  }
   for (const name of targetNames(left)) {
     const simple = left.type === 'identifier';
     bind(ctx, {
@@ -91,6 +96,39 @@ function assignment(node: Node, ctx: LowerContext, statementNode: Node): void {
       value: simple ? value : value ? { kind: 'opaque', start: value.start, end: value.end, what: 'unpacking' } : undefined,
     });
   }
+}
+
+/** `x["k"][-1]["cache_control"]` or `block.cache_control` as a variable and a path; undefined for other targets. */
+function slotPath(node: Node): { root: string; path: (string | number)[] } | undefined {
+  const path: (string | number)[] = [];
+  let current: Node | null = node;
+  while (current && (current.type === 'subscript' || current.type === 'attribute')) {
+    if (current.type === 'attribute') {
+      const attribute = current.childForFieldName('attribute');
+      if (!attribute) return undefined;
+      path.unshift(attribute.text);
+      current = current.childForFieldName('object');
+    } else {
+      const index = current.childForFieldName('subscript');
+      const key = index ? literalKey(index) : undefined;
+      if (key === undefined) return undefined;
+      path.unshift(key);
+      current = current.childForFieldName('value');
+    }
+  }
+  if (!current || current.type !== 'identifier' || path.length === 0 || current.text === 'self' || current.text === 'cls') return undefined;
+  return { root: current.text, path };
+}
+
+function literalKey(node: Node): string | number | undefined {
+  if (node.type === 'integer') return Number(node.text);
+  if (node.type === 'unary_operator' && node.text.startsWith('-') && node.lastNamedChild?.type === 'integer') return -Number(node.lastNamedChild.text);
+  if (node.type === 'string') {
+    const content = node.namedChildren.filter((child) => child?.type === 'string_content');
+    if (node.namedChildren.some((child) => child?.type === 'interpolation')) return undefined;
+    return content.map((child) => child?.text ?? '').join('');
+  }
+  return undefined;
 }
 
 function chained(node: Node, ctx: LowerContext, statementNode: Node): Expr | undefined {

@@ -87,6 +87,26 @@ function sameLists<T>(table: NameTable<T[]>, entries: [string, T[] | undefined][
 export interface Located {
   expr: Expr;
   scope: Scope | undefined;
+  /** Keys assigned to this value after it was built (`system[0]["cache_control"] = …`). */
+  sets?: SlotSet[];
+}
+
+/** One key assigned after construction: the key, the assignment statement, the value. */
+export interface SlotSet {
+  key: string;
+  entry: DictEntry;
+  value: Located;
+}
+
+/** `set` bindings of `name` made after `after` and up to `at`, in the scope that binds it (or the module). */
+function setsOf(env: ModuleEnv, name: string, scope: Scope | undefined, after: number, at: number): Binding[] {
+  const source = scope ? scope.bindings : env.bindings.get(name) ?? [];
+  return source.filter((binding) => binding.name === name && binding.kind === 'set' && binding.at > after && binding.at <= at && binding.path && binding.value);
+}
+
+function slotSet(binding: Binding, key: string, scope: Scope | undefined): SlotSet {
+  const value = binding.value as Expr;
+  return { key, entry: { key, start: binding.at, end: binding.end, value }, value: { expr: value, scope } };
 }
 
 /**
@@ -309,8 +329,8 @@ export function lookup(env: ModuleEnv, name: string, scope: Scope | undefined, a
   }
   const moduleBindings = env.bindings.get(name);
   if (moduleBindings) {
-    const binding = latest(moduleBindings, name, at) ?? moduleBindings[moduleBindings.length - 1];
-    if (binding.kind !== 'append') return { binding, scope: undefined };
+    const binding = latest(moduleBindings, name, at);
+    if (binding) return { binding, scope: undefined };
   }
   return undefined;
 }
@@ -319,7 +339,7 @@ function latest(bindings: Binding[], name: string, at: number): Binding | undefi
   let best: Binding | undefined;
   let fallback: Binding | undefined;
   for (const binding of bindings) {
-    if (binding.name !== name || binding.kind === 'append' || binding.kind === 'augment') continue;
+    if (binding.name !== name || binding.kind === 'append' || binding.kind === 'augment' || binding.kind === 'set') continue;
     fallback = binding;
     if (binding.at <= at && (!best || binding.at >= best.at)) best = binding;
   }
@@ -758,6 +778,15 @@ export function resolveList(loc: Located, env: ModuleEnv, guard: Set<object> = n
           } else items.push({ expr: append.value, scope: found.scope });
         }
         const appendedInLoop = appends.length > 0 && found.scope !== undefined && appends.some((append) => found.scope!.bindings.some((b) => b.kind === 'loop-var' && b.at < append.at && b.end > append.at));
+        // `blocks[-1]["cache_control"] = …` after the list is built marks that item.
+        for (const set of setsOf(env, expr.name, found.scope, found.binding.at, expr.start)) {
+          const [index, key, ...rest] = set.path as (string | number)[];
+          if (typeof index !== 'number' || typeof key !== 'string' || rest.length > 0) continue;
+          const position = index < 0 ? items.length + index : index;
+          const item = items[position];
+          if (!item || (index < 0 && open)) continue;
+          items[position] = { ...item, sets: [...(item.sets ?? []), slotSet(set, key, found.scope)] };
+        }
         return { items, literal: appends.length === 0 ? base.literal : undefined, open: open || appendedInLoop, perItem: base.perItem || appendedInLoop, appended: appends.length > 0 };
       } finally {
         guard.delete(found.binding);
@@ -768,6 +797,7 @@ export function resolveList(loc: Located, env: ModuleEnv, guard: Set<object> = n
       if (/\.(map|flatMap)$/.test(expr.callee) && callback?.kind === 'func' && callback.scope.returns.length > 0) {
         return { items: [{ expr: callback.scope.returns[callback.scope.returns.length - 1], scope: callback.scope }], open: true, perItem: true };
       }
+      if (COPIES.test(expr.callee) && expr.args[0]) return resolveList({ expr: expr.args[0], scope }, env, guard, depth + 1);
       const helper = helperOf(expr, scope, env);
       if (!helper || guard.has(helper) || helper.returns.length === 0) return undefined;
       guard.add(helper);
@@ -790,6 +820,19 @@ export interface ResolvedDict {
 }
 
 export function resolveDict(loc: Located, env: ModuleEnv, guard: Set<object> = new Set(), depth = 0): ResolvedDict | undefined {
+  const resolved = resolveDictValue(loc, env, guard, depth);
+  if (!resolved || !loc.sets || loc.sets.length === 0) return resolved;
+  const entries = new Map(resolved.entries);
+  for (const set of loc.sets) entries.set(set.key, { entry: set.entry, value: set.value });
+  return { entries, literal: resolved.literal, open: resolved.open };
+}
+
+/** Constructors whose keyword arguments are the fields of a request, message or block. */
+const FIELD_CONSTRUCTORS = /^(dict|Request|MessageCreateParamsNonStreaming|MessageCreateParamsStreaming|MessageBatchRequest|CacheControlEphemeralParam|Beta\w*Param|\w*BlockParam|MessageParam|ToolParam|\w*ToolParam)$/;
+/** Copies: the value is the argument's. */
+const COPIES = /^(copy\.deepcopy|deepcopy|copy\.copy|structuredClone|dict|list|_\.cloneDeep|cloneDeep|JSON\.parse)$/;
+
+function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object>, depth: number): ResolvedDict | undefined {
   if (depth > 30) return undefined;
   const { expr, scope } = loc;
   switch (expr.kind) {
@@ -811,7 +854,12 @@ export function resolveDict(loc: Located, env: ModuleEnv, guard: Set<object> = n
       if (!found?.binding.value || guard.has(found.binding)) return undefined;
       guard.add(found.binding);
       try {
-        return resolveDict({ expr: found.binding.value, scope: found.scope }, env, guard, depth + 1);
+        const base = resolveDict({ expr: found.binding.value, scope: found.scope }, env, guard, depth + 1);
+        const sets = setsOf(env, expr.name, found.scope, found.binding.at, expr.start).filter((set) => set.path?.length === 1 && typeof set.path[0] === 'string');
+        if (!base || sets.length === 0) return base;
+        const entries = new Map(base.entries);
+        for (const set of sets) entries.set(set.path?.[0] as string, { entry: slotSet(set, set.path?.[0] as string, found.scope).entry, value: { expr: set.value as Expr, scope: found.scope } });
+        return { entries, literal: base.literal, open: base.open };
       } finally {
         guard.delete(found.binding);
       }
@@ -824,7 +872,8 @@ export function resolveDict(loc: Located, env: ModuleEnv, guard: Set<object> = n
       return undefined;
     case 'call': {
       const name = expr.callee.slice(expr.callee.lastIndexOf('.') + 1);
-      if (name === 'dict' || name === 'Request' || name === 'MessageCreateParamsNonStreaming' || name === 'MessageBatchRequest') {
+      if (COPIES.test(expr.callee) && expr.args[0] && expr.kwargs.length === 0 && !(name === 'dict' && expr.args.length === 0)) return resolveDict({ expr: expr.args[0], scope }, env, guard, depth + 1);
+      if (FIELD_CONSTRUCTORS.test(name)) {
         const entries = new Map<string, { entry: DictEntry; value: Located }>();
         for (const kwarg of expr.kwargs) entries.set(kwarg.name, { entry: { key: kwarg.name, start: kwarg.start, end: kwarg.end, value: kwarg.value }, value: { expr: kwarg.value, scope } });
         if (expr.args[0]) {

@@ -107,7 +107,8 @@ interface PerRequest {
 function perRequestEvidence(request: RequestModel, views: BlockView[], view: BlockView): PerRequest | undefined {
   const value = view.value;
   const dynamic = value.dynamic.find((candidate) => candidate.stability === 'request');
-  if (dynamic && staticText(value).trim().length < PER_REQUEST_STATIC_CHARS) return { reason: dynamic.reason, at: dynamic };
+  // Mostly per-request: little static text and no part of unknown size (a long constant beside a clock is a BL001 case).
+  if (dynamic && value.complete && staticText(value).trim().length < PER_REQUEST_STATIC_CHARS) return { reason: dynamic.reason, at: dynamic };
   // By role: the only user turn of a one-shot request, when that turn is nothing but a parameter, is the input that changes per call.
   const block = view.block;
   if (block.section !== 'messages' || block.role !== 'user' || request.conversation || request.messageCount !== 1 || block.perItem) return undefined;
