@@ -98,7 +98,7 @@ export interface StatementFacts extends Span {
   /** SDK calls found anywhere in the statement. */
   sdkCalls: CallSite[];
   /** Simple calls (by name) made inside loops over collections, for the indirect batch hint. */
-  loopCalls: (Span & { name: string })[];
+  loopCalls: (Span & { name: string; loop?: Span })[];
   /** Calls of plain names and `self.`/`this.` methods, so a helper's parameters can be followed to what its callers pass. */
   calls: CallRef[];
 }

@@ -106,7 +106,7 @@ export function noteCall(ctx: LowerContext, call: Extract<Expr, { kind: 'call' }
   if (kind === 'sdk') {
     // Counted as a request; not also a helper call.
   } else if (ctx.loop && /^[A-Za-z_$][\w$]*$/.test(call.callee)) {
-    ctx.facts.loopCalls.push({ name: call.callee, start: call.start, end: call.end });
+    ctx.facts.loopCalls.push({ name: call.callee, start: call.start, end: call.end, loop: { start: ctx.loop.start, end: ctx.loop.end } });
   }
   const callee = call.calleeExpr;
   if (callee.kind === 'ref') ctx.facts.calls.push({ name: callee.name, call, scope: ctx.scope });

@@ -338,7 +338,10 @@ function stringExpr(node: Node, ctx: LowerContext): Expr {
         break;
       case 'interpolation': {
         const inner = child.childForFieldName('expression');
-        const lowered = inner ? expr(inner, ctx) : opaque(child, 'interpolation');
+        let lowered = inner ? expr(inner, ctx) : opaque(child, 'interpolation');
+        const spec = child.childForFieldName('format_specifier') ?? child.namedChildren.find((candidate) => candidate?.type === 'format_specifier') ?? null;
+        // `{when:%Y-%m-%d}` formats like `when.strftime("%Y-%m-%d")`: the format decides the resolution.
+        if (spec && inner) lowered = formatted(lowered, spec);
         parts.push({ expr: lowered, start: child.startIndex, end: child.endIndex, open, close });
         break;
       }
@@ -349,6 +352,12 @@ function stringExpr(node: Node, ctx: LowerContext): Expr {
   // Interpolations record the literal's delimiters, known only once string_end is read.
   for (const part of parts) if ('expr' in part) part.close = close;
   return { kind: 'str', start: node.startIndex, end: node.endIndex, parts, multiline: node.text.includes('\n'), template };
+}
+
+function formatted(value: Expr, spec: Node): Expr {
+  const text = spec.text.replace(/^:/, '');
+  const format: Expr = { kind: 'str', start: spec.startIndex, end: spec.endIndex, parts: [{ text }], multiline: false, template: false };
+  return { kind: 'call', start: value.start, end: value.end, callee: '<format>.strftime', calleeExpr: { kind: 'member', start: value.start, end: value.end, object: value, property: 'strftime' }, args: [format], kwargs: [], argsClose: value.end, isNew: false };
 }
 
 function dictionary(node: Node, ctx: LowerContext): Expr {

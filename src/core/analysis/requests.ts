@@ -47,6 +47,9 @@ export interface RequestModel {
   /** `messages` holds prior turns not written here (a spread history, appends in a loop, a parameter). */
   conversation: boolean;
   messageCount: number;
+  /** The `max_tokens` value and the output-shaping options, for judging the task (BL100). */
+  maxTokens?: Span;
+  shapesOutput?: boolean;
   /** True when the code around the call sets `cache_control` in places not attributed to a block here (so the breakpoint count is not known). */
   uncountedBreakpoints?: boolean;
 }
@@ -119,6 +122,10 @@ function buildRequest(site: CallSite, method: string, args: ResolvedDict, env: M
     request.model = staticString(model.value, env);
     request.modelSpan = { start: model.value.expr.start, end: model.value.expr.end };
   }
+  const maxTokens = args.entries.get('max_tokens') ?? args.entries.get('maxTokens');
+  if (maxTokens?.value.expr.kind === 'num') request.maxTokens = { start: maxTokens.value.expr.start, end: maxTokens.value.expr.end };
+  // A forced tool, a JSON schema or a structured-output format: the answer is a fixed shape.
+  request.shapesOutput = ['tool_choice', 'output_format', 'response_format', 'output_config'].some((key) => args.entries.has(key));
   const tools = args.entries.get('tools');
   if (tools) addList(request, 'tools', tools.value, env);
   const system = args.entries.get('system');

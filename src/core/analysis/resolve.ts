@@ -480,7 +480,13 @@ function ref(expr: Extract<Expr, { kind: 'ref' }>, scope: Scope | undefined, env
         value = merge({ ...value, dynamic: [...value.dynamic], unstable: [...value.unstable], unknown: [...(value.unknown ?? [])] }, stringify({ expr: extra, scope: found.scope }, env, guard, depth + 1));
       }
     }
-    return found.scope ? value : stable(value);
+    if (!found.scope) return stable(value);
+    // A local variable carrying a per-request value: its use in the prompt is a step on the way.
+    if (value.dynamic.some((dynamic) => dynamic.start < expr.start || dynamic.start > expr.end)) {
+      const hop: Hop = { start: expr.start, end: expr.end, message: `used here as \`${expr.name}\`` };
+      return { ...value, dynamic: value.dynamic.map((dynamic) => (dynamic.start >= expr.start && dynamic.end <= expr.end ? dynamic : { ...dynamic, via: [...dynamic.via, hop] })) };
+    }
+    return value;
   } finally {
     guard.delete(binding);
   }

@@ -308,16 +308,30 @@ function groupThousands(n: number): string {
 const EXPENSIVE_TIER = /opus|fable|mythos/i;
 const SIMPLE_TASK = /\b(classif\w*|categori[sz]\w*|categor(y|ies)|extract\w*|label\w*|sentiment|intent|triage|tag (this|the|each)|reply with (just|only)|one of these|yes or no)\b/i;
 
+/**
+ * BL100 judges the task, not a word: the instructions (system prompt, or the fixed text of a
+ * one-shot request) ask for classification or extraction, and the output is small or fixed in
+ * shape (a low `max_tokens`, a forced tool or schema, "reply with only the label").
+ */
 function checkRouting(request: RequestModel, views: BlockView[], ctx: RuleContext): void {
-  if (!request.model || !request.modelSpan || !EXPENSIVE_TIER.test(request.model)) return;
-  const prompt = views.map((view) => staticText(view.value)).join('\n');
+  if (!request.model || !request.modelSpan || !EXPENSIVE_TIER.test(request.model) || request.method.includes('count')) return;
+  const system = views.filter((view) => view.block.section === 'system');
+  const instructions = system.length > 0 ? system : views.filter((view) => view.block.section === 'messages' && view.block.role === 'user' && !request.conversation).slice(0, 1);
+  const prompt = instructions.map((view) => staticText(view.value)).join('\n');
   const match = SIMPLE_TASK.exec(prompt);
   if (!match) return;
+  const maxTokens = request.maxTokens ? Number(ctx.text.slice(request.maxTokens.start, request.maxTokens.end).replace(/_/g, '')) : undefined;
+  const smallOutput = maxTokens !== undefined && maxTokens <= 512;
+  if (!smallOutput && !request.shapesOutput && !CLOSED_ANSWER.test(prompt)) return;
+  const shape = smallOutput ? `max_tokens ${maxTokens}` : request.shapesOutput ? 'a fixed output schema' : 'a closed set of answers';
   const message =
-    `\`${request.model}\` is an expensive tier, and this prompt looks like classification or extraction ("${match[0]}"). ` +
+    `\`${request.model}\` is an expensive tier for what the instructions describe as classification or extraction ("${match[0]}", ${shape}). ` +
     'Smaller models usually handle such tasks at a fraction of the price: try Haiku on a sample of real inputs and compare.';
   add(ctx, { code: 'BL100', start: request.modelSpan.start, end: request.modelSpan.end, message, fixes: [] });
 }
+
+/** Instructions that close the answer: a label list, yes/no, JSON only. */
+const CLOSED_ANSWER = /\b(reply with (just|only)|respond with (just|only)|only (the|a) (label|category|json)|one of (these|the following)|yes or no|json (object|only)|return json|output json)\b/i;
 
 /** BL101: synchronous create calls made once per element of a collection. */
 export function checkBatchCandidates(facts: StatementFacts[], ctx: RuleContext): void {
@@ -328,7 +342,7 @@ export function checkBatchCandidates(facts: StatementFacts[], ctx: RuleContext):
       let scope = site.scope;
       while (scope.parent && scope.parent.name !== '<module>') scope = scope.parent;
       creators.add(scope.name);
-      if (site.loop) {
+      if (site.loop && independentIterations(site.loop, site.call, ctx.text)) {
         const callee = site.call.calleeExpr;
         add(ctx, { code: 'BL101', start: callee.start, end: callee.end, message: batchMessage(`\`${site.call.callee}\` runs once per element of a collection`), fixes: [] });
       }
@@ -336,11 +350,28 @@ export function checkBatchCandidates(facts: StatementFacts[], ctx: RuleContext):
   }
   for (const statement of facts) {
     for (const loopCall of statement.loopCalls) {
-      if (creators.has(loopCall.name) && ctx.env.functions.has(loopCall.name)) {
+      if (creators.has(loopCall.name) && ctx.env.functions.has(loopCall.name) && (!loopCall.loop || independentIterations(loopCall.loop, loopCall, ctx.text))) {
         add(ctx, { code: 'BL101', start: loopCall.start, end: loopCall.end, message: batchMessage(`\`${loopCall.name}()\` sends a synchronous \`messages.create\` request and is called once per element of a collection`), fixes: [] });
       }
     }
   }
+}
+
+/**
+ * True when a loop's iterations do not depend on each other, so its requests could go in one batch:
+ * not a retry or bounded-attempt loop (`range(3)`, `attempt`, a `break` on success), and not a
+ * conversation that feeds each answer back into what the next request sends.
+ */
+function independentIterations(loop: Span, call: Span, text: string): boolean {
+  const body = text.slice(loop.start, loop.end);
+  const newline = body.indexOf('\n');
+  const header = newline === -1 ? body : body.slice(0, newline);
+  if (/\b(range|count|repeat)\s*\(|\b(attempts?|retry|retries|tries)\b/i.test(header) || /\bbreak\b/.test(body)) return false;
+  const sent = new Set(text.slice(call.start, call.end).match(/[A-Za-z_$][\w$]*/g) ?? []);
+  for (const match of body.matchAll(/([A-Za-z_$][\w$]*)\s*(?:\.\s*(?:append|push|extend|insert|unshift|add\w*)\s*\(|\+=|\[[^\]\n]*\]\s*=[^=])/g)) {
+    if (sent.has(match[1]) && match[1] !== 'self' && match[1] !== 'this') return false;
+  }
+  return true;
 }
 
 function isSyncCreate(callee: string): boolean {
