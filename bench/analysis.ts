@@ -47,7 +47,7 @@ def ask_${index}(question, user_id):
     response = client.messages.create(
         model="claude-sonnet-4-6",
         max_tokens=512,
-        system=[{"type": "text", "text": f"{SYSTEM_PROMPT_${index}} User: {user_id}", "cache_control": {"type": "ephemeral"}}],
+        system=[{"type": "text", "text": f"{SYSTEM_PROMPT_${index}} User: {user_id}, asked at {datetime.now()}", "cache_control": {"type": "ephemeral"}}],
         messages=[{"role": "user", "content": question}],
     )
     return response.content[0].text
@@ -98,7 +98,7 @@ export async function ask${index}(question${t(': string')}, userId${t(': string'
   const response = await client.messages.create({
     model: 'claude-sonnet-4-6',
     max_tokens: 512,
-    system: [{ type: 'text', text: \`\${SYSTEM_PROMPT_${index}} User: \${userId}\`, cache_control: { type: 'ephemeral' } }],
+    system: [{ type: 'text', text: \`\${SYSTEM_PROMPT_${index}} User: \${userId}, asked at \${Date.now()}\`, cache_control: { type: 'ephemeral' } }],
     messages: [{ role: 'user', content: question }],
   });
   return response.content;

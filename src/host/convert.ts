@@ -33,6 +33,9 @@ export function toDiagnostic(document: vscode.TextDocument, finding: Finding): v
   const diagnostic = new vscode.Diagnostic(toRange(document, finding.range), finding.message, toDiagnosticSeverity(finding.severity));
   diagnostic.source = DIAGNOSTIC_SOURCE;
   diagnostic.code = { value: finding.code, target: vscode.Uri.parse(ruleDocsUrl(finding.code)) };
+  if (finding.related && finding.related.length > 0) {
+    diagnostic.relatedInformation = finding.related.map((related) => new vscode.DiagnosticRelatedInformation(new vscode.Location(document.uri, toRange(document, related.range)), related.message));
+  }
   return diagnostic;
 }
 

@@ -167,6 +167,9 @@ export function toSarif(results: FileFindings[]) {
             level: SARIF_LEVEL[finding.severity],
             message: { text: finding.message },
             locations: [{ physicalLocation: { artifactLocation: { uri: result.file.displayPath }, region: region(finding.range) } }],
+            ...(finding.related && finding.related.length > 0
+              ? { relatedLocations: finding.related.map((related, id) => ({ id, message: { text: related.message }, physicalLocation: { artifactLocation: { uri: result.file.displayPath }, region: region(related.range) } })) }
+              : {}),
             ...(finding.fixes.length > 0 ? { fixes: finding.fixes.map((fix) => sarifFix(fix, result)) } : {}),
           })),
         ),

@@ -338,7 +338,9 @@ function publicPrompt(prompt: RawPrompt, lines: LineIndex): PromptConstant {
 function publicFinding(finding: RawFinding, lines: LineIndex): Finding {
   const fixes: Fix[] = [];
   for (const fix of finding.fixes) fixes.push({ title: fix.title, edits: fix.edits.map((edit) => ({ start: edit.start, end: edit.end, newText: edit.newText })) });
-  return { code: finding.code, message: finding.message, severity: finding.severity, fixes, range: lines.range(finding.start, finding.end) };
+  const out: Finding = { code: finding.code, message: finding.message, severity: finding.severity, fixes, range: lines.range(finding.start, finding.end) };
+  if (finding.related && finding.related.length > 0) out.related = finding.related.map((related) => ({ message: related.message, range: lines.range(related.start, related.end) }));
+  return out;
 }
 
 /** True when applying `changes` in order to `before` gives `after`. */

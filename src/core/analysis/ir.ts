@@ -45,7 +45,8 @@ export interface Kwarg extends Span {
   value: Expr;
 }
 
-export type BindingKind = 'assign' | 'param' | 'loop-var' | 'append' | 'augment' | 'function';
+/** `set`: a key or attribute assigned after construction (`block["cache_control"] = …`, `msgs[-1]["content"] = …`). */
+export type BindingKind = 'assign' | 'param' | 'loop-var' | 'append' | 'augment' | 'function' | 'set';
 
 export interface Binding {
   name: string;
@@ -55,6 +56,8 @@ export interface Binding {
   /** End of the binding statement (the prompt-constant range runs from `at` to here). */
   end: number;
   value?: Expr;
+  /** For `set`: the keys and indexes from the variable to the assigned slot (`[-1, "content"]`). */
+  path?: (string | number)[];
 }
 
 /** A function, method or lambda body (or the module itself) with what it binds. */
@@ -69,8 +72,16 @@ export interface Scope extends Span {
   iterationCallback?: boolean;
 }
 
+/**
+ * How a call sends a Messages request: an Anthropic SDK method (or an alias of one), litellm's
+ * `completion`, a raw HTTP POST to `/v1/messages`, the Vercel AI SDK, or a LangChain chat model.
+ */
+export type CallKind = 'sdk' | 'litellm' | 'http' | 'vercel' | 'langchain';
+
 export interface CallSite {
   call: Extract<Expr, { kind: 'call' }>;
+  /** Absent for the Anthropic SDK's own methods. */
+  kind?: CallKind;
   scope: Scope;
   /** The innermost loop over a collection around the call, if any. */
   loop?: Span;
@@ -87,7 +98,16 @@ export interface StatementFacts extends Span {
   /** SDK calls found anywhere in the statement. */
   sdkCalls: CallSite[];
   /** Simple calls (by name) made inside loops over collections, for the indirect batch hint. */
-  loopCalls: (Span & { name: string })[];
+  loopCalls: (Span & { name: string; loop?: Span })[];
+  /** Calls of plain names and `self.`/`this.` methods, so a helper's parameters can be followed to what its callers pass. */
+  calls: CallRef[];
+}
+
+/** A call of a function by name (`helper(x)`, `self.helper(x)`), with the scope it is made in. */
+export interface CallRef {
+  name: string;
+  call: Extract<Expr, { kind: 'call' }>;
+  scope: Scope;
 }
 
 /**
@@ -129,6 +149,7 @@ export function shiftFactsInterior(facts: StatementFacts, delta: number): void {
   visit(facts.functions);
   visit(facts.sdkCalls);
   visit(facts.loopCalls);
+  visit(facts.calls);
 }
 
 /** Adds `delta` to every offset in a fact tree (a statement moved after an edit above it). */

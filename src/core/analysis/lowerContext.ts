@@ -1,5 +1,5 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import type { Binding, CallSite, Expr, Scope, Span, StatementFacts } from './ir';
+import type { Binding, CallKind, CallSite, Expr, Scope, Span, StatementFacts } from './ir';
 
 /** SDK methods whose arguments form a Messages request (`batches.create` carries several). */
 const SDK_METHOD_SUFFIXES = ['messages.create', 'messages.stream', 'messages.count_tokens', 'messages.countTokens', 'messages.parse', 'messages.batches.create'];
@@ -14,7 +14,11 @@ export function isSdkCallee(callee: string): boolean {
  * cannot hold an SDK call, a cache breakpoint, a block list or a prompt. It only saves work; the
  * tree decides everything else.
  */
-const RELEVANT_WORDS = ['messages', 'cache_control', 'system', 'content', 'params', 'Request', 'prompt', 'PROMPT', 'role', 'SYSTEM', 'INSTRUCTION', 'TEMPLATE', 'EXAMPLES', 'text'];
+const RELEVANT_WORDS = [
+  'messages', 'cache_control', 'system', 'content', 'params', 'Request', 'prompt', 'PROMPT', 'role', 'SYSTEM', 'INSTRUCTION', 'TEMPLATE', 'EXAMPLES', 'text',
+  // Sources of per-request values: a body using one may pass it to a helper that builds a prompt.
+  'input(', 'stdin', 'argv', 'readline', 'question(', 'request', 'req.', 'now(', 'today(', 'Date', 'uuid', 'random', 'time(',
+];
 
 export function mentionsRequestWords(text: string, start: number, end: number): boolean {
   // Search the slice, not the text from `start`: a missing word must not cost a scan to the end of the file.
@@ -40,7 +44,7 @@ export interface LowerContext {
 }
 
 export function newFacts(node: Node): StatementFacts {
-  return { start: node.startIndex, end: node.endIndex, bindings: [], functions: [], sdkCalls: [], loopCalls: [] };
+  return { start: node.startIndex, end: node.endIndex, bindings: [], functions: [], sdkCalls: [], loopCalls: [], calls: [] };
 }
 
 export function moduleScope(node: Node): Scope {
@@ -63,20 +67,57 @@ export function newScope(ctx: LowerContext, name: string, node: Node, params: st
   return scope;
 }
 
-/** Registers SDK calls and simple calls inside loops as they are lowered. */
+const LITELLM = /^(litellm\.)?a?completion$|^litellm\.a?completion$/;
+const HTTP_POST = /^(fetch|axios|axios\.post|requests\.post|httpx\.post|[\w.]*(session|client|http|_client)\.post|got\.post|ky\.post)$/i;
+const VERCEL = /^(generateText|streamText|generateObject|streamObject|ai\.generateText|ai\.streamText)$/;
+const LANGCHAIN_METHODS = /\.(invoke|ainvoke|stream|astream|batch|abatch)$/;
+const SDK_ALIAS_METHODS = /^[A-Za-z_$][\w$]*\.(create|stream|parse|count_tokens|countTokens)$/;
+
+/** How a call sends a Messages request, judged from its shape alone (requestsOf checks the rest). */
+function callKind(ctx: LowerContext, call: Extract<Expr, { kind: 'call' }>): CallKind | undefined {
+  const callee = call.callee;
+  if (isSdkCallee(callee)) return 'sdk';
+  if (SDK_ALIAS_METHODS.test(callee) && aliasesMessages(ctx, callee.slice(0, callee.indexOf('.')))) return 'sdk';
+  if (LITELLM.test(callee)) return 'litellm';
+  if (VERCEL.test(callee)) return 'vercel';
+  if (HTTP_POST.test(callee) && call.args[0] && call.args[0].kind !== 'num') return 'http';
+  if (LANGCHAIN_METHODS.test(callee) && call.args.length > 0 && (call.calleeExpr.kind === 'member' && (call.calleeExpr.object.kind === 'ref' || call.calleeExpr.object.kind === 'member'))) return 'langchain';
+  return undefined;
+}
+
+/** True when `name` is bound nearby to something ending in `.messages` (`api = client.beta.messages if beta else client.messages`). */
+function aliasesMessages(ctx: LowerContext, name: string): boolean {
+  const bindings = isModuleScope(ctx.scope) ? ctx.facts.bindings : ctx.scope.bindings;
+  const binding = bindings.find((candidate) => candidate.name === name && candidate.value);
+  const value = binding?.value;
+  if (!value) return false;
+  const endsInMessages = (expr: Expr): boolean => (expr.kind === 'member' && expr.property === 'messages') || (expr.kind === 'choice' && expr.options.some(endsInMessages));
+  return endsInMessages(value);
+}
+
+/** Registers request-sending calls and simple calls inside loops as they are lowered. */
 export function noteCall(ctx: LowerContext, call: Extract<Expr, { kind: 'call' }>): void {
-  if (isSdkCallee(call.callee)) {
+  const kind = callKind(ctx, call);
+  if (kind) {
     const site: CallSite = { call, scope: ctx.scope, loop: ctx.loop, repeated: ctx.repeated || ctx.loop !== undefined };
+    if (kind !== 'sdk') site.kind = kind;
     ctx.facts.sdkCalls.push(site);
+  }
+  if (kind === 'sdk') {
+    // Counted as a request; not also a helper call.
   } else if (ctx.loop && /^[A-Za-z_$][\w$]*$/.test(call.callee)) {
-    ctx.facts.loopCalls.push({ name: call.callee, start: call.start, end: call.end });
+    ctx.facts.loopCalls.push({ name: call.callee, start: call.start, end: call.end, loop: { start: ctx.loop.start, end: ctx.loop.end } });
   }
   const callee = call.calleeExpr;
+  if (callee.kind === 'ref') ctx.facts.calls.push({ name: callee.name, call, scope: ctx.scope });
+  else if (callee.kind === 'member' && callee.object.kind === 'ref' && SELF_NAMES.has(callee.object.name)) ctx.facts.calls.push({ name: callee.property, call, scope: ctx.scope });
   if ((call.callee.endsWith('.append') || call.callee.endsWith('.push') || call.callee.endsWith('.extend')) && callee.kind === 'member' && callee.object.kind === 'ref') {
     const pushed = call.callee.endsWith('.extend') ? call.args.map((arg): Expr => ({ kind: 'spread', start: arg.start, end: arg.end, value: arg })) : call.args;
     for (const value of pushed) bind(ctx, { name: callee.object.name, kind: 'append', at: call.start, end: call.end, value });
   }
 }
+
+const SELF_NAMES = new Set(['self', 'this', 'cls']);
 
 export function opaque(node: Node, what: string): Expr {
   return { kind: 'opaque', start: node.startIndex, end: node.endIndex, what };

@@ -98,6 +98,11 @@ function expressionStatement(node: Node, ctx: LowerContext, statementNode: Node)
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
     const value = right ? expr(right, ctx) : undefined;
+    const slot = left && value && node.type === 'assignment_expression' ? slotPath(left) : undefined;
+    if (slot) {
+      bind(ctx, { name: slot.root, kind: 'set', at: statementNode.startIndex, end: statementNode.endIndex, value, path: slot.path });
+      return;
+    }
     const name = left ? assignedName(left) : undefined;
     if (name) {
       bind(ctx, { name, kind: node.type === 'assignment_expression' ? 'assign' : 'augment', at: statementNode.startIndex, end: statementNode.endIndex, value });
@@ -105,6 +110,29 @@ function expressionStatement(node: Node, ctx: LowerContext, statementNode: Node)
     return;
   }
   expr(node, ctx);
+}
+
+/** `x.system[0].cache_control` or `msgs[msgs.length - 1]` (not resolvable: undefined) as a variable and a path. */
+function slotPath(node: Node): { root: string; path: (string | number)[] } | undefined {
+  const path: (string | number)[] = [];
+  let current: Node | null = node;
+  while (current && (current.type === 'member_expression' || current.type === 'subscript_expression')) {
+    if (current.type === 'member_expression') {
+      const property = current.childForFieldName('property');
+      if (!property) return undefined;
+      path.unshift(property.text);
+    } else {
+      const index = current.childForFieldName('index');
+      if (!index) return undefined;
+      if (index.type === 'number') path.unshift(Number(index.text));
+      else if (index.type === 'string') path.unshift(named(index).map((child) => child.text).join(''));
+      else if (index.type === 'unary_expression' && index.text.startsWith('-')) path.unshift(Number(index.text));
+      else return undefined;
+    }
+    current = current.childForFieldName('object');
+  }
+  if (!current || current.type !== 'identifier' || path.length === 0) return undefined;
+  return { root: current.text, path };
 }
 
 function assignedName(node: Node): string | undefined {

@@ -81,6 +81,11 @@ function assignment(node: Node, ctx: LowerContext, statementNode: Node): void {
   const augmented = node.type === 'augmented_assignment';
   const value = right ? (right.type === 'assignment' ? chained(right, ctx, statementNode) : expr(right, ctx)) : undefined;
   if (!left) return;
+  const slot = !augmented && value ? slotPath(left) : undefined;
+  if (slot) {
+    bind(ctx, { name: slot.root, kind: 'set', at: statementNode.startIndex, end: statementNode.endIndex, value, path: slot.path });
+    return;
+  }
   for (const name of targetNames(left)) {
     const simple = left.type === 'identifier';
     bind(ctx, {
@@ -91,6 +96,39 @@ function assignment(node: Node, ctx: LowerContext, statementNode: Node): void {
       value: simple ? value : value ? { kind: 'opaque', start: value.start, end: value.end, what: 'unpacking' } : undefined,
     });
   }
+}
+
+/** `x["k"][-1]["cache_control"]` or `block.cache_control` as a variable and a path; undefined for other targets. */
+function slotPath(node: Node): { root: string; path: (string | number)[] } | undefined {
+  const path: (string | number)[] = [];
+  let current: Node | null = node;
+  while (current && (current.type === 'subscript' || current.type === 'attribute')) {
+    if (current.type === 'attribute') {
+      const attribute = current.childForFieldName('attribute');
+      if (!attribute) return undefined;
+      path.unshift(attribute.text);
+      current = current.childForFieldName('object');
+    } else {
+      const index = current.childForFieldName('subscript');
+      const key = index ? literalKey(index) : undefined;
+      if (key === undefined) return undefined;
+      path.unshift(key);
+      current = current.childForFieldName('value');
+    }
+  }
+  if (!current || current.type !== 'identifier' || path.length === 0 || current.text === 'self' || current.text === 'cls') return undefined;
+  return { root: current.text, path };
+}
+
+function literalKey(node: Node): string | number | undefined {
+  if (node.type === 'integer') return Number(node.text);
+  if (node.type === 'unary_operator' && node.text.startsWith('-') && node.lastNamedChild?.type === 'integer') return -Number(node.lastNamedChild.text);
+  if (node.type === 'string') {
+    const content = node.namedChildren.filter((child) => child?.type === 'string_content');
+    if (node.namedChildren.some((child) => child?.type === 'interpolation')) return undefined;
+    return content.map((child) => child?.text ?? '').join('');
+  }
+  return undefined;
 }
 
 function chained(node: Node, ctx: LowerContext, statementNode: Node): Expr | undefined {
@@ -300,7 +338,10 @@ function stringExpr(node: Node, ctx: LowerContext): Expr {
         break;
       case 'interpolation': {
         const inner = child.childForFieldName('expression');
-        const lowered = inner ? expr(inner, ctx) : opaque(child, 'interpolation');
+        let lowered = inner ? expr(inner, ctx) : opaque(child, 'interpolation');
+        const spec = child.childForFieldName('format_specifier') ?? child.namedChildren.find((candidate) => candidate?.type === 'format_specifier') ?? null;
+        // `{when:%Y-%m-%d}` formats like `when.strftime("%Y-%m-%d")`: the format decides the resolution.
+        if (spec && inner) lowered = formatted(lowered, spec);
         parts.push({ expr: lowered, start: child.startIndex, end: child.endIndex, open, close });
         break;
       }
@@ -311,6 +352,12 @@ function stringExpr(node: Node, ctx: LowerContext): Expr {
   // Interpolations record the literal's delimiters, known only once string_end is read.
   for (const part of parts) if ('expr' in part) part.close = close;
   return { kind: 'str', start: node.startIndex, end: node.endIndex, parts, multiline: node.text.includes('\n'), template };
+}
+
+function formatted(value: Expr, spec: Node): Expr {
+  const text = spec.text.replace(/^:/, '');
+  const format: Expr = { kind: 'str', start: spec.startIndex, end: spec.endIndex, parts: [{ text }], multiline: false, template: false };
+  return { kind: 'call', start: value.start, end: value.end, callee: '<format>.strftime', calleeExpr: { kind: 'member', start: value.start, end: value.end, object: value, property: 'strftime' }, args: [format], kwargs: [], argsClose: value.end, isNew: false };
 }
 
 function dictionary(node: Node, ctx: LowerContext): Expr {

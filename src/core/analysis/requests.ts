@@ -1,5 +1,5 @@
 import type { CallSite, DictEntry, Expr, Kwarg, Span } from './ir';
-import { type Located, type ModuleEnv, type ResolvedDict, type ResolvedList, resolveDict, resolveList, staticString } from './resolve';
+import { type Located, type ModuleEnv, type ResolvedDict, type ResolvedList, lookup, resolveDict, resolveList, staticString, stringify } from './resolve';
 
 export type Section = 'tools' | 'system' | 'messages';
 
@@ -47,12 +47,34 @@ export interface RequestModel {
   /** `messages` holds prior turns not written here (a spread history, appends in a loop, a parameter). */
   conversation: boolean;
   messageCount: number;
+  /** The `max_tokens` value and the output-shaping options, for judging the task (BL100). */
+  maxTokens?: Span;
+  shapesOutput?: boolean;
+  /** True when the code around the call sets `cache_control` in places not attributed to a block here (so the breakpoint count is not known). */
+  uncountedBreakpoints?: boolean;
 }
 
 /** Builds the request(s) of an SDK call: one for messages.*, one per written request for batches.create. */
 export function requestsOf(site: CallSite, env: ModuleEnv): RequestModel[] {
+  switch (site.kind) {
+    case 'litellm':
+      return litellmRequest(site, env);
+    case 'http':
+      return httpRequest(site, env);
+    case 'vercel':
+      return vercelRequest(site, env);
+    case 'langchain':
+      return langchainRequest(site, env);
+    default:
+      return sdkRequests(site, env);
+  }
+}
+
+function sdkRequests(site: CallSite, env: ModuleEnv): RequestModel[] {
   const { call } = site;
-  const method = call.callee.slice(call.callee.indexOf('messages.'));
+  const at = call.callee.indexOf('messages.');
+  // An alias (`api.create`) stands for `messages.create`.
+  const method = at >= 0 ? call.callee.slice(at) : `messages.${call.callee.slice(call.callee.lastIndexOf('.') + 1)}`;
   const args = callArguments(call, site, env);
   if (!args) return [];
   if (method.startsWith('messages.batches')) {
@@ -100,6 +122,10 @@ function buildRequest(site: CallSite, method: string, args: ResolvedDict, env: M
     request.model = staticString(model.value, env);
     request.modelSpan = { start: model.value.expr.start, end: model.value.expr.end };
   }
+  const maxTokens = args.entries.get('max_tokens') ?? args.entries.get('maxTokens');
+  if (maxTokens?.value.expr.kind === 'num') request.maxTokens = { start: maxTokens.value.expr.start, end: maxTokens.value.expr.end };
+  // A forced tool, a JSON schema or a structured-output format: the answer is a fixed shape.
+  request.shapesOutput = ['tool_choice', 'output_format', 'response_format', 'output_config'].some((key) => args.entries.has(key));
   const tools = args.entries.get('tools');
   if (tools) addList(request, 'tools', tools.value, env);
   const system = args.entries.get('system');
@@ -154,7 +180,12 @@ function addBlock(request: RequestModel, section: Section, item: Located, list: 
   const block: Block = { ...base, content: section !== 'tools' && text ? text.value : item, dict: dict.literal };
   if (control) {
     const controlDict = resolveDict(control.value, env);
-    block.breakpoint = { ...ttlOf(controlDict, env), entry: { start: control.entry.start, end: control.entry.end }, holder: dict.literal, control: controlDict?.literal, automatic: false };
+    // A holder only when the entry is written in that literal (a later `block["cache_control"] = …` is not).
+    const holder = dict.literal?.entries.some((entry) => entry.start === control.entry.start) ? dict.literal : undefined;
+    block.breakpoint = { ...ttlOf(controlDict, env), entry: { start: control.entry.start, end: control.entry.end }, holder, control: controlDict?.literal, automatic: false };
+  } else {
+    const marker = vercelCacheControl(dict, env);
+    if (marker) block.breakpoint = { ...ttlOf(marker.control, env), entry: { start: marker.entry.start, end: marker.entry.end }, control: marker.control?.literal, automatic: false };
   }
   request.blocks.push(block);
 }
@@ -162,6 +193,12 @@ function addBlock(request: RequestModel, section: Section, item: Located, list: 
 function addMessages(request: RequestModel, loc: Located, env: ModuleEnv): void {
   const list = resolveList(loc, env);
   if (!list) {
+    // The Vercel SDK's `prompt: "…"` and a bare string are one user turn.
+    if (loc.expr.kind === 'str') {
+      request.blocks.push({ section: 'messages', content: loc, messageIndex: 0, role: 'user', perItem: false });
+      request.messageCount = 1;
+      return;
+    }
     request.unresolved.add('messages');
     request.conversation = true;
     return;
@@ -171,16 +208,159 @@ function addMessages(request: RequestModel, loc: Located, env: ModuleEnv): void 
     request.conversation = true;
   }
   if (list.appended) request.conversation = true;
-  list.items.forEach((item, index) => {
-    const message = resolveDict(item, env);
-    const content = message?.entries.get('content');
-    if (!message || !content) {
+  let index = 0;
+  for (const item of list.items) {
+    const message = messageOf(item, env);
+    if (!message) {
       request.unresolved.add('messages');
       request.conversation = true;
-      return;
+      continue;
     }
-    const role = message.entries.get('role');
-    addContent(request, 'messages', content.value, env, { index, role: role ? staticString(role.value, env) : undefined, perItem: list.perItem });
-  });
-  request.messageCount = list.items.length;
+    // OpenAI-style clients (litellm, the Vercel SDK, LangChain) send the system prompt as a message.
+    const section: Section = message.role === 'system' ? 'system' : 'messages';
+    const before = request.blocks.length;
+    if (section === 'system') addContent(request, 'system', message.content, env);
+    else addContent(request, 'messages', message.content, env, { index: index++, role: message.role, perItem: list.perItem });
+    const marker = message.dict ? vercelCacheControl(message.dict, env) : undefined;
+    const last = request.blocks[request.blocks.length - 1];
+    if (marker && last && request.blocks.length > before && !last.breakpoint) {
+      last.breakpoint = { ...ttlOf(marker.control, env), entry: { start: marker.entry.start, end: marker.entry.end }, control: marker.control?.literal, automatic: false };
+    }
+  }
+  request.messageCount = index;
+}
+
+/** A message's role and content: a dict, a LangChain message object, or a `("role", content)` tuple. */
+function messageOf(item: Located, env: ModuleEnv): { role?: string; content: Located; dict?: ResolvedDict } | undefined {
+  const expr = item.expr;
+  if (expr.kind === 'call') {
+    const match = /(System|Human|AI|Assistant|User|Chat)Message(Param)?$/.exec(expr.callee);
+    if (match && !FIELD_LIKE.test(expr.callee)) {
+      const content = expr.kwargs.find((kwarg) => kwarg.name === 'content')?.value ?? expr.args[0];
+      if (!content) return undefined;
+      const role = { System: 'system', Human: 'user', User: 'user', AI: 'assistant', Assistant: 'assistant', Chat: undefined }[match[1]];
+      return { role, content: { expr: content, scope: item.scope } };
+    }
+  }
+  if (expr.kind === 'list' && expr.items.length === 2 && !expr.isSet) {
+    const role = staticString({ expr: expr.items[0], scope: item.scope }, env);
+    if (role && /^(system|user|human|assistant|ai)$/.test(role)) return { role: role === 'human' ? 'user' : role === 'ai' ? 'assistant' : role, content: { expr: expr.items[1], scope: item.scope } };
+  }
+  const dict = resolveDict(item, env);
+  const content = dict?.entries.get('content');
+  if (!dict || !content) return undefined;
+  const role = dict.entries.get('role');
+  return { role: role ? staticString(role.value, env) : undefined, content: content.value, dict };
+}
+
+/** `MessageParam(...)` is a plain field constructor, not a LangChain message class. */
+const FIELD_LIKE = /(^|\.)(Beta)?MessageParam$/;
+
+/** Claude model ids as other clients spell them (`anthropic/claude-…`, `bedrock/anthropic.claude-…`). */
+const CLAUDE_MODEL = /claude|anthropic/i;
+
+/** litellm's `completion(model="claude-…", messages=[…])`: OpenAI-style messages with Anthropic content blocks. */
+function litellmRequest(site: CallSite, env: ModuleEnv): RequestModel[] {
+  const args = callArguments(site.call, site, env);
+  const model = args?.entries.get('model');
+  const name = model ? staticString(model.value, env) : undefined;
+  if (!args || !name || !CLAUDE_MODEL.test(name)) return [];
+  return [buildRequest(site, 'messages.create', args, env)];
+}
+
+/** A POST to `…/v1/messages` with the body as a literal, `JSON.stringify(body)`, `json=body` or `data=json.dumps(body)`. */
+function httpRequest(site: CallSite, env: ModuleEnv): RequestModel[] {
+  const { call } = site;
+  const url = call.args[0];
+  if (!url) return [];
+  const urlText = stringify({ expr: url, scope: site.scope }, env).text;
+  if (!/\/v1\/messages\b/.test(urlText) || /batches/.test(urlText)) return [];
+  const method = /count_tokens/.test(urlText) ? 'messages.count_tokens' : 'messages.create';
+  const bodyExpr = httpBody(site, env);
+  if (!bodyExpr) return [];
+  const body = resolveDict({ expr: bodyExpr, scope: site.scope }, env);
+  if (!body) return [];
+  return [buildRequest(site, method, body, env)];
+}
+
+function httpBody(site: CallSite, env: ModuleEnv): Expr | undefined {
+  const { call } = site;
+  const unwrap = (expr: Expr | undefined): Expr | undefined => {
+    if (expr?.kind === 'call' && /^(JSON\.stringify|json\.dumps)$/.test(expr.callee)) return expr.args[0];
+    return expr;
+  };
+  const keyword = call.kwargs.find((kwarg) => kwarg.name === 'json' || kwarg.name === 'data' || kwarg.name === 'content');
+  if (keyword) return unwrap(keyword.value);
+  const second = call.args[1];
+  if (!second) return undefined;
+  // fetch(url, { method, headers, body }) vs axios.post(url, body).
+  if (/fetch$/.test(call.callee)) {
+    const options = resolveDict({ expr: second, scope: site.scope }, env);
+    return unwrap(options?.entries.get('body')?.value.expr);
+  }
+  return unwrap(second);
+}
+
+/** The Vercel AI SDK: `generateText({ model: anthropic('claude-…'), system, messages })` with `providerOptions.anthropic.cacheControl`. */
+function vercelRequest(site: CallSite, env: ModuleEnv): RequestModel[] {
+  const options = site.call.args[0] ? resolveDict({ expr: site.call.args[0], scope: site.scope }, env) : undefined;
+  const model = options?.entries.get('model');
+  if (!options || !model) return [];
+  const modelExpr = model.value.expr;
+  const modelName = modelExpr.kind === 'call' && modelExpr.args[0] ? staticString({ expr: modelExpr.args[0], scope: site.scope }, env) : staticString(model.value, env);
+  const provider = modelExpr.kind === 'call' ? modelExpr.callee : '';
+  if (!CLAUDE_MODEL.test(provider) && !(modelName && CLAUDE_MODEL.test(modelName))) return [];
+  const request: RequestModel = { site, method: 'messages.create', blocks: [], unresolved: new Set(), conversation: false, messageCount: 0 };
+  request.model = modelName;
+  request.modelSpan = { start: modelExpr.start, end: modelExpr.end };
+  const system = options.entries.get('system');
+  if (system) request.blocks.push({ section: 'system', content: system.value, perItem: false });
+  const messages = options.entries.get('messages') ?? options.entries.get('prompt');
+  if (messages) addMessages(request, messages.value, env);
+  return [request];
+}
+
+/** `providerOptions: { anthropic: { cacheControl: {…} } }` (or the older `experimental_providerMetadata`) on a message or part. */
+function vercelCacheControl(dict: ResolvedDict, env: ModuleEnv): { entry: DictEntry; control: ResolvedDict | undefined } | undefined {
+  const options = dict.entries.get('providerOptions') ?? dict.entries.get('experimental_providerMetadata') ?? dict.entries.get('providerMetadata');
+  const anthropic = options ? resolveDict(options.value, env)?.entries.get('anthropic') : undefined;
+  const control = anthropic ? resolveDict(anthropic.value, env)?.entries.get('cacheControl') : undefined;
+  if (!control) return undefined;
+  return { entry: control.entry, control: resolveDict(control.value, env) };
+}
+
+/** LangChain: `ChatAnthropic(...)` (or a `.bind_tools(...)` of it) invoked with a message list. */
+function langchainRequest(site: CallSite, env: ModuleEnv): RequestModel[] {
+  const { call } = site;
+  if (call.calleeExpr.kind !== 'member') return [];
+  const constructor = chatModelOf(call.calleeExpr.object, site, env, 0);
+  if (!constructor || !call.args[0]) return [];
+  const request: RequestModel = { site, method: 'messages.create', blocks: [], unresolved: new Set(), conversation: false, messageCount: 0 };
+  const model = constructor.kwargs.find((kwarg) => kwarg.name === 'model' || kwarg.name === 'model_name');
+  if (model) {
+    request.model = staticString({ expr: model.value, scope: site.scope }, env);
+    request.modelSpan = { start: model.value.start, end: model.value.end };
+  }
+  addMessages(request, { expr: call.args[0], scope: site.scope }, env);
+  return [request];
+}
+
+function chatModelOf(expr: Expr, site: CallSite, env: ModuleEnv, depth: number): Extract<Expr, { kind: 'call' }> | undefined {
+  if (depth > 6) return undefined;
+  if (expr.kind === 'call') {
+    if (/(^|\.)ChatAnthropic(Messages)?$/.test(expr.callee)) return expr;
+    if (expr.calleeExpr.kind === 'member' && /^(bind_tools|bind|with_structured_output|with_config|with_retry)$/.test(expr.calleeExpr.property)) return chatModelOf(expr.calleeExpr.object, site, env, depth + 1);
+    return undefined;
+  }
+  if (expr.kind === 'ref') {
+    const found = lookup(env, expr.name, site.scope, expr.start);
+    return found?.binding.value ? chatModelOf(found.binding.value, { ...site, scope: found.scope ?? site.scope }, env, depth + 1) : undefined;
+  }
+  if (expr.kind === 'member' && expr.object.kind === 'ref' && ['self', 'this'].includes(expr.object.name)) {
+    const binding = env.bindings.get(`self.${expr.property}`)?.[0] ?? env.classBindings.get(expr.property)?.[0];
+    if (binding?.value) return chatModelOf(binding.value, site, env, depth + 1);
+    const local = site.scope.bindings.find((candidate) => candidate.name === `self.${expr.property}`);
+    return local?.value ? chatModelOf(local.value, site, env, depth + 1) : undefined;
+  }
+  return undefined;
 }

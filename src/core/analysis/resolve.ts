@@ -1,4 +1,4 @@
-import type { Binding, DictEntry, Expr, Scope, Span, StatementFacts } from './ir';
+import type { Binding, CallRef, DictEntry, Expr, Scope, Span, StatementFacts } from './ir';
 
 /**
  * A name table that notes which names are read while `recording` is set: a statement's results
@@ -32,6 +32,8 @@ export interface ModuleEnv {
   bindings: NameTable<Binding[]>;
   classBindings: NameTable<Binding[]>;
   functions: NameTable<Scope>;
+  /** Calls of each plain name or method name anywhere in the file (what a helper's parameters receive). */
+  callers: NameTable<CallRef[]>;
 }
 
 /** The module-level names an evaluation read, with what they meant then. */
@@ -39,6 +41,7 @@ export interface EnvDependencies {
   bindings: [string, Binding[] | undefined][];
   classBindings: [string, Binding[] | undefined][];
   functions: [string, Scope | undefined][];
+  callers: [string, CallRef[] | undefined][];
 }
 
 /** Starts noting the names read from `env`. */
@@ -46,6 +49,7 @@ export function recordDependencies(env: ModuleEnv): void {
   env.bindings.recording = new Set();
   env.classBindings.recording = new Set();
   env.functions.recording = new Set();
+  env.callers.recording = new Set();
 }
 
 /** Stops noting and returns what was read since recordDependencies. */
@@ -55,17 +59,17 @@ export function takeDependencies(env: ModuleEnv): EnvDependencies {
     table.recording = undefined;
     return [...names].map((name) => [name, table.peek(name)]);
   };
-  return { bindings: snapshot(env.bindings), classBindings: snapshot(env.classBindings), functions: snapshot(env.functions) };
+  return { bindings: snapshot(env.bindings), classBindings: snapshot(env.classBindings), functions: snapshot(env.functions), callers: snapshot(env.callers) };
 }
 
 /** True when every recorded name still has the very same bindings (their statements did not change). */
 export function dependenciesHold(deps: EnvDependencies, env: ModuleEnv): boolean {
-  if (!sameLists(env.bindings, deps.bindings) || !sameLists(env.classBindings, deps.classBindings)) return false;
+  if (!sameLists(env.bindings, deps.bindings) || !sameLists(env.classBindings, deps.classBindings) || !sameLists(env.callers, deps.callers)) return false;
   for (const [name, before] of deps.functions) if (env.functions.peek(name) !== before) return false;
   return true;
 }
 
-function sameLists(table: NameTable<Binding[]>, entries: [string, Binding[] | undefined][]): boolean {
+function sameLists<T>(table: NameTable<T[]>, entries: [string, T[] | undefined][]): boolean {
   for (const [name, before] of entries) {
     const now = table.peek(name);
     if (now === before) continue;
@@ -83,11 +87,54 @@ function sameLists(table: NameTable<Binding[]>, entries: [string, Binding[] | un
 export interface Located {
   expr: Expr;
   scope: Scope | undefined;
+  /** Keys assigned to this value after it was built (`system[0]["cache_control"] = …`). */
+  sets?: SlotSet[];
 }
 
-/** Per-request content found in a value. */
+/** One key assigned after construction: the key, the assignment statement, the value. */
+export interface SlotSet {
+  key: string;
+  entry: DictEntry;
+  value: Located;
+}
+
+/** `set` bindings of `name` made after `after` and up to `at`, in the scope that binds it (or the module). */
+function setsOf(env: ModuleEnv, name: string, scope: Scope | undefined, after: number, at: number): Binding[] {
+  const source = scope ? scope.bindings : env.bindings.get(name) ?? [];
+  return source.filter((binding) => binding.name === name && binding.kind === 'set' && binding.at > after && binding.at <= at && binding.path && binding.value);
+}
+
+function slotSet(binding: Binding, key: string, scope: Scope | undefined): SlotSet {
+  const value = binding.value as Expr;
+  return { key, entry: { key, start: binding.at, end: binding.end, value }, value: { expr: value, scope } };
+}
+
+/**
+ * How often a value changes. Constants and process/session values (environment, config files,
+ * attributes set once, per-user data) never appear here: they are stable for caching. `request`:
+ * different on every call (clocks, randomness, user input, request bodies, retrieval results, loop
+ * variables, a parameter whose callers pass one of these). `day`: a date at day resolution.
+ */
+export type Stability = 'request' | 'day';
+
+/** A step a value took on its way into a prompt (a helper's return, a call-site argument). */
+export interface Hop extends Span {
+  message: string;
+}
+
+/** Content that changes between requests, found in a value: where it is made and how it got there. */
 export interface Dynamic extends Span {
   reason: string;
+  stability: Stability;
+  /** The steps from where the value is made to where the prompt uses it, in that order. */
+  via: Hop[];
+}
+
+/** A part whose stability is unknown (a parameter or import with no evidence either way). */
+export interface Unknown extends Span {
+  name: string;
+  /** True for a function parameter (its role in the request can decide). */
+  parameter: boolean;
 }
 
 /** Serialization whose bytes may differ between runs (BL006). */
@@ -104,6 +151,8 @@ export interface TextValue {
   unstable: Unstable[];
   /** False when some part's size is unknown (an import, an opaque call), so token counts are a floor. */
   complete: boolean;
+  /** Parts of unknown stability, listed so a rule can judge them by their role. */
+  unknown?: Unknown[];
 }
 
 export const PLACEHOLDER = '{…}';
@@ -113,9 +162,15 @@ export const PLACEHOLDER = '{…}';
  * anything it binds is read (the session uses it to apply offset shifts it deferred).
  */
 export function buildEnv(facts: StatementFacts[], beforeRead?: (facts: StatementFacts) => void): ModuleEnv {
-  const env: ModuleEnv = { bindings: new NameTable(), classBindings: new NameTable(), functions: new NameTable() };
+  const env: ModuleEnv = { bindings: new NameTable(), classBindings: new NameTable(), functions: new NameTable(), callers: new NameTable() };
   const owners = beforeRead ? new Map<object, StatementFacts>() : undefined;
   for (const statement of facts) {
+    for (const call of statement.calls) {
+      const list = env.callers.peek(call.name);
+      if (list) list.push(call);
+      else env.callers.set(call.name, [call]);
+      owners?.set(call, statement);
+    }
     for (const binding of statement.bindings) {
       const table = binding.className ? env.classBindings : env.bindings;
       const list = table.peek(binding.name);
@@ -141,6 +196,12 @@ export function buildEnv(facts: StatementFacts[], beforeRead?: (facts: Statement
       const owner = owners.get(scope);
       if (owner) beforeRead(owner);
     };
+    env.callers.onRead = (list) => {
+      for (const call of list) {
+        const owner = owners.get(call);
+        if (owner) beforeRead(owner);
+      }
+    };
   }
   return env;
 }
@@ -151,11 +212,13 @@ export function buildEnv(facts: StatementFacts[], beforeRead?: (facts: Statement
  * name keeps its list object, so recorded dependencies on it still hold.
  */
 export class ModuleEnvIndex {
-  readonly env: ModuleEnv = { bindings: new NameTable(), classBindings: new NameTable(), functions: new NameTable() };
+  readonly env: ModuleEnv = { bindings: new NameTable(), classBindings: new NameTable(), functions: new NameTable(), callers: new NameTable() };
   /** The statement that binds each binding and function, for `beforeRead`. */
   private readonly owners = new Map<object, StatementFacts>();
   /** The statements binding each name (as a binding or a function). */
   private readonly binders = new Map<string, Set<StatementFacts>>();
+  /** The statements calling each name. */
+  private readonly callBinders = new Map<string, Set<StatementFacts>>();
 
   /** `beforeRead` is called with a statement before anything it binds is read (see buildEnv). */
   constructor(beforeRead: (facts: StatementFacts) => void) {
@@ -171,12 +234,24 @@ export class ModuleEnvIndex {
       const owner = this.owners.get(scope);
       if (owner) beforeRead(owner);
     };
+    this.env.callers.onRead = (list) => {
+      for (const call of list) {
+        const owner = this.owners.get(call);
+        if (owner) beforeRead(owner);
+      }
+    };
   }
 
   /** Takes `removed` statements out and `added` ones in (their offsets must be current). */
   update(removed: Iterable<StatementFacts>, added: Iterable<StatementFacts>): void {
     const touched = new Set<string>();
+    const touchedCalls = new Set<string>();
     for (const statement of removed) {
+      for (const call of statement.calls) {
+        this.owners.delete(call);
+        this.callBinders.get(call.name)?.delete(statement);
+        touchedCalls.add(call.name);
+      }
       for (const item of [...statement.bindings, ...statement.functions]) {
         this.owners.delete(item);
         this.binders.get(item.name)?.delete(statement);
@@ -184,6 +259,16 @@ export class ModuleEnvIndex {
       }
     }
     for (const statement of added) {
+      for (const call of statement.calls) {
+        this.owners.set(call, statement);
+        let set = this.callBinders.get(call.name);
+        if (!set) {
+          set = new Set();
+          this.callBinders.set(call.name, set);
+        }
+        set.add(statement);
+        touchedCalls.add(call.name);
+      }
       for (const item of [...statement.bindings, ...statement.functions]) {
         this.owners.set(item, statement);
         let set = this.binders.get(item.name);
@@ -196,6 +281,16 @@ export class ModuleEnvIndex {
       }
     }
     for (const name of touched) this.rebuild(name);
+    for (const name of touchedCalls) this.rebuildCalls(name);
+  }
+
+  /** Lists the calls of `name` in statement order, as buildEnv does. */
+  private rebuildCalls(name: string): void {
+    const statements = [...(this.callBinders.get(name) ?? [])].sort((a, b) => a.start - b.start);
+    if (statements.length === 0) this.callBinders.delete(name);
+    const calls: CallRef[] = [];
+    for (const statement of statements) for (const call of statement.calls) if (call.name === name) calls.push(call);
+    setOrDelete(this.env.callers, name, calls.length > 0 ? calls : undefined);
   }
 
   /** Lists `name`'s bindings in statement order, as buildEnv does, and picks its first function. */
@@ -234,8 +329,8 @@ export function lookup(env: ModuleEnv, name: string, scope: Scope | undefined, a
   }
   const moduleBindings = env.bindings.get(name);
   if (moduleBindings) {
-    const binding = latest(moduleBindings, name, at) ?? moduleBindings[moduleBindings.length - 1];
-    if (binding.kind !== 'append') return { binding, scope: undefined };
+    const binding = latest(moduleBindings, name, at);
+    if (binding) return { binding, scope: undefined };
   }
   return undefined;
 }
@@ -244,7 +339,7 @@ function latest(bindings: Binding[], name: string, at: number): Binding | undefi
   let best: Binding | undefined;
   let fallback: Binding | undefined;
   for (const binding of bindings) {
-    if (binding.name !== name || binding.kind === 'append' || binding.kind === 'augment') continue;
+    if (binding.name !== name || binding.kind === 'append' || binding.kind === 'augment' || binding.kind === 'set') continue;
     fallback = binding;
     if (binding.at <= at && (!best || binding.at >= best.at)) best = binding;
   }
@@ -257,10 +352,16 @@ export function appendsTo(env: ModuleEnv, name: string, scope: Scope | undefined
   return source.filter((binding) => binding.name === name && binding.kind === 'append' && binding.at > after && binding.at <= at);
 }
 
+/** Clock calls that only resolve to the day (`date.today()`, `toDateString()`). */
+const DAY_CLOCK = /(^|\.)(today|toDateString|toLocaleDateString)$/;
+/** Methods that turn a clock reading into a date without the time. */
+const DATE_ONLY = /^(date|toDateString|toLocaleDateString)$/;
+/** Members that hold the body of the request being served. */
+const REQUEST_BODY = /^(request|req|event|ctx\.request)\.(json|body|form|data|args|query|params|values|get_json)\b/;
 const CLOCK = /(^|\.)(now|utcnow|today|time|time_ns|perf_counter|monotonic|getTime|toISOString|toLocaleString|toLocaleDateString|toLocaleTimeString)$|^(new )?Date$|^Date\.now$/;
 const RANDOM = /(^|\.)(uuid\d?|uuid4|uuid1|randomUUID|random|randint|choice|shuffle|token_hex|token_urlsafe|nanoid|getRandomValues|randn|sample)$|^(uuid|random|secrets|crypto)\./i;
 const USER_INPUT = /(^|\.)(input|raw_input|readline|question|prompt|getpass)$|^sys\.stdin|\.stdin\./;
-const RETRIEVAL = /(retriev|search|fetch|query|lookup|get_context|load_context|getContext|similar|embed|recall|read|load|download|scrape|crawl|rerank|vector)/i;
+const RETRIEVAL = /(retriev|search|query|get_context|getContext|get_relevant|similar|rerank|vector)/i;
 const PASS_THROUGH = new Set(['strip', 'lstrip', 'rstrip', 'upper', 'lower', 'title', 'capitalize', 'replace', 'trim', 'trimStart', 'trimEnd', 'toUpperCase', 'toLowerCase', 'replaceAll', 'concat', 'format_map', 'expandtabs', 'normalize', 'padStart', 'padEnd', 'repeat']);
 const WRAPPERS = new Set(['str', 'String', 'dedent', 'textwrap.dedent', 'inspect.cleandoc', 'cleandoc', 'trim', 'outdent', 'stripIndent']);
 
@@ -293,6 +394,7 @@ export function stringify(loc: Located, env: ModuleEnv, guard: Set<object> = new
         out.dynamic = [...out.dynamic, ...option.dynamic];
         out.unstable = [...out.unstable, ...option.unstable];
         out.complete &&= option.complete;
+        if (option.unknown) out.unknown = [...(out.unknown ?? []), ...option.unknown];
       }
       return out;
     }
@@ -345,22 +447,23 @@ function merge(into: TextValue, part: TextValue, separator = ''): TextValue {
   into.dynamic.push(...part.dynamic);
   into.unstable.push(...part.unstable);
   into.complete &&= part.complete;
+  if (part.unknown && part.unknown.length > 0) into.unknown = [...(into.unknown ?? []), ...part.unknown];
   return into;
 }
 
 /** Module and class constants are computed once per process: stable, whatever they are built from. */
 function stable(value: TextValue): TextValue {
-  return { text: value.dynamic.length > 0 ? value.text : value.text, dynamic: [], unstable: value.unstable, complete: value.complete };
+  return { text: value.text, dynamic: [], unstable: value.unstable, complete: value.complete };
 }
 
 function ref(expr: Extract<Expr, { kind: 'ref' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object>, depth: number): TextValue {
   const found = lookup(env, expr.name, scope, expr.start);
-  if (!found) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+  if (!found) return unknownAt(expr, expr.name, false);
   const { binding } = found;
   if (guard.has(binding)) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
   switch (binding.kind) {
     case 'param':
-      return dynamicAt(expr, `the parameter \`${expr.name}\``);
+      return parameter(expr, found.scope, env, guard, depth);
     case 'loop-var':
       return dynamicAt(expr, loopReason(expr.name));
     case 'function':
@@ -368,27 +471,84 @@ function ref(expr: Extract<Expr, { kind: 'ref' }>, scope: Scope | undefined, env
     default:
       break;
   }
-  if (!binding.value) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+  if (!binding.value) return unknownAt(expr, expr.name, false);
   guard.add(binding);
   try {
     let value = stringify({ expr: binding.value, scope: found.scope }, env, guard, depth + 1);
     if (found.scope) {
       for (const extra of augmentsOf(found.scope, expr.name, binding.at, expr.start)) {
-        value = merge({ ...value, dynamic: [...value.dynamic], unstable: [...value.unstable] }, stringify({ expr: extra, scope: found.scope }, env, guard, depth + 1));
+        value = merge({ ...value, dynamic: [...value.dynamic], unstable: [...value.unstable], unknown: [...(value.unknown ?? [])] }, stringify({ expr: extra, scope: found.scope }, env, guard, depth + 1));
       }
     }
-    return found.scope ? value : stable(value);
+    if (!found.scope) return stable(value);
+    // A local variable carrying a per-request value: its use in the prompt is a step on the way.
+    if (value.dynamic.some((dynamic) => dynamic.start < expr.start || dynamic.start > expr.end)) {
+      const hop: Hop = { start: expr.start, end: expr.end, message: `used here as \`${expr.name}\`` };
+      return { ...value, dynamic: value.dynamic.map((dynamic) => (dynamic.start >= expr.start && dynamic.end <= expr.end ? dynamic : { ...dynamic, via: [...dynamic.via, hop] })) };
+    }
+    return value;
   } finally {
     guard.delete(binding);
   }
+}
+
+/** Parameters named for the stable part of a request: an adapter's system prompt, tools, instructions. */
+const STABLE_ROLE = /^(system|system_?prompt|system_?message|sys_?prompt|instructions?|persona|preamble|tools|tool_?defs|tool_?definitions|schema|examples|few_?shots?|guidelines|policy|rules|base_?prompt|prompt_?template|template)$/i;
+
+/**
+ * A parameter is unknown until evidence says otherwise: its name's role (a `system_prompt`
+ * parameter is the stable part of every request) or what its callers in this file pass (a clock,
+ * user input, a loop variable: per-request, with the caller's expression as the place to fix).
+ */
+function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, env: ModuleEnv, guard: Set<object>, depth: number): TextValue {
+  if (STABLE_ROLE.test(expr.name)) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+  const unknown = unknownAt(expr, expr.name, true);
+  // The parameter list stands for "following this function's parameters" (the scope itself guards its returns).
+  if (!fn || guard.has(fn.params) || depth > 40) return unknown;
+  const position = fn.params.indexOf(expr.name);
+  const calls = fn.name.startsWith('<') ? undefined : env.callers.get(fn.name);
+  if (!calls || position < 0) return unknown;
+  guard.add(fn.params);
+  try {
+    for (const ref of calls) {
+      if (ref.scope === fn) continue;
+      const keyword = ref.call.kwargs.find((kwarg) => kwarg.name === expr.name);
+      const positional = ref.call.args[position];
+      const argument = keyword?.value ?? (positional && positional.kind !== 'spread' ? positional : undefined);
+      if (!argument) continue;
+      const passed = stringify({ expr: argument, scope: ref.scope.name === '<module>' ? undefined : ref.scope }, env, guard, depth + 1);
+      const perRequest = passed.dynamic.find((dynamic) => dynamic.stability === 'request') ?? passed.dynamic[0];
+      if (perRequest) {
+        const hop: Hop = { start: expr.start, end: expr.end, message: `received as the parameter \`${expr.name}\` of \`${fn.name}\`` };
+        return { text: PLACEHOLDER, dynamic: [{ ...perRequest, via: [...perRequest.via, hop] }], unstable: [], complete: passed.complete };
+      }
+    }
+  } finally {
+    guard.delete(fn.params);
+  }
+  return unknown;
 }
 
 function augmentsOf(scope: Scope, name: string, after: number, before: number): Expr[] {
   return scope.bindings.filter((b) => b.name === name && b.kind === 'augment' && b.at > after && b.at < before && b.value).map((b) => b.value as Expr);
 }
 
-function dynamicAt(span: Span, reason: string): TextValue {
-  return { text: PLACEHOLDER, dynamic: [{ start: span.start, end: span.end, reason }], unstable: [], complete: true };
+function dynamicAt(span: Span, reason: string, stability: Stability = 'request'): TextValue {
+  return { text: PLACEHOLDER, dynamic: [{ start: span.start, end: span.end, reason, stability, via: [] }], unstable: [], complete: true };
+}
+
+/** The same change as `inner`, now seen as the whole expression `span` (a method call or format around it). */
+function wrapAt(span: Span, inner: Dynamic, reason = inner.reason): TextValue {
+  return { text: PLACEHOLDER, dynamic: [{ start: span.start, end: span.end, reason, stability: inner.stability, via: inner.via }], unstable: [], complete: true };
+}
+
+function unknownAt(span: Span, name: string, parameter: boolean): TextValue {
+  return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false, unknown: [{ start: span.start, end: span.end, name, parameter }] };
+}
+
+/** The change to report for a value: per-request first, then day-resolution. */
+export function firstDynamic(dynamics: Dynamic[]): Dynamic | undefined {
+  return dynamics.find((dynamic) => dynamic.stability === 'request') ?? dynamics[0];
 }
 
 function member(expr: Extract<Expr, { kind: 'member' | 'index' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object>, depth: number): TextValue {
@@ -411,8 +571,10 @@ function member(expr: Extract<Expr, { kind: 'member' | 'index' }>, scope: Scope 
   const object = stringify({ expr: expr.object, scope }, env, guard, depth + 1);
   const index = expr.kind === 'index' ? stringify({ expr: expr.index, scope }, env, guard, depth + 1) : undefined;
   const reasons = [...object.dynamic, ...(index?.dynamic ?? [])];
-  if (reasons.length > 0) return dynamicAt(expr, `\`${label(expr)}\`, from ${reasons[0].reason}`);
-  return { text: PLACEHOLDER, dynamic: [], unstable: [...object.unstable, ...(index?.unstable ?? [])], complete: false };
+  const first = firstDynamic(reasons);
+  if (first) return wrapAt(expr, first, `\`${label(expr)}\`, from ${first.reason}`);
+  if (expr.kind === 'member' && REQUEST_BODY.test(label(expr))) return dynamicAt(expr, `the request body (\`${label(expr)}\`)`);
+  return { text: PLACEHOLDER, dynamic: [], unstable: [...object.unstable, ...(index?.unstable ?? [])], complete: false, unknown: [...(object.unknown ?? []), ...(index?.unknown ?? [])] };
 }
 
 /** A short source-like name for a value, for messages. */
@@ -450,24 +612,25 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
   const callee = call.isNew ? `new ${call.callee}` : call.callee;
   const args = (): TextValue[] => [...call.args, ...call.kwargs.map((kwarg) => kwarg.value)].map((arg) => stringify({ expr: arg, scope }, env, guard, depth + 1));
   const method = call.callee.slice(call.callee.lastIndexOf('.') + 1);
-  if (CLOCK.test(callee) && !/sleep/.test(callee)) return dynamicAt(call, `a clock reading (\`${label(call)}\`)`);
+  if (CLOCK.test(callee) && !/sleep/.test(callee)) return dynamicAt(call, `a clock reading (\`${label(call)}\`)`, DAY_CLOCK.test(callee) ? 'day' : 'request');
   if (RANDOM.test(call.callee)) return dynamicAt(call, `a random or unique value (\`${label(call)}\`)`);
   if (USER_INPUT.test(call.callee)) return dynamicAt(call, `user input (\`${label(call)}\`)`);
   if (call.callee === 'json.dumps' || call.callee === 'dumps' || call.callee === 'JSON.stringify') {
     const values = args();
-    const reasons = values.flatMap((value) => value.dynamic);
-    if (reasons.length > 0) return dynamicAt(call, reasons[0].reason);
+    const first = firstDynamic(values.flatMap((value) => value.dynamic));
+    if (first) return wrapAt(call, first);
     const unstable = values.flatMap((value) => value.unstable);
     const sorted = call.kwargs.some((kwarg) => kwarg.name === 'sort_keys' && kwarg.value.kind === 'bool');
     if (call.callee !== 'JSON.stringify' && !sorted) unstable.push({ kind: 'json', start: call.start, end: call.end, call });
-    return { text: PLACEHOLDER, dynamic: [], unstable, complete: false };
+    return { text: PLACEHOLDER, dynamic: [], unstable, complete: false, unknown: values.flatMap((value) => value.unknown ?? []) };
   }
   if (call.calleeExpr.kind === 'member' && (method === 'keys' || method === 'values' || method === 'entries') && call.callee.startsWith('Object.') && call.args[0]) {
     const target = stringify({ expr: call.args[0], scope }, env, guard, depth + 1);
-    if (target.dynamic.length > 0) return dynamicAt(call, target.dynamic[0].reason);
+    const first = firstDynamic(target.dynamic);
+    if (first) return wrapAt(call, first);
     const literal = resolveDict({ expr: call.args[0], scope }, env);
     const unstable = literal && !literal.open ? target.unstable : [...target.unstable, { kind: 'keys' as const, start: call.start, end: call.end }];
-    return { text: PLACEHOLDER, dynamic: [], unstable, complete: false };
+    return { text: PLACEHOLDER, dynamic: [], unstable, complete: false, unknown: target.unknown };
   }
   if (call.calleeExpr.kind === 'member' && (method === 'join' || method === 'from') && (call.args[0] || method === 'join')) {
     // Python joins with `sep.join(items)`, JavaScript with `items.join(sep)`.
@@ -475,42 +638,69 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
     const itemsExpr = method === 'join' && !pythonStyle ? call.calleeExpr.object : call.args[0];
     const separator = method !== 'join' ? EMPTY : stringify({ expr: pythonStyle ? call.calleeExpr.object : call.args[0] ?? call.calleeExpr, scope }, env, guard, depth + 1);
     const items = stringify({ expr: itemsExpr, scope }, env, guard, depth + 1);
-    const out: TextValue = { text: items.text.split('\n').join(call.args[0] || pythonStyle ? separator.text : ','), dynamic: items.dynamic, unstable: [...items.unstable], complete: items.complete };
+    const out: TextValue = { text: items.text.split('\n').join(call.args[0] || pythonStyle ? separator.text : ','), dynamic: items.dynamic, unstable: [...items.unstable], complete: items.complete, unknown: items.unknown };
     if (iterIsSet(itemsExpr, scope, env) && items.dynamic.length === 0) out.unstable.push({ kind: 'set', start: itemsExpr.start, end: itemsExpr.end });
-    if (out.dynamic.length > 0) return dynamicAt(call, out.dynamic[0].reason);
+    const first = firstDynamic(out.dynamic);
+    if (first) return wrapAt(call, first);
     return out;
+  }
+  if (call.calleeExpr.kind === 'member' && method === 'strftime') {
+    // The format decides the resolution: a date alone changes once a day.
+    const object = stringify({ expr: call.calleeExpr.object, scope }, env, guard, depth + 1);
+    const first = firstDynamic(object.dynamic);
+    const format = call.args[0] ? staticString({ expr: call.args[0], scope }, env) : undefined;
+    if (first && format !== undefined) return wrapAt(call, { ...first, stability: /%[HIMSfXcTRrpsz]/.test(format) ? first.stability : 'day' });
+    if (first) return wrapAt(call, first);
+  }
+  if (call.calleeExpr.kind === 'member' && DATE_ONLY.test(method)) {
+    const object = stringify({ expr: call.calleeExpr.object, scope }, env, guard, depth + 1);
+    const first = firstDynamic(object.dynamic);
+    if (first) return wrapAt(call, { ...first, stability: 'day' });
   }
   if (call.calleeExpr.kind === 'member' && (method === 'format' || PASS_THROUGH.has(method))) {
     const object = stringify({ expr: call.calleeExpr.object, scope }, env, guard, depth + 1);
-    const out: TextValue = { text: object.text, dynamic: [...object.dynamic], unstable: [...object.unstable], complete: object.complete };
+    const out: TextValue = { text: object.text, dynamic: [...object.dynamic], unstable: [...object.unstable], complete: object.complete, unknown: object.unknown };
     for (const value of args()) {
       out.dynamic.push(...value.dynamic);
       out.unstable.push(...value.unstable);
+      out.complete &&= value.complete;
+      if (value.unknown) out.unknown = [...(out.unknown ?? []), ...value.unknown];
     }
-    if (method !== 'format' && object.dynamic.length > 0) return dynamicAt(call, object.dynamic[0].reason);
+    const first = firstDynamic(object.dynamic);
+    if (method !== 'format' && first) return wrapAt(call, first);
     return out;
   }
   if (WRAPPERS.has(call.callee) && call.args[0]) return stringify({ expr: call.args[0], scope }, env, guard, depth + 1);
   if (scope && scope.name !== '<module>' && RETRIEVAL.test(method)) return dynamicAt(call, `retrieved content (\`${call.callee}()\`)`);
   if (call.calleeExpr.kind === 'member') {
     const object = stringify({ expr: call.calleeExpr.object, scope }, env, guard, depth + 1);
-    if (object.dynamic.length > 0) return dynamicAt(call, `\`${label(call)}\`, from ${object.dynamic[0].reason}`);
+    const first = firstDynamic(object.dynamic);
+    if (first) return wrapAt(call, first, `\`${label(call)}\`, from ${first.reason}`);
   }
   const helper = helperOf(call, scope, env);
   if (helper && helper.returns.length > 0 && !guard.has(helper)) {
     guard.add(helper);
     try {
       const value = stringify({ expr: helper.returns[helper.returns.length - 1], scope: helper }, env, guard, depth + 1);
-      const argReasons = args().flatMap((arg) => arg.dynamic);
-      if (argReasons.length > 0 && value.dynamic.length > 0) return dynamicAt(call, argReasons[0].reason);
-      return value.dynamic.length > 0 ? dynamicAt(call, `the result of \`${call.callee}()\`, which depends on ${value.dynamic[0].reason}`) : value;
+      const first = firstDynamic(value.dynamic);
+      if (first) {
+        // Report where the value is made (inside the helper); the call is a step on its way.
+        const hop: Hop = { start: call.start, end: call.end, message: `returned by \`${label(call)}\`` };
+        return { ...value, dynamic: value.dynamic.map((dynamic) => ({ ...dynamic, via: [...dynamic.via, hop] })) };
+      }
+      const argFirst = firstDynamic(args().flatMap((arg) => arg.dynamic));
+      // A helper's parameters are followed through its call sites; an argument that is per-request but
+      // never reaches the returned text (it was a key or a flag) does not make the result per-request.
+      if (argFirst && value.complete === false && value.unknown?.some((part) => part.parameter)) return wrapAt(call, argFirst);
+      return value;
     } finally {
       guard.delete(helper);
     }
   }
-  const argReasons = args().flatMap((arg) => arg.dynamic);
-  if (argReasons.length > 0) return dynamicAt(call, argReasons[0].reason);
-  return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+  const values = args();
+  const argFirst = firstDynamic(values.flatMap((arg) => arg.dynamic));
+  if (argFirst) return wrapAt(call, argFirst);
+  return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false, unknown: values.flatMap((value) => value.unknown ?? []) };
 }
 
 function isStringish(expr: Expr): boolean {
@@ -594,6 +784,15 @@ export function resolveList(loc: Located, env: ModuleEnv, guard: Set<object> = n
           } else items.push({ expr: append.value, scope: found.scope });
         }
         const appendedInLoop = appends.length > 0 && found.scope !== undefined && appends.some((append) => found.scope!.bindings.some((b) => b.kind === 'loop-var' && b.at < append.at && b.end > append.at));
+        // `blocks[-1]["cache_control"] = …` after the list is built marks that item.
+        for (const set of setsOf(env, expr.name, found.scope, found.binding.at, expr.start)) {
+          const [index, key, ...rest] = set.path as (string | number)[];
+          if (typeof index !== 'number' || typeof key !== 'string' || rest.length > 0) continue;
+          const position = index < 0 ? items.length + index : index;
+          const item = items[position];
+          if (!item || (index < 0 && open)) continue;
+          items[position] = { ...item, sets: [...(item.sets ?? []), slotSet(set, key, found.scope)] };
+        }
         return { items, literal: appends.length === 0 ? base.literal : undefined, open: open || appendedInLoop, perItem: base.perItem || appendedInLoop, appended: appends.length > 0 };
       } finally {
         guard.delete(found.binding);
@@ -604,6 +803,7 @@ export function resolveList(loc: Located, env: ModuleEnv, guard: Set<object> = n
       if (/\.(map|flatMap)$/.test(expr.callee) && callback?.kind === 'func' && callback.scope.returns.length > 0) {
         return { items: [{ expr: callback.scope.returns[callback.scope.returns.length - 1], scope: callback.scope }], open: true, perItem: true };
       }
+      if (COPIES.test(expr.callee) && expr.args[0]) return resolveList({ expr: expr.args[0], scope }, env, guard, depth + 1);
       const helper = helperOf(expr, scope, env);
       if (!helper || guard.has(helper) || helper.returns.length === 0) return undefined;
       guard.add(helper);
@@ -626,6 +826,19 @@ export interface ResolvedDict {
 }
 
 export function resolveDict(loc: Located, env: ModuleEnv, guard: Set<object> = new Set(), depth = 0): ResolvedDict | undefined {
+  const resolved = resolveDictValue(loc, env, guard, depth);
+  if (!resolved || !loc.sets || loc.sets.length === 0) return resolved;
+  const entries = new Map(resolved.entries);
+  for (const set of loc.sets) entries.set(set.key, { entry: set.entry, value: set.value });
+  return { entries, literal: resolved.literal, open: resolved.open };
+}
+
+/** Constructors whose keyword arguments are the fields of a request, message or block. */
+const FIELD_CONSTRUCTORS = /^(dict|Request|MessageCreateParamsNonStreaming|MessageCreateParamsStreaming|MessageBatchRequest|CacheControlEphemeralParam|Beta\w*Param|\w*BlockParam|MessageParam|ToolParam|\w*ToolParam)$/;
+/** Copies: the value is the argument's. */
+const COPIES = /^(copy\.deepcopy|deepcopy|copy\.copy|structuredClone|dict|list|_\.cloneDeep|cloneDeep|JSON\.parse)$/;
+
+function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object>, depth: number): ResolvedDict | undefined {
   if (depth > 30) return undefined;
   const { expr, scope } = loc;
   switch (expr.kind) {
@@ -647,7 +860,12 @@ export function resolveDict(loc: Located, env: ModuleEnv, guard: Set<object> = n
       if (!found?.binding.value || guard.has(found.binding)) return undefined;
       guard.add(found.binding);
       try {
-        return resolveDict({ expr: found.binding.value, scope: found.scope }, env, guard, depth + 1);
+        const base = resolveDict({ expr: found.binding.value, scope: found.scope }, env, guard, depth + 1);
+        const sets = setsOf(env, expr.name, found.scope, found.binding.at, expr.start).filter((set) => set.path?.length === 1 && typeof set.path[0] === 'string');
+        if (!base || sets.length === 0) return base;
+        const entries = new Map(base.entries);
+        for (const set of sets) entries.set(set.path?.[0] as string, { entry: slotSet(set, set.path?.[0] as string, found.scope).entry, value: { expr: set.value as Expr, scope: found.scope } });
+        return { entries, literal: base.literal, open: base.open };
       } finally {
         guard.delete(found.binding);
       }
@@ -660,7 +878,8 @@ export function resolveDict(loc: Located, env: ModuleEnv, guard: Set<object> = n
       return undefined;
     case 'call': {
       const name = expr.callee.slice(expr.callee.lastIndexOf('.') + 1);
-      if (name === 'dict' || name === 'Request' || name === 'MessageCreateParamsNonStreaming' || name === 'MessageBatchRequest') {
+      if (COPIES.test(expr.callee) && expr.args[0] && expr.kwargs.length === 0 && !(name === 'dict' && expr.args.length === 0)) return resolveDict({ expr: expr.args[0], scope }, env, guard, depth + 1);
+      if (FIELD_CONSTRUCTORS.test(name)) {
         const entries = new Map<string, { entry: DictEntry; value: Located }>();
         for (const kwarg of expr.kwargs) entries.set(kwarg.name, { entry: { key: kwarg.name, start: kwarg.start, end: kwarg.end, value: kwarg.value }, value: { expr: kwarg.value, scope } });
         if (expr.args[0]) {

@@ -1,7 +1,12 @@
 import type { AnalysisOptions, Fix, RuleCode, Severity, TextEdit } from './types';
 import type { Expr, Span, StatementFacts } from './ir';
 import type { Block, Breakpoint, RequestModel } from './requests';
-import { type Dynamic, type ModuleEnv, PLACEHOLDER, type TextValue, type Unstable, stringify } from './resolve';
+import { type Dynamic, type ModuleEnv, PLACEHOLDER, type TextValue, type Unknown, type Unstable, stringify } from './resolve';
+
+/** A place a finding points to besides its own (the breakpoint, a step the value took). */
+export interface RawRelated extends Span {
+  message: string;
+}
 
 /** A finding before offsets become lines and columns. */
 export interface RawFinding extends Span {
@@ -9,6 +14,7 @@ export interface RawFinding extends Span {
   severity: Severity;
   message: string;
   fixes: Fix[];
+  related?: RawRelated[];
 }
 
 export const SEVERITY: Record<RuleCode, Severity> = {
@@ -54,21 +60,36 @@ export function checkRequest(request: RequestModel, ctx: RuleContext): void {
   checkRouting(request, views, ctx);
   // count_tokens applies no caching logic: its cache_control markers cost nothing either way.
   if (breakpoints.length === 0 || request.method.includes('count')) return;
+  request.uncountedBreakpoints ||= markersAround(request, ctx.text) > breakpoints.length;
   const lastIndex = request.automatic ? views.length - 1 : lastBreakpointIndex(views);
   const exempt = conversationTurn(request, views, lastIndex);
-  const onlyBreakpointBlock = breakpoints.length === 1 && lastIndex >= 0 ? views[lastIndex] : undefined;
-  const perRequestBreakpoint = onlyBreakpointBlock && !exempt.has(onlyBreakpointBlock) && isPerRequest(onlyBreakpointBlock.value) ? onlyBreakpointBlock : undefined;
-  if (perRequestBreakpoint) reportOnlyBreakpointPerRequest(request, views, perRequestBreakpoint, breakpoints[0], ctx);
+  // The automatic breakpoint moves with the last block by design; it is judged only when it is the request's sole breakpoint.
+  const lastBreakpointBlock = lastIndex >= 0 && (!request.automatic || explicit.length === 0) ? views[lastIndex] : undefined;
+  const perRequestBreakpoint = lastBreakpointBlock && !exempt.has(lastBreakpointBlock) ? perRequestEvidence(request, views, lastBreakpointBlock) : undefined;
+  const minimum = minimumCheck(request, views, lastIndex, ctx);
+  if (lastBreakpointBlock && perRequestBreakpoint) reportBreakpointPerRequest(request, views, lastBreakpointBlock, perRequestBreakpoint, breakpoints, ctx);
+  let reportedDynamic = false;
   for (let index = 0; index <= lastIndex && index < views.length; index++) {
     const view = views[index];
     // The automatic breakpoint always lands on the last block, by design: only BL005 speaks about it.
-    if (exempt.has(view) || view === perRequestBreakpoint || (request.automatic && index === views.length - 1)) continue;
-    for (const dynamic of view.value.dynamic) reportDynamic(request, view, views, lastIndex, dynamic, ctx);
+    if (exempt.has(view) || (perRequestBreakpoint && view === lastBreakpointBlock) || (request.automatic && index === views.length - 1 && !view.block.breakpoint)) continue;
+    for (const dynamic of view.value.dynamic) reportedDynamic = reportDynamic(request, view, views, lastIndex, dynamic, minimum, ctx) || reportedDynamic;
     for (const unstable of view.value.unstable) reportUnstable(unstable, ctx);
   }
   checkBreakpointCount(request, explicit, ctx);
   checkTtlOrder(breakpoints, ctx);
-  checkMinimum(request, views, lastIndex, breakpoints, ctx);
+  // One finding per prefix: a per-request value already says the prefix is not reused, and says when it is too short too.
+  if (!reportedDynamic && !perRequestBreakpoint && minimum?.below) reportMinimum(minimum, breakpoints, ctx);
+}
+
+/** `cache_control` / `cacheControl` mentions in the function that sends the request (the call itself at module level). */
+function markersAround(request: RequestModel, text: string): number {
+  const scope = request.site.scope;
+  const span = scope.name === '<module>' ? request.site.call : scope;
+  const slice = text.slice(span.start, span.end);
+  let count = 0;
+  for (const marker of ['cache_control', 'cacheControl']) for (let at = slice.indexOf(marker); at !== -1; at = slice.indexOf(marker, at + 1)) count++;
+  return count;
 }
 
 function lastBreakpointIndex(views: BlockView[]): number {
@@ -76,8 +97,25 @@ function lastBreakpointIndex(views: BlockView[]): number {
   return -1;
 }
 
-function isPerRequest(value: TextValue): boolean {
-  return value.dynamic.length > 0 && staticText(value).trim().length < PER_REQUEST_STATIC_CHARS;
+/** Why the breakpoint's own block differs on every request, or undefined when nothing shows it does. */
+interface PerRequest {
+  reason: string;
+  /** The per-request expression, when there is one to point at. */
+  at?: Dynamic | Unknown;
+}
+
+function perRequestEvidence(request: RequestModel, views: BlockView[], view: BlockView): PerRequest | undefined {
+  const value = view.value;
+  const dynamic = value.dynamic.find((candidate) => candidate.stability === 'request');
+  // Mostly per-request: little static text and no part of unknown size (a long constant beside a clock is a BL001 case).
+  if (dynamic && value.complete && staticText(value).trim().length < PER_REQUEST_STATIC_CHARS) return { reason: dynamic.reason, at: dynamic };
+  // By role: the only user turn of a one-shot request, when that turn is nothing but a parameter, is the input that changes per call.
+  const block = view.block;
+  if (block.section !== 'messages' || block.role !== 'user' || request.conversation || request.messageCount !== 1 || block.perItem) return undefined;
+  if (views[views.length - 1] !== view || request.unresolved.has('messages')) return undefined;
+  const parameter = value.unknown?.find((part) => part.parameter);
+  if (!parameter || staticText(value).trim().length >= PER_REQUEST_STATIC_CHARS) return undefined;
+  return { reason: `the parameter \`${parameter.name}\`, the only user turn of a one-shot request: it is the input that changes on every call`, at: parameter };
 }
 
 /**
@@ -97,14 +135,46 @@ function conversationTurn(request: RequestModel, views: BlockView[], lastIndex: 
 
 const SECTION_NAMES = { tools: 'tool definitions', system: 'system prompt', messages: 'messages' } as const;
 
-function reportDynamic(request: RequestModel, view: BlockView, views: BlockView[], lastIndex: number, dynamic: Dynamic, ctx: RuleContext): void {
+/** The steps a value took, then its block and the breakpoint, as related locations. */
+function chainOf(dynamic: Dynamic | Unknown | undefined, view: BlockView | undefined, breakpoint: Breakpoint | undefined): RawRelated[] {
+  const related: RawRelated[] = [];
+  if (dynamic && 'via' in dynamic) for (const hop of dynamic.via) related.push({ start: hop.start, end: hop.end, message: hop.message });
+  const content = view?.block.content.expr;
+  if (view && content && dynamic && (content.start > dynamic.start || content.end < dynamic.end)) {
+    related.push({ start: content.start, end: content.end, message: `used in the ${SECTION_NAMES[view.block.section]} ${view.block.section === 'messages' ? 'content' : 'block'}` });
+  }
+  if (breakpoint) related.push({ start: breakpoint.entry.start, end: breakpoint.entry.end, message: breakpoint.automatic ? 'the top-level automatic cache_control' : 'the cache breakpoint whose prefix includes it' });
+  return related;
+}
+
+/** The breakpoint a block is cached under: its own, else the first one after it. */
+function breakpointCovering(views: BlockView[], view: BlockView, lastIndex: number, request: RequestModel): Breakpoint | undefined {
+  for (let index = views.indexOf(view); index <= lastIndex && index < views.length; index++) if (views[index].block.breakpoint) return views[index].block.breakpoint;
+  return request.automatic;
+}
+
+function reportDynamic(request: RequestModel, view: BlockView, views: BlockView[], lastIndex: number, dynamic: Dynamic, minimum: MinimumCheck | undefined, ctx: RuleContext): boolean {
   const where = view.block.breakpoint ? `the cached ${SECTION_NAMES[view.block.section]} block` : `the ${SECTION_NAMES[view.block.section]}, before a cache_control breakpoint`;
+  const related = chainOf(dynamic, view, breakpointCovering(views, view, lastIndex, request));
+  const target = view.block.section === 'messages' ? 'a block after the last breakpoint (for example the end of the user message)' : 'a block after the last breakpoint (for example the user message)';
+  if (dynamic.stability === 'day') {
+    const message =
+      `A date (${dynamic.reason}) is inside ${where}: the cache key changes once a day, so the first request after midnight writes a new entry. ` +
+      `That is usually fine; if requests are rare or the prefix is large, move the date into ${target}.`;
+    add(ctx, { code: 'BL001', severity: 'info', start: dynamic.start, end: dynamic.end, message, fixes: [], related });
+    return false;
+  }
+  const shortNote =
+    minimum?.below && minimum.tokens !== undefined
+      ? ` Even then the stable part (≈${groupThousands(minimum.tokens)} tokens) is below the ${groupThousands(minimum.minimum)}-token minimum for ${minimum.model}, so it would not be cached until the prefix grows past it.`
+      : '';
   const message =
     `Per-request content (${dynamic.reason}) is inside ${where}. The cache key is a hash of everything up to the breakpoint, ` +
-    'so this value changes the key on every request and the cache is written but never read. ' +
-    'Move it into a block after the last breakpoint (for example the user message), and keep only stable text before it.';
+    'so this value changes the key on every request and the cached prefix is never reused. ' +
+    `Move it into ${target}, and keep only stable text before it.${shortNote}`;
   const fixes = splitFix(request, view, views, lastIndex, dynamic, ctx);
-  add(ctx, { code: 'BL001', start: dynamic.start, end: dynamic.end, message, fixes });
+  add(ctx, { code: 'BL001', start: dynamic.start, end: dynamic.end, message, fixes, related });
+  return true;
 }
 
 function reportUnstable(unstable: Unstable, ctx: RuleContext): void {
@@ -124,22 +194,34 @@ function reportUnstable(unstable: Unstable, ctx: RuleContext): void {
   add(ctx, { code: 'BL006', start: unstable.start, end: unstable.end, message, fixes });
 }
 
-function reportOnlyBreakpointPerRequest(request: RequestModel, views: BlockView[], view: BlockView, breakpoint: Breakpoint, ctx: RuleContext): void {
-  const reason = view.value.dynamic[0]?.reason ?? 'run-time data';
-  const message =
-    `The only cache breakpoint is on per-request content (${reason}): every request writes a new cache entry ` +
-    '(at 1.25x the input price) and none is ever read. Put the breakpoint on the last block that is identical across requests, such as the system prompt.';
-  const fixes: Fix[] = [];
+function reportBreakpointPerRequest(request: RequestModel, views: BlockView[], view: BlockView, evidence: PerRequest, breakpoints: Breakpoint[], ctx: RuleContext): void {
+  const breakpoint = (view.block.breakpoint ?? request.automatic) as Breakpoint;
   const index = views.indexOf(view);
-  const stable = views.slice(0, index).reverse().find((candidate) => candidate.block.dict && candidate.value.dynamic.length === 0 && staticText(candidate.value).trim().length > 0);
-  if (stable?.block.dict && breakpoint.holder && !breakpoint.automatic) {
+  // "Only" is claimed when every breakpoint of the request is known: none in unresolved parts, none added later by code the analyzer does not follow.
+  const countKnown = request.unresolved.size === 0 && !request.uncountedBreakpoints && !views.some((candidate) => candidate.block.perItem && candidate.block.breakpoint);
+  const only = countKnown && breakpoints.length === 1;
+  const earlierBreakpoint = views.slice(0, index).some((candidate) => candidate.block.breakpoint);
+  const stableBefore = views.slice(0, index).reverse().find((candidate) => candidate.value.dynamic.length === 0 && staticText(candidate.value).trim().length > 0);
+  const systemBefore = views.slice(0, index).some((candidate) => candidate.block.section === 'system');
+  const advice = earlierBreakpoint
+    ? 'The earlier breakpoint already caches the stable prefix: drop this one, or move it to the last block that is identical across requests.'
+    : stableBefore
+      ? `Put the breakpoint on the last block that is identical across requests${stableBefore.block.section === 'system' ? ' (the system prompt above)' : ''}.`
+      : systemBefore
+        ? 'Put it on the last block that is identical across requests; nothing before it is known to be stable yet.'
+        : 'Put it on a block that is identical across requests (a system prompt or shared document placed before this content), or drop it.';
+  const lead = only ? 'The only cache breakpoint' : 'The last cache breakpoint';
+  const message = `${lead} is on per-request content (${evidence.reason}): every request writes a new cache entry (at 1.25x the input price for its prefix) and none is read back. ${advice}`;
+  const fixes: Fix[] = [];
+  const stable = views.slice(0, index).reverse().find((candidate) => candidate.block.dict && candidate.value.dynamic.length === 0 && candidate.value.complete && staticText(candidate.value).trim().length > 0);
+  if (only && stable?.block.dict && breakpoint.holder && !breakpoint.automatic) {
     const removal = removeEntry(breakpoint.holder, breakpoint.entry);
     const insertion = addEntry(stable.block.dict, ctx.python ? '"cache_control": {"type": "ephemeral"}' : "cache_control: { type: 'ephemeral' }", ctx);
     if (removal && insertion) fixes.push({ title: 'Move the breakpoint to the last stable block', edits: [insertion, removal] });
   }
-  const span = breakpoint.entry;
-  add(ctx, { code: 'BL005', start: span.start, end: span.end, message, fixes });
-  void request;
+  const related = chainOf(evidence.at, view, undefined);
+  if (evidence.at) related.push({ start: evidence.at.start, end: evidence.at.end, message: 'the per-request value under this breakpoint' });
+  add(ctx, { code: 'BL005', start: breakpoint.entry.start, end: breakpoint.entry.end, message, fixes, related });
 }
 
 function checkBreakpointCount(request: RequestModel, explicit: Block[], ctx: RuleContext): void {
@@ -177,22 +259,38 @@ function checkTtlOrder(breakpoints: Breakpoint[], ctx: RuleContext): void {
   }
 }
 
-function checkMinimum(request: RequestModel, views: BlockView[], lastIndex: number, breakpoints: Breakpoint[], ctx: RuleContext): void {
+/** What BL003 knows about the cached prefix's size. */
+interface MinimumCheck {
+  model: string;
+  minimum: number;
+  /** Estimated tokens of the stable text; undefined when a part's size is unknown. */
+  tokens?: number;
+  /** True only when the whole prefix is known and its estimate is below the minimum. */
+  below: boolean;
+}
+
+function minimumCheck(request: RequestModel, views: BlockView[], lastIndex: number, ctx: RuleContext): MinimumCheck | undefined {
   const model = request.model ?? ctx.options.defaultModel;
   const minimum = ctx.options.minCacheableTokens?.(model);
-  if (minimum === undefined) return;
+  if (minimum === undefined || lastIndex < 0) return undefined;
   const prefix = views.slice(0, lastIndex + 1);
   const sectionsUpToBreakpoint = new Set(prefix.map((view) => view.block.section));
-  if ([...request.unresolved].some((section) => sectionsUpToBreakpoint.has(section) || (section === 'tools' && !sectionsUpToBreakpoint.has('tools')))) return;
-  if (prefix.some((view) => !view.value.complete || view.block.perItem)) return;
+  const unresolved = [...request.unresolved].some((section) => sectionsUpToBreakpoint.has(section) || (section === 'tools' && !sectionsUpToBreakpoint.has('tools')));
+  // A part of unknown size (a parameter, an import, a fetched document) could be any length: no estimate at all.
+  const unknownSize = unresolved || request.uncountedBreakpoints === true || prefix.some((view) => !view.value.complete || view.block.perItem || (view.value.unknown?.length ?? 0) > 0);
   const text = prefix.map((view) => staticText(view.value)).join('\n');
   const tokens = ctx.options.estimateTokens ? ctx.options.estimateTokens(text, model) : Math.ceil(text.length / 4);
-  if (tokens >= minimum) return;
+  if (unknownSize) return { model, minimum, below: false, tokens: tokens < minimum ? tokens : undefined };
+  const dynamic = prefix.some((view) => view.value.dynamic.length > 0);
+  return { model, minimum, tokens, below: tokens < minimum && !dynamic };
+}
+
+function reportMinimum(check: MinimumCheck, breakpoints: Breakpoint[], ctx: RuleContext): void {
   const breakpoint = breakpoints[breakpoints.length - 1];
   const message =
-    `The cached prefix is about ${groupThousands(tokens)} tokens, below the ${groupThousands(minimum)}-token minimum for ${model}: ` +
-    'the API silently skips caching (no error, both cache usage fields stay 0). Cache a longer stable prefix or drop the breakpoint.';
-  add(ctx, { code: 'BL003', start: breakpoint.entry.start, end: breakpoint.entry.end, message, fixes: [] });
+    `The cached prefix is ≈${groupThousands(check.tokens ?? 0)} tokens (an estimate), below the ${groupThousands(check.minimum)}-token minimum for ${check.model}: ` +
+    'the API silently skips caching (no error, both cache usage fields stay 0). To cache it, put more stable content before the breakpoint (tools, instructions, examples, reference documents) so the prefix passes the minimum; otherwise drop the breakpoint.';
+  add(ctx, { code: 'BL003', start: breakpoint.entry.start, end: breakpoint.entry.end, message, fixes: [], related: [] });
 }
 
 /**
@@ -210,16 +308,30 @@ function groupThousands(n: number): string {
 const EXPENSIVE_TIER = /opus|fable|mythos/i;
 const SIMPLE_TASK = /\b(classif\w*|categori[sz]\w*|categor(y|ies)|extract\w*|label\w*|sentiment|intent|triage|tag (this|the|each)|reply with (just|only)|one of these|yes or no)\b/i;
 
+/**
+ * BL100 judges the task, not a word: the instructions (system prompt, or the fixed text of a
+ * one-shot request) ask for classification or extraction, and the output is small or fixed in
+ * shape (a low `max_tokens`, a forced tool or schema, "reply with only the label").
+ */
 function checkRouting(request: RequestModel, views: BlockView[], ctx: RuleContext): void {
-  if (!request.model || !request.modelSpan || !EXPENSIVE_TIER.test(request.model)) return;
-  const prompt = views.map((view) => staticText(view.value)).join('\n');
+  if (!request.model || !request.modelSpan || !EXPENSIVE_TIER.test(request.model) || request.method.includes('count')) return;
+  const system = views.filter((view) => view.block.section === 'system');
+  const instructions = system.length > 0 ? system : views.filter((view) => view.block.section === 'messages' && view.block.role === 'user' && !request.conversation).slice(0, 1);
+  const prompt = instructions.map((view) => staticText(view.value)).join('\n');
   const match = SIMPLE_TASK.exec(prompt);
   if (!match) return;
+  const maxTokens = request.maxTokens ? Number(ctx.text.slice(request.maxTokens.start, request.maxTokens.end).replace(/_/g, '')) : undefined;
+  const smallOutput = maxTokens !== undefined && maxTokens <= 512;
+  if (!smallOutput && !request.shapesOutput && !CLOSED_ANSWER.test(prompt)) return;
+  const shape = smallOutput ? `max_tokens ${maxTokens}` : request.shapesOutput ? 'a fixed output schema' : 'a closed set of answers';
   const message =
-    `\`${request.model}\` is an expensive tier, and this prompt looks like classification or extraction ("${match[0]}"). ` +
+    `\`${request.model}\` is an expensive tier for what the instructions describe as classification or extraction ("${match[0]}", ${shape}). ` +
     'Smaller models usually handle such tasks at a fraction of the price: try Haiku on a sample of real inputs and compare.';
   add(ctx, { code: 'BL100', start: request.modelSpan.start, end: request.modelSpan.end, message, fixes: [] });
 }
+
+/** Instructions that close the answer: a label list, yes/no, JSON only. */
+const CLOSED_ANSWER = /\b(reply with (just|only)|respond with (just|only)|only (the|a) (label|category|json)|one of (these|the following)|yes or no|json (object|only)|return json|output json)\b/i;
 
 /** BL101: synchronous create calls made once per element of a collection. */
 export function checkBatchCandidates(facts: StatementFacts[], ctx: RuleContext): void {
@@ -230,7 +342,7 @@ export function checkBatchCandidates(facts: StatementFacts[], ctx: RuleContext):
       let scope = site.scope;
       while (scope.parent && scope.parent.name !== '<module>') scope = scope.parent;
       creators.add(scope.name);
-      if (site.loop) {
+      if (site.loop && independentIterations(site.loop, site.call, ctx.text)) {
         const callee = site.call.calleeExpr;
         add(ctx, { code: 'BL101', start: callee.start, end: callee.end, message: batchMessage(`\`${site.call.callee}\` runs once per element of a collection`), fixes: [] });
       }
@@ -238,11 +350,28 @@ export function checkBatchCandidates(facts: StatementFacts[], ctx: RuleContext):
   }
   for (const statement of facts) {
     for (const loopCall of statement.loopCalls) {
-      if (creators.has(loopCall.name) && ctx.env.functions.has(loopCall.name)) {
+      if (creators.has(loopCall.name) && ctx.env.functions.has(loopCall.name) && (!loopCall.loop || independentIterations(loopCall.loop, loopCall, ctx.text))) {
         add(ctx, { code: 'BL101', start: loopCall.start, end: loopCall.end, message: batchMessage(`\`${loopCall.name}()\` sends a synchronous \`messages.create\` request and is called once per element of a collection`), fixes: [] });
       }
     }
   }
+}
+
+/**
+ * True when a loop's iterations do not depend on each other, so its requests could go in one batch:
+ * not a retry or bounded-attempt loop (`range(3)`, `attempt`, a `break` on success), and not a
+ * conversation that feeds each answer back into what the next request sends.
+ */
+function independentIterations(loop: Span, call: Span, text: string): boolean {
+  const body = text.slice(loop.start, loop.end);
+  const newline = body.indexOf('\n');
+  const header = newline === -1 ? body : body.slice(0, newline);
+  if (/\b(range|count|repeat)\s*\(|\b(attempts?|retry|retries|tries)\b/i.test(header) || /\bbreak\b/.test(body)) return false;
+  const sent = new Set(text.slice(call.start, call.end).match(/[A-Za-z_$][\w$]*/g) ?? []);
+  for (const match of body.matchAll(/([A-Za-z_$][\w$]*)\s*(?:\.\s*(?:append|push|extend|insert|unshift|add\w*)\s*\(|\+=|\[[^\]\n]*\]\s*=[^=])/g)) {
+    if (sent.has(match[1]) && match[1] !== 'self' && match[1] !== 'this') return false;
+  }
+  return true;
 }
 
 function isSyncCreate(callee: string): boolean {
@@ -253,12 +382,12 @@ function batchMessage(what: string): string {
   return `Batch candidate: ${what}. If nobody waits on each answer, send them as one Message Batch (messages.batches.create): every token costs 50% less, results arrive within 24 hours (usually minutes).`;
 }
 
-function add(ctx: RuleContext, finding: Omit<RawFinding, 'severity'>): void {
+function add(ctx: RuleContext, finding: Omit<RawFinding, 'severity'> & { severity?: Severity }): void {
   if (ctx.options.disabledRules?.includes(finding.code)) return;
   const key = `${finding.code}:${finding.start}:${finding.end}`;
   if (ctx.reported.has(key)) return;
   ctx.reported.add(key);
-  ctx.findings.push({ ...finding, severity: SEVERITY[finding.code] });
+  ctx.findings.push({ ...finding, severity: finding.severity ?? SEVERITY[finding.code] });
 }
 
 /** Deletes a dict entry with the comma that separates it from its neighbour. */
@@ -304,7 +433,9 @@ function splitFix(request: RequestModel, view: BlockView, views: BlockView[], la
   if (!block.breakpoint || views[lastIndex] !== view || !block.dict || !block.list || block.perItem) return [];
   const literal = block.content.expr;
   if (literal.kind !== 'str') return [];
-  const firstDynamic = literal.parts.findIndex((part) => 'expr' in part && part.expr.start <= dynamic.start && part.expr.end >= dynamic.end);
+  // The value may be made elsewhere (a caller's argument): split where it enters this literal.
+  const places: Span[] = [dynamic, ...dynamic.via];
+  const firstDynamic = literal.parts.findIndex((part) => 'expr' in part && places.some((place) => part.expr.start <= place.start && part.expr.end >= place.end));
   const part = literal.parts[firstDynamic];
   if (!part || !('expr' in part) || !part.open) return [];
   const earlierDynamic = literal.parts.slice(0, firstDynamic).some((candidate) => 'expr' in candidate && stringify({ expr: candidate.expr, scope: block.content.scope }, ctx.env).dynamic.length > 0);

@@ -64,6 +64,13 @@ export function shiftResult(result: StatementResult, start: number, oldEnd: numb
     if (from < 0 || to < 0) return false;
     finding.start = from;
     finding.end = to;
+    for (const related of finding.related ?? []) {
+      const relatedStart = shifted(related.start, start, oldEnd, delta);
+      const relatedEnd = shifted(related.end, start, oldEnd, delta);
+      if (relatedStart < 0 || relatedEnd < 0) return false;
+      related.start = relatedStart;
+      related.end = relatedEnd;
+    }
     for (const fix of finding.fixes) {
       for (const edit of fix.edits) {
         const editStart = shifted(edit.start, start, oldEnd, delta);

@@ -48,12 +48,20 @@ export interface Fix {
   edits: TextEdit[];
 }
 
+/** Another place a finding points to: the breakpoint, or a step the value took (VS Code relatedInformation, SARIF relatedLocations). */
+export interface RelatedLocation {
+  message: string;
+  range: SourceRange;
+}
+
 export interface Finding {
   code: RuleCode;
   severity: Severity;
   message: string;
   range: SourceRange;
   fixes: Fix[];
+  /** Related places in the same file, in the order the value travels; absent when there are none. */
+  related?: RelatedLocation[];
 }
 
 export interface AnalysisOptions {

@@ -75,7 +75,7 @@ describe('batchlens lint', () => {
     const io = recordingIo(ROOT);
     await runCli(['lint', SEED], io);
     assert.match(io.out, new RegExp(`^${SEED}:25:36: warning BL001 `, 'm'));
-    assert.match(io.out, /2 findings \(0 error, 1 warning, 1 info\) in 1 file\./);
+    assert.match(io.out, /1 finding \(0 error, 1 warning, 0 info\) in 1 file\./);
   });
 });
 

@@ -34,18 +34,18 @@ describe('analyzer robustness', () => {
   it('analyses a huge generated file and still finds the problem at its end', async () => {
     const engine = await analyzer();
     const filler = Array.from({ length: 4000 }, (_, index) => `def helper_${index}(value):\n    return value * ${index}\n`).join('\n');
-    const text = `import anthropic\nclient = anthropic.Anthropic()\n${filler}\ndef ask(q, user):\n    return client.messages.create(model="claude-sonnet-4-6", max_tokens=10, system=[{"type": "text", "text": f"You are a helpful assistant for the support team. User: {user}", "cache_control": {"type": "ephemeral"}}], messages=[{"role": "user", "content": q}])\n`;
+    const text = `import anthropic\nclient = anthropic.Anthropic()\n${filler}\ndef ask(q, user):\n    return client.messages.create(model="claude-sonnet-4-6", max_tokens=10, system=[{"type": "text", "text": f"You are a helpful assistant for the support team. User: {user}", "cache_control": {"type": "ephemeral"}}], messages=[{"role": "user", "content": q}])\n\nask("hi", input("user? "))\n`;
     const result = engine.analyze(text, 'python', OPTIONS);
-    assert.deepEqual(result.findings.filter((finding) => finding.code === 'BL001').map((finding) => text.slice(finding.range.start, finding.range.end)), ['user']);
+    assert.deepEqual(result.findings.filter((finding) => finding.code === 'BL001').map((finding) => text.slice(finding.range.start, finding.range.end)), ['input("user? ")']);
   });
 
   it('reports 0-based lines and UTF-16 columns after non-ASCII text', async () => {
     const engine = await analyzer();
-    const text = 'import anthropic\nclient = anthropic.Anthropic()\nNOTE = "héllo 😀"\ndef ask(q, name):\n    return client.messages.create(model="claude-sonnet-4-6", max_tokens=5, system=[{"type": "text", "text": f"Résumé 😀 assistant for the whole team. {name}", "cache_control": {"type": "ephemeral"}}], messages=[{"role": "user", "content": q}])\n';
+    const text = 'import anthropic\nclient = anthropic.Anthropic()\nNOTE = "héllo 😀"\ndef ask(q, name):\n    return client.messages.create(model="claude-sonnet-4-6", max_tokens=5, system=[{"type": "text", "text": f"Résumé 😀 assistant for the whole team. {datetime.now()}", "cache_control": {"type": "ephemeral"}}], messages=[{"role": "user", "content": q}])\n';
     const finding = engine.analyze(text, 'python', OPTIONS).findings.find((candidate) => candidate.code === 'BL001');
     assert.ok(finding);
-    assert.equal(text.slice(finding.range.start, finding.range.end), 'name');
+    assert.equal(text.slice(finding.range.start, finding.range.end), 'datetime.now()');
     assert.equal(finding.range.startLine, 4);
-    assert.equal(text.split('\n')[4].slice(finding.range.startColumn, finding.range.endColumn), 'name');
+    assert.equal(text.split('\n')[4].slice(finding.range.startColumn, finding.range.endColumn), 'datetime.now()');
   });
 });

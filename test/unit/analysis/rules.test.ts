@@ -26,10 +26,9 @@ describe('cache lint on the seed snippets', () => {
     assert.deepEqual(result.prompts.map((prompt) => [prompt.name, prompt.cached]), [['STATIC_SYSTEM', true]]);
   });
 
-  it('flags BL001 on `context` once it moves into the cached system text', async () => {
-    const { text, result } = await analyzeFixture('python/seed000_context_in_system.py');
-    assert.deepEqual(codes(result), ['BL001']);
-    assert.equal(text.slice(result.findings[0].range.start, result.findings[0].range.end), 'context');
+  it('stays silent on a bare parameter in the cached system text: its stability is unknown', async () => {
+    const { result } = await analyzeFixture('python/seed000_context_in_system.py');
+    assert.deepEqual(codes(result), []);
   });
 
   it('keeps a constant interpolated into an f-string cacheable', async () => {
@@ -48,7 +47,6 @@ describe('cache lint on the seed snippets', () => {
 describe('quick fixes', () => {
   const cases: { fixture: string; code: RuleCode }[] = [
     { fixture: 'python/seed004_ticket_in_system.py', code: 'BL001' },
-    { fixture: 'python/seed000_context_in_system.py', code: 'BL001' },
     { fixture: 'typescript/template_in_system.ts', code: 'BL001' },
     { fixture: 'tsx/prompt_component.tsx', code: 'BL001' },
     { fixture: 'javascript/component.jsx', code: 'BL001' },
