@@ -14,7 +14,7 @@ export function isSdkCallee(callee: string): boolean {
  * cannot hold an SDK call, a cache breakpoint, a block list or a prompt. It only saves work; the
  * tree decides everything else.
  */
-const RELEVANT_WORDS = ['messages', 'cache_control', 'system', 'content', 'params', 'Request', 'prompt', 'PROMPT', 'role', 'SYSTEM', 'INSTRUCTION', 'TEMPLATE', 'EXAMPLES', 'text'];
+const RELEVANT_WORDS = ['messages', 'cache_control', 'system', 'content', 'params', 'Request', 'prompt', 'PROMPT', 'role', 'SYSTEM', 'INSTRUCTION', 'TEMPLATE', 'EXAMPLES', 'text', 'instruction', 'Instruction', 'Prompt', 'System', 'Template', 'examples', 'template'];
 
 export function mentionsRequestWords(text: string, start: number, end: number): boolean {
   // Search the slice, not the text from `start`: a missing word must not cost a scan to the end of the file.

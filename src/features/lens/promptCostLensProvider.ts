@@ -4,7 +4,7 @@ import { pricePerCall } from '../../core/pricing/cost';
 import { toRange } from '../../host/convert';
 import type { HostServices } from '../../host/services';
 import type { DocumentAnalysisCache } from '../analysis/documentAnalysisCache';
-import { chooseModel } from '../analysis/modelChoice';
+import { chooseModel } from '../../core/analysis/modelChoice';
 import type { PromptTokenCount, PromptTokenCounts } from '../analysis/promptTokenCounts';
 import { SHOW_PROMPT_PRICES_COMMAND, type PromptPricesArgs } from '../prices/promptPricesArgs';
 import { cacheMinimumLensTitle, costLensTitle, costLensTooltip, isBelowCacheMinimum, looksLikeSystemPrompt } from './lensText';
