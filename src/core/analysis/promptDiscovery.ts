@@ -60,6 +60,12 @@ export function isStringValue(value: Expr): boolean {
   return false;
 }
 
+/** The expression holding a prompt's text: the string inside a wrapper call (`PromptTemplate.from_template("…")`), else the value itself. */
+export function promptTextExpr(value: Expr): Expr {
+  if (value.kind === 'call' && PROMPT_WRAPPER.test(value.callee) && !/(?:^|\.)(?:dedent|cleandoc|stripIndent|outdent)$/.test(value.callee)) return wrappedString(value) ?? value;
+  return value;
+}
+
 /** The string a prompt wrapper call holds: its first string argument or its `content`/`template` keyword. */
 function wrappedString(call: Extract<Expr, { kind: 'call' }>): Expr | undefined {
   const first = call.args[0];
@@ -172,7 +178,7 @@ function fieldsIn(expr: Expr, owner: string, scope: Scope | undefined, out: Foun
       if (expr.inner) next(expr.inner);
       return;
     case 'list':
-      if (expr.items.some(isRoleDict)) messagePrompts(expr, owner, scope, out);
+      if (expr.items.some((item) => isRoleDict(item) || isRoleTuple(item))) messagePrompts(expr, owner, scope, out);
       else for (const item of expr.items) next(item);
       return;
     case 'call': {
@@ -211,6 +217,11 @@ function fieldPrompt(entry: DictEntry | Kwarg, key: string, name: string, scope:
   if (!PROMPT_FIELDS.has(key) || !isStringValue(entry.value)) return false;
   out.push({ name, kind: 'field', value: entry.value, span: { start: entry.start, end: entry.end }, scope, weak: !sent });
   return true;
+}
+
+/** LangChain's `("system", "…")` message tuples. */
+function isRoleTuple(item: Expr): boolean {
+  return item.kind === 'list' && item.items.length === 2 && item.items[0].kind === 'str' && /^(?:system|human|user|ai|assistant|developer)$/.test(item.items[0].parts.map((part) => ('text' in part ? part.text : '')).join(''));
 }
 
 function isRoleDict(item: Expr): boolean {

@@ -1,6 +1,6 @@
 import type { PromptConstant, PromptKind } from './types';
 import type { Binding, Expr, Span, StatementFacts } from './ir';
-import { PROMPT_NAME, discoverPrompts, isStringValue } from './promptDiscovery';
+import { PROMPT_NAME, discoverPrompts, isStringValue, promptTextExpr } from './promptDiscovery';
 import { decodeEscapes, nonProseReason } from './promptText';
 import type { RequestModel } from './requests';
 import { type Located, type ModuleEnv, PLACEHOLDER, helperOf, lookup, stringify } from './resolve';
@@ -65,7 +65,7 @@ export function bindingPromptsOf(facts: StatementFacts, env: ModuleEnv): Binding
       out.push({ facts, relative, prompt: { name: found.name, kind: 'prompt-file', text: '', hasDynamicParts: false, file: found.file } });
       continue;
     }
-    const rendered = decodeEscapes(stringify({ expr: found.value, scope: found.scope }, env).text);
+    const rendered = decodeEscapes(stringify({ expr: promptTextExpr(found.value), scope: found.scope }, env).text);
     const fixed = rendered.split(PLACEHOLDER).join('');
     if (fixed.trim() === '') continue;
     const onlyIfSent = found.weak && (nonProseReason(rendered) !== undefined || fixed.trim().length < WEAK_PROMPT_CHARS);
@@ -182,10 +182,12 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
           note(inside, use.model, use.cached);
           continue;
         }
+        // A local or field a call sends is listed once, as the call's argument, where the local is written.
         const holder = enclosingConstant(discovered, use.start, use.end);
-        if (holder && holder.kind !== 'returned') {
-          if (use.argument) superseded.add(holder);
-          else note(holder, use.model, use.cached);
+        const sentLocal = holder && holder.kind !== 'returned' ? holder : undefined;
+        if (sentLocal) {
+          if (use.argument) superseded.add(sentLocal);
+          else note(sentLocal, use.model, use.cached);
         }
         if (!use.argument) continue;
         const key = `${use.start}:${use.end}`;
@@ -194,7 +196,7 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
           existing.cached ||= use.cached;
           continue;
         }
-        const prompt = { ...use.argument, span: { ...use.argument.span } };
+        const prompt = { ...use.argument, span: sentLocal && use.argument ? { ...sentLocal.span } : { ...use.argument.span } };
         bySpan.set(key, prompt);
         prompts.push(prompt);
       }
@@ -229,13 +231,13 @@ function promptFromBinding(binding: Binding & { className?: string }, env: Modul
   let kind: PromptKind | undefined;
   if (value.kind === 'list' && isFewShot(value)) kind = named || value.items.length > 0 ? 'few-shot' : undefined;
   else if (isStringValue(value)) {
-    const rendered = stringify({ expr: value, scope: undefined }, env);
+    const rendered = stringify({ expr: promptTextExpr(value), scope: undefined }, env);
     const hasPlaceholders = isTemplate(value) || /\{[A-Za-z_][\w.]*\}|\{\{\s*[\w.]+\s*\}\}/.test(rendered.text);
     if (named) kind = hasPlaceholders ? 'template' : 'named-constant';
     else if (value.kind === 'str' && value.multiline && rendered.text.length >= MULTILINE_PROMPT_CHARS) kind = hasPlaceholders ? 'template' : 'multiline-string';
   }
   if (!kind) return undefined;
-  const text = decodeEscapes(stringify({ expr: value, scope: undefined }, env).text);
+  const text = decodeEscapes(stringify({ expr: promptTextExpr(value), scope: undefined }, env).text);
   // A long unnamed string is a prompt only if it reads as one; a named one that does not is listed only when sent.
   const notProse = kind === 'few-shot' ? undefined : nonProseReason(text);
   if (notProse && kind === 'multiline-string') return undefined;
