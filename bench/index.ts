@@ -8,6 +8,7 @@ import * as analysis from './analysis';
 import * as batch from './batch';
 import * as bundle from './bundle';
 import * as poller from './poller';
+import * as prompts from './promptCorpus';
 import * as results from './results';
 import { listOption } from './support/report';
 
@@ -22,6 +23,7 @@ const BENCHES: BenchModule[] = [
   results,
   poller,
   bundle,
+  prompts,
 ];
 
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import { type AnalysedPart, type FileAnalysis, analyseFiles, formatLocation, storedLine } from '../../core/analysis/analyseFiles';
 import { loadAnalyzer } from '../../core/analysis/analyzer';
 import { catalogAnalysisOptions } from '../../core/analysis/catalogOptions';
 import { checkDisabledRules } from '../../core/analysis/ruleSettings';
@@ -26,11 +26,8 @@ export const RULES: { id: RuleCode; severity: Severity; title: string }[] = [
   { id: 'BL101', severity: 'info', title: 'Synchronous calls in a loop: a batch candidate' },
 ];
 
-export interface FileFindings {
-  file: SourceFile;
-  findings: Finding[];
-  skippedReason?: string;
-}
+/** A file's findings: the file's own, or each notebook cell's (ranges relative to the cell). */
+export type FileFindings = FileAnalysis;
 
 export const lintCommand: CliCommand = {
   name: 'lint',
@@ -44,6 +41,8 @@ export const lintCommand: CliCommand = {
     '',
     'Rules listed in batchlens.lint.disabledRules and prices in batchlens.modelOverrides of .vscode/settings.json apply, as in the editor.',
     'Folders are walked recursively, honouring .gitignore files; node_modules and .git are skipped.',
+    'Jupyter notebooks (.ipynb) are read as one program of their code cells (magics and shell lines skipped);',
+    'their findings are located as notebook.ipynb#cell<N>:<line> (N counts every cell from 1).',
   ].join('\n'),
   async run(args: string[], io: CliIo): Promise<number> {
     const settings = loadCliSettings(io);
@@ -53,7 +52,7 @@ export const lintCommand: CliCommand = {
     io.stdout(render(results, options.format));
     for (const result of results) if (result.skippedReason) io.stderr(`batchlens lint: skipped ${result.file.displayPath}: ${result.skippedReason}\n`);
     const threshold = SEVERITY_RANK[options.failOn];
-    return results.some((result) => result.findings.some((finding) => SEVERITY_RANK[finding.severity] >= threshold)) ? 1 : 0;
+    return results.some((result) => findingsOf(result).some((finding) => SEVERITY_RANK[finding.severity] >= threshold)) ? 1 : 0;
   },
 };
 
@@ -87,16 +86,16 @@ export async function lintFiles(files: SourceFile[], defaultModel: string, setti
   const disabledRules = checkDisabledRules(settings?.disabledRules);
   for (const problem of disabledRules.problems) io?.stderr(`[warn] ${problem}\n`);
   const options = catalogAnalysisOptions(defaultModel, disabledRules.value, settings?.modelOverrides);
-  return files.map((file) => {
-    let text: string;
-    try {
-      text = fs.readFileSync(file.absolutePath, 'utf8');
-    } catch (error) {
-      return { file, findings: [], skippedReason: `cannot read: ${error instanceof Error ? error.message : String(error)}` };
-    }
-    const result = analyzer.analyze(text, file.language, options);
-    return { file, findings: result.findings, skippedReason: result.skippedReason };
-  });
+  return analyseFiles(analyzer, files, options);
+}
+
+function findingsOf(result: FileFindings): Finding[] {
+  return result.parts.flatMap((part) => part.findings);
+}
+
+/** Each finding with the part (file or notebook cell) it belongs to. */
+function eachFinding(result: FileFindings): { part: AnalysedPart; finding: Finding }[] {
+  return result.parts.flatMap((part) => part.findings.map((finding) => ({ part, finding })));
 }
 
 function render(results: FileFindings[], format: Format): string {
@@ -105,12 +104,13 @@ function render(results: FileFindings[], format: Format): string {
   return toText(results);
 }
 
-/** The `--format json` document: 1-based lines and columns. */
+/** The `--format json` document: 1-based lines and columns; in a notebook they count in the cell named by `cell` (0-based index among all cells). */
 export function toJson(results: FileFindings[]) {
   return {
     files: results.map((result) => ({
       path: result.file.displayPath,
-      findings: result.findings.map((finding) => ({
+      findings: eachFinding(result).map(({ part, finding }) => ({
+        ...(part.cell === undefined ? {} : { cell: part.cell }),
         code: finding.code,
         severity: finding.severity,
         line: finding.range.startLine + 1,
@@ -128,13 +128,16 @@ function toText(results: FileFindings[]): string {
   const lines: string[] = [];
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   for (const result of results) {
-    for (const finding of result.findings) {
+    for (const { part, finding } of eachFinding(result)) {
       counts[finding.severity]++;
-      lines.push(`${result.file.displayPath}:${finding.range.startLine + 1}:${finding.range.startColumn + 1}: ${finding.severity} ${finding.code} ${finding.message}`);
+      lines.push(`${formatLocation(result.file, part, finding.range.startLine, finding.range.startColumn)}: ${finding.severity} ${finding.code} ${finding.message}`);
     }
   }
   const total = counts.error + counts.warning + counts.info;
-  lines.push(total === 0 ? `No findings in ${results.length} file${results.length === 1 ? '' : 's'}.` : `${total} finding${total === 1 ? '' : 's'} (${counts.error} error, ${counts.warning} warning, ${counts.info} info) in ${results.length} file${results.length === 1 ? '' : 's'}.`);
+  const skipped = results.filter((result) => result.skippedReason).length;
+  const analysed = results.length - skipped;
+  const files = `${analysed} file${analysed === 1 ? '' : 's'}${skipped > 0 ? ` (${skipped} skipped: ${results.filter((result) => result.skippedReason).map((result) => `${result.file.displayPath}: ${result.skippedReason}`).join('; ')})` : ''}`;
+  lines.push(total === 0 ? `No findings in ${files}.` : `${total} finding${total === 1 ? '' : 's'} (${counts.error} error, ${counts.warning} warning, ${counts.info} info) in ${files}.`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -161,20 +164,34 @@ export function toSarif(results: FileFindings[]) {
           },
         },
         results: results.flatMap((result) =>
-          result.findings.map((finding) => ({
+          eachFinding(result).map(({ part, finding }) => ({
             ruleId: finding.code,
             ruleIndex: RULES.findIndex((rule) => rule.id === finding.code),
             level: SARIF_LEVEL[finding.severity],
-            message: { text: finding.message },
-            locations: [{ physicalLocation: { artifactLocation: { uri: result.file.displayPath }, region: region(finding.range) } }],
+            message: { text: part.cell === undefined ? finding.message : `${finding.message} (${formatLocation(result.file, part, finding.range.startLine, finding.range.startColumn)})` },
+            locations: [sarifLocation(result, part, finding.range)],
             ...(finding.related && finding.related.length > 0
-              ? { relatedLocations: finding.related.map((related, id) => ({ id, message: { text: related.message }, physicalLocation: { artifactLocation: { uri: result.file.displayPath }, region: region(related.range) } })) }
+              ? { relatedLocations: finding.related.map((related, id) => ({ id, message: { text: related.message }, ...sarifLocation(result, part, related.range) })) }
               : {}),
-            ...(finding.fixes.length > 0 ? { fixes: finding.fixes.map((fix) => sarifFix(fix, result)) } : {}),
+            // A fix edits a cell's source, which SARIF cannot address inside the notebook's JSON.
+            ...(finding.fixes.length > 0 && part.cell === undefined ? { fixes: finding.fixes.map((fix) => sarifFix(fix, result)) } : {}),
           })),
         ),
       },
     ],
+  };
+}
+
+/**
+ * A plain file's region is the finding's; a notebook's is the line of its JSON that holds the cell's
+ * source line (regions address the file as stored), with the cell and in-cell position as properties.
+ */
+function sarifLocation(result: FileFindings, part: AnalysedPart, range: Finding['range']) {
+  if (part.cell === undefined) return { physicalLocation: { artifactLocation: { uri: result.file.displayPath }, region: region(range) } };
+  const line = storedLine(result, part, range.startLine);
+  return {
+    physicalLocation: { artifactLocation: { uri: result.file.displayPath }, region: { startLine: line, endLine: line } },
+    properties: { cell: part.cell, cellRegion: region(range) },
   };
 }
 
@@ -183,12 +200,7 @@ function region(range: Finding['range']) {
 }
 
 function sarifFix(fix: Finding['fixes'][number], result: FileFindings) {
-  let text = '';
-  try {
-    text = fs.readFileSync(result.file.absolutePath, 'utf8');
-  } catch {
-    text = '';
-  }
+  const text = result.text;
   const position = (offset: number) => {
     const before = text.slice(0, offset);
     const line = before.split('\n').length;

@@ -4,7 +4,7 @@ import { type Span, type StatementFacts, shiftFactsInterior, shiftFactsSurface }
 import { lowerJsStatement } from './lowerJs';
 import { lowerPythonStatement } from './lowerPython';
 import { LineIndex } from './positions';
-import { type RawPrompt, assemblePrompts } from './prompts';
+import { type RawPrompt, assembleCalls, assemblePrompts } from './prompts';
 import { ModuleEnvIndex } from './resolve';
 import { type RawFinding, type RuleContext, checkBatchCandidates } from './rules';
 import { type StatementResult, evaluateStatement, reusable, sameOptions, shiftResult } from './statementResults';
@@ -316,11 +316,13 @@ class IncrementalSession implements AnalysisSession {
       results.map((result) => result.declared),
       results.map((result) => result.uses),
     ).map((prompt) => publicPrompt(prompt, lines));
+    const calls = assembleCalls(results.map((result) => result.uses)).map((prompt) => publicPrompt(prompt, lines));
     findings.sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
     return {
       language: this.language,
       prompts,
       findings: findings.map((finding) => publicFinding(finding, lines)),
+      calls,
     };
   }
 }
@@ -330,6 +332,7 @@ function publicPrompt(prompt: RawPrompt, lines: LineIndex): PromptConstant {
   const out = { name: prompt.name, kind: prompt.kind, text: prompt.text, hasDynamicParts: prompt.hasDynamicParts } as PromptConstant;
   if ('model' in prompt) out.model = prompt.model;
   if ('cached' in prompt) out.cached = prompt.cached;
+  if (prompt.file !== undefined) out.file = prompt.file;
   out.range = lines.range(prompt.span.start, prompt.span.end);
   return out;
 }

@@ -32,7 +32,8 @@ export type Expr =
   | (Span & { kind: 'spread'; value: Expr })
   | (Span & { kind: 'concat'; left: Expr; right: Expr })
   | (Span & { kind: 'func'; scope: Scope })
-  | (Span & { kind: 'opaque'; what: string });
+  /** `inner`: the value a destructuring pattern takes apart (read for prompt fields, never resolved as text). */
+  | (Span & { kind: 'opaque'; what: string; inner?: Expr });
 
 export interface DictEntry extends Span {
   /** The key when it is a plain name or string; undefined for spreads and computed keys. */

@@ -16,6 +16,7 @@ export function isSdkCallee(callee: string): boolean {
  */
 const RELEVANT_WORDS = [
   'messages', 'cache_control', 'system', 'content', 'params', 'Request', 'prompt', 'PROMPT', 'role', 'SYSTEM', 'INSTRUCTION', 'TEMPLATE', 'EXAMPLES', 'text',
+  'instruction', 'Instruction', 'Prompt', 'System', 'Template', 'examples', 'template',
   // Sources of per-request values: a body using one may pass it to a helper that builds a prompt.
   'input(', 'stdin', 'argv', 'readline', 'question(', 'request', 'req.', 'now(', 'today(', 'Date', 'uuid', 'random', 'time(',
 ];

@@ -1,5 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { DictEntry, Expr, StatementFacts, StrPart } from './ir';
+import { PROMPT_NAME } from './promptDiscovery';
 import { MAX_DEPTH, bind, type LowerContext, mentionsRequestWords, moduleScope, newFacts, newScope, noteCall, opaque } from './lowerContext';
 
 /** Lowers one top-level JavaScript / TypeScript (JSX, TSX) statement into facts (see ir.ts). */
@@ -160,7 +161,7 @@ function variableDeclarator(node: Node, ctx: LowerContext, statementNode: Node):
       kind: 'assign',
       at: statementNode.startIndex,
       end: statementNode.endIndex,
-      value: nameNode.type === 'identifier' ? value : value ? { kind: 'opaque', start: value.start, end: value.end, what: 'destructuring' } : undefined,
+      value: nameNode.type === 'identifier' ? value : value ? { kind: 'opaque', start: value.start, end: value.end, what: 'destructuring', inner: value } : undefined,
     });
   }
 }
@@ -204,7 +205,8 @@ function functionLike(node: Node, ctx: LowerContext, name: string, declare: bool
     if (ctx.scope.name === '<module>') ctx.facts.functions.push(scope);
   }
   const body = node.childForFieldName('body');
-  if (!body || !mentionsRequestWords(ctx.text, body.startIndex, body.endIndex)) return value;
+  // A function named like a prompt (`SYSTEM_PROMPT_GENERIC = () => \`…\``) may return one without any of the words.
+  if (!body || !(mentionsRequestWords(ctx.text, body.startIndex, body.endIndex) || PROMPT_NAME.test(name))) return value;
   const inner: LowerContext = { ...ctx, scope, className: undefined, loop: iterationCallback && loop ? { start: loop.start, end: loop.end } : undefined, repeated: iterationCallback };
   if (body.type === 'statement_block') statement(body, inner);
   else scope.returns.push(expr(body, inner));

@@ -1,5 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { DictEntry, Expr, Kwarg, StatementFacts, StrPart } from './ir';
+import { PROMPT_NAME } from './promptDiscovery';
 import { MAX_DEPTH, bind, type LowerContext, mentionsRequestWords, moduleScope, newFacts, newScope, noteCall, opaque } from './lowerContext';
 
 /** Lowers one top-level Python statement into facts (see ir.ts). */
@@ -170,7 +171,8 @@ function functionDefinition(node: Node, ctx: LowerContext): void {
   bind(ctx, { name, kind: 'function', at: node.startIndex, end: node.endIndex, value: { kind: 'func', start: node.startIndex, end: node.endIndex, scope } });
   if (ctx.scope.name === '<module>') ctx.facts.functions.push(scope);
   const body = node.childForFieldName('body');
-  if (!body || !mentionsRequestWords(ctx.text, body.startIndex, body.endIndex)) return;
+  // A function named like a prompt (`build_system_prompt`) may return one without any of the words.
+  if (!body || !(mentionsRequestWords(ctx.text, body.startIndex, body.endIndex) || PROMPT_NAME.test(name))) return;
   const inner: LowerContext = { ...ctx, scope, loop: undefined, repeated: false, className: undefined };
   statement(body, inner);
 }

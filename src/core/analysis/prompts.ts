@@ -1,5 +1,7 @@
 import type { PromptConstant, PromptKind } from './types';
 import type { Binding, Expr, Span, StatementFacts } from './ir';
+import { PROMPT_NAME, discoverPrompts, isStringValue, promptTextExpr } from './promptDiscovery';
+import { decodeEscapes, nonProseReason } from './promptText';
 import type { RequestModel } from './requests';
 import { type Located, type ModuleEnv, PLACEHOLDER, helperOf, lookup, stringify } from './resolve';
 import { staticText } from './rules';
@@ -7,11 +9,16 @@ import { staticText } from './rules';
 /** A prompt constant before offsets become lines and columns. */
 export interface RawPrompt extends Omit<PromptConstant, 'range'> {
   span: Span;
+  /** Not prose (markup, code, a query, a trivial word): listed only when a call is seen sending it. */
+  onlyIfSent?: boolean;
+  /** Set once a call is seen sending it. */
+  sent?: boolean;
 }
 
-const PROMPT_NAME = /prompt|system|instruction|template|few_?shot|examples|persona|guideline|rubric|preamble/i;
 /** Multi-line string constants at least this long count as prompts whatever their name. */
 const MULTILINE_PROMPT_CHARS = 200;
+/** A prompt found by a weak sign (a field, an unnamed local) shorter than this is listed only when sent. */
+const WEAK_PROMPT_CHARS = 40;
 
 /**
  * What one statement's SDK calls say about prompts, in source order: constants they send (which
@@ -24,21 +31,47 @@ export type PromptUse =
   /** A block that is exactly a module/class binding's string: the binding becomes a prompt if it is not one. */
   | { kind: 'direct'; binding: Binding; text: string; hasDynamicParts: boolean; worthPricing: boolean; model?: string; cached: boolean }
   /** A string written in place: part of a constant's declaration, else an inline SDK argument. */
-  | { kind: 'inline'; start: number; end: number; model?: string; cached: boolean; argument?: RawPrompt };
+  | { kind: 'inline'; start: number; end: number; model?: string; cached: boolean; argument?: RawPrompt }
+  /** A whole request: its known input per call, placed on the call. */
+  | { kind: 'call'; start: number; end: number; request: RawPrompt };
 
-/** A prompt-like module/class binding of one statement (span and call details are filled in later). */
+/**
+ * A prompt a statement declares (span and call details are filled in later): a module/class
+ * binding, whose span is the binding's; or a prompt found inside the statement (a function's
+ * local or return value, a field), whose span is kept relative to the statement's start.
+ */
 export interface BindingPrompt {
-  binding: Binding;
+  binding?: Binding;
+  facts?: StatementFacts;
+  relative?: Span;
   prompt: Omit<RawPrompt, 'span'>;
 }
 
-/** The prompt constants a statement declares. */
+/** The prompts a statement declares: its prompt-like constants and what discoverPrompts finds. */
 export function bindingPromptsOf(facts: StatementFacts, env: ModuleEnv): BindingPrompt[] {
   const out: BindingPrompt[] = [];
+  const modulePrompts = new Set<Binding>();
   for (const binding of facts.bindings) {
     if (binding.kind !== 'assign' || !binding.value) continue;
     const prompt = promptFromBinding(binding, env);
-    if (prompt) out.push({ binding, prompt });
+    if (prompt) {
+      out.push({ binding, prompt });
+      modulePrompts.add(binding);
+    }
+  }
+  for (const found of discoverPrompts(facts, (binding) => modulePrompts.has(binding))) {
+    const relative = { start: found.span.start - facts.start, end: found.span.end - facts.start };
+    if (found.file) {
+      out.push({ facts, relative, prompt: { name: found.name, kind: 'prompt-file', text: '', hasDynamicParts: false, file: found.file } });
+      continue;
+    }
+    const rendered = decodeEscapes(stringify({ expr: promptTextExpr(found.value), scope: found.scope }, env).text);
+    const fixed = rendered.split(PLACEHOLDER).join('');
+    if (fixed.trim() === '') continue;
+    const onlyIfSent = found.weak && (nonProseReason(rendered) !== undefined || fixed.trim().length < WEAK_PROMPT_CHARS);
+    const hasDynamicParts = rendered.includes(PLACEHOLDER);
+    const kind: PromptKind = found.kind;
+    out.push({ facts, relative, prompt: { name: found.name, kind, text: rendered, hasDynamicParts, ...(found.model ? { model: found.model } : {}), ...(onlyIfSent ? { onlyIfSent } : {}) } });
   }
   return out;
 }
@@ -62,7 +95,8 @@ export function promptUsesOf(requests: RequestModel[], env: ModuleEnv): PromptUs
       forEachConstantSent(block.content, env, (binding) => uses.push({ kind: 'constant', binding, model, cached }));
       const target = followToString(block.content, env);
       if (!target) return;
-      const value = stringify(target.loc, env);
+      const raw = stringify(target.loc, env);
+      const value = { ...raw, text: decodeEscapes(raw.text) };
       const hasDynamicParts = value.text.includes(PLACEHOLDER);
       const worthPricing = staticText(value).trim().length > 0;
       if (target.binding) {
@@ -74,8 +108,29 @@ export function promptUsesOf(requests: RequestModel[], env: ModuleEnv): PromptUs
       const argument: RawPrompt | undefined = worthPricing ? { name: `${label} (${method})`, kind: 'sdk-argument', span, text: value.text, hasDynamicParts, model, cached } : undefined;
       uses.push({ kind: 'inline', start: span.start, end: span.end, model, cached, argument });
     });
+    const call = request.site.call;
+    const text = request.blocks.map((block) => decodeEscapes(stringify(block.content, env).text)).filter((piece) => piece !== '').join('\n\n');
+    const cachedAny = lastBreakpoint >= 0;
+    const requestPrompt: RawPrompt = { name: `${method} request`, kind: 'request', span: { start: call.start, end: call.end }, text, hasDynamicParts: text.includes(PLACEHOLDER) || request.unresolved.size > 0 || request.conversation, model, cached: cachedAny };
+    uses.push({ kind: 'call', start: call.start, end: call.end, request: requestPrompt });
   }
   return uses;
+}
+
+/** Each request's whole known input per call, in source order (see PromptUse `call`). */
+export function assembleCalls(uses: PromptUse[][]): RawPrompt[] {
+  const calls: RawPrompt[] = [];
+  const seen = new Set<string>();
+  for (const list of uses) {
+    for (const use of list) {
+      if (use.kind !== 'call') continue;
+      const key = `${use.start}:${use.end}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      calls.push({ ...use.request, span: { start: use.start, end: use.end } });
+    }
+  }
+  return calls.sort((a, b) => a.span.start - b.span.start);
 }
 
 /**
@@ -88,20 +143,28 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
   const prompts: RawPrompt[] = [];
   const byBinding = new Map<Binding, RawPrompt>();
   for (const list of declared) {
-    for (const { binding, prompt } of list) {
-      const copy: RawPrompt = { ...prompt, span: { start: binding.at, end: binding.end } };
+    for (const { binding, facts, relative, prompt } of list) {
+      const span = relative && facts ? { start: facts.start + relative.start, end: facts.start + relative.end } : { start: binding?.at ?? 0, end: binding?.end ?? 0 };
+      const copy: RawPrompt = { ...prompt, span };
       prompts.push(copy);
-      byBinding.set(binding, copy);
+      if (binding && !relative) byBinding.set(binding, copy);
     }
   }
-  const constants = [...prompts].sort((a, b) => a.span.start - b.span.start);
+  // Inline SDK arguments are matched against module constants first (they take the call's model);
+  // a local or field found inside a function that a call sends is priced as that call's argument.
+  const constants = [...byBinding.values()].sort((a, b) => a.span.start - b.span.start);
+  const moduleLevel = new Set(byBinding.values());
+  const discovered = prompts.filter((prompt) => !moduleLevel.has(prompt)).sort((a, b) => a.span.start - b.span.start || b.span.end - a.span.end);
+  const superseded = new Set<RawPrompt>();
   const bySpan = new Map<string, RawPrompt>();
   const note = (prompt: RawPrompt, model: string | undefined, cached: boolean): void => {
     prompt.model ??= model;
     prompt.cached ||= cached;
+    prompt.sent = true;
   };
   for (const list of uses) {
     for (const use of list) {
+      if (use.kind === 'call') continue;
       if (use.kind === 'constant') {
         const known = byBinding.get(use.binding);
         if (known) note(known, use.model, use.cached);
@@ -119,6 +182,13 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
           note(inside, use.model, use.cached);
           continue;
         }
+        // A local or field a call sends is listed once, as the call's argument, where the local is written.
+        const holder = enclosingConstant(discovered, use.start, use.end);
+        const sentLocal = holder && holder.kind !== 'returned' ? holder : undefined;
+        if (sentLocal) {
+          if (use.argument) superseded.add(sentLocal);
+          else note(sentLocal, use.model, use.cached);
+        }
         if (!use.argument) continue;
         const key = `${use.start}:${use.end}`;
         const existing = bySpan.get(key);
@@ -126,28 +196,33 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
           existing.cached ||= use.cached;
           continue;
         }
-        const prompt = { ...use.argument, span: { ...use.argument.span } };
+        const prompt = { ...use.argument, span: sentLocal && use.argument ? { ...sentLocal.span } : { ...use.argument.span } };
         bySpan.set(key, prompt);
         prompts.push(prompt);
       }
     }
   }
-  return prompts.sort((a, b) => a.span.start - b.span.start);
+  return prompts.filter((prompt) => !superseded.has(prompt) && (!prompt.onlyIfSent || prompt.sent)).sort((a, b) => a.span.start - b.span.start);
 }
 
-/** The module-level prompt whose declaration contains [start, end), by binary search over sorted spans. */
+/**
+ * The innermost declared prompt whose span contains [start, end), by binary search over spans
+ * sorted by start: the last one starting at or before `start`, else the ones before it that contain it
+ * (a function's returned prompt contains the fields and locals found inside it).
+ */
 function enclosingConstant(sorted: RawPrompt[], start: number, end: number): RawPrompt | undefined {
   let low = 0;
   let high = sorted.length - 1;
-  let found: RawPrompt | undefined;
+  let found = -1;
   while (low <= high) {
     const middle = (low + high) >> 1;
     if (sorted[middle].span.start <= start) {
-      found = sorted[middle];
+      found = middle;
       low = middle + 1;
     } else high = middle - 1;
   }
-  return found && end <= found.span.end ? found : undefined;
+  for (let index = found; index >= 0 && found - index < 8; index--) if (end <= sorted[index].span.end) return sorted[index];
+  return undefined;
 }
 
 function promptFromBinding(binding: Binding & { className?: string }, env: ModuleEnv): RawPrompt | undefined {
@@ -156,32 +231,28 @@ function promptFromBinding(binding: Binding & { className?: string }, env: Modul
   let kind: PromptKind | undefined;
   if (value.kind === 'list' && isFewShot(value)) kind = named || value.items.length > 0 ? 'few-shot' : undefined;
   else if (isStringValue(value)) {
-    const rendered = stringify({ expr: value, scope: undefined }, env);
+    const rendered = stringify({ expr: promptTextExpr(value), scope: undefined }, env);
     const hasPlaceholders = isTemplate(value) || /\{[A-Za-z_][\w.]*\}|\{\{\s*[\w.]+\s*\}\}/.test(rendered.text);
     if (named) kind = hasPlaceholders ? 'template' : 'named-constant';
     else if (value.kind === 'str' && value.multiline && rendered.text.length >= MULTILINE_PROMPT_CHARS) kind = hasPlaceholders ? 'template' : 'multiline-string';
   }
   if (!kind) return undefined;
-  const rendered = stringify({ expr: value, scope: undefined }, env);
+  const text = decodeEscapes(stringify({ expr: promptTextExpr(value), scope: undefined }, env).text);
+  // A long unnamed string is a prompt only if it reads as one; a named one that does not is listed only when sent.
+  const notProse = kind === 'few-shot' ? undefined : nonProseReason(text);
+  if (notProse && kind === 'multiline-string') return undefined;
   return {
     name: binding.className ? `${binding.className}.${binding.name}` : binding.name,
     kind,
     span: { start: binding.at, end: binding.end },
-    text: rendered.text,
-    hasDynamicParts: rendered.text.includes(PLACEHOLDER) || kind === 'template',
+    text,
+    hasDynamicParts: text.includes(PLACEHOLDER) || kind === 'template',
+    ...(notProse ? { onlyIfSent: true } : {}),
   };
 }
 
 function isTemplate(value: Expr): boolean {
   return value.kind === 'str' && value.template && value.parts.some((part) => 'expr' in part);
-}
-
-function isStringValue(value: Expr): boolean {
-  if (value.kind === 'str') return true;
-  if (value.kind === 'concat') return isStringValue(value.left) || isStringValue(value.right);
-  if (value.kind === 'call' && value.calleeExpr.kind === 'member') return isStringValue(value.calleeExpr.object);
-  if (value.kind === 'call' && ['dedent', 'textwrap.dedent', 'inspect.cleandoc'].includes(value.callee)) return value.args[0] !== undefined && isStringValue(value.args[0]);
-  return false;
 }
 
 function isFewShot(value: Extract<Expr, { kind: 'list' }>): boolean {

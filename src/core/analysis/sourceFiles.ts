@@ -25,12 +25,29 @@ export function languageForPath(file: string): SourceLanguage | undefined {
   return LANGUAGE_BY_EXTENSION[path.extname(file).toLowerCase()];
 }
 
+/** How a collected file is read: as source in a language, as a Jupyter notebook (its kernel names the language), or not at all. */
+export type FileKind = SourceLanguage | 'notebook';
+
+function kindForPath(file: string): FileKind | undefined {
+  return path.extname(file).toLowerCase() === '.ipynb' ? 'notebook' : languageForPath(file);
+}
+
+/** Test files (listed by `cost` only with --include-tests): test folders and test-named files. */
+export function isTestFile(file: string): boolean {
+  const posix = toPosix(file);
+  return /(^|\/)(tests?|__tests__|spec|__mocks__)\//.test(posix) || /(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py|[^/]*\.(test|spec)\.[cm]?[jt]sx?)$/.test(posix);
+}
+
 export interface SourceFile {
   /** Absolute path. */
   absolutePath: string;
   /** The path to print: as given for files, relative to the working directory for folder contents. */
   displayPath: string;
-  language: SourceLanguage;
+  language: FileKind;
+  /** Set for a file named on the command line that the analyzer cannot read (never silently dropped). */
+  skippedReason?: string;
+  /** True when the file was named on the command line rather than found in a folder. */
+  named?: boolean;
 }
 
 interface IgnoreLayer {
@@ -41,7 +58,8 @@ interface IgnoreLayer {
 /**
  * Expands files and folders into the source files to analyse. Folders are walked recursively,
  * honouring every .gitignore on the way (nested ones apply below their folder) and skipping
- * node_modules and .git. Named files are kept even when ignored.
+ * node_modules and .git. Named files are kept even when ignored; a named file the analyzer cannot
+ * read is returned with a `skippedReason`.
  * @throws Error naming the first argument that does not exist.
  */
 export function collectSourceFiles(inputs: string[], cwd: string): SourceFile[] {
@@ -57,11 +75,11 @@ export function collectSourceFiles(inputs: string[], cwd: string): SourceFile[] 
     }
     if (stat.isDirectory()) walk(absolute, cwd, ancestorLayers(absolute), out, seen);
     else {
-      const language = languageForPath(absolute);
-      if (language && !seen.has(absolute)) {
-        seen.add(absolute);
-        out.push({ absolutePath: absolute, displayPath: toPosix(input), language });
-      }
+      if (seen.has(absolute)) continue;
+      seen.add(absolute);
+      const language = kindForPath(absolute);
+      if (language) out.push({ absolutePath: absolute, displayPath: toPosix(input), language, named: true });
+      else out.push({ absolutePath: absolute, displayPath: toPosix(input), language: 'python', named: true, skippedReason: `not a file the analyzer reads (Python, TypeScript, JavaScript or a Jupyter notebook)${absolute.endsWith('.d.ts') ? ': a declaration file' : ''}` });
     }
   }
   return out;
@@ -114,7 +132,7 @@ function walk(folder: string, cwd: string, parentLayers: IgnoreLayer[], out: Sou
       if (ALWAYS_SKIPPED.has(entry.name) || isIgnored(layers, absolute, true)) continue;
       walk(absolute, cwd, layers, out, seen);
     } else if (entry.isFile()) {
-      const language = languageForPath(entry.name);
+      const language = kindForPath(entry.name);
       if (!language || seen.has(absolute) || isIgnored(layers, absolute, false)) continue;
       seen.add(absolute);
       out.push({ absolutePath: absolute, displayPath: toPosix(path.relative(cwd, absolute)) || entry.name, language });

@@ -82,13 +82,13 @@ export function shiftResult(result: StatementResult, start: number, oldEnd: numb
     }
   }
   for (const use of result.uses) {
-    if (use.kind !== 'inline') continue;
+    if (use.kind !== 'inline' && use.kind !== 'call') continue;
     const from = shifted(use.start, start, oldEnd, delta);
     const to = shifted(use.end, start, oldEnd, delta);
     if (from < 0 || to < 0) return false;
     use.start = from;
     use.end = to;
-    if (use.argument) use.argument.span = { start: from, end: to };
+    if (use.kind === 'inline' && use.argument) use.argument.span = { start: from, end: to };
   }
   return true;
 }

@@ -14,7 +14,22 @@ export interface SourceRange {
   endColumn: number;
 }
 
-export type PromptKind = 'named-constant' | 'multiline-string' | 'template' | 'few-shot' | 'sdk-argument';
+export type PromptKind =
+  | 'named-constant'
+  | 'multiline-string'
+  | 'template'
+  | 'few-shot'
+  | 'sdk-argument'
+  /** A prompt variable or template local to a function. */
+  | 'local'
+  /** A prompt a function or arrow function returns (the range is the function). */
+  | 'returned'
+  /** A prompt field of an object literal, dict, keyword argument or message list. */
+  | 'field'
+  /** A prompt file read by path (`file`); its text is read by whoever prices it. */
+  | 'prompt-file'
+  /** A whole SDK request's known input (tools + system + messages), in AnalysisResult.calls. */
+  | 'request';
 
 /** A prompt constant the cost lens prices. */
 export interface PromptConstant {
@@ -31,6 +46,8 @@ export interface PromptConstant {
   model?: string;
   /** True when this text is sent under a cache_control breakpoint (cached prefix). */
   cached?: boolean;
+  /** For a `prompt-file`: the path as the code writes it, relative to the source file's folder. */
+  file?: string;
 }
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -79,6 +96,8 @@ export interface AnalysisResult {
   language: SourceLanguage;
   prompts: PromptConstant[];
   findings: Finding[];
+  /** One entry per SDK request written in the file: its whole known input per call (kind `request`). */
+  calls?: PromptConstant[];
   /** Set when the text could not be parsed at all (binary, too large); prompts and findings are empty. */
   skippedReason?: string;
 }

@@ -1,12 +1,15 @@
 import * as vscode from 'vscode';
+import { analyseNotebook, type ParsedNotebook } from '../../core/analysis/notebook';
 import type { AnalysisOptions, AnalysisResult, AnalysisSession, Analyzer, SourceLanguage } from '../../core/analysis/types';
 import type { Logger } from '../../core/util/logger';
 import { toTextChanges } from '../../host/convert';
 import { PendingEdits } from './pendingEdits';
 
+/** The scheme of a notebook cell's text document. */
+export const NOTEBOOK_CELL_SCHEME = 'vscode-notebook-cell';
 const ANALYSED_LANGUAGES: ReadonlySet<string> = new Set<SourceLanguage>(['python', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact']);
 /** Real documents only: diff views (`git:`) and our own previews would duplicate every diagnostic. */
-const ANALYSED_SCHEMES: ReadonlySet<string> = new Set(['file', 'untitled', 'vscode-vfs', 'vscode-remote']);
+const ANALYSED_SCHEMES: ReadonlySet<string> = new Set(['file', 'untitled', 'vscode-vfs', 'vscode-remote', NOTEBOOK_CELL_SCHEME]);
 
 /** The documents the lens, lint and quick fixes serve. */
 export const ANALYSED_DOCUMENTS: vscode.DocumentSelector = [...ANALYSED_LANGUAGES].flatMap((language) =>
@@ -17,6 +20,33 @@ export function analysedLanguage(document: vscode.TextDocument): SourceLanguage 
   return ANALYSED_LANGUAGES.has(document.languageId) && ANALYSED_SCHEMES.has(document.uri.scheme)
     ? (document.languageId as SourceLanguage)
     : undefined;
+}
+
+/** The notebook a cell document belongs to, if it is a cell of an open notebook. */
+export function notebookOf(document: vscode.TextDocument): vscode.NotebookDocument | undefined {
+  if (document.uri.scheme !== NOTEBOOK_CELL_SCHEME) return undefined;
+  const key = document.uri.toString();
+  return vscode.workspace.notebookDocuments.find((notebook) => notebook.getCells().some((cell) => cell.document.uri.toString() === key));
+}
+
+/** The other code cells of the notebook a cell belongs to (their analysis depends on this cell's text). */
+export function siblingCells(document: vscode.TextDocument): vscode.TextDocument[] {
+  const notebook = notebookOf(document);
+  if (!notebook) return [];
+  return notebook
+    .getCells()
+    .filter((cell) => cell.kind === vscode.NotebookCellKind.Code && cell.document !== document)
+    .map((cell) => cell.document);
+}
+
+interface NotebookState {
+  /** Cell document versions the results were computed from. */
+  signature: string;
+  generation: number;
+  /** Per cell document (uri), its part of the whole-notebook analysis, ranges relative to the cell. */
+  cells: Map<string, AnalysisResult>;
+  /** The notebook's code cells joined, for callers that judge the notebook as a whole (does it talk to a model?). */
+  programText: string;
 }
 
 interface DocumentState {
@@ -36,6 +66,7 @@ interface DocumentState {
 export class DocumentAnalysisCache implements vscode.Disposable {
   private analyzer?: Promise<Analyzer | undefined>;
   private readonly documents = new Map<string, DocumentState>();
+  private readonly notebooks = new Map<string, NotebookState>();
   /** Bumped when the options change (settings), so every cached result is recomputed once. */
   private generation = 0;
   private readonly subscriptions: vscode.Disposable[];
@@ -66,12 +97,52 @@ export class DocumentAnalysisCache implements vscode.Disposable {
       return undefined;
     }
     try {
+      const notebook = notebookOf(document);
+      if (notebook) {
+        return this.analyseNotebookCell(analyzer, notebook, document, language);
+      }
       return this.analyzeNow(analyzer, document, language);
     } catch (error) {
       this.log.error(`Analysing ${document.uri.toString(true)} failed`, error);
       this.forget(document.uri);
       return undefined;
     }
+  }
+
+  /** The joined code of the notebook a cell belongs to, once analysed (see NotebookState.programText). */
+  notebookText(document: vscode.TextDocument): string | undefined {
+    const notebook = notebookOf(document);
+    return notebook ? this.notebooks.get(notebook.uri.toString())?.programText : undefined;
+  }
+
+  /**
+   * A cell's part of its notebook's analysis: the code cells of the cell's language are analysed
+   * as one program (a constant of cell 2 resolves in cell 5), once per set of cell versions.
+   */
+  private analyseNotebookCell(analyzer: Analyzer, notebook: vscode.NotebookDocument, document: vscode.TextDocument, language: SourceLanguage): AnalysisResult {
+    const cells = notebook.getCells().filter((cell) => cell.kind === vscode.NotebookCellKind.Code && cell.document.languageId === document.languageId);
+    const signature = cells.map((cell) => `${cell.document.uri.toString()}@${cell.document.version}`).join('|');
+    const key = notebook.uri.toString();
+    let state = this.notebooks.get(key);
+    if (!state || state.signature !== signature || state.generation !== this.generation) {
+      const parsed: ParsedNotebook = { language, cells: cells.map((cell) => ({ index: cell.index, source: cell.document.getText() })) };
+      const analysed = analyseNotebook(analyzer, parsed, this.options());
+      const byIndex = new Map(analysed.cells.map((part) => [part.cell, part]));
+      const results = new Map<string, AnalysisResult>();
+      for (const cell of cells) {
+        const part = byIndex.get(cell.index);
+        results.set(cell.document.uri.toString(), {
+          language,
+          prompts: part?.prompts ?? [],
+          findings: part?.findings ?? [],
+          calls: part?.calls ?? [],
+          ...(analysed.skippedReason ? { skippedReason: analysed.skippedReason } : {}),
+        });
+      }
+      state = { signature, generation: this.generation, cells: results, programText: analysed.program.text };
+      this.notebooks.set(key, state);
+    }
+    return state.cells.get(document.uri.toString()) ?? { language, prompts: [], findings: [] };
   }
 
   /** Drops the document's incremental session, so its next analysis parses the whole text afresh. */
@@ -135,6 +206,12 @@ export class DocumentAnalysisCache implements vscode.Disposable {
 
   private forget(uri: vscode.Uri): void {
     this.forgetKey(uri.toString());
+    if (uri.scheme === NOTEBOOK_CELL_SCHEME) {
+      // A closed cell document means its notebook closed or changed shape: analyse it afresh.
+      for (const [key, state] of this.notebooks) {
+        if (state.cells.has(uri.toString())) this.notebooks.delete(key);
+      }
+    }
   }
 
   private forgetKey(key: string): void {

@@ -15,6 +15,8 @@ export interface CostLensFacts {
   /** The short model name, e.g. "Sonnet 4.6". */
   modelName: string;
   prices: Pick<PerCallPrices, 'syncUsd' | 'batchUsd' | 'cacheReadUsd'>;
+  /** `unknown model id X — priced as Y (nearest)` when the code's model id is not one the catalog knows exactly. */
+  unknownModel?: string;
 }
 
 /**
@@ -27,7 +29,13 @@ export function costLensTitle(facts: CostLensFacts): string {
     `${facts.modelName} ${formatUsd(facts.prices.syncUsd)}/call`,
     `batch ${formatUsd(facts.prices.batchUsd)}`,
     `cached ${formatUsd(facts.prices.cacheReadUsd)}`,
+    ...(facts.unknownModel ? [`⚠ ${facts.unknownModel}`] : []),
   ].join(' · ');
+}
+
+/** The lens of a prompt file the code reads by path but that is not there: nothing to price. */
+export function missingPromptFileLensTitle(file: string): string {
+  return `prompt file ${file} not found: not priced`;
 }
 
 /** The second lens, e.g. `⚠ below Sonnet 4.6's 1,024-token cache minimum`. */

@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
+import { readPromptFile, reachesModel } from '../../core/analysis/llmFiles';
 import type { PromptConstant } from '../../core/analysis/types';
 import { pricePerCall } from '../../core/pricing/cost';
 import { toRange } from '../../host/convert';
 import type { HostServices } from '../../host/services';
-import type { DocumentAnalysisCache } from '../analysis/documentAnalysisCache';
-import { chooseModel } from '../analysis/modelChoice';
+import { NOTEBOOK_CELL_SCHEME, notebookOf, type DocumentAnalysisCache } from '../analysis/documentAnalysisCache';
+import { chooseModel, unknownModelText } from '../../core/analysis/modelChoice';
 import type { PromptTokenCount, PromptTokenCounts } from '../analysis/promptTokenCounts';
 import { SHOW_PROMPT_PRICES_COMMAND, type PromptPricesArgs } from '../prices/promptPricesArgs';
-import { cacheMinimumLensTitle, costLensTitle, costLensTooltip, isBelowCacheMinimum, looksLikeSystemPrompt } from './lensText';
+import { cacheMinimumLensTitle, costLensTitle, costLensTooltip, isBelowCacheMinimum, looksLikeSystemPrompt, missingPromptFileLensTitle } from './lensText';
 
 /** A lens whose title is filled in lazily by `resolveCodeLens`. */
 class PromptCostLens extends vscode.CodeLens {
@@ -29,13 +30,24 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changeEmitter.event;
   private readonly subscription: vscode.Disposable;
+  /** Whether a document talks to a model (or is imported by a file that does), by document and version. */
+  private readonly reach = new Map<string, { version: number; value: boolean }>();
 
   constructor(
     private readonly services: HostServices,
     private readonly cache: DocumentAnalysisCache,
     private readonly tokenCounts: PromptTokenCounts,
   ) {
-    this.subscription = tokenCounts.onDidCountExactly(() => this.refresh());
+    this.subscription = vscode.Disposable.from(
+      tokenCounts.onDidCountExactly(() => this.refresh()),
+      // A notebook is one program: an edit in one cell can move the lenses of the others.
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        if (event.document.uri.scheme === NOTEBOOK_CELL_SCHEME && event.contentChanges.length > 0) {
+          this.refresh();
+        }
+      }),
+      vscode.workspace.onDidCloseTextDocument((document) => this.reach.delete(document.uri.toString())),
+    );
   }
 
   /** Asks VS Code to re-query the lenses (settings changed, an exact count arrived). */
@@ -49,12 +61,17 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
         return [];
       }
       const result = await this.cache.analyze(document);
-      if (!result) {
+      if (!result || !this.talksToModel(document)) {
         return [];
       }
       const lenses: vscode.CodeLens[] = [];
-      for (const prompt of result.prompts) {
-        const range = toRange(document, prompt.range);
+      for (const found of result.prompts) {
+        const range = toRange(document, found.range);
+        const prompt = this.withFileText(document, found);
+        if (!prompt) {
+          lenses.push(new vscode.CodeLens(range, { title: missingPromptFileLensTitle(found.file ?? ''), command: '' }));
+          continue;
+        }
         lenses.push(new PromptCostLens(range, prompt));
         const warning = this.cacheMinimumLens(range, prompt);
         if (warning) {
@@ -79,7 +96,7 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
       const count = this.tokenCounts.count(prompt.text, choice.entry);
       const prices = pricePerCall(choice.entry, count.tokens, { usResidency: config.usResidency });
       lens.command = {
-        title: costLensTitle({ tokens: count.tokens, exact: count.exact, modelName: choice.entry.displayName, prices }),
+        title: costLensTitle({ tokens: count.tokens, exact: count.exact, modelName: choice.entry.displayName, prices, unknownModel: unknownModelText(choice) }),
         tooltip: costLensTooltip({
           exact: count.exact,
           hasDynamicParts: prompt.hasDynamicParts,
@@ -94,6 +111,36 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
       lens.command = { title: 'Batchlens: could not price this prompt (see the Batchlens log)', command: 'batchlens.showLogs' };
     }
     return lens;
+  }
+
+  /**
+   * A file that neither calls a model nor imports an LLM client, and that no file next to it (or
+   * one folder up) that does imports, gets no lens: its "system message" is a banner, not a prompt.
+   */
+  private talksToModel(document: vscode.TextDocument): boolean {
+    const notebook = notebookOf(document);
+    const key = document.uri.toString();
+    const known = this.reach.get(key);
+    // A notebook's answer depends on every cell: it is not cached per cell version.
+    if (!notebook && known && known.version === document.version) {
+      return known.value;
+    }
+    const text = notebook ? (this.cache.notebookText(document) ?? document.getText()) : document.getText();
+    const file = notebook ? notebook.uri : document.uri;
+    const value = file.scheme === 'file' ? reachesModel(file.fsPath, text) : reachesModel(`/${file.path}`, text);
+    this.reach.set(key, { version: document.version, value });
+    return value;
+  }
+
+  /** A prompt file's lens prices the file's text; undefined when the file is not found. */
+  private withFileText(document: vscode.TextDocument, prompt: PromptConstant): PromptConstant | undefined {
+    if (prompt.kind !== 'prompt-file' || prompt.file === undefined) {
+      return prompt;
+    }
+    const owner = notebookOf(document)?.uri ?? document.uri;
+    const folder = vscode.workspace.getWorkspaceFolder(owner)?.uri;
+    const text = owner.scheme === 'file' ? readPromptFile(owner.fsPath, prompt.file, folder?.scheme === 'file' ? folder.fsPath : undefined) : undefined;
+    return text === undefined ? undefined : { ...prompt, text };
   }
 
   dispose(): void {

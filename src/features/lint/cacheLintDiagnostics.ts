@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { toDiagnostic } from '../../host/convert';
 import type { HostServices } from '../../host/services';
-import { analysedLanguage, type DocumentAnalysisCache } from '../analysis/documentAnalysisCache';
+import { analysedLanguage, type DocumentAnalysisCache, siblingCells } from '../analysis/documentAnalysisCache';
 import { displaySeverity, visibleFindings } from './lintDiagnostics';
 
 /** Long enough to skip the analysis between keystrokes, short enough to feel live. */
@@ -31,6 +31,10 @@ export class CacheLintDiagnostics implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((event) => {
         if (event.contentChanges.length > 0) {
           this.lintSoon(event.document);
+          // A notebook is one program: an edit in one cell can change the findings of the others.
+          for (const sibling of siblingCells(event.document)) {
+            this.lintSoon(sibling);
+          }
         }
       }),
       vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri)),

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { HostServices } from '../../host/services';
-import { chooseModel } from '../analysis/modelChoice';
+import { chooseModel } from '../../core/analysis/modelChoice';
 import type { PromptTokenCounts } from '../analysis/promptTokenCounts';
 import { MarkdownView } from './markdownView';
 import { checkPromptPricesArgs } from './promptPricesArgs';

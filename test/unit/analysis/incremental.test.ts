@@ -83,14 +83,14 @@ describe('incremental analysis sessions', () => {
 
   it('applies several changes of one event in order', async () => {
     const engine = await analyzer();
-    const before = 'SYSTEM_PROMPT = "a"\nOTHER = 1\n';
+    const before = 'SYSTEM_PROMPT = "You answer in French."\nOTHER = 1\n';
     const session = engine.createSession('python');
     session.update(before, OPTIONS);
     const changes: TextChange[] = [
       { start: 0, oldEnd: 0, newText: '# header\n' },
       { start: 9, oldEnd: 22, newText: 'TEMPLATE' },
     ];
-    const after = 'TEMPLATE = "a"\nOTHER = 1\n'.replace(/^/, '# header\n');
+    const after = 'TEMPLATE = "You answer in French."\nOTHER = 1\n'.replace(/^/, '# header\n');
     const result = session.update(after, OPTIONS, changes);
     assert.deepEqual(result.prompts.map((prompt) => prompt.name), ['TEMPLATE']);
     session.dispose();

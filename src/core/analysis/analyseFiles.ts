@@ -1,0 +1,69 @@
+/**
+ * Reads and analyses the files a CLI run collected: source files as they are, notebooks as one
+ * program split back into cells. Every file comes back, analysed or with the reason it was not.
+ */
+import * as fs from 'node:fs';
+import { reachesModel } from './llmFiles';
+import { analyseNotebook, formatCellLocation, jsonLineOfCellLine, parseNotebook } from './notebook';
+import type { SourceFile } from './sourceFiles';
+import type { AnalysisOptions, Analyzer, Finding, PromptConstant } from './types';
+
+/** Prompts and findings of a file, or of one notebook cell (ranges relative to the cell). */
+export interface AnalysedPart {
+  /** The cell's index among all the notebook's cells (0-based); undefined for a plain source file. */
+  cell?: number;
+  prompts: PromptConstant[];
+  findings: Finding[];
+  /** Whole requests (kind `request`), see AnalysisResult.calls. */
+  calls?: PromptConstant[];
+}
+
+export interface FileAnalysis {
+  file: SourceFile;
+  parts: AnalysedPart[];
+  /** The file's text as stored (a notebook's JSON), for fixes and SARIF regions. */
+  text: string;
+  /** True when the file talks to a model or is imported by a file that does (see llmFiles.ts). */
+  reachesModel: boolean;
+  skippedReason?: string;
+}
+
+/** Analyses every file; a file that cannot be read or parsed comes back with `skippedReason` and no parts. */
+export function analyseFiles(analyzer: Analyzer, files: SourceFile[], options: AnalysisOptions): FileAnalysis[] {
+  const texts = new Map<string, string>();
+  const read = files.map((file) => {
+    if (file.skippedReason) return { file, text: '', skippedReason: file.skippedReason };
+    try {
+      const text = fs.readFileSync(file.absolutePath, 'utf8');
+      texts.set(file.absolutePath, text);
+      return { file, text };
+    } catch (error) {
+      return { file, text: '', skippedReason: `cannot read: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  });
+  return read.map(({ file, text, skippedReason }): FileAnalysis => {
+    if (skippedReason) return { file, parts: [], text, reachesModel: false, skippedReason };
+    if (file.language === 'notebook') {
+      const notebook = parseNotebook(text);
+      if ('skippedReason' in notebook) return { file, parts: [], text, reachesModel: false, skippedReason: notebook.skippedReason };
+      const analysed = analyseNotebook(analyzer, notebook, options);
+      const reaches = reachesModel(file.absolutePath, analysed.program.text, texts);
+      return { file, parts: analysed.cells, text, reachesModel: reaches, ...(analysed.skippedReason ? { skippedReason: analysed.skippedReason } : {}) };
+    }
+    const result = analyzer.analyze(text, file.language, options);
+    const reaches = reachesModel(file.absolutePath, text, texts);
+    return { file, parts: [{ prompts: result.prompts, findings: result.findings, calls: result.calls ?? [] }], text, reachesModel: reaches, ...(result.skippedReason ? { skippedReason: result.skippedReason } : {}) };
+  });
+}
+
+/** `path:12` for a file line, `path#cell3:12` for a line of a notebook cell (both 0-based in, 1-based out). */
+export function formatLocation(file: SourceFile, part: AnalysedPart, line: number, column?: number): string {
+  const base = part.cell === undefined ? `${file.displayPath}:${line + 1}` : formatCellLocation(file.displayPath, part.cell, line);
+  return column === undefined ? base : `${base}:${column + 1}`;
+}
+
+/** The 1-based line of the stored file for a 0-based line of a part (a notebook's JSON line of the cell line). */
+export function storedLine(analysis: FileAnalysis, part: AnalysedPart, line: number): number {
+  if (part.cell === undefined) return line + 1;
+  return jsonLineOfCellLine(analysis.text, part.cell, line) ?? 1;
+}

@@ -1,0 +1,140 @@
+/**
+ * Which files talk to a model. A prompt lens only makes sense in code that sends text to an LLM:
+ * a file that imports an LLM client, calls a model API or names a model id, or a module such a
+ * file imports (a `prompts.py` next to `agent.py`). Elsewhere (`WELCOME_EMAIL` of a mailer, a CLI
+ * banner) a "system message" is not a prompt. Text-only checks, cheap enough to run on every file.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** Import roots of LLM clients and frameworks (Python modules and npm packages). */
+const LLM_MODULES = new Set([
+  'anthropic', '@anthropic-ai/sdk', '@anthropic-ai/bedrock-sdk', '@anthropic-ai/vertex-sdk', '@anthropic-ai/claude-agent-sdk', 'claude_agent_sdk',
+  'openai', 'ai', '@ai-sdk', '@openrouter/ai-sdk-provider', 'langchain', 'langchain_core', 'langchain_anthropic', 'langchain_openai', 'langchain_community', '@langchain',
+  'langgraph', '@langchain/langgraph', 'llama_index', 'llamaindex', 'litellm', 'google.generativeai', 'google.genai', '@google/generative-ai', '@google/genai', 'vertexai',
+  'cohere', 'cohere-ai', 'mistralai', '@mistralai/mistralai', 'groq', 'groq-sdk', 'ollama', 'together', 'replicate', 'huggingface_hub', 'instructor', 'dspy',
+  'pydantic_ai', 'smolagents', 'autogen', 'crewai', 'semantic_kernel', 'haystack', 'guidance', 'marvin', 'mirascope', 'outlines', 'llm', 'boto3',
+  '@aws-sdk/client-bedrock-runtime', 'modelcontextprotocol', '@modelcontextprotocol/sdk', 'mcp', 'agents', '@openai/agents', 'magentic', 'llamaapi',
+]);
+
+const PYTHON_IMPORT = /^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import[ \t]+([\w ,.()*\n\\]+?)$|import[ \t]+([\w., \t]+))/gm;
+const JS_IMPORT = /(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*|^\s*import\s+)['"]([^'"\n]+)['"]/gm;
+/** Calls and model ids that only code talking to a model writes. */
+const MODEL_USE = /\.(?:messages|completions|responses|beta\.messages)\.(?:create|stream|parse)\s*\(|\b(?:generateText|streamText|generateObject|streamObject|ChatAnthropic|ChatOpenAI|invoke_model|converse)\s*\(|['"`](?:(?:[a-z]{2}\.)?anthropic\.)?claude-[a-z0-9.-]+|['"`](?:gpt-[0-9]|o[134]-|gemini-|mistral-|llama-?[0-9])/;
+
+/** The modules a source text imports, as written (`anthropic`, `./prompts`, `.prompts`, `app.prompts.system`). */
+export function importedModules(text: string): string[] {
+  const out: string[] = [];
+  for (const match of text.matchAll(PYTHON_IMPORT)) {
+    if (match[1]) {
+      out.push(match[1]);
+      // `from . import prompts` and `from app import prompts` import modules by name.
+      for (const name of (match[2] ?? '').replace(/[()\\]/g, ' ').split(',')) {
+        const word = name.trim().split(/\s+/)[0];
+        if (word && /^\w+$/.test(word)) out.push(`${match[1].replace(/\.$/, '')}.${word}`);
+      }
+    } else if (match[3]) {
+      for (const name of match[3].split(',')) {
+        const word = name.trim().split(/\s+/)[0];
+        if (word) out.push(word);
+      }
+    }
+  }
+  for (const match of text.matchAll(JS_IMPORT)) out.push(match[1]);
+  return out;
+}
+
+/** True when the text imports an LLM client or calls/names a model. */
+export function talksToModel(text: string): boolean {
+  for (const spec of importedModules(text)) {
+    const roots = [spec, spec.split('/').slice(0, 2).join('/'), spec.split('/')[0], spec.split('.')[0], spec.split('.').slice(0, 2).join('.')];
+    if (roots.some((root) => LLM_MODULES.has(root))) return true;
+  }
+  return MODEL_USE.test(text);
+}
+
+/** True when `importer`'s text imports the module stored at `file` (matched by the module's file name). */
+export function importsFile(importerText: string, file: string): boolean {
+  const stem = path.basename(file).replace(/\.(?:py|[cm]?[jt]sx?|ipynb)$/, '');
+  const moduleName = stem === '__init__' ? path.basename(path.dirname(file)) : stem;
+  return importedModules(importerText).some((spec) => {
+    const last = spec.replace(/\.(?:[cm]?[jt]sx?)$/, '').split(/[/.]/).filter(Boolean).pop();
+    return last === moduleName;
+  });
+}
+
+const SOURCE_FILE = /\.(?:py|[cm]?[jt]sx?)$/;
+const MAX_NEIGHBOUR_BYTES = 1_000_000;
+const MAX_NEIGHBOURS = 400;
+
+/**
+ * Whether the prompts of `file` (whose text is `text`) deserve a lens: the file talks to a model,
+ * or a file that does imports it. Importers are looked for among `known` texts (the files a CLI run
+ * collected) and the source files of the file's own folder and the folder above (where an
+ * `agent.py` or `app/main.ts` importing `prompts` usually sits).
+ */
+export function reachesModel(file: string, text: string, known: ReadonlyMap<string, string> = new Map()): boolean {
+  if (talksToModel(text)) return true;
+  for (const [other, otherText] of known) if (other !== file && importsFile(otherText, file) && talksToModel(otherText)) return true;
+  const folder = path.dirname(file);
+  for (const candidate of [...neighbours(folder), ...neighbours(path.dirname(folder))]) {
+    if (candidate === file || known.has(candidate)) continue;
+    const candidateText = readSmall(candidate);
+    if (candidateText !== undefined && importsFile(candidateText, file) && talksToModel(candidateText)) return true;
+  }
+  return false;
+}
+
+function neighbours(folder: string): string[] {
+  try {
+    return fs
+      .readdirSync(folder, { withFileTypes: true })
+      .filter((entry) => entry.isFile() && SOURCE_FILE.test(entry.name) && !entry.name.endsWith('.d.ts'))
+      .slice(0, MAX_NEIGHBOURS)
+      .map((entry) => path.join(folder, entry.name));
+  } catch {
+    return [];
+  }
+}
+
+function readSmall(file: string): string | undefined {
+  try {
+    if (fs.statSync(file).size > MAX_NEIGHBOUR_BYTES) return undefined;
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Prompt files larger than this are not read (a data dump, not a prompt). */
+const MAX_PROMPT_FILE_BYTES = 2_000_000;
+
+/**
+ * The text of a prompt file a source file reads by path (`open("prompts/x.md")` is relative to the
+ * working directory, `path.join(__dirname, "x.md")` to the file's folder: both are tried, the
+ * file's folder first), or undefined when it is not found or too large.
+ */
+export function readPromptFile(sourceFile: string, file: string, cwd?: string): string | undefined {
+  const candidates = path.isAbsolute(file) ? [file] : [path.resolve(path.dirname(sourceFile), file), ...(cwd ? [path.resolve(cwd, file)] : []), ...ancestors(path.dirname(sourceFile)).map((folder) => path.resolve(folder, file))];
+  for (const candidate of candidates) {
+    try {
+      const stat = fs.statSync(candidate);
+      if (!stat.isFile() || stat.size > MAX_PROMPT_FILE_BYTES) continue;
+      return fs.readFileSync(candidate, 'utf8');
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
+}
+
+/** The folders above `folder`, nearest first, up to three levels (where a script's working directory usually is). */
+function ancestors(folder: string): string[] {
+  const out: string[] = [];
+  let current = folder;
+  for (let level = 0; level < 3 && path.dirname(current) !== current; level++) {
+    current = path.dirname(current);
+    out.push(current);
+  }
+  return out;
+}

@@ -1,0 +1,252 @@
+/**
+ * Prompts written away from module constants: variables and templates local to a function,
+ * prompts a function or arrow function returns (the lens sits on the function), prompt fields of
+ * object literals, dicts and keyword arguments (`system`, `prompt`, `instructions`, the `content`
+ * of a system or first user message), prompt wrappers (`SystemMessage("…")`,
+ * `PromptTemplate.from_template("…")`), prompt files read by path and few-shot example lists.
+ * Offsets are kept relative to the statement so a cached result stays right after edits above it.
+ */
+import type { Binding, DictEntry, Expr, Kwarg, Scope, Span, StatementFacts } from './ir';
+import { isSdkCallee } from './lowerContext';
+import type { PromptKind } from './types';
+
+/** Names that say a string is a prompt. */
+export const PROMPT_NAME = /prompt|system|instruction|template|few_?shot|examples|persona|guideline|rubric|preamble/i;
+/** Object/dict keys and keyword arguments that hold a prompt for a model. */
+const PROMPT_FIELDS = new Set(['system', 'prompt', 'instructions', 'system_prompt', 'systemPrompt', 'system_message', 'systemMessage', 'instruction', 'preamble', 'user_prompt', 'userPrompt', 'prompt_template', 'promptTemplate', 'template', 'systemInstruction', 'system_instruction', 'backstory', 'goal']);
+/** Calls whose first string argument (or `content`/`template` keyword) is a prompt. */
+const PROMPT_WRAPPER = /(?:^|\.)(?:SystemMessage|HumanMessage|UserMessage|AIMessage|SystemMessagePromptTemplate|HumanMessagePromptTemplate|PromptTemplate|ChatPromptTemplate|from_template|fromTemplate|Template|dedent|cleandoc|stripIndent|outdent)$/;
+/** Calls that send their prompt fields to a model (AI SDK, OpenAI-style clients, agent constructors, LiteLLM). */
+const MODEL_CALL = /(?:^|\.)(?:generateText|streamText|generateObject|streamObject|completions\.create|responses\.create|completion|acompletion|Agent|invoke|ainvoke|generate_content|generateContent)$/;
+/** Few-shot lists named so, whatever their items look like. */
+const FEW_SHOT_NAME = /few_?shot|examples|shots|demos|demonstrations/i;
+/** Calls that read a prompt file by path. */
+const FILE_READERS = /(?:^|\.)(?:read|read_text|readFileSync|readFile|load_prompt|loadPrompt)$/;
+const PROMPT_FILE = /\.(?:md|txt|prompt|j2|jinja2?|mustache|hbs|tmpl|xml|yaml|yml)$/i;
+
+/** A prompt found by discovery, before the statement's offsets are added. */
+export interface FoundPrompt {
+  name: string;
+  kind: PromptKind;
+  /** The value holding the text. */
+  value: Expr;
+  /** Where the lens goes, in absolute offsets at lowering time. */
+  span: Span;
+  scope: Scope | undefined;
+  /** The binding, when the prompt is a variable (module-level ones resolve by name). */
+  binding?: Binding;
+  /** A prompt file read by path (relative to the source file), whose text the CLI and editor read. */
+  file?: string;
+  /** Found by a weaker sign (a field, a local): kept only if it reads as prose or a call sends it. */
+  weak: boolean;
+  /** The model id written beside a field (`{ model: "…", system: "…" }`, `generateText({ model: anthropic("…") })`). */
+  model?: string;
+}
+
+/** A model id written as a literal, or as the literal argument of a provider call (`anthropic("claude-…")`). */
+function modelLiteral(expr: Expr | undefined): string | undefined {
+  if (!expr) return undefined;
+  if (expr.kind === 'str' && expr.parts.every((part) => 'text' in part)) return expr.parts.map((part) => ('text' in part ? part.text : '')).join('');
+  if (expr.kind === 'call' && expr.args.length === 1) return modelLiteral(expr.args[0]);
+  return undefined;
+}
+
+/** True when an expression evaluates to a string the file writes (literal, concatenation, wrapper, method on one). */
+export function isStringValue(value: Expr): boolean {
+  if (value.kind === 'str') return true;
+  if (value.kind === 'concat') return isStringValue(value.left) || isStringValue(value.right);
+  if (value.kind === 'call' && value.calleeExpr.kind === 'member') return isStringValue(value.calleeExpr.object) || (PROMPT_WRAPPER.test(value.callee) && wrappedString(value) !== undefined);
+  if (value.kind === 'call' && PROMPT_WRAPPER.test(value.callee)) return wrappedString(value) !== undefined;
+  return false;
+}
+
+/** The expression holding a prompt's text: the string inside a wrapper call (`PromptTemplate.from_template("…")`), else the value itself. */
+export function promptTextExpr(value: Expr): Expr {
+  if (value.kind === 'call' && PROMPT_WRAPPER.test(value.callee) && !/(?:^|\.)(?:dedent|cleandoc|stripIndent|outdent)$/.test(value.callee)) return wrappedString(value) ?? value;
+  return value;
+}
+
+/** The string a prompt wrapper call holds: its first string argument or its `content`/`template` keyword. */
+function wrappedString(call: Extract<Expr, { kind: 'call' }>): Expr | undefined {
+  const first = call.args[0];
+  if (first && isStringValue(first)) return first;
+  const keyword = call.kwargs.find((kwarg) => ['content', 'template', 'text'].includes(kwarg.name));
+  return keyword && isStringValue(keyword.value) ? keyword.value : undefined;
+}
+
+/** The file a call reads when it is `open("x.md").read()`, `Path("x.md").read_text()` or `readFileSync(path.join(__dirname, "x.md"))`. */
+export function promptFileOf(value: Expr): string | undefined {
+  if (value.kind !== 'call' || !FILE_READERS.test(value.callee)) return undefined;
+  const candidates: Expr[] = [...value.args];
+  if (value.calleeExpr.kind === 'member') candidates.unshift(value.calleeExpr.object);
+  for (const candidate of candidates) {
+    const file = pathLiteral(candidate);
+    if (file) return file;
+  }
+  return undefined;
+}
+
+/** `"x.md"`, `open("x.md")`, `Path("a") / "x.md"`, `path.join(__dirname, "a", "x.md")` as a relative path. */
+function pathLiteral(expr: Expr): string | undefined {
+  if (expr.kind === 'str' && expr.parts.every((part) => 'text' in part)) {
+    const text = expr.parts.map((part) => ('text' in part ? part.text : '')).join('');
+    return PROMPT_FILE.test(text) ? text : undefined;
+  }
+  if (expr.kind === 'call' && /(?:^|\.)(?:open|Path|join|resolve)$/.test(expr.callee)) {
+    const pieces = expr.args.map((arg) => (arg.kind === 'str' && arg.parts.every((part) => 'text' in part) ? arg.parts.map((part) => ('text' in part ? part.text : '')).join('') : undefined));
+    const literal = pieces.filter((piece): piece is string => piece !== undefined);
+    const joined = literal.join('/');
+    if (expr.callee === 'open' || expr.callee.endsWith('Path')) return PROMPT_FILE.test(literal[0] ?? '') ? literal[0] : undefined;
+    return PROMPT_FILE.test(joined) ? joined : undefined;
+  }
+  return undefined;
+}
+
+/** Prompts a statement holds away from its module constants (see the module comment). */
+export function discoverPrompts(facts: StatementFacts, isModulePrompt: (binding: Binding) => boolean): FoundPrompt[] {
+  const out: FoundPrompt[] = [];
+  for (const binding of facts.bindings) {
+    if (binding.kind !== 'assign' || !binding.value) continue;
+    const owner = binding.className ? `${binding.className}.${binding.name}` : binding.name;
+    const file = promptFileOf(binding.value);
+    if (file && !isModulePrompt(binding)) {
+      out.push({ name: owner, kind: 'prompt-file', value: binding.value, span: { start: binding.at, end: binding.end }, scope: undefined, file, weak: false });
+      continue;
+    }
+    if (isModulePrompt(binding)) continue;
+    fieldsIn(binding.value, owner, undefined, out, 0);
+  }
+  for (const scope of facts.functions) scopePrompts(scope, out);
+  return out;
+}
+
+function scopePrompts(scope: Scope, out: FoundPrompt[]): void {
+  const returned = scope.returns[scope.returns.length - 1];
+  if (returned && PROMPT_NAME.test(scope.name) && isStringValue(returned)) {
+    out.push({ name: `${scope.name}()`, kind: 'returned', value: returned, span: { start: scope.start, end: scope.end }, scope, weak: false });
+  }
+  const seen = new Set<string>();
+  for (const binding of scope.bindings) {
+    if (binding.kind !== 'assign' || !binding.value) continue;
+    const value = binding.value;
+    const file = promptFileOf(value);
+    if (file) {
+      out.push({ name: `${scope.name}: ${binding.name}`, kind: 'prompt-file', value, span: { start: binding.at, end: binding.end }, scope, binding, file, weak: false });
+      continue;
+    }
+    if (isStringValue(value)) {
+      // A variable rebuilt several times (`prompt = …; prompt += …`) is one prompt: its first assignment.
+      if (seen.has(binding.name)) continue;
+      const named = PROMPT_NAME.test(binding.name);
+      const multiline = value.kind === 'str' && value.multiline;
+      if (named || multiline) {
+        seen.add(binding.name);
+        out.push({ name: `${scope.name}: ${binding.name}`, kind: 'local', value, span: { start: binding.at, end: binding.end }, scope, binding, weak: !named });
+      }
+      continue;
+    }
+    if (value.kind === 'list' && FEW_SHOT_NAME.test(binding.name) && value.items.length > 0) {
+      out.push({ name: `${scope.name}: ${binding.name}`, kind: 'few-shot', value, span: { start: binding.at, end: binding.end }, scope, binding, weak: false });
+      continue;
+    }
+    fieldsIn(value, `${scope.name}: ${binding.name}`, scope, out, 0);
+  }
+  for (const value of scope.returns) fieldsIn(value, `${scope.name}()`, scope, out, 0);
+}
+
+/**
+ * Prompt fields inside a value: dict/object entries and keyword arguments named like prompts,
+ * the system and first user message of a message list, and prompt wrapper calls. SDK calls are
+ * left to the request model, which prices their arguments already.
+ */
+function fieldsIn(expr: Expr, owner: string, scope: Scope | undefined, out: FoundPrompt[], depth: number): void {
+  if (depth > 12) return;
+  const next = (inner: Expr, innerOwner = owner) => fieldsIn(inner, innerOwner, scope, out, depth + 1);
+  switch (expr.kind) {
+    case 'dict': {
+      const model = modelLiteral(expr.entries.find((entry) => entry.key === 'model')?.value);
+      const before = out.length;
+      for (const entry of expr.entries) {
+        if (entry.key && fieldPrompt(entry, entry.key, `${owner}.${entry.key}`, scope, out)) continue;
+        if (entry.key === 'messages' && entry.value.kind === 'list') messagePrompts(entry.value, `${owner}.messages`, scope, out);
+        else next(entry.value, entry.key ? `${owner}.${entry.key}` : owner);
+      }
+      if (model) for (const found of out.slice(before)) found.model ??= model;
+      return;
+    }
+    case 'opaque':
+      if (expr.inner) next(expr.inner);
+      return;
+    case 'list':
+      if (expr.items.some((item) => isRoleDict(item) || isRoleTuple(item))) messagePrompts(expr, owner, scope, out);
+      else for (const item of expr.items) next(item);
+      return;
+    case 'call': {
+      if (isSdkCallee(expr.callee)) return;
+      const callee = expr.callee.split('.').pop() || expr.callee;
+      if (PROMPT_WRAPPER.test(expr.callee) && !/dedent|cleandoc|stripIndent|outdent/.test(callee)) {
+        const wrapped = wrappedString(expr);
+        if (wrapped) {
+          out.push({ name: `${owner} (${callee})`, kind: 'field', value: wrapped, span: { start: expr.start, end: expr.end }, scope, weak: true });
+          return;
+        }
+      }
+      const model = modelLiteral(expr.kwargs.find((kwarg) => kwarg.name === 'model')?.value);
+      const before = out.length;
+      const sent = MODEL_CALL.test(expr.callee);
+      for (const kwarg of expr.kwargs) {
+        if (fieldPrompt(kwarg, kwarg.name, `${callee}(${kwarg.name})`, scope, out, sent)) continue;
+        if (kwarg.name === 'messages' && kwarg.value.kind === 'list') messagePrompts(kwarg.value, `${callee}(messages)`, scope, out);
+        else next(kwarg.value);
+      }
+      for (const arg of expr.args) next(arg, callee);
+      if (sent) for (const found of out.slice(before)) found.weak = false;
+      if (model) for (const found of out.slice(before)) found.model ??= model;
+      return;
+    }
+    case 'choice':
+      for (const option of expr.options) next(option);
+      return;
+    default:
+      return;
+  }
+}
+
+/** Adds the field as a prompt when its key names one and its value is a string; true when it did. */
+function fieldPrompt(entry: DictEntry | Kwarg, key: string, name: string, scope: Scope | undefined, out: FoundPrompt[], sent = false): boolean {
+  if (!PROMPT_FIELDS.has(key) || !isStringValue(entry.value)) return false;
+  out.push({ name, kind: 'field', value: entry.value, span: { start: entry.start, end: entry.end }, scope, weak: !sent });
+  return true;
+}
+
+/** LangChain's `("system", "…")` message tuples. */
+function isRoleTuple(item: Expr): boolean {
+  return item.kind === 'list' && item.items.length === 2 && item.items[0].kind === 'str' && /^(?:system|human|user|ai|assistant|developer)$/.test(item.items[0].parts.map((part) => ('text' in part ? part.text : '')).join(''));
+}
+
+function isRoleDict(item: Expr): boolean {
+  return item.kind === 'dict' && item.entries.some((entry) => entry.key === 'role') && item.entries.some((entry) => entry.key === 'content');
+}
+
+/** The content of each system/developer message and of the first user message, when written as a string. */
+function messagePrompts(list: Extract<Expr, { kind: 'list' }>, owner: string, scope: Scope | undefined, out: FoundPrompt[]): void {
+  let sawUser = false;
+  list.items.forEach((item, index) => {
+    if (item.kind === 'list' && item.items.length === 2 && item.items[0].kind === 'str') {
+      // LangChain's ("system", "…") tuples.
+      const role = item.items[0].parts.map((part) => ('text' in part ? part.text : '')).join('');
+      const content = item.items[1];
+      if ((role === 'system' || ((role === 'human' || role === 'user') && !sawUser)) && isStringValue(content)) out.push({ name: `${owner}[${index}]`, kind: 'field', value: content, span: { start: item.start, end: item.end }, scope, weak: true });
+      if (role === 'human' || role === 'user') sawUser = true;
+      return;
+    }
+    if (item.kind !== 'dict') return;
+    const role = item.entries.find((entry) => entry.key === 'role')?.value;
+    const content = item.entries.find((entry) => entry.key === 'content');
+    const roleText = role?.kind === 'str' ? role.parts.map((part) => ('text' in part ? part.text : '')).join('') : undefined;
+    const first = roleText === 'user' && !sawUser;
+    if (roleText === 'user') sawUser = true;
+    if (!content || !(roleText === 'system' || roleText === 'developer' || first) || !isStringValue(content.value)) return;
+    out.push({ name: `${owner}[${index}].content`, kind: 'field', value: content.value, span: { start: content.start, end: content.end }, scope, weak: true });
+  });
+}
