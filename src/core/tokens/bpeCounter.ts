@@ -23,12 +23,14 @@ export interface BpeCounts {
    * single tokens, today's tokenizers do not (10k of "a" cost 3,345 tokens on Claude 3.5 Haiku).
    */
   runLetters: number;
+  /** Word tokens of words longer than `LONG_WORD_LETTERS` letters (rarer words, which today's vocabularies split more). */
+  longWordTokens: number;
 }
 
-export const BPE_COUNT_NAMES: ReadonlyArray<keyof BpeCounts> = ['letterTokens', 'digitTokens', 'punctTokens', 'spaceTokens', 'digits', 'runLetters'];
+export const BPE_COUNT_NAMES: ReadonlyArray<keyof BpeCounts> = ['letterTokens', 'digitTokens', 'punctTokens', 'spaceTokens', 'digits', 'runLetters', 'longWordTokens'];
 
 export function emptyBpeCounts(): BpeCounts {
-  return { letterTokens: 0, digitTokens: 0, punctTokens: 0, spaceTokens: 0, digits: 0, runLetters: 0 };
+  return { letterTokens: 0, digitTokens: 0, punctTokens: 0, spaceTokens: 0, digits: 0, runLetters: 0, longWordTokens: 0 };
 }
 
 /** Adds `from` into `into` (mutates and returns `into`). */
@@ -89,6 +91,8 @@ function pieceTokens(piece: string, vocabulary: BpeVocabulary): number {
 
 /** A word that is one letter repeated at least this often is priced as a run, not by the vocabulary. */
 const RUN_MIN_LETTERS = 8;
+/** Words longer than this many letters count as long (see `longWordTokens`). */
+const LONG_WORD_LETTERS = 6;
 const LETTER = /\p{L}/u;
 const DIGIT = /\p{N}/u;
 const SPACE = /\s/u;
@@ -126,7 +130,9 @@ export function countBpe(text: string): BpeCounts {
       counts.runLetters += piece.trimStart().length;
       continue;
     }
-    counts[kind] += pieceTokens(piece, vocabulary);
+    const tokens = pieceTokens(piece, vocabulary);
+    if (kind === 'letterTokens' && piece.trimStart().length > LONG_WORD_LETTERS) counts.longWordTokens += tokens;
+    else counts[kind] += tokens;
     if (kind === 'digitTokens') counts.digits += piece.length - (piece[0] === ' ' ? 1 : 0);
   }
   return counts;

@@ -23,17 +23,18 @@ export const DEFAULT_FRAMING_COEFFICIENTS: Readonly<FramingCoefficients> = {
   assistantOpeners: 3,
   // fitted [2]: measured 0: the system prompt sits before the first turn marker with no delimiter of its own.
   systemPrompts: 0,
-  // Blocks of one turn are joined with a separator (as "\n\n" would be): one token.
-  extraBlocks: 1,
+  // fitted [1]: each further content block of a turn (text after an image, several text blocks) costs
+  // more than a separator: block markup.
+  extraBlocks: 6,
   // fitted [10], kept: a document is wrapped in markup naming its source, title and index.
   documents: 10,
-  // A tool_use or tool_result block is wrapped with the tool name or id: about ten tokens.
-  toolBlocks: 10,
+  // fitted [10]: a tool_use or tool_result block is wrapped in markup with the tool name and id.
+  toolBlocks: 23,
   // fitted [10]: each tool definition is wrapped in its own function markup (on top of its JSON text).
-  tools: 16,
+  tools: 14,
   // fitted [1600]: each PDF page is also sent as an image (1600 is the documented cost of the largest
   // image); one-page PDFs of one word cost 1,594 tokens on Haiku 4.5 and Opus 4.8 (maruel/genai).
-  pdfPages: 1564,
+  pdfPages: 1559,
 };
 
 /** Every rate the request estimator uses; the calibration script refits some of them. */

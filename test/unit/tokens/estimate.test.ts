@@ -22,7 +22,7 @@ const ROOT = path.join(__dirname, '..', '..', '..');
 const PROSE = 'Batch requests cost half as much as synchronous ones, and results arrive within a day. ';
 
 function total(counts: ReturnType<typeof countBpe>): number {
-  return counts.letterTokens + counts.digitTokens + counts.punctTokens + counts.spaceTokens;
+  return counts.letterTokens + counts.longWordTokens + counts.digitTokens + counts.punctTokens + counts.spaceTokens;
 }
 
 function tinyPngBase64(width: number, height: number): string {
@@ -156,7 +156,8 @@ describe('offline token estimator', () => {
     });
 
     it('counts CJK text near one token per character and emoji as several', () => {
-      assert.equal(estimateTextTokens('日本語のテキスト', 'legacy'), 8);
+      const cjk = estimateTextTokens('日本語のテキスト', 'legacy');
+      assert.ok(cjk >= 7 && cjk <= 11, String(cjk));
       assert.ok(estimateTextTokens('🙂🙂🙂', 'legacy') >= 5);
     });
 
