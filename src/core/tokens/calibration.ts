@@ -6,7 +6,8 @@ import {
   priceRequestFeatures,
 } from './estimate';
 import { type RequestFeatures, measureRequest } from './requestFeatures';
-import { type TextCoefficients, textFactor } from './textModel';
+import type { BpeCounts } from './bpeCounter';
+import type { HiddenPromptCoefficients } from './hiddenPrompts';
 import { tokenizerForModel } from './tokenizerForModel';
 
 /*
@@ -63,8 +64,11 @@ export function charsOverFour(request: unknown): number {
 
 /** One coefficient the calibration refits, with the value it is pulled towards when data is thin. */
 export interface FittedCoefficient {
-  group: 'text' | 'framing';
-  name: keyof TextCoefficients | keyof FramingCoefficients;
+  /** A text rate or hidden-instruction size of one tokenizer generation, or a framing rate. */
+  group: 'text' | 'hidden' | 'framing';
+  /** For text and hidden rates: the tokenizer generation they apply to. */
+  generation?: TokenizerGeneration;
+  name: keyof BpeCounts | keyof FramingCoefficients | keyof HiddenPromptCoefficients;
   prior: number;
   /** The coefficient's natural size: a deviation of this much costs `PRIOR_PULL` in the objective. */
   scale: number;
@@ -72,18 +76,37 @@ export interface FittedCoefficient {
 
 /** The fitted coefficients, with priors set before looking at the rows (see their comments in the code). */
 export const FITTED_COEFFICIENTS: readonly FittedCoefficient[] = [
-  { group: 'text', name: 'words', prior: 1, scale: 1 },
-  { group: 'text', name: 'wordExcessChars', prior: 0.25, scale: 0.25 },
-  { group: 'text', name: 'letterRunChars', prior: 0.25, scale: 0.25 },
-  { group: 'text', name: 'punctuation', prior: 1, scale: 1 },
+  { group: 'text', generation: 'legacy', name: 'letterTokens', prior: 1, scale: 0.5 },
+  { group: 'text', generation: 'legacy', name: 'digitTokens', prior: 1, scale: 0.5 },
+  { group: 'text', generation: 'legacy', name: 'punctTokens', prior: 1, scale: 0.5 },
+  { group: 'text', generation: 'legacy', name: 'spaceTokens', prior: 1, scale: 0.5 },
+  { group: 'text', generation: 'legacy', name: 'digits', prior: 0, scale: 0.5 },
+  { group: 'text', generation: 'legacy', name: 'runLetters', prior: 0.25, scale: 0.25 },
+  { group: 'text', generation: 'legacy', name: 'longWordTokens', prior: 1, scale: 0.5 },
+  { group: 'text', generation: 'new', name: 'letterTokens', prior: 1.3, scale: 0.5 },
+  { group: 'text', generation: 'new', name: 'digitTokens', prior: 1.3, scale: 0.5 },
+  { group: 'text', generation: 'new', name: 'punctTokens', prior: 1.3, scale: 0.5 },
+  { group: 'text', generation: 'new', name: 'spaceTokens', prior: 1.3, scale: 0.5 },
+  { group: 'text', generation: 'new', name: 'digits', prior: 0, scale: 0.5 },
+  { group: 'text', generation: 'new', name: 'runLetters', prior: 0.333, scale: 0.25 },
+  { group: 'text', generation: 'new', name: 'longWordTokens', prior: 1.3, scale: 0.5 },
   { group: 'framing', name: 'request', prior: 1, scale: 3 },
   { group: 'framing', name: 'messages', prior: 3, scale: 3 },
   { group: 'framing', name: 'assistantOpeners', prior: 3, scale: 3 },
   { group: 'framing', name: 'systemPrompts', prior: 2, scale: 3 },
   { group: 'framing', name: 'documents', prior: 10, scale: 10 },
   { group: 'framing', name: 'tools', prior: 10, scale: 10 },
-  { group: 'framing', name: 'thinkingEnabled', prior: 0, scale: 30 },
-  { group: 'framing', name: 'thinkingAdaptive', prior: 0, scale: 30 },
+  { group: 'framing', name: 'toolBlocks', prior: 10, scale: 10 },
+  { group: 'framing', name: 'extraBlocks', prior: 1, scale: 3 },
+  { group: 'framing', name: 'pdfPages', prior: 1600, scale: 500 },
+  { group: 'hidden', generation: 'legacy', name: 'thinkingEnabled', prior: 29, scale: 30 },
+  { group: 'hidden', generation: 'legacy', name: 'thinkingAdaptive', prior: 0, scale: 30 },
+  { group: 'hidden', generation: 'legacy', name: 'outputFormats', prior: 100, scale: 100 },
+  { group: 'hidden', generation: 'legacy', name: 'citationDocuments', prior: 500, scale: 500 },
+  { group: 'hidden', generation: 'new', name: 'thinkingEnabled', prior: 29, scale: 30 },
+  { group: 'hidden', generation: 'new', name: 'thinkingAdaptive', prior: 0, scale: 30 },
+  { group: 'hidden', generation: 'new', name: 'outputFormats', prior: 130, scale: 100 },
+  { group: 'hidden', generation: 'new', name: 'citationDocuments', prior: 650, scale: 500 },
 ];
 
 /**
@@ -98,15 +121,20 @@ const IRLS_FLOOR = 0.005;
 
 /** The value of one fitted coefficient in `coefficients`. */
 export function coefficientValue(coefficients: EstimatorCoefficients, fitted: FittedCoefficient): number {
+  if (fitted.group === 'framing') return coefficients.framing[fitted.name as keyof FramingCoefficients];
+  const generation = fitted.generation ?? 'legacy';
   return fitted.group === 'text'
-    ? coefficients.text[fitted.name as keyof TextCoefficients]
-    : coefficients.framing[fitted.name as keyof FramingCoefficients];
+    ? coefficients.text[generation][fitted.name as keyof BpeCounts]
+    : coefficients.hidden[generation][fitted.name as keyof HiddenPromptCoefficients];
 }
 
 function withCoefficient(coefficients: EstimatorCoefficients, fitted: FittedCoefficient, value: number): EstimatorCoefficients {
-  return fitted.group === 'text'
-    ? { ...coefficients, text: { ...coefficients.text, [fitted.name]: value } }
-    : { ...coefficients, framing: { ...coefficients.framing, [fitted.name]: value } };
+  if (fitted.group === 'framing') return { ...coefficients, framing: { ...coefficients.framing, [fitted.name]: value } };
+  const generation = fitted.generation ?? 'legacy';
+  if (fitted.group === 'hidden') {
+    return { ...coefficients, hidden: { ...coefficients.hidden, [generation]: { ...coefficients.hidden[generation], [fitted.name]: value } } };
+  }
+  return { ...coefficients, text: { ...coefficients.text, [generation]: { ...coefficients.text[generation], [fitted.name]: value } } };
 }
 
 /** How many tokens one unit of the coefficient adds to this row's estimate (the estimate is linear in it). */
@@ -115,11 +143,13 @@ function featureWeight(features: RequestFeatures, tokenizer: TokenizerGeneration
     if (fitted.name === 'request') return 1;
     return features.structure[fitted.name as keyof RequestFeatures['structure']];
   }
-  const name = fitted.name as keyof TextCoefficients;
-  return (features.systemText[name] + features.messagesText[name] + features.toolsText[name]) * textFactor(tokenizer);
+  if ((fitted.generation ?? 'legacy') !== tokenizer) return 0;
+  if (fitted.group === 'hidden') return features.hidden[fitted.name as keyof HiddenPromptCoefficients];
+  const name = fitted.name as keyof BpeCounts;
+  return features.systemText[name] + features.messagesText[name] + features.toolsText[name];
 }
 
-interface MeasuredRow {
+export interface MeasuredRow {
   features: RequestFeatures;
   tokenizer: TokenizerGeneration;
   trueTokens: number;
@@ -153,7 +183,7 @@ function solveLinear(matrix: number[][], vector: number[]): number[] {
  * iteratively reweighted least squares: the estimate is linear in every fitted coefficient, so each
  * step is a small linear solve. The other coefficients keep their values in `start`.
  */
-function fitFree(measured: MeasuredRow[], start: EstimatorCoefficients, free: readonly FittedCoefficient[]): EstimatorCoefficients {
+function fitFree(measured: readonly MeasuredRow[], start: EstimatorCoefficients, free: readonly FittedCoefficient[]): EstimatorCoefficients {
   let zeroed = start;
   for (const fitted of free) zeroed = withCoefficient(zeroed, fitted, 0);
   // estimate_i = fixed_i + sum_j theta_j * weight_ij
@@ -190,19 +220,24 @@ function fitFree(measured: MeasuredRow[], start: EstimatorCoefficients, free: re
 }
 
 /**
- * Refits the fitted coefficients on `rows`. Framing coefficients count whole marker tokens, so
- * after a joint fit they are rounded to integers and the text rates refit around them.
+ * Refits the fitted coefficients on measured rows. Framing coefficients count whole marker tokens,
+ * so after a joint fit they are rounded to integers and the text rates refit around them.
  */
-export function fitCoefficients(rows: CalibrationRow[], start: EstimatorCoefficients = DEFAULT_ESTIMATOR_COEFFICIENTS): EstimatorCoefficients {
-  const measured = rows.map(measureRow);
+export function fitMeasured(measured: readonly MeasuredRow[], start: EstimatorCoefficients = DEFAULT_ESTIMATOR_COEFFICIENTS): EstimatorCoefficients {
   let coefficients = fitFree(measured, start, FITTED_COEFFICIENTS);
   for (const fitted of FITTED_COEFFICIENTS) {
-    if (fitted.group === 'framing') coefficients = withCoefficient(coefficients, fitted, Math.round(coefficientValue(coefficients, fitted)));
+    if (fitted.group !== 'text') coefficients = withCoefficient(coefficients, fitted, Math.round(coefficientValue(coefficients, fitted)));
   }
   return fitFree(measured, coefficients, FITTED_COEFFICIENTS.filter((fitted) => fitted.group === 'text'));
 }
 
-function measureRow(row: CalibrationRow): MeasuredRow {
+/** Refits the fitted coefficients on `rows`. */
+export function fitCoefficients(rows: readonly CalibrationRow[], start: EstimatorCoefficients = DEFAULT_ESTIMATOR_COEFFICIENTS): EstimatorCoefficients {
+  return fitMeasured(rows.map(measureRow), start);
+}
+
+/** Measures a row once; fitting and scoring then reuse the counts. */
+export function measureRow(row: CalibrationRow): MeasuredRow {
   return { features: measureRequest(row.request, row.model), tokenizer: rowTokenizer(row), trueTokens: promptTotal(row) };
 }
 
@@ -211,6 +246,9 @@ export interface RowResult {
   index: number;
   model: string;
   kind: string;
+  tokenizer: TokenizerGeneration;
+  /** The row's `flags=` note, cut to the flags that change the prompt (tools, thinking, document-block, …). */
+  flags: string[];
   trueTokens: number;
   estimated: number;
   /** (estimated - true) / true. */
@@ -224,19 +262,22 @@ export interface ErrorSummary {
   rows: RowResult[];
 }
 
-function summarize(rows: CalibrationRow[], estimate: (row: CalibrationRow, index: number) => number): ErrorSummary {
-  const results = rows.map((row, index) => {
-    const trueTokens = promptTotal(row);
-    const estimated = estimate(row, index);
-    return {
-      index,
-      model: row.model,
-      kind: /kind=(\w+)/.exec(row.notes ?? '')?.[1] ?? '',
-      trueTokens,
-      estimated,
-      signedError: (estimated - trueTokens) / trueTokens,
-    };
-  });
+/** Flags in the notes that describe the recording, not the prompt. */
+const RECORDING_FLAGS = /^(streamed|output also has|prompt-cache|count_tokens)/;
+
+/** The prompt-shaping flags of a row's notes ("none" when there are none). */
+export function rowFlags(row: CalibrationRow): string[] {
+  const noted = /flags=([^;]*)/.exec(row.notes ?? '')?.[1] ?? '';
+  const flags = noted
+    .replace(/\([^)]*\)/g, '')
+    .split(',')
+    .map((flag) => flag.trim())
+    .filter((flag) => flag !== '' && flag !== 'none' && !RECORDING_FLAGS.test(flag));
+  return flags.length > 0 ? flags : ['none'];
+}
+
+/** Summarizes signed errors; `results` must not be empty. */
+export function summarizeResults(results: RowResult[]): ErrorSummary {
   const meanAbsError = results.reduce((sum, result) => sum + Math.abs(result.signedError), 0) / results.length;
   const worst = results.reduce((a, b) => (Math.abs(b.signedError) > Math.abs(a.signedError) ? b : a));
   const sorted = results.map((result) => Math.abs(result.signedError)).sort((a, b) => a - b);
@@ -245,7 +286,27 @@ function summarize(rows: CalibrationRow[], estimate: (row: CalibrationRow, index
   return { meanAbsError, medianAbsError, worst, rows: results };
 }
 
-function repositoryOf(row: CalibrationRow): string {
+function summarize(rows: readonly CalibrationRow[], estimate: (row: CalibrationRow, index: number) => number): ErrorSummary {
+  return summarizeResults(
+    rows.map((row, index) => {
+      const trueTokens = promptTotal(row);
+      const estimated = estimate(row, index);
+      return {
+        index,
+        model: row.model,
+        kind: /kind=(\w+)/.exec(row.notes ?? '')?.[1] ?? '',
+        tokenizer: rowTokenizer(row),
+        flags: rowFlags(row),
+        trueTokens,
+        estimated,
+        signedError: (estimated - trueTokens) / trueTokens,
+      };
+    }),
+  );
+}
+
+/** The repository a row was recorded in: rows of one repository often share prompts, so they are left out together. */
+export function repositoryOf(row: CalibrationRow): string {
   return (row.source ?? '').split(':')[0];
 }
 
@@ -264,23 +325,23 @@ export interface CalibrationReport {
 }
 
 /** Scores the estimator and the baseline on `rows` and cross-validates the fitted coefficients. */
-export function calibrationReport(rows: CalibrationRow[]): CalibrationReport {
+export function calibrationReport(rows: readonly CalibrationRow[]): CalibrationReport {
   if (rows.length === 0) throw new Error('no calibration rows');
-  const estimator = summarize(rows, (row) => priceRequestFeatures(measureRow(row).features, rowTokenizer(row)).inputTokens);
+  const measured = rows.map(measureRow);
+  const price = (index: number, coefficients?: EstimatorCoefficients): number =>
+    priceRequestFeatures(measured[index].features, measured[index].tokenizer, coefficients).inputTokens;
+  const estimator = summarize(rows, (_, index) => price(index));
   const baseline = summarize(rows, (row) => charsOverFour(row.request));
-  const leaveOneOut = summarize(rows, (row, index) => {
-    const coefficients = fitCoefficients(rows.filter((_, other) => other !== index));
-    return priceRequestFeatures(measureRow(row).features, rowTokenizer(row), coefficients).inputTokens;
-  });
+  const leaveOneOut = summarize(rows, (_, index) => price(index, fitMeasured(measured.filter((__, other) => other !== index))));
   const foldBySource = new Map<string, EstimatorCoefficients>();
-  const leaveOneSourceOut = summarize(rows, (row) => {
+  const leaveOneSourceOut = summarize(rows, (row, index) => {
     const source = repositoryOf(row);
     let coefficients = foldBySource.get(source);
     if (!coefficients) {
-      coefficients = fitCoefficients(rows.filter((other) => repositoryOf(other) !== source));
+      coefficients = fitMeasured(measured.filter((_, other) => repositoryOf(rows[other]) !== source));
       foldBySource.set(source, coefficients);
     }
-    return priceRequestFeatures(measureRow(row).features, rowTokenizer(row), coefficients).inputTokens;
+    return price(index, coefficients);
   });
-  return { estimator, charsOverFour: baseline, leaveOneOut, leaveOneSourceOut, refit: fitCoefficients(rows) };
+  return { estimator, charsOverFour: baseline, leaveOneOut, leaveOneSourceOut, refit: fitMeasured(measured) };
 }

@@ -1,6 +1,7 @@
 import type { TokenizerGeneration } from '../pricing/modelEntry';
-import { type RequestFeatures, type RequestStructure, STRUCTURE_NAMES, measureRequest } from './requestFeatures';
-import { DEFAULT_TEXT_COEFFICIENTS, type TextCoefficients, priceTextFeatures, textFactor } from './textModel';
+import { DEFAULT_HIDDEN_PROMPTS, type HiddenPromptCoefficients } from './hiddenPrompts';
+import { HIDDEN_PROMPT_NAMES, type RequestFeatures, type RequestStructure, STRUCTURE_NAMES, measureRequest } from './requestFeatures';
+import { DEFAULT_TEXT_MODEL, type TextModel, priceBpeCounts } from './textModel';
 
 export { estimateTextTokens } from './textModel';
 
@@ -22,29 +23,31 @@ export const DEFAULT_FRAMING_COEFFICIENTS: Readonly<FramingCoefficients> = {
   assistantOpeners: 3,
   // fitted [2]: measured 0: the system prompt sits before the first turn marker with no delimiter of its own.
   systemPrompts: 0,
-  // Blocks of one turn are joined with a separator (as "\n\n" would be): one token.
-  extraBlocks: 1,
+  // fitted [1]: each further content block of a turn (text after an image, several text blocks) costs
+  // more than a separator: block markup.
+  extraBlocks: 6,
   // fitted [10], kept: a document is wrapped in markup naming its source, title and index.
   documents: 10,
-  // A tool_use or tool_result block is wrapped with the tool name or id: about ten tokens.
-  toolBlocks: 10,
-  // fitted [10], kept: each tool definition is wrapped in its own function markup (on top of its JSON text).
-  tools: 10,
-  // fitted [0]: "enabled" thinking adds a hidden instruction with the budget (measured once, on Claude 3.7).
-  thinkingEnabled: 29,
-  // fitted [0]: "adaptive" thinking adds a shorter one (measured once, on Sonnet 5).
-  thinkingAdaptive: 6,
+  // fitted [10]: a tool_use or tool_result block is wrapped in markup with the tool name and id.
+  toolBlocks: 23,
+  // fitted [10]: each tool definition is wrapped in its own function markup (on top of its JSON text).
+  tools: 14,
+  // fitted [1600]: each PDF page is also sent as an image (1600 is the documented cost of the largest
+  // image); one-page PDFs of one word cost 1,594 tokens on Haiku 4.5 and Opus 4.8 (maruel/genai).
+  pdfPages: 1559,
 };
 
 /** Every rate the request estimator uses; the calibration script refits some of them. */
 export interface EstimatorCoefficients {
-  text: Readonly<TextCoefficients>;
+  text: Readonly<TextModel>;
   framing: Readonly<FramingCoefficients>;
+  hidden: Readonly<Record<TokenizerGeneration, HiddenPromptCoefficients>>;
 }
 
 export const DEFAULT_ESTIMATOR_COEFFICIENTS: EstimatorCoefficients = {
-  text: DEFAULT_TEXT_COEFFICIENTS,
+  text: DEFAULT_TEXT_MODEL,
   framing: DEFAULT_FRAMING_COEFFICIENTS,
+  hidden: DEFAULT_HIDDEN_PROMPTS,
 };
 
 /** An estimated prompt size, split by where the tokens come from. Always an estimate. */
@@ -58,8 +61,8 @@ export interface RequestTokenEstimate {
     messages: number;
     /** Tool definitions and output schemas, plus the hidden tool-use system prompt. */
     tools: number;
-    /** The hidden instruction extended or adaptive thinking adds. */
-    thinking: number;
+    /** Hidden instructions for thinking, structured output and citations (hiddenPrompts.ts). */
+    hidden: number;
     /** Images, PDF pages and Anthropic-defined tools, from documented per-item figures. */
     media: number;
   };
@@ -77,7 +80,7 @@ export interface EstimateOptions {
 function framingTokens(structure: RequestStructure, framing: Readonly<FramingCoefficients>): number {
   let tokens = framing.request;
   for (const name of STRUCTURE_NAMES) {
-    if (name !== 'thinkingEnabled' && name !== 'thinkingAdaptive') tokens += structure[name] * framing[name];
+    tokens += structure[name] * framing[name];
   }
   return tokens;
 }
@@ -88,18 +91,18 @@ export function priceRequestFeatures(
   tokenizer: TokenizerGeneration,
   coefficients: EstimatorCoefficients = DEFAULT_ESTIMATOR_COEFFICIENTS,
 ): RequestTokenEstimate {
-  const factor = textFactor(tokenizer);
-  const text = coefficients.text;
+  const text = coefficients.text[tokenizer];
   const framing = coefficients.framing;
+  const hidden = coefficients.hidden[tokenizer];
   const parts = {
     framing: Math.round(framingTokens(features.structure, framing)),
-    system: Math.round(priceTextFeatures(features.systemText, text) * factor),
-    messages: Math.round(priceTextFeatures(features.messagesText, text) * factor),
-    tools: Math.round(priceTextFeatures(features.toolsText, text) * factor + features.toolPromptTokens),
-    thinking: Math.round(features.structure.thinkingEnabled * framing.thinkingEnabled + features.structure.thinkingAdaptive * framing.thinkingAdaptive),
+    system: Math.round(priceBpeCounts(features.systemText, text)),
+    messages: Math.round(priceBpeCounts(features.messagesText, text)),
+    tools: Math.round(priceBpeCounts(features.toolsText, text) + features.toolPromptTokens),
+    hidden: Math.round(HIDDEN_PROMPT_NAMES.reduce((sum, name) => sum + features.hidden[name] * hidden[name], features.documentedHiddenTokens)),
     media: Math.round(features.mediaTokens),
   };
-  const inputTokens = parts.framing + parts.system + parts.messages + parts.tools + parts.thinking + parts.media;
+  const inputTokens = parts.framing + parts.system + parts.messages + parts.tools + parts.hidden + parts.media;
   return { inputTokens, parts, estimate: true, exact: false };
 }
 

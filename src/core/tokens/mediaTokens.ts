@@ -1,7 +1,8 @@
 /*
  * Token figures for images and PDFs, from the documented rules rather than from text statistics:
  * an image costs about (width x height) / 750 tokens after the API scales it to fit 1568 px on its
- * long edge and ~1.15 megapixels; a PDF page is sent as an image plus its text.
+ * long edge and ~1.15 megapixels. A PDF page is sent as an image plus its text (pdfText.ts), and
+ * the PDF support docs put a page at "1,500 to 3,000 tokens".
  */
 
 /** The API downsizes an image whose long edge exceeds this (vision docs). */
@@ -10,11 +11,6 @@ const MAX_LONG_EDGE_PX = 1568;
 const PIXELS_PER_TOKEN = 750;
 /** Largest image cost after downsizing (~1.15 MP / 750): also the figure for an image we cannot size. */
 export const MAX_IMAGE_TOKENS = 1600;
-/**
- * A PDF page costs "1,500 to 3,000 tokens" (PDF support docs: its text plus an image of the page);
- * the middle of that range.
- */
-export const TOKENS_PER_PDF_PAGE = 2250;
 /** Only the first bytes are decoded to find an image's size: headers sit there. */
 const IMAGE_HEADER_BASE64_CHARS = 64 * 1024;
 

@@ -1,5 +1,7 @@
-import { type TextFeatures, addTextFeatures, emptyTextFeatures, measureText } from './textFeatures';
-import { TOKENS_PER_PDF_PAGE, imageTokens, pdfPageCount } from './mediaTokens';
+import { type BpeCounts, addBpeCounts, countBpe, emptyBpeCounts } from './bpeCounter';
+import { imageTokens, pdfPageCount } from './mediaTokens';
+import { pdfText } from './pdfText';
+import { documentedThinkingTokens } from './hiddenPrompts';
 import { toolPromptTokens } from './toolPrompt';
 
 /*
@@ -26,11 +28,26 @@ export interface RequestStructure {
   toolBlocks: number;
   /** Tool definitions. */
   tools: number;
-  /** 1 when thinking is "enabled" with a budget (adds a hidden instruction). */
+  /** PDF pages: each is sent as an image of the page besides its text (the text is counted as text). */
+  pdfPages: number;
+}
+
+/**
+ * Request options that make the API add a hidden instruction to the prompt. Their sizes are priced
+ * per tokenizer generation (hiddenPrompts.ts), since the instruction is text in the model's tokenizer.
+ */
+export interface HiddenPromptCounts {
+  /** 1 when thinking is "enabled" with a budget. */
   thinkingEnabled: number;
   /** 1 when thinking is "adaptive". */
   thinkingAdaptive: number;
+  /** 1 when the request asks for structured output (a JSON schema the reply must follow). */
+  outputFormats: number;
+  /** Document blocks with citations enabled (the API adds instructions on citing). */
+  citationDocuments: number;
 }
+
+export const HIDDEN_PROMPT_NAMES: ReadonlyArray<keyof HiddenPromptCounts> = ['thinkingEnabled', 'thinkingAdaptive', 'outputFormats', 'citationDocuments'];
 
 export const STRUCTURE_NAMES: ReadonlyArray<keyof RequestStructure> = [
   'messages',
@@ -40,17 +57,20 @@ export const STRUCTURE_NAMES: ReadonlyArray<keyof RequestStructure> = [
   'documents',
   'toolBlocks',
   'tools',
-  'thinkingEnabled',
-  'thinkingAdaptive',
+  'pdfPages',
 ];
 
 /** Everything the estimator needs to know about one request body. */
 export interface RequestFeatures {
   structure: RequestStructure;
-  systemText: TextFeatures;
-  messagesText: TextFeatures;
+  /** Hidden instructions priced by the fitted per-generation rates. */
+  hidden: HiddenPromptCounts;
+  /** Hidden instructions whose size is documented for this very model (hiddenPrompts.ts), in tokens. */
+  documentedHiddenTokens: number;
+  systemText: BpeCounts;
+  messagesText: BpeCounts;
   /** Tool names, descriptions and schemas, plus any output-format schema. */
-  toolsText: TextFeatures;
+  toolsText: BpeCounts;
   /** Tokens of the documented hidden tool-use system prompt (0 without tools). */
   toolPromptTokens: number;
   /** Tokens of images and PDF pages, from documented rules. */
@@ -63,6 +83,9 @@ const DOCUMENTED_TOOL_DEFINITION_TOKENS: ReadonlyArray<readonly [RegExp, number]
   [/^text_editor_/, 700],
   [/^computer_/, 735],
 ];
+
+/** Glyphs of a PDF's embedded fonts (unreadable): about four characters per token, as English prose. */
+const CHARS_PER_TOKEN_UNREAD = 4;
 
 /** Deeper nesting than this is measured as JSON text: it guards against pathological input. */
 const MAX_DEPTH = 16;
@@ -93,22 +116,23 @@ class FeatureWalker {
       documents: 0,
       toolBlocks: 0,
       tools: 0,
-      thinkingEnabled: 0,
-      thinkingAdaptive: 0,
+      pdfPages: 0,
     },
-    systemText: emptyTextFeatures(),
-    messagesText: emptyTextFeatures(),
-    toolsText: emptyTextFeatures(),
+    hidden: { thinkingEnabled: 0, thinkingAdaptive: 0, outputFormats: 0, citationDocuments: 0 },
+    documentedHiddenTokens: 0,
+    systemText: emptyBpeCounts(),
+    messagesText: emptyBpeCounts(),
+    toolsText: emptyBpeCounts(),
     toolPromptTokens: 0,
     mediaTokens: 0,
   };
 
-  addText(into: TextFeatures, text: string | undefined): void {
-    if (text) addTextFeatures(into, measureText(text));
+  addText(into: BpeCounts, text: string | undefined): void {
+    if (text) addBpeCounts(into, countBpe(text));
   }
 
   /** A string, or a list of blocks, as found in `system`, `content`, tool results and documents. */
-  addContent(into: TextFeatures, content: unknown, depth: number, countsLastAssistantThinking: boolean): void {
+  addContent(into: BpeCounts, content: unknown, depth: number, countsLastAssistantThinking: boolean): void {
     if (typeof content === 'string') {
       this.addText(into, content);
       return;
@@ -123,7 +147,7 @@ class FeatureWalker {
     });
   }
 
-  addBlock(into: TextFeatures, block: unknown, depth: number, countsThinking: boolean): void {
+  addBlock(into: BpeCounts, block: unknown, depth: number, countsThinking: boolean): void {
     if (typeof block === 'string') {
       this.addText(into, block);
       return;
@@ -173,8 +197,9 @@ class FeatureWalker {
     return isRecord(source) && source.type === 'base64' ? stringOf(source.data) : undefined;
   }
 
-  addDocument(into: TextFeatures, block: Record<string, unknown>, depth: number): void {
+  addDocument(into: BpeCounts, block: Record<string, unknown>, depth: number): void {
     this.features.structure.documents += 1;
+    if (isRecord(block.citations) && block.citations.enabled === true) this.features.hidden.citationDocuments += 1;
     this.addText(into, stringOf(block.title));
     this.addText(into, stringOf(block.context));
     const source = block.source;
@@ -184,8 +209,15 @@ class FeatureWalker {
     }
     if (source.type === 'text') this.addText(into, stringOf(source.data));
     else if (source.type === 'content') this.addContent(into, source.content, depth, false);
-    else if (source.type === 'base64') this.features.mediaTokens += pdfPageCount(stringOf(source.data)) * TOKENS_PER_PDF_PAGE;
-    else this.features.mediaTokens += TOKENS_PER_PDF_PAGE; // a URL or file id: one page, the least it can be
+    else if (source.type === 'base64') this.addPdf(into, stringOf(source.data));
+    else this.features.structure.pdfPages += 1; // a URL or file id: one page, the least it can be
+  }
+
+  addPdf(into: BpeCounts, base64Data: string | undefined): void {
+    this.features.structure.pdfPages += pdfPageCount(base64Data);
+    const shown = pdfText(base64Data);
+    this.addText(into, shown.text);
+    this.features.mediaTokens += shown.hexGlyphs / CHARS_PER_TOKEN_UNREAD;
   }
 
   addSystem(system: unknown): void {
@@ -240,17 +272,23 @@ class FeatureWalker {
     }
   }
 
-  addThinking(thinking: unknown): void {
-    if (!isRecord(thinking)) return;
-    if (thinking.type === 'enabled') this.features.structure.thinkingEnabled = 1;
-    if (thinking.type === 'adaptive') this.features.structure.thinkingAdaptive = 1;
+  addThinking(thinking: unknown, model: string | undefined): void {
+    if (!isRecord(thinking) || (thinking.type !== 'enabled' && thinking.type !== 'adaptive')) return;
+    const mode = thinking.type;
+    const documented = documentedThinkingTokens(model, mode);
+    if (documented !== undefined) this.features.documentedHiddenTokens += documented;
+    else if (mode === 'enabled') this.features.hidden.thinkingEnabled = 1;
+    else this.features.hidden.thinkingAdaptive = 1;
   }
 
   addOutputFormat(body: Record<string, unknown>): void {
     // Structured outputs send a JSON schema the model is shown (output_config.format or output_format).
     const config = isRecord(body.output_config) ? body.output_config : undefined;
     const format = config?.format ?? body.output_format;
-    if (isRecord(format) && format.schema !== undefined) this.addText(this.features.toolsText, safeJson(format.schema));
+    if (isRecord(format) && format.schema !== undefined) {
+      this.features.hidden.outputFormats = 1;
+      this.addText(this.features.toolsText, safeJson(format.schema));
+    }
   }
 }
 
@@ -269,7 +307,7 @@ export function measureRequest(body: unknown, model?: string): RequestFeatures {
   walker.addSystem(body.system);
   walker.addMessages(body.messages);
   walker.addTools(body.tools, body.tool_choice, model ?? stringOf(body.model));
-  walker.addThinking(body.thinking);
+  walker.addThinking(body.thinking, model ?? stringOf(body.model));
   walker.addOutputFormat(body);
   return walker.features;
 }

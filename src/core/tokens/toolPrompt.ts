@@ -2,7 +2,7 @@
  * The hidden system prompt the API adds whenever a request carries tools. Its size is documented
  * per model and per tool_choice (tool-use overview, "Tool use system prompt token count"; the
  * current table for 4.x/5 models, the earlier table for the Claude 3 models it no longer lists).
- * These are published figures, not fitted ones.
+ * These are published figures, not fitted ones, except Opus 5's (measured, see below).
  */
 
 interface ToolPromptSize {
@@ -14,6 +14,9 @@ interface ToolPromptSize {
 
 /** Checked in order: more specific ids first (sonnet-4-5 before sonnet-4). */
 const DOCUMENTED_TOOL_PROMPTS: ReadonlyArray<readonly [RegExp, ToolPromptSize]> = [
+  // Opus 5 is not in the table; measured once: 281 with tool_choice auto (maruel/genai
+  // claude-opus-5_thinking GenSync-Tools-SquareRoot). The forced figure keeps Opus 4.8's +120.
+  [/opus-5(?![-.]\d)/, { auto: 281, forced: 401 }],
   [/opus-4-8/, { auto: 290, forced: 410 }],
   [/opus-4-7/, { auto: 675, forced: 804 }],
   [/opus-4-6/, { auto: 497, forced: 589 }],

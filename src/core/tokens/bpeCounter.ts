@@ -1,0 +1,139 @@
+import { type BpeVocabulary, bpeVocabulary } from './bpeVocabulary';
+
+/*
+ * Counts byte-pair tokens of a text under the reference vocabulary (bpeVocabulary.ts), split by the
+ * kind of piece they come from, because today's tokenizers differ from the reference by kind: the
+ * calibration finds words close to it but punctuation, digits and whitespace less so.
+ */
+
+/** Reference-vocabulary tokens of a text, by the kind of piece the pre-tokenizer cut them from. */
+export interface BpeCounts {
+  /** Words and parts of words (letters, with their leading space; contractions such as 's). */
+  letterTokens: number;
+  /** Digit runs. */
+  digitTokens: number;
+  /** Punctuation and symbol runs (JSON's `":`, `},` and code's operators land here). */
+  punctTokens: number;
+  /** Whitespace runs: indentation and line breaks. */
+  spaceTokens: number;
+  /** Digits (the newer tokenizer splits numbers finer than the reference). */
+  digits: number;
+  /**
+   * Letters in runs of one repeated letter ("aaaa…"): the reference vocabulary holds long runs as
+   * single tokens, today's tokenizers do not (10k of "a" cost 3,345 tokens on Claude 3.5 Haiku).
+   */
+  runLetters: number;
+  /** Word tokens of words longer than `LONG_WORD_LETTERS` letters (rarer words, which today's vocabularies split more). */
+  longWordTokens: number;
+}
+
+export const BPE_COUNT_NAMES: ReadonlyArray<keyof BpeCounts> = ['letterTokens', 'digitTokens', 'punctTokens', 'spaceTokens', 'digits', 'runLetters', 'longWordTokens'];
+
+export function emptyBpeCounts(): BpeCounts {
+  return { letterTokens: 0, digitTokens: 0, punctTokens: 0, spaceTokens: 0, digits: 0, runLetters: 0, longWordTokens: 0 };
+}
+
+/** Adds `from` into `into` (mutates and returns `into`). */
+export function addBpeCounts(into: BpeCounts, from: BpeCounts): BpeCounts {
+  for (const name of BPE_COUNT_NAMES) into[name] += from[name];
+  return into;
+}
+
+/**
+ * Pieces longer than this many bytes (a 10k run of one letter, a base64 blob) are merged in chunks
+ * of this size: merging is quadratic in the piece's length, and chunks cost within a token of the
+ * whole.
+ */
+const MAX_PIECE_BYTES = 128;
+/** Pieces up to this many bytes have their token count remembered (most words and punctuation runs repeat). */
+const CACHED_PIECE_BYTES = 32;
+/** The cache is emptied when it reaches this many pieces, which bounds its memory to a few MB. */
+const MAX_CACHED_PIECES = 100_000;
+
+const pieceCache = new Map<string, number>();
+
+/** Tokens of one piece (bytes as a latin1 string): repeatedly merge the adjacent pair of lowest rank. */
+function mergeCount(bytes: string, ranks: Map<string, number>): number {
+  if (bytes.length <= 1 || ranks.has(bytes)) return bytes.length === 0 ? 0 : 1;
+  // starts[i] is where part i begins; part i ends where part i + 1 begins (or at the end).
+  const starts: number[] = [];
+  for (let index = 0; index < bytes.length; index++) starts.push(index);
+  for (;;) {
+    let best = -1;
+    let bestRank = Number.POSITIVE_INFINITY;
+    for (let part = 0; part + 1 < starts.length; part++) {
+      const end = part + 2 < starts.length ? starts[part + 2] : bytes.length;
+      const rank = ranks.get(bytes.slice(starts[part], end));
+      if (rank !== undefined && rank < bestRank) {
+        bestRank = rank;
+        best = part;
+      }
+    }
+    if (best < 0) return starts.length;
+    starts.splice(best + 1, 1);
+  }
+}
+
+function pieceTokens(piece: string, vocabulary: BpeVocabulary): number {
+  const cached = pieceCache.get(piece);
+  if (cached !== undefined) return cached;
+  const bytes = Buffer.from(piece, 'utf8').toString('latin1');
+  let tokens = 0;
+  for (let start = 0; start < bytes.length; start += MAX_PIECE_BYTES) {
+    tokens += mergeCount(bytes.slice(start, start + MAX_PIECE_BYTES), vocabulary.ranks);
+  }
+  if (bytes.length <= CACHED_PIECE_BYTES) {
+    if (pieceCache.size >= MAX_CACHED_PIECES) pieceCache.clear();
+    pieceCache.set(piece, tokens);
+  }
+  return tokens;
+}
+
+/** A word that is one letter repeated at least this often is priced as a run, not by the vocabulary. */
+const RUN_MIN_LETTERS = 8;
+/** Words longer than this many letters count as long (see `longWordTokens`). */
+const LONG_WORD_LETTERS = 6;
+const LETTER = /\p{L}/u;
+const DIGIT = /\p{N}/u;
+const SPACE = /\s/u;
+
+/** The first character that says what kind of piece this is (a leading space belongs to the word after it). */
+function kindOf(piece: string): keyof BpeCounts {
+  const char = piece.length > 1 && piece[0] === ' ' ? piece[1] : piece[0];
+  if (char === "'" && piece.length <= 3) return 'letterTokens';
+  if (SPACE.test(char)) return 'spaceTokens';
+  if (LETTER.test(char)) return 'letterTokens';
+  if (DIGIT.test(char)) return 'digitTokens';
+  return 'punctTokens';
+}
+
+function isLetterRun(piece: string): boolean {
+  const word = piece[0] === ' ' ? piece.slice(1) : piece;
+  if (word.length < RUN_MIN_LETTERS) return false;
+  for (let index = 1; index < word.length; index++) if (word[index] !== word[0]) return false;
+  return true;
+}
+
+/**
+ * Counts `text`'s reference-vocabulary tokens by kind of piece. Never throws (lone surrogates are
+ * encoded as U+FFFD, as the API receives them). Linear in the length of the text.
+ */
+export function countBpe(text: string): BpeCounts {
+  const counts = emptyBpeCounts();
+  if (text.length === 0) return counts;
+  const vocabulary = bpeVocabulary();
+  const pattern = new RegExp(vocabulary.pieces.source, vocabulary.pieces.flags);
+  for (const match of text.normalize('NFKC').matchAll(pattern)) {
+    const piece = match[0];
+    const kind = kindOf(piece);
+    if (kind === 'letterTokens' && isLetterRun(piece)) {
+      counts.runLetters += piece.trimStart().length;
+      continue;
+    }
+    const tokens = pieceTokens(piece, vocabulary);
+    if (kind === 'letterTokens' && piece.trimStart().length > LONG_WORD_LETTERS) counts.longWordTokens += tokens;
+    else counts[kind] += tokens;
+    if (kind === 'digitTokens') counts.digits += piece.length - (piece[0] === ' ' ? 1 : 0);
+  }
+  return counts;
+}
