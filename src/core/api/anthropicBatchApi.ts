@@ -1,4 +1,3 @@
-import Anthropic from '@anthropic-ai/sdk';
 import type {
   ApiKeyGetter,
   BatchApi,
@@ -12,6 +11,7 @@ import type {
 } from './batchApi';
 import { BatchApiError, redactSecrets, toBatchApiError } from './errors';
 import { readResultLines } from './resultsReader';
+import { loadSdk } from './sdkLoader';
 import { silentLogger, type Logger } from '../util/logger';
 
 /** Where the SDK sends requests when neither the setting nor `ANTHROPIC_BASE_URL` says otherwise. */
@@ -83,6 +83,7 @@ export function createBatchApi(options: CreateBatchApiOptions): BatchApi {
     return key;
   };
 
+  const { Anthropic } = loadSdk();
   const client = new Anthropic({
     apiKey: options.apiKey ?? keySource,
     baseURL,
