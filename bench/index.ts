@@ -9,6 +9,7 @@ import * as batch from './batch';
 import * as bundle from './bundle';
 import * as poller from './poller';
 import * as results from './results';
+import * as scale from './scale';
 import { listOption } from './support/report';
 
 export interface BenchModule {
@@ -22,6 +23,7 @@ const BENCHES: BenchModule[] = [
   results,
   poller,
   bundle,
+  scale,
 ];
 
 async function main(): Promise<void> {
