@@ -32,9 +32,23 @@ const common = {
   mainFields: ['module', 'main'],
 };
 
+/**
+ * The Anthropic SDK is three quarters of the code, and only a batch or an exact token count needs it:
+ * it is bundled on its own into dist/anthropic-sdk.js, and the bundles' one `require` of it (in
+ * src/core/api/sdkLoader.ts, run on first use) is pointed at that file, so loading the extension does
+ * not even parse it.
+ */
+const sdkBesideBundle = {
+  name: 'sdk-beside-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^@anthropic-ai\/sdk$/ }, (args) => (args.kind === 'require-call' ? { path: './anthropic-sdk.js', external: true } : undefined));
+  },
+};
+
 const entries = [
-  { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
-  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [sdkBesideBundle] },
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [sdkBesideBundle] },
+  { stdin: { contents: "module.exports = require('@anthropic-ai/sdk');", resolveDir: __dirname, loader: 'js' }, outfile: 'dist/anthropic-sdk.js' },
 ];
 
 async function main() {

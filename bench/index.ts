@@ -10,6 +10,7 @@ import * as bundle from './bundle';
 import * as poller from './poller';
 import * as prompts from './promptCorpus';
 import * as results from './results';
+import * as scale from './scale';
 import { listOption } from './support/report';
 
 export interface BenchModule {
@@ -24,6 +25,7 @@ const BENCHES: BenchModule[] = [
   poller,
   bundle,
   prompts,
+  scale,
 ];
 
 async function main(): Promise<void> {

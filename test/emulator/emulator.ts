@@ -257,8 +257,17 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
         return;
       }
       if (!res.write(line)) {
-        // A client that goes away never drains: stop waiting when the response closes.
-        await Promise.race([once(res, 'drain'), once(res, 'close')]);
+        // A client that goes away never drains: stop waiting when the response closes. Both listeners
+        // are removed again, or a long download piles up one pair per full socket buffer.
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
       }
     }
     res.end();

@@ -1,4 +1,3 @@
-import Anthropic from '@anthropic-ai/sdk';
 import type {
   ApiKeyGetter,
   BatchApi,
@@ -12,6 +11,7 @@ import type {
 } from './batchApi';
 import { BatchApiError, apiErrorReference, redactSecrets, stopRetriesOnTerminalCodes, toBatchApiError } from './errors';
 import { readResultLines } from './resultsReader';
+import { loadSdk } from './sdkLoader';
 import { silentLogger, type Logger } from '../util/logger';
 
 /** Where the SDK sends requests when neither the setting nor `ANTHROPIC_BASE_URL` says otherwise. */
@@ -83,6 +83,7 @@ export function createBatchApi(options: CreateBatchApiOptions): BatchApi {
     return key;
   };
 
+  const { Anthropic } = loadSdk();
   const client = new Anthropic({
     apiKey: options.apiKey ?? keySource,
     baseURL,
@@ -152,6 +153,10 @@ export function createBatchApi(options: CreateBatchApiOptions): BatchApi {
       [Symbol.asyncIterator]: () => streamResults(batchId, opts ?? {}),
     }),
 
+    resultsBytes: (batchId, opts) => ({
+      [Symbol.asyncIterator]: () => streamResultBytes(batchId, opts ?? {}),
+    }),
+
     countTokens: (params: CountTokensParams, opts) =>
       call('count tokens', async () => {
         const counted = await client.messages.countTokens(params, { signal: opts?.signal });
@@ -168,11 +173,9 @@ export function createBatchApi(options: CreateBatchApiOptions): BatchApi {
       }),
   };
 
-  async function* streamResults(
-    batchId: string,
-    opts: ResultsStreamOptions,
-  ): AsyncGenerator<MessageBatchIndividualResponse, void, undefined> {
-    const batch = await retrieve(batchId, opts);
+  /** The response of the results download (always from the configured base URL). */
+  async function openResults(batchId: string, signal: AbortSignal | undefined): Promise<ReadableStream<Uint8Array>> {
+    const batch = await retrieve(batchId, { signal });
     if (!batch.results_url) {
       throw new BatchApiError({
         kind: 'invalid_request',
@@ -185,16 +188,54 @@ export function createBatchApi(options: CreateBatchApiOptions): BatchApi {
         .get(path, {
           headers: { Accept: 'application/binary' },
           __binaryResponse: true,
-          signal: opts.signal,
+          signal,
         })
         .asResponse(),
     );
     if (!response.body) {
       throw new BatchApiError({ kind: 'connection', message: `The results of ${batchId} came back with no body.`, cursor: { linesDelivered: 0 } });
     }
+    return response.body;
+  }
+
+  async function* streamResultBytes(batchId: string, opts: { signal?: AbortSignal }): AsyncGenerator<Uint8Array, void, undefined> {
+    const body = await openResults(batchId, opts.signal);
+    const reader = body.getReader();
+    let finished = false;
+    try {
+      for (;;) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch (error) {
+          const mapped = opts.signal?.aborted
+            ? new BatchApiError({ kind: 'aborted', message: 'The results download was cancelled.', cause: error })
+            : new BatchApiError({ kind: 'connection', message: `The results download of ${batchId} was cut (${redactSecrets(describeCause(error), secrets())}).`, cause: error });
+          logger.warn(`results of ${batchId}: ${mapped.message}`);
+          throw mapped;
+        }
+        if (chunk.done) {
+          break;
+        }
+        yield chunk.value;
+      }
+      finished = true;
+    } finally {
+      if (!finished) {
+        await reader.cancel().catch(() => undefined);
+      }
+      reader.releaseLock();
+    }
+  }
+
+  async function* streamResults(
+    batchId: string,
+    opts: ResultsStreamOptions,
+  ): AsyncGenerator<MessageBatchIndividualResponse, void, undefined> {
+    const body = await openResults(batchId, opts.signal);
     const skipLines = opts.resumeFrom?.linesDelivered ?? 0;
     try {
-      yield* readResultLines(response.body, { skipLines, signal: opts.signal, redact: secrets() });
+      yield* readResultLines(body, { skipLines, signal: opts.signal, redact: secrets() });
     } catch (error) {
       const mapped = toBatchApiError(error, secrets());
       logger.warn(`results of ${batchId}: ${mapped.message}`);
@@ -229,4 +270,10 @@ function sdkLogger(logger: Logger, secrets: () => string[]) {
     info: (message: string, ...rest: unknown[]) => logger.debug(...clean(message, rest)),
     debug: (message: string, ...rest: unknown[]) => logger.trace(...clean(message, rest)),
   };
+}
+
+function describeCause(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
+  return cause ? `${text}: ${cause}` : text;
 }

@@ -51,6 +51,12 @@ export interface BatchApi {
    * how many complete lines were delivered; pass it back as `resumeFrom` to continue.
    */
   results(batchId: string, options?: ResultsStreamOptions): AsyncIterable<MessageBatchIndividualResponse>;
+  /**
+   * The batch's results JSONL exactly as served, in byte chunks, for saving to disk at network speed
+   * before anything is parsed. A failure rejects with a `BatchApiError` (a cut stream: kind `connection`).
+   * Optional: without it the results writer saves the rows of `results()` instead.
+   */
+  resultsBytes?(batchId: string, options?: { signal?: AbortSignal }): AsyncIterable<Uint8Array>;
   countTokens(params: CountTokensParams, options?: { signal?: AbortSignal }): Promise<number>;
   listModels(options?: { signal?: AbortSignal }): Promise<ModelInfo[]>;
 }

@@ -1,11 +1,6 @@
-import {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-  AnthropicError,
-} from '@anthropic-ai/sdk';
+import type { APIConnectionError } from '@anthropic-ai/sdk';
 import type { ResultsCursor } from './batchApi';
+import { loadSdk } from './sdkLoader';
 
 /**
  * What went wrong, in the few categories the UI treats differently:
@@ -135,6 +130,8 @@ export function toBatchApiError(error: unknown, redact: readonly string[] = []):
     return wrapped;
   }
   const scrub = (text: string) => redactSecrets(text, redact);
+  // The SDK's classes are looked up only now: nothing needs the SDK loaded just to define the taxonomy.
+  const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, AnthropicError } = loadSdk();
 
   if (error instanceof APIUserAbortError || isAbortError(error)) {
     return new BatchApiError({ kind: 'aborted', message: 'The request was cancelled.', cause: error });

@@ -58,14 +58,30 @@ export interface BatchRecord {
   notSubmitted?: boolean;
   /** Last polling failure shown as state in the tree (never as a toast). */
   lastPollError?: string;
-  /** Results lines already written (resumable download). */
+  /** Results lines already processed (outputs written, attempts recorded): a later call resumes after them. */
   resultsLinesWritten?: number;
   resultsComplete?: boolean;
+  /** True once the raw results file holds the batch's whole results body (placed under the store lock). */
+  resultsDownloaded?: boolean;
+  /** Rows of the raw results file by result type, counted when they were processed. */
+  resultsTally?: ResultsTally;
   /** custom_ids found in this batch's results that the manifest does not know (reported, never written). */
   unknownCustomIds?: string[];
 }
 
 export type RowOutcome = 'succeeded' | 'errored' | 'canceled' | 'expired';
+
+/** What one batch's downloaded results file holds: result lines by type (compare with `request_counts`). */
+export interface ResultsTally {
+  /** Non-blank lines in the raw results file. */
+  lines: number;
+  succeeded: number;
+  errored: number;
+  canceled: number;
+  expired: number;
+  /** Lines whose custom_id the manifest does not know (counted by type too). */
+  unknown: number;
+}
 
 /** What happened to one custom id in one batch; a row keeps every attempt. */
 export interface RowAttempt {
@@ -138,4 +154,9 @@ export interface JobStore {
   readRequests(jobId: string): Promise<Map<string, import('../api/batchApi').BatchRequest>>;
   /** Absolute folder for the job's result files (`.batchlens/results/<job>`). */
   resultsDir(jobId: string): string;
+  /**
+   * A cheap fingerprint of every job file (names, sizes, modification times; no content read): equal
+   * fingerprints mean `list()` would return the same jobs, so a caller may keep what it read last.
+   */
+  changeStamp?(): Promise<string>;
 }

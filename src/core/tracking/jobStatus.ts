@@ -98,20 +98,25 @@ function attemptFor(job: Job, customId: string, batchId: string | undefined): Ro
 export function jobCounts(job: Job): RequestCounts {
   const counts = emptyCounts();
   const current = currentBatchByRow(job);
-  const rowsByBatch = new Map<BatchRecord, string[]>();
-  for (const [customId, batch] of current) {
-    rowsByBatch.set(batch, [...(rowsByBatch.get(batch) ?? []), customId]);
+  // One pass to count how many rows each batch still speaks for (linear in rows; a 100k-row job
+  // once spent minutes here copying per-batch lists row by row).
+  const spokenFor = new Map<BatchRecord, number>();
+  for (const batch of current.values()) {
+    spokenFor.set(batch, (spokenFor.get(batch) ?? 0) + 1);
   }
-  for (const [batch, customIds] of rowsByBatch) {
-    const whole = customIds.length === batch.customIds.length;
-    if (whole && batch.counts && batch.status === 'ended') {
+  const wholeBatches = new Set<BatchRecord>();
+  for (const [batch, rows] of spokenFor) {
+    if (rows === batch.customIds.length && batch.counts && batch.status === 'ended') {
       addCounts(counts, batch.counts);
+      wholeBatches.add(batch);
+    }
+  }
+  for (const [customId, batch] of current) {
+    if (wholeBatches.has(batch)) {
       continue;
     }
-    for (const customId of customIds) {
-      const attempt = batch.status === 'ended' ? attemptFor(job, customId, batch.batchId) : undefined;
-      counts[attempt ? attempt.outcome : 'processing'] += 1;
-    }
+    const attempt = batch.status === 'ended' ? attemptFor(job, customId, batch.batchId) : undefined;
+    counts[attempt ? attempt.outcome : 'processing'] += 1;
   }
   return counts;
 }
@@ -153,7 +158,8 @@ export function summarizeJob(job: Job): JobSummary {
   };
 }
 
-function jobPhase(job: Job): JobPhase {
+/** The job's phase alone: cheap (batches only), for callers that need nothing else of the summary. */
+export function jobPhase(job: Job): JobPhase {
   if (job.batches.some(isBatchPending)) {
     return 'submitting';
   }

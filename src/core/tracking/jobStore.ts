@@ -123,6 +123,24 @@ export class FileJobStore implements JobStore {
     return { jobs, problems };
   }
 
+  async changeStamp(): Promise<string> {
+    const jobsDir = path.join(this.dir, 'jobs');
+    let names: string[];
+    try {
+      names = (await fs.readdir(jobsDir)).filter((entry) => entry.endsWith('.json')).sort();
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return '';
+      throw error;
+    }
+    const parts: string[] = [];
+    for (const name of names) {
+      // A replaced file is a new inode (writes are renames), so a same-size rewrite within one mtime tick still shows.
+      const stat = await fs.stat(path.join(jobsDir, name)).catch(() => undefined);
+      if (stat) parts.push(`${name}:${stat.ino}:${stat.size}:${stat.mtimeMs}`);
+    }
+    return parts.join('|');
+  }
+
   async get(jobId: string): Promise<Job | undefined> {
     try {
       return parseJob(await fs.readFile(this.jobPath(jobId), 'utf8'));

@@ -4,7 +4,7 @@ import type { Logger } from '../util/logger';
 import { failureFacts, isAbort } from './apiErrors';
 import { Emitter } from './events';
 import type { BatchRecord, Job, JobStore } from './jobModel';
-import { type JobSummary, runningBatches, summarizeJob } from './jobStatus';
+import { type JobSummary, jobPhase, runningBatches, summarizeJob } from './jobStatus';
 
 export const DEFAULT_INITIAL_INTERVAL_MS = 5_000;
 export const DEFAULT_GROWTH_FACTOR = 1.5;
@@ -79,6 +79,8 @@ export class Poller {
   private wakeWaiter: (() => void) | undefined;
   private cycleWaiters: Array<() => void> = [];
   private running: Promise<void> | undefined;
+  /** What `store.list()` returned last and the store's change stamp at that time. */
+  private listed: { stamp: string; jobs: Job[] } | undefined;
 
   constructor(private readonly options: PollerOptions) {
     const report = (error: unknown) => options.logger.error(`Batch tracker listener failed: ${failureFacts(error).message}`);
@@ -221,8 +223,22 @@ export class Poller {
   }
 
   private async pollableJobs(): Promise<Job[]> {
-    const jobs = await this.options.store.list();
+    const jobs = await this.listJobs();
     return this.options.jobFilter ? jobs.filter(this.options.jobFilter) : jobs;
+  }
+
+  /**
+   * The store's jobs, re-read only when a job file changed: parsing is linear in a job's rows, and a
+   * tick that changed nothing must not cost more for a 100k-row job than for a 10-row one.
+   */
+  private async listJobs(): Promise<Job[]> {
+    const stamp = await this.options.store.changeStamp?.();
+    if (stamp !== undefined && this.listed?.stamp === stamp) {
+      return this.listed.jobs;
+    }
+    const jobs = await this.options.store.list();
+    this.listed = stamp === undefined ? undefined : { stamp, jobs };
+    return jobs;
   }
 
   /** A batch we have not seen running before (a submit from elsewhere) is polled soon. */
@@ -309,7 +325,7 @@ export class Poller {
       if (!record) {
         return;
       }
-      const phaseBefore = summarizeJob(fresh).phase;
+      const phaseBefore = jobPhase(fresh);
       record.status = remote.processing_status;
       record.counts = counts;
       record.createdAt = remote.created_at;
@@ -317,7 +333,7 @@ export class Poller {
       record.endedAt = remote.ended_at;
       record.resultsUrl = remote.results_url;
       delete record.lastPollError;
-      endedNow = phaseBefore !== 'ended' && summarizeJob(fresh).phase === 'ended';
+      endedNow = phaseBefore !== 'ended' && jobPhase(fresh) === 'ended';
     });
     const event = { job, summary: summarizeJob(job) };
     this.updated.fire(event);

@@ -1,10 +1,10 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BatchApi, MessageBatchIndividualResponse } from '../api/batchApi';
 import { renderTemplateText } from '../batch/templates';
 import type { Logger } from '../util/logger';
-import { failureFacts } from './apiErrors';
-import type { BatchRecord, Job, JobStore, ManifestEntry, RowAttempt, RowOutcome } from './jobModel';
+import type { BatchRecord, Job, JobStore, ManifestEntry, ResultsTally, RowAttempt, RowOutcome } from './jobModel';
+import { downloadRawResults } from './rawResults';
 import { OutsideWorkspaceError, alternativeName, confineToWorkspace, sha256, toWorkspaceRelative, writeFileAtomic } from './workspacePaths';
 
 /** `store`: `.batchlens/results/<job>/...`; `besideSource`: next to each source file (setting `batchlens.results.location`). */
@@ -64,6 +64,11 @@ export interface ResultsReport {
   batchesRead: number;
   /** Batches still running, whose results do not exist yet. */
   batchesPending: number;
+  /**
+   * Per batch read by this call: its raw file and what that file holds by result type (every line,
+   * including lines processed by an earlier call), to compare with the batch's `request_counts`.
+   */
+  batches: Array<{ batchId: string; rawFile: string; tally: ResultsTally }>;
 }
 
 interface Ledger {
@@ -106,6 +111,7 @@ export async function downloadResults(jobId: string, options: ResultsDownloadOpt
     rawFiles: [],
     batchesRead: 0,
     batchesPending: 0,
+    batches: [],
   };
   const ledger = await loadLedger(store);
   for (const batch of job.batches) {
@@ -135,103 +141,210 @@ async function loadLedger(store: JobStore): Promise<Ledger> {
   return { hashes };
 }
 
-/** One batch's download: owns the raw file handle and the progress not yet saved. */
+/** Bytes read from the raw results file per synchronous step (then the event loop gets a turn). */
+const CHUNK_BYTES = 4 << 20;
+
+/**
+ * One batch's results: the whole body is first downloaded to disk (rawResults.ts) and moved into place
+ * under the store lock, then processed from the file in large synchronous chunks: per row one output
+ * file created with a single exclusive write in the common case, and the slow, careful path (existing
+ * file, conflict, symlink) only when that write finds something there.
+ */
 class BatchDownload {
   private readonly batchId: string;
   private readonly manifest: Map<string, ManifestEntry>;
   private readonly rawRelative: string;
-  private linesWritten: number;
+  private readonly resultsDirRelative: string;
+  /** Lines already processed by an earlier call (their rows are in the store). */
+  private readonly processedBefore: number;
+  private linesProcessed = 0;
   private pendingAttempts = new Map<string, RowAttempt>();
   private pendingFiles = new Map<string, string>();
   private readonly unknown = new Set<string>();
   private linesSinceSave = 0;
+  private readonly tally: ResultsTally = { lines: 0, succeeded: 0, errored: 0, canceled: 0, expired: 0, unknown: 0 };
+  /** Workspace-relative folders checked to lie inside the workspace and created -> their absolute path. */
+  private readonly readyFolders = new Map<string, string>();
 
   constructor(
     private readonly job: Job,
-    batch: BatchRecord,
+    private readonly batch: BatchRecord,
     private readonly options: ResultsDownloadOptions,
     private readonly ledger: Ledger,
     private readonly report: ResultsReport,
   ) {
     this.batchId = batch.batchId as string;
     this.manifest = new Map(job.manifest.map((entry) => [entry.customId, entry]));
-    this.linesWritten = options.force ? 0 : batch.resultsLinesWritten ?? 0;
-    this.rawRelative = toWorkspaceRelative(options.store.root, path.join(options.store.resultsDir(job.id), `${this.batchId}.jsonl`));
+    this.processedBefore = options.force ? 0 : batch.resultsLinesWritten ?? 0;
+    this.resultsDirRelative = toWorkspaceRelative(options.store.root, options.store.resultsDir(job.id));
+    this.rawRelative = `${this.resultsDirRelative}/${this.batchId}.jsonl`;
     (batch.unknownCustomIds ?? []).forEach((id) => this.unknown.add(id));
   }
 
   async run(): Promise<void> {
     const rawPath = await confineToWorkspace(this.options.store.root, this.rawRelative);
-    this.linesWritten = await truncateToLines(rawPath, this.linesWritten);
+    await fs.mkdir(path.dirname(rawPath), { recursive: true });
     this.report.rawFiles.push(this.rawRelative);
-    const raw = await fs.open(rawPath, 'a');
+    const haveBody = this.batch.resultsDownloaded === true && !this.options.force && (await fs.stat(rawPath).catch(() => undefined))?.isFile() === true;
+    if (!haveBody) {
+      await this.fetchBody(rawPath);
+    }
     try {
-      await this.stream(raw);
-    } finally {
-      await raw.close();
+      await this.processFile(rawPath);
+    } catch (error) {
+      await this.save(false);
+      throw error;
     }
     await this.save(true);
+    this.report.batches.push({ batchId: this.batchId, rawFile: this.rawRelative, tally: { ...this.tally } });
     this.report.unknownCustomIds.push(...[...this.unknown].filter((id) => !this.report.unknownCustomIds.includes(id)));
     if (this.unknown.size > 0) {
       this.options.logger.warn(`Results of ${this.batchId} name custom_ids the manifest does not know (not written): ${[...this.unknown].join(', ')}`);
     }
   }
 
-  private async stream(raw: fs.FileHandle): Promise<void> {
-    const maxResumes = this.options.maxResumes ?? DEFAULT_MAX_RESUMES;
-    for (let resumes = 0; ; resumes++) {
-      try {
-        const rows = this.options.api.results(this.batchId, {
-          resumeFrom: { linesDelivered: this.linesWritten },
-          signal: this.options.signal,
-        });
-        for await (const row of rows) {
-          await this.handle(row, raw);
+  /**
+   * Downloads the body to a temp file of this call, then moves it into place under the store lock, so
+   * two downloads at once never mix their lines and every saved `rawLine` points into a whole body.
+   */
+  private async fetchBody(rawPath: string): Promise<void> {
+    const { tempPath } = await downloadRawResults({
+      api: this.options.api,
+      batchId: this.batchId,
+      rawPath,
+      logger: this.options.logger,
+      signal: this.options.signal,
+      maxResumes: this.options.maxResumes ?? DEFAULT_MAX_RESUMES,
+    });
+    try {
+      await this.options.store.update(this.job.id, async (job) => {
+        const record = job.batches.find((candidate) => candidate.batchId === this.batchId);
+        await fs.rename(tempPath, rawPath);
+        if (record) {
+          record.resultsDownloaded = true;
         }
-        return;
-      } catch (error) {
-        await this.save(false);
-        const facts = failureFacts(error);
-        const cut = facts.kind === 'connection' && facts.linesDelivered !== undefined;
-        if (!cut || resumes >= maxResumes || this.options.signal?.aborted) {
-          throw error;
-        }
-        this.options.logger.info(`Results stream of ${this.batchId} was cut after ${this.linesWritten} lines; resuming.`);
-      }
+      });
+    } finally {
+      await fs.rm(tempPath, { force: true });
     }
   }
 
-  private async handle(row: MessageBatchIndividualResponse, raw: fs.FileHandle): Promise<void> {
-    const lineIndex = this.linesWritten;
-    await raw.write(`${JSON.stringify(row)}\n`);
-    this.linesWritten += 1;
+  /** Reads the raw file in large chunks; each chunk's rows are handled without yielding, then progress may be saved. */
+  private async processFile(rawPath: string): Promise<void> {
+    const handle = await fs.open(rawPath, 'r');
+    try {
+      let buffer = Buffer.alloc(CHUNK_BYTES);
+      let position = 0;
+      let lineIndex = 0;
+      for (;;) {
+        if (this.options.signal?.aborted) {
+          throw Object.assign(new Error('The results download was cancelled.'), { name: 'AbortError', kind: 'aborted' });
+        }
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+        if (bytesRead === 0) {
+          break;
+        }
+        // Up to the last newline, so no line or character is split; the rest is read again next time.
+        let end = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
+        if (end === -1) {
+          if (bytesRead === buffer.length) {
+            buffer = Buffer.alloc(buffer.length * 2);
+            continue;
+          }
+          end = bytesRead;
+        }
+        position += end + 1;
+        for (const line of buffer.toString('utf8', 0, end).split('\n')) {
+          const careful = this.handleLine(line, lineIndex);
+          if (careful) {
+            await careful;
+          }
+          lineIndex += 1;
+        }
+        await this.saveIfDue();
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Synchronous unless the row needs the careful path (an existing file, a conflict question). */
+  private handleLine(rawLine: string, lineIndex: number): Promise<void> | undefined {
+    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+    if (line.trim() === '') {
+      return undefined;
+    }
+    let row: MessageBatchIndividualResponse;
+    try {
+      row = JSON.parse(line) as MessageBatchIndividualResponse;
+    } catch {
+      throw new Error(`Line ${lineIndex + 1} of ${this.rawRelative} is not valid JSON; download the results again with --force.`);
+    }
+    const type = row?.result?.type;
+    this.tally.lines += 1;
+    if (type === 'succeeded' || type === 'errored' || type === 'canceled' || type === 'expired') {
+      this.tally[type] += 1;
+    }
     const entry = typeof row.custom_id === 'string' ? this.manifest.get(row.custom_id) : undefined;
     if (!entry) {
+      this.tally.unknown += 1;
       this.unknown.add(String(row.custom_id));
-    } else {
-      const attempt = attemptFromResult(this.batchId, row);
-      attempt.rawLine = lineIndex;
-      this.report.outcomes[attempt.outcome] += 1;
-      if (row.result.type === 'succeeded') {
-        const outputPath = await this.writeOutput(entry, messageText(row.result.message.content));
-        if (outputPath) {
-          attempt.outputPath = outputPath;
-        }
-      }
-      this.pendingAttempts.set(entry.customId, attempt);
     }
+    if (lineIndex < this.processedBefore) {
+      return undefined;
+    }
+    this.linesProcessed = lineIndex + 1;
     this.linesSinceSave += 1;
-    const saved = this.linesWritten - this.linesSinceSave;
-    const threshold = Math.max(this.options.saveEveryLines ?? DEFAULT_SAVE_EVERY_LINES, Math.floor(saved * SAVE_GROWTH_FRACTION));
-    if (this.linesSinceSave >= threshold) {
-      await this.save(false);
+    if (!entry) {
+      return undefined;
     }
+    const attempt = attemptFromResult(this.batchId, row);
+    attempt.rawLine = lineIndex;
+    this.report.outcomes[attempt.outcome] += 1;
+    this.pendingAttempts.set(entry.customId, attempt);
+    if (row.result.type !== 'succeeded') {
+      return undefined;
+    }
+    const desired = outputPathFor(this.job, entry, this.options.location ?? 'store', this.options.store, this.resultsDirRelative);
+    const text = messageText(row.result.message.content);
+    const content = text.endsWith('\n') ? text : `${text}\n`;
+    if (this.createNew(entry, desired, content) === 'created') {
+      attempt.outputPath = desired;
+      return undefined;
+    }
+    return this.writeOutput(entry, desired, content).then((outputPath) => {
+      if (outputPath) {
+        attempt.outputPath = outputPath;
+      }
+    });
   }
 
-  /** Places one output; returns its workspace-relative path, or undefined when it was skipped. */
-  private async writeOutput(entry: ManifestEntry, text: string): Promise<string | undefined> {
-    const desired = outputPathFor(this.job, entry, this.options.location ?? 'store', this.options.store);
-    const content = text.endsWith('\n') ? text : `${text}\n`;
+  /**
+   * The common case in one system call: the output does not exist yet, so it is created exclusively
+   * (`wx` never follows or replaces anything already there). Anything else goes the careful way.
+   */
+  private createNew(entry: ManifestEntry, relative: string, content: string): 'created' | 'careful' {
+    const segments = relative.split(/[\\/]+/);
+    if (segments.includes('..') || segments.includes('') || relative.includes('\0') || path.isAbsolute(relative) || /^[a-zA-Z]:/.test(relative)) {
+      return 'careful';
+    }
+    const folder = this.readyFolders.get(segments.slice(0, -1).join('/'));
+    if (folder === undefined) {
+      return 'careful';
+    }
+    try {
+      writeFileSync(path.join(folder, segments[segments.length - 1]), content, { flag: 'wx' });
+    } catch {
+      return 'careful';
+    }
+    const hash = sha256(content);
+    this.remember(relative, hash);
+    this.report.written.push({ customId: entry.customId, outputPath: relative, sourcePath: entry.relativePath, change: 'created' });
+    return 'created';
+  }
+
+  /** Places one output the careful way; returns its workspace-relative path, or undefined when it was skipped. */
+  private async writeOutput(entry: ManifestEntry, desired: string, content: string): Promise<string | undefined> {
     const contentHash = sha256(content);
     let asked = false;
     for (let n = 0; n <= MAX_ALTERNATIVES; n++) {
@@ -249,6 +362,7 @@ class BatchDownload {
       const existing = await fs.readFile(absolute).catch(() => undefined);
       if (existing === undefined) {
         await this.write(entry, candidate, absolute, content, contentHash, 'created');
+        this.noteReadyFolder(candidate, absolute);
         return candidate;
       }
       const existingHash = sha256(existing);
@@ -278,6 +392,12 @@ class BatchDownload {
     return undefined;
   }
 
+  /** A folder the careful path has just checked and written into: later rows may create files there directly. */
+  private noteReadyFolder(relative: string, absolute: string): void {
+    const segments = relative.split(/[\\/]+/);
+    this.readyFolders.set(segments.slice(0, -1).join('/'), path.dirname(absolute));
+  }
+
   private async write(entry: ManifestEntry, relative: string, absolute: string, content: string, hash: string, change: WrittenFile['change']): Promise<void> {
     await writeFileAtomic(absolute, content);
     this.remember(relative, hash);
@@ -294,28 +414,50 @@ class BatchDownload {
     this.options.logger.warn(`Result for ${entry.relativePath} not written: ${reason}`);
   }
 
-  /** Saves attempts, written files and the line count in one store update. */
+  /**
+   * Progress is first saved after `saveEveryLines`, then whenever the unsaved lines reach a quarter of
+   * the saved ones: each save rewrites the job file, so the bytes written stay linear in the rows.
+   */
+  private async saveIfDue(): Promise<void> {
+    const saved = this.linesProcessed - this.linesSinceSave;
+    const threshold = Math.max(this.options.saveEveryLines ?? DEFAULT_SAVE_EVERY_LINES, Math.floor(saved * SAVE_GROWTH_FRACTION));
+    if (this.linesSinceSave >= threshold) {
+      await this.save(false);
+    }
+  }
+
+  /** Saves attempts, written files and the processed line count in one store update. */
   private async save(complete: boolean): Promise<void> {
     const attempts = this.pendingAttempts;
     const files = this.pendingFiles;
     this.pendingAttempts = new Map();
     this.pendingFiles = new Map();
     this.linesSinceSave = 0;
-    const linesWritten = this.linesWritten;
+    const linesProcessed = Math.max(this.linesProcessed, this.processedBefore);
+    const tally = complete ? { ...this.tally } : undefined;
     await this.options.store.update(this.job.id, (job) => {
       for (const [customId, attempt] of attempts) {
-        const history = (job.rows[customId] ?? []).filter((earlier) => earlier.batchId !== attempt.batchId);
-        job.rows[customId] = [...history, attempt];
+        const history = job.rows[customId] ?? [];
+        job.rows[customId] = history.some((earlier) => earlier.batchId === attempt.batchId)
+          ? [...history.filter((earlier) => earlier.batchId !== attempt.batchId), attempt]
+          : [...history, attempt];
       }
-      job.writtenFiles = { ...(job.writtenFiles ?? {}), ...Object.fromEntries(files) };
+      if (files.size > 0) {
+        const writtenFiles = job.writtenFiles ?? {};
+        for (const [file, hash] of files) {
+          writtenFiles[file] = hash;
+        }
+        job.writtenFiles = writtenFiles;
+      }
       const record = job.batches.find((candidate) => candidate.batchId === this.batchId);
       if (record) {
-        record.resultsLinesWritten = linesWritten;
+        record.resultsLinesWritten = linesProcessed;
         if (this.unknown.size > 0) {
           record.unknownCustomIds = [...this.unknown];
         }
         if (complete) {
           record.resultsComplete = true;
+          record.resultsTally = tally;
         }
       }
     });
@@ -373,54 +515,18 @@ export function messageText(content: ReadonlyArray<{ type: string; text?: string
  * Where a row's output goes, workspace-relative. In the store: `<resultsDir>/<pattern or path.md>`; beside
  * the source: the template's output pattern, else `<path>.<jobId>.md`.
  */
-export function outputPathFor(job: Job, entry: ManifestEntry, location: ResultsLocation, store: Pick<JobStore, 'root' | 'resultsDir'>): string {
+export function outputPathFor(
+  job: Job,
+  entry: ManifestEntry,
+  location: ResultsLocation,
+  store: Pick<JobStore, 'root' | 'resultsDir'>,
+  resultsDirRelative?: string,
+): string {
   const pattern = job.template.outputPattern;
   const fromPattern = pattern ? renderTemplateText(pattern, { relativePath: entry.relativePath, content: '' }) : undefined;
   if (location === 'besideSource') {
     return fromPattern ?? `${entry.relativePath}.${job.id}.md`;
   }
-  const resultsDir = toWorkspaceRelative(store.root, store.resultsDir(job.id));
+  const resultsDir = resultsDirRelative ?? toWorkspaceRelative(store.root, store.resultsDir(job.id));
   return `${resultsDir}/${fromPattern ?? `${entry.relativePath}.md`}`;
-}
-
-/**
- * Cuts the raw file back to exactly `lines` complete lines (what the store says was saved), so lines
- * read again after a crash are never duplicated. Returns the line count kept (fewer when the file lost some).
- */
-async function truncateToLines(rawPath: string, lines: number): Promise<number> {
-  await fs.mkdir(path.dirname(rawPath), { recursive: true });
-  if (lines === 0) {
-    await fs.writeFile(rawPath, '');
-    return 0;
-  }
-  const handle = await fs.open(rawPath, 'a+').catch(() => undefined);
-  if (!handle) {
-    await fs.writeFile(rawPath, '');
-    return 0;
-  }
-  try {
-    const buffer = Buffer.alloc(64 * 1024);
-    let offset = 0;
-    let seen = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
-      if (bytesRead === 0) {
-        break;
-      }
-      for (let i = 0; i < bytesRead; i++) {
-        if (buffer[i] === 0x0a) {
-          seen += 1;
-          if (seen === lines) {
-            await handle.truncate(offset + i + 1);
-            return lines;
-          }
-        }
-      }
-      offset += bytesRead;
-    }
-  } finally {
-    await handle.close();
-  }
-  await fs.writeFile(rawPath, '');
-  return 0;
 }

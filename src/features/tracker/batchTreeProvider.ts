@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import type { Job, JobStore } from '../../core/tracking/jobModel';
-import { computeJobSavings } from '../../core/tracking/savings';
+import { type JobSummary, summarizeJob } from '../../core/tracking/jobStatus';
+import { type JobSavings, computeJobSavings } from '../../core/tracking/savings';
 import type { ModelOverrides } from '../../core/pricing/overrides';
 import type { Logger } from '../../core/util/logger';
-import { type TrackerNode, batchNodes, jobNode, rowNodes } from './treeModel';
+import { type JobNode, type TrackerNode, batchChildren, batchNodes, downloadedRows, jobNode, rowNodes } from './treeModel';
 
 /** What `batchlens.refreshBatches` returns: the root items as shown (integration tests read it). */
 export interface TrackerRootItem {
@@ -25,6 +26,11 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TrackerNode>, 
   /** Fires with every job after each reload or applied update (badge, status bar). */
   readonly onDidChangeJobs = this.jobsChangedEmitter.event;
   private jobs: Job[] = [];
+  /**
+   * Root nodes by job object: a job's summary and savings are linear in its rows, so they are computed
+   * once per version of the job (the store gives a changed job a new object), not on every repaint.
+   */
+  private jobFacts = new WeakMap<Job, { summary: JobSummary; savings: JobSavings | undefined }>();
 
   constructor(
     private readonly store: JobStore,
@@ -59,7 +65,7 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TrackerNode>, 
   rootItems(): TrackerRootItem[] {
     const now = Date.now();
     return this.jobs.map((job) => {
-      const node = jobNode(job, now);
+      const node = this.rootNode(job, now);
       return { jobId: job.id, label: node.label, description: node.description, contextValue: node.contextValue };
     });
   }
@@ -68,13 +74,16 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TrackerNode>, 
     try {
       if (!element) {
         const now = Date.now();
-        return this.jobs.map((job) => jobNode(job, now, this.savingsOf(job)));
+        return this.jobs.map((job) => this.rootNode(job, now));
       }
       if (element.kind === 'job') {
         return batchNodes(element.job);
       }
       if (element.kind === 'batch') {
-        return rowNodes(element.job, element.batch);
+        return batchChildren(element.job, element.batch);
+      }
+      if (element.kind === 'page') {
+        return rowNodes(element.job, element.batch, element.start, element.end);
       }
     } catch (error) {
       this.log.error('Batches: could not build the tree', error);
@@ -86,7 +95,7 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TrackerNode>, 
     const collapsible =
       node.kind === 'row'
         ? vscode.TreeItemCollapsibleState.None
-        : node.kind === 'batch' && rowNodes(node.job, node.batch).length === 0
+        : node.kind === 'batch' && downloadedRows(node.job, node.batch).length === 0
           ? vscode.TreeItemCollapsibleState.None
           : vscode.TreeItemCollapsibleState.Collapsed;
     const item = new vscode.TreeItem(node.label, collapsible);
@@ -107,6 +116,16 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TrackerNode>, 
   dispose(): void {
     this.changeEmitter.dispose();
     this.jobsChangedEmitter.dispose();
+  }
+
+  /** The job's root node; its summary and savings are reused while the job object is the same. */
+  private rootNode(job: Job, now: number): JobNode {
+    let facts = this.jobFacts.get(job);
+    if (!facts) {
+      facts = { summary: summarizeJob(job), savings: this.savingsOf(job) };
+      this.jobFacts.set(job, facts);
+    }
+    return jobNode(job, now, facts.savings, facts.summary);
   }
 
   private savingsOf(job: Job) {

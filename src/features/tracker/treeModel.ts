@@ -11,7 +11,7 @@ import { isJobDeletable } from '../../core/tracking/jobActions';
  * the flags the `view/item/context` menus in package.json match with `viewItem =~ /flag/`.
  */
 
-export type TrackerNode = JobNode | BatchNode | RowNode;
+export type TrackerNode = JobNode | BatchNode | RowPageNode | RowNode;
 
 interface NodeBase {
   /** Stable across refreshes, so the tree keeps expansion and selection. */
@@ -45,13 +45,28 @@ export interface RowNode extends NodeBase {
   attempt: RowAttempt;
 }
 
+/**
+ * A page of a large batch's rows (`Rows 1–500`): the tree never builds more than one page of row
+ * items at once, so a 100k-row batch opens as fast as a 10-row one.
+ */
+export interface RowPageNode extends NodeBase {
+  kind: 'page';
+  job: Job;
+  batch: BatchRecord;
+  /** Index of the page's first row among the batch's downloaded rows (0-based) and one past its last. */
+  start: number;
+  end: number;
+}
+
+/** Rows shown under one batch or page at most; more rows are grouped into pages of this size. */
+export const ROW_PAGE_SIZE = 500;
+
 function flags(list: Array<string | false | undefined>): string {
   return list.filter((flag): flag is string => typeof flag === 'string').join(' ');
 }
 
 /** The job's node: icon by phase and outcome, counts and timing in the description, facts in the tooltip. */
-export function jobNode(job: Job, now: number, savings?: JobSavings): JobNode {
-  const summary = summarizeJob(job);
+export function jobNode(job: Job, now: number, savings?: JobSavings, summary: JobSummary = summarizeJob(job)): JobNode {
   const running = summary.phase === 'in_progress' || summary.phase === 'canceling' || summary.phase === 'submitting';
   return {
     kind: 'job',
@@ -165,44 +180,104 @@ function batchIcon(batch: BatchRecord): NodeBase['icon'] {
   return { id: 'check', color: 'testing.iconPassed' };
 }
 
-/** One node per row of this batch whose result was downloaded, in manifest order. */
-export function rowNodes(job: Job, batch: BatchRecord): RowNode[] {
+/**
+ * The custom ids of a batch's downloaded rows in manifest order, computed once per job object (one
+ * linear pass) and reused by every page: the store hands out a new job object whenever it changes.
+ */
+const downloadedRowsCache = new WeakMap<Job, Map<BatchRecord, DownloadedRow[]>>();
+
+interface DownloadedRow {
+  entry: Job['manifest'][number];
+  attempt: RowAttempt;
+}
+
+export function downloadedRows(job: Job, batch: BatchRecord): DownloadedRow[] {
   if (!batch.batchId) {
     return [];
   }
+  let byBatch = downloadedRowsCache.get(job);
+  if (!byBatch) {
+    byBatch = new Map();
+    downloadedRowsCache.set(job, byBatch);
+  }
+  const cached = byBatch.get(batch);
+  if (cached) {
+    return cached;
+  }
   const inBatch = new Set(batch.customIds);
-  const nodes: RowNode[] = [];
+  const rows: DownloadedRow[] = [];
   for (const entry of job.manifest) {
-    const attempt = (job.rows[entry.customId] ?? []).find((candidate) => candidate.batchId === batch.batchId);
-    if (!attempt || !inBatch.has(entry.customId)) {
+    if (!inBatch.has(entry.customId)) {
       continue;
     }
-    const name = entry.relativePath.split('/').pop() ?? entry.relativePath;
-    const folder = entry.relativePath.slice(0, entry.relativePath.length - name.length).replace(/\/$/, '');
-    const failed = attempt.outcome !== 'succeeded';
-    nodes.push({
-      kind: 'row',
-      id: `row:${job.id}:${batch.index}:${entry.customId}`,
+    const attempt = (job.rows[entry.customId] ?? []).find((candidate) => candidate.batchId === batch.batchId);
+    if (attempt) {
+      rows.push({ entry, attempt });
+    }
+  }
+  byBatch.set(batch, rows);
+  return rows;
+}
+
+/** What a batch node opens to: its rows when they fit on one page, else one node per page of rows. */
+export function batchChildren(job: Job, batch: BatchRecord, pageSize = ROW_PAGE_SIZE): Array<RowPageNode | RowNode> {
+  const rows = downloadedRows(job, batch);
+  if (rows.length <= pageSize) {
+    return rowNodes(job, batch);
+  }
+  const pages: RowPageNode[] = [];
+  for (let start = 0; start < rows.length; start += pageSize) {
+    const end = Math.min(rows.length, start + pageSize);
+    const failed = rows.slice(start, end).filter((row) => row.attempt.outcome !== 'succeeded').length;
+    pages.push({
+      kind: 'page',
+      id: `page:${job.id}:${batch.index}:${start}`,
       job,
       batch,
-      customId: entry.customId,
-      relativePath: entry.relativePath,
-      attempt,
-      label: name,
-      description: [folder, failed ? (attempt.errorType ?? attempt.outcome) : ''].filter(Boolean).join(' · '),
-      icon: rowIcon(attempt),
-      tooltip: [
-        `\`${entry.relativePath}\` — ${attempt.outcome}`,
-        `custom_id \`${entry.customId}\``,
-        attempt.errorType ? `${attempt.errorType}: ${attempt.errorMessage ?? ''}` : '',
-        attempt.outputPath ? `Output: \`${attempt.outputPath}\`` : '',
-      ]
-        .filter(Boolean)
-        .join('\n\n'),
-      contextValue: flags(['row', attempt.outputPath && 'hasResults', failed && 'hasFailed']),
+      start,
+      end,
+      label: `Rows ${(start + 1).toLocaleString('en-US')}–${end.toLocaleString('en-US')}`,
+      description: failed > 0 ? `${failed} failed` : '',
+      icon: failed > 0 ? { id: 'warning', color: 'problemsWarningIcon.foreground' } : { id: 'list-flat' },
+      tooltip: `${end - start} of the ${rows.length.toLocaleString('en-US')} downloaded rows of this batch`,
+      contextValue: 'page',
     });
   }
-  return nodes;
+  return pages;
+}
+
+/** One node per row of this batch whose result was downloaded, in manifest order (optionally one page of them). */
+export function rowNodes(job: Job, batch: BatchRecord, start = 0, end?: number): RowNode[] {
+  return downloadedRows(job, batch)
+    .slice(start, end)
+    .map(({ entry, attempt }) => rowNode(job, batch, entry, attempt));
+}
+
+function rowNode(job: Job, batch: BatchRecord, entry: Job['manifest'][number], attempt: RowAttempt): RowNode {
+  const name = entry.relativePath.split('/').pop() ?? entry.relativePath;
+  const folder = entry.relativePath.slice(0, entry.relativePath.length - name.length).replace(/\/$/, '');
+  const failed = attempt.outcome !== 'succeeded';
+  return {
+    kind: 'row',
+    id: `row:${job.id}:${batch.index}:${entry.customId}`,
+    job,
+    batch,
+    customId: entry.customId,
+    relativePath: entry.relativePath,
+    attempt,
+    label: name,
+    description: [folder, failed ? (attempt.errorType ?? attempt.outcome) : ''].filter(Boolean).join(' · '),
+    icon: rowIcon(attempt),
+    tooltip: [
+      `\`${entry.relativePath}\` — ${attempt.outcome}`,
+      `custom_id \`${entry.customId}\``,
+      attempt.errorType ? `${attempt.errorType}: ${attempt.errorMessage ?? ''}` : '',
+      attempt.outputPath ? `Output: \`${attempt.outputPath}\`` : '',
+    ]
+      .filter(Boolean)
+      .join('\n\n'),
+    contextValue: flags(['row', attempt.outputPath && 'hasResults', failed && 'hasFailed']),
+  };
 }
 
 function rowIcon(attempt: RowAttempt): NodeBase['icon'] {

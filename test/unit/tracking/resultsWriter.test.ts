@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { downloadResults, type ResultsDownloadOptions } from '../../../src/core/tracking/resultsWriter';
+import { FileJobStore } from '../../../src/core/tracking/jobStore';
 import { silentLogger } from '../../../src/core/util/logger';
 import { FakeBatchApi, MemoryJobStore, counts, makeBatch, makeJob } from './support/fakes';
 import { ended, errored, scriptedResults, succeeded } from './support/results';
@@ -130,25 +131,47 @@ describe('downloadResults', () => {
     assert.deepEqual(Object.values(job?.rows ?? {}).map((attempts) => attempts.length), [1, 1, 1]);
   });
 
-  it('keeps progress when the stream stays cut, and the next call continues from there', async () => {
+  it('processes nothing of a download that stays cut, and the next call continues the download from there', async () => {
     const { root, store, api, options } = await workspace();
     const lines = [succeeded('row-0', 'A'), succeeded('row-1', 'B'), succeeded('row-2', 'C')];
     api.resultsImpl = scriptedResults(lines, [2]).impl;
     await assert.rejects(downloadResults('job_1', options({ maxResumes: 0 })), /stream cut/);
     const saved = await store.get('job_1');
-    assert.equal(saved?.batches[0].resultsLinesWritten, 2);
     assert.notEqual(saved?.batches[0].resultsComplete, true);
+    assert.deepEqual(saved?.rows, {});
+    const rawPath = path.join(root, '.batchlens/results/job_1/msgbatch_1.jsonl');
+    await assert.rejects(fs.stat(rawPath), /ENOENT/);
+    assert.equal((await readLines(`${rawPath}.partial`)).length, 2);
 
     const script = scriptedResults(lines);
     api.resultsImpl = script.impl;
     const report = await downloadResults('job_1', options());
     assert.deepEqual(script.resumedFrom, [2]);
-    assert.deepEqual(report.written.map((file) => file.customId), ['row-2']);
-    const raw = await readLines(path.join(root, '.batchlens/results/job_1/msgbatch_1.jsonl'));
-    assert.equal(raw.length, 3);
+    assert.deepEqual(report.written.map((file) => file.customId), ['row-0', 'row-1', 'row-2']);
+    assert.deepEqual((await readLines(rawPath)).map((line) => JSON.parse(line).custom_id), ['row-0', 'row-1', 'row-2']);
+    await assert.rejects(fs.stat(`${rawPath}.partial`), /ENOENT/);
   });
 
-  it('drops raw lines written after the last save (a crash) instead of duplicating them', async () => {
+  it('after a crash mid-processing, continues from the saved line without downloading again', async () => {
+    const { root, store, api, options } = await workspace();
+    const rawPath = path.join(root, '.batchlens/results/job_1/msgbatch_1.jsonl');
+    await fs.mkdir(path.dirname(rawPath), { recursive: true });
+    await fs.writeFile(rawPath, [succeeded('row-0', 'A'), succeeded('row-1', 'B'), succeeded('row-2', 'C')].map((row) => `${JSON.stringify(row)}\n`).join(''));
+    await store.update('job_1', (job) => {
+      job.batches[0].resultsDownloaded = true;
+      job.batches[0].resultsLinesWritten = 1;
+    });
+    const script = scriptedResults([]);
+    api.resultsImpl = script.impl;
+    const report = await downloadResults('job_1', options());
+    assert.deepEqual(script.resumedFrom, [], 'the whole body was already on disk');
+    assert.deepEqual(report.written.map((file) => file.customId), ['row-1', 'row-2']);
+    assert.deepEqual(report.batches[0].tally, { lines: 3, succeeded: 3, errored: 0, canceled: 0, expired: 0, unknown: 0 });
+    const job = await store.get('job_1');
+    assert.deepEqual([job?.rows['row-1']?.[0].rawLine, job?.rows['row-2']?.[0].rawLine], [1, 2]);
+  });
+
+  it('replaces a raw file that was never completed with the whole body, without duplicating a line', async () => {
     const { root, store, api, options } = await workspace();
     const rawPath = path.join(root, '.batchlens/results/job_1/msgbatch_1.jsonl');
     await fs.mkdir(path.dirname(rawPath), { recursive: true });
@@ -156,12 +179,76 @@ describe('downloadResults', () => {
     await store.update('job_1', (job) => {
       job.batches[0].resultsLinesWritten = 1;
     });
-    const script = scriptedResults([succeeded('row-0', 'A'), succeeded('row-1', 'B'), succeeded('row-2', 'C')]);
-    api.resultsImpl = script.impl;
+    api.resultsImpl = scriptedResults([succeeded('row-0', 'A'), succeeded('row-1', 'B'), succeeded('row-2', 'C')]).impl;
     await downloadResults('job_1', options());
-    assert.deepEqual(script.resumedFrom, [1]);
     const raw = await readLines(rawPath);
     assert.deepEqual(raw.map((line) => JSON.parse(line).custom_id), ['row-0', 'row-1', 'row-2']);
+  });
+
+  it('saves the byte stream as served, resuming a body cut mid-line at the last complete line', async () => {
+    const { root, store, api, options } = await workspace();
+    const body = Buffer.from([succeeded('row-0', 'A'), errored('row-1', 'overloaded_error', 'Overloaded'), succeeded('row-2', 'C')].map((row) => `${JSON.stringify(row)}\r\n`).join(''));
+    const cutAt = body.indexOf('row-1') + 10;
+    const requests: number[] = [];
+    api.resultsBytes = (_batchId: string) => {
+      const attempt = requests.push(requests.length);
+      return (async function* () {
+        // Chunks split lines (and would split characters) anywhere; the first request is cut mid-line.
+        for (let at = 0; at < body.length; at += 7) {
+          if (attempt === 1 && at >= cutAt) {
+            throw Object.assign(new Error('socket hang up'), { kind: 'connection' });
+          }
+          yield body.subarray(at, Math.min(body.length, at + 7));
+        }
+      })();
+    };
+    const report = await downloadResults('job_1', options());
+    assert.equal(requests.length, 2);
+    const rawPath = path.join(root, '.batchlens/results/job_1/msgbatch_1.jsonl');
+    assert.deepEqual(await fs.readFile(rawPath), body);
+    assert.deepEqual(report.outcomes, { succeeded: 2, errored: 1, canceled: 0, expired: 0 });
+    assert.deepEqual(report.batches[0].tally, { lines: 3, succeeded: 2, errored: 1, canceled: 0, expired: 0, unknown: 0 });
+    const job = await store.get('job_1');
+    assert.deepEqual(job?.batches[0].resultsTally, report.batches[0].tally);
+    assert.equal(job?.rows['row-1']?.[0].errorType, 'overloaded_error');
+    assert.equal(await fs.readFile(path.join(root, '.batchlens/results/job_1/src/b.ts.md'), 'utf8').catch(() => 'none'), 'none');
+  });
+
+  it('two downloads of one job at once leave one copy of each line, and every row points at its own line', async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'batchlens-results-'));
+    const store = new FileJobStore(root);
+    const ids = Array.from({ length: 300 }, (_, index) => `row-${index}`);
+    await store.create(
+      makeJob('job_1', ids.map((_, index) => `src/f${index}.txt`), [
+        makeBatch({ batchId: 'msgbatch_1', customIds: ids, status: 'ended', counts: counts({ succeeded: ids.length }) }),
+      ]),
+    );
+    const lines = ids.map((id) => succeeded(id, `text of ${id}`));
+    const slowApi = () => {
+      const api = new FakeBatchApi();
+      api.resultsImpl = () =>
+        (async function* () {
+          for (const line of lines) {
+            await new Promise((resolve) => setImmediate(resolve));
+            yield line;
+          }
+        })();
+      return api;
+    };
+    await Promise.all([
+      downloadResults('job_1', { store, api: slowApi(), logger: silentLogger, saveEveryLines: 10 }),
+      downloadResults('job_1', { store, api: slowApi(), logger: silentLogger, saveEveryLines: 10 }),
+    ]);
+    const raw = await readLines(path.join(root, '.batchlens/results/job_1/msgbatch_1.jsonl'));
+    assert.equal(raw.length, ids.length);
+    const job = await store.get('job_1');
+    for (const id of ids) {
+      const attempts = job?.rows[id] ?? [];
+      assert.equal(attempts.length, 1, id);
+      assert.equal(JSON.parse(raw[attempts[0].rawLine as number]).custom_id, id);
+    }
+    const leftovers = (await fs.readdir(path.join(root, '.batchlens/results/job_1'))).filter((name) => name.endsWith('.download') || name.endsWith('.partial'));
+    assert.deepEqual(leftovers, []);
   });
 
   it('reports custom_ids the manifest does not know and writes nothing for them', async () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { batchNodes, jobNode, rowNodes } from '../../../src/features/tracker/treeModel';
+import { batchChildren, batchNodes, jobNode, rowNodes } from '../../../src/features/tracker/treeModel';
 import { counts, makeBatch, makeJob } from './support/fakes';
 
 const NOW = Date.parse('2026-11-22T09:00:00Z');
@@ -55,5 +55,33 @@ describe('Batches tree model', () => {
   it('has no rows under a batch before its results are downloaded', () => {
     const job = makeJob('job_x', ['a.ts'], [makeBatch({ batchId: 'msgbatch_1', customIds: ['row-0'], status: 'ended', counts: counts({ succeeded: 1 }) })]);
     assert.deepEqual(rowNodes(job, job.batches[0]), []);
+  });
+
+  it('groups a large batch\'s rows into pages and builds the rows of one page only', () => {
+    const files = Array.from({ length: 1201 }, (_, i) => `src/f${i}.ts`);
+    const customIds = files.map((_, i) => `row-${i}`);
+    const job = makeJob('job_big', files, [makeBatch({ batchId: 'msgbatch_1', customIds, status: 'ended', counts: counts({ succeeded: 1200, errored: 1 }) })]);
+    // Row 1 has no result yet (downloads stop anywhere); row 700 failed.
+    job.rows = Object.fromEntries(
+      customIds
+        .filter((id) => id !== 'row-1')
+        .map((id) => [id, [id === 'row-700' ? { batchId: 'msgbatch_1', outcome: 'errored' as const, errorType: 'overloaded_error' } : { batchId: 'msgbatch_1', outcome: 'succeeded' as const }]]),
+    );
+    const pages = batchChildren(job, job.batches[0], 500);
+    assert.deepEqual(pages.map((page) => [page.kind, page.label, page.description]), [
+      ['page', 'Rows 1–500', ''],
+      ['page', 'Rows 501–1,000', '1 failed'],
+      ['page', 'Rows 1,001–1,200', ''],
+    ]);
+    const second = pages[1];
+    assert.ok(second.kind === 'page');
+    const rows = rowNodes(job, second.batch, second.start, second.end);
+    assert.equal(rows.length, 500);
+    // Page 2 starts at manifest row 501 because row 1 has no result.
+    assert.equal(rows[0].customId, 'row-501');
+    assert.equal(rows[rows.length - 1].customId, 'row-1000');
+    assert.equal(rows.find((row) => row.customId === 'row-700')?.icon.id, 'error');
+    // A batch that fits on one page opens straight to its rows.
+    assert.deepEqual(batchChildren(job, job.batches[0], 5000).map((node) => node.kind).slice(0, 1), ['row']);
   });
 });

@@ -209,6 +209,8 @@ export class FakeBatchApi implements BatchApi {
   retrieveImpl: Handler<[string, AbortSignal | undefined], Promise<MessageBatch>> = async (id) => {
     throw new Error(`unexpected retrieve ${id}`);
   };
+  /** Set to serve the results as raw bytes (the SDK-backed API does); unset, the writer uses `results()`. */
+  resultsBytes?: (batchId: string, options?: { signal?: AbortSignal }) => AsyncIterable<Uint8Array>;
   resultsImpl: Handler<[string, ResultsStreamOptions | undefined], AsyncIterable<MessageBatchIndividualResponse>> = (id) => {
     throw new Error(`unexpected results ${id}`);
   };

@@ -1,0 +1,238 @@
+/**
+ * Scale bench: one job of 1k, 10k and 100k generated files through the real CLI (`dist/cli.js`, the
+ * production path) against the local emulator: submit --dry-run (collect + build + preview), submit,
+ * status, list, results and savings. Each step runs in a fresh process whose wall time and peak RSS
+ * are measured, next to a plain script doing the same work with nothing else (bench/support/
+ * scaleBaseline.cjs), run the same way in the same run. A step whose time grows more than 12x for 10x
+ * the rows is marked FAILED: that is how a quadratic path shows.
+ *
+ * The files are generated once into bench/.cache/ (git-ignored) and reused; the job store and the
+ * results are written under the tree's `.batchlens/` and removed after each size.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createEmulator } from '../test/emulator/emulator';
+import { count, listOption, mb, printTable, ratio } from './support/report';
+import { ensureSourceTree, selectionFor } from './support/sourceTree';
+
+export const name = 'scale';
+
+const ROOT = path.join(__dirname, '..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const RSS_PRELOAD = path.join(__dirname, 'support', 'peakRss.cjs');
+const BASELINE = path.join(__dirname, 'support', 'scaleBaseline.cjs');
+const TREE = path.join(__dirname, '.cache', 'scale-tree');
+const DEFAULT_SIZES = [1_000, 10_000, 100_000];
+/** The most a step may grow for 10x the rows; more means something is worse than linear. */
+const MAX_GROWTH = 12;
+/** The emulator's batches end in (5 min + 2 s a row) / speed: a 100k-row batch in about 2 s. */
+const EMULATOR_SPEED = 100_000;
+const API_KEY = 'sk-ant-api03-scale-bench-key-0000000000000000';
+
+type Step = 'submit --dry-run' | 'submit' | 'status' | 'list' | 'results' | 'savings';
+
+interface Run {
+  ms: number;
+  peakRss: number;
+  stdout: string;
+}
+
+interface Measured {
+  step: Step;
+  rows: number;
+  ours: Run;
+  baseline: Run;
+}
+
+/** Spawns `node <args>` in `cwd`; resolves with its wall time, its peak RSS and its stdout. */
+function measure(args: string[], cwd: string, env: NodeJS.ProcessEnv, rssFromPreload: boolean): Promise<Run> {
+  const rssFile = path.join(os.tmpdir(), `batchlens-scale-rss-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
+  const nodeArgs = rssFromPreload ? ['--require', RSS_PRELOAD, ...args] : args;
+  return new Promise<Run>((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(process.execPath, nodeArgs, { cwd, env: { ...env, BATCHLENS_BENCH_RSS_FILE: rssFile }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - start;
+      if (code !== 0) {
+        reject(new Error(`node ${args.slice(0, 4).join(' ')} ... exited with ${code}: ${stderr.trim().slice(-2000) || stdout.trim().slice(-2000)}`));
+        return;
+      }
+      try {
+        const peakRss = rssFromPreload
+          ? (JSON.parse(fs.readFileSync(rssFile, 'utf8')) as { peakRss: number }).peakRss
+          : (JSON.parse(stdout.trim().split('\n').pop() ?? '') as { peakRss: number }).peakRss;
+        resolve({ ms, peakRss, stdout });
+      } catch (error) {
+        reject(new Error(`no peak RSS from node ${args.slice(0, 3).join(' ')}: ${String(error)}`));
+      } finally {
+        fs.rmSync(rssFile, { force: true });
+      }
+    });
+  });
+}
+
+function lastJson<T>(stdout: string): T {
+  try {
+    return JSON.parse(stdout) as T;
+  } catch {
+    // Several JSON lines (a progress line, then the report): the last one is the report.
+  }
+  const lines = stdout.trim().split('\n');
+  for (let index = lines.length - 1; index >= 0; index--) {
+    if (lines[index].startsWith('{')) return JSON.parse(lines[index]) as T;
+  }
+  throw new Error(`no JSON in the output: ${stdout.slice(0, 500)}`);
+}
+
+async function waitForEnd(baseUrl: string, batchIds: string[]): Promise<void> {
+  const deadline = Date.now() + 10 * 60_000;
+  for (const id of batchIds) {
+    for (;;) {
+      const response = await fetch(`${baseUrl}/v1/messages/batches/${id}`, { headers: { 'x-api-key': API_KEY, 'anthropic-version': '2023-06-01' } });
+      const batch = (await response.json()) as { processing_status?: string };
+      if (batch.processing_status === 'ended') break;
+      if (Date.now() > deadline) throw new Error(`batch ${id} did not end within 10 minutes`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+function sizesOption(): number[] {
+  const sizes = listOption('--scale-sizes')?.map((size) => Number(size.replace(/_/g, '')));
+  if (!sizes) return DEFAULT_SIZES;
+  if (sizes.some((size) => !Number.isInteger(size) || size < 1_000 || size % 1_000 !== 0)) throw new Error('--scale-sizes takes multiples of 1000, e.g. 1000,10000');
+  return sizes;
+}
+
+async function runSize(rows: number, baseUrl: string): Promise<Measured[]> {
+  const store = path.join(TREE, '.batchlens');
+  fs.rmSync(store, { recursive: true, force: true });
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'batchlens-scale-'));
+  const env = { ...process.env, ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: baseUrl };
+  const folders = selectionFor(rows);
+  const cli = (...args: string[]) => measure([CLI, ...args], TREE, env, true);
+  const plain = (...args: string[]) => measure([BASELINE, ...args], TREE, env, false);
+  const results: Measured[] = [];
+  const record = (step: Step, ours: Run, baseline: Run) => {
+    results.push({ step, rows, ours, baseline });
+    console.log(`  ${count(rows)} rows · ${step}: ${(ours.ms / 1000).toFixed(2)} s, ${mb(ours.peakRss)} MB (plain script ${(baseline.ms / 1000).toFixed(2)} s, ${mb(baseline.peakRss)} MB)`);
+  };
+  try {
+    const dryRun = await cli('batch', 'submit', ...folders, '--dry-run', '--json');
+    const dryReport = lastJson<{ requests: number }>(dryRun.stdout);
+    if (dryReport.requests !== rows) throw new Error(`dry run built ${dryReport.requests} requests, expected ${rows}`);
+    record('submit --dry-run', dryRun, await plain('prepare', TREE, folders.join(',')));
+
+    const submitted = await cli('batch', 'submit', ...folders, '--yes', '--json');
+    const { jobId } = lastJson<{ jobId: string }>(submitted.stdout);
+    const plainSubmitted = await plain('submit', TREE, folders.join(','), baseUrl);
+    record('submit', submitted, plainSubmitted);
+    // The plain script's batch is not needed any more: canceled, the emulator spends no time producing its rows.
+    const plainBatchId = lastJson<{ batchId: string }>(plainSubmitted.stdout).batchId;
+    await fetch(`${baseUrl}/v1/messages/batches/${plainBatchId}/cancel`, { method: 'POST', headers: { 'x-api-key': API_KEY, 'anthropic-version': '2023-06-01' } });
+
+    const jobFile = path.join(store, 'jobs', `${jobId}.json`);
+    const job = JSON.parse(fs.readFileSync(jobFile, 'utf8')) as { batches: Array<{ batchId?: string }> };
+    const batchIds = job.batches.map((batch) => batch.batchId).filter((id): id is string => typeof id === 'string');
+    // Waiting here also lets the emulator produce the rows now, so no later step pays for that.
+    await waitForEnd(baseUrl, [...batchIds, plainBatchId]);
+
+    const status = await cli('batch', 'status', jobId, '--json');
+    const statusReport = lastJson<{ counts?: { succeeded?: number } }>(status.stdout);
+    if (statusReport.counts?.succeeded !== rows) throw new Error(`status counted ${JSON.stringify(statusReport.counts)}, expected ${rows} succeeded`);
+    record('status', status, await plain('status', jobFile, baseUrl, batchIds[0]));
+
+    record('list', await cli('batch', 'list', '--json'), await plain('list', path.join(store, 'jobs')));
+
+    const downloaded = await cli('batch', 'results', jobId);
+    const afterResults = JSON.parse(fs.readFileSync(jobFile, 'utf8')) as { rows: Record<string, unknown[]> };
+    if (Object.keys(afterResults.rows).length !== rows) throw new Error(`results recorded ${Object.keys(afterResults.rows).length} rows, expected ${rows}`);
+    record('results', downloaded, await plain('results', baseUrl, batchIds[0], path.join(scratch, 'results')));
+
+    record('savings', await cli('batch', 'savings', jobId, '--json'), await plain('savings', jobFile));
+    return results;
+  } finally {
+    fs.rmSync(store, { recursive: true, force: true });
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<unknown> {
+  if (!fs.existsSync(CLI) || !fs.existsSync(path.join(ROOT, 'dist', 'anthropic-sdk.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  const sizes = sizesOption();
+  const generateStart = performance.now();
+  const tree = ensureSourceTree(TREE, Math.max(...sizes));
+  console.log(
+    `Scale bench: ${count(tree.files)} generated files (${mb(tree.bytes)} MB) in ${path.relative(ROOT, TREE)}` +
+      (tree.generatedNow ? `, generated in ${((performance.now() - generateStart) / 1000).toFixed(0)} s (kept for the next run)` : ' (reused)') +
+      `; the CLI and the plain scripts each run in a fresh process against the emulator (speed ${count(EMULATOR_SPEED)}x)`,
+  );
+  const emulator = await createEmulator({ port: 0, speed: EMULATOR_SPEED });
+  const measured: Measured[] = [];
+  try {
+    for (const rows of sizes) measured.push(...(await runSize(rows, emulator.url)));
+  } finally {
+    await emulator.close();
+  }
+
+  const steps: Step[] = ['submit --dry-run', 'submit', 'status', 'list', 'results', 'savings'];
+  const failures: string[] = [];
+  const table: string[][] = [];
+  const summary: Record<string, unknown>[] = [];
+  for (const step of steps) {
+    let previous: Measured | undefined;
+    for (const entry of measured.filter((candidate) => candidate.step === step)) {
+      const growth = previous && entry.rows === previous.rows * 10 ? entry.ours.ms / previous.ours.ms : undefined;
+      const failed = growth !== undefined && growth > MAX_GROWTH;
+      if (failed) failures.push(`${step} ${count(previous?.rows ?? 0)} -> ${count(entry.rows)} rows grew ${growth?.toFixed(1)}x`);
+      table.push([
+        step,
+        count(entry.rows),
+        (entry.ours.ms / 1000).toFixed(2),
+        (entry.baseline.ms / 1000).toFixed(2),
+        ratio(entry.ours.ms, entry.baseline.ms),
+        mb(entry.ours.peakRss),
+        mb(entry.baseline.peakRss),
+        ratio(entry.ours.peakRss, entry.baseline.peakRss),
+        growth === undefined ? '' : `${growth.toFixed(1)}x${failed ? ' FAILED' : ''}`,
+      ]);
+      summary.push({
+        step,
+        rows: entry.rows,
+        ms: entry.ours.ms,
+        baselineMs: entry.baseline.ms,
+        timeRatio: entry.ours.ms / entry.baseline.ms,
+        peakRssBytes: entry.ours.peakRss,
+        baselinePeakRssBytes: entry.baseline.peakRss,
+        rssRatio: entry.ours.peakRss / entry.baseline.peakRss,
+        growthVsTenthRows: growth ?? null,
+        growthFailed: failed,
+      });
+      previous = entry;
+    }
+  }
+  printTable(
+    `Scale: one job through the CLI against the emulator (s, peak RSS MB; ratios = Batchlens / a plain script doing the same work, same run; growth = time / the same step at a tenth of the rows, FAILED above ${MAX_GROWTH}x)`,
+    ['step', 'rows', 's', 'plain s', 'time ratio', 'RSS MB', 'plain MB', 'RSS ratio', 'growth'],
+    table,
+  );
+  console.log(failures.length > 0 ? `  FAILED growth: ${failures.join('; ')}` : `  every step grew at most ${MAX_GROWTH}x for 10x the rows`);
+  if (failures.length > 0) process.exitCode = 1;
+  return { generatedAt: new Date().toISOString(), node: process.version, cpus: os.cpus().length, files: tree.files, treeBytes: tree.bytes, maxGrowth: MAX_GROWTH, steps: summary, failures };
+}
+
+// `npx tsx bench/scale.ts [--scale-sizes 1000,10000]` runs this bench alone without writing bench-results/.
+if (require.main === module) {
+  run().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,89 @@
+// The plain-script floors of the scale bench, in plain Node (no tsx), doing the same work as each
+// Batchlens step with nothing else: no store, no locks, no checks. One mode per run; prints one JSON
+// line with the peak RSS (bytes) and whatever the mode found, so the bench can check the work was done.
+//
+//   prepare <root> <folder,...>             walk + read + build request objects + one JSON.stringify per body
+//   submit <root> <folder,...> <baseUrl>    the same, then POST the body to the emulator
+//   status <jobFile> <baseUrl> <batchId>    read + JSON.parse the job file, GET the batch
+//   list <jobsDir>                          read + JSON.parse every job file
+//   results <baseUrl> <batchId> <outDir>    download the results to a file, then split + JSON.parse, one writeFile per row
+//   savings <jobFile>                       read + JSON.parse the job file, sum each row's usage
+const fs = require('node:fs');
+const path = require('node:path');
+
+const MODEL = 'claude-sonnet-4-6';
+const HEADERS = { 'x-api-key': process.env.ANTHROPIC_API_KEY || '', 'anthropic-version': '2023-06-01', 'content-type': 'application/json' };
+
+function walkAndBuild(root, folders) {
+  const requests = [];
+  const system = [{ type: 'text', text: 'Summarize the file.', cache_control: { type: 'ephemeral' } }];
+  const walk = (relative) => {
+    for (const entry of fs.readdirSync(path.join(root, relative), { withFileTypes: true })) {
+      const child = `${relative}/${entry.name}`;
+      if (entry.isDirectory()) walk(child);
+      else if (entry.isFile() && entry.name.endsWith('.ts')) {
+        const content = fs.readFileSync(path.join(root, child), 'utf8');
+        requests.push({
+          custom_id: `r${requests.length}`,
+          params: { model: MODEL, max_tokens: 1024, system, messages: [{ role: 'user', content: `File: ${child}\n\n<file>\n${content}\n</file>` }] },
+        });
+      }
+    }
+  };
+  for (const folder of folders) walk(folder);
+  return requests;
+}
+
+async function main() {
+  const [mode, ...args] = process.argv.slice(2);
+  let found;
+  if (mode === 'prepare' || mode === 'submit') {
+    const requests = walkAndBuild(args[0], args[1].split(','));
+    const body = JSON.stringify({ requests });
+    found = { requests: requests.length, bodyBytes: Buffer.byteLength(body) };
+    if (mode === 'submit') {
+      const response = await fetch(`${args[2]}/v1/messages/batches`, { method: 'POST', headers: HEADERS, body });
+      if (!response.ok) throw new Error(`create: HTTP ${response.status} ${await response.text()}`);
+      found.batchId = (await response.json()).id;
+    }
+  } else if (mode === 'status') {
+    const job = JSON.parse(fs.readFileSync(args[0], 'utf8'));
+    const response = await fetch(`${args[1]}/v1/messages/batches/${args[2]}`, { headers: HEADERS });
+    found = { rows: job.manifest.length, status: (await response.json()).processing_status };
+  } else if (mode === 'list') {
+    let rows = 0;
+    for (const name of fs.readdirSync(args[0])) if (name.endsWith('.json')) rows += JSON.parse(fs.readFileSync(path.join(args[0], name), 'utf8')).manifest.length;
+    found = { rows };
+  } else if (mode === 'results') {
+    const [baseUrl, batchId, outDir] = args;
+    fs.mkdirSync(outDir, { recursive: true });
+    const response = await fetch(`${baseUrl}/v1/messages/batches/${batchId}/results`, { headers: HEADERS });
+    if (!response.ok || !response.body) throw new Error(`results: HTTP ${response.status}`);
+    const file = path.join(outDir, 'results.jsonl');
+    const out = fs.openSync(file, 'w');
+    for await (const chunk of response.body) fs.writeSync(out, chunk);
+    fs.closeSync(out);
+    let written = 0;
+    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+      if (!line) continue;
+      const row = JSON.parse(line);
+      if (row.result.type !== 'succeeded') continue;
+      fs.writeFileSync(path.join(outDir, `${written++}.md`), `${row.result.message.content.map((block) => block.text).join('\n\n')}\n`);
+    }
+    found = { written };
+  } else if (mode === 'savings') {
+    const job = JSON.parse(fs.readFileSync(args[0], 'utf8'));
+    let input = 0;
+    let output = 0;
+    for (const attempts of Object.values(job.rows)) for (const attempt of attempts) if (attempt.usage) { input += attempt.usage.input_tokens; output += attempt.usage.output_tokens; }
+    found = { input, output };
+  } else {
+    throw new Error(`unknown mode ${mode}`);
+  }
+  console.log(JSON.stringify({ ...found, peakRss: process.resourceUsage().maxRSS * 1024 }));
+}
+
+main().catch((error) => {
+  console.error(error && error.stack ? error.stack : String(error));
+  process.exitCode = 1;
+});
