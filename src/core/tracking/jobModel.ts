@@ -56,6 +56,16 @@ export interface BatchRecord {
    * A record with `submitError` but without this flag may still exist on the API (timeout, connection).
    */
   notSubmitted?: boolean;
+  /**
+   * How `batchId` was learned when it did not come from the create call's own answer: reconciliation
+   * adopted the only batch that fits the intent (`unverified`) and, once it ended, its results'
+   * custom_ids matched this record's (`verified`). Nothing is written from an `unverified` batch.
+   */
+  adoption?: 'unverified' | 'verified';
+  /** Several batches fit this open intent: none was adopted; they are shown to the user. */
+  candidateBatchIds?: string[];
+  /** Batches whose results proved they are not this record's (an adoption undone); never adopted again. */
+  rejectedBatchIds?: string[];
   /** Last polling failure shown as state in the tree (never as a toast). */
   lastPollError?: string;
   /** Results lines already written (resumable download). */

@@ -62,6 +62,8 @@ export function jobJson(job: Job, summary: JobSummary) {
       ...(batch.counts ? { counts: batch.counts } : {}),
       ...(batch.lastPollError ? { lastPollError: batch.lastPollError } : {}),
       ...(batch.submitError ? { submitError: batch.submitError } : {}),
+      ...(batch.adoption ? { adoption: batch.adoption } : {}),
+      ...(batch.candidateBatchIds ? { candidateBatchIds: batch.candidateBatchIds } : {}),
       resultsComplete: batch.resultsComplete === true,
     })),
     ...(summary.lastPollError ? { lastPollError: summary.lastPollError } : {}),
