@@ -71,6 +71,8 @@ export interface BatchRecord {
   /** Results lines already written (resumable download). */
   resultsLinesWritten?: number;
   resultsComplete?: boolean;
+  /** Why the results are not complete although the stream ended (fewer rows than `counts` promise). */
+  resultsError?: string;
   /** custom_ids found in this batch's results that the manifest does not know (reported, never written). */
   unknownCustomIds?: string[];
 }

@@ -65,6 +65,7 @@ export function jobJson(job: Job, summary: JobSummary) {
       ...(batch.adoption ? { adoption: batch.adoption } : {}),
       ...(batch.candidateBatchIds ? { candidateBatchIds: batch.candidateBatchIds } : {}),
       resultsComplete: batch.resultsComplete === true,
+      ...(batch.resultsError ? { resultsError: batch.resultsError } : {}),
     })),
     ...(summary.lastPollError ? { lastPollError: summary.lastPollError } : {}),
   };
