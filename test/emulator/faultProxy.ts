@@ -13,8 +13,10 @@ import type { AddressInfo, Socket } from 'node:net';
  * | `end_early`   | forwards; passes the first `afterLines` lines of the body, then ends it cleanly     |
  * | `hang`        | forwards the request (so it is processed) and never answers                         |
  * | `foreign`     | never forwards; answers `status` (default 501) with an HTML page, like a server that is not the API |
+ * | `drop`        | never forwards; drops the connection (the client cannot tell this from a lost answer) |
+ * | `stall`       | forwards; passes the first `afterLines` lines of the body, then holds the rest forever |
  */
-export type ProxyFaultKind = 'lose_answer' | 'gateway_error' | 'end_early' | 'hang' | 'foreign';
+export type ProxyFaultKind = 'lose_answer' | 'gateway_error' | 'end_early' | 'hang' | 'foreign' | 'drop' | 'stall';
 
 export interface ProxyFault {
   kind: ProxyFaultKind;
@@ -54,6 +56,11 @@ export async function createFaultProxy(upstream: string): Promise<FaultProxy> {
     const method = (req.method ?? 'GET').toUpperCase();
     const path = new URL(req.url ?? '/', 'http://proxy').pathname.replace(/\/+$/, '') || '/';
     const fault = pick(method, path);
+    if (fault?.kind === 'drop') {
+      req.resume();
+      req.once('end', () => res.socket?.destroy());
+      return;
+    }
     if (fault?.kind === 'foreign') {
       req.resume();
       res.writeHead(fault.status ?? 501, { 'content-type': 'text/html' });
@@ -87,7 +94,10 @@ export async function createFaultProxy(upstream: string): Promise<FaultProxy> {
             });
             return;
           case 'end_early':
-            endEarly(answer, res, fault.afterLines ?? 0);
+            endEarly(answer, res, fault.afterLines ?? 0, 'end');
+            return;
+          case 'stall':
+            endEarly(answer, res, fault.afterLines ?? 0, 'hold');
             return;
           default:
             res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -116,8 +126,8 @@ export async function createFaultProxy(upstream: string): Promise<FaultProxy> {
   };
 }
 
-/** Passes whole lines until `lines` have gone through, then ends the body cleanly (no reset, no partial line). */
-function endEarly(answer: IncomingMessage, res: ServerResponse, lines: number): void {
+/** Passes whole lines until `lines` have gone through, then ends the body cleanly (no reset, no partial line) or holds it open. */
+function endEarly(answer: IncomingMessage, res: ServerResponse, lines: number, then: 'end' | 'hold'): void {
   const headers = { ...answer.headers };
   delete headers['content-length'];
   res.writeHead(answer.statusCode ?? 200, headers);
@@ -137,11 +147,14 @@ function endEarly(answer: IncomingMessage, res: ServerResponse, lines: number): 
     }
     if (passed >= lines) {
       done = true;
-      res.end();
+      if (then === 'end') res.end();
       answer.destroy();
     }
   });
   answer.on('end', () => {
+    if (!done) res.end(pending);
+  });
+  answer.on('close', () => {
     if (!done) res.end(pending);
   });
 }

@@ -1,7 +1,9 @@
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { FileJobStore } from '../../src/core/tracking/jobStore';
 import type { ProxyFault } from '../emulator/faultProxy';
-import { type CliRun, type Damage, type Rig, cli, createRig, endAll, firstLine, measureDamage } from './harness';
+import { type CliRun, type Damage, type Rig, TEST_KEY, cli, closedPort, createRig, emulatorBatches, endAll, firstLine, measureDamage } from './harness';
 
 const CREATE: Pick<ProxyFault, 'method' | 'path'> = { method: 'POST', path: '/v1/messages/batches' };
 const DOWNLOAD: Pick<ProxyFault, 'method' | 'path'> = { method: 'GET', path: '/v1/messages/batches/*/results' };
@@ -105,12 +107,49 @@ function faultedDownload(fault: string, proxyFault: ProxyFault, expectExit: numb
   };
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+const REPO = path.resolve(__dirname, '..', '..');
+
+/**
+ * Runs the CLI as a child process (see crashingCli.ts); `killWhen` is polled every 25 ms and the
+ * child is killed with SIGKILL once it holds. Resolves with how the child ended.
+ */
+async function childCli(rig: Rig, argv: string[], killAt?: string, killWhen?: () => Promise<boolean>): Promise<CliRun & { signal: string | null }> {
+  const loader = pathToFileURL(path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+  const child = spawn(process.execPath, ['--import', loader, path.join(REPO, 'test', 'safety', 'crashingCli.ts'), ...argv], {
+    cwd: rig.root,
+    env: { ...process.env, ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: rig.proxy.url, BATCHLENS_TIMEOUT_SECONDS: '30', ...(killAt ? { BATCHLENS_KILL_AT: killAt } : {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  let exited = false;
+  void ended.then(() => (exited = true));
+  if (killWhen) {
+    const deadline = Date.now() + 30_000;
+    while (!exited && Date.now() < deadline && !(await killWhen())) await new Promise((resolve) => setTimeout(resolve, 25));
+    if (!exited) child.kill('SIGKILL');
+  }
+  const { code, signal } = await ended;
+  return { code: code ?? 137, out, err, signal };
+}
+
+/** kill -9 at a named point, then the next commands recover: nothing lost, nothing sent twice. */
+function killScenario(point: string, operation: string, run: (rig: Rig, check: (ok: boolean, what: string) => void) => Promise<CliRun & { signal: string | null }>): Scenario {
+  return {
+    fault: `kill -9 ${point}`,
+    operation,
+    async run(rig, check) {
+      const killed = await run(rig, check);
+      check(killed.signal === 'SIGKILL', `the child died by SIGKILL (got ${killed.signal}, exit ${killed.code}: ${firstLine(killed.err)})`);
+      const again = await cli(rig, ['batch', 'submit', 'src', '--yes']);
+      check(again.code === 1 && /already in flight/.test(again.err), `re-run after the kill is refused: exit ${again.code}, ${firstLine(again.err)}`);
+      await recover(rig, check);
+      return { code: 137, out: '', err: `killed (SIGKILL) ${point}; ${firstLine(again.err)}` };
+    },
+  };
 }
 
 export const FAULT_SCENARIOS: Scenario[] = [
@@ -127,6 +166,27 @@ export const FAULT_SCENARIOS: Scenario[] = [
   faultedDownload('stream ends cleanly after 1 line (always)', { ...DOWNLOAD, kind: 'end_early', afterLines: 1 }, 1, /results incomplete: 1 of \d+ rows/),
   faultedDownload('download answer lost', { ...DOWNLOAD, kind: 'lose_answer' }, 1, /download stopped/),
   faultedDownload('download never answers (hang)', { ...DOWNLOAD, kind: 'hang' }, 1, /download stopped/),
+  killScenario('right after create returned, before its id was saved', 'batch submit', (rig) => childCli(rig, ['batch', 'submit', 'src', '--yes'], 'after-create')),
+  killScenario('while the create is in flight (processed, unanswered)', 'batch submit', (rig) => {
+    rig.proxy.setFaults([{ ...CREATE, kind: 'hang', times: 1 }]);
+    return childCli(rig, ['batch', 'submit', 'src', '--yes'], undefined, async () => (await emulatorBatches(rig.emulator)).length > 0);
+  }),
+  {
+    fault: 'kill -9 mid-download (after 1 line)',
+    operation: 'batch results',
+    async run(rig, check) {
+      const submit = await cli(rig, ['batch', 'submit', 'src', '--yes']);
+      check(submit.code === 0, `submit exit ${submit.code}`);
+      await endAll(rig.emulator);
+      const [jobId] = await jobIds(rig);
+      rig.proxy.setFaults([{ ...DOWNLOAD, kind: 'stall', afterLines: 1, times: 1 }]);
+      const started = Date.now();
+      const killed = await childCli(rig, ['batch', 'results', jobId], undefined, async () => rig.proxy.hits()[0] > 0 && Date.now() - started > 1_500);
+      check(killed.signal === 'SIGKILL', `the child died by SIGKILL (got ${killed.signal})`);
+      await recover(rig, check);
+      return { code: 137, out: '', err: 'killed (SIGKILL) mid-download; the next `batch results` resumed' };
+    },
+  },
   {
     fault: 'list endpoint hangs with an intent open',
     operation: 'batch list',

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
@@ -124,4 +125,13 @@ export async function measureDamage(rig: Rig): Promise<Damage> {
 /** The first line of what a command printed on stderr, for the tables. */
 export function firstLine(text: string): string {
   return text.split('\n').map((line) => line.trim()).find(Boolean) ?? '';
+}
+
+/** A loopback port nothing listens on (bound, then closed), for "connection refused". */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

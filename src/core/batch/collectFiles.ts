@@ -330,7 +330,7 @@ async function examineFile(
     skipped: detail === undefined ? { relativePath: shownPath, reason } : { relativePath: shownPath, reason, detail },
   });
 
-  if (isLikelySecretFile(path.posix.basename(relativePath))) {
+  if (isLikelySecretFile(relativePath)) {
     const approved = options.confirmSecret ? await options.confirmSecret(relativePath) : false;
     if (!approved) return skip('secret', 'looks like a credentials file; not confirmed');
   }

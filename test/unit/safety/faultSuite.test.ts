@@ -13,7 +13,8 @@ describe('fault suite: the CLI against the emulator behind a fault-injecting pro
       assert.deepEqual(row.damage, { lostJobs: 0, duplicateBatches: 0, rowsLost: 0, rowsDuplicated: 0 }, where);
       assert.ok(row.message.length > 0, `${where} printed a message`);
     }
-    // The faults really fired: every submit fault failed its command, every persistent download fault too.
-    assert.deepEqual(rows.filter((row) => row.operation === 'batch submit').map((row) => row.exitCode), [1, 1, 1, 1, 1, 1]);
+    // The faults really fired: every submit fault failed its command, and every kill killed its process.
+    assert.deepEqual(rows.filter((row) => row.operation === 'batch submit' && !row.fault.startsWith('kill')).map((row) => row.exitCode), [1, 1, 1, 1, 1, 1]);
+    assert.deepEqual(rows.filter((row) => row.fault.startsWith('kill')).map((row) => row.exitCode), [137, 137, 137]);
   });
 });

@@ -8,6 +8,7 @@ import { cancelCommand } from './cancel';
 import { savingsCommand } from './savings';
 import { TIMEOUT_ENV, parseTimeoutSeconds } from './context';
 import { UsageError } from '../../io';
+import { sweepStoreLeftovers } from '../../../core/tracking/storeSweep';
 
 /** `batchlens batch <subcommand>`: one line per subcommand. */
 const SUBCOMMANDS: CliCommand[] = [
@@ -43,6 +44,8 @@ export const batchCommand: CliCommand = {
       return 0;
     }
     const { args: subArgs, timeout } = takeTimeoutFlag(rest);
+    const swept = await sweepStoreLeftovers(io.cwd).catch(() => ({ removed: [] as string[] }));
+    if (swept.removed.length > 0) io.stderr(`batchlens: removed ${swept.removed.length} leftover temporary file(s) of an interrupted run in .batchlens/\n`);
     const subIo = timeout === undefined ? io : { ...io, env: { ...io.env, [TIMEOUT_ENV]: String(parseTimeoutSeconds(timeout)) } };
     return sub.run(subArgs, subIo);
   },

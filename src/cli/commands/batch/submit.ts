@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { BatchApi, MessageBatch } from '../../../core/api/batchApi';
 import { describeCostPreview } from '../../../core/batch/costPreview';
 import { describeFilesInFlight, findFilesInFlight } from '../../../core/batch/inFlight';
+import { findEscapingOutput } from '../../../core/batch/outputCheck';
 import { type PreparedJob, prepareJob } from '../../../core/batch/prepareJob';
 import { RequestTooLargeError } from '../../../core/batch/splitBatches';
 import { type SubmitOutcome, submitPreparedJob } from '../../../core/batch/submitJob';
@@ -96,6 +97,10 @@ async function runSubmit(args: string[], io: CliIo, seams: SubmitCommandSeams): 
     if (options.json) io.stdout(`${JSON.stringify(jsonReport(prepared, undefined))}\n`);
     else io.stderr(`batchlens batch submit: nothing to send: no readable text files in the selection${skippedSuffix(prepared)}\n`);
     return 1;
+  }
+  const escaping = findEscapingOutput(prepared.job, context.store);
+  if (escaping) {
+    throw new UsageError(`the template's output pattern puts results outside the workspace ('${escaping.outputPath}' for ${escaping.sourcePath}: ${escaping.reason}); fix its \`output:\` line. Nothing was sent.`);
   }
   const inFlight = findFilesInFlight(prepared.job, await context.store.list());
   if (inFlight.length > 0 && !options.again) {
