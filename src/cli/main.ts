@@ -1,4 +1,5 @@
 import { COMMANDS } from './commands/index';
+import { describeFailure } from './errorText';
 import { type CliIo, UsageError, processIo } from './io';
 
 function helpText(): string {
@@ -30,7 +31,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`batchlens ${name}: ${error.message}\n`);
       return 2;
     }
-    io.stderr(`batchlens ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`batchlens ${name}: ${describeFailure(error)}\n`);
     return 1;
   }
 }
@@ -41,7 +42,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`batchlens: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(`batchlens: ${describeFailure(error)}\n`);
       process.exitCode = 1;
     },
   );

@@ -19,6 +19,8 @@ export interface CliSettings {
   maxFileBytes?: number;
   maxRequestsPerBatch?: number;
   defaultTemplate?: string;
+  /** `batchlens.apiTimeoutSeconds`: how long one API call may take. */
+  apiTimeoutSeconds?: number;
   /** Where the settings came from, for messages; undefined when the workspace has none. */
   file?: string;
 }
@@ -67,6 +69,7 @@ export function loadCliSettings(io: Pick<CliIo, 'cwd' | 'stderr'>): CliSettings 
     maxFileBytes: read('maxFileBytes', isPositiveInteger, 'a positive whole number'),
     maxRequestsPerBatch: read('maxRequestsPerBatch', isPositiveInteger, 'a positive whole number'),
     defaultTemplate: read('defaultTemplate', isNonEmptyString, 'a template name'),
+    apiTimeoutSeconds: read('apiTimeoutSeconds', isTimeoutSeconds, 'a number of seconds above 0 and at most 3600'),
   };
 }
 
@@ -84,4 +87,8 @@ function isStringArray(value: unknown): value is string[] {
 
 function isPositiveInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value > 0;
+}
+
+function isTimeoutSeconds(value: unknown): value is number {
+  return typeof value === 'number' && value > 0 && value <= 3600;
 }

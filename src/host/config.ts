@@ -37,6 +37,10 @@ export class BatchlensConfig {
   get apiBaseUrl(): string {
     return this.string('apiBaseUrl', '');
   }
+  /** `batchlens.apiTimeoutSeconds` in ms: how long one API call may wait before it is given up. */
+  get apiTimeoutMs(): number {
+    return Math.min(3600, this.positiveNumber('apiTimeoutSeconds', 120)) * 1000;
+  }
   get exactTokenCounts(): boolean {
     return this.boolean('exactTokenCounts', true);
   }

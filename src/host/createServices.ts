@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { withDeadlines } from '../core/api/deadlineApi';
 import { createBatchApi } from '../core/api/anthropicBatchApi';
 import type { BatchApi } from '../core/api/batchApi';
 import { CommandRunner } from './commandRunner';
@@ -41,7 +42,9 @@ export function createServices(context: vscode.ExtensionContext): HostServices {
     }
     // The key is asked for again before every request, so setting or clearing it applies at once.
     // The base URL is `batchlens.apiBaseUrl`, else ANTHROPIC_BASE_URL, else the public API.
-    return createBatchApi({ getApiKey, baseUrl: config.apiBaseUrl, env: process.env, logger: log });
+    // Every call has a deadline (`batchlens.apiTimeoutSeconds`), so nothing waits on the network forever.
+    const timeoutMs = config.apiTimeoutMs;
+    return withDeadlines(createBatchApi({ getApiKey, baseUrl: config.apiBaseUrl, env: process.env, logger: log, timeoutMs }), { timeoutMs });
   };
 
   return {

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { abortError } from '../util/clock';
 import { decodeUtf8, looksBinary } from './contentSniff';
 import { isLikelySecretFile } from './secretFiles';
 
-export type SkipReason = 'binary' | 'secret' | 'ignored' | 'empty' | 'too-large' | 'unreadable';
+export type SkipReason = 'binary' | 'secret' | 'ignored' | 'empty' | 'too-large' | 'unreadable' | 'special';
 
 /** A text file accepted for the batch, read once. */
 export interface CollectedFile {
@@ -179,7 +179,11 @@ export async function* collectFiles(options: CollectOptions): AsyncGenerator<Col
           else subdirs.push(childPath);
           continue;
         }
-        if (!entry.isFile() && !entry.isSymbolicLink()) continue;
+        if (!entry.isFile() && !entry.isSymbolicLink()) {
+          // A FIFO, socket or device is never opened (reading a FIFO blocks forever); it is reported.
+          checks.push(async () => ({ type: 'skipped', skipped: { relativePath: childPath, reason: 'special', detail: specialKind(entry) } }));
+          continue;
+        }
         // Like `.git/` itself, git's own files are bookkeeping, not content: passed over silently.
         if (GIT_METADATA_FILES.has(entry.name)) continue;
         const why = exclusion(childPath, false, dirLayers);
@@ -326,15 +330,22 @@ async function examineFile(
     skipped: detail === undefined ? { relativePath: shownPath, reason } : { relativePath: shownPath, reason, detail },
   });
 
-  if (isLikelySecretFile(path.posix.basename(relativePath))) {
+  if (isLikelySecretFile(relativePath)) {
     const approved = options.confirmSecret ? await options.confirmSecret(relativePath) : false;
     if (!approved) return skip('secret', 'looks like a credentials file; not confirmed');
   }
   let bytes: Buffer;
   try {
-    const handle = await fs.open(path.join(root, relativePath), 'r');
+    // stat (not open) first: opening a FIFO blocks until a writer appears, and a device may never end.
+    const kind = specialKind(await fs.stat(path.join(root, relativePath)));
+    if (kind) return skip('special', kind);
+    // O_NONBLOCK guards the moment between stat and open (a file swapped for a FIFO); harmless for files.
+    const handle = await fs.open(path.join(root, relativePath), fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
     try {
-      const { size } = await handle.stat();
+      const opened = await handle.stat();
+      const swapped = specialKind(opened);
+      if (swapped) return skip('special', swapped);
+      const { size } = opened;
       if (size === 0) return skip('empty');
       if (size > options.maxFileBytes) return skip('too-large', `${size} bytes, over the ${options.maxFileBytes}-byte limit`);
       bytes = await handle.readFile();
@@ -391,4 +402,11 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 function errorDetail(error: unknown): string {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+}
+
+/** What kind of special file this is ("a FIFO (named pipe), not opened"), or undefined for a regular file or folder. */
+function specialKind(entry: { isFile(): boolean; isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSymbolicLink(): boolean }): string | undefined {
+  if (entry.isFile() || entry.isDirectory() || entry.isSymbolicLink()) return undefined;
+  const kind = entry.isFIFO() ? 'a FIFO (named pipe)' : entry.isSocket() ? 'a socket' : entry.isCharacterDevice() || entry.isBlockDevice() ? 'a device' : 'not a regular file';
+  return `${kind}, not opened`;
 }

@@ -14,10 +14,24 @@ const SECRET_NAME_PATTERNS: readonly RegExp[] = [
   /^\.(npmrc|netrc|pypirc|pgpass|git-credentials|htpasswd|dockercfg|s3cfg)$/,
   /^_netrc$/,
   /^\.?terraform\.tfstate(\.backup)?$/,
+  /^kubeconfig([-_.].*)?$/, // kubeconfig, kubeconfig.yaml, kubeconfig-prod
+  /^api[-_]?keys?(\.[a-z0-9]+)?$/, // api_key.txt, apikey, api-keys.json
+  /^(access[-_]?|auth[-_]?|refresh[-_]?|oauth[-_]?|bearer[-_]?)?tokens?\.(json|txt|ya?ml)$/, // token.json, access_token.txt
+  /service[-_]?account.*\.json$/, // my-project-service-account-key.json
+  /adminsdk.*\.json$/, // firebase-adminsdk-xyz.json
+  /^aws[-_.]?credentials([-_.].*)?$/, // aws_credentials
 ];
 
-/** Whether a file's name marks it as a likely secret (`.env*`, `*.pem`, `*.key`, `id_rsa*`, credential files). */
-export function isLikelySecretFile(fileName: string): boolean {
-  const name = fileName.toLowerCase();
+/** Credential files known by their folder as well as their name (`.kube/config`, `.docker/config.json`). */
+const SECRET_PATH_SUFFIXES: readonly string[] = ['.kube/config', '.docker/config.json', '.aws/config', '.aws/credentials', '.ssh/config'];
+
+/**
+ * Whether a file's name (or workspace-relative path) marks it as a likely secret (`.env*`, `*.pem`,
+ * `*.key`, `id_rsa*`, credential and token files, `.kube/config`).
+ */
+export function isLikelySecretFile(fileNameOrPath: string): boolean {
+  const lower = fileNameOrPath.toLowerCase().replace(/\\/g, '/');
+  const name = lower.slice(lower.lastIndexOf('/') + 1);
+  if (SECRET_PATH_SUFFIXES.some((suffix) => lower === suffix || lower.endsWith(`/${suffix}`))) return true;
   return SECRET_NAME_PATTERNS.some((pattern) => pattern.test(name));
 }

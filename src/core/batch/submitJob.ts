@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { BatchApi, BatchRequest, MessageBatch } from '../api/batchApi';
-import { BatchApiError, explainApiError, toBatchApiError } from '../api/errors';
+import { toBatchApiError } from '../api/errors';
 import type { BatchRecord, Job } from '../tracking/jobModel';
 import type { FileJobStore } from '../tracking/jobStore';
 import { abortError, type Clock } from '../util/clock';
 import { type Logger, silentLogger } from '../util/logger';
 import type { PreparedJob } from './prepareJob';
 import { DEFAULT_MAX_BATCH_BYTES, splitIntoBatches } from './splitBatches';
+import { classifyCreateFailure } from './submissionFailure';
 
 export interface SubmitOptions {
   store: FileJobStore;
@@ -51,10 +52,12 @@ export async function submitPreparedJob(prepared: PreparedJob, options: SubmitOp
  * body's sha256) is persisted, then `create` is called, then the id is persisted at once. A crash
  * between the last two leaves an intent that `reconcileIntents` matches against the API's list.
  *
- * A create failure that proves nothing was created (a refusal: auth, invalid, too large, rate
- * limited, overloaded...) marks the record `notSubmitted` so a later call sends those rows again;
- * a lost answer (timeout, connection, cancel, server error) leaves an open intent with
- * `submitError`, because the API may have created the batch; reconciliation decides.
+ * A create failure that proves nothing was created (never sent: refused connection, unknown host,
+ * a server that is not the API; or refused by the API: auth, invalid, too large, rate limited,
+ * overloaded) marks the record `notSubmitted` at once so a later call sends those rows again; an
+ * ambiguous failure (the answer lost after sending, an internal or gateway error) leaves an open
+ * intent with `submitError`, because the API may have created the batch; reconciliation decides
+ * (see `classifyCreateFailure`).
  * The first failure stops the submission. Resumable: call again for what is left.
  */
 export async function submitPendingBatches(jobId: string, options: SubmitOptions): Promise<SubmitOutcome> {
@@ -93,8 +96,9 @@ export async function submitPendingBatches(jobId: string, options: SubmitOptions
       batch = await api.create(requests, { signal: options.signal });
     } catch (error) {
       const apiError = toBatchApiError(error);
-      const definite = createDefinitelyFailed(apiError);
-      const message = explainApiError(apiError);
+      const classified = classifyCreateFailure(error);
+      const definite = classified.class !== 'ambiguous';
+      const message = classified.message;
       logger.warn(`Batchlens: creating batch ${intent.index + 1} of job ${jobId} failed (${apiError.kind}): ${apiError.message}`);
       current = await store.update(jobId, (stored) => {
         const record = stored.batches[intent.index];
@@ -147,13 +151,4 @@ export function applyBatchToRecord(record: BatchRecord, batch: MessageBatch): vo
 /** sha256 of the create body `{"requests":[...]}` as we serialize it, to recognise the same submission. */
 export function sha256Of(requests: readonly BatchRequest[]): string {
   return createHash('sha256').update(JSON.stringify({ requests }), 'utf8').digest('hex');
-}
-
-/**
- * Whether the API answered in a way that proves no batch was created. `create` is never retried by
- * the API layer, so a refusal (4xx, 429, 529) is final; a lost answer (connection, timeout, cancel)
- * or an internal error (5xx) may hide a batch that exists.
- */
-function createDefinitelyFailed(error: BatchApiError): boolean {
-  return !['connection', 'timeout', 'aborted', 'server'].includes(error.kind);
 }

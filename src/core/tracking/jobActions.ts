@@ -1,9 +1,12 @@
 import type { BatchApi } from '../api/batchApi';
+import { explainApiError } from '../api/errors';
 import { applyBatchToRecord } from '../batch/submitJob';
 import type { Logger } from '../util/logger';
 import { failureFacts } from './apiErrors';
 import type { Job, JobStore } from './jobModel';
 import { isBatchRunning, isJobRunning } from './jobStatus';
+import { type ShortResults, markShort, shortResults } from './resultsCompleteness';
+import { type ResultsDownloadOptions, type ResultsReport, downloadResults } from './resultsWriter';
 
 /** A job id (or prefix) that names no job, or more than one. */
 export class JobLookupError extends Error {
@@ -59,7 +62,7 @@ export async function refreshJob(jobId: string, deps: { store: JobStore; api: Ba
         }
       });
     } catch (error) {
-      const message = failureFacts(error).message;
+      const message = explainApiError(error);
       failures.push({ batchId, message });
       current = await deps.store.update(jobId, (stored) => {
         const record = stored.batches.find((candidate) => candidate.batchId === batchId);
@@ -163,4 +166,46 @@ export async function deleteJob(
   await deps.store.delete(jobId);
   deps.logger.info(`Deleted job ${jobId} (${deletedRemote.length} batches on the API)`);
   return { deletedRemote, keptResultsDir: deps.store.resultsDir(jobId) };
+}
+
+export interface CheckedResultsReport extends ResultsReport {
+  /** Batches whose results are still short of their `request_counts` after every resume: the job is not complete. */
+  incomplete: ShortResults[];
+}
+
+/** How many extra downloads a short batch gets within one call before it is reported incomplete. */
+const SHORT_RESULTS_ROUNDS = 2;
+
+/**
+ * Downloads a job's results and checks each ended batch against its `request_counts`
+ * (succeeded + errored + canceled + expired): a batch whose stream ended early is resumed from
+ * where it stopped, and one that still falls short is marked not complete (never
+ * `resultsComplete: true`) and returned in `incomplete`, for the caller to report as a failure.
+ */
+export async function downloadCheckedResults(jobId: string, options: ResultsDownloadOptions): Promise<CheckedResultsReport> {
+  let report = await downloadResults(jobId, options);
+  for (let round = 0; ; round++) {
+    const job = await options.store.get(jobId);
+    const short = job ? shortResults(job) : [];
+    await options.store.update(jobId, (stored) => markShort(stored, shortResults(stored)));
+    if (short.length === 0 || round >= SHORT_RESULTS_ROUNDS) return { ...report, incomplete: short };
+    options.logger.info(`Results of ${short.map((item) => item.batchId).join(', ')} ended early; resuming.`);
+    report = mergeReports(report, await downloadResults(jobId, { ...options, force: false }));
+  }
+}
+
+function mergeReports(first: ResultsReport, second: ResultsReport): ResultsReport {
+  const outcomes = { ...first.outcomes };
+  for (const key of Object.keys(outcomes) as Array<keyof typeof outcomes>) outcomes[key] += second.outcomes[key];
+  return {
+    ...first,
+    written: [...first.written, ...second.written],
+    unchanged: first.unchanged + second.unchanged,
+    skipped: [...first.skipped, ...second.skipped],
+    unknownCustomIds: [...new Set([...first.unknownCustomIds, ...second.unknownCustomIds])],
+    outcomes,
+    rawFiles: [...new Set([...first.rawFiles, ...second.rawFiles])],
+    batchesRead: first.batchesRead,
+    batchesPending: second.batchesPending,
+  };
 }

@@ -56,6 +56,16 @@ export interface BatchRecord {
    * A record with `submitError` but without this flag may still exist on the API (timeout, connection).
    */
   notSubmitted?: boolean;
+  /**
+   * How `batchId` was learned when it did not come from the create call's own answer: reconciliation
+   * adopted the only batch that fits the intent (`unverified`) and, once it ended, its results'
+   * custom_ids matched this record's (`verified`). Nothing is written from an `unverified` batch.
+   */
+  adoption?: 'unverified' | 'verified';
+  /** Several batches fit this open intent: none was adopted; they are shown to the user. */
+  candidateBatchIds?: string[];
+  /** Batches whose results proved they are not this record's (an adoption undone); never adopted again. */
+  rejectedBatchIds?: string[];
   /** Last polling failure shown as state in the tree (never as a toast). */
   lastPollError?: string;
   /** Results lines already processed (outputs written, attempts recorded): a later call resumes after them. */
@@ -65,6 +75,8 @@ export interface BatchRecord {
   resultsDownloaded?: boolean;
   /** Rows of the raw results file by result type, counted when they were processed. */
   resultsTally?: ResultsTally;
+  /** Why the results are not complete although the stream ended (fewer rows than `counts` promise). */
+  resultsError?: string;
   /** custom_ids found in this batch's results that the manifest does not know (reported, never written). */
   unknownCustomIds?: string[];
 }

@@ -118,7 +118,8 @@ export async function downloadResults(jobId: string, options: ResultsDownloadOpt
     if (!batch.batchId) {
       continue;
     }
-    if (batch.status !== 'ended') {
+    // An adopted batch is not known to be this job's until reconciliation checked its results.
+    if (batch.status !== 'ended' || batch.adoption === 'unverified') {
       report.batchesPending += 1;
       continue;
     }

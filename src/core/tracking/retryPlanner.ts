@@ -1,5 +1,6 @@
 import type { BatchApi, BatchRequest, MessageBatch } from '../api/batchApi';
-import { explainApiError, toBatchApiError } from '../api/errors';
+import { toBatchApiError } from '../api/errors';
+import { classifyCreateFailure } from '../batch/submissionFailure';
 import { applyBatchToRecord, sha256Of } from '../batch/submitJob';
 import { DEFAULT_MAX_BATCH_BYTES, API_MAX_REQUESTS_PER_BATCH, splitIntoBatches } from '../batch/splitBatches';
 import type { Clock } from '../util/clock';
@@ -174,8 +175,10 @@ export async function submitRetry(plan: RetryPlan, options: RetrySubmitOptions):
       batch = await api.create(chunk, { signal: options.signal });
     } catch (error) {
       const apiError = toBatchApiError(error);
-      const definite = ['auth', 'permission', 'billing', 'not_found', 'invalid_request', 'too_large'].includes(apiError.kind);
-      const message = explainApiError(apiError);
+      // Same rule as the first submission: only a failure that may hide a created batch stays open.
+      const classified = classifyCreateFailure(error);
+      const definite = classified.class !== 'ambiguous';
+      const message = classified.message;
       logger.warn(`Retry batch ${intent.index + 1} of job ${plan.jobId} failed (${apiError.kind}): ${apiError.message}`);
       outcome.job = await store.update(plan.jobId, (job) => {
         const record = job.batches[intent.index];

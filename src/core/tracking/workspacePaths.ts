@@ -22,7 +22,9 @@ export async function confineToWorkspace(root: string, relativePath: string): Pr
   if (path.isAbsolute(relativePath) || path.win32.isAbsolute(relativePath) || /^[a-zA-Z]:/.test(relativePath)) {
     throw new OutsideWorkspaceError(relativePath, 'absolute paths are not allowed');
   }
-  const segments = relativePath.split(/[\\/]+/);
+  // Workspace-relative paths use `/`. On POSIX a backslash is an ordinary file-name character
+  // (`a\b.md` is one file, not a folder `a`); on Windows it separates folders too.
+  const segments = relativePath.split(path.sep === '\\' ? /[\\/]+/ : /\/+/);
   if (segments.includes('..')) {
     throw new OutsideWorkspaceError(relativePath, '`..` segments are not allowed');
   }

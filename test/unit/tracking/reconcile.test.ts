@@ -16,7 +16,7 @@ describe('reconcileIntents', () => {
     await submitPreparedJob(await prepareDocs(root, clock.now()), { store, api, clock, maxRequestsPerBatch: 10 });
     const listsBefore = api.listCalls();
     const report = await reconcileIntents({ store, api, clock });
-    assert.deepEqual(report, { matched: [], notSubmitted: [], pending: [] });
+    assert.deepEqual(report, { matched: [], notSubmitted: [], pending: [], ambiguous: [], verified: [], undone: [] });
     assert.equal(api.listCalls(), listsBefore);
   });
 

@@ -1,4 +1,5 @@
 import { createBatchApi } from '../../../core/api/anthropicBatchApi';
+import { DEFAULT_API_TIMEOUT_MS, withDeadlines } from '../../../core/api/deadlineApi';
 import type { BatchApi } from '../../../core/api/batchApi';
 import { explainApiError } from '../../../core/api/errors';
 import { FileJobStore } from '../../../core/tracking/jobStore';
@@ -6,6 +7,7 @@ import { describeReconcileReport, reconcileIntents } from '../../../core/trackin
 import { type Clock, systemClock } from '../../../core/util/clock';
 import type { Logger } from '../../../core/util/logger';
 import { type CliIo, UsageError } from '../../io';
+import { loadCliSettings } from '../../workspaceSettings';
 
 /** The one-line hint printed when a command needs a key and none is set. */
 export const NO_API_KEY_MESSAGE =
@@ -42,7 +44,33 @@ export function apiKeyFrom(io: CliIo): string | undefined {
 export function createCliBatchApi(io: CliIo, logger: Logger = cliLogger(io)): BatchApi {
   const apiKey = apiKeyFrom(io);
   if (!apiKey) throw new UsageError(NO_API_KEY_MESSAGE);
-  return createBatchApi({ apiKey, env: io.env, logger });
+  const timeoutMs = cliTimeoutMs(io);
+  const api = createBatchApi({ apiKey, env: io.env, logger, timeoutMs });
+  return withDeadlines(api, {
+    timeoutMs,
+    progressEveryMs: Math.min(5_000, Math.max(250, Math.round(timeoutMs / 4))),
+    onWait: ({ what, elapsedMs }) => io.stderr(`batchlens: still waiting for the Anthropic API (${what}): ${Math.round(elapsedMs / 1000)} s of ${Math.round(timeoutMs / 1000)} s...\n`),
+  });
+}
+
+/** Environment variable the batch commands' `--timeout SECONDS` flag is passed through. */
+export const TIMEOUT_ENV = 'BATCHLENS_TIMEOUT_SECONDS';
+
+/** `--timeout` (via `BATCHLENS_TIMEOUT_SECONDS`), else `batchlens.apiTimeoutSeconds`, else 120 s. */
+export function cliTimeoutMs(io: CliIo): number {
+  const flag = io.env[TIMEOUT_ENV];
+  if (flag !== undefined && flag !== '') return parseTimeoutSeconds(flag, TIMEOUT_ENV) * 1000;
+  const setting = loadCliSettings({ cwd: io.cwd, stderr: () => undefined }).apiTimeoutSeconds;
+  return setting !== undefined ? setting * 1000 : DEFAULT_API_TIMEOUT_MS;
+}
+
+/** A number of seconds in (0, 3600]; decimals allowed. @throws UsageError naming `flag`. */
+export function parseTimeoutSeconds(text: string, flag = '--timeout'): number {
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(value > 0) || value > 3600) {
+    throw new UsageError(`${flag} must be a number of seconds above 0 and at most 3600 (got '${text}')`);
+  }
+  return value;
 }
 
 /**

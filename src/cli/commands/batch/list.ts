@@ -1,7 +1,7 @@
 import { formatCounts, jobLabel, phaseText, timingText } from '../../../core/tracking/jobFormat';
 import { summarizeJob } from '../../../core/tracking/jobStatus';
 import type { CliCommand, CliIo } from '../../io';
-import { openBatchContext, reconcileBeforeCommand } from './context';
+import { type BatchCliContext, openBatchContext, reconcileBeforeCommand } from './context';
 import { jobJson, optionalApi, parseTrackerArgs, printJson } from './trackerCli';
 
 const USAGE = [
@@ -22,24 +22,44 @@ export const listCommand: CliCommand = {
     const { values } = parseTrackerArgs(args, { json: { type: 'boolean', default: false } });
     const context = openBatchContext(io);
     const api = optionalApi(io, context);
-    if (api) await reconcileBeforeCommand(context, api, io);
-    const jobs = (await context.store.list()).sort((a, b) => b.createdAt - a.createdAt);
-    if (values.json) {
-      printJson(io, jobs.map((job) => jobJson(job, summarizeJob(job))));
-      return 0;
+    // The store is shown without waiting on the network: settling interrupted submissions gets a
+    // short head start and otherwise finishes (bounded by the API timeout) after the listing.
+    const reconciling = api ? reconcileBeforeCommand(context, api, io) : Promise.resolve();
+    await headStart(reconciling, LIST_HEAD_START_MS);
+    try {
+      return await printJobs(context, values.json ?? false, io);
+    } finally {
+      await reconciling;
     }
-    if (jobs.length === 0) {
-      io.stdout('No batch jobs in this workspace yet. Send files with `batchlens batch submit <paths...>`.\n');
-      return 0;
-    }
-    const now = context.clock.now();
-    const rows = jobs.map((job) => {
-      const summary = summarizeJob(job);
-      return [job.id, jobLabel(job), phaseText(summary), formatCounts(summary.counts, ', '), timingText(job, summary, now)];
-    });
-    const table = [['JOB', 'TEMPLATE', 'STATUS', 'ROWS', 'WHEN'], ...rows];
-    const widths = table[0].map((_, column) => Math.max(...table.map((row) => row[column].length)));
-    io.stdout(`${table.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n')}\n`);
-    return 0;
   },
 };
+
+/** How long `batch list` lets reconciliation run before it shows the store anyway. */
+const LIST_HEAD_START_MS = 1_000;
+
+function headStart(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([work.then(() => undefined, () => undefined), waited]).finally(() => clearTimeout(timer));
+}
+
+async function printJobs(context: BatchCliContext, json: boolean, io: CliIo): Promise<number> {
+  const jobs = (await context.store.list()).sort((a, b) => b.createdAt - a.createdAt);
+  if (json) {
+    printJson(io, jobs.map((job) => jobJson(job, summarizeJob(job))));
+    return 0;
+  }
+  if (jobs.length === 0) {
+    io.stdout('No batch jobs in this workspace yet. Send files with `batchlens batch submit <paths...>`.\n');
+    return 0;
+  }
+  const now = context.clock.now();
+  const rows = jobs.map((job) => {
+    const summary = summarizeJob(job);
+    return [job.id, jobLabel(job), phaseText(summary), formatCounts(summary.counts, ', '), timingText(job, summary, now)];
+  });
+  const table = [['JOB', 'TEMPLATE', 'STATUS', 'ROWS', 'WHEN'], ...rows];
+  const widths = table[0].map((_, column) => Math.max(...table.map((row) => row[column].length)));
+  io.stdout(`${table.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n')}\n`);
+  return 0;
+}

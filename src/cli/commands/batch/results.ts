@@ -1,6 +1,7 @@
 import type { BatchApi } from '../../../core/api/batchApi';
-import { downloadResults, type ResultsReport } from '../../../core/tracking/resultsWriter';
-import { refreshJob } from '../../../core/tracking/jobActions';
+import { explainApiError } from '../../../core/api/errors';
+import { type CheckedResultsReport, downloadCheckedResults, refreshJob } from '../../../core/tracking/jobActions';
+import { describeShort } from '../../../core/tracking/resultsCompleteness';
 import { type CliCommand, type CliIo, UsageError } from '../../io';
 import { NO_API_KEY_MESSAGE, openBatchContext, reconcileBeforeCommand } from './context';
 import { jobArgument, optionalApi, parseTrackerArgs, printJson } from './trackerCli';
@@ -32,31 +33,43 @@ export const resultsCommand: CliCommand = {
     const api = optionalApi(io, context);
     if (api) await reconcileBeforeCommand(context, api, io);
     let job = await jobArgument(context, positionals, 'batchlens batch results <job>');
+    let refreshFailures: Array<{ batchId: string; message: string }> = [];
     if (api) {
-      job = (await refreshJob(job.id, { store: context.store, api })).job;
+      const refreshed = await refreshJob(job.id, { store: context.store, api });
+      job = refreshed.job;
+      refreshFailures = refreshed.failures;
     }
     const needsApi = job.batches.some((batch) => batch.batchId && batch.status === 'ended' && (!batch.resultsComplete || values.force));
     if (needsApi && !api) {
       throw new UsageError(NO_API_KEY_MESSAGE);
     }
-    const report = await downloadResults(job.id, {
-      store: context.store,
-      // Not called when every ended batch is already downloaded (then no key is needed).
-      api: api ?? unavailableApi(),
-      logger: context.logger,
-      location: values['beside-source'] ? 'besideSource' : 'store',
-      force: values.force,
-    });
+    let report: CheckedResultsReport;
+    try {
+      report = await downloadCheckedResults(job.id, {
+        store: context.store,
+        // Not called when every ended batch is already downloaded (then no key is needed).
+        api: api ?? unavailableApi(),
+        logger: context.logger,
+        location: values['beside-source'] ? 'besideSource' : 'store',
+        force: values.force,
+      });
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      io.stderr(`batchlens batch results: the download stopped (what was read is kept): ${explainApiError(error)}\n`);
+      return 1;
+    }
     if (values.json) {
-      printJson(io, resultsJson(report));
+      printJson(io, { ...resultsJson(report), incomplete: report.incomplete, refreshFailures });
     } else {
       io.stdout(`${resultsText(report)}\n`);
     }
-    return 0;
+    refreshFailures.forEach((failure) => io.stderr(`batchlens batch results: could not ask the API about ${failure.batchId} (its results may be ready): ${failure.message}\n`));
+    report.incomplete.forEach((item) => io.stderr(`batchlens batch results: ${describeShort(item)}\n`));
+    return report.incomplete.length > 0 || refreshFailures.length > 0 ? 1 : 0;
   },
 };
 
-function resultsJson(report: ResultsReport) {
+function resultsJson(report: CheckedResultsReport) {
   return {
     jobId: report.jobId,
     written: report.written.map((file) => file.outputPath),
@@ -71,7 +84,7 @@ function resultsJson(report: ResultsReport) {
   };
 }
 
-function resultsText(report: ResultsReport): string {
+function resultsText(report: CheckedResultsReport): string {
   const lines = report.written.map((file) => `  ${file.change === 'created' ? 'new' : 'updated'}  ${file.outputPath}  (from ${file.sourcePath})`);
   lines.unshift(`${report.written.length} new or changed output file${report.written.length === 1 ? '' : 's'}${report.unchanged ? `, ${report.unchanged} unchanged` : ''}.`);
   const failed = report.outcomes.errored + report.outcomes.expired + report.outcomes.canceled;

@@ -1,5 +1,4 @@
-import { refreshJob } from '../../../core/tracking/jobActions';
-import { downloadResults } from '../../../core/tracking/resultsWriter';
+import { downloadCheckedResults, refreshJob } from '../../../core/tracking/jobActions';
 import { type RetryOutcome, type RetryPlan, planRetry, submitRetry } from '../../../core/tracking/retryPlanner';
 import type { CliCommand, CliIo } from '../../io';
 import { createCliBatchApi, openBatchContext, reconcileBeforeCommand } from './context';
@@ -35,7 +34,7 @@ export const retryCommand: CliCommand = {
     const api = createCliBatchApi(io, context.logger);
     await reconcileBeforeCommand(context, api, io);
     await refreshJob(found.id, { store: context.store, api });
-    const downloaded = await downloadResults(found.id, { store: context.store, api, logger: context.logger });
+    const downloaded = await downloadCheckedResults(found.id, { store: context.store, api, logger: context.logger });
     if (downloaded.written.length > 0 && !values.json) {
       io.stderr(`Downloaded results first: ${downloaded.written.length} output file(s) written.\n`);
     }

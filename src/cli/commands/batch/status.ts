@@ -112,7 +112,9 @@ async function waitForEnd(
         if (state === 'idle') {
           // Nothing of this job runs any more (it ended in another process, or the key is missing).
           void context.store.get(job.id).then((latest) => {
-            if (latest && isOver(latest)) {
+            if (!latest) {
+              reject(new Error(`job ${job.id} disappeared from .batchlens/jobs while waiting (deleted by another window or process?); nothing of it is tracked here any more`));
+            } else if (isOver(latest)) {
               resolve(latest);
             } else if (latest?.batches.some((batch) => batch.lastPollError)) {
               reject(new Error(latest.batches.map((batch) => batch.lastPollError).find(Boolean)));
@@ -144,6 +146,9 @@ function statusText(job: Job, now: number): string {
     }
     if (batch.submitError) {
       lines.push(`    ${batch.submitError}`);
+    }
+    if (batch.resultsError) {
+      lines.push(`    ${batch.resultsError}`);
     }
   }
   if (summary.phase === 'ended' && summary.rowsWithOutput === 0 && summary.counts.succeeded > 0) {

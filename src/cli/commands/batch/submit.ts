@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import type { BatchApi, MessageBatch } from '../../../core/api/batchApi';
 import { describeCostPreview } from '../../../core/batch/costPreview';
 import { type PreflightReport, describePreflight, preflightPreparedJob } from '../../../core/batch/preflight';
+import { describeFilesInFlight, findFilesInFlight } from '../../../core/batch/inFlight';
+import { findEscapingOutput } from '../../../core/batch/outputCheck';
 import { type PreparedJob, prepareJob } from '../../../core/batch/prepareJob';
 import { RequestTooLargeError } from '../../../core/batch/splitBatches';
 import { type SubmitOutcome, submitPreparedJob } from '../../../core/batch/submitJob';
@@ -19,7 +21,7 @@ const DEFAULT_MAX_FILE_BYTES = 1_000_000;
 
 const USAGE = [
   'Usage: batchlens batch submit <paths...> [--template NAME|FILE] [--model M] [--max-tokens N]',
-  '         [--max-requests-per-batch N] [--max-file-bytes N] [--exclude GLOB]... [--exact] [--dry-run] [--yes] [--json]',
+  '         [--max-requests-per-batch N] [--max-file-bytes N] [--exclude GLOB]... [--exact] [--dry-run] [--yes] [--again] [--json]',
   '         [--send-failing]',
   '',
   'Sends one Message Batches request per file (folders expand, honouring .gitignore) through a prompt',
@@ -35,6 +37,7 @@ const USAGE = [
   '  --exact                     count input tokens with the free count_tokens endpoint (needs a key)',
   '  --dry-run                   print the preview and send nothing',
   '  --yes                       submit without asking (required when not on a terminal)',
+  '  --again                     send files another job still has in flight once more (billed again)',
   '  --json                      print {"jobId","batches","requests","skipped","estimate","preflight"} as JSON',
   '  --send-failing              send rows that pre-flight says the API will reject (they come back errored);',
   '                              without it, nothing is sent while any row would fail',
@@ -103,6 +106,19 @@ async function runSubmit(args: string[], io: CliIo, seams: SubmitCommandSeams): 
     else io.stderr(`batchlens batch submit: nothing to send: no readable text files in the selection${skippedSuffix(prepared)}\n`);
     return 1;
   }
+  const escaping = findEscapingOutput(prepared.job, context.store);
+  if (escaping) {
+    throw new UsageError(`the template's output pattern puts results outside the workspace ('${escaping.outputPath}' for ${escaping.sourcePath}: ${escaping.reason}); fix its \`output:\` line. Nothing was sent.`);
+  }
+  const inFlight = findFilesInFlight(prepared.job, await context.store.list());
+  if (inFlight.length > 0 && !options.again) {
+    const line = describeFilesInFlight(inFlight);
+    if (!options.dryRun) {
+      io.stderr(`batchlens batch submit: ${line}. Nothing was sent. Follow them with \`batchlens batch status ${inFlight[0].jobId}\`, or pass --again to send them once more (billed again).\n`);
+      return 1;
+    }
+    io.stderr(`Note: ${line}; a real submit would refuse without --again.\n`);
+  }
   if (!options.json) {
     io.stdout(`${previewText(prepared)}\n`);
     io.stdout(`${describePreflight(preflight, (problem) => pathOf.get(problem.customId) ?? problem.customId).join('\n')}\n`);
@@ -158,6 +174,7 @@ interface SubmitArgs {
   exact: boolean;
   dryRun: boolean;
   yes: boolean;
+  again: boolean;
   json: boolean;
   sendFailing: boolean;
 }
@@ -180,6 +197,7 @@ function parseSubmitArgs(args: string[], settings: CliSettings): SubmitArgs {
         exact: { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
         yes: { type: 'boolean', short: 'y', default: false },
+        again: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         'send-failing': { type: 'boolean', default: false },
       },
@@ -204,6 +222,7 @@ function parseSubmitArgs(args: string[], settings: CliSettings): SubmitArgs {
     exact: values.exact ?? false,
     dryRun: values['dry-run'] ?? false,
     yes: values.yes ?? false,
+    again: values.again ?? false,
     json: values.json ?? false,
     sendFailing: values['send-failing'] ?? false,
   };

@@ -62,7 +62,10 @@ export function jobJson(job: Job, summary: JobSummary) {
       ...(batch.counts ? { counts: batch.counts } : {}),
       ...(batch.lastPollError ? { lastPollError: batch.lastPollError } : {}),
       ...(batch.submitError ? { submitError: batch.submitError } : {}),
+      ...(batch.adoption ? { adoption: batch.adoption } : {}),
+      ...(batch.candidateBatchIds ? { candidateBatchIds: batch.candidateBatchIds } : {}),
       resultsComplete: batch.resultsComplete === true,
+      ...(batch.resultsError ? { resultsError: batch.resultsError } : {}),
     })),
     ...(summary.lastPollError ? { lastPollError: summary.lastPollError } : {}),
   };

@@ -1,0 +1,59 @@
+import type { BatchRecord, Job } from '../tracking/jobModel';
+
+/** Files of a new job that an earlier job of the workspace already has in flight. */
+export interface FilesInFlight {
+  jobId: string;
+  /** Workspace-relative paths, in the new job's order. */
+  paths: string[];
+  /** `submitting` when the batch id is still being looked for, else the batch ids holding the files. */
+  holders: string[];
+}
+
+/**
+ * A record holds its rows in flight when its batch may be processing them: an open intent (the
+ * create's answer was lost; the batch may exist) or a batch that has not ended. Ended batches and
+ * records proven never created hold nothing: sending those files again is a deliberate re-run.
+ */
+function holdsInFlight(record: BatchRecord): boolean {
+  if (record.batchId === undefined) return !record.notSubmitted;
+  return record.status !== 'ended';
+}
+
+/**
+ * Which files of `candidate` are already being processed by another job in `jobs`: the same path
+ * with the same content, sent through the same template and model. This is what stops a re-run of
+ * `batch submit` after a lost answer from billing the same files twice.
+ */
+export function findFilesInFlight(candidate: Job, jobs: readonly Job[]): FilesInFlight[] {
+  const key = (job: Job, relativePath: string, contentSha256: string) =>
+    `${job.template.name}\u0000${job.template.model}\u0000${relativePath}\u0000${contentSha256}`;
+  const wanted = new Map(candidate.manifest.map((entry) => [key(candidate, entry.relativePath, entry.contentSha256), entry.relativePath]));
+  const found: FilesInFlight[] = [];
+  for (const job of jobs) {
+    if (job.id === candidate.id) continue;
+    const byCustomId = new Map(job.manifest.map((entry) => [entry.customId, entry]));
+    const paths = new Set<string>();
+    const holders = new Set<string>();
+    for (const record of job.batches.filter(holdsInFlight)) {
+      for (const customId of record.customIds) {
+        const entry = byCustomId.get(customId);
+        const path = entry && wanted.get(key(job, entry.relativePath, entry.contentSha256));
+        if (path === undefined) continue;
+        paths.add(path);
+        holders.add(record.batchId ?? 'submitting');
+      }
+    }
+    if (paths.size > 0) {
+      const order = candidate.manifest.map((entry) => entry.relativePath).filter((path) => paths.has(path));
+      found.push({ jobId: job.id, paths: order, holders: [...holders] });
+    }
+  }
+  return found;
+}
+
+/** One line naming the jobs that hold the files, for the refusal. */
+export function describeFilesInFlight(found: readonly FilesInFlight[]): string {
+  const parts = found.map((item) => `${item.paths.length} in job ${item.jobId} (${item.holders.map((holder) => (holder === 'submitting' ? 'its batch id is being recovered' : holder)).join(', ')})`);
+  const total = found.reduce((sum, item) => sum + item.paths.length, 0);
+  return `${total} of these file${total === 1 ? ' is' : 's are'} already in flight: ${parts.join('; ')}`;
+}

@@ -1,0 +1,52 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+/** Leftovers a process killed mid-write leaves: `<file>.<pid>.<random>.tmp`, and the lock's `store.lock.<pid>.<token>` candidate. */
+const TEMP_FILE = /\.(\d+)\.[0-9a-z]+\.tmp$/;
+const LOCK_CANDIDATE = /^store\.lock\.(\d+)\.[0-9a-f]+$/;
+/** Younger leftovers may belong to a write in progress in a process whose pid we cannot see (another container). */
+const MIN_AGE_MS = 60_000;
+
+export interface SweepReport {
+  /** Workspace-relative paths removed. */
+  removed: string[];
+}
+
+/**
+ * Removes temporary and lock-candidate files in the store (`.batchlens/`, its `jobs/`, `requests/`
+ * and each `results/<job>/` folder) that a killed process left behind: only files whose process is
+ * gone and that are older than a minute, so a write in progress elsewhere is never touched. The live
+ * `store.lock` itself is the store's business (it breaks stale locks itself).
+ */
+export async function sweepStoreLeftovers(root: string, now: number = Date.now()): Promise<SweepReport> {
+  const store = path.join(root, '.batchlens');
+  const report: SweepReport = { removed: [] };
+  const folders = [store, path.join(store, 'jobs'), path.join(store, 'requests')];
+  const results = path.join(store, 'results');
+  for (const job of await fs.readdir(results, { withFileTypes: true }).catch(() => [])) {
+    if (job.isDirectory()) folders.push(path.join(results, job.name));
+  }
+  for (const folder of folders) {
+    for (const name of await fs.readdir(folder).catch(() => [] as string[])) {
+      const pid = Number((TEMP_FILE.exec(name) ?? LOCK_CANDIDATE.exec(name))?.[1]);
+      if (!pid || processAlive(pid)) continue;
+      const file = path.join(folder, name);
+      const stat = await fs.lstat(file).catch(() => undefined);
+      if (!stat?.isFile() || now - stat.mtimeMs < MIN_AGE_MS) continue;
+      await fs.rm(file, { force: true });
+      report.removed.push(path.relative(root, file).split(path.sep).join('/'));
+    }
+  }
+  return report;
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as { code?: string }).code === 'EPERM';
+  }
+}
