@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { BatchApi, MessageBatch } from '../../../core/api/batchApi';
 import { describeCostPreview } from '../../../core/batch/costPreview';
+import { outputHistoryOf } from '../../../core/batch/outputHistory';
 import { type PreparedJob, prepareJob } from '../../../core/batch/prepareJob';
 import { RequestTooLargeError } from '../../../core/batch/splitBatches';
 import { type SubmitOutcome, submitPreparedJob } from '../../../core/batch/submitJob';
@@ -82,6 +83,7 @@ async function runSubmit(args: string[], io: CliIo, seams: SubmitCommandSeams): 
       maxRequestsPerBatch: options.maxRequestsPerBatch,
       exactCounts: options.exact && api ? { api } : undefined,
       modelOverrides: settings.modelOverrides,
+      outputHistory: outputHistoryOf(await context.store.list(), template.name),
       now: context.clock.now(),
     });
   } catch (error) {
@@ -204,6 +206,8 @@ function jsonReport(prepared: PreparedJob, outcome: SubmitOutcome | undefined) {
       savingUsd: prepared.preview.savingUsd,
       inputTokens: prepared.preview.inputTokens,
       outputTokensBound: prepared.preview.outputTokensBound,
+      expectedBatchUsd: prepared.preview.expected.batchUsd,
+      expectedOutputTokens: prepared.preview.expected.outputTokens,
       exact: prepared.preview.exactInputTokens,
       label: prepared.preview.label,
     },
