@@ -72,6 +72,8 @@ describe('A first hour with Batchlens', function () {
   });
 
   it('stores the API key (the emulator counts tokens from now on)', async () => {
+    // Leave the walkthrough first: the palette then opens over an ordinary editor area.
+    await runFromPalette(page, 'View: Close All Editors');
     await runFromPalette(page, 'Batchlens: Set API Key');
     const input = page.locator('.quick-input-widget input[type="password"]');
     await input.waitFor({ state: 'visible' });
@@ -80,7 +82,6 @@ describe('A first hour with Batchlens', function () {
     await input.waitFor({ state: 'hidden' });
     await page.locator('.notification-toast', { hasText: 'API key saved' }).first().waitFor({ state: 'visible', timeout: 20_000 });
     await runFromPalette(page, 'Notifications: Clear All Notifications');
-    await runFromPalette(page, 'View: Close All Editors');
   });
 
   it('shows one token count for the cached system prompt in the lens, the hover and Problems', async () => {

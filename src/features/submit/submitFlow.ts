@@ -7,6 +7,7 @@ import { type PromptTemplate, TemplateError, listTemplates, loadTemplate } from 
 import { FileJobStore } from '../../core/tracking/jobStore';
 import { describeReconcileReport, reconcileIntents } from '../../core/tracking/reconcile';
 import { systemClock } from '../../core/util/clock';
+import { showFailureToast } from '../../host/failureToast';
 import type { HostServices } from '../../host/services';
 import { describeSkips, previewViewModel } from './previewHtml';
 import { showPreviewPanel } from './previewPanel';
@@ -14,8 +15,6 @@ import type { SubmitCommandOptions, SubmitCommandResult } from './submitArgs';
 
 const SKIP_FILE: vscode.MessageItem = { title: 'Skip This File' };
 const SEND_ANYWAY: vscode.MessageItem = { title: 'Send Anyway' };
-const SET_API_KEY = 'Set API Key';
-const SHOW_LOGS = 'Show Logs';
 
 /**
  * The editor's side of "Batch Selected Files": template pick, collection under a cancellable
@@ -126,7 +125,7 @@ export async function runSubmitFlow(
   );
   const batchIds = outcome.job.batches.filter((record) => record.batchId).map((record) => record.batchId as string);
   if (outcome.failure) {
-    void showSubmitFailure(services, outcome.failure.message);
+    void showFailureToast(log, outcome.failure.message);
     return { ...resultOf(prepared, batchIds, batchIds.length > 0), error: outcome.failure.message };
   }
   void vscode.window.showInformationMessage(
@@ -204,13 +203,6 @@ async function confirmSecretFile(relativePath: string, allow: boolean | undefine
   return answer === SEND_ANYWAY;
 }
 
-/** A failed submission, with a way out: a rejected key offers "Set API Key"; every failure offers the log. */
-async function showSubmitFailure(services: HostServices, message: string): Promise<void> {
-  const keyProblem = /api key|x-api-key|authentication/i.test(message);
-  const choice = await vscode.window.showErrorMessage(`Batchlens: ${message}`, ...(keyProblem ? [SET_API_KEY, SHOW_LOGS] : [SHOW_LOGS]));
-  if (choice === SET_API_KEY) await vscode.commands.executeCommand('batchlens.setApiKey');
-  if (choice === SHOW_LOGS) services.log.show(true);
-}
 
 /** The enabled patterns of `files.exclude` (its keys whose value is `true`). */
 function enabledFilesExclude(): string[] {
