@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-// `npm run demo`: a real VS Code (code-server) on 127.0.0.1 with Batchlens installed from a freshly
-// built .vsix and the sample workspace open. Unless ANTHROPIC_API_KEY is set, the local Message
-// Batches emulator (test/emulator) stands in for the API and a demo key is used, so batches work
-// offline. Prints the URL; Ctrl-C (or SIGTERM) stops everything and removes the run folder.
-// Usage: npm run demo [-- --port 8080] [-- --emulator-port 4010] [-- --keep]
+// `npm run demo`: a real VS Code (code-server) on 127.0.0.1 with Batchlens installed from its .vsix
+// (rebuilt only when a source changed) and the sample workspace open. The local Message Batches
+// emulator (test/emulator) always stands in for the API, with a demo key, so nothing is billed and
+// nothing leaves the machine; only `--real-api` uses the real API with ANTHROPIC_API_KEY. The first
+// line printed says which. Prints the URL; Ctrl-C (or SIGTERM) stops everything and removes the run folder.
+// Needs Linux (Debian/Ubuntu): the first run installs chromium and libkrb5-dev with apt-get (sudo).
+// Usage: npm run demo [-- --port 8080] [-- --emulator-port 4010] [-- --keep] [-- --real-api]
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { packageBatchlens } from './lib/build.mjs';
+import { packageBatchlensIfStale } from './lib/build.mjs';
 import { startEmulator } from './lib/emulator.mjs';
 import { codeServerVersion, createRun, freePort, installExtensions, startCodeServer, tailOf, vscodeVersionOf } from './lib/codeServer.mjs';
 import { assertToolsInstalled, REPO_ROOT } from './lib/tools.mjs';
@@ -19,6 +22,8 @@ const { values: options } = parseArgs({
     'emulator-port': { type: 'string' },
     keep: { type: 'boolean', default: false },
     vsix: { type: 'string' },
+    // The real, billed Anthropic API with ANTHROPIC_API_KEY instead of the emulator.
+    'real-api': { type: 'boolean', default: false },
   },
 });
 
@@ -27,11 +32,27 @@ const DEMO_API_KEY = 'sk-ant-demo-00000000000000000000000000000000';
 const FIXTURE_WORKSPACE = path.join(REPO_ROOT, 'test', 'fixtures', 'workspace');
 
 async function main() {
+  const useRealApi = options['real-api'];
+  if (useRealApi && !process.env.ANTHROPIC_API_KEY) {
+    console.error('demo: --real-api needs ANTHROPIC_API_KEY in the environment. Without --real-api the demo uses the local emulator.');
+    process.exit(2);
+  }
+  console.log(useRealApi
+    ? 'demo: --real-api: batches go to the REAL Anthropic API with your ANTHROPIC_API_KEY and are billed.'
+    : 'demo: using the local API emulator: nothing leaves this machine and nothing is billed (start with --real-api to use the real API).');
+  // The toolchain (code-server, Chromium) installs itself on the first run; later runs check and skip.
+  const setup = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'setup-vscode-tools.mjs'), '--quiet'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (setup.status !== 0) process.exit(setup.status ?? 1);
   assertToolsInstalled();
   const version = codeServerVersion();
-  const vsix = options.vsix ? path.resolve(options.vsix) : packageBatchlens();
+  let vsix;
+  if (options.vsix) vsix = path.resolve(options.vsix);
+  else {
+    const built = packageBatchlensIfStale();
+    vsix = built.vsix;
+    console.log(built.rebuilt ? 'demo: built batchlens.vsix' : 'demo: batchlens.vsix is up to date (no source changed); not rebuilt');
+  }
   const runDir = mkdtempSync(path.join(tmpdir(), 'batchlens-demo-'));
-  const useRealApi = Boolean(process.env.ANTHROPIC_API_KEY);
 
   let emulator;
   const stops = [];
@@ -52,13 +73,12 @@ async function main() {
   try {
     const env = {};
     const userSettings = { 'workbench.colorTheme': 'Default Light Modern' };
-    if (useRealApi) {
-      console.log('demo: ANTHROPIC_API_KEY is set: batches go to the real Anthropic API and are billed.');
-    } else {
+    if (!useRealApi) {
       const emulatorPort = options['emulator-port'] ? Number(options['emulator-port']) : await freePort();
       emulator = await startEmulator({ port: emulatorPort, logFile: path.join(runDir, 'emulator.log') });
       stops.push(() => emulator.stop());
       userSettings['batchlens.apiBaseUrl'] = emulator.url;
+      // The demo key replaces any real key in this process's environment: the emulator is the only API.
       env.ANTHROPIC_API_KEY = DEMO_API_KEY;
       env.ANTHROPIC_BASE_URL = emulator.url;
     }
@@ -79,7 +99,7 @@ async function main() {
     console.log(`  Workspace: ${run.workspace} (a copy of test/fixtures/workspace)`);
     console.log(emulator
       ? `  API: local emulator at ${emulator.url} with a demo key; nothing leaves this machine.`
-      : '  API: https://api.anthropic.com with your ANTHROPIC_API_KEY.');
+      : '  API: https://api.anthropic.com with your ANTHROPIC_API_KEY (--real-api): batches are billed.');
     console.log(`  Logs: ${run.logFile}`);
     console.log('  Press Ctrl-C to stop.');
     console.log('');

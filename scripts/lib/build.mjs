@@ -1,7 +1,7 @@
 // Builds what the real-VS-Code runs install: the Batchlens .vsix (`npm run package`) and the
 // integration test harness .vsix (the harness extension plus the bundled suites).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import esbuild from 'esbuild';
 import { REPO_ROOT } from './tools.mjs';
@@ -21,6 +21,32 @@ export function packageBatchlens() {
     throw new Error(`\`npm run package\` failed (exit ${result.status}); the Batchlens .vsix could not be built:\n${result.stdout}${result.stderr}`);
   }
   return BATCHLENS_VSIX;
+}
+
+/** What goes into the .vsix: when none of it changed since the .vsix was written, the .vsix is current. */
+const VSIX_INPUTS = ['src', 'media', 'package.json', 'package-lock.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'esbuild.js', '.vscodeignore'];
+
+/** Newest modification time (ms) of a file, or of any file under a folder. */
+function newestMtime(target) {
+  if (!existsSync(target)) return 0;
+  const stat = statSync(target);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
+  return newest;
+}
+
+/**
+ * `npm run package` only when an input of the .vsix is newer than the .vsix (the demo's restarts
+ * then take seconds, not a rebuild). Returns the path and whether it was rebuilt.
+ */
+export function packageBatchlensIfStale() {
+  if (existsSync(BATCHLENS_VSIX)) {
+    const built = statSync(BATCHLENS_VSIX).mtimeMs;
+    const inputs = Math.max(...VSIX_INPUTS.map((input) => newestMtime(path.join(REPO_ROOT, input))));
+    if (inputs < built) return { vsix: BATCHLENS_VSIX, rebuilt: false };
+  }
+  return { vsix: packageBatchlens(), rebuilt: true };
 }
 
 const bundleOptions = {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { showFailureToast } from './failureToast';
 import type { BatchlensLog } from './log';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- command arguments come untyped from VS Code
@@ -7,11 +8,9 @@ export type CommandHandler = (...args: any[]) => unknown;
 /** Command ids linked to their handlers; a feature registers its whole table at once. */
 export type CommandTable = Readonly<Record<string, CommandHandler>>;
 
-const SHOW_LOGS = 'Show Logs';
-
 /**
  * The one place commands are registered. It owns their subscriptions, runs every handler, logs a
- * failure and shows it once with a "Show Logs" button; the command then resolves to undefined
+ * failure and shows it once with a "Show Logs" button (and "Set API Key" when the key was refused); the command then resolves to undefined
  * instead of rejecting, so a palette click never ends in VS Code's generic error toast.
  */
 export class CommandRunner implements vscode.Disposable {
@@ -45,10 +44,6 @@ export class CommandRunner implements vscode.Disposable {
   }
 
   private async showFailure(error: unknown): Promise<void> {
-    const detail = error instanceof Error ? error.message : String(error);
-    const choice = await vscode.window.showErrorMessage(`Batchlens: ${this.log.redact(detail)}`, SHOW_LOGS);
-    if (choice === SHOW_LOGS) {
-      this.log.show(true);
-    }
+    await showFailureToast(this.log, error instanceof Error ? error.message : String(error));
   }
 }

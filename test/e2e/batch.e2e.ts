@@ -46,7 +46,7 @@ describe('Batching files from the Explorer and tracking the job', function () {
     await input.waitFor({ state: 'hidden' });
     // The Batches view's welcome content follows the key: now it offers to batch files.
     await openBatchlensView(page);
-    await page.locator('.welcome-view-content', { hasText: 'Select files or folders in the Explorer' }).waitFor({ state: 'visible', timeout: 20_000 });
+    await page.locator('.welcome-view-content', { hasText: 'Next step: select files or folders in the Explorer' }).waitFor({ state: 'visible', timeout: 20_000 });
     await runFromPalette(page, 'Notifications: Clear All Notifications');
   });
 
@@ -81,17 +81,20 @@ describe('Batching files from the Explorer and tracking the job', function () {
     await summarize.click();
   });
 
-  it('shows the cost preview and submits on "Submit"', async () => {
-    const preview = page.locator('.notification-toast', { hasText: 'Batchlens:' }).filter({ has: page.locator('.monaco-button', { hasText: 'Submit' }) }).first();
-    await preview.waitFor({ state: 'visible', timeout: 30_000 });
-    // Let the "collecting files" progress close and the toast finish fading in before the picture.
+  it('shows the cost preview panel and submits on "Submit Batch"', async () => {
+    const tab = page.locator('.tabs-container .tab', { hasText: /Batch preview: summarize · 5 files/ }).first();
+    await tab.waitFor({ state: 'visible', timeout: 30_000 });
+    // The panel's page lives in two nested iframes.
+    const content = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+    await content.getByText('Expected cost').first().waitFor({ state: 'visible', timeout: 30_000 });
     await page.locator('.notification-toast', { hasText: 'collecting files' }).waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
-    await page.waitForTimeout(1_000);
-    const text = await preview.innerText();
-    assert.match(text, /Files: 5 in 1 batch/);
-    assert.match(text, /\$[\d.]+/);
+    const text = await content.locator('body').innerText();
+    assert.match(text, /5 in 1 batch/);
+    assert.match(text, /Expected cost\s+≈\$[\d.]+ at the batch price/);
+    assert.match(text, /Ceiling\s+≈\$[\d.]+/);
     await screenshot(page, env, '12-batch-cost-preview');
-    await preview.locator('.monaco-button', { hasText: 'Submit' }).click();
+    await content.locator('#submit').click();
+    await tab.waitFor({ state: 'detached', timeout: 20_000 });
   });
 
   it('shows the job running in the Batches view', async () => {

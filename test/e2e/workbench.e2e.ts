@@ -90,7 +90,10 @@ describe('Batchlens in the VS Code workbench', function () {
     await page.locator('.activitybar .action-item a[aria-label^="Batchlens"]').first().click();
     const welcome = page.locator('.welcome-view-content', { hasText: 'No batch jobs yet.' });
     await welcome.waitFor({ state: 'visible' });
-    await page.locator('.welcome-view-content a, .welcome-view-content .monaco-button', { hasText: 'Batch Selected Files' }).first().waitFor({ state: 'visible' });
+    // Without a key the next step is the one button; the rest are links in the text.
+    await page.locator('.welcome-view-content .monaco-button', { hasText: 'Set API Key' }).first().waitFor({ state: 'visible' });
+    assert.equal(await page.locator('.welcome-view-content .monaco-button').count(), 1, 'one button: the next step');
+    await page.locator('.welcome-view-content a', { hasText: 'Open the Get Started walkthrough' }).first().waitFor({ state: 'visible' });
     await screenshot(page, env, '07-batchlens-view');
   });
 

@@ -217,7 +217,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       }
     }
     if (path === '/v1/messages/count_tokens' && method === 'POST') {
-      sendJson(res, 200, countTokens(await readJson(req, limits.maxCountTokensBytes), version));
+      // Not a tokenizer: the count is Batchlens's own estimate, and the response says so.
+      sendJson(res, 200, countTokens(await readJson(req, limits.maxCountTokensBytes), version), { [EMULATED_COUNT_HEADER]: EMULATED_COUNT_NOTE });
       return;
     }
     if (path === '/v1/models' && method === 'GET') {
@@ -428,6 +429,10 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown
     throw new HttpError(invalidRequest('The request body is not valid JSON.'));
   }
 }
+
+/** Every count_tokens answer carries this header: the figure is emulated, not a real tokenizer's. */
+export const EMULATED_COUNT_HEADER = 'x-batchlens-emulated';
+const EMULATED_COUNT_NOTE = 'count_tokens is emulated with the Batchlens offline token estimator';
 
 function sendJson(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
   const requestId = randomId('req_');

@@ -1,13 +1,20 @@
+import type { TokenizerGeneration } from '../../src/core/pricing/modelEntry';
+import { estimateRequestTokens, estimateTextTokens } from '../../src/core/tokens/estimate';
+import { tokenizerForModel } from '../../src/core/tokens/tokenizerForModel';
+
 /**
  * How the emulator sees a Messages request: an ordered list of blocks (tools, then system, then
  * messages: the order the real prompt cache uses), each with a token count and its cache_control.
  *
- * Token counting is the emulator's own, deterministic and documented (it is not a tokenizer):
- * - a text block costs ceil(UTF-8 bytes / 4) tokens;
- * - any other block (tool definition, image, document, tool_use, tool_result...) costs
- *   ceil(UTF-8 bytes of its JSON, without cache_control, / 4);
+ * Token counts are EMULATED: the emulator has no tokenizer, so it uses Batchlens's own offline
+ * estimator (src/core/tokens), the same one the editor and CLI show as "≈". Deterministic:
+ * - a text block costs `estimateTextTokens(text)` for the model's tokenizer generation;
+ * - any other block (tool definition, image, document, tool_use, tool_result...) costs the
+ *   estimate of its JSON without cache_control;
  * - each message adds 3 tokens for its role marker (counted on its first block).
- * `count_tokens` returns the sum; replies' `usage` splits the same sum into cache read / write / input.
+ * The request's total is the estimator's count of the whole request (framing included), never less
+ * than the blocks' sum. `count_tokens` returns that total (with an `x-batchlens-emulated` header
+ * saying so); replies' `usage` splits the same total into cache read / write / input.
  */
 
 export type CacheTtl = '5m' | '1h';
@@ -29,8 +36,18 @@ export interface FlatPrompt {
 
 export const MESSAGE_OVERHEAD_TOKENS = 3;
 
-export function countTextTokens(text: string): number {
-  return text.length === 0 ? 0 : Math.ceil(Buffer.byteLength(text, 'utf8') / 4);
+/** Emulated tokens of a text: Batchlens's offline estimate for the tokenizer generation. */
+export function countTextTokens(text: string, tokenizer: TokenizerGeneration = 'new'): number {
+  return estimateTextTokens(text, tokenizer);
+}
+
+/** The tokenizer generation the model counts with; unknown models count as the current generation. */
+export function tokenizerOf(model: unknown): TokenizerGeneration {
+  try {
+    return tokenizerForModel(String(model));
+  } catch {
+    return 'new';
+  }
 }
 
 type JsonObject = Record<string, unknown>;
@@ -52,9 +69,9 @@ function withoutCacheControl(block: JsonObject): JsonObject {
   return rest;
 }
 
-function blockFrom(section: string, block: unknown, extraTokens = 0): PromptBlock {
+function blockFrom(section: string, block: unknown, tokenizer: TokenizerGeneration, extraTokens = 0): PromptBlock {
   if (typeof block === 'string') {
-    return { key: `${section}:${JSON.stringify(block)}`, tokens: countTextTokens(block) + extraTokens };
+    return { key: `${section}:${JSON.stringify(block)}`, tokens: countTextTokens(block, tokenizer) + extraTokens };
   }
   if (!isObject(block)) {
     return { key: `${section}:${JSON.stringify(block)}`, tokens: extraTokens };
@@ -62,28 +79,29 @@ function blockFrom(section: string, block: unknown, extraTokens = 0): PromptBloc
   const bare = withoutCacheControl(block);
   const tokens =
     block['type'] === 'text' && typeof block['text'] === 'string'
-      ? countTextTokens(block['text'])
-      : countTextTokens(JSON.stringify(bare));
+      ? countTextTokens(block['text'], tokenizer)
+      : countTextTokens(JSON.stringify(bare), tokenizer);
   return { key: `${section}:${JSON.stringify(bare)}`, tokens: tokens + extraTokens, ttl: ttlOf(block) };
 }
 
 /** Flattens `tools`, `system` and `messages` of a request into prompt blocks. */
 export function flattenPrompt(params: JsonObject): FlatPrompt {
+  const tokenizer = tokenizerOf(params['model']);
   const blocks: PromptBlock[] = [];
   const tools = params['tools'];
   if (Array.isArray(tools)) {
     for (const tool of tools) {
-      blocks.push(blockFrom('tool', tool));
+      blocks.push(blockFrom('tool', tool, tokenizer));
     }
   }
   const system = params['system'];
   if (typeof system === 'string') {
     if (system.length > 0) {
-      blocks.push(blockFrom('system', system));
+      blocks.push(blockFrom('system', system, tokenizer));
     }
   } else if (Array.isArray(system)) {
     for (const block of system) {
-      blocks.push(blockFrom('system', block));
+      blocks.push(blockFrom('system', block, tokenizer));
     }
   }
   const messages = params['messages'];
@@ -96,14 +114,16 @@ export function flattenPrompt(params: JsonObject): FlatPrompt {
       const content = message['content'];
       if (Array.isArray(content) && content.length > 0) {
         content.forEach((block, index) =>
-          blocks.push(blockFrom(role, block, index === 0 ? MESSAGE_OVERHEAD_TOKENS : 0)),
+          blocks.push(blockFrom(role, block, tokenizer, index === 0 ? MESSAGE_OVERHEAD_TOKENS : 0)),
         );
       } else {
-        blocks.push(blockFrom(role, typeof content === 'string' ? content : '', MESSAGE_OVERHEAD_TOKENS));
+        blocks.push(blockFrom(role, typeof content === 'string' ? content : '', tokenizer, MESSAGE_OVERHEAD_TOKENS));
       }
     }
   }
-  const totalTokens = blocks.reduce((sum, block) => sum + block.tokens, 0);
+  const blockTokens = blocks.reduce((sum, block) => sum + block.tokens, 0);
+  // The whole request as the estimator counts it (delimiters included), so count_tokens and usage agree with it.
+  const totalTokens = Math.max(blockTokens, estimateRequestTokens(params, tokenizer).inputTokens);
   const auto = isObject(params['cache_control']) ? ttlOf(params) : undefined;
   return { blocks, totalTokens, autoTtl: auto };
 }

@@ -1,6 +1,6 @@
 import type { Message } from '@anthropic-ai/sdk/resources/messages/messages';
 import { sha256Hex, stableId } from './ids';
-import { countTextTokens, lastUserText } from './prompt';
+import { countTextTokens, lastUserText, tokenizerOf } from './prompt';
 import type { CacheUsage } from './promptCache';
 
 const CLOSINGS = [
@@ -26,8 +26,8 @@ export function replyText(params: Record<string, unknown>): string {
 }
 
 /**
- * A complete `Message` for a succeeded row. Output is cut to `max_tokens` (with stop_reason
- * `max_tokens`) using the emulator's token counter, 4 UTF-8 bytes per token.
+ * A complete `Message` for a succeeded row. Output is counted with the emulator's (estimated) token
+ * counter and cut to `max_tokens` (with stop_reason `max_tokens`) at 4 UTF-8 bytes per allowed token.
  */
 export function buildMessage(
   batchId: string,
@@ -36,9 +36,10 @@ export function buildMessage(
   cache: CacheUsage,
 ): Message {
   const maxTokens = typeof params['max_tokens'] === 'number' ? params['max_tokens'] : 1;
+  const tokenizer = tokenizerOf(params['model']);
   let text = replyText(params);
   let stopReason: 'end_turn' | 'max_tokens' = 'end_turn';
-  if (countTextTokens(text) > maxTokens) {
+  if (countTextTokens(text, tokenizer) > maxTokens) {
     text = Buffer.from(text, 'utf8').subarray(0, maxTokens * 4).toString('utf8').replace(/\uFFFD+$/, '');
     stopReason = 'max_tokens';
   }
@@ -55,7 +56,7 @@ export function buildMessage(
     diagnostics: null,
     usage: {
       input_tokens: cache.input_tokens,
-      output_tokens: Math.min(countTextTokens(text), maxTokens),
+      output_tokens: Math.min(countTextTokens(text, tokenizer), maxTokens),
       cache_creation_input_tokens: cache.cache_creation_input_tokens,
       cache_read_input_tokens: cache.cache_read_input_tokens,
       cache_creation: cache.cache_creation,

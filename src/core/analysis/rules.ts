@@ -447,9 +447,13 @@ function splitFix(request: RequestModel, view: BlockView, views: BlockView[], la
   const prefixLiteral = `${prefixSource}${part.close}`;
   const rest = `${part.open}${ctx.text.slice(part.start, literal.end)}`;
   const newBlock = ctx.python ? `{"type": "text", "text": ${rest}}` : `{ type: 'text', text: ${rest} }`;
+  // A block that starts its own line gets its new sibling on the next line, indented like it.
+  const lineStart = ctx.text.lastIndexOf('\n', block.dict.start - 1) + 1;
+  const leading = ctx.text.slice(lineStart, block.dict.start);
+  const separator = leading.trim() === '' ? `,\n${leading}` : ', ';
   const edits: TextEdit[] = [
     { start: literal.start, end: literal.end, newText: prefixLiteral },
-    { start: block.dict.end, end: block.dict.end, newText: `, ${newBlock}` },
+    { start: block.dict.end, end: block.dict.end, newText: `${separator}${newBlock}` },
   ];
   void request;
   return [{ title: 'Move the per-request part into a new block after the breakpoint', edits }];

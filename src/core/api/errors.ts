@@ -1,4 +1,4 @@
-import type { APIConnectionError } from '@anthropic-ai/sdk';
+import type { APIConnectionError, APIError } from '@anthropic-ai/sdk';
 import type { ResultsCursor } from './batchApi';
 import { loadSdk } from './sdkLoader';
 

@@ -1,6 +1,7 @@
 import { type CostBreakdown, type TokenUsage, formatUsd, priceUsage, ratesForPrompt } from '../pricing/cost';
 import type { ModelEntry } from '../pricing/modelEntry';
 import type { SkipReason, SkippedFile } from './collectFiles';
+import { DEFAULT_OUTPUT_RATIO, type OutputExpectation, describeOutputExpectation, expectedRowOutputTokens } from './outputHistory';
 import type { CacheTtl } from './templates';
 
 export interface CostPreviewInput {
@@ -18,6 +19,19 @@ export interface CostPreviewInput {
   skipped: readonly SkippedFile[];
   batches: number;
   usResidency?: boolean;
+  /** How output is expected per row (the template's history); the default ratio when absent. */
+  expectedOutput?: OutputExpectation;
+}
+
+/** The job priced with the output it is expected to produce (rather than at max_tokens). */
+export interface ExpectedCost {
+  outputTokens: number;
+  batchUsd: number;
+  syncUsd: number;
+  savingUsd: number;
+  expectation: OutputExpectation;
+  /** Where the output figure comes from, in words. */
+  basis: string;
 }
 
 /** What the user sees before confirming. Every $ figure is an estimate: token counts and output are bounds or guesses. */
@@ -37,9 +51,13 @@ export interface CostPreview {
   ttl: CacheTtl;
   /** max_tokens x rows: what output can cost at most. */
   outputTokensBound: number;
+  /** The ceiling: every row at max_tokens, at the batch price (what the job can cost at most, input estimate aside). */
   batchUsd: number;
+  /** The ceiling's rows as sync calls. */
   syncUsd: number;
   savingUsd: number;
+  /** The expected cost: output from the template's history, else the default ratio. */
+  expected: ExpectedCost;
   /** Saving as a percentage of the sync price, 0-100. */
   savingPercent: number;
   batchBreakdown: CostBreakdown;
@@ -50,8 +68,9 @@ export interface CostPreview {
 /**
  * Prices a job before it is sent. Batch: every row at the batch price, and when the shared system
  * prefix reaches the model's minimum cacheable length, that prefix as ONE cache write (at the
- * template's ttl) plus N-1 cache reads. Sync: the same rows as ordinary uncached calls. Output is
- * priced at its bound (max_tokens per row). Rows are grouped by price band, so models priced by
+ * template's ttl) plus N-1 cache reads. Sync: the same rows as ordinary uncached calls. Two
+ * figures: the ceiling (output at max_tokens per row) and the expected cost (output from the
+ * template's history or the default ratio). Rows are grouped by price band, so models priced by
  * prompt length stay exact. Pure.
  */
 export function buildCostPreview(input: CostPreviewInput): CostPreview {
@@ -79,18 +98,29 @@ export function buildCostPreview(input: CostPreviewInput): CostPreview {
     warnings.push('Cache hits inside a batch are best effort (30-98% typical); the estimate assumes every row after the first reads the cache.');
   }
 
-  const batchUsage = (rowTokens: number, first: boolean): TokenUsage => {
-    if (!cacheApplied) return { inputTokens: rowTokens, outputTokens: input.maxTokens };
+  const batchUsage = (rowTokens: number, first: boolean, outputTokens: number): TokenUsage => {
+    if (!cacheApplied) return { inputTokens: rowTokens, outputTokens };
     const cached = first ? (input.ttl === '1h' ? { cacheWrite1hTokens: prefix } : { cacheWrite5mTokens: prefix }) : { cacheReadTokens: prefix };
-    return { inputTokens: rowTokens - prefix, outputTokens: input.maxTokens, ...cached };
+    return { inputTokens: rowTokens - prefix, outputTokens, ...cached };
   };
-  const batchBreakdown = priceRows(input.model, input.rowInputTokens.map((tokens, index) => batchUsage(tokens, index === 0)), 'batch', input.usResidency);
-  const syncBreakdown = priceRows(
-    input.model,
-    input.rowInputTokens.map((tokens) => ({ inputTokens: tokens, outputTokens: input.maxTokens })),
-    'sync',
-    input.usResidency,
-  );
+  const priceJob = (rowOutput: (rowTokens: number) => number) => ({
+    batch: priceRows(input.model, input.rowInputTokens.map((tokens, index) => batchUsage(tokens, index === 0, rowOutput(tokens))), 'batch', input.usResidency),
+    sync: priceRows(input.model, input.rowInputTokens.map((tokens) => ({ inputTokens: tokens, outputTokens: rowOutput(tokens) })), 'sync', input.usResidency),
+  });
+  const ceiling = priceJob(() => input.maxTokens);
+  const batchBreakdown = ceiling.batch;
+  const syncBreakdown = ceiling.sync;
+  const expectation = input.expectedOutput ?? { basis: 'ratio', ratio: DEFAULT_OUTPUT_RATIO };
+  const rowExpected = (tokens: number) => expectedRowOutputTokens(expectation, tokens, input.maxTokens);
+  const expectedPrices = priceJob(rowExpected);
+  const expected: ExpectedCost = {
+    outputTokens: input.rowInputTokens.reduce((sum, tokens) => sum + rowExpected(tokens), 0),
+    batchUsd: expectedPrices.batch.totalUsd,
+    syncUsd: expectedPrices.sync.totalUsd,
+    savingUsd: roundUsd(expectedPrices.sync.totalUsd - expectedPrices.batch.totalUsd),
+    expectation,
+    basis: describeOutputExpectation(expectation),
+  };
   const savingUsd = roundUsd(syncBreakdown.totalUsd - batchBreakdown.totalUsd);
   const skippedByReason: Partial<Record<SkipReason, number>> = {};
   for (const skip of input.skipped) skippedByReason[skip.reason] = (skippedByReason[skip.reason] ?? 0) + 1;
@@ -111,6 +141,7 @@ export function buildCostPreview(input: CostPreviewInput): CostPreview {
     batchUsd: batchBreakdown.totalUsd,
     syncUsd: syncBreakdown.totalUsd,
     savingUsd,
+    expected,
     savingPercent: syncBreakdown.totalUsd > 0 ? roundPercent((savingUsd / syncBreakdown.totalUsd) * 100) : 0,
     batchBreakdown,
     syncBreakdown,
@@ -170,10 +201,10 @@ export function describeCostPreview(preview: CostPreview): string[] {
     `Skipped: ${preview.skipped.length === 0 ? 'none' : `${count(preview.skipped.length)} (${skippedParts.join(', ')})`}`,
     `Input tokens: ${preview.exactInputTokens ? '' : '≈'}${count(preview.inputTokens)} (${preview.exactInputTokens ? 'exact, count_tokens' : 'estimate'})` +
       (preview.sharedPrefixTokens > 0 ? ` · shared system prefix ≈${count(preview.sharedPrefixTokens)} tokens${preview.cacheApplied ? `, cached (${preview.ttl})` : ', not cached'}` : ''),
-    `Output tokens: at most ${count(preview.outputTokensBound)} (max_tokens × files)`,
-    `Batch price: ≈${formatUsd(preview.batchUsd)} (estimate, output at its bound)`,
-    `Same job as sync calls: ≈${formatUsd(preview.syncUsd)}`,
-    `Saving: ≈${formatUsd(preview.savingUsd)} (${preview.savingPercent}%)`,
+    `Expected output: ≈${count(preview.expected.outputTokens)} tokens (${preview.expected.basis})`,
+    `Expected batch price: ≈${formatUsd(preview.expected.batchUsd)} (estimate) · same job as sync calls ≈${formatUsd(preview.expected.syncUsd)} · saving ≈${formatUsd(preview.expected.savingUsd)}`,
+    `Ceiling: ≈${formatUsd(preview.batchUsd)} if every row used all ${count(preview.outputTokensBound)} output tokens (max_tokens × files; sync ≈${formatUsd(preview.syncUsd)})`,
+    `Saving at the ceiling: ≈${formatUsd(preview.savingUsd)} (${preview.savingPercent}%)`,
   ];
   for (const warning of preview.warnings) lines.push(`Note: ${warning}`);
   return lines;

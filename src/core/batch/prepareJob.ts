@@ -8,6 +8,7 @@ import { abortError } from '../util/clock';
 import { type CollectOptions, type SkippedFile, collectFiles } from './collectFiles';
 import { type CostPreview, buildCostPreview } from './costPreview';
 import { CustomIdAllocator } from './customIds';
+import type { OutputExpectation } from './outputHistory';
 import { buildRequest, buildSystemBlocks } from './requestBuilder';
 import { DEFAULT_MAX_BATCH_BYTES, type PlannedBatch, splitIntoBatches } from './splitBatches';
 import type { PromptTemplate } from './templates';
@@ -23,6 +24,8 @@ export interface PrepareJobOptions extends Omit<CollectOptions, 'onProgress'> {
   maxBatchBytes?: number;
   /** When set, input tokens are counted exactly with count_tokens instead of estimated. */
   exactCounts?: { api: BatchApi; concurrency?: number };
+  /** Expected output per row from the template's history (`outputHistoryOf`); the preview's default ratio when absent. */
+  outputHistory?: OutputExpectation;
   /** Milliseconds since the epoch, for the job id and `createdAt`. */
   now: number;
   onProgress?: (progress: { phase: 'collect' | 'count'; done: number; current?: string }) => void;
@@ -95,6 +98,7 @@ export async function prepareJob(options: PrepareJobOptions): Promise<PreparedJo
     skipped,
     batches: plan.length,
     usResidency: options.usResidency,
+    expectedOutput: options.outputHistory,
   });
   const jobId = newJobId(options.now);
   const job: Job = {
@@ -115,6 +119,9 @@ export async function prepareJob(options: PrepareJobOptions): Promise<PreparedJo
       syncUsd: preview.syncUsd,
       inputTokens: preview.inputTokens,
       outputTokensBound: preview.outputTokensBound,
+      expectedBatchUsd: preview.expected.batchUsd,
+      expectedOutputTokens: preview.expected.outputTokens,
+      expectedBasis: preview.expected.expectation.basis,
     },
     requestsFile: requestsFileFor(jobId),
   };

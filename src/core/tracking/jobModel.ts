@@ -139,7 +139,20 @@ export interface Job {
   batches: BatchRecord[];
   /** Per custom id, every attempt in order. */
   rows: Record<string, RowAttempt[]>;
-  estimate: { batchUsd: number; syncUsd: number; inputTokens: number; outputTokensBound: number };
+  /**
+   * The preview's figures. `batchUsd`/`syncUsd` are the ceiling (every row at max_tokens); the
+   * `expected*` fields (absent on jobs from before they existed) price the output the preview
+   * expected, from the template's history or the default ratio (`expectedBasis`).
+   */
+  estimate: {
+    batchUsd: number;
+    syncUsd: number;
+    inputTokens: number;
+    outputTokensBound: number;
+    expectedBatchUsd?: number;
+    expectedOutputTokens?: number;
+    expectedBasis?: 'history' | 'ratio';
+  };
   /** Where the job's requests are kept so retries can resend them (relative to `.batchlens/`). */
   requestsFile: string;
   /**

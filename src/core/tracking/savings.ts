@@ -20,6 +20,8 @@ export interface JobSavings {
   pricedRows: number;
   /** Succeeded rows whose model the catalog cannot price (left out of both figures). */
   unpricedRows: number;
+  /** Rows the API reports succeeded whose results are not downloaded yet (left out of both figures until they are). */
+  notDownloadedRows: number;
   tokens: TokenTotals;
   /** What the results cost: each row's usage at the price its `service_tier` says (batch when absent). */
   actualUsd: number;
@@ -86,6 +88,11 @@ export function computeJobSavings(job: Job, overrides?: ModelOverrides): JobSavi
   if (models.size === 0) {
     models.add(job.template.model);
   }
+  const reportedSucceeded = job.batches.reduce((sum, batch) => sum + (batch.counts?.succeeded ?? 0), 0);
+  const notDownloadedRows = Math.max(0, reportedSucceeded - pricedRows - unpricedRows);
+  if (notDownloadedRows > 0) {
+    notes.add(`${job.id}: ${notDownloadedRows} succeeded row${notDownloadedRows === 1 ? ' is' : 's are'} not downloaded yet and not counted; download the results to include ${notDownloadedRows === 1 ? 'it' : 'them'}.`);
+  }
   const actualUsd = fromScaled(actual);
   const syncUncachedUsd = fromScaled(baseline);
   return {
@@ -94,6 +101,7 @@ export function computeJobSavings(job: Job, overrides?: ModelOverrides): JobSavi
     models: [...models],
     pricedRows,
     unpricedRows,
+    notDownloadedRows,
     tokens,
     actualUsd,
     syncUncachedUsd,
@@ -190,7 +198,8 @@ export function renderSavingsText(report: SavingsReport): string {
   const table = [header, ...rows, total];
   const widths = header.map((_, column) => Math.max(...table.map((row) => row[column].length)));
   const text = table.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
-  return [...text, '', `Prices as of ${report.catalogAsOf} (Batchlens catalog).`, ''].join('\n');
+  const pending = report.jobs.filter((job) => job.notDownloadedRows > 0).map((job) => `${job.jobId}: ${job.notDownloadedRows} succeeded row(s) not downloaded yet, not counted (run \`batchlens batch results ${job.jobId}\`).`);
+  return [...text, ...(pending.length > 0 ? ['', ...pending] : []), '', `Prices as of ${report.catalogAsOf} (Batchlens catalog).`, ''].join('\n');
 }
 
 function percent(fraction: number | undefined): string {

@@ -3,7 +3,9 @@ import * as vscode from 'vscode';
 import { loadAnalyzer } from '../../core/analysis/analyzer';
 import { catalogAnalysisOptions } from '../../core/analysis/catalogOptions';
 import type { AnalysisOptions } from '../../core/analysis/types';
-import { ExactTokenCounter } from '../../core/tokens/exactCounter';
+import { resolveModel } from '../../core/pricing/catalog';
+import type { ModelOverrides } from '../../core/pricing/overrides';
+import { ExactTokenCounter, type TokenCountStore } from '../../core/tokens/exactCounter';
 import { watchConfig, type ConfigRefresh } from '../../host/config';
 import type { HostServices } from '../../host/services';
 import { DocumentAnalysisCache } from './documentAnalysisCache';
@@ -29,14 +31,15 @@ export class PromptAnalysis implements vscode.Disposable {
     // Built once per settings change: an analysis session reuses its per-statement results only
     // while it is handed the very same options object.
     let options: AnalysisOptions | undefined;
+    this.tokenCounts = new PromptTokenCounts(services, () => createExactCounter(services));
     this.cache = new DocumentAnalysisCache(
       () => loadAnalyzer(wasmDir),
-      // The same options the CLI builds, so the editor and `batchlens lint` agree.
-      () => (options ??= catalogAnalysisOptions(config.defaultModel, config.disabledRules, config.modelOverrides)),
+      // The same options the CLI builds, so the editor and `batchlens lint` agree; token figures in
+      // findings (BL003) use the exact count the lens shows when count_tokens has answered for that text.
+      () => (options ??= withExactCounts(catalogAnalysisOptions(config.defaultModel, config.disabledRules, config.modelOverrides), this.tokenCounts, config.modelOverrides)),
       log,
       (error) => void showLoadFailure(services, error),
     );
-    this.tokenCounts = new PromptTokenCounts(services, () => createExactCounter(services));
 
     const reanalyse = () => {
       options = undefined;
@@ -49,12 +52,22 @@ export class PromptAnalysis implements vscode.Disposable {
       { section: 'batchlens.modelOverrides', refresh: reanalyse },
       { section: 'batchlens.lint.disabledRules', refresh: reanalyse },
       { section: 'batchlens.usResidency', refresh: redisplay },
-      { section: 'batchlens.exactTokenCounts', refresh: redisplay },
+      { section: 'batchlens.exactTokenCounts', refresh: reanalyse },
+      // A new endpoint counts anew: no reload needed.
+      {
+        section: 'batchlens.apiBaseUrl',
+        refresh: () => {
+          this.tokenCounts.resetCounter();
+          reanalyse();
+        },
+      },
       { section: 'batchlens.lens.enabled', refresh: redisplay },
       { section: 'batchlens.lint.enabled', refresh: redisplay },
       { section: 'batchlens.hints.enabled', refresh: redisplay },
     ];
-    this.subscriptions = [watchConfig(table, log), this.cache, this.tokenCounts, this.settingsEmitter];
+    // An exact count changes the number a finding states: analyse again so it says the same as the lens.
+    const exactArrived = this.tokenCounts.onDidCountExactly(reanalyse);
+    this.subscriptions = [watchConfig(table, log), exactArrived, this.cache, this.tokenCounts, this.settingsEmitter];
   }
 
   dispose(): void {
@@ -64,13 +77,37 @@ export class PromptAnalysis implements vscode.Disposable {
   }
 }
 
+/** Analysis options whose token figures are the exact counts already known, else the estimate. */
+function withExactCounts(base: AnalysisOptions, counts: PromptTokenCounts, overrides: ModelOverrides): AnalysisOptions {
+  const estimate = base.estimateTokens;
+  return {
+    ...base,
+    estimateTokens: (text, model) => {
+      let modelId = model;
+      try {
+        modelId = resolveModel(model, overrides).entry.id;
+      } catch {
+        // An unknown model has no exact count either: the estimate answers.
+      }
+      return counts.peekExact(text, modelId) ?? (estimate ? estimate(text, model) : Math.ceil(text.length / 4));
+    },
+  };
+}
+
 async function createExactCounter(services: HostServices): Promise<ExactPromptCounter | undefined> {
   const api = await services.createBatchApiQuietly();
   if (!api) {
     return undefined;
   }
-  // Counts persist across restarts (keyed by sha256 of the text + model; no text is stored).
-  return new ExactTokenCounter({ api, logger: services.log, store: services.extensionContext.globalState });
+  // Counts persist across restarts (keyed by sha256 of the text + model; no text is stored), kept
+  // apart per API base URL so an emulator's counts never stand in for the real API's.
+  const baseUrl = services.config.apiBaseUrl.trim();
+  return new ExactTokenCounter({ api, logger: services.log, store: scopedStore(services.extensionContext.globalState, baseUrl) });
+}
+
+function scopedStore(store: TokenCountStore, scope: string): TokenCountStore {
+  if (scope === '') return store;
+  return { get: (key) => store.get(`${scope}|${key}`), update: (key, value) => store.update(`${scope}|${key}`, value) };
 }
 
 async function showLoadFailure(services: HostServices, error: unknown): Promise<void> {

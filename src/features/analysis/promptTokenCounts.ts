@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { PLACEHOLDER } from '../../core/analysis/resolve';
 import type { ModelEntry } from '../../core/pricing/modelEntry';
 import { estimateTextTokens } from '../../core/tokens/estimate';
 import type { HostServices } from '../../host/services';
@@ -15,7 +16,16 @@ export interface ExactPromptCounter {
 }
 
 /**
- * Token counts for the lens and the per-prompt table. Always answers at once: with the exact count
+ * The text whose tokens a prompt is counted by: its static text, run-time placeholders left out.
+ * The cache lint (BL003) counts a cached prefix the same way, so both show one number.
+ */
+export function countableText(promptText: string): string {
+  return promptText.split(PLACEHOLDER).join('');
+}
+
+/**
+ * Token counts for the lens, its hover, the per-prompt table and (through `peekExact`) the cache
+ * lint's numbers: one count per prompt text, exact when count_tokens has answered. Always answers at once: with the exact count
  * when one is cached, else with the offline estimate while (when a key is set and
  * `batchlens.exactTokenCounts` is on) an exact count is fetched in the background; its arrival
  * fires `onDidCountExactly`. A failed count is not retried for the same text and model.
@@ -34,16 +44,26 @@ export class PromptTokenCounts implements vscode.Disposable {
     private readonly services: HostServices,
     private readonly createExactCounter: () => Promise<ExactPromptCounter | undefined>,
   ) {
-    this.subscription = services.apiKeys.onDidChange(() => {
-      this.counter = undefined;
-      this.resolvedCounter = undefined;
-      this.failed.clear();
-    });
+    this.subscription = services.apiKeys.onDidChange(() => this.resetCounter());
   }
 
-  count(text: string, entry: ModelEntry): PromptTokenCount {
+  count(promptText: string, entry: ModelEntry): PromptTokenCount {
+    const text = countableText(promptText);
     const exact = this.services.config.exactTokenCounts ? this.exactOrRequest(text, entry.id) : undefined;
     return exact === undefined ? { tokens: estimateTextTokens(text, entry.tokenizer), exact: false } : { tokens: exact, exact: true };
+  }
+
+  /** The exact count already known for this text, without asking the API (undefined when none is). */
+  peekExact(text: string, modelId: string): number | undefined {
+    if (!this.services.config.exactTokenCounts) return undefined;
+    return this.resolvedCounter?.peek(countableText(text), modelId);
+  }
+
+  /** Forgets the counter (the API base URL changed): the next count asks the new endpoint. */
+  resetCounter(): void {
+    this.counter = undefined;
+    this.resolvedCounter = undefined;
+    this.failed.clear();
   }
 
   dispose(): void {

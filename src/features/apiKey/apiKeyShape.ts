@@ -29,3 +29,8 @@ export function apiKeyShapeProblem(value: string): string | undefined {
   }
   return undefined;
 }
+
+/** Whether a failure's message says the API refused the key (as `explainApiError` words it, or the API's own text). */
+export function isKeyProblem(message: string): boolean {
+  return /api key|x-api-key|authentication_error|invalid bearer|unauthori[sz]ed/i.test(message);
+}

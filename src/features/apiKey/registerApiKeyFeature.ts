@@ -5,6 +5,9 @@ import { apiKeyShapeProblem } from './apiKeyShape';
 /** Context key that welcome views and menus test: true when a key is stored or in the environment. */
 export const HAS_API_KEY_CONTEXT = 'batchlens.hasApiKey';
 
+/** The Get Started walkthrough contributed in package.json: `<publisher>.<name>#<walkthrough id>`. */
+export const WALKTHROUGH_ID = 'batchlens.batchlens#batchlens.getStarted';
+
 /**
  * "Batchlens: Set API Key" and "Batchlens: Clear API Key", and the `batchlens.hasApiKey` context key.
  *
@@ -12,6 +15,7 @@ export const HAS_API_KEY_CONTEXT = 'batchlens.hasApiKey';
  * one it asks in a masked input box. It resolves to true when a key was stored, false when the
  * input was cancelled or the argument was not shaped like a key (the reason is shown, never the value).
  * `batchlens.clearApiKey` resolves to true when a stored key was deleted.
+ * `batchlens.getStarted` opens the Get Started walkthrough (set key → ... → savings).
  */
 export function registerApiKeyFeature(services: HostServices): vscode.Disposable {
   const { apiKeys, commands, log } = services;
@@ -59,6 +63,7 @@ export function registerApiKeyFeature(services: HostServices): vscode.Disposable
     commands.register({
       'batchlens.setApiKey': setApiKey,
       'batchlens.clearApiKey': clearApiKey,
+      'batchlens.getStarted': () => vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false),
     }),
     // Another window may set or clear the key; the secret store tells every window.
     apiKeys.onDidChange(refreshQuietly),

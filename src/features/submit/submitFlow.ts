@@ -1,23 +1,27 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { confirmPreflight } from './preflightChoice';
-import { describeCostPreview } from '../../core/batch/costPreview';
+import { outputHistoryOf } from '../../core/batch/outputHistory';
 import { type PreparedJob, prepareJob } from '../../core/batch/prepareJob';
 import { submitPreparedJob } from '../../core/batch/submitJob';
 import { type PromptTemplate, TemplateError, listTemplates, loadTemplate } from '../../core/batch/templates';
 import { FileJobStore } from '../../core/tracking/jobStore';
 import { describeReconcileReport, reconcileIntents } from '../../core/tracking/reconcile';
 import { systemClock } from '../../core/util/clock';
+import { showFailureToast } from '../../host/failureToast';
 import type { HostServices } from '../../host/services';
+import { describeSkips, previewViewModel } from './previewHtml';
+import { showPreviewPanel } from './previewPanel';
 import type { SubmitCommandOptions, SubmitCommandResult } from './submitArgs';
 
-const SUBMIT = 'Submit';
-const SHOW_DETAILS = 'Show Details';
+const SKIP_FILE: vscode.MessageItem = { title: 'Skip This File' };
+const SEND_ANYWAY: vscode.MessageItem = { title: 'Send Anyway' };
 
 /**
  * The editor's side of "Batch Selected Files": template pick, collection under a cancellable
- * progress notification (secret files confirmed one by one), the cost preview (modal above
- * `batchlens.confirmAboveUsd`), submission under progress, then the Batches view.
+ * progress notification (secret files confirmed one by one, Skip being the default), the preview
+ * panel (stays until Submit, Cancel or closing it; over `batchlens.confirmAboveUsd` sending asks
+ * once more), submission under progress, then the Batches view.
  * Resolves to what happened, or undefined when the user backed out before a preview.
  */
 export async function runSubmitFlow(
@@ -32,55 +36,71 @@ export async function runSubmitFlow(
 
   const exactApi = options.exact ? await services.createBatchApi() : undefined;
   if (options.exact && !exactApi) return undefined;
-  const prepared = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Batchlens: collecting files', cancellable: true },
-    async (progress, token) => {
-      const controller = new AbortController();
-      const subscription = token.onCancellationRequested(() => controller.abort());
-      let lastReport = 0;
-      try {
-        return await prepareJob({
-          root,
-          selection,
-          template,
-          modelOverrides: config.modelOverrides,
-          usResidency: config.usResidency,
-          maxFileBytes: config.maxFileBytes,
-          filesExclude: enabledFilesExclude(),
-          exclude: config.exclude,
-          maxRequestsPerBatch: config.maxRequestsPerBatch,
-          exactCounts: exactApi ? { api: exactApi } : undefined,
-          confirmSecret: (relativePath) => confirmSecretFile(relativePath, options.allowSecrets),
-          signal: controller.signal,
-          now: Date.now(),
-          onProgress: ({ phase, done, current }) => {
-            // Reporting every file would flood the notification; a few times a second is plenty.
-            const now = Date.now();
-            if (now - lastReport < 200) return;
-            lastReport = now;
-            progress.report({ message: phase === 'collect' ? `${done.toLocaleString()} files · ${current ?? ''}` : `counting tokens ${done.toLocaleString()}` });
-          },
-        });
-      } finally {
-        subscription.dispose();
-      }
-    },
-  );
+  const store = new FileJobStore(root, { logger: log });
+  const outputHistory = outputHistoryOf(await store.list(), template.name);
+  const controller = new AbortController();
+  let prepared: PreparedJob;
+  try {
+    prepared = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Batchlens: collecting files', cancellable: true },
+      async (progress, token) => {
+        const subscription = token.onCancellationRequested(() => controller.abort());
+        let lastReport = 0;
+        try {
+          return await prepareJob({
+            root,
+            selection,
+            template,
+            modelOverrides: config.modelOverrides,
+            usResidency: config.usResidency,
+            maxFileBytes: config.maxFileBytes,
+            filesExclude: enabledFilesExclude(),
+            exclude: config.exclude,
+            maxRequestsPerBatch: config.maxRequestsPerBatch,
+            exactCounts: exactApi ? { api: exactApi } : undefined,
+            outputHistory,
+            confirmSecret: (relativePath) => confirmSecretFile(relativePath, options.allowSecrets, controller),
+            signal: controller.signal,
+            now: Date.now(),
+            onProgress: ({ phase, done, current }) => {
+              // Reporting every file would flood the notification; a few times a second is plenty.
+              const now = Date.now();
+              if (now - lastReport < 200) return;
+              lastReport = now;
+              progress.report({ message: phase === 'collect' ? `${done.toLocaleString()} files · ${current ?? ''}` : `counting tokens ${done.toLocaleString()}` });
+            },
+          });
+        } finally {
+          subscription.dispose();
+        }
+      },
+    );
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+    void vscode.window.showInformationMessage('Batchlens: cancelled while collecting files; nothing was sent.');
+    return undefined;
+  }
   const result = resultOf(prepared, [], false);
   if (prepared.requests.length === 0) {
-    void vscode.window.showWarningMessage(
-      `Batchlens: nothing to send: no readable text files in the selection${prepared.skipped.length ? ` (${prepared.skipped.length} skipped)` : ''}.`,
-    );
+    for (const skip of prepared.skipped) log.info(`Skipped ${skip.relativePath}: ${skip.reason}${skip.detail ? ` (${skip.detail})` : ''}`);
+    void vscode.window.showWarningMessage(`Batchlens: nothing to send: no readable text files in the selection${describeSkips(prepared.skipped)}.`);
     return result;
   }
   if (options.confirm === false) return result;
   // Rows the API would reject (only after the batch ended) are not sent without an explicit choice.
   if (!(await confirmPreflight(prepared, config.modelOverrides))) return result;
-  if (options.confirm !== true && !(await confirmPreview(prepared, config.confirmAboveUsd))) return result;
+  if (options.confirm !== true) {
+    const decision = await showPreviewPanel(previewViewModel(prepared, config.confirmAboveUsd));
+    if (decision !== 'submit') {
+      void vscode.window.showInformationMessage(
+        decision === 'closed' ? 'Batchlens: the preview was closed, so the batch was cancelled; nothing was sent.' : 'Batchlens: batch cancelled; nothing was sent.',
+      );
+      return result;
+    }
+  }
 
   const api = await services.createBatchApi();
   if (!api) return result;
-  const store = new FileJobStore(root, { logger: log });
   const reconciled = describeReconcileReport(await reconcileIntents({ store, api, clock: systemClock, logger: log }));
   if (reconciled) void vscode.window.showInformationMessage(reconciled);
 
@@ -89,6 +109,8 @@ export async function runSubmitFlow(
     async (progress, token) => {
       const controller = new AbortController();
       const subscription = token.onCancellationRequested(() => controller.abort());
+      // The job's age counts from submission, not from when its files were collected.
+      prepared.job.createdAt = Date.now();
       try {
         return await submitPreparedJob(prepared, {
           store,
@@ -106,7 +128,7 @@ export async function runSubmitFlow(
   );
   const batchIds = outcome.job.batches.filter((record) => record.batchId).map((record) => record.batchId as string);
   if (outcome.failure) {
-    void vscode.window.showErrorMessage(`Batchlens: ${outcome.failure.message}`);
+    void showFailureToast(log, outcome.failure.message);
     return { ...resultOf(prepared, batchIds, batchIds.length > 0), error: outcome.failure.message };
   }
   void vscode.window.showInformationMessage(
@@ -168,42 +190,22 @@ async function pickTemplate(root: string, given: string | undefined, defaultTemp
   }
 }
 
-async function confirmSecretFile(relativePath: string, allow: boolean | undefined): Promise<boolean> {
+/**
+ * Asks about one likely-secret file. Skip is the first, focused button (Enter skips); sending needs
+ * the explicit second button; the dialog's own Cancel (or Escape) stops the whole collection.
+ */
+async function confirmSecretFile(relativePath: string, allow: boolean | undefined, controller: AbortController): Promise<boolean> {
   if (allow !== undefined) return allow;
-  const send = 'Send This File';
   const answer = await vscode.window.showWarningMessage(
-    `${relativePath} looks like it holds credentials. Send it to the Anthropic API anyway?`,
-    { modal: true, detail: 'Files that look like secrets (.env, keys, credentials) are skipped unless you confirm each one.' },
-    send,
+    `${relativePath} looks like it holds credentials. Skip it, or send it to the Anthropic API anyway?`,
+    { modal: true, detail: 'Files that look like secrets (.env, keys, credentials) are skipped unless you choose Send Anyway for each one. Cancel stops the whole batch.' },
+    SKIP_FILE,
+    SEND_ANYWAY,
   );
-  return answer === send;
+  if (answer === undefined) controller.abort();
+  return answer === SEND_ANYWAY;
 }
 
-async function confirmPreview(prepared: PreparedJob, confirmAboveUsd: number): Promise<boolean> {
-  const lines = describeCostPreview(prepared.preview);
-  const modal = prepared.preview.batchUsd > confirmAboveUsd;
-  for (;;) {
-    const answer = modal
-      ? await vscode.window.showInformationMessage(`Batchlens: send ${prepared.requests.length.toLocaleString()} files as a batch?`, { modal: true, detail: lines.join('\n') }, SUBMIT, SHOW_DETAILS)
-      : await vscode.window.showInformationMessage(`Batchlens: ${lines[0]} · ${lines[4]} vs ${lines[5]}`, SUBMIT, SHOW_DETAILS);
-    if (answer !== SHOW_DETAILS) return answer === SUBMIT;
-    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: previewMarkdown(prepared) });
-    await vscode.commands.executeCommand('markdown.showPreview', document.uri).then(undefined, () => vscode.window.showTextDocument(document));
-  }
-}
-
-/** The preview as Markdown: figures, warnings, and every skipped file with its reason. */
-export function previewMarkdown(prepared: PreparedJob): string {
-  const lines = [`# Batch preview: ${prepared.job.template.name}`, '', '*All figures are estimates.*', '', ...describeCostPreview(prepared.preview).map((line) => `- ${line}`)];
-  if (prepared.skipped.length > 0) {
-    lines.push('', '## Skipped files', '', '| File | Reason |', '|---|---|');
-    for (const skip of prepared.skipped) lines.push(`| \`${skip.relativePath}\` | ${skip.reason}${skip.detail ? ` (${skip.detail})` : ''} |`);
-  }
-  lines.push('', '## Files', '', '| File | Bytes | ≈ Input tokens |', '|---|---:|---:|');
-  for (const entry of prepared.job.manifest.slice(0, 500)) lines.push(`| \`${entry.relativePath}\` | ${entry.bytes} | ${entry.estimatedInputTokens} |`);
-  if (prepared.job.manifest.length > 500) lines.push(`| … and ${prepared.job.manifest.length - 500} more | | |`);
-  return `${lines.join('\n')}\n`;
-}
 
 /** The enabled patterns of `files.exclude` (its keys whose value is `true`). */
 function enabledFilesExclude(): string[] {

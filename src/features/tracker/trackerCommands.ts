@@ -13,6 +13,7 @@ import { type RetryPlan, planRetry, submitRetry } from '../../core/tracking/retr
 import { computeSavingsReport, renderSavingsMarkdown } from '../../core/tracking/savings';
 import { systemClock } from '../../core/util/clock';
 import type { CommandTable } from '../../host/commandRunner';
+import { showFailureToast } from '../../host/failureToast';
 import type { HostServices } from '../../host/services';
 import type { BatchTreeProvider, TrackerRootItem } from './batchTreeProvider';
 import type { ReportView } from './reportView';
@@ -350,7 +351,7 @@ export async function notifyJobEnded(context: TrackerContext, job: Job): Promise
       await openResults(context, undefined, (await context.store.get(job.id)) ?? job);
     } catch (error) {
       context.services.log.error(`Opening the results of ${job.id} failed`, error);
-      void vscode.window.showErrorMessage(`Batchlens: ${error instanceof Error && error.name === 'BatchApiError' ? explainApiError(error) : String(error instanceof Error ? error.message : error)}`);
+      void showFailureToast(context.services.log, error instanceof Error && error.name === 'BatchApiError' ? explainApiError(error) : String(error instanceof Error ? error.message : error));
     }
   }
 }

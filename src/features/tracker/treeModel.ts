@@ -125,12 +125,15 @@ function jobTooltip(job: Job, summary: JobSummary, now: number, savings?: JobSav
   if (ids.length > 0) {
     lines.push('', `Batches: ${ids.join(', ')}`);
   }
-  lines.push('', `Estimated cost: ${formatUsd(job.estimate.batchUsd)} at batch price (estimate; ${formatUsd(job.estimate.syncUsd)} sync)`);
+  lines.push('', previewCostLine(job));
   if (savings && savings.pricedRows > 0) {
     lines.push(
       '',
       `Actual cost: ${formatUsd(savings.actualUsd)} for ${savings.pricedRows} rows · saved ${formatUsd(savings.savedUsd)} against ${formatUsd(savings.syncUncachedUsd)} sync, uncached`,
     );
+  }
+  if (savings && savings.notDownloadedRows > 0) {
+    lines.push('', `${savings.notDownloadedRows} succeeded row${savings.notDownloadedRows === 1 ? '' : 's'} not downloaded yet: not in the actual cost until the results are downloaded`);
   }
   if (summary.lastPollError) {
     lines.push('', `$(warning) Last poll error: ${summary.lastPollError}`);
@@ -140,6 +143,14 @@ function jobTooltip(job: Job, summary: JobSummary, now: number, savings?: JobSav
     lines.push('', `Results named unknown custom_ids (not written): ${unknown.join(', ')}`);
   }
   return lines.join('\n');
+}
+
+/** What the preview said before sending: the expected cost (when recorded) and the ceiling. */
+function previewCostLine(job: Job): string {
+  const ceiling = `${formatUsd(job.estimate.batchUsd)} if every row used max_tokens (${formatUsd(job.estimate.syncUsd)} sync)`;
+  if (job.estimate.expectedBatchUsd === undefined) return `Preview estimate: ${ceiling}`;
+  const basis = job.estimate.expectedBasis === 'history' ? "output from the template's history" : 'output at the default ratio';
+  return `Expected cost (preview): ≈${formatUsd(job.estimate.expectedBatchUsd)} at batch price (${basis}); ceiling ${ceiling}`;
 }
 
 /** The batches of a job, in order. */

@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { OPTIONS, analyzeFixture, analyzer, applyEdits, findingLabels, hasSyntaxError } from './support';
 import type { AnalysisResult, RuleCode } from '../../../src/core/analysis/types';
 
@@ -82,6 +84,21 @@ describe('quick fixes', () => {
     const fixed = applyEdits(text, fix.edits);
     assert.ok(fixed.includes('f"Ticket: "'));
     assert.ok(fixed.includes('{"type": "text", "text": f"{ticket.body}\\n"'));
+  });
+
+  it('puts the moved block on its own line, indented like the cached block (the demo classifier)', async () => {
+    const text = readFileSync(path.resolve(__dirname, '../../fixtures/workspace/prompts/ticket_classifier.py'), 'utf8');
+    const result = (await analyzer()).analyze(text, 'python', OPTIONS);
+    const fix = result.findings.find((finding) => finding.code === 'BL001')?.fixes[0];
+    assert.ok(fix);
+    const fixed = applyEdits(text, fix.edits);
+    const lines = fixed.split('\n');
+    const closing = lines.findIndex((line, index) => line.trim() === '},' && lines[index + 1]?.includes('"text": f"{ticket_body}"'));
+    assert.ok(closing > 0, `the cached block closes on its own line and the new block follows:\n${fixed}`);
+    const indentOf = (line: string) => /^ */.exec(line)![0].length;
+    assert.equal(indentOf(lines[closing + 1]), indentOf(lines[closing]), 'the new block is indented like the cached one');
+    assert.match(lines[closing + 1].trim(), /^\{"type": "text", "text": f"\{ticket_body\}"\}$/);
+    assert.equal(await hasSyntaxError(fixed, 'python'), false);
   });
 });
 

@@ -4,6 +4,8 @@ import type { MessageBatchIndividualResponse } from '@anthropic-ai/sdk/resources
 import { createBatchApi, type CreateBatchApiOptions } from '../../../src/core/api/anthropicBatchApi';
 import type { BatchApi } from '../../../src/core/api/batchApi';
 import { BatchApiError, explainApiError, type BatchApiErrorKind } from '../../../src/core/api/errors';
+import { estimateRequestTokens } from '../../../src/core/tokens/estimate';
+import { tokenizerForModel } from '../../../src/core/tokens/tokenizerForModel';
 import type { Logger } from '../../../src/core/util/logger';
 import type { Emulator } from '../../emulator/emulator';
 import type { FaultRule } from '../../emulator/faults';
@@ -63,7 +65,8 @@ describe('BatchApi over the SDK, against the emulator', () => {
     emulator.admin.endBatch(second.id);
     await client.delete(second.id);
     assert.equal((await failure(client.retrieve(second.id))).kind, 'not_found');
-    assert.equal(await client.countTokens({ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'abcdefgh' }] }), 2 + 3);
+    const counted = { model: 'claude-sonnet-4-6', messages: [{ role: 'user' as const, content: 'abcdefgh' }] };
+    assert.equal(await client.countTokens(counted), estimateRequestTokens(counted, tokenizerForModel(counted.model)).inputTokens);
     assert.ok((await client.listModels()).some((m) => m.id === 'claude-sonnet-4-6'));
   });
 

@@ -4,10 +4,25 @@ import type { MessageBatchIndividualResponse } from '@anthropic-ai/sdk/resources
 import type { Usage } from '@anthropic-ai/sdk/resources/messages/messages';
 import { findModel } from '../../../src/core/pricing/catalog';
 import type { Emulator } from '../../emulator/emulator';
+import { countTextTokens, flattenPrompt, tokenizerOf } from '../../emulator/prompt';
 import { MODEL, sdkClient, startEmulator, userRequest } from './emulatorHarness';
 
-/** `bytes` of text: the emulator counts ceil(bytes / 4) tokens. */
-const textOf = (bytes: number, seed = 'a') => seed.repeat(bytes);
+/** The emulator's (estimated) token count of a whole request, as count_tokens reports it. */
+const requestTokens = (params: object) => flattenPrompt(params as Record<string, unknown>).totalTokens;
+
+/** The shortest run of prose whose emulated count (the project's estimator) reaches `tokens`. */
+function textOfAtLeast(tokens: number): string {
+  const unit = 'the quick brown fox jumps over a lazy dog. ';
+  let low = 1;
+  let high = 1;
+  while (countTextTokens(unit.repeat(high), tokenizerOf(MODEL)) < tokens) high *= 2;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (countTextTokens(unit.repeat(middle), tokenizerOf(MODEL)) >= tokens) high = middle;
+    else low = middle + 1;
+  }
+  return unit.repeat(low);
+}
 
 async function usages(emulator: Emulator, client: Anthropic, id: string): Promise<Map<string, Usage>> {
   emulator.admin.endBatch(id);
@@ -35,72 +50,72 @@ describe('emulator prompt cache usage', () => {
     await emulator.close();
   });
 
-  const sharedSystem = (tokens: number, ttl?: '5m' | '1h') => [
-    { type: 'text' as const, text: textOf(tokens * 4), cache_control: { type: 'ephemeral' as const, ...(ttl ? { ttl } : {}) } },
+  const sharedSystem = (text: string, ttl?: '5m' | '1h') => [
+    { type: 'text' as const, text, cache_control: { type: 'ephemeral' as const, ...(ttl ? { ttl } : {}) } },
   ];
 
   it('writes the shared prefix on the first row and reads it on the next (the tail stays input)', async () => {
-    const systemTokens = minimum + 200;
-    const created = await client.messages.batches.create({
-      requests: [
-        userRequest('first', 'abcdefgh', { system: sharedSystem(systemTokens) }),
-        userRequest('second', 'ijklmnopqrst', { system: sharedSystem(systemTokens) }),
-      ],
-    });
+    const system = textOfAtLeast(minimum + 200);
+    const systemTokens = countTextTokens(system, tokenizerOf(MODEL));
+    const first = userRequest('first', 'abcdefgh', { system: sharedSystem(system) });
+    const second = userRequest('second', 'ijklmnopqrst uvwxyz', { system: sharedSystem(system) });
+    const created = await client.messages.batches.create({ requests: [first, second] });
     const usage = await usages(emulator, client, created.id);
-    const first = usage.get('first');
-    const second = usage.get('second');
-    assert.equal(first?.cache_creation_input_tokens, systemTokens);
-    assert.deepEqual(first?.cache_creation, { ephemeral_5m_input_tokens: systemTokens, ephemeral_1h_input_tokens: 0 });
-    assert.equal(first?.cache_read_input_tokens, 0);
-    assert.equal(first?.input_tokens, 2 + 3, 'only the tokens after the breakpoint: 8 bytes + the message marker');
-    assert.equal(second?.cache_read_input_tokens, systemTokens);
-    assert.equal(second?.cache_creation_input_tokens, 0);
-    assert.equal(second?.input_tokens, 3 + 3);
+    const written = usage.get('first');
+    const read = usage.get('second');
+    assert.equal(written?.cache_creation_input_tokens, systemTokens);
+    assert.deepEqual(written?.cache_creation, { ephemeral_5m_input_tokens: systemTokens, ephemeral_1h_input_tokens: 0 });
+    assert.equal(written?.cache_read_input_tokens, 0);
+    assert.equal(written?.input_tokens, requestTokens(first.params) - systemTokens, 'only the tokens after the breakpoint');
+    assert.equal(read?.cache_read_input_tokens, systemTokens);
+    assert.equal(read?.cache_creation_input_tokens, 0);
+    assert.equal(read?.input_tokens, requestTokens(second.params) - systemTokens);
+    assert.ok(read.input_tokens > written.input_tokens, 'the longer tail counts more');
   });
 
   it('never caches a prefix below the model minimum', async () => {
-    const created = await client.messages.batches.create({
-      requests: [
-        userRequest('a', 'abcd', { system: sharedSystem(minimum - 1) }),
-        userRequest('b', 'abcd', { system: sharedSystem(minimum - 1) }),
-      ],
-    });
+    const system = textOfAtLeast(minimum - 40);
+    assert.ok(countTextTokens(system, tokenizerOf(MODEL)) < minimum);
+    const a = userRequest('a', 'abcd', { system: sharedSystem(system) });
+    const created = await client.messages.batches.create({ requests: [a, userRequest('b', 'abcd', { system: sharedSystem(system) })] });
     for (const usage of (await usages(emulator, client, created.id)).values()) {
       assert.equal(usage.cache_creation_input_tokens, 0);
       assert.equal(usage.cache_read_input_tokens, 0);
-      assert.equal(usage.input_tokens, minimum - 1 + 1 + 3);
+      assert.equal(usage.input_tokens, requestTokens(a.params));
     }
   });
 
   it('charges 1h writes to ephemeral_1h and reads them from a later batch after 5 minutes', async () => {
-    const tokens = minimum + 10;
-    const one = await client.messages.batches.create({ requests: [userRequest('w', 'abcd', { system: sharedSystem(tokens, '1h') })] });
+    const system = textOfAtLeast(minimum + 10);
+    const tokens = countTextTokens(system, tokenizerOf(MODEL));
+    const one = await client.messages.batches.create({ requests: [userRequest('w', 'abcd', { system: sharedSystem(system, '1h') })] });
     const written = (await usages(emulator, client, one.id)).get('w');
     assert.deepEqual(written?.cache_creation, { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: tokens });
 
     emulator.admin.advance(10 * 60_000);
-    const two = await client.messages.batches.create({ requests: [userRequest('r', 'efgh', { system: sharedSystem(tokens, '1h') })] });
+    const two = await client.messages.batches.create({ requests: [userRequest('r', 'efgh', { system: sharedSystem(system, '1h') })] });
     assert.equal((await usages(emulator, client, two.id)).get('r')?.cache_read_input_tokens, tokens);
   });
 
   it('lets a 5m entry lapse: after 6 idle minutes the next batch writes again', async () => {
-    const tokens = minimum + 10;
-    const one = await client.messages.batches.create({ requests: [userRequest('w', 'abcd', { system: sharedSystem(tokens) })] });
+    const system = textOfAtLeast(minimum + 10);
+    const tokens = countTextTokens(system, tokenizerOf(MODEL));
+    const one = await client.messages.batches.create({ requests: [userRequest('w', 'abcd', { system: sharedSystem(system) })] });
     await usages(emulator, client, one.id);
     emulator.admin.advance(6 * 60_000);
-    const two = await client.messages.batches.create({ requests: [userRequest('again', 'abcd', { system: sharedSystem(tokens) })] });
+    const two = await client.messages.batches.create({ requests: [userRequest('again', 'abcd', { system: sharedSystem(system) })] });
     const again = (await usages(emulator, client, two.id)).get('again');
     assert.equal(again?.cache_read_input_tokens, 0);
     assert.equal(again?.cache_creation_input_tokens, tokens);
   });
 
   it('keys the cache per model: the same prefix on another model writes again', async () => {
-    const tokens = 5000;
+    const system = textOfAtLeast(5000);
+    const tokens = countTextTokens(system, tokenizerOf('claude-opus-4-8'));
     const created = await client.messages.batches.create({
       requests: [
-        userRequest('sonnet', 'abcd', { system: sharedSystem(tokens) }),
-        userRequest('opus', 'abcd', { system: sharedSystem(tokens), model: 'claude-opus-4-8' }),
+        userRequest('sonnet', 'abcd', { system: sharedSystem(system) }),
+        userRequest('opus', 'abcd', { system: sharedSystem(system), model: 'claude-opus-4-8' }),
       ],
     });
     const usage = await usages(emulator, client, created.id);

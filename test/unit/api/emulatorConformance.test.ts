@@ -8,6 +8,8 @@ import type {
 import type { MessageTokensCount } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { ModelInfo } from '@anthropic-ai/sdk/resources/models';
 import { BUILTIN_MODELS } from '../../../src/core/pricing/catalog';
+import { estimateRequestTokens } from '../../../src/core/tokens/estimate';
+import { tokenizerForModel } from '../../../src/core/tokens/tokenizerForModel';
 import type { Emulator } from '../../emulator/emulator';
 import { DAY_MS, HOUR_MS } from '../../emulator/store';
 import { MODEL, START_MS, TEST_KEY, sdkClient, startEmulator, userRequest } from './emulatorHarness';
@@ -187,8 +189,17 @@ describe('emulator conformance, driven by the official SDK', () => {
   it('counts tokens with count_tokens (deterministic, and longer text counts more)', async () => {
     const short: MessageTokensCount = await client.messages.countTokens({ model: MODEL, messages: [{ role: 'user', content: 'abcd' }] });
     const long = await client.messages.countTokens({ model: MODEL, messages: [{ role: 'user', content: 'abcd'.repeat(100) }] });
-    assert.equal(short.input_tokens, 1 + 3);
-    assert.equal(long.input_tokens, 100 + 3);
+    // Emulated: the project's estimator counts the whole request, delimiters included.
+    const estimate = (content: string) => estimateRequestTokens({ model: MODEL, messages: [{ role: 'user', content }] }, tokenizerForModel(MODEL)).inputTokens;
+    assert.equal(short.input_tokens, estimate('abcd'));
+    assert.equal(long.input_tokens, estimate('abcd'.repeat(100)));
+    assert.ok(long.input_tokens > short.input_tokens);
+    const raw = await fetch(`${emulator.url}/v1/messages/count_tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-test', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'abcd' }] }),
+    });
+    assert.match(raw.headers.get('x-batchlens-emulated') ?? '', /emulated with the Batchlens offline token estimator/);
     await assert.rejects(
       client.messages.countTokens({ model: 'claude-nonexistent-9', messages: [{ role: 'user', content: 'x' }] }),
       Anthropic.NotFoundError,

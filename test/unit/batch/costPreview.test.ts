@@ -60,7 +60,32 @@ describe('buildCostPreview', () => {
     const text = describeCostPreview(preview).join('\n');
     assert.match(text, /Files: 3 in 2 batches/);
     assert.match(text, /Input tokens: ≈6,000 \(estimate\)/);
-    assert.match(text, /Batch price: ≈\$0\.030 \(estimate/);
-    assert.match(text, /Saving: .*\(52\.86%\)/);
+    assert.match(text, /Ceiling: ≈\$0\.030 if every row used all 3,000 output tokens/);
+    assert.match(text, /Saving at the ceiling: .*\(52\.86%\)/);
+    assert.match(text, /Expected output: ≈1,500 tokens \(no finished job of this template yet: output guessed at 25% of each row's input tokens/);
+  });
+
+  it('prices the expected cost with the default ratio when the template has no history', () => {
+    const preview = buildCostPreview({ model: sonnet, rowInputTokens: [2000, 400], exactInputTokens: false, sharedPrefixTokens: 0, ttl: '5m', maxTokens: 300, skipped: [], batches: 1 });
+    // 25% of input, capped at max_tokens: min(500, 300) + min(100, 300) = 400 output tokens.
+    assert.equal(preview.expected.outputTokens, 400);
+    // Batch: (2,400 x $3 + 400 x $15) / 1M x 0.5; sync: the same at full price.
+    assert.equal(preview.expected.batchUsd, 0.0066);
+    assert.equal(preview.expected.syncUsd, 0.0132);
+    assert.equal(preview.expected.savingUsd, 0.0066);
+    // The ceiling stays every row at max_tokens: 600 output tokens.
+    assert.equal(preview.batchUsd, 0.0081);
+    assert.ok(preview.expected.batchUsd < preview.batchUsd);
+  });
+
+  it('prices the expected cost from the template history, never above max_tokens', () => {
+    const history = { basis: 'history' as const, meanOutputTokens: 120, rows: 10, jobs: 2 };
+    const preview = buildCostPreview({ model: sonnet, rowInputTokens: [1000, 1000], exactInputTokens: false, sharedPrefixTokens: 0, ttl: '5m', maxTokens: 100, skipped: [], batches: 1, expectedOutput: history });
+    assert.equal(preview.expected.outputTokens, 200, 'the 120-token mean is capped at max_tokens 100');
+    const roomy = buildCostPreview({ model: sonnet, rowInputTokens: [1000, 1000], exactInputTokens: false, sharedPrefixTokens: 0, ttl: '5m', maxTokens: 1000, skipped: [], batches: 1, expectedOutput: history });
+    assert.equal(roomy.expected.outputTokens, 240);
+    // (2,000 x $3 + 240 x $15) / 1M x 0.5
+    assert.equal(roomy.expected.batchUsd, 0.0048);
+    assert.match(describeCostPreview(roomy).join('\n'), /from this template's history: 120 tokens per row on average over 10 finished rows \(2 jobs\)/);
   });
 });

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { apiKeyShapeProblem } from '../../../src/features/apiKey/apiKeyShape';
+import { explainApiError, BatchApiError } from '../../../src/core/api/errors';
+import { apiKeyShapeProblem, isKeyProblem } from '../../../src/features/apiKey/apiKeyShape';
 
 const REAL_SHAPE = 'sk-ant-api03-' + 'x'.repeat(93) + 'AA';
 
@@ -27,4 +28,12 @@ describe('apiKey/apiKeyShape', () => {
       }
     });
   }
+
+  it('recognises a refused key in the words failures reach the user in, and nothing else', () => {
+    const refused = new BatchApiError({ kind: 'auth', status: 401, message: 'invalid x-api-key', apiType: 'authentication_error' });
+    assert.equal(isKeyProblem(explainApiError(refused)), true);
+    assert.equal(isKeyProblem('401 {"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}'), true);
+    assert.equal(isKeyProblem('Anthropic is overloaded (529); try again later'), false);
+    assert.equal(isKeyProblem('open a folder first: batch jobs are kept in the workspace (.batchlens/).'), false);
+  });
 });

@@ -28,6 +28,18 @@ const sonnetJob = () =>
   });
 
 describe('savings', () => {
+  it('says how many succeeded rows are not downloaded yet instead of leaving them out silently', () => {
+    const job = jobWithRows('job_partial', { a: row({ input_tokens: 100, output_tokens: 10, service_tier: 'batch' }) });
+    job.batches[0].counts = counts({ succeeded: 3 });
+    const savings = computeJobSavings(job);
+    assert.equal(savings.pricedRows, 1);
+    assert.equal(savings.notDownloadedRows, 2);
+    assert.ok(savings.notes.some((note) => /2 succeeded rows are not downloaded yet and not counted/.test(note)));
+    assert.match(renderSavingsMarkdown(computeSavingsReport([job])), /2 succeeded rows are not downloaded yet/);
+    job.batches[0].counts = counts({ succeeded: 1 });
+    assert.equal(computeJobSavings(job).notDownloadedRows, 0);
+  });
+
   it('prices each succeeded row by its usage and compares with sync, uncached, to the exact cent fraction', () => {
     const savings = computeJobSavings(sonnetJob());
     assert.equal(savings.pricedRows, 3);

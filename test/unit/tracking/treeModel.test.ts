@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { computeJobSavings } from '../../../src/core/tracking/savings';
 import { batchChildren, batchNodes, jobNode, rowNodes } from '../../../src/features/tracker/treeModel';
 import { counts, makeBatch, makeJob } from './support/fakes';
 
@@ -14,7 +15,17 @@ describe('Batches tree model', () => {
     assert.equal(node.label, 'summarize · 2 files');
     assert.equal(node.description, 'running · 2 processing · expires in 22h 59m');
     assert.match(node.tooltip, /msgbatch_1/);
-    assert.match(node.tooltip, /Estimated cost: .* \(estimate/);
+    assert.match(node.tooltip, /Preview estimate: \$[\d.]+ if every row used max_tokens/);
+  });
+
+  it("puts the preview's expected cost and the actual cost side by side in an ended job's tooltip", () => {
+    const job = makeJob('job_cost', ['a.ts'], [makeBatch({ batchId: 'msgbatch_1', customIds: ['row-0'], status: 'ended', counts: counts({ succeeded: 1 }) })]);
+    job.estimate = { ...job.estimate, batchUsd: 0.05, expectedBatchUsd: 0.0031, expectedBasis: 'history' };
+    job.rows = { 'row-0': [{ batchId: 'msgbatch_1', outcome: 'succeeded', usage: { input_tokens: 1000, output_tokens: 200, service_tier: 'batch' }, model: 'claude-sonnet-4-6' }] };
+    const node = jobNode(job, NOW, computeJobSavings(job));
+    assert.match(node.tooltip, /Expected cost \(preview\): ≈\$0\.0031 at batch price \(output from the template's history\); ceiling \$0\.05 if every row used max_tokens/);
+    // (1,000 x $3 + 200 x $15) / 1M x 0.5
+    assert.match(node.tooltip, /Actual cost: \$0\.003 for 1 rows/);
   });
 
   it('marks an ended job with failures for results, retry and delete, with a warning icon', () => {

@@ -4,6 +4,7 @@ import { describeCostPreview } from '../../../core/batch/costPreview';
 import { type PreflightReport, describePreflight, preflightPreparedJob } from '../../../core/batch/preflight';
 import { describeFilesInFlight, findFilesInFlight } from '../../../core/batch/inFlight';
 import { findEscapingOutput } from '../../../core/batch/outputCheck';
+import { outputHistoryOf } from '../../../core/batch/outputHistory';
 import { type PreparedJob, prepareJob } from '../../../core/batch/prepareJob';
 import { RequestTooLargeError } from '../../../core/batch/splitBatches';
 import { type SubmitOutcome, submitPreparedJob } from '../../../core/batch/submitJob';
@@ -89,6 +90,7 @@ async function runSubmit(args: string[], io: CliIo, seams: SubmitCommandSeams): 
       maxRequestsPerBatch: options.maxRequestsPerBatch,
       exactCounts: options.exact && api ? { api } : undefined,
       modelOverrides: settings.modelOverrides,
+      outputHistory: outputHistoryOf(await context.store.list(), template.name),
       now: context.clock.now(),
     });
   } catch (error) {
@@ -253,6 +255,8 @@ function jsonReport(
       savingUsd: prepared.preview.savingUsd,
       inputTokens: prepared.preview.inputTokens,
       outputTokensBound: prepared.preview.outputTokensBound,
+      expectedBatchUsd: prepared.preview.expected.batchUsd,
+      expectedOutputTokens: prepared.preview.expected.outputTokens,
       exact: prepared.preview.exactInputTokens,
       label: prepared.preview.label,
     },
