@@ -19,6 +19,8 @@ export interface CliSettings {
   maxFileBytes?: number;
   maxRequestsPerBatch?: number;
   defaultTemplate?: string;
+  /** `batchlens.workspaceId`: the Anthropic workspace batch commands act on. */
+  workspaceId?: string;
   /** Where the settings came from, for messages; undefined when the workspace has none. */
   file?: string;
 }
@@ -67,6 +69,7 @@ export function loadCliSettings(io: Pick<CliIo, 'cwd' | 'stderr'>): CliSettings 
     maxFileBytes: read('maxFileBytes', isPositiveInteger, 'a positive whole number'),
     maxRequestsPerBatch: read('maxRequestsPerBatch', isPositiveInteger, 'a positive whole number'),
     defaultTemplate: read('defaultTemplate', isNonEmptyString, 'a template name'),
+    workspaceId: read('workspaceId', isNonEmptyString, 'a workspace id (wrkspc_...)'),
   };
 }
 

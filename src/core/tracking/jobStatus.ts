@@ -102,6 +102,12 @@ export function jobCounts(job: Job): RequestCounts {
   for (const [customId, batch] of current) {
     rowsByBatch.set(batch, [...(rowsByBatch.get(batch) ?? []), customId]);
   }
+  // An adopted batch whose results are not read yet has no known rows: its request_counts speak for it.
+  for (const batch of job.batches) {
+    if (batch.customIds.length === 0 && batch.batchId !== undefined && batch.counts) {
+      addCounts(counts, batch.counts);
+    }
+  }
   for (const [batch, customIds] of rowsByBatch) {
     const whole = customIds.length === batch.customIds.length;
     if (whole && batch.counts && batch.status === 'ended') {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { BatchApi, MessageBatchIndividualResponse } from '../api/batchApi';
 import { renderTemplateText } from '../batch/templates';
 import type { Logger } from '../util/logger';
+import { adoptedManifestEntry, recordAdoptedRows, resultsLocationFor } from './adoptedRows';
 import { failureFacts } from './apiErrors';
 import type { BatchRecord, Job, JobStore, ManifestEntry, RowAttempt, RowOutcome } from './jobModel';
 import { OutsideWorkspaceError, alternativeName, confineToWorkspace, sha256, toWorkspaceRelative, writeFileAtomic } from './workspacePaths';
@@ -205,7 +206,7 @@ class BatchDownload {
     const lineIndex = this.linesWritten;
     await raw.write(`${JSON.stringify(row)}\n`);
     this.linesWritten += 1;
-    const entry = typeof row.custom_id === 'string' ? this.manifest.get(row.custom_id) : undefined;
+    const entry = typeof row.custom_id === 'string' ? this.manifest.get(row.custom_id) ?? adoptedManifestEntry(this.job, row.custom_id) : undefined;
     if (!entry) {
       this.unknown.add(String(row.custom_id));
     } else {
@@ -230,7 +231,7 @@ class BatchDownload {
 
   /** Places one output; returns its workspace-relative path, or undefined when it was skipped. */
   private async writeOutput(entry: ManifestEntry, text: string): Promise<string | undefined> {
-    const desired = outputPathFor(this.job, entry, this.options.location ?? 'store', this.options.store);
+    const desired = outputPathFor(this.job, entry, resultsLocationFor(this.job, this.options.location ?? 'store'), this.options.store);
     const content = text.endsWith('\n') ? text : `${text}\n`;
     const contentHash = sha256(content);
     let asked = false;
@@ -307,6 +308,7 @@ class BatchDownload {
         const history = (job.rows[customId] ?? []).filter((earlier) => earlier.batchId !== attempt.batchId);
         job.rows[customId] = [...history, attempt];
       }
+      recordAdoptedRows(job, this.batchId, attempts.keys());
       job.writtenFiles = { ...(job.writtenFiles ?? {}), ...Object.fromEntries(files) };
       const record = job.batches.find((candidate) => candidate.batchId === this.batchId);
       if (record) {

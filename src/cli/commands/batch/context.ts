@@ -6,6 +6,7 @@ import { describeReconcileReport, reconcileIntents } from '../../../core/trackin
 import { type Clock, systemClock } from '../../../core/util/clock';
 import type { Logger } from '../../../core/util/logger';
 import { type CliIo, UsageError } from '../../io';
+import { loadCliSettings } from '../../workspaceSettings';
 
 /** The one-line hint printed when a command needs a key and none is set. */
 export const NO_API_KEY_MESSAGE =
@@ -42,8 +43,21 @@ export function apiKeyFrom(io: CliIo): string | undefined {
 export function createCliBatchApi(io: CliIo, logger: Logger = cliLogger(io)): BatchApi {
   const apiKey = apiKeyFrom(io);
   if (!apiKey) throw new UsageError(NO_API_KEY_MESSAGE);
-  return createBatchApi({ apiKey, env: io.env, logger });
+  return createBatchApi({ apiKey, env: io.env, logger, workspaceId: workspaceIdFrom(io) });
 }
+
+/**
+ * The Anthropic workspace batch commands act on: `--workspace-id` (the `batch` group passes it on as
+ * `BATCHLENS_WORKSPACE_ID`), else that variable, else `batchlens.workspaceId` in the workspace's
+ * settings; undefined = the key's default workspace.
+ */
+export function workspaceIdFrom(io: CliIo): string | undefined {
+  const fromEnv = io.env[WORKSPACE_ID_ENV]?.trim();
+  return fromEnv || loadCliSettings({ cwd: io.cwd, stderr: io.stderr }).workspaceId?.trim() || undefined;
+}
+
+/** The environment variable that carries `--workspace-id` to the subcommand (and can be set directly in CI). */
+export const WORKSPACE_ID_ENV = 'BATCHLENS_WORKSPACE_ID';
 
 /**
  * Settles submission intents an interrupted run left behind (see `reconcileIntents`) and tells the

@@ -6,6 +6,8 @@ import { resultsCommand } from './results';
 import { retryCommand } from './retry';
 import { cancelCommand } from './cancel';
 import { savingsCommand } from './savings';
+import { adoptCommand } from './adopt';
+import { WORKSPACE_ID_ENV } from './context';
 
 /** `batchlens batch <subcommand>`: one line per subcommand. */
 const SUBCOMMANDS: CliCommand[] = [
@@ -16,6 +18,7 @@ const SUBCOMMANDS: CliCommand[] = [
   retryCommand,
   cancelCommand,
   savingsCommand,
+  adoptCommand,
 ];
 
 export const batchCommand: CliCommand = {
@@ -25,9 +28,18 @@ export const batchCommand: CliCommand = {
     'Usage: batchlens batch <subcommand> [options]   (run from the workspace root)',
     '',
     ...SUBCOMMANDS.map((sub) => `  ${sub.name.padEnd(8)}  ${sub.summary}`),
+    '',
+    'Every subcommand takes --workspace-id <wrkspc_...> to act on another Anthropic workspace of the key',
+    `(also ${WORKSPACE_ID_ENV}, or batchlens.workspaceId in .vscode/settings.json).`,
   ].join('\n'),
   async run(args: string[], io: CliIo): Promise<number> {
-    const [name, ...rest] = args;
+    const scoped = withWorkspaceId(args, io);
+    if (typeof scoped === 'string') {
+      io.stderr(`batchlens batch: ${scoped}\n`);
+      return 2;
+    }
+    const [scopedArgs, scopedIo] = scoped;
+    const [name, ...rest] = scopedArgs;
     const sub = SUBCOMMANDS.find((candidate) => candidate.name === name);
     if (!sub) {
       io.stderr(`batchlens batch: ${name ? `unknown subcommand '${name}'` : 'missing subcommand'}. Run 'batchlens batch --help'.\n`);
@@ -37,6 +49,37 @@ export const batchCommand: CliCommand = {
       io.stdout(`${sub.usage}\n`);
       return 0;
     }
-    return sub.run(rest, io);
+    return sub.run(rest, scopedIo);
   },
 };
+
+/**
+ * Takes `--workspace-id <id>` (or `--workspace-id=<id>`) out of the arguments of any subcommand and
+ * hands it on in the command's environment, where `createCliBatchApi` reads it. Returns an error
+ * message when the flag has no value.
+ */
+function withWorkspaceId(args: string[], io: CliIo): [string[], CliIo] | string {
+  const rest: string[] = [];
+  let workspaceId: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--workspace-id') {
+      workspaceId = args[i + 1];
+      if (workspaceId === undefined || workspaceId.startsWith('--')) {
+        return '--workspace-id needs a workspace id (wrkspc_...)';
+      }
+      i++;
+    } else if (arg.startsWith('--workspace-id=')) {
+      workspaceId = arg.slice('--workspace-id='.length);
+    } else {
+      rest.push(arg);
+    }
+  }
+  if (workspaceId === undefined) {
+    return [args, io];
+  }
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(workspaceId.trim())) {
+    return `'${workspaceId.slice(0, 60)}' is not a workspace id (they look like wrkspc_01AbC...)`;
+  }
+  return [rest, { ...io, env: { ...io.env, [WORKSPACE_ID_ENV]: workspaceId.trim() } }];
+}
