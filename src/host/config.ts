@@ -37,6 +37,10 @@ export class BatchlensConfig {
   get apiBaseUrl(): string {
     return this.string('apiBaseUrl', '');
   }
+  /** `batchlens.workspaceId`: the Anthropic workspace to act on, or '' for the key's default workspace. */
+  get workspaceId(): string {
+    return this.string('workspaceId', '');
+  }
   get exactTokenCounts(): boolean {
     return this.boolean('exactTokenCounts', true);
   }

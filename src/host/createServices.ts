@@ -40,8 +40,9 @@ export function createServices(context: vscode.ExtensionContext): HostServices {
       return undefined;
     }
     // The key is asked for again before every request, so setting or clearing it applies at once.
-    // The base URL is `batchlens.apiBaseUrl`, else ANTHROPIC_BASE_URL, else the public API.
-    return createBatchApi({ getApiKey, baseUrl: config.apiBaseUrl, env: process.env, logger: log });
+    // The base URL is `batchlens.apiBaseUrl`, else ANTHROPIC_BASE_URL, else the public API; every
+    // request is scoped to `batchlens.workspaceId` when it is set.
+    return createBatchApi({ getApiKey, baseUrl: config.apiBaseUrl, env: process.env, logger: log, workspaceId: config.workspaceId });
   };
 
   return {

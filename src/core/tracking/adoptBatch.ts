@@ -188,3 +188,23 @@ function checkedRequest(value: unknown, where: string): BatchRequest {
   }
   return request as BatchRequest;
 }
+
+/**
+ * Before resending rows of an adopted batch: the API never returns a batch's request bodies, so
+ * they are known only when the user gave them (`adopt --requests`).
+ * @throws Error saying how to provide them, naming the rows that cannot be resent.
+ */
+export async function assertRequestsKnown(store: Pick<FileJobStore, 'readRequests'>, job: Job, customIds: readonly string[]): Promise<void> {
+  if (!job.adopted || customIds.length === 0) {
+    return;
+  }
+  const known = await store.readRequests(job.id).catch(() => new Map<string, BatchRequest>());
+  const missing = customIds.filter((customId) => !known.has(customId));
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 5).join(', ') + (missing.length > 5 ? `, and ${missing.length - 5} more` : '');
+    throw new Error(
+      `${job.id} is an adopted batch and Batchlens does not have the original requests of ${shown} (the API does not return them): ` +
+        `adopt it again with its requests (\`batchlens batch adopt ${job.adopted.batchId} --requests <file.jsonl>\`), then retry`,
+    );
+  }
+}

@@ -205,6 +205,24 @@ describe('workspace batches: list --all and adopt against the emulator', functio
     assert.deepEqual(retry.json().forEditing.map((row: CliJson) => row.customId), ['broken']);
   });
 
+  it('refuses to resend rows of an adopted batch whose requests it does not have, saying how to give them', async () => {
+    emulator.admin.setFaults([{ kind: 'row_error', customIdPattern: '^flaky$', errorType: 'overloaded_error', message: 'Overloaded', times: 1 }]);
+    const batchId = await createWithSdk(emulator, ['fine', 'flaky']);
+    emulator.admin.endBatch(batchId);
+    const adopted = await cli(root, emulator, ['batch', 'adopt', batchId, '--json']);
+    assert.equal(adopted.code, 0, adopted.err);
+    const batchCount = () => (emulator.admin.state() as { batches: unknown[] }).batches.length;
+    const before = batchCount();
+
+    const dryRun = await cli(root, emulator, ['batch', 'retry', adopted.json().jobId, '--dry-run', '--json']);
+    assert.equal(dryRun.code, 0, dryRun.err);
+    assert.deepEqual(dryRun.json().planned.map((row: CliJson) => row.customId), ['flaky']);
+    const refused = await cli(root, emulator, ['batch', 'retry', adopted.json().jobId]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.err, /does not have the original requests of flaky .*--requests/);
+    assert.equal(batchCount(), before, 'no batch was created');
+  });
+
   it('refuses a malformed or unknown batch id with one clear line and records nothing', async () => {
     const malformed = await cli(root, emulator, ['batch', 'adopt', '../../etc/passwd']);
     assert.equal(malformed.code, 2);
