@@ -21,6 +21,8 @@ export interface CliSettings {
   defaultTemplate?: string;
   /** `batchlens.apiTimeoutSeconds`: how long one API call may take. */
   apiTimeoutSeconds?: number;
+  /** `batchlens.workspaceId`: the Anthropic workspace batch commands act on. */
+  workspaceId?: string;
   /** Where the settings came from, for messages; undefined when the workspace has none. */
   file?: string;
 }
@@ -70,6 +72,7 @@ export function loadCliSettings(io: Pick<CliIo, 'cwd' | 'stderr'>): CliSettings 
     maxRequestsPerBatch: read('maxRequestsPerBatch', isPositiveInteger, 'a positive whole number'),
     defaultTemplate: read('defaultTemplate', isNonEmptyString, 'a template name'),
     apiTimeoutSeconds: read('apiTimeoutSeconds', isTimeoutSeconds, 'a number of seconds above 0 and at most 3600'),
+    workspaceId: read('workspaceId', isNonEmptyString, 'a workspace id (wrkspc_...)'),
   };
 }
 

@@ -41,6 +41,10 @@ export class BatchlensConfig {
   get apiTimeoutMs(): number {
     return Math.min(3600, this.positiveNumber('apiTimeoutSeconds', 120)) * 1000;
   }
+  /** `batchlens.workspaceId`: the Anthropic workspace to act on, or '' for the key's default workspace. */
+  get workspaceId(): string {
+    return this.string('workspaceId', '');
+  }
   get exactTokenCounts(): boolean {
     return this.boolean('exactTokenCounts', true);
   }

@@ -41,10 +41,11 @@ export function createServices(context: vscode.ExtensionContext): HostServices {
       return undefined;
     }
     // The key is asked for again before every request, so setting or clearing it applies at once.
-    // The base URL is `batchlens.apiBaseUrl`, else ANTHROPIC_BASE_URL, else the public API.
-    // Every call has a deadline (`batchlens.apiTimeoutSeconds`), so nothing waits on the network forever.
+    // The base URL is `batchlens.apiBaseUrl`, else ANTHROPIC_BASE_URL, else the public API; every
+    // request is scoped to `batchlens.workspaceId` when it is set, and every call has a deadline
+    // (`batchlens.apiTimeoutSeconds`), so nothing waits on the network forever.
     const timeoutMs = config.apiTimeoutMs;
-    return withDeadlines(createBatchApi({ getApiKey, baseUrl: config.apiBaseUrl, env: process.env, logger: log, timeoutMs }), { timeoutMs });
+    return withDeadlines(createBatchApi({ getApiKey, baseUrl: config.apiBaseUrl, env: process.env, logger: log, timeoutMs, workspaceId: config.workspaceId }), { timeoutMs });
   };
 
   return {

@@ -7,7 +7,7 @@ import { FaultSet, parseFaults, type ActiveFault, type FaultRule } from './fault
 import { randomId } from './ids';
 import { catalogModels, findServedModel, modelInfo } from './models';
 import { flattenPrompt } from './prompt';
-import { BatchStore, paginate, type StoreResult } from './store';
+import { BatchStore, DEFAULT_WORKSPACE, paginate, type StoreResult, type WorkspaceScope } from './store';
 import { validateCreateBody, validateForVersion } from './validation';
 
 /** Request size limits of the real API (reference §2, §6). */
@@ -184,35 +184,36 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
 
   async function route(req: IncomingMessage, res: ServerResponse, method: string, path: string, query: URLSearchParams, version: string): Promise<void> {
     const batchPath = /^\/v1\/messages\/batches\/([^/]+)(\/cancel|\/results)?$/.exec(path);
+    const workspace = workspaceScope(req);
     if (path === '/v1/messages/batches' && method === 'POST') {
       const body = await readJson(req, limits.maxBatchBytes);
       const requests = validateCreateBody(body, limits.maxRequests);
       if (!Array.isArray(requests)) {
         throw new HttpError(requests);
       }
-      sendJson(res, 200, store.create(requests, version));
+      sendJson(res, 200, store.create(requests, workspace, version));
       return;
     }
     if (path === '/v1/messages/batches' && method === 'GET') {
-      sendResult(res, store.list(listQuery(query)));
+      sendResult(res, store.list(listQuery(query), workspace));
       return;
     }
     if (batchPath) {
       const [, id, action] = batchPath;
       if (!action && method === 'GET') {
-        sendResult(res, store.retrieve(id));
+        sendResult(res, store.retrieve(id, workspace));
         return;
       }
       if (!action && method === 'DELETE') {
-        sendResult(res, store.delete(id));
+        sendResult(res, store.delete(id, workspace));
         return;
       }
       if (action === '/cancel' && method === 'POST') {
-        sendResult(res, store.cancel(id));
+        sendResult(res, store.cancel(id, workspace));
         return;
       }
       if (action === '/results' && method === 'GET') {
-        await streamResults(res, id, path);
+        await streamResults(res, id, path, workspace);
         return;
       }
     }
@@ -234,8 +235,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     throw new HttpError(notFound(`Not found: ${method} ${path}`));
   }
 
-  async function streamResults(res: ServerResponse, id: string, path: string): Promise<void> {
-    const rows = store.results(id);
+  async function streamResults(res: ServerResponse, id: string, path: string, workspace: WorkspaceScope): Promise<void> {
+    const rows = store.results(id, workspace);
     if ('error' in rows) {
       throw new HttpError(rows.error);
     }
@@ -387,6 +388,22 @@ function parseAdminFaults(body: unknown): FaultRule[] {
   } catch (error) {
     throw new HttpError(invalidRequest(error instanceof Error ? error.message : String(error)));
   }
+}
+
+/**
+ * The workspace a request acts on: the `anthropic-workspace-id` header (the SDK's `workspace_id`
+ * parameter), else the key's default workspace. Batches of one workspace are invisible from another.
+ */
+function workspaceScope(req: IncomingMessage): WorkspaceScope {
+  const header = req.headers['anthropic-workspace-id'];
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (value === undefined) {
+    return DEFAULT_WORKSPACE;
+  }
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(value)) {
+    throw new HttpError(invalidRequest(`anthropic-workspace-id: invalid workspace id "${value.slice(0, 40)}"`));
+  }
+  return value;
 }
 
 function listQuery(query: URLSearchParams): { limit: number; afterId?: string; beforeId?: string } {

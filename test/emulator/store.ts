@@ -41,6 +41,8 @@ interface StoredRow {
 interface StoredBatch {
   id: string;
   seq: number;
+  /** The workspace the batch belongs to (`anthropic-workspace-id` at create; absent = the key's default workspace). */
+  workspaceId?: string;
   createdAt: number;
   expiresAt: number;
   cancelInitiatedAt?: number;
@@ -95,13 +97,14 @@ export class BatchStore {
     this.save();
   }
 
-  create(requests: BatchRequestInput[], apiVersion?: string): MessageBatch {
+  create(requests: BatchRequestInput[], workspace: WorkspaceScope = DEFAULT_WORKSPACE, apiVersion?: string): MessageBatch {
     this.settle();
     const createdAt = this.now();
     const durationMs = (BASE_PROCESSING_MS + PER_REQUEST_PROCESSING_MS * requests.length) / this.options.speed;
     const batch: StoredBatch = {
       id: randomId('msgbatch_'),
       seq: this.nextSeq++,
+      ...(workspace === DEFAULT_WORKSPACE ? {} : { workspaceId: workspace }),
       createdAt,
       expiresAt: createdAt + EXPIRY_MS,
       rows: requests.map((request, index) => ({
@@ -116,21 +119,21 @@ export class BatchStore {
     return this.view(batch);
   }
 
-  retrieve(id: string): StoreResult<MessageBatch> {
+  retrieve(id: string, workspace: WorkspaceScope = DEFAULT_WORKSPACE): StoreResult<MessageBatch> {
     this.settle();
-    const batch = this.batches.get(id);
+    const batch = this.inWorkspace(id, workspace);
     return batch ? { ok: this.view(batch) } : { error: batchNotFound(id) };
   }
 
   /** Batches newest first, paginated like the API (`after_id` goes older, `before_id` newer). */
-  list(query: { limit: number; afterId?: string; beforeId?: string }): StoreResult<{
+  list(query: { limit: number; afterId?: string; beforeId?: string }, workspace: WorkspaceScope = DEFAULT_WORKSPACE): StoreResult<{
     data: MessageBatch[];
     has_more: boolean;
     first_id: string | null;
     last_id: string | null;
   }> {
     this.settle();
-    const all = [...this.batches.values()].sort((a, b) => b.seq - a.seq);
+    const all = [...this.batches.values()].filter((batch) => workspaceOf(batch) === workspace).sort((a, b) => b.seq - a.seq);
     const page = paginate(all, (b) => b.id, query);
     if ('error' in page) {
       return page;
@@ -139,9 +142,9 @@ export class BatchStore {
     return { ok: { data, has_more: page.ok.hasMore, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null } };
   }
 
-  cancel(id: string): StoreResult<MessageBatch> {
+  cancel(id: string, workspace: WorkspaceScope = DEFAULT_WORKSPACE): StoreResult<MessageBatch> {
     this.settle();
-    const batch = this.batches.get(id);
+    const batch = this.inWorkspace(id, workspace);
     if (!batch) {
       return { error: batchNotFound(id) };
     }
@@ -156,9 +159,9 @@ export class BatchStore {
     return { ok: this.view(batch) };
   }
 
-  delete(id: string): StoreResult<{ id: string; type: 'message_batch_deleted' }> {
+  delete(id: string, workspace: WorkspaceScope = DEFAULT_WORKSPACE): StoreResult<{ id: string; type: 'message_batch_deleted' }> {
     this.settle();
-    const batch = this.batches.get(id);
+    const batch = this.inWorkspace(id, workspace);
     if (!batch) {
       return { error: batchNotFound(id) };
     }
@@ -177,9 +180,9 @@ export class BatchStore {
   }
 
   /** The result rows of an ended batch, in a stable order that is not the request order. */
-  results(id: string): StoreResult<MessageBatchIndividualResponse[]> {
+  results(id: string, workspace: WorkspaceScope = DEFAULT_WORKSPACE): StoreResult<MessageBatchIndividualResponse[]> {
     this.settle();
-    const batch = this.batches.get(id);
+    const batch = this.inWorkspace(id, workspace);
     if (!batch) {
       return { error: batchNotFound(id) };
     }
@@ -214,6 +217,12 @@ export class BatchStore {
       this.save();
     }
     return { ok: this.view(batch) };
+  }
+
+  /** A batch of another workspace is not found, as on the real API (batches are workspace-scoped). */
+  private inWorkspace(id: string, workspace: WorkspaceScope): StoredBatch | undefined {
+    const batch = this.batches.get(id);
+    return batch && workspaceOf(batch) === workspace ? batch : undefined;
   }
 
   /** A summary for `GET /_admin/state`. */
@@ -354,6 +363,14 @@ export class BatchStore {
     this.batches = new Map(snapshot.batches.map((batch) => [batch.id, batch]));
     this.cache = new PromptCache(snapshot.cache);
   }
+}
+
+/** `anthropic-workspace-id` of a request, or `DEFAULT_WORKSPACE` when the header is absent. */
+export type WorkspaceScope = string;
+export const DEFAULT_WORKSPACE: WorkspaceScope = '';
+
+function workspaceOf(batch: StoredBatch): WorkspaceScope {
+  return batch.workspaceId ?? DEFAULT_WORKSPACE;
 }
 
 function batchNotFound(id: string): ApiErrorSpec {

@@ -30,6 +30,12 @@ export interface CreateBatchApiOptions {
   maxRetries?: number;
   /** Per-attempt timeout. Default: the SDK's 10 minutes. */
   timeoutMs?: number;
+  /**
+   * The Anthropic workspace to act on (`batchlens.workspaceId`, `--workspace-id`); empty = the key's
+   * default workspace. Sent as `anthropic-workspace-id` on every request, the header the SDK's per-method
+   * `workspace_id` parameter sets — here once for all calls, including the raw results download.
+   */
+  workspaceId?: string;
   /** Injected fetch (tests, proxies). */
   fetch?: typeof globalThis.fetch;
   logger?: Logger;
@@ -90,6 +96,7 @@ export function createBatchApi(options: CreateBatchApiOptions): BatchApi {
     maxRetries: options.maxRetries ?? 2,
     ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
     fetch: stopRetriesOnTerminalCodes(options.fetch ?? globalThis.fetch),
+    ...(options.workspaceId?.trim() ? { defaultHeaders: { 'anthropic-workspace-id': options.workspaceId.trim() } } : {}),
     logger: sdkLogger(logger, secrets),
     logLevel: 'info',
   });

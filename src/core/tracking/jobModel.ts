@@ -160,6 +160,20 @@ export interface Job {
    * later download overwrites only files Batchlens wrote and the user has not changed since.
    */
   writtenFiles?: Record<string, string>;
+  /**
+   * Set when the job records a batch Batchlens did not submit (created by a script, a notebook, CI, a
+   * colleague), adopted by id. Its rows are known only from the results, by custom_id: the manifest
+   * grows as they are read, and each output is written as `<resultsDir>/<custom_id>.md`.
+   */
+  adopted?: AdoptedBatchInfo;
+}
+
+export interface AdoptedBatchInfo {
+  batchId: string;
+  /** When it was adopted (ms since epoch). */
+  adoptedAt: number;
+  /** The `anthropic-workspace-id` it was adopted under, when one was set. */
+  workspaceId?: string;
 }
 
 /**

@@ -104,6 +104,12 @@ export function jobCounts(job: Job): RequestCounts {
   for (const batch of current.values()) {
     spokenFor.set(batch, (spokenFor.get(batch) ?? 0) + 1);
   }
+  // An adopted batch whose results are not read yet has no known rows: its request_counts speak for it.
+  for (const batch of job.batches) {
+    if (batch.customIds.length === 0 && batch.batchId !== undefined && batch.counts) {
+      addCounts(counts, batch.counts);
+    }
+  }
   const wholeBatches = new Set<BatchRecord>();
   for (const [batch, rows] of spokenFor) {
     if (rows === batch.customIds.length && batch.counts && batch.status === 'ended') {

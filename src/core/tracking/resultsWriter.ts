@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { BatchApi, MessageBatchIndividualResponse } from '../api/batchApi';
 import { renderTemplateText } from '../batch/templates';
 import type { Logger } from '../util/logger';
+import { adoptedManifestEntry, recordAdoptedRows, resultsLocationFor } from './adoptedRows';
 import type { BatchRecord, Job, JobStore, ManifestEntry, ResultsTally, RowAttempt, RowOutcome } from './jobModel';
 import { downloadRawResults } from './rawResults';
 import { OutsideWorkspaceError, alternativeName, confineToWorkspace, sha256, toWorkspaceRelative, writeFileAtomic } from './workspacePaths';
@@ -286,7 +287,7 @@ class BatchDownload {
     if (type === 'succeeded' || type === 'errored' || type === 'canceled' || type === 'expired') {
       this.tally[type] += 1;
     }
-    const entry = typeof row.custom_id === 'string' ? this.manifest.get(row.custom_id) : undefined;
+    const entry = typeof row.custom_id === 'string' ? this.manifest.get(row.custom_id) ?? adoptedManifestEntry(this.job, row.custom_id) : undefined;
     if (!entry) {
       this.tally.unknown += 1;
       this.unknown.add(String(row.custom_id));
@@ -306,7 +307,7 @@ class BatchDownload {
     if (row.result.type !== 'succeeded') {
       return undefined;
     }
-    const desired = outputPathFor(this.job, entry, this.options.location ?? 'store', this.options.store, this.resultsDirRelative);
+    const desired = outputPathFor(this.job, entry, resultsLocationFor(this.job, this.options.location ?? 'store'), this.options.store, this.resultsDirRelative);
     const text = messageText(row.result.message.content);
     const content = text.endsWith('\n') ? text : `${text}\n`;
     if (this.createNew(entry, desired, content) === 'created') {
@@ -450,6 +451,7 @@ class BatchDownload {
         }
         job.writtenFiles = writtenFiles;
       }
+      recordAdoptedRows(job, this.batchId, attempts.keys());
       const record = job.batches.find((candidate) => candidate.batchId === this.batchId);
       if (record) {
         record.resultsLinesWritten = linesProcessed;

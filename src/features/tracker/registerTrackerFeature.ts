@@ -10,7 +10,8 @@ import { watchConfig } from '../../host/config';
 import type { HostServices } from '../../host/services';
 import { BatchTreeProvider } from './batchTreeProvider';
 import { ReportView } from './reportView';
-import { type TrackerContext, notifyJobEnded, trackerCommands } from './trackerCommands';
+import { type TrackerContext, askAboutConflict, notifyJobEnded, trackerCommands } from './trackerCommands';
+import { registerWorkspaceBatches } from './registerWorkspaceBatches';
 
 const VIEW_ID = 'batchlens.batches';
 
@@ -65,7 +66,14 @@ export function registerTrackerFeature(services: HostServices): vscode.Disposabl
       resetApi();
       poller.poke();
     }),
-    watchConfig([{ section: 'batchlens.apiBaseUrl', refresh: resetApi }], services.log),
+    watchConfig(
+      [
+        { section: 'batchlens.apiBaseUrl', refresh: resetApi },
+        { section: 'batchlens.workspaceId', refresh: resetApi },
+      ],
+      services.log,
+    ),
+    registerWorkspaceBatches({ services, store, getApi: () => services.createBatchApiQuietly(), tree, poller, askAboutConflict }),
   );
 
   if (root) {

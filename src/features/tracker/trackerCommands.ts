@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BatchApi } from '../../core/api/batchApi';
 import { explainApiError } from '../../core/api/errors';
+import { assertRequestsKnown } from '../../core/tracking/adoptBatch';
 import { cancelJob, deleteJob, isJobDeletable } from '../../core/tracking/jobActions';
 import { formatCounts, jobLabel } from '../../core/tracking/jobFormat';
 import type { Job, JobStore } from '../../core/tracking/jobModel';
@@ -146,7 +147,7 @@ async function download(context: TrackerContext, node: TrackerNode | undefined, 
   return report.written.length;
 }
 
-async function askAboutConflict(relativePath: string): Promise<ConflictChoice> {
+export async function askAboutConflict(relativePath: string): Promise<ConflictChoice> {
   const choice = await vscode.window.showWarningMessage(
     `${relativePath} exists and was not written by Batchlens (or was edited since).`,
     { modal: true, detail: 'Keep Both writes the result next to it with a number.' },
@@ -208,6 +209,7 @@ async function retry(context: TrackerContext, node: TrackerNode | undefined): Pr
       plan = planRetry(fresh, { includeCanceled: true });
     }
     if (choice) {
+      await assertRequestsKnown(context.store, fresh, plan.toSend.map((row) => row.customId));
       const outcome = await submitRetry(plan, { store: context.store, api, clock: systemClock, logger: context.services.log, maxRequestsPerBatch: context.services.config.maxRequestsPerBatch });
       context.poller.poke();
       await context.tree.reload();

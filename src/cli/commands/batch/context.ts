@@ -45,7 +45,7 @@ export function createCliBatchApi(io: CliIo, logger: Logger = cliLogger(io)): Ba
   const apiKey = apiKeyFrom(io);
   if (!apiKey) throw new UsageError(NO_API_KEY_MESSAGE);
   const timeoutMs = cliTimeoutMs(io);
-  const api = createBatchApi({ apiKey, env: io.env, logger, timeoutMs });
+  const api = createBatchApi({ apiKey, env: io.env, logger, timeoutMs, workspaceId: workspaceIdFrom(io) });
   return withDeadlines(api, {
     timeoutMs,
     progressEveryMs: Math.min(5_000, Math.max(250, Math.round(timeoutMs / 4))),
@@ -72,6 +72,19 @@ export function parseTimeoutSeconds(text: string, flag = '--timeout'): number {
   }
   return value;
 }
+
+/**
+ * The Anthropic workspace batch commands act on: `--workspace-id` (the `batch` group passes it on as
+ * `BATCHLENS_WORKSPACE_ID`), else that variable, else `batchlens.workspaceId` in the workspace's
+ * settings; undefined = the key's default workspace.
+ */
+export function workspaceIdFrom(io: CliIo): string | undefined {
+  const fromEnv = io.env[WORKSPACE_ID_ENV]?.trim();
+  return fromEnv || loadCliSettings({ cwd: io.cwd, stderr: io.stderr }).workspaceId?.trim() || undefined;
+}
+
+/** The environment variable that carries `--workspace-id` to the subcommand (and can be set directly in CI). */
+export const WORKSPACE_ID_ENV = 'BATCHLENS_WORKSPACE_ID';
 
 /**
  * Settles submission intents an interrupted run left behind (see `reconcileIntents`) and tells the

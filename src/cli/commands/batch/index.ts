@@ -9,6 +9,8 @@ import { savingsCommand } from './savings';
 import { TIMEOUT_ENV, parseTimeoutSeconds } from './context';
 import { UsageError } from '../../io';
 import { sweepStoreLeftovers } from '../../../core/tracking/storeSweep';
+import { adoptCommand } from './adopt';
+import { WORKSPACE_ID_ENV } from './context';
 
 /** `batchlens batch <subcommand>`: one line per subcommand. */
 const SUBCOMMANDS: CliCommand[] = [
@@ -19,6 +21,7 @@ const SUBCOMMANDS: CliCommand[] = [
   retryCommand,
   cancelCommand,
   savingsCommand,
+  adoptCommand,
 ];
 
 export const batchCommand: CliCommand = {
@@ -31,9 +34,17 @@ export const batchCommand: CliCommand = {
     '',
     'Every subcommand takes --timeout SECONDS: how long one API call may wait (default: the',
     'batchlens.apiTimeoutSeconds setting, else 120). While it waits, progress is printed on stderr.',
+    'Every subcommand takes --workspace-id <wrkspc_...> to act on another Anthropic workspace of the key',
+    `(also ${WORKSPACE_ID_ENV}, or batchlens.workspaceId in .vscode/settings.json).`,
   ].join('\n'),
   async run(args: string[], io: CliIo): Promise<number> {
-    const [name, ...rest] = args;
+    const scoped = withWorkspaceId(args, io);
+    if (typeof scoped === 'string') {
+      io.stderr(`batchlens batch: ${scoped}\n`);
+      return 2;
+    }
+    const [scopedArgs, scopedIo] = scoped;
+    const [name, ...rest] = scopedArgs;
     const sub = SUBCOMMANDS.find((candidate) => candidate.name === name);
     if (!sub) {
       io.stderr(`batchlens batch: ${name ? `unknown subcommand '${name}'` : 'missing subcommand'}. Run 'batchlens batch --help'.\n`);
@@ -46,7 +57,7 @@ export const batchCommand: CliCommand = {
     const { args: subArgs, timeout } = takeTimeoutFlag(rest);
     const swept = await sweepStoreLeftovers(io.cwd).catch(() => ({ removed: [] as string[] }));
     if (swept.removed.length > 0) io.stderr(`batchlens: removed ${swept.removed.length} leftover temporary file(s) of an interrupted run in .batchlens/\n`);
-    const subIo = timeout === undefined ? io : { ...io, env: { ...io.env, [TIMEOUT_ENV]: String(parseTimeoutSeconds(timeout)) } };
+    const subIo = timeout === undefined ? scopedIo : { ...scopedIo, env: { ...scopedIo.env, [TIMEOUT_ENV]: String(parseTimeoutSeconds(timeout)) } };
     return sub.run(subArgs, subIo);
   },
 };
@@ -67,4 +78,35 @@ function takeTimeoutFlag(args: string[]): { args: string[]; timeout?: string } {
     }
   }
   return { args: rest, timeout };
+}
+
+/**
+ * Takes `--workspace-id <id>` (or `--workspace-id=<id>`) out of the arguments of any subcommand and
+ * hands it on in the command's environment, where `createCliBatchApi` reads it. Returns an error
+ * message when the flag has no value.
+ */
+function withWorkspaceId(args: string[], io: CliIo): [string[], CliIo] | string {
+  const rest: string[] = [];
+  let workspaceId: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--workspace-id') {
+      workspaceId = args[i + 1];
+      if (workspaceId === undefined || workspaceId.startsWith('--')) {
+        return '--workspace-id needs a workspace id (wrkspc_...)';
+      }
+      i++;
+    } else if (arg.startsWith('--workspace-id=')) {
+      workspaceId = arg.slice('--workspace-id='.length);
+    } else {
+      rest.push(arg);
+    }
+  }
+  if (workspaceId === undefined) {
+    return [args, io];
+  }
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(workspaceId.trim())) {
+    return `'${workspaceId.slice(0, 60)}' is not a workspace id (they look like wrkspc_01AbC...)`;
+  }
+  return [rest, { ...io, env: { ...io.env, [WORKSPACE_ID_ENV]: workspaceId.trim() } }];
 }

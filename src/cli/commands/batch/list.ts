@@ -3,6 +3,7 @@ import { summarizeJob } from '../../../core/tracking/jobStatus';
 import type { CliCommand, CliIo } from '../../io';
 import { type BatchCliContext, openBatchContext, reconcileBeforeCommand } from './context';
 import { jobJson, optionalApi, parseTrackerArgs, printJson } from './trackerCli';
+import { LIST_ALL_USAGE, runListAll } from './listAll';
 
 const USAGE = [
   'Usage: batchlens batch list [--json]',
@@ -12,6 +13,8 @@ const USAGE = [
   '(with ANTHROPIC_API_KEY set) settles a submission an interrupted run left without its batch id.',
   '',
   '  --json   print an array of {"jobId","status","phase","counts","template","files","batches",...}',
+  '',
+  LIST_ALL_USAGE,
 ].join('\n');
 
 export const listCommand: CliCommand = {
@@ -19,6 +22,9 @@ export const listCommand: CliCommand = {
   summary: 'List the batch jobs of this workspace',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
+    if (args.includes('--all')) {
+      return runListAll(args.filter((arg) => arg !== '--all'), io);
+    }
     const { values } = parseTrackerArgs(args, { json: { type: 'boolean', default: false } });
     const context = openBatchContext(io);
     const api = optionalApi(io, context);

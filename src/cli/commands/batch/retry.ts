@@ -1,3 +1,4 @@
+import { assertRequestsKnown } from '../../../core/tracking/adoptBatch';
 import { downloadCheckedResults, refreshJob } from '../../../core/tracking/jobActions';
 import { type RetryOutcome, type RetryPlan, planRetry, submitRetry } from '../../../core/tracking/retryPlanner';
 import type { CliCommand, CliIo } from '../../io';
@@ -40,6 +41,7 @@ export const retryCommand: CliCommand = {
     }
     const job = (await context.store.get(found.id)) ?? found;
     const plan = planRetry(job, { includeCanceled: values['include-canceled'] });
+    if (!values['dry-run']) await assertRequestsKnown(context.store, job, plan.toSend.map((row) => row.customId));
     const outcome = values['dry-run'] || plan.toSend.length === 0
       ? undefined
       : await submitRetry(plan, { store: context.store, api, clock: context.clock, logger: context.logger });
