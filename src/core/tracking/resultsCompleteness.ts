@@ -37,6 +37,8 @@ export function markShort(job: Job, short: readonly ShortResults[]): void {
     const record = job.batches.find((candidate) => candidate.batchId === item.batchId);
     if (!record) continue;
     record.resultsComplete = false;
+    // The raw body on disk is the short one: the next download must fetch the body again, not re-read it.
+    delete record.resultsDownloaded;
     record.resultsError = describeShort(item);
   }
   for (const record of job.batches) {

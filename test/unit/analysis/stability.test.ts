@@ -117,7 +117,7 @@ describe('truthful messages', () => {
   it('carries related locations into SARIF relatedLocations', async () => {
     const text = `${PY_HEAD}def ask(q, stamp):\n    return client.messages.create(model="claude-sonnet-4-6", max_tokens=5, ${cachedSystem('f"{GUIDE} {stamp}"')}, messages=[{"role": "user", "content": q}])\n\nask("x", datetime.now())\n`;
     const { result } = await lint(text);
-    const sarif = toSarif([{ file: { displayPath: 'a.py', absolutePath: '/nonexistent/a.py', language: 'python' }, findings: result.findings } as never]);
+    const sarif = toSarif([{ file: { displayPath: 'a.py', absolutePath: '/nonexistent/a.py', language: 'python' }, parts: [{ prompts: [], findings: result.findings }], text, reachesModel: true }] as never);
     const located = sarif.runs[0].results[0] as { relatedLocations?: { message: { text: string } }[] };
     assert.ok(located.relatedLocations && located.relatedLocations.length >= 2);
     assert.match(located.relatedLocations[0].message.text, /parameter `stamp`/);

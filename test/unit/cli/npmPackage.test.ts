@@ -23,7 +23,7 @@ const FIXTURE = [
   '    return client.messages.create(',
   '        model="claude-sonnet-4-6",',
   '        max_tokens=800,',
-  '        system=[{"type": "text", "text": f"Date: {datetime.date.today()}. {RULES}", "cache_control": {"type": "ephemeral"}}],',
+  '        system=[{"type": "text", "text": f"Time: {datetime.datetime.now()}. {RULES}", "cache_control": {"type": "ephemeral"}}],',
   '        messages=[{"role": "user", "content": diff}],',
   '    )',
   '',
@@ -90,7 +90,7 @@ describe('the npm package of the CLI (scripts/pack-cli.mjs)', function () {
     assert.equal(lint.code, 1, `lint reports the finding and exits 1: ${lint.stderr}`);
     const sarif = JSON.parse(lint.stdout) as { version: string; runs: Array<{ results: Array<{ ruleId: string }> }> };
     const ruleIds = sarif.runs[0].results.map((result) => result.ruleId);
-    assert.ok(ruleIds.includes('BL001'), `the date before the breakpoint is reported: ${ruleIds.join(', ')}`);
+    assert.ok(ruleIds.includes('BL001'), `the clock reading before the breakpoint is reported: ${ruleIds.join(', ')}`);
 
     const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
     addFormats(ajv);

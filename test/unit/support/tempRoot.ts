@@ -12,7 +12,9 @@ const previous = process.env.TMPDIR;
 process.env.TMPDIR = runRoot;
 
 export const mochaHooks = {
-  afterAll(): void {
+  afterAll(this: { timeout(ms: number): void }): void {
+    // Thousands of files (the 10,000-file walk, an npm cache) can take longer than one test's timeout.
+    this.timeout(120_000);
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
     fs.rmSync(runRoot, { recursive: true, force: true });
