@@ -47,6 +47,8 @@ export interface RequestModel {
   /** `messages` holds prior turns not written here (a spread history, appends in a loop, a parameter). */
   conversation: boolean;
   messageCount: number;
+  /** The request's parameters as resolved (read by the API rules, apiRules.ts). */
+  params?: ResolvedDict;
 }
 
 /** Builds the request(s) of an SDK call: one for messages.*, one per written request for batches.create. */
@@ -94,7 +96,7 @@ function kwargEntry(kwarg: Kwarg): DictEntry {
 }
 
 function buildRequest(site: CallSite, method: string, args: ResolvedDict, env: ModuleEnv): RequestModel {
-  const request: RequestModel = { site, method, blocks: [], unresolved: new Set(), conversation: false, messageCount: 0 };
+  const request: RequestModel = { site, method, blocks: [], unresolved: new Set(), conversation: false, messageCount: 0, params: args };
   const model = args.entries.get('model');
   if (model) {
     request.model = staticString(model.value, env);

@@ -32,7 +32,7 @@ export class PromptAnalysis implements vscode.Disposable {
     this.cache = new DocumentAnalysisCache(
       () => loadAnalyzer(wasmDir),
       // The same options the CLI builds, so the editor and `batchlens lint` agree.
-      () => (options ??= catalogAnalysisOptions(config.defaultModel, config.disabledRules, config.modelOverrides)),
+      () => (options ??= catalogAnalysisOptions(config.defaultModel, config.disabledRules, config.modelOverrides, services.workspaceRoot())),
       log,
       (error) => void showLoadFailure(services, error),
     );
