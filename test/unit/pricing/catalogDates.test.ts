@@ -125,3 +125,12 @@ describe('pricing catalog: dates', () => {
     });
   });
 });
+
+describe('pricing catalog: unverified figures reach every display', () => {
+  it('adds a note to per-call prices (the lens tooltip and table) for third-party price figures only', async () => {
+    const { pricePerCall } = await import('../../../src/core/pricing/cost');
+    assert.deepEqual(pricePerCall(model('claude-fable-5-2'), 1000).notes, ['Fable 5.2: 5m cache write, 1h cache write, cache read price from third-party sources only (unverified)']);
+    assert.deepEqual(pricePerCall(model('claude-sonnet-4-6'), 1000).notes, []);
+    assert.deepEqual(pricePerCall(model('claude-fable-5-1'), 1000).notes, [], 'an unverified minimum is not a price note');
+  });
+});
