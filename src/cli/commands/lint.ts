@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type AnalysedPart, type FileAnalysis, analyseFiles, formatLocation, storedLine } from '../../core/analysis/analyseFiles';
 import { loadAnalyzer } from '../../core/analysis/analyzer';
@@ -22,6 +23,9 @@ export const RULES: { id: RuleCode; severity: Severity; title: string }[] = [
   { id: 'BL004', severity: 'error', title: 'A 1-hour breakpoint after a 5-minute one' },
   { id: 'BL005', severity: 'warning', title: 'The only breakpoint is on per-request content' },
   { id: 'BL006', severity: 'info', title: 'Non-deterministic serialization in the cached prefix' },
+  { id: 'BL007', severity: 'error', title: 'Retired or deprecated model' },
+  { id: 'BL008', severity: 'error', title: 'temperature / top_p / top_k under API version 2026-10-21' },
+  { id: 'BL009', severity: 'warning', title: 'Unknown model id' },
   { id: 'BL100', severity: 'info', title: 'Expensive model for a classification or extraction prompt' },
   { id: 'BL101', severity: 'info', title: 'Synchronous calls in a loop: a batch candidate' },
 ];
@@ -85,7 +89,8 @@ export async function lintFiles(files: SourceFile[], defaultModel: string, setti
   const analyzer = await loadAnalyzer();
   const disabledRules = checkDisabledRules(settings?.disabledRules);
   for (const problem of disabledRules.problems) io?.stderr(`[warn] ${problem}\n`);
-  const options = catalogAnalysisOptions(defaultModel, disabledRules.value, settings?.modelOverrides);
+  // The dependency files (package.json, requirements*.txt, lock files…) nearest the linted files tell BL008 the SDK version.
+  const options = catalogAnalysisOptions(defaultModel, disabledRules.value, settings?.modelOverrides, files[0] ? path.dirname(files[0].absolutePath) : undefined);
   return analyseFiles(analyzer, files, options);
 }
 

@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
-import { BUILTIN_MODELS, entryAt, isoToday } from '../../core/pricing/catalog';
+import * as path from 'node:path';
+import { catalogModels, entryAt, isoToday, useLiveModelFacts } from '../../core/pricing/catalog';
+import { LIVE_MODELS_CACHE_FILE, loadLiveModels } from '../../core/pricing/liveModels';
+import { apiKeyFrom, createCliBatchApi } from './batch/context';
 import { effectiveRates } from '../../core/pricing/cost';
 import { describeLifecycle, modelLifecycleAt } from '../../core/pricing/lifecycle';
 import type { ModelEntry } from '../../core/pricing/modelEntry';
@@ -7,15 +10,18 @@ import { alignColumns, buildPriceTable, figureLabel, renderPriceTableText } from
 import { type CliCommand, type CliIo, UsageError } from '../io';
 
 const USAGE = [
-  'Usage: batchlens models [--json] [--date YYYY-MM-DD]',
+  'Usage: batchlens models [--json] [--date YYYY-MM-DD] [--refresh]',
   '',
   'Lists the model catalog: prices in every mode (USD per million tokens), limits, tokenizer and lifecycle',
   '(active, legacy, deprecated with its retirement date, retired), with sources and as-of dates.',
-  'Figures found only in third-party sources are marked † (unverified).',
+  'Figures found only in third-party sources are marked † (unverified). With ANTHROPIC_API_KEY set, lifecycle,',
+  'retirement dates, batch capability and limits follow GET /v1/models (cached in .batchlens/models-cache.json,',
+  'refreshed at most once a day; offline, the cache or the bundled data is used). Prices are always bundled.',
   '',
   'Options:',
   '  --json             print every model (retired ones included) as a JSON array',
   '  --date YYYY-MM-DD  prices and lifecycle in force on that day (default: today)',
+  '  --refresh          ask GET /v1/models now, even if the cache is less than a day old (needs a key)',
 ].join('\n');
 
 /** One model as `models --json` prints it: the entry's data on `date` plus its batch rates, spelled out. */
@@ -52,6 +58,8 @@ function modelJson(model: ModelEntry, date: string) {
       asOf: lifecycle.asOf,
     },
     retired: lifecycle.state === 'retired' ? (lifecycle.retiresOn ?? null) : null,
+    /** false only when GET /v1/models says the model takes no batches. */
+    supportsBatch: model.supportsBatch ?? null,
     /** Figures found only in third-party sources (or assumed): treat them as likely, not official. */
     unverified: model.unverified ?? [],
     asOf: entry.asOf,
@@ -93,15 +101,15 @@ function limitsTable(models: readonly ModelEntry[], date: string): string {
 }
 
 /** `--json` and `--date`; any other argument is a usage error. */
-function parseFlags(args: string[]): { json: boolean; date: string } {
-  let values: { json?: boolean; date?: string };
+function parseFlags(args: string[]): { json: boolean; date: string; refresh: boolean } {
+  let values: { json?: boolean; date?: string; refresh?: boolean };
   try {
-    values = parseArgs({ args, strict: true, allowPositionals: false, options: { json: { type: 'boolean' }, date: { type: 'string' } } }).values;
+    values = parseArgs({ args, strict: true, allowPositionals: false, options: { json: { type: 'boolean' }, date: { type: 'string' }, refresh: { type: 'boolean' } } }).values;
   } catch (error) {
     // parseArgs explains over several lines; the CLI promises one.
     throw new UsageError((error instanceof Error ? error.message : String(error)).split('\n')[0]!, { cause: error });
   }
-  return { json: values.json ?? false, date: parseDateOption(values.date) };
+  return { json: values.json ?? false, date: parseDateOption(values.date), refresh: values.refresh ?? false };
 }
 
 /** `--date YYYY-MM-DD` (a real calendar day), or today. */
@@ -119,13 +127,29 @@ export const modelsCommand: CliCommand = {
   summary: 'List the model catalog with prices in every mode (sync, batch, cache write/read)',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
-    const { json, date } = parseFlags(args);
-    if (json) {
-      io.stdout(`${JSON.stringify(BUILTIN_MODELS.map((entry) => modelJson(entry, date)), null, 2)}\n`);
-      return 0;
+    const { json, date, refresh } = parseFlags(args);
+    if (refresh && !apiKeyFrom(io)) throw new UsageError('--refresh needs an API key: set ANTHROPIC_API_KEY');
+    const api = apiKeyFrom(io) ? createCliBatchApi(io) : undefined;
+    const live = await loadLiveModels({
+      cacheFile: path.join(io.cwd, LIVE_MODELS_CACHE_FILE),
+      listModels: api ? () => api.listModels() : undefined,
+      nowMs: Date.now(),
+      force: refresh,
+    });
+    if (live.note && api) io.stderr(`batchlens models: ${live.note}\n`);
+    useLiveModelFacts(live.facts);
+    try {
+      const models = catalogModels();
+      if (json) {
+        io.stdout(`${JSON.stringify(models.map((entry) => modelJson(entry, date)), null, 2)}\n`);
+        return 0;
+      }
+      const prices = renderPriceTableText(buildPriceTable({ models, includeRetired: true, date }));
+      const origin = live.facts ? `\nLifecycle and limits from GET /v1/models, fetched ${live.facts.fetchedAt}.\n` : '';
+      io.stdout(`Prices\n\n${prices}\nLimits\n\n${limitsTable(models, date)}\n${origin}`);
+    } finally {
+      useLiveModelFacts(undefined);
     }
-    const prices = renderPriceTableText(buildPriceTable({ includeRetired: true, date }));
-    io.stdout(`Prices\n\n${prices}\nLimits\n\n${limitsTable(BUILTIN_MODELS, date)}\n`);
     return 0;
   },
 };

@@ -2,16 +2,19 @@ import { resolveModel } from '../pricing/catalog';
 import type { ModelOverrides } from '../pricing/overrides';
 import { estimateTextTokens } from '../tokens/estimate';
 import { tokenizerForModel } from '../tokens/tokenizerForModel';
+import { detectSdkVersions } from './sdkVersions';
 import type { AnalysisOptions, RuleCode } from './types';
 
 /**
  * Analysis options backed by the pricing catalog (BL003 minimums) and the token estimator. Models
  * the catalog cannot place get no minimum, so BL003 stays silent for them rather than guessing.
  */
-export function catalogAnalysisOptions(defaultModel: string, disabledRules: RuleCode[] = [], overrides?: ModelOverrides): AnalysisOptions {
+export function catalogAnalysisOptions(defaultModel: string, disabledRules: RuleCode[] = [], overrides?: ModelOverrides, dependencyDir?: string): AnalysisOptions {
   return {
     defaultModel,
     disabledRules,
+    // BL008 needs the SDK version the workspace installs: read once, from its dependency files.
+    ...(dependencyDir ? { sdkApiVersions: detectSdkVersions(dependencyDir) } : {}),
     minCacheableTokens: (model) => {
       try {
         return resolveModel(model, overrides).entry.minCacheableTokens;

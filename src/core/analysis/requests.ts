@@ -52,6 +52,8 @@ export interface RequestModel {
   shapesOutput?: boolean;
   /** True when the code around the call sets `cache_control` in places not attributed to a block here (so the breakpoint count is not known). */
   uncountedBreakpoints?: boolean;
+  /** The request's parameters as resolved (read by the API rules, apiRules.ts). */
+  params?: ResolvedDict;
 }
 
 /** Builds the request(s) of an SDK call: one for messages.*, one per written request for batches.create. */
@@ -116,7 +118,7 @@ function kwargEntry(kwarg: Kwarg): DictEntry {
 }
 
 function buildRequest(site: CallSite, method: string, args: ResolvedDict, env: ModuleEnv): RequestModel {
-  const request: RequestModel = { site, method, blocks: [], unresolved: new Set(), conversation: false, messageCount: 0 };
+  const request: RequestModel = { site, method, blocks: [], unresolved: new Set(), conversation: false, messageCount: 0, params: args };
   const model = args.entries.get('model');
   if (model) {
     request.model = staticString(model.value, env);

@@ -5,7 +5,7 @@
  */
 import type { RuleCode } from './types';
 
-export const RULE_CODES: readonly RuleCode[] = ['BL001', 'BL002', 'BL003', 'BL004', 'BL005', 'BL006', 'BL100', 'BL101'];
+export const RULE_CODES: readonly RuleCode[] = ['BL001', 'BL002', 'BL003', 'BL004', 'BL005', 'BL006', 'BL007', 'BL008', 'BL009', 'BL100', 'BL101'];
 
 export function isRuleCode(value: unknown): value is RuleCode {
   return typeof value === 'string' && (RULE_CODES as readonly string[]).includes(value);

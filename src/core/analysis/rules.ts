@@ -24,6 +24,10 @@ export const SEVERITY: Record<RuleCode, Severity> = {
   BL004: 'error',
   BL005: 'warning',
   BL006: 'info',
+  // BL007–BL009 (apiRules.ts) set their own severity per finding; these are their strongest.
+  BL007: 'error',
+  BL008: 'error',
+  BL009: 'warning',
   BL100: 'info',
   BL101: 'info',
 };

@@ -1,6 +1,7 @@
 import type { AnalysisOptions } from './types';
 import type { StatementFacts } from './ir';
 import { type BindingPrompt, type PromptUse, bindingPromptsOf, promptUsesOf } from './prompts';
+import { checkApiRules } from './apiRules';
 import { type RequestModel, requestsOf } from './requests';
 import { type EnvDependencies, type ModuleEnv, dependenciesHold, recordDependencies, takeDependencies } from './resolve';
 import { type RawFinding, type RuleContext, checkRequest } from './rules';
@@ -28,6 +29,7 @@ export function evaluateStatement(facts: StatementFacts, env: ModuleEnv, text: s
       for (const request of requestsOf(site, env)) {
         requests.push(request);
         checkRequest(request, ctx);
+        checkApiRules(request, ctx);
       }
     }
     const declared = bindingPromptsOf(facts, env);

@@ -52,7 +52,7 @@ export interface PromptConstant {
 
 export type Severity = 'error' | 'warning' | 'info';
 
-export type RuleCode = 'BL001' | 'BL002' | 'BL003' | 'BL004' | 'BL005' | 'BL006' | 'BL100' | 'BL101';
+export type RuleCode = 'BL001' | 'BL002' | 'BL003' | 'BL004' | 'BL005' | 'BL006' | 'BL007' | 'BL008' | 'BL009' | 'BL100' | 'BL101';
 
 export interface TextEdit {
   start: number;
@@ -90,6 +90,10 @@ export interface AnalysisOptions {
   minCacheableTokens?: (model: string) => number | undefined;
   /** Token estimate for a text under a model (from src/core/tokens), for BL003. */
   estimateTokens?: (text: string, model: string) => number;
+  /** The `anthropic-version` the workspace's SDK sends, per language, from its dependency files (BL008; see sdkVersions.ts). */
+  sdkApiVersions?: Partial<Record<'python' | 'typescript', { apiVersion?: string; source?: string }>>;
+  /** The day models are checked against for retirement (BL007), ISO; default today. */
+  today?: string;
 }
 
 export interface AnalysisResult {

@@ -16,6 +16,7 @@ export type PreflightCheck =
   | 'removed_parameter'
   | 'unknown_model'
   | 'retired_model'
+  | 'batch_unsupported'
   | 'max_tokens'
   | 'prompt_too_long'
   | 'breakpoints'
@@ -115,6 +116,9 @@ export function checkRowParams(params: Json, options: { apiVersion: string; toda
           check: 'retired_model',
           message: `${model} was retired on ${lifecycle.retiresOn}: the API rejects it${lifecycle.successor ? ` (use ${lifecycle.successor})` : ''}`,
         });
+      }
+      if (catalogEntry.supportsBatch === false) {
+        problems.push({ check: 'batch_unsupported', message: `${model} does not take Message Batches (GET /v1/models): the API rejects the row` });
       }
       contextWindow = entry.contextWindowTokens;
       maxOutput = entry.maxOutputTokens;

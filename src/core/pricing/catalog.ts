@@ -2,6 +2,7 @@ import type { ModelEntry, ModelFamily, ModelLifecycle, PriceRates } from './mode
 import { type ModelOverrides, applyOverride, createOverriddenModel } from './overrides';
 import { canonicalModelId, nearestModelId } from './modelIds';
 import { lifecycleAt } from './lifecycle';
+import { type LiveModelsCache, withLiveFacts } from './liveModels';
 
 /*
  * The built-in model catalog: prices, limits and lifecycle as data, each with its own as-of date and
@@ -494,6 +495,23 @@ export class UnknownModelError extends Error {
   }
 }
 
+/** What `GET /v1/models` said, once loaded (see liveModels.ts); lifecycle and limits follow it. */
+let liveFacts: LiveModelsCache | undefined;
+
+/** Makes lifecycle, limits and batch capability follow `GET /v1/models` (undefined: bundled data only). Prices never change. */
+export function useLiveModelFacts(facts: LiveModelsCache | undefined): void {
+  liveFacts = facts;
+}
+
+function live(entry: ModelEntry): ModelEntry {
+  return liveFacts ? withLiveFacts(entry, liveFacts) : entry;
+}
+
+/** Every catalog model, with the live lifecycle and limits when they were loaded. */
+export function catalogModels(): ModelEntry[] {
+  return BUILTIN_MODELS.map(live);
+}
+
 /** Every id and alias of the catalog. */
 export function knownIds(): string[] {
   return BUILTIN_MODELS.flatMap((entry) => [entry.id, ...entry.aliases]);
@@ -506,7 +524,8 @@ export function knownIds(): string[] {
  */
 export function findModel(id: string): ModelEntry | undefined {
   const wanted = canonicalModelId(id);
-  return BUILTIN_MODELS.find((entry) => entry.id === wanted || entry.aliases.includes(wanted));
+  const entry = BUILTIN_MODELS.find((candidate) => candidate.id === wanted || candidate.aliases.includes(wanted));
+  return entry && live(entry);
 }
 
 /** Today as an ISO date (UTC). */
@@ -516,7 +535,7 @@ export function isoToday(nowMs: number = Date.now()): string {
 
 /** Models still served on the Claude API on `date` (default today), in catalog order. */
 export function currentModels(date: string = isoToday()): ModelEntry[] {
-  return BUILTIN_MODELS.filter((entry) => !isRetiredOn(entry, date));
+  return catalogModels().filter((entry) => !isRetiredOn(entry, date));
 }
 
 /** True once the model's retirement date has come. */

@@ -86,4 +86,6 @@ export interface ModelEntry {
   /** Figures that come from third parties or are assumed; empty or absent when all are official. */
   unverified?: UnverifiedFigure[];
   lifecycle: ModelLifecycle;
+  /** Whether the model takes Message Batches, when `GET /v1/models` said so (absent: assumed yes). */
+  supportsBatch?: boolean;
 }

@@ -1,4 +1,4 @@
-import { BUILTIN_MODELS, CATALOG_SOURCE, entryAt, isoToday } from './catalog';
+import { CATALOG_SOURCE, catalogModels, entryAt, isoToday } from './catalog';
 import { effectiveRates } from './cost';
 import { describeLifecycle, modelLifecycleAt } from './lifecycle';
 import type { ModelEntry, PriceRates, UnverifiedFigure } from './modelEntry';
@@ -91,7 +91,7 @@ export function buildPriceTable(
 ): PriceTable {
   const date = options.date ?? isoToday();
   const usResidency = options.usResidency ?? false;
-  const rows = (options.models ?? BUILTIN_MODELS)
+  const rows = (options.models ?? catalogModels())
     .flatMap((entry) => priceRowsFor(entry, usResidency, date))
     .filter((row) => options.includeRetired || row.retired === undefined);
   const asOf = rows.map((row) => row.asOf).reduce((newest, date) => (date > newest ? date : newest), '');

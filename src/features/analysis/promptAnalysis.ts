@@ -36,7 +36,7 @@ export class PromptAnalysis implements vscode.Disposable {
       () => loadAnalyzer(wasmDir),
       // The same options the CLI builds, so the editor and `batchlens lint` agree; token figures in
       // findings (BL003) use the exact count the lens shows when count_tokens has answered for that text.
-      () => (options ??= withExactCounts(catalogAnalysisOptions(config.defaultModel, config.disabledRules, config.modelOverrides), this.tokenCounts, config.modelOverrides)),
+      () => (options ??= withExactCounts(catalogAnalysisOptions(config.defaultModel, config.disabledRules, config.modelOverrides, services.workspaceRoot()), this.tokenCounts, config.modelOverrides)),
       log,
       (error) => void showLoadFailure(services, error),
     );

@@ -16,11 +16,14 @@ describe('batchlens lint', () => {
     assert.equal(code, 1);
     const output = JSON.parse(io.out);
     assert.equal(output.files[0].path, SEED);
-    assert.deepEqual(output.files[0].findings[0], { ...output.files[0].findings[0], code: 'BL001', severity: 'warning', line: 25, column: 36, endLine: 25, endColumn: 47 });
+    const bl001 = output.files[0].findings.find((finding: { code: string }) => finding.code === 'BL001');
+    assert.deepEqual(bl001, { ...bl001, code: 'BL001', severity: 'warning', line: 25, column: 36, endLine: 25, endColumn: 47 });
   });
 
   it('exits 0 when nothing reaches --fail-on, and 2 on usage errors', async () => {
-    assert.equal(await runCli(['lint', SEED, '--fail-on', 'error'], recordingIo(ROOT)), 0);
+    assert.equal(await runCli(['lint', 'test/fixtures/analysis/python/automatic_caching.py', '--fail-on', 'error'], recordingIo(ROOT)), 0);
+    // The seed names claude-sonnet-4-5-20250929, retired on 2026-11-30: BL007 is an error.
+    assert.equal(await runCli(['lint', SEED, '--fail-on', 'error'], recordingIo(ROOT)), 1);
     assert.equal(await runCli(['lint', 'test/fixtures/analysis/python/seed001_call_with_cache.py', '--fail-on', 'info'], recordingIo(ROOT)), 1);
     const io = recordingIo(ROOT);
     assert.equal(await runCli(['lint', SEED, '--format', 'xml'], io), 2);
@@ -38,12 +41,12 @@ describe('batchlens lint', () => {
     const run = log.runs[0];
     assert.equal(run.tool.driver.name, 'Batchlens');
     assert.ok(run.tool.driver.informationUri);
-    assert.deepEqual(run.tool.driver.rules.map((rule: { id: string }) => rule.id), ['BL001', 'BL002', 'BL003', 'BL004', 'BL005', 'BL006', 'BL100', 'BL101']);
+    assert.deepEqual(run.tool.driver.rules.map((rule: { id: string }) => rule.id), ['BL001', 'BL002', 'BL003', 'BL004', 'BL005', 'BL006', 'BL007', 'BL008', 'BL009', 'BL100', 'BL101']);
     for (const rule of run.tool.driver.rules) {
       assert.ok(rule.shortDescription.text && rule.helpUri.endsWith(`#${rule.id.toLowerCase()}`));
       assert.ok(['error', 'warning', 'note'].includes(rule.defaultConfiguration.level));
     }
-    const result = run.results[0];
+    const result = run.results.find((candidate: { ruleId: string }) => candidate.ruleId === 'BL001');
     assert.equal(result.ruleId, 'BL001');
     assert.equal(result.level, 'warning');
     assert.ok(result.message.text.length > 0);
@@ -75,7 +78,8 @@ describe('batchlens lint', () => {
     const io = recordingIo(ROOT);
     await runCli(['lint', SEED], io);
     assert.match(io.out, new RegExp(`^${SEED}:25:36: warning BL001 `, 'm'));
-    assert.match(io.out, /1 finding \(0 error, 1 warning, 0 info\) in 1 file\./);
+    assert.match(io.out, new RegExp(`^${SEED}:16:22: error BL007 claude-sonnet-4-5-20250929 was retired on 2026-11-30`, 'm'));
+    assert.match(io.out, /3 findings \(1 error, 1 warning, 1 info\) in 1 file\./);
   });
 });
 

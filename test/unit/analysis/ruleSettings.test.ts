@@ -21,7 +21,8 @@ describe('analysis/ruleSettings', () => {
   it('recognises exactly the Batchlens rule codes', () => {
     assert.ok(isRuleCode('BL006'));
     assert.ok(isRuleCode('BL100'));
-    assert.ok(!isRuleCode('BL007'));
+    assert.ok(isRuleCode('BL007') && isRuleCode('BL009'));
+    assert.ok(!isRuleCode('BL010'));
     assert.ok(!isRuleCode('bl001'));
   });
 });

@@ -142,7 +142,7 @@ describe('rules', () => {
 
   it('honours disabled rules', async () => {
     const { text, language } = await analyzeFixture('python/seed004_ticket_in_system.py');
-    const result = (await analyzer()).analyze(text, language, { ...OPTIONS, disabledRules: ['BL001', 'BL003'] });
+    const result = (await analyzer()).analyze(text, language, { ...OPTIONS, disabledRules: [...(OPTIONS.disabledRules ?? []), 'BL001', 'BL003'] });
     assert.deepEqual(result.findings, []);
   });
 

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { BUILTIN_MODELS, entryAt, findModel, priceAt, resolveModel } from '../../../src/core/pricing/catalog';
 import { describeLifecycle, lifecycleAt, modelLifecycleAt } from '../../../src/core/pricing/lifecycle';
 import { canonicalModelId } from '../../../src/core/pricing/modelIds';
+import { pricePerCall } from '../../../src/core/pricing/cost';
 import type { ModelEntry } from '../../../src/core/pricing/modelEntry';
 
 function model(id: string): ModelEntry {
@@ -123,5 +124,13 @@ describe('pricing catalog: dates', () => {
       assert.equal(entry.rates.input, 8);
       assert.equal(note, undefined);
     });
+  });
+});
+
+describe('pricing catalog: unverified figures reach every display', () => {
+  it('adds a note to per-call prices (the lens tooltip and table) for third-party price figures only', () => {
+    assert.deepEqual(pricePerCall(model('claude-fable-5-2'), 1000).notes, ['Fable 5.2: 5m cache write, 1h cache write, cache read price from third-party sources only (unverified)']);
+    assert.deepEqual(pricePerCall(model('claude-sonnet-4-6'), 1000).notes, []);
+    assert.deepEqual(pricePerCall(model('claude-fable-5-1'), 1000).notes, [], 'an unverified minimum is not a price note');
   });
 });

@@ -9,7 +9,9 @@ import { type PreparedJob, prepareJob } from '../../../core/batch/prepareJob';
 import { RequestTooLargeError } from '../../../core/batch/splitBatches';
 import { type SubmitOutcome, submitPreparedJob } from '../../../core/batch/submitJob';
 import { TemplateError, TemplateNotFoundError, loadTemplate } from '../../../core/batch/templates';
-import { UnknownModelError } from '../../../core/pricing/catalog';
+import * as path from 'node:path';
+import { UnknownModelError, useLiveModelFacts } from '../../../core/pricing/catalog';
+import { LIVE_MODELS_CACHE_FILE, loadLiveModels } from '../../../core/pricing/liveModels';
 import type { BatchRecord } from '../../../core/tracking/jobModel';
 import type { Clock } from '../../../core/util/clock';
 import { type CliCommand, type CliIo, UsageError } from '../../io';
@@ -63,6 +65,17 @@ export function createSubmitCommand(seams: SubmitCommandSeams = {}): CliCommand 
 export const submitCommand: CliCommand = createSubmitCommand();
 
 async function runSubmit(args: string[], io: CliIo, seams: SubmitCommandSeams): Promise<number> {
+  // Pre-flight follows the lifecycle and limits of the last `batchlens models` refresh, when there is one (no fetch here).
+  const live = await loadLiveModels({ cacheFile: path.join(io.cwd, LIVE_MODELS_CACHE_FILE), nowMs: Date.now() });
+  useLiveModelFacts(live.facts);
+  try {
+    return await runSubmitWithCatalog(args, io, seams);
+  } finally {
+    useLiveModelFacts(undefined);
+  }
+}
+
+async function runSubmitWithCatalog(args: string[], io: CliIo, seams: SubmitCommandSeams): Promise<number> {
   const settings = loadCliSettings(io);
   const options = parseSubmitArgs(args, settings);
   const context = openBatchContext(io, seams.clock);
