@@ -4,6 +4,8 @@ import { loadAnalyzer } from '../../core/analysis/analyzer';
 import { catalogAnalysisOptions } from '../../core/analysis/catalogOptions';
 import type { AnalysisOptions } from '../../core/analysis/types';
 import { ExactTokenCounter } from '../../core/tokens/exactCounter';
+import { tokenizerForModel } from '../../core/tokens/tokenizerForModel';
+import { WorkspaceTokenCalibration } from '../../core/tokens/workspaceCalibration';
 import { watchConfig, type ConfigRefresh } from '../../host/config';
 import type { HostServices } from '../../host/services';
 import { DocumentAnalysisCache } from './documentAnalysisCache';
@@ -36,7 +38,9 @@ export class PromptAnalysis implements vscode.Disposable {
       log,
       (error) => void showLoadFailure(services, error),
     );
-    this.tokenCounts = new PromptTokenCounts(services, () => createExactCounter(services));
+    // Exact counts teach this workspace's estimates (hashes and counts only, in workspace state).
+    const calibration = new WorkspaceTokenCalibration(services.extensionContext.workspaceState, log);
+    this.tokenCounts = new PromptTokenCounts(services, () => createExactCounter(services, calibration), calibration);
 
     const reanalyse = () => {
       options = undefined;
@@ -64,13 +68,18 @@ export class PromptAnalysis implements vscode.Disposable {
   }
 }
 
-async function createExactCounter(services: HostServices): Promise<ExactPromptCounter | undefined> {
+async function createExactCounter(services: HostServices, calibration: WorkspaceTokenCalibration): Promise<ExactPromptCounter | undefined> {
   const api = await services.createBatchApiQuietly();
   if (!api) {
     return undefined;
   }
   // Counts persist across restarts (keyed by sha256 of the text + model; no text is stored).
-  return new ExactTokenCounter({ api, logger: services.log, store: services.extensionContext.globalState });
+  return new ExactTokenCounter({
+    api,
+    logger: services.log,
+    store: services.extensionContext.globalState,
+    onExactCount: (text, model, ownTokens) => calibration.record(text, model, tokenizerForModel(model, services.config.modelOverrides), ownTokens),
+  });
 }
 
 async function showLoadFailure(services: HostServices, error: unknown): Promise<void> {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ModelEntry } from '../../core/pricing/modelEntry';
 import { estimateTextTokens } from '../../core/tokens/estimate';
+import type { WorkspaceTokenCalibration } from '../../core/tokens/workspaceCalibration';
 import type { HostServices } from '../../host/services';
 import type { PromptTokenCount } from '../prices/pricesMarkdown';
 
@@ -29,10 +30,14 @@ export class PromptTokenCounts implements vscode.Disposable {
   private resolvedCounter?: ExactPromptCounter;
   private readonly subscription: vscode.Disposable;
 
-  /** `createExactCounter` resolves to undefined when no API key is set; it is asked again after the key changes. */
+  /**
+   * `createExactCounter` resolves to undefined when no API key is set; it is asked again after the key
+   * changes. `calibration`, when given, corrects estimates by the workspace's own exact counts.
+   */
   constructor(
     private readonly services: HostServices,
     private readonly createExactCounter: () => Promise<ExactPromptCounter | undefined>,
+    private readonly calibration?: WorkspaceTokenCalibration,
   ) {
     this.subscription = services.apiKeys.onDidChange(() => {
       this.counter = undefined;
@@ -42,8 +47,16 @@ export class PromptTokenCounts implements vscode.Disposable {
   }
 
   count(text: string, entry: ModelEntry): PromptTokenCount {
-    const exact = this.services.config.exactTokenCounts ? this.exactOrRequest(text, entry.id) : undefined;
-    return exact === undefined ? { tokens: estimateTextTokens(text, entry.tokenizer), exact: false } : { tokens: exact, exact: true };
+    const learning = this.services.config.exactTokenCounts;
+    const exact = learning ? this.exactOrRequest(text, entry.id) : undefined;
+    if (exact !== undefined) {
+      return { tokens: exact, exact: true };
+    }
+    if (learning && this.calibration) {
+      const estimate = this.calibration.estimate(text, entry.tokenizer);
+      return { tokens: estimate.tokens, exact: false, calibratedOn: estimate.calibratedOn };
+    }
+    return { tokens: estimateTextTokens(text, entry.tokenizer), exact: false };
   }
 
   dispose(): void {
