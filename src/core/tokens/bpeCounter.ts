@@ -44,7 +44,7 @@ export function addBpeCounts(into: BpeCounts, from: BpeCounts): BpeCounts {
  * of this size: merging is quadratic in the piece's length, and chunks cost within a token of the
  * whole.
  */
-const MAX_PIECE_BYTES = 128;
+const MAX_PIECE_BYTES = 64;
 /** Pieces up to this many bytes have their token count remembered (most words and punctuation runs repeat). */
 const CACHED_PIECE_BYTES = 32;
 /** The cache is emptied when it reaches this many pieces, which bounds its memory to a few MB. */
@@ -52,32 +52,52 @@ const MAX_CACHED_PIECES = 100_000;
 
 const pieceCache = new Map<string, number>();
 
-/** Tokens of one piece (bytes as a latin1 string): repeatedly merge the adjacent pair of lowest rank. */
+/**
+ * Tokens of one piece (bytes as a latin1 string): repeatedly merge the adjacent pair of lowest rank.
+ * The rank of each adjacent pair is kept in an array, and only the two pairs beside a merge are
+ * looked up again, so a merge costs one scan of numbers rather than a look-up per pair.
+ */
 function mergeCount(bytes: string, ranks: Map<string, number>): number {
   if (bytes.length <= 1 || ranks.has(bytes)) return bytes.length === 0 ? 0 : 1;
   // starts[i] is where part i begins; part i ends where part i + 1 begins (or at the end).
   const starts: number[] = [];
   for (let index = 0; index < bytes.length; index++) starts.push(index);
-  for (;;) {
+  const endOf = (part: number): number => (part + 1 < starts.length ? starts[part + 1] : bytes.length);
+  const pairRank = (part: number): number => ranks.get(bytes.slice(starts[part], endOf(part + 1))) ?? Number.POSITIVE_INFINITY;
+  // pairRanks[i]: the rank of parts i and i + 1 merged.
+  const pairRanks: number[] = [];
+  for (let part = 0; part + 1 < starts.length; part++) pairRanks.push(pairRank(part));
+  while (starts.length > 1) {
     let best = -1;
     let bestRank = Number.POSITIVE_INFINITY;
-    for (let part = 0; part + 1 < starts.length; part++) {
-      const end = part + 2 < starts.length ? starts[part + 2] : bytes.length;
-      const rank = ranks.get(bytes.slice(starts[part], end));
-      if (rank !== undefined && rank < bestRank) {
-        bestRank = rank;
+    for (let part = 0; part < pairRanks.length; part++) {
+      if (pairRanks[part] < bestRank) {
+        bestRank = pairRanks[part];
         best = part;
       }
     }
-    if (best < 0) return starts.length;
+    if (best < 0) break;
     starts.splice(best + 1, 1);
+    pairRanks.splice(best + 1, 1);
+    if (best < pairRanks.length) pairRanks[best] = best + 1 < starts.length ? pairRank(best) : Number.POSITIVE_INFINITY;
+    if (best + 1 >= starts.length) pairRanks.length = starts.length - 1;
+    if (best > 0) pairRanks[best - 1] = pairRank(best - 1);
   }
+  return starts.length;
+}
+
+/** A piece's UTF-8 bytes as a latin1 string (ASCII pieces, the common case, are their own bytes). */
+function pieceBytes(piece: string): string {
+  for (let index = 0; index < piece.length; index++) {
+    if (piece.charCodeAt(index) > 0x7f) return Buffer.from(piece, 'utf8').toString('latin1');
+  }
+  return piece;
 }
 
 function pieceTokens(piece: string, vocabulary: BpeVocabulary): number {
   const cached = pieceCache.get(piece);
   if (cached !== undefined) return cached;
-  const bytes = Buffer.from(piece, 'utf8').toString('latin1');
+  const bytes = pieceBytes(piece);
   let tokens = 0;
   for (let start = 0; start < bytes.length; start += MAX_PIECE_BYTES) {
     tokens += mergeCount(bytes.slice(start, start + MAX_PIECE_BYTES), vocabulary.ranks);
