@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TokenizerGeneration } from '../pricing/modelEntry';
 import type { Logger } from '../util/logger';
-import { BPE_COUNT_NAMES, type BpeCounts, countBpe } from './bpeCounter';
+import { BPE_COUNT_NAMES, type BpeCounts, countBpeBounded } from './bpeCounter';
 import type { TokenCountStore } from './exactCounter';
 import { DEFAULT_TEXT_MODEL, type TextModel, priceBpeCounts } from './textModel';
 
@@ -86,7 +86,7 @@ export class WorkspaceTokenCalibration {
   async record(text: string, model: string, tokenizer: TokenizerGeneration, exactOwnTokens: number): Promise<void> {
     if (text.length === 0 || !Number.isFinite(exactOwnTokens) || exactOwnTokens <= 0) return;
     const hash = textHash(text);
-    const record: ExactCountRecord = { hash, model, tokenizer, features: countBpe(text), exact: exactOwnTokens };
+    const record: ExactCountRecord = { hash, model, tokenizer, features: countBpeBounded(text), exact: exactOwnTokens };
     this.records = [...this.records.filter((other) => other.hash !== hash || other.model !== model), record].slice(-MAX_RECORDS);
     this.factors.clear();
     try {
@@ -130,7 +130,7 @@ export class WorkspaceTokenCalibration {
   estimate(text: string, tokenizer: TokenizerGeneration): CalibratedEstimate {
     if (typeof text !== 'string' || text.length === 0) return { tokens: 0, calibratedOn: 0 };
     const { factor, prompts } = this.correction(tokenizer);
-    const raw = priceBpeCounts(countBpe(text), this.rates[tokenizer]);
+    const raw = priceBpeCounts(countBpeBounded(text), this.rates[tokenizer]);
     return { tokens: Math.max(1, Math.round(raw * factor)), calibratedOn: prompts };
   }
 }
