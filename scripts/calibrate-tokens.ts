@@ -22,6 +22,7 @@ import {
   parseCalibrationRows,
   summarizeResults,
 } from '../src/core/tokens/calibration';
+import { DEFAULT_ESTIMATOR_COEFFICIENTS } from '../src/core/tokens/estimate';
 
 const SHARED_DIR = path.join(__dirname, '..', '..', 'shared', 'data', 'tokens');
 
@@ -95,9 +96,12 @@ function printText(report: CalibrationReport, withRows: boolean): void {
       );
     }
   }
-  out.push('', 'fitted coefficients (prior -> refit on all rows):');
+  out.push('', 'fitted coefficients (prior -> refit on all rows; shipped, flagged when it is not the refit rounded):');
   for (const fitted of FITTED_COEFFICIENTS) {
-    out.push(`  ${[fitted.group, fitted.generation, fitted.name].filter(Boolean).join('.').padEnd(34)} ${String(fitted.prior).padStart(5)} -> ${coefficientValue(report.refit, fitted).toFixed(3)}`);
+    const refit = coefficientValue(report.refit, fitted);
+    const shipped = coefficientValue(DEFAULT_ESTIMATOR_COEFFICIENTS, fitted);
+    const stale = Math.abs(shipped - refit) > Math.max(0.01, Math.abs(refit) * 0.02) ? '   <- shipped value differs' : '';
+    out.push(`  ${[fitted.group, fitted.generation, fitted.name].filter(Boolean).join('.').padEnd(34)} ${String(fitted.prior).padStart(5)} -> ${refit.toFixed(3)}   shipped ${shipped}${stale}`);
   }
   process.stdout.write(`${out.join('\n')}\n`);
 }

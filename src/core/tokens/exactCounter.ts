@@ -17,6 +17,8 @@ export interface ExactTokenCounterOptions {
   store?: TokenCountStore;
   /** Most count_tokens calls in flight at once (the endpoint is free but rate limited). */
   maxConcurrent?: number;
+  /** Told of every new exact count (the workspace calibration learns from them); its failures are logged. */
+  onExactCount?: (text: string, model: string, ownTokens: number) => void | Promise<void>;
 }
 
 /**
@@ -86,6 +88,7 @@ export class ExactTokenCounter {
       const own = Math.max(0, total - SINGLE_USER_TURN_FRAMING_TOKENS);
       this.memory.set(key, own);
       await this.persist(key, own);
+      await this.notify(text, model, own);
       return own;
     } catch (error) {
       this.options.logger.warn(`count_tokens failed for ${model}; keeping the estimate: ${error instanceof Error ? error.message : String(error)}`);
@@ -101,6 +104,14 @@ export class ExactTokenCounter {
       await this.options.store.update(key, value);
     } catch (error) {
       this.options.logger.warn(`could not store a token count: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async notify(text: string, model: string, own: number): Promise<void> {
+    try {
+      await this.options.onExactCount?.(text, model, own);
+    } catch (error) {
+      this.options.logger.warn(`could not learn from a token count: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 

@@ -1,4 +1,4 @@
-import { type BpeCounts, addBpeCounts, countBpe, emptyBpeCounts } from './bpeCounter';
+import { type BpeCounts, addBpeCounts, countBpeBounded, emptyBpeCounts } from './bpeCounter';
 import { imageTokens, pdfPageCount } from './mediaTokens';
 import { pdfText } from './pdfText';
 import { documentedThinkingTokens } from './hiddenPrompts';
@@ -128,7 +128,7 @@ class FeatureWalker {
   };
 
   addText(into: BpeCounts, text: string | undefined): void {
-    if (text) addBpeCounts(into, countBpe(text));
+    if (text) addBpeCounts(into, countBpeBounded(text));
   }
 
   /** A string, or a list of blocks, as found in `system`, `content`, tool results and documents. */

@@ -1,5 +1,5 @@
 import type { TokenizerGeneration } from '../pricing/modelEntry';
-import { BPE_COUNT_NAMES, type BpeCounts, countBpe } from './bpeCounter';
+import { BPE_COUNT_NAMES, type BpeCounts, countBpeBounded } from './bpeCounter';
 
 /** Tokens of the model's tokenizer per reference-vocabulary token of each kind (see `BpeCounts`). */
 export type TextCoefficients = Record<keyof BpeCounts, number>;
@@ -59,11 +59,12 @@ export function priceBpeCounts(counts: BpeCounts, rates: Readonly<TextCoefficien
 /**
  * Estimates how many tokens `text` costs on its own (no request framing), for the given tokenizer
  * generation. An estimate, never an exact count; 0 for the empty string. The first call loads the
- * reference vocabulary (bpeVocabulary.ts). Linear in the length of the text.
+ * reference vocabulary (bpeVocabulary.ts). Linear in the length of the text up to a megabyte; longer
+ * texts are counted on a sample (`countBpeBounded`).
  *
  * @example estimateTextTokens('Hello, world', 'legacy') // 3
  */
 export function estimateTextTokens(text: string, tokenizer: TokenizerGeneration, model: Readonly<TextModel> = DEFAULT_TEXT_MODEL): number {
   if (typeof text !== 'string' || text.length === 0) return 0;
-  return Math.max(1, Math.round(priceBpeCounts(countBpe(text), model[tokenizer])));
+  return Math.max(1, Math.round(priceBpeCounts(countBpeBounded(text), model[tokenizer])));
 }

@@ -4,8 +4,11 @@ import { loadAnalyzer } from '../../core/analysis/analyzer';
 import { catalogAnalysisOptions } from '../../core/analysis/catalogOptions';
 import type { AnalysisOptions } from '../../core/analysis/types';
 import { resolveModel } from '../../core/pricing/catalog';
+import type { ModelEntry } from '../../core/pricing/modelEntry';
 import type { ModelOverrides } from '../../core/pricing/overrides';
 import { ExactTokenCounter, type TokenCountStore } from '../../core/tokens/exactCounter';
+import { tokenizerForModel } from '../../core/tokens/tokenizerForModel';
+import { WorkspaceTokenCalibration } from '../../core/tokens/workspaceCalibration';
 import { watchConfig, type ConfigRefresh } from '../../host/config';
 import type { HostServices } from '../../host/services';
 import { DocumentAnalysisCache } from './documentAnalysisCache';
@@ -31,7 +34,9 @@ export class PromptAnalysis implements vscode.Disposable {
     // Built once per settings change: an analysis session reuses its per-statement results only
     // while it is handed the very same options object.
     let options: AnalysisOptions | undefined;
-    this.tokenCounts = new PromptTokenCounts(services, () => createExactCounter(services));
+    // Exact counts teach this workspace's estimates (hashes and counts only, in workspace state).
+    const calibration = new WorkspaceTokenCalibration(services.extensionContext.workspaceState, log);
+    this.tokenCounts = new PromptTokenCounts(services, () => createExactCounter(services, calibration), calibration);
     this.cache = new DocumentAnalysisCache(
       () => loadAnalyzer(wasmDir),
       // The same options the CLI builds, so the editor and `batchlens lint` agree; token figures in
@@ -83,18 +88,19 @@ function withExactCounts(base: AnalysisOptions, counts: PromptTokenCounts, overr
   return {
     ...base,
     estimateTokens: (text, model) => {
-      let modelId = model;
+      let entry: ModelEntry | undefined;
       try {
-        modelId = resolveModel(model, overrides).entry.id;
+        entry = resolveModel(model, overrides).entry;
       } catch {
         // An unknown model has no exact count either: the estimate answers.
       }
-      return counts.peekExact(text, modelId) ?? (estimate ? estimate(text, model) : Math.ceil(text.length / 4));
+      // The number the lens shows for the same text: exact when known, else this workspace's calibrated estimate.
+      return (entry ? counts.peek(text, entry) : undefined) ?? (estimate ? estimate(text, model) : Math.ceil(text.length / 4));
     },
   };
 }
 
-async function createExactCounter(services: HostServices): Promise<ExactPromptCounter | undefined> {
+async function createExactCounter(services: HostServices, calibration: WorkspaceTokenCalibration): Promise<ExactPromptCounter | undefined> {
   const api = await services.createBatchApiQuietly();
   if (!api) {
     return undefined;
@@ -102,7 +108,12 @@ async function createExactCounter(services: HostServices): Promise<ExactPromptCo
   // Counts persist across restarts (keyed by sha256 of the text + model; no text is stored), kept
   // apart per API base URL so an emulator's counts never stand in for the real API's.
   const baseUrl = services.config.apiBaseUrl.trim();
-  return new ExactTokenCounter({ api, logger: services.log, store: scopedStore(services.extensionContext.globalState, baseUrl) });
+  return new ExactTokenCounter({
+    api,
+    logger: services.log,
+    store: scopedStore(services.extensionContext.globalState, baseUrl),
+    onExactCount: (text, model, ownTokens) => calibration.record(text, model, tokenizerForModel(model, services.config.modelOverrides), ownTokens),
+  });
 }
 
 function scopedStore(store: TokenCountStore, scope: string): TokenCountStore {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { PLACEHOLDER } from '../../core/analysis/resolve';
 import type { ModelEntry } from '../../core/pricing/modelEntry';
 import { estimateTextTokens } from '../../core/tokens/estimate';
+import type { WorkspaceTokenCalibration } from '../../core/tokens/workspaceCalibration';
 import type { HostServices } from '../../host/services';
 import type { PromptTokenCount } from '../prices/pricesMarkdown';
 
@@ -39,24 +40,47 @@ export class PromptTokenCounts implements vscode.Disposable {
   private resolvedCounter?: ExactPromptCounter;
   private readonly subscription: vscode.Disposable;
 
-  /** `createExactCounter` resolves to undefined when no API key is set; it is asked again after the key changes. */
+  /**
+   * `createExactCounter` resolves to undefined when no API key is set; it is asked again after the key
+   * changes. `calibration`, when given, corrects estimates by the workspace's own exact counts.
+   */
   constructor(
     private readonly services: HostServices,
     private readonly createExactCounter: () => Promise<ExactPromptCounter | undefined>,
+    private readonly calibration?: WorkspaceTokenCalibration,
   ) {
     this.subscription = services.apiKeys.onDidChange(() => this.resetCounter());
   }
 
   count(promptText: string, entry: ModelEntry): PromptTokenCount {
     const text = countableText(promptText);
-    const exact = this.services.config.exactTokenCounts ? this.exactOrRequest(text, entry.id) : undefined;
-    return exact === undefined ? { tokens: estimateTextTokens(text, entry.tokenizer), exact: false } : { tokens: exact, exact: true };
+    const learning = this.services.config.exactTokenCounts;
+    const exact = learning ? this.exactOrRequest(text, entry.id) : undefined;
+    if (exact !== undefined) {
+      return { tokens: exact, exact: true };
+    }
+    if (learning && this.calibration) {
+      const estimate = this.calibration.estimate(text, entry.tokenizer);
+      return { tokens: estimate.tokens, exact: false, calibratedOn: estimate.calibratedOn };
+    }
+    return { tokens: estimateTextTokens(text, entry.tokenizer), exact: false };
   }
 
   /** The exact count already known for this text, without asking the API (undefined when none is). */
   peekExact(text: string, modelId: string): number | undefined {
     if (!this.services.config.exactTokenCounts) return undefined;
     return this.resolvedCounter?.peek(countableText(text), modelId);
+  }
+
+  /**
+   * The figure `count` would show for this text, without asking the API: the exact count when known,
+   * else the workspace-calibrated estimate; undefined when neither applies (the plain estimate answers).
+   */
+  peek(promptText: string, entry: ModelEntry): number | undefined {
+    const exact = this.peekExact(promptText, entry.id);
+    if (exact !== undefined) return exact;
+    if (!this.services.config.exactTokenCounts || !this.calibration) return undefined;
+    return this.calibration.estimate(countableText(promptText), entry.tokenizer).tokens;
   }
 
   /** Forgets the counter (the API base URL changed): the next count asks the new endpoint. */

@@ -63,9 +63,16 @@ export function isBelowCacheMinimum(
   return prompt.cached === true || looksLikeSystemPrompt(prompt);
 }
 
+/** "Calibrated on 3 of your prompts (…)": the estimate was corrected by the workspace's exact counts. */
+export function calibratedOnText(prompts: number): string {
+  return `Calibrated on ${prompts.toLocaleString('en-US')} of your prompt${prompts === 1 ? '' : 's'} (exact counts from count_tokens correct the estimate).`;
+}
+
 /** The lens tooltip: what the figures mean, what is unknown, and any pricing note. */
 export function costLensTooltip(options: {
   exact: boolean;
+  /** For an estimate: how many of the workspace's exact counts corrected it. */
+  calibratedOn?: number;
   hasDynamicParts: boolean;
   modelNote?: string;
   priceNotes?: readonly string[];
@@ -76,6 +83,9 @@ export function costLensTooltip(options: {
       : 'Estimated prompt tokens (offline estimate; an exact count replaces it when an API key is set).',
     'Per call: the prompt as uncached input, in a batch (50% off), and as a cache read. Click for every model and price mode.',
   ];
+  if (!options.exact && (options.calibratedOn ?? 0) > 0) {
+    lines.push(calibratedOnText(options.calibratedOn ?? 0));
+  }
   if (options.hasDynamicParts) {
     lines.push('Parts known only at run time ({…}) are not counted.');
   }

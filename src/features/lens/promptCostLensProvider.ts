@@ -99,6 +99,7 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
         title: costLensTitle({ tokens: count.tokens, exact: count.exact, modelName: choice.entry.displayName, prices, unknownModel: unknownModelText(choice) }),
         tooltip: costLensTooltip({
           exact: count.exact,
+          calibratedOn: count.calibratedOn,
           hasDynamicParts: prompt.hasDynamicParts,
           modelNote: choice.note,
           priceNotes: prices.notes,

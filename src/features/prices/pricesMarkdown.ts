@@ -67,6 +67,8 @@ export function renderModelPricesMarkdown(options: { overrides: ModelOverrides; 
 export interface PromptTokenCount {
   tokens: number;
   exact: boolean;
+  /** For an estimate: how many of the workspace's exact counts corrected it (0 or absent: none). */
+  calibratedOn?: number;
 }
 
 export interface PromptPricesInput {

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { countBpe } from '../../../src/core/tokens/bpeCounter';
+import { SAMPLE_ABOVE_CHARS, countBpe, countBpeBounded } from '../../../src/core/tokens/bpeCounter';
 import { type CalibrationRow, FITTED_COEFFICIENTS, coefficientValue, fitCoefficients, rowFlags } from '../../../src/core/tokens/calibration';
 import {
   DEFAULT_ESTIMATOR_COEFFICIENTS,
@@ -70,6 +70,20 @@ describe('offline token estimator', () => {
       const run = countBpe(`start ${'q'.repeat(90)} end`);
       assert.equal(run.runLetters, 90);
       assert.equal(run.letterTokens, 2);
+    });
+
+    it('counts a very long text on a sample that lands within 1% of the full count', function () {
+      this.timeout(60_000);
+      const parts = [TEXTS.prose, TEXTS.code, TEXTS.json, TEXTS.indented, TEXTS.numbers];
+      const chunks: string[] = [];
+      for (let index = 0; chunks.join('').length <= SAMPLE_ABOVE_CHARS * 1.5; index++) {
+        for (let repeat = 0; repeat < 50; repeat++) chunks.push(`${parts[(index + repeat) % parts.length]}\n# section ${index}-${repeat}\n`);
+      }
+      const long = chunks.join('');
+      const full = total(countBpe(long));
+      const sampled = total(countBpeBounded(long));
+      assert.ok(Math.abs(sampled - full) / full < 0.01, `sampled ${sampled} vs full ${full}`);
+      assert.deepEqual(countBpeBounded(TEXTS.prose), countBpe(TEXTS.prose));
     });
 
     it('is loaded on the first estimate, not when the estimator is imported', () => {
