@@ -111,6 +111,8 @@ async function runSubmit(args: string[], io: CliIo, seams: SubmitCommandSeams): 
     }
   }
 
+  // The job's age counts from submission, not from when its files were collected (a prompt may wait).
+  prepared.job.createdAt = context.clock.now();
   const outcome = await submitPreparedJob(prepared, {
     store: context.store,
     api: api!,
