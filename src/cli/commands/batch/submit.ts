@@ -104,7 +104,7 @@ async function runSubmit(args: string[], io: CliIo, seams: SubmitCommandSeams): 
     return 0;
   }
   if (!options.yes && io.confirm) {
-    const question = `Submit ${prepared.requests.length} request${prepared.requests.length === 1 ? '' : 's'} for ≈$${prepared.preview.batchUsd.toFixed(4)}?`;
+    const question = `Submit ${prepared.requests.length} request${prepared.requests.length === 1 ? '' : 's'} (expected ≈$${prepared.preview.expected.batchUsd.toFixed(4)}, at most ≈$${prepared.preview.batchUsd.toFixed(4)})?`;
     if (!(await io.confirm(question))) {
       io.stderr('Cancelled: nothing was sent.\n');
       return 1;
