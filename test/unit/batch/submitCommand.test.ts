@@ -161,7 +161,7 @@ describe('batchlens batch submit', () => {
     };
     assert.equal(await runCli(['batch', 'submit', 'project'], io), 1);
     assert.match(io.err, /Cancelled: nothing was sent/);
-    assert.match(questions[0], /^Submit 5 requests for ≈\$/);
+    assert.match(questions[0], /^Submit 5 requests \(expected ≈\$[\d.]+, at most ≈\$[\d.]+\)\?$/);
     assert.equal((await emulatorBatches(emulator)).length, 0);
   });
 
