@@ -189,7 +189,7 @@ describe('A first hour with Batchlens', function () {
     await tab.hover();
     await tab.locator('.tab-actions .action-label').first().click();
     await tab.waitFor({ state: 'detached' });
-    const toast = page.locator('.notification-toast', { hasText: 'the preview was closed, so the batch was cancelled; nothing was sent' }).first();
+    const toast = page.locator('.notification-toast', { hasText: 'preview closed, batch cancelled; nothing was sent' }).first();
     await toast.waitFor({ state: 'visible', timeout: 20_000 });
     await page.waitForTimeout(1_000);
     await screenshot(page, env, 'fh-07-preview-closed-cancels');
