@@ -142,4 +142,19 @@ describe('Batching files from the Explorer and tracking the job', function () {
     const results = readdirSync(path.join(env.workspace, '.batchlens', 'results'));
     assert.equal(results.length, 1, 'one job folder under .batchlens/results/');
   });
+
+  it("shows the preview's expected cost and the actual cost side by side in the job's tooltip", async () => {
+    await openBatchlensView(page);
+    const job = batchesRow(page, JOB_LABEL);
+    const tooltip = page.locator('.monaco-hover, .workbench-hover', { hasText: 'Expected cost (preview)' }).first();
+    for (let attempt = 0; attempt < 5 && !(await tooltip.isVisible()); attempt++) {
+      await page.mouse.move(0, 0);
+      await job.hover();
+      await tooltip.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => undefined);
+    }
+    const text = await tooltip.innerText();
+    assert.match(text, /Expected cost \(preview\): ≈\$[\d.]+ at batch price/);
+    assert.match(text, /Actual cost: \$[\d.]+ for 5 rows/);
+    await screenshot(page, env, '16-job-tooltip-expected-and-actual');
+  });
 });

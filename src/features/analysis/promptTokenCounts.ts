@@ -38,6 +38,8 @@ export class PromptTokenCounts implements vscode.Disposable {
   private readonly failed = new Set<string>();
   private counter?: Promise<ExactPromptCounter | undefined>;
   private resolvedCounter?: ExactPromptCounter;
+  /** Bumped when the counter is reset: answers from an older endpoint or key are then ignored. */
+  private generation = 0;
   private readonly subscription: vscode.Disposable;
 
   /**
@@ -85,9 +87,11 @@ export class PromptTokenCounts implements vscode.Disposable {
 
   /** Forgets the counter (the API base URL changed): the next count asks the new endpoint. */
   resetCounter(): void {
+    this.generation += 1;
     this.counter = undefined;
     this.resolvedCounter = undefined;
     this.failed.clear();
+    this.inFlight.clear();
   }
 
   dispose(): void {
@@ -112,24 +116,31 @@ export class PromptTokenCounts implements vscode.Disposable {
   }
 
   private async requestExact(key: string, text: string, modelId: string): Promise<void> {
+    const generation = this.generation;
+    const current = () => generation === this.generation;
     try {
       this.counter ??= this.createExactCounter();
       const counter = await this.counter;
-      if (!counter) {
+      if (!counter || !current()) {
         return;
       }
       this.resolvedCounter = counter;
-      if ((await counter.count(text, modelId)) === undefined) {
+      const counted = await counter.count(text, modelId);
+      if (!current()) {
+        // Asked of an endpoint or key that is no longer in use: the next render asks the new one.
+        return;
+      }
+      if (counted === undefined) {
         // The counter logged why; keep the estimate for this text rather than asking again.
         this.failed.add(key);
       } else {
         this.exactEmitter.fire();
       }
     } catch (error) {
-      this.failed.add(key);
+      if (current()) this.failed.add(key);
       this.services.log.warn(`Exact token count for a prompt on ${modelId} failed; showing the estimate`, error);
     } finally {
-      this.inFlight.delete(key);
+      if (current()) this.inFlight.delete(key);
     }
   }
 }

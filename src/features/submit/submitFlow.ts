@@ -93,7 +93,7 @@ export async function runSubmitFlow(
     const decision = await showPreviewPanel(previewViewModel(prepared, config.confirmAboveUsd));
     if (decision !== 'submit') {
       void vscode.window.showInformationMessage(
-        decision === 'closed' ? 'Batchlens: the preview was closed, so the batch was cancelled; nothing was sent.' : 'Batchlens: batch cancelled; nothing was sent.',
+        decision === 'closed' ? 'Batchlens: preview closed, batch cancelled; nothing was sent.' : 'Batchlens: batch cancelled; nothing was sent.',
       );
       return result;
     }

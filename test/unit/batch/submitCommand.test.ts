@@ -161,8 +161,24 @@ describe('batchlens batch submit', () => {
     };
     assert.equal(await runCli(['batch', 'submit', 'project'], io), 1);
     assert.match(io.err, /Cancelled: nothing was sent/);
-    assert.match(questions[0], /^Submit 5 requests for ≈\$/);
+    assert.match(questions[0], /^Submit 5 requests \(expected ≈\$[\d.]+, at most ≈\$[\d.]+\)\?$/);
     assert.equal((await emulatorBatches(emulator)).length, 0);
+  });
+
+  it("counts a job's age from its submission, not from when its files were collected", async () => {
+    const root = await sampleWorkspace();
+    // The clock moves an hour between preparing the job and sending it (a slow confirmation).
+    let now = Date.parse('2026-11-22T08:00:00Z');
+    const clock = { now: () => now, sleep: () => Promise.resolve() };
+    const io = recordingIo(root, env());
+    io.confirm = async () => {
+      now += 3_600_000;
+      return true;
+    };
+    assert.equal(await createSubmitCommand({ clock }).run(['project'], io), 0, io.err);
+    const [job] = await new FileJobStore(root).list();
+    assert.equal(job.createdAt, Date.parse('2026-11-22T09:00:00Z'));
+    assert.match(job.id, /^job_20261122T080000Z_/, 'the id keeps the time the job was prepared');
   });
 
   it('reports a bad template by file and line, exit 2, nothing sent', async () => {

@@ -154,13 +154,15 @@ async function runSubmitWithCatalog(args: string[], io: CliIo, seams: SubmitComm
     return 1;
   }
   if (!options.yes && io.confirm) {
-    const question = `Submit ${prepared.requests.length} request${prepared.requests.length === 1 ? '' : 's'} for ≈$${prepared.preview.batchUsd.toFixed(4)}?`;
+    const question = `Submit ${prepared.requests.length} request${prepared.requests.length === 1 ? '' : 's'} (expected ≈$${prepared.preview.expected.batchUsd.toFixed(4)}, at most ≈$${prepared.preview.batchUsd.toFixed(4)})?`;
     if (!(await io.confirm(question))) {
       io.stderr('Cancelled: nothing was sent.\n');
       return 1;
     }
   }
 
+  // The job's age counts from submission, not from when its files were collected (a prompt may wait).
+  prepared.job.createdAt = context.clock.now();
   const outcome = await submitPreparedJob(prepared, {
     store: context.store,
     api: api!,
