@@ -99,6 +99,7 @@ export function registerWorkspaceBatches(context: WorkspaceBatchesContext): vsco
               logger: services.log,
               workspaceId: services.config.workspaceId || undefined,
               onConflict: context.askAboutConflict,
+              location: services.config.resultsLocation,
               overrides: services.config.modelOverrides,
               signal: abort.signal,
             });

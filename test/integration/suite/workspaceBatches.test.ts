@@ -51,7 +51,8 @@ describe('workspace batches (Workspace Batches view and Adopt Batch, against the
     const batchId = await createWithSdk(ids);
 
     const listed = await waitFor('the SDK batch in the Workspace Batches view', async () => (await workspaceItems()).find((item) => item.batchId === batchId));
-    assert.match(listed.description, /3 (processing|succeeded)/);
+    assert.match(listed.label, /3 (processing|succeeded)/);
+    assert.match(listed.description, new RegExp(batchId));
     assert.ok(listed.contextValue.split(' ').includes('workspaceBatch'));
 
     await endNow(batchId);
