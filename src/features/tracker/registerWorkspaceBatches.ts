@@ -175,7 +175,12 @@ export function registerWorkspaceBatches(context: WorkspaceBatchesContext): vsco
       }
     }),
     services.commands.register({
-      'batchlens.refreshWorkspaceBatches': () => reload(),
+      'batchlens.refreshWorkspaceBatches': (options?: { pageSize?: number }) => {
+        if (options?.pageSize && Number.isInteger(options.pageSize) && options.pageSize > 0) {
+          provider.pageSize = Math.min(options.pageSize, 1000);
+        }
+        return reload();
+      },
       'batchlens.loadMoreWorkspaceBatches': async () => {
         await provider.loadMore();
         return provider.rootItems();
