@@ -59,7 +59,7 @@ describe('Workspace batches: listing and adopting batches made elsewhere', funct
     await input.waitFor({ state: 'hidden' });
     await runFromPalette(page, 'Notifications: Clear All Notifications');
 
-    const title = page.locator('.sidebar .title-label', { hasText: /Batches/ }).first();
+    const title = page.locator('.sidebar .title-label', { hasText: /Batchlens/i }).first();
     if (!(await title.isVisible())) await page.locator('.activitybar .action-item a[aria-label^="Batchlens"]').first().click();
     const header = workspacePane(page).locator('.pane-header');
     await header.waitFor({ state: 'visible', timeout: 20_000 });
