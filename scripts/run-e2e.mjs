@@ -86,6 +86,7 @@ async function main() {
     const { output, code } = await runMocha({
       BATCHLENS_E2E_URL: server.url,
       BATCHLENS_E2E_WORKSPACE: run.workspace,
+      BATCHLENS_E2E_EMULATOR_URL: emulator.url,
       BATCHLENS_E2E_SCREENSHOTS: SCREENSHOTS,
       BATCHLENS_E2E_CHROMIUM: CHROMIUM_BIN,
       BATCHLENS_E2E_CHROMIUM_ARGS: JSON.stringify(CHROMIUM_ARGS),

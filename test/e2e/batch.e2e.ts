@@ -21,9 +21,9 @@ function batchesRow(page: Page, text: string | RegExp): Locator {
   return page.locator('.pane-body .monaco-list-row', { hasText: text }).first();
 }
 
-/** Shows the Batchlens side bar (clicking its icon while it is shown would close it). */
+/** Shows the Batchlens side bar (clicking its icon while it is shown would close it). With two views the title is the container's alone. */
 async function openBatchlensView(page: Page): Promise<void> {
-  const title = page.locator('.sidebar .title-label', { hasText: /Batches/ }).first();
+  const title = page.locator('.sidebar .title-label', { hasText: /Batchlens/i }).first();
   if (!(await title.isVisible())) await page.locator('.activitybar .action-item a[aria-label^="Batchlens"]').first().click();
   await title.waitFor({ state: 'visible' });
 }

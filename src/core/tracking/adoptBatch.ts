@@ -8,7 +8,7 @@ import { failureFacts } from './apiErrors';
 import { JOB_SCHEMA_VERSION, type Job } from './jobModel';
 import type { FileJobStore } from './jobStore';
 import { requestsFileFor } from './jobStore';
-import { type ConflictChoice, type ResultsReport, downloadResults } from './resultsWriter';
+import { type ConflictChoice, type ResultsLocation, type ResultsReport, downloadResults } from './resultsWriter';
 import { type JobSavings, computeJobSavings } from './savings';
 
 /** Batch ids as the API makes them (`msgbatch_…`); anything else is refused before any request. */
@@ -32,6 +32,8 @@ export interface AdoptOptions {
    */
   requests?: BatchRequest[];
   onConflict?: (relativePath: string) => Promise<ConflictChoice>;
+  /** Where outputs go when the batch turns out to be one submitted from here (an adopted batch always uses the store). */
+  location?: ResultsLocation;
   overrides?: ModelOverrides;
   signal?: AbortSignal;
 }
@@ -80,7 +82,7 @@ export async function adoptBatch(batchIdInput: string, options: AdoptOptions): P
       store: options.store,
       api: options.api,
       logger: options.logger,
-      location: 'store',
+      location: options.location ?? 'store',
       onConflict: options.onConflict,
       signal: options.signal,
     });

@@ -99,6 +99,7 @@ export function registerWorkspaceBatches(context: WorkspaceBatchesContext): vsco
               logger: services.log,
               workspaceId: services.config.workspaceId || undefined,
               onConflict: context.askAboutConflict,
+              location: services.config.resultsLocation,
               overrides: services.config.modelOverrides,
               signal: abort.signal,
             });
@@ -174,7 +175,12 @@ export function registerWorkspaceBatches(context: WorkspaceBatchesContext): vsco
       }
     }),
     services.commands.register({
-      'batchlens.refreshWorkspaceBatches': () => reload(),
+      'batchlens.refreshWorkspaceBatches': (options?: { pageSize?: number }) => {
+        if (options?.pageSize && Number.isInteger(options.pageSize) && options.pageSize > 0) {
+          provider.pageSize = Math.min(options.pageSize, 1000);
+        }
+        return reload();
+      },
       'batchlens.loadMoreWorkspaceBatches': async () => {
         await provider.loadMore();
         return provider.rootItems();

@@ -40,8 +40,12 @@ export class WorkspaceBatchesProvider implements vscode.TreeDataProvider<Workspa
   private filter: WorkspaceBatchFilter = {};
   private loading: Promise<void> | undefined;
   private generation = 0;
+  /** Batches per page (20 unless a scripted refresh asks for another size). */
+  pageSize: number;
 
-  constructor(private readonly deps: WorkspaceBatchesDeps) {}
+  constructor(private readonly deps: WorkspaceBatchesDeps) {
+    this.pageSize = deps.pageSize ?? 20;
+  }
 
   get currentFilter(): WorkspaceBatchFilter {
     return this.filter;
@@ -120,7 +124,7 @@ export class WorkspaceBatchesProvider implements vscode.TreeDataProvider<Workspa
         jobs: await this.deps.store.list(),
         now: Date.now(),
         afterId,
-        limit: this.deps.pageSize ?? 20,
+        limit: this.pageSize,
         filter: this.filter,
         overrides: this.deps.overrides(),
       });

@@ -41,8 +41,9 @@ export function workspaceBatchNode(batch: WorkspaceBatch, now: number): Workspac
     kind: 'workspaceBatch',
     id: `workspaceBatch:${batch.id}`,
     batch,
-    label: batch.id,
-    description: `${statusText(batch)} · ${formatCounts(batch.counts)} · ${age}`,
+    // Status and counts first: ids are long and the side bar narrow, so the id follows in the description.
+    label: `${statusText(batch)} · ${formatCounts(batch.counts)}`,
+    description: `${age} · ${batch.id}`,
     tooltip: batchTooltip(batch, now),
     icon: running ? { id: batch.status === 'canceling' ? 'circle-slash' : 'sync~spin' } : batch.archivedAt ? { id: 'archive' } : { id: 'cloud' },
     contextValue: ['workspaceBatch', running && batch.status === 'in_progress' && 'running', !running && 'ended'].filter(Boolean).join(' '),

@@ -51,7 +51,8 @@ describe('workspace batches (Workspace Batches view and Adopt Batch, against the
     const batchId = await createWithSdk(ids);
 
     const listed = await waitFor('the SDK batch in the Workspace Batches view', async () => (await workspaceItems()).find((item) => item.batchId === batchId));
-    assert.match(listed.description, /3 (processing|succeeded)/);
+    assert.match(listed.label, /3 (processing|succeeded)/);
+    assert.match(listed.description, new RegExp(batchId));
     assert.ok(listed.contextValue.split(' ').includes('workspaceBatch'));
 
     await endNow(batchId);
@@ -82,6 +83,33 @@ describe('workspace batches (Workspace Batches view and Adopt Batch, against the
     assert.equal(second?.written, 0);
     assert.equal(second?.actualUsd, first.actualUsd);
     assert.equal((await jobStore().list()).filter((candidate) => candidate.adopted?.batchId === batchId).length, 1);
+  });
+
+  it('filters the view by status, and pages with Load More', async () => {
+    const ended = await createWithSdk([`filter-ended-${Date.now().toString(36)}`]);
+    await endNow(ended);
+    const running = await createWithSdk([`filter-running-${Date.now().toString(36)}`]);
+    try {
+      const endedOnly = (await vscode.commands.executeCommand<WorkspaceRootItem[]>('batchlens.filterWorkspaceBatches', { statuses: ['ended'] })) ?? [];
+      assert.ok(endedOnly.some((item) => item.batchId === ended), 'the ended batch is listed');
+      assert.ok(!endedOnly.some((item) => item.batchId === running), 'the running one is filtered out');
+      assert.ok(endedOnly.every((item) => item.label.startsWith('ended')), JSON.stringify(endedOnly));
+    } finally {
+      await vscode.commands.executeCommand('batchlens.filterWorkspaceBatches', {});
+    }
+    const all = await workspaceItems();
+    assert.ok(all.some((item) => item.batchId === running));
+
+    // Paging: two per page shows the two newest; Load More appends the next, older one.
+    const third = await createWithSdk([`page-${Date.now().toString(36)}`]);
+    try {
+      const firstPage = (await vscode.commands.executeCommand<WorkspaceRootItem[]>('batchlens.refreshWorkspaceBatches', { pageSize: 2 })) ?? [];
+      assert.deepEqual(firstPage.map((item) => item.batchId), [third, running]);
+      const more = (await vscode.commands.executeCommand<WorkspaceRootItem[]>('batchlens.loadMoreWorkspaceBatches')) ?? [];
+      assert.deepEqual(more.slice(0, 3).map((item) => item.batchId), [third, running, ended]);
+    } finally {
+      await vscode.commands.executeCommand('batchlens.refreshWorkspaceBatches', { pageSize: 20 });
+    }
   });
 
   it('shows another workspace\'s batches when batchlens.workspaceId names it', async () => {

@@ -125,6 +125,29 @@ describe('workspace batches: list --all and adopt against the emulator', functio
     assert.equal(job?.adopted?.workspaceId, OTHER_WORKSPACE);
   });
 
+  it('emulator: a batch is invisible from another workspace (list, retrieve, cancel, results, delete all answer as the real API)', async () => {
+    const theirs = await createWithSdk(emulator, ['scoped'], OTHER_WORKSPACE);
+    const mine = new Anthropic({ apiKey: KEY, baseURL: emulator.url, maxRetries: 0 });
+    const listed = [];
+    for await (const batch of mine.messages.batches.list()) listed.push(batch.id);
+    assert.deepEqual(listed, []);
+    for (const call of [
+      () => mine.messages.batches.retrieve(theirs),
+      () => mine.messages.batches.cancel(theirs),
+      () => mine.messages.batches.retrieve(theirs, { workspace_id: 'wrkspc_01SomeoneElse' }),
+    ]) {
+      await assert.rejects(call, (error: { status?: number }) => error.status === 404);
+    }
+    const scoped = await mine.messages.batches.retrieve(theirs, { workspace_id: OTHER_WORKSPACE });
+    assert.equal(scoped.id, theirs);
+    emulator.admin.endBatch(theirs);
+    const rows = [];
+    for await (const row of await mine.messages.batches.results(theirs, { workspace_id: OTHER_WORKSPACE })) rows.push(row.custom_id);
+    assert.deepEqual(rows, ['scoped']);
+    await assert.rejects(() => mine.messages.batches.delete(theirs), (error: { status?: number }) => error.status === 404);
+    await mine.messages.batches.delete(theirs, { workspace_id: OTHER_WORKSPACE });
+  });
+
   it('adopts an ended SDK batch: writes each row by custom_id, prices it from usage, and a second adopt changes nothing', async () => {
     const batchId = await createWithSdk(emulator, ['alpha', 'beta', 'gamma']);
     emulator.admin.endBatch(batchId);

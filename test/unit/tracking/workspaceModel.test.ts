@@ -101,7 +101,8 @@ describe('workspace batches and adoption (pure parts)', () => {
       id: 'msgbatch_01Abc', status: 'in_progress', counts: { processing: 3, succeeded: 0, errored: 0, canceled: 0, expired: 0 },
       createdAt: '2026-12-04T10:00:00Z', endedAt: null, expiresAt: '2026-12-05T10:00:00Z', archivedAt: null,
     }, now);
-    assert.equal(node.description, 'running · 3 processing · 2h 00m ago');
+    assert.equal(node.label, 'running · 3 processing');
+    assert.equal(node.description, '2h 00m ago · msgbatch_01Abc');
     assert.equal(node.contextValue, 'workspaceBatch running');
     assert.match(node.tooltip, /Expires 2026-12-05T10:00:00Z \(in 22h 00m\)/);
   });
