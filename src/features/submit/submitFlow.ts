@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { confirmPreflight } from './preflightChoice';
+import { confirmPreflight, preflightOf, wouldFailRows } from './preflightChoice';
 import { outputHistoryOf } from '../../core/batch/outputHistory';
 import { type PreparedJob, prepareJob } from '../../core/batch/prepareJob';
 import { submitPreparedJob } from '../../core/batch/submitJob';
@@ -87,10 +87,11 @@ export async function runSubmitFlow(
     return result;
   }
   if (options.confirm === false) return result;
-  // Rows the API would reject (only after the batch ended) are not sent without an explicit choice.
-  if (!(await confirmPreflight(prepared, config.modelOverrides))) return result;
+  // Rows the API would reject (only after the whole batch ended) are listed in the preview, and are
+  // not sent without an explicit choice.
+  const preflight = preflightOf(prepared, config.modelOverrides);
   if (options.confirm !== true) {
-    const decision = await showPreviewPanel(previewViewModel(prepared, config.confirmAboveUsd));
+    const decision = await showPreviewPanel(previewViewModel(prepared, config.confirmAboveUsd, wouldFailRows(preflight)));
     if (decision !== 'submit') {
       void vscode.window.showInformationMessage(
         decision === 'closed' ? 'Batchlens: preview closed, batch cancelled; nothing was sent.' : 'Batchlens: batch cancelled; nothing was sent.',
@@ -98,6 +99,7 @@ export async function runSubmitFlow(
       return result;
     }
   }
+  if (!(await confirmPreflight(preflight))) return result;
 
   const api = await services.createBatchApi();
   if (!api) return result;
