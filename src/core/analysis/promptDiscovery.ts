@@ -62,9 +62,21 @@ export function isStringValue(value: Expr): boolean {
 
 /** The expression holding a prompt's text: the string inside a wrapper call (`PromptTemplate.from_template("…")`), else the value itself. */
 export function promptTextExpr(value: Expr): Expr {
-  if (value.kind === 'call' && PROMPT_WRAPPER.test(value.callee) && !/(?:^|\.)(?:dedent|cleandoc|stripIndent|outdent)$/.test(value.callee)) return wrappedString(value) ?? value;
+  // `\`…${x}\`.trim()` and `dedent(f"…")`: the text is the string's, whatever run-time parts it holds
+  // (resolving the call itself would give up on the whole value as soon as one part is dynamic).
+  for (let depth = 0; depth < 8 && value.kind === 'call'; depth++) {
+    const method = value.callee.slice(value.callee.lastIndexOf('.') + 1);
+    if (value.calleeExpr.kind === 'member' && value.args.length === 0 && TRIMMERS.has(method)) value = value.calleeExpr.object;
+    else if (PROMPT_WRAPPER.test(value.callee)) {
+      const inner = wrappedString(value);
+      if (!inner) break;
+      value = inner;
+    } else break;
+  }
   return value;
 }
+
+const TRIMMERS = new Set(['trim', 'trimStart', 'trimEnd', 'strip', 'lstrip', 'rstrip']);
 
 /** The string a prompt wrapper call holds: its first string argument or its `content`/`template` keyword. */
 function wrappedString(call: Extract<Expr, { kind: 'call' }>): Expr | undefined {
@@ -75,16 +87,20 @@ function wrappedString(call: Extract<Expr, { kind: 'call' }>): Expr | undefined 
 }
 
 /** The file a call reads when it is `open("x.md").read()`, `Path("x.md").read_text()` or `readFileSync(path.join(__dirname, "x.md"))`. */
-export function promptFileOf(value: Expr): string | undefined {
+export function promptFileOf(value: Expr, variable: string): string | undefined {
   if (value.kind !== 'call' || !FILE_READERS.test(value.callee)) return undefined;
   const candidates: Expr[] = [...value.args];
   if (value.calleeExpr.kind === 'member') candidates.unshift(value.calleeExpr.object);
   for (const candidate of candidates) {
     const file = pathLiteral(candidate);
-    if (file) return file;
+    // A document read and sent (`data/contract.txt`) is input, not a prompt: the name must say prompt.
+    if (file && (PROMPT_NAME.test(variable) || PROMPT_PATH.test(file))) return file;
   }
   return undefined;
 }
+
+/** Paths that hold prompts: a prompt-ish folder or file name, or a template extension. */
+const PROMPT_PATH = /prompt|system|instruction|template|persona|agent|\.(?:prompt|j2|jinja2?|mustache|hbs|tmpl)$/i;
 
 /** `"x.md"`, `open("x.md")`, `Path("a") / "x.md"`, `path.join(__dirname, "a", "x.md")` as a relative path. */
 function pathLiteral(expr: Expr): string | undefined {
@@ -108,7 +124,7 @@ export function discoverPrompts(facts: StatementFacts, isModulePrompt: (binding:
   for (const binding of facts.bindings) {
     if (binding.kind !== 'assign' || !binding.value) continue;
     const owner = binding.className ? `${binding.className}.${binding.name}` : binding.name;
-    const file = promptFileOf(binding.value);
+    const file = promptFileOf(binding.value, binding.name);
     if (file && !isModulePrompt(binding)) {
       out.push({ name: owner, kind: 'prompt-file', value: binding.value, span: { start: binding.at, end: binding.end }, scope: undefined, file, weak: false });
       continue;
@@ -129,7 +145,7 @@ function scopePrompts(scope: Scope, out: FoundPrompt[]): void {
   for (const binding of scope.bindings) {
     if (binding.kind !== 'assign' || !binding.value) continue;
     const value = binding.value;
-    const file = promptFileOf(value);
+    const file = promptFileOf(value, binding.name);
     if (file) {
       out.push({ name: `${scope.name}: ${binding.name}`, kind: 'prompt-file', value, span: { start: binding.at, end: binding.end }, scope, binding, file, weak: false });
       continue;

@@ -98,7 +98,8 @@ export function promptUsesOf(requests: RequestModel[], env: ModuleEnv): PromptUs
       const raw = stringify(target.loc, env);
       const value = { ...raw, text: decodeEscapes(raw.text) };
       const hasDynamicParts = value.text.includes(PLACEHOLDER);
-      const worthPricing = staticText(value).trim().length > 0;
+      // An inline argument whose written part holds no word (a separator between run-time values) is no prompt worth a lens.
+      const worthPricing = staticText(value).trim().length > 0 && (target.binding !== undefined || /[A-Za-z\u00C0-\uFFFF]{2}/.test(value.text.split(PLACEHOLDER).join(' ')));
       if (target.binding) {
         uses.push({ kind: 'direct', binding: target.binding, text: value.text, hasDynamicParts, worthPricing, model, cached });
         return;
