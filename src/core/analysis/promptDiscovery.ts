@@ -17,7 +17,7 @@ const PROMPT_FIELDS = new Set(['system', 'prompt', 'instructions', 'system_promp
 /** Calls whose first string argument (or `content`/`template` keyword) is a prompt. */
 const PROMPT_WRAPPER = /(?:^|\.)(?:SystemMessage|HumanMessage|UserMessage|AIMessage|SystemMessagePromptTemplate|HumanMessagePromptTemplate|PromptTemplate|ChatPromptTemplate|from_template|fromTemplate|Template|dedent|cleandoc|stripIndent|outdent)$/;
 /** Calls that send their prompt fields to a model (AI SDK, OpenAI-style clients, agent constructors, LiteLLM). */
-const MODEL_CALL = /(?:^|\.)(?:generateText|streamText|generateObject|streamObject|completions\.create|responses\.create|completion|acompletion|Agent|invoke|ainvoke|generate_content|generateContent)$/;
+const MODEL_CALL = /(?:^|\.)(?:generateText|streamText|generateObject|streamObject|completions\.create|responses\.create|completion|acompletion|Agent|invoke|ainvoke|generate_content|generateContent|generate_content_async|run_sync)$/;
 /** Few-shot lists named so, whatever their items look like. */
 const FEW_SHOT_NAME = /few_?shot|examples|shots|demos|demonstrations/i;
 /** Calls that read a prompt file by path. */
@@ -227,6 +227,55 @@ function fieldsIn(expr: Expr, owner: string, scope: Scope | undefined, out: Foun
       return;
   }
 }
+
+/** A name a model call passes (directly, in a list, or as a message's content). */
+export interface SentReference {
+  name: string;
+  at: number;
+  scope: Scope | undefined;
+}
+
+/**
+ * Names that calls of other LLM clients (not the Anthropic SDK, whose requests are modelled in
+ * full) pass as their prompt: positional and `contents`/`prompt`/`system`-like arguments, list
+ * items and message `content`s. The constants they name are prompts, whatever they are called.
+ */
+export function sentReferences(facts: StatementFacts): SentReference[] {
+  const out: SentReference[] = [];
+  const visitValue = (expr: Expr, scope: Scope | undefined, depth: number): void => {
+    if (depth > 6) return;
+    if (expr.kind === 'ref') out.push({ name: expr.name, at: expr.start, scope });
+    else if (expr.kind === 'list') for (const item of expr.items) visitValue(item, scope, depth + 1);
+    else if (expr.kind === 'dict') {
+      for (const entry of expr.entries) if (entry.key === 'content' || entry.key === 'text' || (entry.key !== undefined && PROMPT_FIELDS.has(entry.key))) visitValue(entry.value, scope, depth + 1);
+    } else if (expr.kind === 'concat') {
+      visitValue(expr.left, scope, depth + 1);
+      visitValue(expr.right, scope, depth + 1);
+    }
+  };
+  const visitCalls = (expr: Expr, scope: Scope | undefined, depth: number): void => {
+    if (depth > 12) return;
+    if (expr.kind === 'call') {
+      if (MODEL_CALL.test(expr.callee) && !isSdkCallee(expr.callee)) {
+        for (const arg of expr.args) visitValue(arg, scope, 0);
+        for (const kwarg of expr.kwargs) if (SENT_KEYWORDS.has(kwarg.name) || PROMPT_FIELDS.has(kwarg.name)) visitValue(kwarg.value, scope, 0);
+      }
+      for (const arg of expr.args) visitCalls(arg, scope, depth + 1);
+      for (const kwarg of expr.kwargs) visitCalls(kwarg.value, scope, depth + 1);
+    } else if (expr.kind === 'dict') for (const entry of expr.entries) visitCalls(entry.value, scope, depth + 1);
+    else if (expr.kind === 'list') for (const item of expr.items) visitCalls(item, scope, depth + 1);
+    else if (expr.kind === 'opaque' && expr.inner) visitCalls(expr.inner, scope, depth + 1);
+  };
+  for (const binding of facts.bindings) if (binding.value) visitCalls(binding.value, undefined, 0);
+  for (const scope of facts.functions) {
+    for (const binding of scope.bindings) if (binding.value) visitCalls(binding.value, scope, 0);
+    for (const value of scope.returns) visitCalls(value, scope, 0);
+  }
+  return out;
+}
+
+/** Keyword arguments through which other clients take the prompt. */
+const SENT_KEYWORDS = new Set(['contents', 'messages', 'input', 'prompt', 'system', 'instructions', 'system_instruction', 'query']);
 
 /** Adds the field as a prompt when its key names one and its value is a string; true when it did. */
 function fieldPrompt(entry: DictEntry | Kwarg, key: string, name: string, scope: Scope | undefined, out: FoundPrompt[], sent = false): boolean {

@@ -1,6 +1,6 @@
 import type { PromptConstant, PromptKind } from './types';
 import type { Binding, Expr, Span, StatementFacts } from './ir';
-import { PROMPT_NAME, discoverPrompts, isStringValue, promptTextExpr } from './promptDiscovery';
+import { PROMPT_NAME, discoverPrompts, isStringValue, promptTextExpr, sentReferences } from './promptDiscovery';
 import { decodeEscapes, nonProseReason } from './promptText';
 import type { RequestModel } from './requests';
 import { type Located, type ModuleEnv, PLACEHOLDER, helperOf, lookup, stringify } from './resolve';
@@ -42,6 +42,8 @@ export type PromptUse =
  */
 export interface BindingPrompt {
   binding?: Binding;
+  /** Not a declaration: a call of another LLM client in this statement sends the module binding. */
+  sends?: boolean;
   facts?: StatementFacts;
   relative?: Span;
   prompt: Omit<RawPrompt, 'span'>;
@@ -58,6 +60,14 @@ export function bindingPromptsOf(facts: StatementFacts, env: ModuleEnv): Binding
       out.push({ binding, prompt });
       modulePrompts.add(binding);
     }
+  }
+  // Module constants that other LLM clients' calls send (`generate_content(contents=[WRITER, text])`).
+  for (const ref of sentReferences(facts)) {
+    const found = lookup(env, ref.name, ref.scope, ref.at);
+    if (!found || found.scope || found.binding.kind !== 'assign' || !found.binding.value || !isStringValue(found.binding.value)) continue;
+    const text = decodeEscapes(stringify({ expr: promptTextExpr(found.binding.value), scope: undefined }, env).text);
+    if (text.split(PLACEHOLDER).join('').trim() === '') continue;
+    out.push({ binding: found.binding, sends: true, prompt: { name: found.binding.name, kind: 'named-constant', text, hasDynamicParts: text.includes(PLACEHOLDER) } });
   }
   for (const found of discoverPrompts(facts, (binding) => modulePrompts.has(binding))) {
     const relative = { start: found.span.start - facts.start, end: found.span.end - facts.start };
@@ -93,6 +103,7 @@ export function promptUsesOf(requests: RequestModel[], env: ModuleEnv): PromptUs
       if (block.section === 'tools') return;
       const cached = index <= lastBreakpoint;
       forEachConstantSent(block.content, env, (binding) => uses.push({ kind: 'constant', binding, model, cached }));
+      for (const entry of indexedPromptTable(block.content, env)) uses.push(entry(model, cached));
       const target = followToString(block.content, env);
       if (!target) return;
       const raw = stringify(target.loc, env);
@@ -143,13 +154,29 @@ export function assembleCalls(uses: PromptUse[][]): RawPrompt[] {
 export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]): RawPrompt[] {
   const prompts: RawPrompt[] = [];
   const byBinding = new Map<Binding, RawPrompt>();
+  const sentByOthers: BindingPrompt[] = [];
   for (const list of declared) {
-    for (const { binding, facts, relative, prompt } of list) {
+    for (const entry of list) {
+      const { binding, facts, relative, prompt } = entry;
+      if (entry.sends) {
+        sentByOthers.push(entry);
+        continue;
+      }
       const span = relative && facts ? { start: facts.start + relative.start, end: facts.start + relative.end } : { start: binding?.at ?? 0, end: binding?.end ?? 0 };
       const copy: RawPrompt = { ...prompt, span };
       prompts.push(copy);
       if (binding && !relative) byBinding.set(binding, copy);
     }
+  }
+  for (const { binding, prompt } of sentByOthers) {
+    if (!binding) continue;
+    let known = byBinding.get(binding);
+    if (!known) {
+      known = { ...prompt, span: { start: binding.at, end: binding.end } };
+      byBinding.set(binding, known);
+      prompts.push(known);
+    }
+    known.sent = true;
   }
   // Inline SDK arguments are matched against module constants first (they take the call's model);
   // a local or field found inside a function that a call sends is priced as that call's argument.
@@ -330,6 +357,26 @@ function forEachConstantSent(loc: Located, env: ModuleEnv, visit: (binding: Bind
     }
   };
   walk(loc.expr, loc.scope, 0);
+}
+
+/**
+ * `system=STEPS[step]`: a module dict of prompts picked by key at run time. Each string entry of
+ * the dict is a prompt the call sends, listed where it is written.
+ */
+function indexedPromptTable(loc: Located, env: ModuleEnv): ((model: string | undefined, cached: boolean) => PromptUse)[] {
+  const { expr } = loc;
+  if (expr.kind !== 'index' || expr.object.kind !== 'ref') return [];
+  const found = lookup(env, expr.object.name, loc.scope, expr.start);
+  const table = found && !found.scope && found.binding.kind === 'assign' ? found.binding.value : undefined;
+  if (!table || table.kind !== 'dict' || !found) return [];
+  const owner = found.binding.name;
+  return table.entries
+    .filter((entry) => entry.key !== undefined && isStringValue(entry.value))
+    .map((entry) => (model: string | undefined, cached: boolean): PromptUse => {
+      const text = decodeEscapes(stringify({ expr: promptTextExpr(entry.value), scope: undefined }, env).text);
+      const argument: RawPrompt = { name: `${owner}[${JSON.stringify(entry.key)}]`, kind: 'field', span: { start: entry.start, end: entry.end }, text, hasDynamicParts: text.includes(PLACEHOLDER), model, cached };
+      return { kind: 'inline', start: entry.start, end: entry.end, model, cached, argument };
+    });
 }
 
 interface StringTarget {
