@@ -247,7 +247,7 @@ export function sentReferences(facts: StatementFacts): SentReference[] {
     if (expr.kind === 'ref') out.push({ name: expr.name, at: expr.start, scope });
     else if (expr.kind === 'list') for (const item of expr.items) visitValue(item, scope, depth + 1);
     else if (expr.kind === 'dict') {
-      for (const entry of expr.entries) if (entry.key === 'content' || entry.key === 'text' || (entry.key !== undefined && PROMPT_FIELDS.has(entry.key))) visitValue(entry.value, scope, depth + 1);
+      for (const entry of expr.entries) if (entry.key === 'content' || entry.key === 'text' || (entry.key !== undefined && (PROMPT_FIELDS.has(entry.key) || SENT_KEYWORDS.has(entry.key)))) visitValue(entry.value, scope, depth + 1);
     } else if (expr.kind === 'concat') {
       visitValue(expr.left, scope, depth + 1);
       visitValue(expr.right, scope, depth + 1);

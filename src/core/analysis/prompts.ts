@@ -27,7 +27,7 @@ const WEAK_PROMPT_CHARS = 40;
  */
 export type PromptUse =
   /** A module/class constant whose text ends up in a block (interpolated, via locals or helpers). */
-  | { kind: 'constant'; binding: Binding; model?: string; cached: boolean }
+  | { kind: 'constant'; binding: Binding; model?: string; cached: boolean; prose?: Omit<RawPrompt, 'span'> }
   /** A block that is exactly a module/class binding's string: the binding becomes a prompt if it is not one. */
   | { kind: 'direct'; binding: Binding; text: string; hasDynamicParts: boolean; worthPricing: boolean; model?: string; cached: boolean }
   /** A string written in place: part of a constant's declaration, else an inline SDK argument. */
@@ -102,7 +102,7 @@ export function promptUsesOf(requests: RequestModel[], env: ModuleEnv): PromptUs
     request.blocks.forEach((block, index) => {
       if (block.section === 'tools') return;
       const cached = index <= lastBreakpoint;
-      forEachConstantSent(block.content, env, (binding) => uses.push({ kind: 'constant', binding, model, cached }));
+      forEachConstantSent(block.content, env, (binding) => uses.push({ kind: 'constant', binding, model, cached, ...proseOf(binding, env) }));
       for (const entry of indexedPromptTable(block.content, env)) uses.push(entry(model, cached));
       const target = followToString(block.content, env);
       if (!target) return;
@@ -194,7 +194,13 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
     for (const use of list) {
       if (use.kind === 'call') continue;
       if (use.kind === 'constant') {
-        const known = byBinding.get(use.binding);
+        let known = byBinding.get(use.binding);
+        if (!known && use.prose) {
+          // A constant a call sends inside a larger text (`f"{RULES}\n{TONE}"`) is a prompt of its own when it reads as one.
+          known = { ...use.prose, span: { start: use.binding.at, end: use.binding.end } };
+          byBinding.set(use.binding, known);
+          prompts.push(known);
+        }
         if (known) note(known, use.model, use.cached);
       } else if (use.kind === 'direct') {
         let known = byBinding.get(use.binding);
@@ -357,6 +363,17 @@ function forEachConstantSent(loc: Located, env: ModuleEnv, visit: (binding: Bind
     }
   };
   walk(loc.expr, loc.scope, 0);
+}
+
+/** Prompts sent inside a larger text are listed on their own only when long prose (not a list of labels, a date format…). */
+const SENT_PART_MIN_CHARS = 60;
+
+function proseOf(binding: Binding & { className?: string }, env: ModuleEnv): { prose?: Omit<RawPrompt, 'span'> } {
+  if (binding.kind !== 'assign' || !binding.value || !isStringValue(binding.value)) return {};
+  const text = decodeEscapes(stringify({ expr: promptTextExpr(binding.value), scope: undefined }, env).text);
+  const fixed = text.split(PLACEHOLDER).join('').trim();
+  if (fixed.length < SENT_PART_MIN_CHARS || nonProseReason(text) !== undefined || fixed.split(/\s+/).length < 8) return {};
+  return { prose: { name: binding.className ? `${binding.className}.${binding.name}` : binding.name, kind: 'named-constant', text, hasDynamicParts: text.includes(PLACEHOLDER) } };
 }
 
 /**
