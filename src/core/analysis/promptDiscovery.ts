@@ -126,7 +126,7 @@ export function discoverPrompts(facts: StatementFacts, isModulePrompt: (binding:
     const owner = binding.className ? `${binding.className}.${binding.name}` : binding.name;
     const file = promptFileOf(binding.value, binding.name);
     if (file && !isModulePrompt(binding)) {
-      out.push({ name: owner, kind: 'prompt-file', value: binding.value, span: { start: binding.at, end: binding.end }, scope: undefined, file, weak: false });
+      out.push({ name: owner, kind: 'prompt-file', value: binding.value, span: { start: binding.at, end: binding.end }, scope: undefined, binding, file, weak: false });
       continue;
     }
     if (isModulePrompt(binding)) continue;

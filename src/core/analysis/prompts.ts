@@ -72,7 +72,9 @@ export function bindingPromptsOf(facts: StatementFacts, env: ModuleEnv): Binding
   for (const found of discoverPrompts(facts, (binding) => modulePrompts.has(binding))) {
     const relative = { start: found.span.start - facts.start, end: found.span.end - facts.start };
     if (found.file) {
-      out.push({ facts, relative, prompt: { name: found.name, kind: 'prompt-file', text: '', hasDynamicParts: false, file: found.file } });
+      const prompt = { name: found.name, kind: 'prompt-file' as const, text: '', hasDynamicParts: false, file: found.file };
+      // A module-level one is a binding like any constant: the calls that send it give it their model.
+      out.push(found.binding && !found.scope ? { binding: found.binding, prompt } : { facts, relative, prompt });
       continue;
     }
     const rendered = decodeEscapes(stringify({ expr: promptTextExpr(found.value), scope: found.scope }, env).text);
