@@ -162,13 +162,18 @@ describe('batchlens cost', () => {
       assert.equal(output.testFilesLeftOut, 1);
       assert.deepEqual(files['mailer.py'].prompts, []);
       assert.match(files['mailer.py'].note, /neither calls a model/);
-      const [constant, call] = files['app.py'].prompts;
-      assert.equal(constant.kind, 'constant');
+      type Entry = { kind: string; source: string; line: number; chars: number; modelNote: string; hasDynamicParts: boolean };
+      const entries: Entry[] = files['app.py'].prompts;
+      const constant = entries.find((entry) => entry.source === 'prompt-file') as Entry;
+      const call = entries.find((entry) => entry.kind === 'call') as Entry;
+      const inline = entries.find((entry) => entry.source === 'sdk-argument') as Entry;
+      assert.deepEqual([constant.kind, call.source, inline.kind], ['constant', 'request', 'constant']);
       assert.equal(constant.source, 'prompt-file');
       assert.equal(constant.chars, fs.readFileSync(path.join(dir, 'prompts', 'system.md'), 'utf8').length);
       assert.match(constant.modelNote, /^unknown model id claude-3-5-sonnet-20241022 — priced as .* \(nearest\)$/);
-      assert.equal(call.kind, 'call');
       assert.equal(call.line, 4);
+      // The call's entry is the whole request as written: the user message, and a run-time part (the file's text).
+      assert.ok(call.chars >= 'Review this diff please.'.length && call.hasDynamicParts);
       const withTests = recordingIo(dir);
       await runCli(['cost', '.', '--json', '--include-tests'], withTests);
       assert.ok(JSON.parse(withTests.out).files.some((file: { path: string }) => file.path === 'tests/test_app.py'));
