@@ -124,6 +124,19 @@ export class ModelImporters {
 export function reachesModel(file: string, text: string, importers?: ModelImporters): boolean {
   if (talksToModel(text)) return true;
   if (importers?.has(file)) return true;
+  // The editor asks on every edit: the neighbours' answer holds for a few seconds.
+  const recent = neighbourAnswers.get(file);
+  if (recent && Date.now() - recent.at < NEIGHBOUR_ANSWER_MS) return recent.value;
+  const value = importedByNeighbour(file);
+  if (neighbourAnswers.size >= MAX_CACHED_FILES) neighbourAnswers.clear();
+  neighbourAnswers.set(file, { at: Date.now(), value });
+  return value;
+}
+
+const NEIGHBOUR_ANSWER_MS = 10_000;
+const neighbourAnswers = new Map<string, { at: number; value: boolean }>();
+
+function importedByNeighbour(file: string): boolean {
   const name = moduleNameOf(file);
   const folder = path.dirname(file);
   for (const candidate of [...neighbours(folder), ...neighbours(path.dirname(folder))]) {
