@@ -1,9 +1,10 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type AnalysedPart, type FileAnalysis, analyseFiles, formatLocation } from '../../core/analysis/analyseFiles';
+import { type AnalysedPart, type FileAnalysis, analyseFiles } from '../../core/analysis/analyseFiles';
 import { loadAnalyzer } from '../../core/analysis/analyzer';
 import { catalogAnalysisOptions } from '../../core/analysis/catalogOptions';
 import { readPromptFile } from '../../core/analysis/llmFiles';
+import { formatCellLocation } from '../../core/analysis/notebook';
 import { chooseModel, unknownModelText } from '../../core/analysis/modelChoice';
 import { PLACEHOLDER } from '../../core/analysis/resolve';
 import { isTestFile } from '../../core/analysis/sourceFiles';
@@ -110,8 +111,9 @@ function fileReport(analysis: FileAnalysis, context: PricingContext): FileReport
   if (!analysis.reachesModel) return { ...base, prompts: [], note: 'neither calls a model nor imports an LLM client, and no file that does imports it' };
   const prompts: PromptCost[] = [];
   for (const part of analysis.parts) {
-    // An inline SDK argument is part of its call's entry; listing it again would count it twice.
-    for (const prompt of part.prompts) if (prompt.kind !== 'sdk-argument') prompts.push(priceEntry('constant', prompt, part, analysis, context));
+    // Every prompt the code writes is a `constant` entry (an inline argument too: `source` says so);
+    // a `call` entry totals a request, so constants and calls are never to be summed together.
+    for (const prompt of part.prompts) prompts.push(priceEntry('constant', prompt, part, analysis, context));
     for (const call of part.calls ?? []) prompts.push(priceEntry('call', call, part, analysis, context));
   }
   prompts.sort((a, b) => (a.cell ?? 0) - (b.cell ?? 0) || a.line - b.line);
@@ -155,7 +157,7 @@ function renderTable(report: FileReport[], testsLeftOut: number): string {
   const notes: string[] = [];
   for (const file of report) {
     for (const prompt of file.prompts) {
-      const location = prompt.cell === undefined ? `${file.path}:${prompt.line}` : formatLocation({ displayPath: file.path } as FileAnalysis['file'], { cell: prompt.cell, prompts: [], findings: [] }, prompt.line - 1);
+      const location = prompt.cell === undefined ? `${file.path}:${prompt.line}` : formatCellLocation(file.path, prompt.cell, prompt.line - 1);
       rows.push([
         location,
         prompt.kind,

@@ -3,7 +3,7 @@
  * program split back into cells. Every file comes back, analysed or with the reason it was not.
  */
 import * as fs from 'node:fs';
-import { reachesModel } from './llmFiles';
+import { ModelImporters, reachesModel, talksToModel } from './llmFiles';
 import { analyseNotebook, formatCellLocation, jsonLineOfCellLine, parseNotebook } from './notebook';
 import type { SourceFile } from './sourceFiles';
 import type { AnalysisOptions, Analyzer, Finding, PromptConstant } from './types';
@@ -21,39 +21,49 @@ export interface AnalysedPart {
 export interface FileAnalysis {
   file: SourceFile;
   parts: AnalysedPart[];
-  /** The file's text as stored (a notebook's JSON), for fixes and SARIF regions. */
+  /** The file's text as stored (a notebook's JSON), for SARIF regions; empty for a source file without fixes. */
   text: string;
   /** True when the file talks to a model or is imported by a file that does (see llmFiles.ts). */
   reachesModel: boolean;
   skippedReason?: string;
 }
 
-/** Analyses every file; a file that cannot be read or parsed comes back with `skippedReason` and no parts. */
+/**
+ * Analyses every file; a file that cannot be read or parsed comes back with `skippedReason` and no
+ * parts. Files are read once; only a file with quick fixes keeps its text (SARIF fix regions).
+ */
 export function analyseFiles(analyzer: Analyzer, files: SourceFile[], options: AnalysisOptions): FileAnalysis[] {
-  const texts = new Map<string, string>();
-  const read = files.map((file) => {
-    if (file.skippedReason) return { file, text: '', skippedReason: file.skippedReason };
+  const importers = new ModelImporters();
+  const pending: { analysis: FileAnalysis; program: string }[] = [];
+  const out = files.map((file): FileAnalysis => {
+    if (file.skippedReason) return { file, parts: [], text: '', reachesModel: false, skippedReason: file.skippedReason };
+    let text: string;
     try {
-      const text = fs.readFileSync(file.absolutePath, 'utf8');
-      texts.set(file.absolutePath, text);
-      return { file, text };
+      text = fs.readFileSync(file.absolutePath, 'utf8');
     } catch (error) {
-      return { file, text: '', skippedReason: `cannot read: ${error instanceof Error ? error.message : String(error)}` };
+      return { file, parts: [], text: '', reachesModel: false, skippedReason: `cannot read: ${error instanceof Error ? error.message : String(error)}` };
     }
-  });
-  return read.map(({ file, text, skippedReason }): FileAnalysis => {
-    if (skippedReason) return { file, parts: [], text, reachesModel: false, skippedReason };
+    let analysis: FileAnalysis;
+    let program = text;
     if (file.language === 'notebook') {
       const notebook = parseNotebook(text);
-      if ('skippedReason' in notebook) return { file, parts: [], text, reachesModel: false, skippedReason: notebook.skippedReason };
+      if ('skippedReason' in notebook) return { file, parts: [], text: '', reachesModel: false, skippedReason: notebook.skippedReason };
       const analysed = analyseNotebook(analyzer, notebook, options);
-      const reaches = reachesModel(file.absolutePath, analysed.program.text, texts);
-      return { file, parts: analysed.cells, text, reachesModel: reaches, ...(analysed.skippedReason ? { skippedReason: analysed.skippedReason } : {}) };
+      program = analysed.program.text;
+      analysis = { file, parts: analysed.cells, text, reachesModel: false, ...(analysed.skippedReason ? { skippedReason: analysed.skippedReason } : {}) };
+    } else {
+      const result = analyzer.analyze(text, file.language, options);
+      const hasFixes = result.findings.some((finding) => finding.fixes.length > 0);
+      analysis = { file, parts: [{ prompts: result.prompts, findings: result.findings, calls: result.calls ?? [] }], text: hasFixes ? text : '', reachesModel: false, ...(result.skippedReason ? { skippedReason: result.skippedReason } : {}) };
     }
-    const result = analyzer.analyze(text, file.language, options);
-    const reaches = reachesModel(file.absolutePath, text, texts);
-    return { file, parts: [{ prompts: result.prompts, findings: result.findings, calls: result.calls ?? [] }], text, reachesModel: reaches, ...(result.skippedReason ? { skippedReason: result.skippedReason } : {}) };
+    importers.add(program);
+    if (talksToModel(program)) analysis.reachesModel = true;
+    else if (analysis.parts.some((part) => part.prompts.length > 0)) pending.push({ analysis, program });
+    return analysis;
   });
+  // Only files with prompts that do not talk to a model themselves need their importers looked up.
+  for (const { analysis, program } of pending) analysis.reachesModel = reachesModel(analysis.file.absolutePath, program, importers);
+  return out;
 }
 
 /** `path:12` for a file line, `path#cell3:12` for a line of a notebook cell (both 0-based in, 1-based out). */

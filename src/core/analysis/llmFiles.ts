@@ -53,34 +53,96 @@ export function talksToModel(text: string): boolean {
   return MODEL_USE.test(text);
 }
 
-/** True when `importer`'s text imports the module stored at `file` (matched by the module's file name). */
-export function importsFile(importerText: string, file: string): boolean {
+/** The name other files import `file` by: its file name without extension (`__init__.py`: its folder's). */
+export function moduleNameOf(file: string): string {
   const stem = path.basename(file).replace(/\.(?:py|[cm]?[jt]sx?|ipynb)$/, '');
-  const moduleName = stem === '__init__' ? path.basename(path.dirname(file)) : stem;
-  return importedModules(importerText).some((spec) => {
+  return stem === '__init__' ? path.basename(path.dirname(file)) : stem;
+}
+
+/** The last segment of each module a text imports (`app.prompts` → `prompts`, `./lib/prompts.js` → `prompts`). */
+export function importedNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const spec of importedModules(text)) {
     const last = spec.replace(/\.(?:[cm]?[jt]sx?)$/, '').split(/[/.]/).filter(Boolean).pop();
-    return last === moduleName;
-  });
+    if (last) names.add(last);
+  }
+  return names;
 }
 
 const SOURCE_FILE = /\.(?:py|[cm]?[jt]sx?)$/;
 const MAX_NEIGHBOUR_BYTES = 1_000_000;
 const MAX_NEIGHBOURS = 400;
 
+/** What a file says about models, cached by path and modification time (neighbours are read once). */
+interface FileFacts {
+  mtimeMs: number;
+  talks: boolean;
+  imports: Set<string>;
+}
+const factsCache = new Map<string, FileFacts>();
+const MAX_CACHED_FILES = 20_000;
+
+function factsOf(file: string): FileFacts | undefined {
+  try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile() || stat.size > MAX_NEIGHBOUR_BYTES) return undefined;
+    const cached = factsCache.get(file);
+    if (cached && cached.mtimeMs === stat.mtimeMs) return cached;
+    const text = fs.readFileSync(file, 'utf8');
+    const facts = { mtimeMs: stat.mtimeMs, talks: talksToModel(text), imports: importedNames(text) };
+    if (factsCache.size >= MAX_CACHED_FILES) factsCache.clear();
+    factsCache.set(file, facts);
+    return facts;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Module names imported by files that talk to a model: those of a set of known texts (the files a
+ * CLI run collected), built once so each file's question is a set lookup.
+ */
+export class ModelImporters {
+  private readonly names = new Set<string>();
+
+  add(text: string): void {
+    if (!talksToModel(text)) return;
+    for (const name of importedNames(text)) this.names.add(name);
+  }
+
+  has(file: string): boolean {
+    return this.names.has(moduleNameOf(file));
+  }
+}
+
 /**
  * Whether the prompts of `file` (whose text is `text`) deserve a lens: the file talks to a model,
- * or a file that does imports it. Importers are looked for among `known` texts (the files a CLI run
- * collected) and the source files of the file's own folder and the folder above (where an
+ * or a file that does imports it. Importers are looked for in `importers` (the files a CLI run
+ * collected) and among the source files of the file's own folder and the folder above (where an
  * `agent.py` or `app/main.ts` importing `prompts` usually sits).
  */
-export function reachesModel(file: string, text: string, known: ReadonlyMap<string, string> = new Map()): boolean {
+export function reachesModel(file: string, text: string, importers?: ModelImporters): boolean {
   if (talksToModel(text)) return true;
-  for (const [other, otherText] of known) if (other !== file && importsFile(otherText, file) && talksToModel(otherText)) return true;
+  if (importers?.has(file)) return true;
+  // The editor asks on every edit: the neighbours' answer holds for a few seconds.
+  const recent = neighbourAnswers.get(file);
+  if (recent && Date.now() - recent.at < NEIGHBOUR_ANSWER_MS) return recent.value;
+  const value = importedByNeighbour(file);
+  if (neighbourAnswers.size >= MAX_CACHED_FILES) neighbourAnswers.clear();
+  neighbourAnswers.set(file, { at: Date.now(), value });
+  return value;
+}
+
+const NEIGHBOUR_ANSWER_MS = 10_000;
+const neighbourAnswers = new Map<string, { at: number; value: boolean }>();
+
+function importedByNeighbour(file: string): boolean {
+  const name = moduleNameOf(file);
   const folder = path.dirname(file);
   for (const candidate of [...neighbours(folder), ...neighbours(path.dirname(folder))]) {
-    if (candidate === file || known.has(candidate)) continue;
-    const candidateText = readSmall(candidate);
-    if (candidateText !== undefined && importsFile(candidateText, file) && talksToModel(candidateText)) return true;
+    if (candidate === file) continue;
+    const facts = factsOf(candidate);
+    if (facts?.talks && facts.imports.has(name)) return true;
   }
   return false;
 }
@@ -94,15 +156,6 @@ function neighbours(folder: string): string[] {
       .map((entry) => path.join(folder, entry.name));
   } catch {
     return [];
-  }
-}
-
-function readSmall(file: string): string | undefined {
-  try {
-    if (fs.statSync(file).size > MAX_NEIGHBOUR_BYTES) return undefined;
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
   }
 }
 

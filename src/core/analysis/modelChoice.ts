@@ -13,6 +13,15 @@ export interface ModelChoice {
   unknownId?: string;
 }
 
+function knownExactly(id: string, overrides: ModelOverrides): boolean {
+  if (findModel(id)) return true;
+  try {
+    return resolveModel(id, overrides).note === undefined;
+  } catch {
+    return false;
+  }
+}
+
 /** `unknown model id X — priced as Y (nearest)`: the words the lens, the table and the JSON use. */
 export function unknownModelText(choice: ModelChoice): string | undefined {
   return choice.unknownId === undefined ? undefined : `unknown model id ${choice.unknownId} — priced as ${choice.entry.id} (nearest)`;
@@ -26,8 +35,8 @@ export function unknownModelText(choice: ModelChoice): string | undefined {
 export function chooseModel(modelId: string | undefined, defaultModel: string, overrides: ModelOverrides): ModelChoice {
   const notes: string[] = [];
   const named = modelId !== undefined && modelId.trim() !== '' ? modelId.trim() : undefined;
-  // Known exactly: a catalog id or alias, or an id the user's overrides define.
-  const exact = named !== undefined && (findModel(named) !== undefined || Object.prototype.hasOwnProperty.call(overrides, named.toLowerCase()) || Object.prototype.hasOwnProperty.call(overrides, named));
+  // Known exactly: the catalog (or the user's overrides) resolves the id without a note saying it had to guess.
+  const exact = named !== undefined && knownExactly(named, overrides);
   const unknown = named !== undefined && !exact ? { unknownId: named } : {};
   for (const candidate of [modelId, defaultModel]) {
     if (candidate === undefined || candidate.trim() === '') {

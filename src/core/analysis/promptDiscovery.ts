@@ -17,7 +17,7 @@ const PROMPT_FIELDS = new Set(['system', 'prompt', 'instructions', 'system_promp
 /** Calls whose first string argument (or `content`/`template` keyword) is a prompt. */
 const PROMPT_WRAPPER = /(?:^|\.)(?:SystemMessage|HumanMessage|UserMessage|AIMessage|SystemMessagePromptTemplate|HumanMessagePromptTemplate|PromptTemplate|ChatPromptTemplate|from_template|fromTemplate|Template|dedent|cleandoc|stripIndent|outdent)$/;
 /** Calls that send their prompt fields to a model (AI SDK, OpenAI-style clients, agent constructors, LiteLLM). */
-const MODEL_CALL = /(?:^|\.)(?:generateText|streamText|generateObject|streamObject|completions\.create|responses\.create|completion|acompletion|Agent|invoke|ainvoke|generate_content|generateContent)$/;
+const MODEL_CALL = /(?:^|\.)(?:generateText|streamText|generateObject|streamObject|completions\.create|responses\.create|completion|acompletion|Agent|invoke|ainvoke|generate_content|generateContent|generate_content_async|run_sync)$/;
 /** Few-shot lists named so, whatever their items look like. */
 const FEW_SHOT_NAME = /few_?shot|examples|shots|demos|demonstrations/i;
 /** Calls that read a prompt file by path. */
@@ -62,9 +62,21 @@ export function isStringValue(value: Expr): boolean {
 
 /** The expression holding a prompt's text: the string inside a wrapper call (`PromptTemplate.from_template("…")`), else the value itself. */
 export function promptTextExpr(value: Expr): Expr {
-  if (value.kind === 'call' && PROMPT_WRAPPER.test(value.callee) && !/(?:^|\.)(?:dedent|cleandoc|stripIndent|outdent)$/.test(value.callee)) return wrappedString(value) ?? value;
+  // `\`…${x}\`.trim()` and `dedent(f"…")`: the text is the string's, whatever run-time parts it holds
+  // (resolving the call itself would give up on the whole value as soon as one part is dynamic).
+  for (let depth = 0; depth < 8 && value.kind === 'call'; depth++) {
+    const method = value.callee.slice(value.callee.lastIndexOf('.') + 1);
+    if (value.calleeExpr.kind === 'member' && value.args.length === 0 && TRIMMERS.has(method)) value = value.calleeExpr.object;
+    else if (PROMPT_WRAPPER.test(value.callee)) {
+      const inner = wrappedString(value);
+      if (!inner) break;
+      value = inner;
+    } else break;
+  }
   return value;
 }
+
+const TRIMMERS = new Set(['trim', 'trimStart', 'trimEnd', 'strip', 'lstrip', 'rstrip']);
 
 /** The string a prompt wrapper call holds: its first string argument or its `content`/`template` keyword. */
 function wrappedString(call: Extract<Expr, { kind: 'call' }>): Expr | undefined {
@@ -75,16 +87,20 @@ function wrappedString(call: Extract<Expr, { kind: 'call' }>): Expr | undefined 
 }
 
 /** The file a call reads when it is `open("x.md").read()`, `Path("x.md").read_text()` or `readFileSync(path.join(__dirname, "x.md"))`. */
-export function promptFileOf(value: Expr): string | undefined {
+export function promptFileOf(value: Expr, variable: string): string | undefined {
   if (value.kind !== 'call' || !FILE_READERS.test(value.callee)) return undefined;
   const candidates: Expr[] = [...value.args];
   if (value.calleeExpr.kind === 'member') candidates.unshift(value.calleeExpr.object);
   for (const candidate of candidates) {
     const file = pathLiteral(candidate);
-    if (file) return file;
+    // A document read and sent (`data/contract.txt`) is input, not a prompt: the name must say prompt.
+    if (file && (PROMPT_NAME.test(variable) || PROMPT_PATH.test(file))) return file;
   }
   return undefined;
 }
+
+/** Paths that hold prompts: a prompt-ish folder or file name, or a template extension. */
+const PROMPT_PATH = /prompt|system|instruction|template|persona|agent|\.(?:prompt|j2|jinja2?|mustache|hbs|tmpl)$/i;
 
 /** `"x.md"`, `open("x.md")`, `Path("a") / "x.md"`, `path.join(__dirname, "a", "x.md")` as a relative path. */
 function pathLiteral(expr: Expr): string | undefined {
@@ -108,9 +124,9 @@ export function discoverPrompts(facts: StatementFacts, isModulePrompt: (binding:
   for (const binding of facts.bindings) {
     if (binding.kind !== 'assign' || !binding.value) continue;
     const owner = binding.className ? `${binding.className}.${binding.name}` : binding.name;
-    const file = promptFileOf(binding.value);
+    const file = promptFileOf(binding.value, binding.name);
     if (file && !isModulePrompt(binding)) {
-      out.push({ name: owner, kind: 'prompt-file', value: binding.value, span: { start: binding.at, end: binding.end }, scope: undefined, file, weak: false });
+      out.push({ name: owner, kind: 'prompt-file', value: binding.value, span: { start: binding.at, end: binding.end }, scope: undefined, binding, file, weak: false });
       continue;
     }
     if (isModulePrompt(binding)) continue;
@@ -129,7 +145,7 @@ function scopePrompts(scope: Scope, out: FoundPrompt[]): void {
   for (const binding of scope.bindings) {
     if (binding.kind !== 'assign' || !binding.value) continue;
     const value = binding.value;
-    const file = promptFileOf(value);
+    const file = promptFileOf(value, binding.name);
     if (file) {
       out.push({ name: `${scope.name}: ${binding.name}`, kind: 'prompt-file', value, span: { start: binding.at, end: binding.end }, scope, binding, file, weak: false });
       continue;
@@ -211,6 +227,55 @@ function fieldsIn(expr: Expr, owner: string, scope: Scope | undefined, out: Foun
       return;
   }
 }
+
+/** A name a model call passes (directly, in a list, or as a message's content). */
+export interface SentReference {
+  name: string;
+  at: number;
+  scope: Scope | undefined;
+}
+
+/**
+ * Names that calls of other LLM clients (not the Anthropic SDK, whose requests are modelled in
+ * full) pass as their prompt: positional and `contents`/`prompt`/`system`-like arguments, list
+ * items and message `content`s. The constants they name are prompts, whatever they are called.
+ */
+export function sentReferences(facts: StatementFacts): SentReference[] {
+  const out: SentReference[] = [];
+  const visitValue = (expr: Expr, scope: Scope | undefined, depth: number): void => {
+    if (depth > 6) return;
+    if (expr.kind === 'ref') out.push({ name: expr.name, at: expr.start, scope });
+    else if (expr.kind === 'list') for (const item of expr.items) visitValue(item, scope, depth + 1);
+    else if (expr.kind === 'dict') {
+      for (const entry of expr.entries) if (entry.key === 'content' || entry.key === 'text' || (entry.key !== undefined && (PROMPT_FIELDS.has(entry.key) || SENT_KEYWORDS.has(entry.key)))) visitValue(entry.value, scope, depth + 1);
+    } else if (expr.kind === 'concat') {
+      visitValue(expr.left, scope, depth + 1);
+      visitValue(expr.right, scope, depth + 1);
+    }
+  };
+  const visitCalls = (expr: Expr, scope: Scope | undefined, depth: number): void => {
+    if (depth > 12) return;
+    if (expr.kind === 'call') {
+      if (MODEL_CALL.test(expr.callee) && !isSdkCallee(expr.callee)) {
+        for (const arg of expr.args) visitValue(arg, scope, 0);
+        for (const kwarg of expr.kwargs) if (SENT_KEYWORDS.has(kwarg.name) || PROMPT_FIELDS.has(kwarg.name)) visitValue(kwarg.value, scope, 0);
+      }
+      for (const arg of expr.args) visitCalls(arg, scope, depth + 1);
+      for (const kwarg of expr.kwargs) visitCalls(kwarg.value, scope, depth + 1);
+    } else if (expr.kind === 'dict') for (const entry of expr.entries) visitCalls(entry.value, scope, depth + 1);
+    else if (expr.kind === 'list') for (const item of expr.items) visitCalls(item, scope, depth + 1);
+    else if (expr.kind === 'opaque' && expr.inner) visitCalls(expr.inner, scope, depth + 1);
+  };
+  for (const binding of facts.bindings) if (binding.value) visitCalls(binding.value, undefined, 0);
+  for (const scope of facts.functions) {
+    for (const binding of scope.bindings) if (binding.value) visitCalls(binding.value, scope, 0);
+    for (const value of scope.returns) visitCalls(value, scope, 0);
+  }
+  return out;
+}
+
+/** Keyword arguments through which other clients take the prompt. */
+const SENT_KEYWORDS = new Set(['contents', 'messages', 'input', 'prompt', 'system', 'instructions', 'system_instruction', 'query']);
 
 /** Adds the field as a prompt when its key names one and its value is a string; true when it did. */
 function fieldPrompt(entry: DictEntry | Kwarg, key: string, name: string, scope: Scope | undefined, out: FoundPrompt[], sent = false): boolean {

@@ -1,6 +1,6 @@
 import type { PromptConstant, PromptKind } from './types';
 import type { Binding, Expr, Span, StatementFacts } from './ir';
-import { PROMPT_NAME, discoverPrompts, isStringValue, promptTextExpr } from './promptDiscovery';
+import { PROMPT_NAME, discoverPrompts, isStringValue, promptTextExpr, sentReferences } from './promptDiscovery';
 import { decodeEscapes, nonProseReason } from './promptText';
 import type { RequestModel } from './requests';
 import { type Located, type ModuleEnv, PLACEHOLDER, helperOf, lookup, stringify } from './resolve';
@@ -27,7 +27,7 @@ const WEAK_PROMPT_CHARS = 40;
  */
 export type PromptUse =
   /** A module/class constant whose text ends up in a block (interpolated, via locals or helpers). */
-  | { kind: 'constant'; binding: Binding; model?: string; cached: boolean }
+  | { kind: 'constant'; binding: Binding; model?: string; cached: boolean; prose?: Omit<RawPrompt, 'span'> }
   /** A block that is exactly a module/class binding's string: the binding becomes a prompt if it is not one. */
   | { kind: 'direct'; binding: Binding; text: string; hasDynamicParts: boolean; worthPricing: boolean; model?: string; cached: boolean }
   /** A string written in place: part of a constant's declaration, else an inline SDK argument. */
@@ -42,6 +42,8 @@ export type PromptUse =
  */
 export interface BindingPrompt {
   binding?: Binding;
+  /** Not a declaration: a call of another LLM client in this statement sends the module binding. */
+  sends?: boolean;
   facts?: StatementFacts;
   relative?: Span;
   prompt: Omit<RawPrompt, 'span'>;
@@ -59,10 +61,20 @@ export function bindingPromptsOf(facts: StatementFacts, env: ModuleEnv): Binding
       modulePrompts.add(binding);
     }
   }
+  // Module constants that other LLM clients' calls send (`generate_content(contents=[WRITER, text])`).
+  for (const ref of sentReferences(facts)) {
+    const found = lookup(env, ref.name, ref.scope, ref.at);
+    if (!found || found.scope || found.binding.kind !== 'assign' || !found.binding.value || !isStringValue(found.binding.value)) continue;
+    const text = decodeEscapes(stringify({ expr: promptTextExpr(found.binding.value), scope: undefined }, env).text);
+    if (text.split(PLACEHOLDER).join('').trim() === '') continue;
+    out.push({ binding: found.binding, sends: true, prompt: { name: found.binding.name, kind: 'named-constant', text, hasDynamicParts: text.includes(PLACEHOLDER) } });
+  }
   for (const found of discoverPrompts(facts, (binding) => modulePrompts.has(binding))) {
     const relative = { start: found.span.start - facts.start, end: found.span.end - facts.start };
     if (found.file) {
-      out.push({ facts, relative, prompt: { name: found.name, kind: 'prompt-file', text: '', hasDynamicParts: false, file: found.file } });
+      const prompt = { name: found.name, kind: 'prompt-file' as const, text: '', hasDynamicParts: false, file: found.file };
+      // A module-level one is a binding like any constant: the calls that send it give it their model.
+      out.push(found.binding && !found.scope ? { binding: found.binding, prompt } : { facts, relative, prompt });
       continue;
     }
     const rendered = decodeEscapes(stringify({ expr: promptTextExpr(found.value), scope: found.scope }, env).text);
@@ -92,13 +104,15 @@ export function promptUsesOf(requests: RequestModel[], env: ModuleEnv): PromptUs
     request.blocks.forEach((block, index) => {
       if (block.section === 'tools') return;
       const cached = index <= lastBreakpoint;
-      forEachConstantSent(block.content, env, (binding) => uses.push({ kind: 'constant', binding, model, cached }));
+      forEachConstantSent(block.content, env, (binding) => uses.push({ kind: 'constant', binding, model, cached, ...proseOf(binding, env) }));
+      for (const entry of indexedPromptTable(block.content, env)) uses.push(entry(model, cached));
       const target = followToString(block.content, env);
       if (!target) return;
       const raw = stringify(target.loc, env);
       const value = { ...raw, text: decodeEscapes(raw.text) };
       const hasDynamicParts = value.text.includes(PLACEHOLDER);
-      const worthPricing = staticText(value).trim().length > 0;
+      // An inline argument whose written part holds no word (a separator between run-time values) is no prompt worth a lens.
+      const worthPricing = staticText(value).trim().length > 0 && (target.binding !== undefined || /[A-Za-z\u00C0-\uFFFF]{2}/.test(value.text.split(PLACEHOLDER).join(' ')));
       if (target.binding) {
         uses.push({ kind: 'direct', binding: target.binding, text: value.text, hasDynamicParts, worthPricing, model, cached });
         return;
@@ -142,13 +156,29 @@ export function assembleCalls(uses: PromptUse[][]): RawPrompt[] {
 export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]): RawPrompt[] {
   const prompts: RawPrompt[] = [];
   const byBinding = new Map<Binding, RawPrompt>();
+  const sentByOthers: BindingPrompt[] = [];
   for (const list of declared) {
-    for (const { binding, facts, relative, prompt } of list) {
+    for (const entry of list) {
+      const { binding, facts, relative, prompt } = entry;
+      if (entry.sends) {
+        sentByOthers.push(entry);
+        continue;
+      }
       const span = relative && facts ? { start: facts.start + relative.start, end: facts.start + relative.end } : { start: binding?.at ?? 0, end: binding?.end ?? 0 };
       const copy: RawPrompt = { ...prompt, span };
       prompts.push(copy);
       if (binding && !relative) byBinding.set(binding, copy);
     }
+  }
+  for (const { binding, prompt } of sentByOthers) {
+    if (!binding) continue;
+    let known = byBinding.get(binding);
+    if (!known) {
+      known = { ...prompt, span: { start: binding.at, end: binding.end } };
+      byBinding.set(binding, known);
+      prompts.push(known);
+    }
+    known.sent = true;
   }
   // Inline SDK arguments are matched against module constants first (they take the call's model);
   // a local or field found inside a function that a call sends is priced as that call's argument.
@@ -166,7 +196,13 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
     for (const use of list) {
       if (use.kind === 'call') continue;
       if (use.kind === 'constant') {
-        const known = byBinding.get(use.binding);
+        let known = byBinding.get(use.binding);
+        if (!known && use.prose) {
+          // A constant a call sends inside a larger text (`f"{RULES}\n{TONE}"`) is a prompt of its own when it reads as one.
+          known = { ...use.prose, span: { start: use.binding.at, end: use.binding.end } };
+          byBinding.set(use.binding, known);
+          prompts.push(known);
+        }
         if (known) note(known, use.model, use.cached);
       } else if (use.kind === 'direct') {
         let known = byBinding.get(use.binding);
@@ -329,6 +365,37 @@ function forEachConstantSent(loc: Located, env: ModuleEnv, visit: (binding: Bind
     }
   };
   walk(loc.expr, loc.scope, 0);
+}
+
+/** Prompts sent inside a larger text are listed on their own only when long prose (not a list of labels, a date format…). */
+const SENT_PART_MIN_CHARS = 60;
+
+function proseOf(binding: Binding & { className?: string }, env: ModuleEnv): { prose?: Omit<RawPrompt, 'span'> } {
+  if (binding.kind !== 'assign' || !binding.value || !isStringValue(binding.value)) return {};
+  const text = decodeEscapes(stringify({ expr: promptTextExpr(binding.value), scope: undefined }, env).text);
+  const fixed = text.split(PLACEHOLDER).join('').trim();
+  if (fixed.length < SENT_PART_MIN_CHARS || nonProseReason(text) !== undefined || fixed.split(/\s+/).length < 8) return {};
+  return { prose: { name: binding.className ? `${binding.className}.${binding.name}` : binding.name, kind: 'named-constant', text, hasDynamicParts: text.includes(PLACEHOLDER) } };
+}
+
+/**
+ * `system=STEPS[step]`: a module dict of prompts picked by key at run time. Each string entry of
+ * the dict is a prompt the call sends, listed where it is written.
+ */
+function indexedPromptTable(loc: Located, env: ModuleEnv): ((model: string | undefined, cached: boolean) => PromptUse)[] {
+  const { expr } = loc;
+  if (expr.kind !== 'index' || expr.object.kind !== 'ref') return [];
+  const found = lookup(env, expr.object.name, loc.scope, expr.start);
+  const table = found && !found.scope && found.binding.kind === 'assign' ? found.binding.value : undefined;
+  if (!table || table.kind !== 'dict' || !found) return [];
+  const owner = found.binding.name;
+  return table.entries
+    .filter((entry) => entry.key !== undefined && isStringValue(entry.value))
+    .map((entry) => (model: string | undefined, cached: boolean): PromptUse => {
+      const text = decodeEscapes(stringify({ expr: promptTextExpr(entry.value), scope: undefined }, env).text);
+      const argument: RawPrompt = { name: `${owner}[${JSON.stringify(entry.key)}]`, kind: 'field', span: { start: entry.start, end: entry.end }, text, hasDynamicParts: text.includes(PLACEHOLDER), model, cached };
+      return { kind: 'inline', start: entry.start, end: entry.end, model, cached, argument };
+    });
 }
 
 interface StringTarget {

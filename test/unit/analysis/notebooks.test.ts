@@ -92,8 +92,10 @@ describe('batchlens lint and cost on notebooks', () => {
       // MODEL and POLICY_PROMPT are defined in cell 3 and resolve in cell 5.
       'policy_cache.ipynb constant POLICY_PROMPT cell2:6 claude-sonnet-4-6',
       'policy_cache.ipynb call messages.create request cell4:2 claude-sonnet-4-6',
+      'policy_cache.ipynb constant system (messages.create) cell4:5 claude-sonnet-4-6',
       'release_notes_deno.ipynb constant SYSTEM_PROMPT cell0:3 claude-haiku-4-5-20251001',
       'release_notes_deno.ipynb call messages.create request cell1:1 claude-haiku-4-5-20251001',
+      'release_notes_deno.ipynb constant messages[0].content (messages.create) cell1:5 claude-haiku-4-5-20251001',
     ]);
   });
 });
