@@ -74,14 +74,23 @@ async function withDeadline<T>(what: string, options: DeadlineOptions, outer: Ab
     const every = options.progressEveryMs ?? 5_000;
     progress = setInterval(() => options.onWait?.({ what, elapsedMs: Date.now() - started, timeoutMs: options.timeoutMs }), every);
   }
+  // The caller's abort settles the call at once too, even if the request ignores its signal.
+  let stop: (() => void) | undefined;
+  const cancelled = new Promise<never>((_, reject) => {
+    stop = () => reject(new BatchApiError({ kind: 'aborted', message: 'The request was cancelled.' }));
+    if (outer?.aborted) stop();
+    else outer?.addEventListener('abort', stop, { once: true });
+  });
+  cancelled.catch(() => undefined);
   const attempt = call(controller.signal);
   attempt.catch(() => undefined);
   try {
-    return await Promise.race([attempt, expired]);
+    return await Promise.race([attempt, expired, cancelled]);
   } finally {
     clearTimeout(deadline);
     clearInterval(progress);
     outer?.removeEventListener('abort', forward);
+    if (stop) outer?.removeEventListener('abort', stop);
   }
 }
 
@@ -104,7 +113,7 @@ function guardStream<T>(
       return {
         async next() {
           try {
-            const step = await withDeadline(what, options, undefined, () => iterator.next(), () => {
+            const step = await withDeadline(what, options, outer, () => iterator.next(), () => {
               controller.abort();
               return onStall(delivered) ?? timeoutError(what, options.timeoutMs);
             });
