@@ -12,7 +12,9 @@ const previous = process.env.TMPDIR;
 process.env.TMPDIR = runRoot;
 
 export const mochaHooks = {
-  afterAll(): void {
+  afterAll(this: Mocha.Context): void {
+    // Tens of thousands of files: on a busy machine removing them can outlast the 20 s test timeout.
+    this.timeout(180_000);
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
     fs.rmSync(runRoot, { recursive: true, force: true });
