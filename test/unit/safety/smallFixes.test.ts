@@ -126,6 +126,34 @@ describe('item 7 against the emulator', function () {
     }
   });
 
+  it('`submit` of files already in flight names the job and sends nothing; `--again` sends them once more', async () => {
+    const emulator = await createEmulator({ speed: 1 });
+    try {
+      const root = await fs.mkdtemp(path.join(os.tmpdir(), 'bl-again-'));
+      await fs.mkdir(path.join(root, 'src'));
+      await fs.writeFile(path.join(root, 'src', 'a.md'), 'A note.\n');
+      await fs.writeFile(path.join(root, 'src', 'b.md'), 'B note.\n');
+      const env = { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: emulator.url };
+      const run = async (argv: string[]) => {
+        const io = { out: '', err: '', cwd: root, env, stdout(text: string) { io.out += text; }, stderr(text: string) { io.err += text; } };
+        return { code: await runCli(argv, io), err: io.err };
+      };
+      assert.equal((await run(['batch', 'submit', 'src', '--yes'])).code, 0);
+      const creates = () => emulator.admin.requests().filter((request) => request.method === 'POST' && request.path === '/v1/messages/batches').length;
+      const refused = await run(['batch', 'submit', 'src/a.md', '--yes']);
+      assert.equal(refused.code, 1);
+      assert.match(refused.err, /1 of these files is already in flight: 1 in job job_\w+ \(msgbatch_\w+\)\. Nothing was sent/);
+      assert.equal(creates(), 1);
+      // A changed file is a different request: not in flight.
+      await fs.writeFile(path.join(root, 'src', 'b.md'), 'B note, edited.\n');
+      assert.equal((await run(['batch', 'submit', 'src/b.md', '--yes'])).code, 0);
+      assert.equal((await run(['batch', 'submit', 'src/a.md', '--yes', '--again'])).code, 0);
+      assert.equal(creates(), 3);
+    } finally {
+      await emulator.close();
+    }
+  });
+
   it('`status --wait` fails with a message when the job file disappears while it waits', async () => {
     const emulator = await createEmulator({ speed: 1 });
     try {
