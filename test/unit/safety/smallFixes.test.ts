@@ -154,6 +154,34 @@ describe('item 7 against the emulator', function () {
     }
   });
 
+  it('downloads the result of a file whose name holds a backslash to a file of that name, not into a folder', async function () {
+    // On Windows no file name can hold a backslash.
+    if (path.sep === '\\') return;
+    const emulator = await createEmulator({ speed: 1 });
+    try {
+      const root = await fs.mkdtemp(path.join(os.tmpdir(), 'bl-backslash-cli-'));
+      await fs.mkdir(path.join(root, 'src'));
+      await fs.writeFile(path.join(root, 'src', 'a\\b.md'), 'A note with a backslash in its name.\n');
+      const env = { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: emulator.url };
+      const run = async (argv: string[]) => {
+        const io = { out: '', err: '', cwd: root, env, stdout(text: string) { io.out += text; }, stderr(text: string) { io.err += text; } };
+        return { code: await runCli(argv, io), out: io.out, err: io.err };
+      };
+      const submitted = await run(['batch', 'submit', 'src', '--yes', '--json']);
+      assert.equal(submitted.code, 0, submitted.err);
+      const { jobId, batches } = JSON.parse(submitted.out) as { jobId: string; batches: string[] };
+      emulator.admin.endBatch(batches[0]);
+      const results = await run(['batch', 'results', jobId, '--json']);
+      assert.equal(results.code, 0, results.err);
+      const written = (JSON.parse(results.out) as { written: string[] }).written;
+      assert.deepEqual(written, [`.batchlens/results/${jobId}/src/a\\b.md.summary.md`]);
+      assert.ok((await fs.stat(path.join(root, '.batchlens', 'results', jobId, 'src', 'a\\b.md.summary.md'))).isFile());
+      await assert.rejects(fs.stat(path.join(root, '.batchlens', 'results', jobId, 'src', 'a')), /ENOENT/);
+    } finally {
+      await emulator.close();
+    }
+  });
+
   it('`status --wait` fails with a message when the job file disappears while it waits', async () => {
     const emulator = await createEmulator({ speed: 1 });
     try {
