@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createBatchApi } from '../../core/api/anthropicBatchApi';
+import { withDeadlines } from '../../core/api/deadlineApi';
 import type { BatchApi, CountTokensParams } from '../../core/api/batchApi';
 import { explainApiError } from '../../core/api/errors';
 import { UnknownModelError, resolveModel } from '../../core/pricing/catalog';
@@ -11,6 +12,7 @@ import { SINGLE_USER_TURN_FRAMING_TOKENS } from '../../core/tokens/exactCounter'
 import { tokenizerForModel } from '../../core/tokens/tokenizerForModel';
 import { type CliCommand, type CliIo, UsageError } from '../io';
 import { loadCliSettings } from '../workspaceSettings';
+import { cliTimeoutMs } from './batch/context';
 
 const USAGE = [
   'Usage: batchlens tokens --model M (--request FILE.json | FILE...) [--exact] [--json]',
@@ -90,7 +92,9 @@ function apiFor(io: CliIo): BatchApi {
   if (!apiKey) {
     throw new UsageError('--exact needs an API key: set ANTHROPIC_API_KEY (count_tokens is free), or leave out --exact for an offline estimate');
   }
-  return createBatchApi({ apiKey, env: io.env });
+  // Like the batch commands: no call waits longer than `batchlens.apiTimeoutSeconds`.
+  const timeoutMs = cliTimeoutMs(io);
+  return withDeadlines(createBatchApi({ apiKey, env: io.env, timeoutMs }), { timeoutMs });
 }
 
 async function countExactly(api: BatchApi, params: CountTokensParams): Promise<number> {

@@ -74,18 +74,31 @@ async function withDeadline<T>(what: string, options: DeadlineOptions, outer: Ab
     const every = options.progressEveryMs ?? 5_000;
     progress = setInterval(() => options.onWait?.({ what, elapsedMs: Date.now() - started, timeoutMs: options.timeoutMs }), every);
   }
+  // The caller's abort settles the call at once too, even if the request ignores its signal.
+  let stop: (() => void) | undefined;
+  const cancelled = new Promise<never>((_, reject) => {
+    stop = () => reject(new BatchApiError({ kind: 'aborted', message: 'The request was cancelled.' }));
+    if (outer?.aborted) stop();
+    else outer?.addEventListener('abort', stop, { once: true });
+  });
+  cancelled.catch(() => undefined);
   const attempt = call(controller.signal);
   attempt.catch(() => undefined);
   try {
-    return await Promise.race([attempt, expired]);
+    return await Promise.race([attempt, expired, cancelled]);
   } finally {
     clearTimeout(deadline);
     clearInterval(progress);
     outer?.removeEventListener('abort', forward);
+    if (stop) outer?.removeEventListener('abort', stop);
   }
 }
 
-/** An async iterable whose every step has the deadline; `onStall(delivered)` builds the error for a stalled step. */
+/**
+ * An async iterable whose every step has the deadline; `onStall(delivered)` builds the error for a
+ * stalled step. One timer serves the whole stream (refreshed per step) so a 100k-line download pays
+ * no per-line timer setup.
+ */
 function guardStream<T>(
   what: string,
   options: DeadlineOptions,
@@ -96,25 +109,54 @@ function guardStream<T>(
   return {
     [Symbol.asyncIterator]() {
       const controller = new AbortController();
-      const forward = () => controller.abort(outer?.reason);
-      outer?.addEventListener('abort', forward, { once: true });
-      const iterator = open(controller.signal)[Symbol.asyncIterator]();
       let delivered = 0;
-      const finish = () => outer?.removeEventListener('abort', forward);
+      let rejectStep: ((error: Error) => void) | undefined;
+      let stepStarted = 0;
+      let failure: Error | undefined;
+      const fail = (error: Error) => {
+        failure ??= error;
+        controller.abort(error);
+        rejectStep?.(failure);
+      };
+      const onOuterAbort = () => fail(new BatchApiError({ kind: 'aborted', message: 'The request was cancelled.' }));
+      outer?.addEventListener('abort', onOuterAbort, { once: true });
+      const timer = setTimeout(() => fail(onStall(delivered) ?? timeoutError(what, options.timeoutMs)), options.timeoutMs);
+      const every = options.progressEveryMs ?? 5_000;
+      const progress = options.onWait
+        ? setInterval(() => {
+            const waited = Date.now() - stepStarted;
+            if (rejectStep && waited >= every) options.onWait?.({ what, elapsedMs: waited, timeoutMs: options.timeoutMs });
+          }, every)
+        : undefined;
+      const finish = () => {
+        clearTimeout(timer);
+        clearInterval(progress);
+        outer?.removeEventListener('abort', onOuterAbort);
+      };
+      if (outer?.aborted) onOuterAbort();
+      const iterator = open(controller.signal)[Symbol.asyncIterator]();
       return {
         async next() {
+          if (failure) {
+            finish();
+            throw failure;
+          }
+          timer.refresh();
+          stepStarted = Date.now();
+          const stalled = new Promise<never>((_, reject) => (rejectStep = reject));
+          const step = iterator.next();
+          step.catch(() => undefined);
           try {
-            const step = await withDeadline(what, options, undefined, () => iterator.next(), () => {
-              controller.abort();
-              return onStall(delivered) ?? timeoutError(what, options.timeoutMs);
-            });
-            if (step.done) finish();
+            const result = await Promise.race([step, stalled]);
+            if (result.done) finish();
             else delivered += 1;
-            return step;
+            return result;
           } catch (error) {
             finish();
             controller.abort();
             throw error;
+          } finally {
+            rejectStep = undefined;
           }
         },
         async return(value?: unknown) {

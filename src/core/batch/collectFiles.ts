@@ -200,7 +200,8 @@ export async function* collectFiles(options: CollectOptions): AsyncGenerator<Col
             return examineFile(root, resolved.relativePath, seenFiles, examineOptions, childPath);
           });
         } else {
-          checks.push(() => examineFile(root, childPath, seenFiles, examineOptions));
+          // The directory entry already says it is a regular file: no extra stat before opening it.
+          checks.push(() => examineFile(root, childPath, seenFiles, examineOptions, childPath, true));
         }
       }
       for await (const event of inOrderReadAhead(checks, READ_AHEAD, options.signal)) {
@@ -322,6 +323,7 @@ async function examineFile(
   seenFiles: Set<string>,
   options: CollectOptions,
   shownPath: string = relativePath,
+  knownRegular = false,
 ): Promise<CollectEvent | undefined> {
   if (seenFiles.has(relativePath)) return undefined;
   seenFiles.add(relativePath);
@@ -337,10 +339,10 @@ async function examineFile(
   let bytes: Buffer;
   try {
     // stat (not open) first: opening a FIFO blocks until a writer appears, and a device may never end.
-    const kind = specialKind(await fs.stat(path.join(root, relativePath)));
+    const kind = knownRegular ? undefined : specialKind(await fs.stat(path.join(root, relativePath)));
     if (kind) return skip('special', kind);
     // O_NONBLOCK guards the moment between stat and open (a file swapped for a FIFO); harmless for files.
-    const handle = await fs.open(path.join(root, relativePath), fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+    const handle = await fs.open(path.join(root, relativePath), knownRegular ? 'r' : fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
     try {
       const opened = await handle.stat();
       const swapped = specialKind(opened);

@@ -55,5 +55,5 @@ export function findFilesInFlight(candidate: Job, jobs: readonly Job[]): FilesIn
 export function describeFilesInFlight(found: readonly FilesInFlight[]): string {
   const parts = found.map((item) => `${item.paths.length} in job ${item.jobId} (${item.holders.map((holder) => (holder === 'submitting' ? 'its batch id is being recovered' : holder)).join(', ')})`);
   const total = found.reduce((sum, item) => sum + item.paths.length, 0);
-  return `${total} of these file${total === 1 ? ' is' : 's are'} already in flight: ${parts.join('; ')}`;
+  return `${total} of these files ${total === 1 ? 'is' : 'are'} already in flight: ${parts.join('; ')}`;
 }

@@ -109,34 +109,31 @@ export async function reconcileIntents(options: ReconcileOptions): Promise<Recon
   }
   listed.sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
 
-  const fitting = new Map<OpenIntent, MessageBatch[]>();
+  const fitting = new Map<OpenIntent, { fits: MessageBatch[]; proven: boolean }>();
   for (const intent of open) {
     const fits: MessageBatch[] = [];
+    const proven: MessageBatch[] = [];
     for (const batch of listed.filter((candidate) => fitsIntent(candidate, intent.record, windowMs, skewMs))) {
       if (batch.processing_status === 'ended') {
         const verdict = await compareResultsWithRecord(api, batch.id, intent.record, options.signal).catch(() => undefined);
         if (verdict === 'mismatch') continue;
-        if (verdict === 'match') {
-          fits.length = 0;
-          fits.push(batch);
-          (batch as ProvenBatch).proven = true;
-          break;
-        }
+        if (verdict === 'match') proven.push(batch);
       }
       fits.push(batch);
     }
-    fitting.set(intent, fits);
+    // Proof is the only fitting batch left, with results naming exactly these rows. Two such batches
+    // (the same files sent from a clone of this workspace), or one still running beside it, prove nothing.
+    fitting.set(intent, { fits, proven: fits.length === 1 && proven.length === 1 });
   }
   const intentsPerBatch = new Map<string, number>();
-  for (const fits of fitting.values()) for (const batch of fits) intentsPerBatch.set(batch.id, (intentsPerBatch.get(batch.id) ?? 0) + 1);
+  for (const { fits } of fitting.values()) for (const batch of fits) intentsPerBatch.set(batch.id, (intentsPerBatch.get(batch.id) ?? 0) + 1);
 
   const now = clock.now();
   for (const intent of open) {
     const { jobId, record } = intent;
     const index = record.index;
-    const fits = fitting.get(intent) ?? [];
+    const { fits, proven } = fitting.get(intent) ?? { fits: [], proven: false };
     const only = fits.length === 1 ? fits[0] : undefined;
-    const proven = only !== undefined && (only as ProvenBatch).proven === true;
     if (only && (proven || intentsPerBatch.get(only.id) === 1)) {
       await store.update(jobId, (job) => {
         const stored = job.batches[index];
@@ -174,9 +171,6 @@ export async function reconcileIntents(options: ReconcileOptions): Promise<Recon
   }
   return report;
 }
-
-/** A listed batch whose ended results already proved it the intent's. */
-type ProvenBatch = MessageBatch & { proven?: boolean };
 
 function fitsIntent(batch: MessageBatch, record: BatchRecord, windowMs: number, skewMs: number): boolean {
   if (record.rejectedBatchIds?.includes(batch.id)) return false;

@@ -4,12 +4,13 @@ import * as vscode from 'vscode';
 import type { BatchApi } from '../../core/api/batchApi';
 import { explainApiError } from '../../core/api/errors';
 import { assertRequestsKnown } from '../../core/tracking/adoptBatch';
-import { cancelJob, deleteJob, isJobDeletable } from '../../core/tracking/jobActions';
+import { cancelJob, deleteJob, downloadCheckedResults, isJobDeletable } from '../../core/tracking/jobActions';
 import { formatCounts, jobLabel } from '../../core/tracking/jobFormat';
 import type { Job, JobStore } from '../../core/tracking/jobModel';
 import { summarizeJob } from '../../core/tracking/jobStatus';
 import type { Poller } from '../../core/tracking/poller';
-import { type ConflictChoice, downloadResults } from '../../core/tracking/resultsWriter';
+import { describeShort } from '../../core/tracking/resultsCompleteness';
+import type { ConflictChoice } from '../../core/tracking/resultsWriter';
 import { type RetryPlan, planRetry, submitRetry } from '../../core/tracking/retryPlanner';
 import { computeSavingsReport, renderSavingsMarkdown } from '../../core/tracking/savings';
 import { systemClock } from '../../core/util/clock';
@@ -113,7 +114,7 @@ async function download(context: TrackerContext, node: TrackerNode | undefined, 
       const abort = new AbortController();
       const subscription = token.onCancellationRequested(() => abort.abort());
       try {
-        return await downloadResults(job.id, {
+        return await downloadCheckedResults(job.id, {
           store: context.store,
           api,
           logger: context.services.log,
@@ -127,6 +128,10 @@ async function download(context: TrackerContext, node: TrackerNode | undefined, 
     },
   );
   await context.tree.reload();
+  if (report.incomplete.length > 0) {
+    // Never reported as done: the batch stays incomplete and the next download continues it.
+    void vscode.window.showWarningMessage(`Batchlens: ${report.incomplete.map(describeShort).join('; ')}.`);
+  }
   if (report.unknownCustomIds.length > 0) {
     context.services.log.warn(`Results of ${job.id} named unknown custom_ids (not written): ${report.unknownCustomIds.join(', ')}`);
   }
@@ -192,7 +197,7 @@ async function retry(context: TrackerContext, node: TrackerNode | undefined): Pr
     return;
   }
   // A retry is planned from downloaded results: fetch whatever is missing first.
-  await downloadResults(job.id, { store: context.store, api, logger: context.services.log, location: context.services.config.resultsLocation, onConflict: askAboutConflict });
+  await downloadCheckedResults(job.id, { store: context.store, api, logger: context.services.log, location: context.services.config.resultsLocation, onConflict: askAboutConflict });
   const fresh = (await context.store.get(job.id)) ?? job;
   let plan = planRetry(fresh);
   if (plan.toSend.length > 0 || plan.canceledLeftOut.length > 0) {

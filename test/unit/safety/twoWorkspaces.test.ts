@@ -105,4 +105,24 @@ describe('two workspaces on one emulator (one API key): A never adopts B\'s batc
     assert.equal(outputs.length, 4);
     assert.ok(outputs.every((file) => file.includes('alpha')), outputs.join(', '));
   });
+
+  it('a clone of A (the same files) sends the same custom_ids: with both batches ended and matching, none is adopted and both are shown', async () => {
+    const clone = await createRig({ emulator, prefix: 'alpha' });
+    try {
+      assert.equal((await cli(clone, ['batch', 'submit', 'src', '--yes'])).code, 0);
+      const crashing = createSubmitCommand({ afterCreate: () => { throw new Error('process killed after create'); } });
+      const io = { out: '', err: '', cwd: a.root, env: { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: a.proxy.url }, stdout: () => undefined, stderr: () => undefined };
+      await assert.rejects(crashing.run(['src', '--yes'], io), /process killed/);
+      await endAll(emulator);
+      const results = await cli(a, ['batch', 'results', (await new FileJobStore(a.root).list())[0].id]);
+      assert.match(results.err, /fits 2 batches .*none adopted/);
+      const [job] = await new FileJobStore(a.root).list();
+      assert.equal(job.batches[0].batchId, undefined);
+      assert.equal(job.batches[0].candidateBatchIds?.length, 2);
+      assert.deepEqual(await outputsOf(a), [], 'nothing written while it cannot be told apart');
+      assert.equal((await emulatorBatches(emulator)).length, 2);
+    } finally {
+      await clone.close();
+    }
+  });
 });

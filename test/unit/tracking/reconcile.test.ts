@@ -109,4 +109,35 @@ describe('reconcileIntents', () => {
     const job = (await store.get(prepared.job.id))!;
     assert.deepEqual(job.batches.map((record) => record.batchId), [api.batches[1].id, api.batches[2].id]);
   });
+
+  it('adopts none of several fitting batches and shows them; honours acceptBatch (e.g. a workspace id)', async () => {
+    const root = await textWorkspace(2);
+    const clock = manualClock();
+    const api = fakeBatchApi({ now: clock.now });
+    const store = new FileJobStore(root, { clock });
+    const prepared = await prepareDocs(root, clock.now());
+    await assert.rejects(
+      submitPreparedJob(prepared, { store, api, clock, maxRequestsPerBatch: 10, afterCreate: () => { throw new SimulatedCrash('killed'); } }),
+      SimulatedCrash,
+    );
+    // A teammate's batch of the same size a few seconds later.
+    clock.current += 5_000;
+    await api.create([{ custom_id: 'x', params: { model: 'm', max_tokens: 1, messages: [] } }, { custom_id: 'y', params: { model: 'm', max_tokens: 1, messages: [] } }]);
+    const [ours, theirs] = api.batches;
+
+    const report = await reconcileIntents({ store, api, clock });
+    assert.deepEqual(report.matched, []);
+    assert.deepEqual(report.ambiguous, [{ jobId: prepared.job.id, index: 0, candidates: [ours.id, theirs.id] }]);
+    let job = (await store.get(prepared.job.id))!;
+    assert.equal(job.batches[0].batchId, undefined);
+    assert.deepEqual(job.batches[0].candidateBatchIds, [ours.id, theirs.id]);
+    assert.match(describeReconcileReport(report) ?? '', /fits 2 batches .*none adopted/);
+
+    const narrowed = await reconcileIntents({ store, api, clock, acceptBatch: (batch) => batch.id !== theirs.id });
+    assert.deepEqual(narrowed.matched, [{ jobId: prepared.job.id, index: 0, batchId: ours.id }]);
+    job = (await store.get(prepared.job.id))!;
+    assert.equal(job.batches[0].batchId, ours.id);
+    assert.equal(job.batches[0].adoption, 'unverified');
+    assert.equal(job.batches[0].candidateBatchIds, undefined);
+  });
 });

@@ -91,12 +91,13 @@ export const WORKSPACE_ID_ENV = 'BATCHLENS_WORKSPACE_ID';
  * user on stderr what it recovered. Run at the start of every batch command that has an API.
  * A failure to reach the API is reported and does not stop the command.
  */
-export async function reconcileBeforeCommand(context: BatchCliContext, api: BatchApi, io: CliIo): Promise<void> {
+export async function reconcileBeforeCommand(context: BatchCliContext, api: BatchApi, io: CliIo, signal?: AbortSignal): Promise<void> {
   try {
-    const report = await reconcileIntents({ store: context.store, api, clock: context.clock, logger: context.logger });
+    const report = await reconcileIntents({ store: context.store, api, clock: context.clock, logger: context.logger, signal });
     const line = describeReconcileReport(report);
     if (line) io.stderr(`${line}\n`);
   } catch (error) {
+    if (signal?.aborted) return;
     io.stderr(`Batchlens: could not check interrupted submissions: ${explainApiError(error)}\n`);
   }
 }

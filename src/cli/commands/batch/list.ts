@@ -30,23 +30,31 @@ export const listCommand: CliCommand = {
     const api = optionalApi(io, context);
     // The store is shown without waiting on the network: settling interrupted submissions gets a
     // short head start and otherwise finishes (bounded by the API timeout) after the listing.
-    const reconciling = api ? reconcileBeforeCommand(context, api, io) : Promise.resolve();
-    await headStart(reconciling, LIST_HEAD_START_MS);
+    const stop = new AbortController();
+    const reconciling = api ? reconcileBeforeCommand(context, api, io, stop.signal) : Promise.resolve();
+    await waitAtMost(reconciling, LIST_HEAD_START_MS);
     try {
       return await printJobs(context, values.json ?? false, io);
     } finally {
-      await reconciling;
+      // The listing is out; a slow API gets a few more seconds, then is left for the next command.
+      if (!(await waitAtMost(reconciling, LIST_TAIL_MS))) {
+        stop.abort();
+        io.stderr('Batchlens: the API is slow to answer; interrupted submissions will be checked by the next batch command.\n');
+      }
     }
   },
 };
 
 /** How long `batch list` lets reconciliation run before it shows the store anyway. */
 const LIST_HEAD_START_MS = 1_000;
+/** How long it then waits for reconciliation to finish before leaving it to a later command. */
+const LIST_TAIL_MS = 4_000;
 
-function headStart(work: Promise<unknown>, ms: number): Promise<void> {
+/** Resolves true when `work` settled within `ms`, false when the time ran out first. */
+function waitAtMost(work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  return Promise.race([work.then(() => undefined, () => undefined), waited]).finally(() => clearTimeout(timer));
+  const waited = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  return Promise.race([work.then(() => true, () => true), waited]).finally(() => clearTimeout(timer));
 }
 
 async function printJobs(context: BatchCliContext, json: boolean, io: CliIo): Promise<number> {

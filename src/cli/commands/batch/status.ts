@@ -147,6 +147,9 @@ function statusText(job: Job, now: number): string {
     if (batch.submitError) {
       lines.push(`    ${batch.submitError}`);
     }
+    if (batch.adoption === 'unverified') {
+      lines.push('    found by reconciliation: its results are checked against this job\'s files before anything is written');
+    }
     if (batch.resultsError) {
       lines.push(`    ${batch.resultsError}`);
     }
