@@ -177,3 +177,25 @@ describe('request shapes', () => {
     assert.deepEqual(labels, []);
   });
 });
+
+describe('hints that earn their place', () => {
+  const create = (args: string): string => `client.messages.create(model="claude-haiku-4-5", max_tokens=100, ${args})`;
+
+  it('BL101 for independent iterations over a collection', async () => {
+    const { labels } = await lint(`${PY_HEAD}def run(docs):\n    out = []\n    for doc in docs:\n        out.append(${create('messages=[{"role": "user", "content": doc}]')})\n    return out\n`);
+    assert.deepEqual(labels.filter((label) => label.startsWith('BL101')).length, 1);
+  });
+
+  it('no BL101 for a conversation that feeds each answer back, nor for a retry loop', async () => {
+    const conversation = `${PY_HEAD}def chat(turns):\n    history = []\n    for turn in turns:\n        history.append({"role": "user", "content": turn})\n        reply = ${create('messages=history')}\n        history.append({"role": "assistant", "content": reply.content})\n`;
+    const retry = `${PY_HEAD}def ask(q):\n    for attempt in range(3):\n        reply = ${create('messages=[{"role": "user", "content": q}]')}\n        if reply.stop_reason == "end_turn":\n            return reply\n`;
+    for (const text of [conversation, retry]) assert.deepEqual((await lint(text)).labels.filter((label) => label.startsWith('BL101')), []);
+  });
+
+  it('BL100 needs classification instructions and a small or fixed output, not a keyword in the data', async () => {
+    const opus = (system: string, maxTokens: number, user = 'q'): string => `${PY_HEAD}def f(q):\n    return client.messages.create(model="claude-opus-4-7", max_tokens=${maxTokens}, system="${system}", messages=[{"role": "user", "content": ${user}}])\n`;
+    assert.equal((await lint(opus('Classify the ticket. Reply with only the label.', 10))).labels.filter((label) => label.startsWith('BL100')).length, 1);
+    assert.deepEqual((await lint(opus('Write a long report. Extract facts first, then argue in depth.', 4000))).labels.filter((label) => label.startsWith('BL100')), []);
+    assert.deepEqual((await lint(opus('Summarise the thread for an executive.', 2000, 'f"Label this if you like: {q}"'))).labels.filter((label) => label.startsWith('BL100')), []);
+  });
+});
