@@ -122,6 +122,8 @@ class IncrementalSession implements AnalysisSession {
       this.parser = new this.runtime.ts.Parser();
       this.parser.setLanguage(this.runtime.languages.get(this.language) ?? null);
     }
+    // Judged on the text before the edit: what was typed or deleted (several changes: assume the worst).
+    const reshaping = changes !== undefined && (changes.length > 1 || changes.some((change) => movesDelimiters(change, this.text)));
     const oldTree = changes && changes.length > 0 && this.tree ? this.applyEdits(text, changes) : undefined;
     if (!oldTree) {
       this.tree?.delete();
@@ -136,8 +138,10 @@ class IncrementalSession implements AnalysisSession {
     const changed = oldTree ? oldTree.getChangedRanges(tree) : [];
     oldTree?.delete();
     // Error recovery after an edit can build a different tree than a fresh parse of the same text
-    // (an unclosed `${` or quote): where the edited statements hold an error, take the fresh tree.
-    if (oldTree && tree.rootNode.hasError && this.editedHasError(tree, changed)) {
+    // when the edit opens or closes a string, template or bracket (an unclosed `${`, a backtick):
+    // then, if the edited statements hold an error, take the fresh tree. Other edits (a stray
+    // character) keep the cheap incremental parse.
+    if (oldTree && reshaping && tree.rootNode.hasError && this.editedHasError(tree, changed)) {
       const fresh = this.parser.parse(text);
       if (fresh) {
         tree.delete();
@@ -425,6 +429,13 @@ function shiftResults(cache: Map<StatementFacts, StatementResult>, change: TextC
 function shiftOffset(offset: number, change: TextChange, delta: number): number {
   if (offset <= change.start) return offset;
   return offset >= change.oldEnd ? offset + delta : change.start + change.newText.length;
+}
+
+/** Quotes, backticks and brackets: typing or deleting one can reshape everything after it. */
+const DELIMITERS = /["'`{}()[\]]/;
+
+function movesDelimiters(change: TextChange, before: string): boolean {
+  return DELIMITERS.test(change.newText) || DELIMITERS.test(before.slice(change.start, change.oldEnd));
 }
 
 /** True when the tree has a top-level node spanning exactly the statement. */
