@@ -519,8 +519,10 @@ function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, 
       const passed = stringify({ expr: argument, scope: ref.scope.name === '<module>' ? undefined : ref.scope }, env, guard, depth + 1);
       const perRequest = passed.dynamic.find((dynamic) => dynamic.stability === 'request') ?? passed.dynamic[0];
       if (perRequest) {
-        const hop: Hop = { start: expr.start, end: expr.end, message: `received as the parameter \`${expr.name}\` of \`${fn.name}\`` };
-        return { text: PLACEHOLDER, dynamic: [{ ...perRequest, via: [...perRequest.via, hop] }], unstable: [], complete: passed.complete };
+        // The parameter's use is what has to move out of the prompt; the caller's argument is the evidence.
+        const evidence: Hop = { start: perRequest.start, end: perRequest.end, message: `${perRequest.reason}, passed to \`${fn.name}\` as \`${expr.name}\`` };
+        const dynamic: Dynamic = { start: expr.start, end: expr.end, reason: `the parameter \`${expr.name}\`, which a caller passes ${perRequest.reason}`, stability: perRequest.stability, via: [evidence, ...perRequest.via] };
+        return { text: PLACEHOLDER, dynamic: [dynamic], unstable: [], complete: passed.complete };
       }
     }
   } finally {

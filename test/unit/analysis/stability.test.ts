@@ -61,13 +61,14 @@ describe('value stability', () => {
     assert.equal(find(result, 'BL001').severity, 'warning');
   });
 
-  it('follows a parameter to its callers: the per-request argument is the primary location, the parameter and breakpoint are related', async () => {
+  it('follows a parameter to its callers: its use in the prompt is the primary location, the caller argument and the breakpoint are related', async () => {
     const text = `${PY_HEAD}def ask(q, stamp):\n    return client.messages.create(model="claude-sonnet-4-6", max_tokens=5, ${cachedSystem('f"{GUIDE} {stamp}"')}, messages=[{"role": "user", "content": q}])\n\ndef main():\n    for line in open("questions.txt"):\n        ask(line, datetime.now())\n`;
     const { result } = await lint(text);
     const finding = find(result, 'BL001');
-    assert.equal(text.slice(finding.range.start, finding.range.end), 'datetime.now()');
+    assert.equal(text.slice(finding.range.start, finding.range.end), 'stamp');
+    assert.match(finding.message, /parameter `stamp`, which a caller passes a clock reading/);
     const related = (finding.related ?? []).map((item) => [item.message, text.slice(item.range.start, item.range.end)]);
-    assert.deepEqual(related[0], ['received as the parameter `stamp` of `ask`', 'stamp']);
+    assert.deepEqual(related[0], ['a clock reading (`datetime.now()`), passed to `ask` as `stamp`', 'datetime.now()']);
     assert.ok(related.some(([message, source]) => /breakpoint/.test(message) && source.startsWith('"cache_control"')), JSON.stringify(related));
   });
 
@@ -120,7 +121,7 @@ describe('truthful messages', () => {
     const sarif = toSarif([{ file: { displayPath: 'a.py', absolutePath: '/nonexistent/a.py', language: 'python' }, findings: result.findings } as never]);
     const located = sarif.runs[0].results[0] as { relatedLocations?: { message: { text: string } }[] };
     assert.ok(located.relatedLocations && located.relatedLocations.length >= 2);
-    assert.match(located.relatedLocations[0].message.text, /parameter `stamp`/);
+    assert.match(located.relatedLocations[0].message.text, /passed to `ask` as `stamp`/);
   });
 });
 
