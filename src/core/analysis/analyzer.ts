@@ -122,6 +122,8 @@ class IncrementalSession implements AnalysisSession {
       this.parser = new this.runtime.ts.Parser();
       this.parser.setLanguage(this.runtime.languages.get(this.language) ?? null);
     }
+    // Judged on the text before the edit: what was typed or deleted (several changes: assume the worst).
+    const reshaping = changes !== undefined && (changes.length > 1 || changes.some((change) => movesDelimiters(change, this.text)));
     const oldTree = changes && changes.length > 0 && this.tree ? this.applyEdits(text, changes) : undefined;
     if (!oldTree) {
       this.tree?.delete();
@@ -131,10 +133,21 @@ class IncrementalSession implements AnalysisSession {
       this.pending = new Map();
       this.forgetEnv();
     }
-    const tree = this.parser.parse(text, oldTree ?? null);
+    let tree = this.parser.parse(text, oldTree ?? null);
     if (!tree) throw new Error('the parser returned no tree');
     const changed = oldTree ? oldTree.getChangedRanges(tree) : [];
     oldTree?.delete();
+    // Error recovery after an edit can build a different tree than a fresh parse of the same text
+    // when the edit opens or closes a string, template or bracket (an unclosed `${`, a backtick):
+    // then, if the edited statements hold an error, take the fresh tree. Other edits (a stray
+    // character) keep the cheap incremental parse.
+    if (oldTree && reshaping && tree.rootNode.hasError && this.editedHasError(tree, changed)) {
+      const fresh = this.parser.parse(text);
+      if (fresh) {
+        tree.delete();
+        tree = fresh;
+      }
+    }
     this.tree = tree;
     this.text = text;
     if (!oldTree || !this.lines) this.lines = new LineIndex(text);
@@ -167,6 +180,17 @@ class IncrementalSession implements AnalysisSession {
     return tree;
   }
 
+  /** True when a top-level node around the edits or the re-parse's changes holds a syntax error. */
+  private editedHasError(tree: Tree, changed: { startIndex: number; endIndex: number }[]): boolean {
+    const ranges = [...this.dirty, ...changed.map((range) => ({ start: range.startIndex, end: range.endIndex }))];
+    for (const range of ranges) {
+      for (let node = tree.rootNode.firstChildForIndex(Math.max(0, range.start - 1)); node && node.startIndex <= range.end; node = node.nextSibling) {
+        if (node.hasError) return true;
+      }
+    }
+    return false;
+  }
+
   /** Lowers every top-level statement of a fresh tree. */
   private collectFacts(tree: Tree, text: string): StatementFacts[] {
     return this.lowerBetween(tree, text, 0, Infinity);
@@ -180,7 +204,7 @@ class IncrementalSession implements AnalysisSession {
   private recollectFacts(tree: Tree, text: string, changed: { startIndex: number; endIndex: number }[]): StatementFacts[] {
     const dirty = [...this.dirty, ...changed.map((range) => ({ start: range.startIndex, end: range.endIndex }))];
     // Statements a re-parse changed are dropped like edited ones (same test as before: open overlap).
-    const kept = this.statements.filter((facts) => {
+    let kept = this.statements.filter((facts) => {
       const touched = changed.some((range) => range.startIndex < facts.end && range.endIndex > facts.start);
       if (touched) {
         this.pending.delete(facts);
@@ -188,6 +212,21 @@ class IncrementalSession implements AnalysisSession {
       }
       return !touched;
     });
+    // An unclosed string or bracket can fold a neighbour into an error node without the changed
+    // ranges saying so: a kept statement beside a dirty range must still be a top-level node as is.
+    for (let again = true; again; ) {
+      again = false;
+      for (const range of dirty) {
+        for (const neighbour of [kept[lastIndexEndingBy(kept, range.start)], kept[firstIndexStartingFrom(kept, range.end)]]) {
+          if (!neighbour || sameTopLevelNode(tree, neighbour)) continue;
+          kept = kept.filter((facts) => facts !== neighbour);
+          this.pending.delete(neighbour);
+          this.removed.push(neighbour);
+          dirty.push({ start: neighbour.start, end: neighbour.end });
+          again = true;
+        }
+      }
+    }
     // Each dirty range widens to the gap between the kept statements around it.
     const gaps: Span[] = [];
     for (const range of dirty) {
@@ -393,6 +432,46 @@ function shiftResults(cache: Map<StatementFacts, StatementResult>, change: TextC
 function shiftOffset(offset: number, change: TextChange, delta: number): number {
   if (offset <= change.start) return offset;
   return offset >= change.oldEnd ? offset + delta : change.start + change.newText.length;
+}
+
+/** Quotes, backticks and brackets: typing or deleting one can reshape everything after it. */
+const DELIMITERS = /["'`{}()[\]]/;
+
+function movesDelimiters(change: TextChange, before: string): boolean {
+  return DELIMITERS.test(change.newText) || DELIMITERS.test(before.slice(change.start, change.oldEnd));
+}
+
+/** True when the tree has a top-level node spanning exactly the statement. */
+function sameTopLevelNode(tree: Tree, facts: StatementFacts): boolean {
+  const node = tree.rootNode.firstChildForIndex(facts.start);
+  return node !== null && node.startIndex === facts.start && node.endIndex === facts.end;
+}
+
+/** Index of the last statement ending at or before `offset`, else -1. */
+function lastIndexEndingBy(statements: StatementFacts[], offset: number): number {
+  let low = 0;
+  let high = statements.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (statements[middle].end <= offset) {
+      found = middle;
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  return found;
+}
+
+/** Index of the first statement starting at or after `offset`, else the length. */
+function firstIndexStartingFrom(statements: StatementFacts[], offset: number): number {
+  let low = 0;
+  let high = statements.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (statements[middle].start < offset) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** The end of the last statement ending at or before `offset`, else 0. */

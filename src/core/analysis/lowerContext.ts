@@ -75,8 +75,12 @@ const LANGCHAIN_METHODS = /\.(invoke|ainvoke|stream|astream|batch|abatch)$/;
 const SDK_ALIAS_METHODS = /^[A-Za-z_$][\w$]*\.(create|stream|parse|count_tokens|countTokens)$/;
 
 /** How a call sends a Messages request, judged from its shape alone (requestsOf checks the rest). */
+/** The last name of every callee the kinds below can match: most calls are rejected by one lookup. */
+const REQUEST_METHODS = new Set(['create', 'stream', 'count_tokens', 'countTokens', 'parse', 'completion', 'acompletion', 'fetch', 'axios', 'post', 'generateText', 'streamText', 'generateObject', 'streamObject', 'invoke', 'ainvoke', 'astream', 'batch', 'abatch']);
+
 function callKind(ctx: LowerContext, call: Extract<Expr, { kind: 'call' }>): CallKind | undefined {
   const callee = call.callee;
+  if (!REQUEST_METHODS.has(callee.slice(callee.lastIndexOf('.') + 1))) return undefined;
   if (isSdkCallee(callee)) return 'sdk';
   if (SDK_ALIAS_METHODS.test(callee) && aliasesMessages(ctx, callee.slice(0, callee.indexOf('.')))) return 'sdk';
   if (LITELLM.test(callee)) return 'litellm';

@@ -161,7 +161,8 @@ function variableDeclarator(node: Node, ctx: LowerContext, statementNode: Node):
       kind: 'assign',
       at: statementNode.startIndex,
       end: statementNode.endIndex,
-      value: nameNode.type === 'identifier' ? value : value ? { kind: 'opaque', start: value.start, end: value.end, what: 'destructuring', inner: value } : undefined,
+      // A destructured name is a part of the value: per-request when the value is.
+      value: nameNode.type === 'identifier' ? value : value ? { kind: 'member', start: value.start, end: value.end, object: value, property: name } : undefined,
     });
   }
 }

@@ -94,7 +94,8 @@ function assignment(node: Node, ctx: LowerContext, statementNode: Node): void {
       kind: augmented ? 'augment' : 'assign',
       at: statementNode.startIndex,
       end: statementNode.endIndex,
-      value: simple ? value : value ? { kind: 'opaque', start: value.start, end: value.end, what: 'unpacking' } : undefined,
+      // An unpacked name is a part of the value: per-request when the value is.
+      value: simple ? value : value ? { kind: 'index', start: value.start, end: value.end, object: value, index: { kind: 'opaque', start: value.start, end: value.end, what: 'unpacking' } } : undefined,
     });
   }
 }

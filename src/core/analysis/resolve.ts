@@ -519,8 +519,10 @@ function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, 
       const passed = stringify({ expr: argument, scope: ref.scope.name === '<module>' ? undefined : ref.scope }, env, guard, depth + 1);
       const perRequest = passed.dynamic.find((dynamic) => dynamic.stability === 'request') ?? passed.dynamic[0];
       if (perRequest) {
-        const hop: Hop = { start: expr.start, end: expr.end, message: `received as the parameter \`${expr.name}\` of \`${fn.name}\`` };
-        return { text: PLACEHOLDER, dynamic: [{ ...perRequest, via: [...perRequest.via, hop] }], unstable: [], complete: passed.complete };
+        // The parameter's use is what has to move out of the prompt; the caller's argument is the evidence.
+        const evidence: Hop = { start: perRequest.start, end: perRequest.end, message: `${perRequest.reason}, passed to \`${fn.name}\` as \`${expr.name}\`` };
+        const dynamic: Dynamic = { start: expr.start, end: expr.end, reason: `the parameter \`${expr.name}\`, which a caller passes ${perRequest.reason}`, stability: perRequest.stability, via: [evidence, ...perRequest.via] };
+        return { text: PLACEHOLDER, dynamic: [dynamic], unstable: [], complete: passed.complete };
       }
     }
   } finally {
@@ -672,6 +674,7 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
   }
   if (WRAPPERS.has(call.callee) && call.args[0]) return stringify({ expr: call.args[0], scope }, env, guard, depth + 1);
   if (scope && scope.name !== '<module>' && RETRIEVAL.test(method)) return dynamicAt(call, `retrieved content (\`${call.callee}()\`)`);
+  if (REQUEST_BODY.test(label(call))) return dynamicAt(call, `the request body (\`${label(call)}\`)`);
   if (call.calleeExpr.kind === 'member') {
     const object = stringify({ expr: call.calleeExpr.object, scope }, env, guard, depth + 1);
     const first = firstDynamic(object.dynamic);
@@ -833,6 +836,20 @@ export function resolveDict(loc: Located, env: ModuleEnv, guard: Set<object> = n
   return { entries, literal: resolved.literal, open: resolved.open };
 }
 
+/** The arguments of the helper calls being resolved, by parameter (set and cleared around each one). */
+const callArguments = new Map<Scope, Map<string, Located>>();
+
+function argumentsByParameter(helper: Scope, call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefined): Map<string, Located> {
+  const out = new Map<string, Located>();
+  helper.params.forEach((name, index) => {
+    const keyword = call.kwargs.find((kwarg) => kwarg.name === name)?.value;
+    const positional = call.args[index];
+    const value = keyword ?? (positional && positional.kind !== 'spread' ? positional : undefined);
+    if (value) out.set(name, { expr: value, scope });
+  });
+  return out;
+}
+
 /** Constructors whose keyword arguments are the fields of a request, message or block. */
 const FIELD_CONSTRUCTORS = /^(dict|Request|MessageCreateParamsNonStreaming|MessageCreateParamsStreaming|MessageBatchRequest|CacheControlEphemeralParam|Beta\w*Param|\w*BlockParam|MessageParam|ToolParam|\w*ToolParam)$/;
 /** Copies: the value is the argument's. */
@@ -857,6 +874,16 @@ function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object>, dept
     }
     case 'ref': {
       const found = lookup(env, expr.name, scope, expr.start);
+      // A helper's parameter, while resolving a call of it: the dict the call passes (`{ ...block, cache_control }`).
+      const passed = found?.binding.kind === 'param' && found.scope ? callArguments.get(found.scope)?.get(expr.name) : undefined;
+      if (passed && !guard.has(passed)) {
+        guard.add(passed);
+        try {
+          return resolveDict(passed, env, guard, depth + 1);
+        } finally {
+          guard.delete(passed);
+        }
+      }
       if (!found?.binding.value || guard.has(found.binding)) return undefined;
       guard.add(found.binding);
       try {
@@ -891,10 +918,14 @@ function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object>, dept
       const helper = helperOf(expr, scope, env);
       if (!helper || guard.has(helper) || helper.returns.length === 0) return undefined;
       guard.add(helper);
+      const previous = callArguments.get(helper);
+      callArguments.set(helper, argumentsByParameter(helper, expr, scope));
       try {
         return resolveDict({ expr: helper.returns[helper.returns.length - 1], scope: helper }, env, guard, depth + 1);
       } finally {
         guard.delete(helper);
+        if (previous) callArguments.set(helper, previous);
+        else callArguments.delete(helper);
       }
     }
     default:

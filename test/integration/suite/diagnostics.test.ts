@@ -15,6 +15,10 @@ describe('cache lint diagnostics', () => {
     assert.equal(finding.severity, vscode.DiagnosticSeverity.Warning);
     assert.equal(underlined(editor.document, finding), 'ticket_body');
     assert.ok(finding.message.length > 20, 'the message says why caching breaks');
+    // Related information: the caller's per-request argument (the evidence) and the breakpoint.
+    const related = (finding.relatedInformation ?? []).map((item) => [item.message, editor.document.getText(item.location.range)]);
+    assert.ok(related.some(([message, text]) => /passed to `classify`/.test(message) && text === 'ticket'), JSON.stringify(related));
+    assert.ok(related.some(([message, text]) => /breakpoint/.test(message) && text.startsWith('"cache_control"')), JSON.stringify(related));
   });
 
   it('does not flag the module constant interpolated in the same f-string', async () => {

@@ -15,13 +15,14 @@ function sequence(seed: number): () => number {
 
 function comparable(result: AnalysisResult) {
   return {
-    findings: result.findings.map((finding) => [finding.code, finding.range, finding.message, finding.fixes]),
+    findings: result.findings.map((finding) => [finding.code, finding.range, finding.message, finding.fixes, finding.related]),
     prompts: result.prompts.map((prompt) => [prompt.name, prompt.kind, prompt.range, prompt.text, prompt.model, prompt.cached]),
   };
 }
 
-const EDITED = ['python/seed004_ticket_in_system.py', 'python/prompt_constant_models.py', 'typescript/prompt_constant_models.ts', 'javascript/triage_router.js', 'python/helper_builds_system.py', 'python/multi_turn_loop.py', 'typescript/template_in_system.ts', 'typescript/batch_requests.ts', 'tsx/prompt_component.tsx', 'javascript/batch_loop.js'];
-const SNIPPETS = ['x', '\n', '"', '{', ')', ' + user_id', '${name}', '\n\n', '', 'client.messages.create(', '# ', '//'];
+const EDITED = ['corpus/heldout/h16_express_chat.js', 'corpus/tuning/t28_appended_blocks.ts', 'corpus/tuning/t13_litellm_router.py', 'python/seed004_ticket_in_system.py', 'python/prompt_constant_models.py', 'typescript/prompt_constant_models.ts', 'javascript/triage_router.js', 'python/helper_builds_system.py', 'python/multi_turn_loop.py', 'typescript/template_in_system.ts', 'typescript/batch_requests.ts', 'tsx/prompt_component.tsx', 'javascript/batch_loop.js'];
+// Unclosed `${`, backticks and f-string braces reshape statements through error recovery (a stale BL005 once survived them).
+const SNIPPETS = ['x', '\n', '"', '{', ')', ' + user_id', '${name}', '\n\n', '', 'client.messages.create(', '# ', '//', '${', '`', 'f"{', ' + Date.now()', 'datetime.now()'];
 
 describe('incremental analysis sessions', () => {
   for (const fixture of EDITED) {
@@ -80,6 +81,22 @@ describe('incremental analysis sessions', () => {
       }
     });
   }
+
+  it('drops a stale finding when typing a backtick folds the rest of the file into an unclosed template', async () => {
+    const engine = await analyzer();
+    const text = fs.readFileSync(path.join(FIXTURES, 'corpus/heldout/h16_express_chat.js'), 'utf8');
+    const session = engine.createSession('javascript');
+    try {
+      session.update(text, OPTIONS);
+      const at = text.indexOf('text: TUTOR');
+      const change: TextChange = { start: at + 3, oldEnd: at + 6, newText: '`' };
+      const edited = text.slice(0, change.start) + change.newText + text.slice(change.oldEnd);
+      const incremental = session.update(edited, OPTIONS, [change]);
+      assert.deepEqual(comparable(incremental), comparable(engine.analyze(edited, 'javascript', OPTIONS)));
+    } finally {
+      session.dispose();
+    }
+  });
 
   it('applies several changes of one event in order', async () => {
     const engine = await analyzer();

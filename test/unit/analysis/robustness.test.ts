@@ -36,7 +36,7 @@ describe('analyzer robustness', () => {
     const filler = Array.from({ length: 4000 }, (_, index) => `def helper_${index}(value):\n    return value * ${index}\n`).join('\n');
     const text = `import anthropic\nclient = anthropic.Anthropic()\n${filler}\ndef ask(q, user):\n    return client.messages.create(model="claude-sonnet-4-6", max_tokens=10, system=[{"type": "text", "text": f"You are a helpful assistant for the support team. User: {user}", "cache_control": {"type": "ephemeral"}}], messages=[{"role": "user", "content": q}])\n\nask("hi", input("user? "))\n`;
     const result = engine.analyze(text, 'python', OPTIONS);
-    assert.deepEqual(result.findings.filter((finding) => finding.code === 'BL001').map((finding) => text.slice(finding.range.start, finding.range.end)), ['input("user? ")']);
+    assert.deepEqual(result.findings.filter((finding) => finding.code === 'BL001').map((finding) => text.slice(finding.range.start, finding.range.end)), ['user']);
   });
 
   it('reports 0-based lines and UTF-16 columns after non-ASCII text', async () => {

@@ -61,13 +61,14 @@ describe('value stability', () => {
     assert.equal(find(result, 'BL001').severity, 'warning');
   });
 
-  it('follows a parameter to its callers: the per-request argument is the primary location, the parameter and breakpoint are related', async () => {
+  it('follows a parameter to its callers: its use in the prompt is the primary location, the caller argument and the breakpoint are related', async () => {
     const text = `${PY_HEAD}def ask(q, stamp):\n    return client.messages.create(model="claude-sonnet-4-6", max_tokens=5, ${cachedSystem('f"{GUIDE} {stamp}"')}, messages=[{"role": "user", "content": q}])\n\ndef main():\n    for line in open("questions.txt"):\n        ask(line, datetime.now())\n`;
     const { result } = await lint(text);
     const finding = find(result, 'BL001');
-    assert.equal(text.slice(finding.range.start, finding.range.end), 'datetime.now()');
+    assert.equal(text.slice(finding.range.start, finding.range.end), 'stamp');
+    assert.match(finding.message, /parameter `stamp`, which a caller passes a clock reading/);
     const related = (finding.related ?? []).map((item) => [item.message, text.slice(item.range.start, item.range.end)]);
-    assert.deepEqual(related[0], ['received as the parameter `stamp` of `ask`', 'stamp']);
+    assert.deepEqual(related[0], ['a clock reading (`datetime.now()`), passed to `ask` as `stamp`', 'datetime.now()']);
     assert.ok(related.some(([message, source]) => /breakpoint/.test(message) && source.startsWith('"cache_control"')), JSON.stringify(related));
   });
 
@@ -120,7 +121,7 @@ describe('truthful messages', () => {
     const sarif = toSarif([{ file: { displayPath: 'a.py', absolutePath: '/nonexistent/a.py', language: 'python' }, parts: [{ prompts: [], findings: result.findings }], text, reachesModel: true }] as never);
     const located = sarif.runs[0].results[0] as { relatedLocations?: { message: { text: string } }[] };
     assert.ok(located.relatedLocations && located.relatedLocations.length >= 2);
-    assert.match(located.relatedLocations[0].message.text, /parameter `stamp`/);
+    assert.match(located.relatedLocations[0].message.text, /passed to `ask` as `stamp`/);
   });
 });
 
@@ -175,5 +176,27 @@ describe('request shapes', () => {
   it('ignores litellm calls to other providers and HTTP posts to other endpoints', async () => {
     const { labels } = await lint(`${PY_HEAD}import litellm, requests\ndef ask(q):\n    litellm.completion(model="gpt-4o", messages=[{"role": "system", "content": [{"type": "text", "text": f"{datetime.now()}", "cache_control": {"type": "ephemeral"}}]}])\n    requests.post("https://example.com/v1/chat", json={"system": [{"type": "text", "text": f"{datetime.now()}", "cache_control": {"type": "ephemeral"}}], "messages": []})\n`);
     assert.deepEqual(labels, []);
+  });
+});
+
+describe('hints that earn their place', () => {
+  const create = (args: string): string => `client.messages.create(model="claude-haiku-4-5", max_tokens=100, ${args})`;
+
+  it('BL101 for independent iterations over a collection', async () => {
+    const { labels } = await lint(`${PY_HEAD}def run(docs):\n    out = []\n    for doc in docs:\n        out.append(${create('messages=[{"role": "user", "content": doc}]')})\n    return out\n`);
+    assert.deepEqual(labels.filter((label) => label.startsWith('BL101')).length, 1);
+  });
+
+  it('no BL101 for a conversation that feeds each answer back, nor for a retry loop', async () => {
+    const conversation = `${PY_HEAD}def chat(turns):\n    history = []\n    for turn in turns:\n        history.append({"role": "user", "content": turn})\n        reply = ${create('messages=history')}\n        history.append({"role": "assistant", "content": reply.content})\n`;
+    const retry = `${PY_HEAD}def ask(q):\n    for attempt in range(3):\n        reply = ${create('messages=[{"role": "user", "content": q}]')}\n        if reply.stop_reason == "end_turn":\n            return reply\n`;
+    for (const text of [conversation, retry]) assert.deepEqual((await lint(text)).labels.filter((label) => label.startsWith('BL101')), []);
+  });
+
+  it('BL100 needs classification instructions and a small or fixed output, not a keyword in the data', async () => {
+    const opus = (system: string, maxTokens: number, user = 'q'): string => `${PY_HEAD}def f(q):\n    return client.messages.create(model="claude-opus-4-7", max_tokens=${maxTokens}, system="${system}", messages=[{"role": "user", "content": ${user}}])\n`;
+    assert.equal((await lint(opus('Classify the ticket. Reply with only the label.', 10))).labels.filter((label) => label.startsWith('BL100')).length, 1);
+    assert.deepEqual((await lint(opus('Write a long report. Extract facts first, then argue in depth.', 4000))).labels.filter((label) => label.startsWith('BL100')), []);
+    assert.deepEqual((await lint(opus('Summarise the thread for an executive.', 2000, 'f"Label this if you like: {q}"'))).labels.filter((label) => label.startsWith('BL100')), []);
   });
 });
