@@ -193,6 +193,10 @@ function fieldsIn(expr: Expr, owner: string, scope: Scope | undefined, out: Foun
     case 'opaque':
       if (expr.inner) next(expr.inner);
       return;
+    case 'member':
+      // `const { object } = await generateObject({...})`: a destructured name reads a member of the call's result.
+      next(expr.object);
+      return;
     case 'list':
       if (expr.items.some((item) => isRoleDict(item) || isRoleTuple(item))) messagePrompts(expr, owner, scope, out);
       else for (const item of expr.items) next(item);
@@ -265,6 +269,7 @@ export function sentReferences(facts: StatementFacts): SentReference[] {
     } else if (expr.kind === 'dict') for (const entry of expr.entries) visitCalls(entry.value, scope, depth + 1);
     else if (expr.kind === 'list') for (const item of expr.items) visitCalls(item, scope, depth + 1);
     else if (expr.kind === 'opaque' && expr.inner) visitCalls(expr.inner, scope, depth + 1);
+    else if (expr.kind === 'member') visitCalls(expr.object, scope, depth + 1);
   };
   for (const binding of facts.bindings) if (binding.value) visitCalls(binding.value, undefined, 0);
   for (const scope of facts.functions) {

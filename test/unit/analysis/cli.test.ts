@@ -79,7 +79,7 @@ describe('batchlens lint', () => {
     await runCli(['lint', SEED], io);
     assert.match(io.out, new RegExp(`^${SEED}:25:36: warning BL001 `, 'm'));
     assert.match(io.out, new RegExp(`^${SEED}:16:22: error BL007 claude-sonnet-4-5-20250929 was retired on 2026-11-30`, 'm'));
-    assert.match(io.out, /3 findings \(1 error, 1 warning, 1 info\) in 1 file\./);
+    assert.match(io.out, /2 findings \(1 error, 1 warning, 0 info\) in 1 file\./);
   });
 });
 

@@ -50,8 +50,8 @@ describe('batchlens lint and cost on notebooks', () => {
   it('reports a finding of a later cell at its cell and line, resolving a constant of an earlier cell, and exits 1', async () => {
     const io = recordingIo(ROOT);
     assert.equal(await runCli(['lint', POLICY], io), 1);
-    // The clock reading in cell 6 reaches the cached system block of `ask` in cell 5 through its parameter.
-    assert.match(io.out, /policy_cache\.ipynb#cell6:2:64: warning BL001 Per-request content \(`datetime\.now\(\)\.isoformat\(\)`/);
+    // The clock reading a later cell passes in reaches the cached block through the parameter `today`.
+    assert.match(io.out, /policy_cache\.ipynb#cell5:5:71: warning BL001 .*parameter `today`, which a caller passes `datetime\.now\(\)\.isoformat\(\)`/);
     assert.match(io.out, /in 1 file\.\n$/);
   });
 
@@ -59,13 +59,13 @@ describe('batchlens lint and cost on notebooks', () => {
     const json = recordingIo(ROOT);
     await runCli(['lint', POLICY, '--format', 'json'], json);
     const finding = JSON.parse(json.out).files[0].findings[0];
-    assert.deepEqual({ cell: finding.cell, code: finding.code, line: finding.line, column: finding.column }, { cell: 5, code: 'BL001', line: 2, column: 64 });
+    assert.deepEqual({ cell: finding.cell, code: finding.code, line: finding.line, column: finding.column }, { cell: 4, code: 'BL001', line: 5, column: 71 });
     const sarif = recordingIo(ROOT);
     await runCli(['lint', POLICY, '--format', 'sarif'], sarif);
     const location = JSON.parse(sarif.out).runs[0].results[0].locations[0];
     const storedLine = fs.readFileSync(path.join(ROOT, POLICY), 'utf8').split('\n')[location.physicalLocation.region.startLine - 1];
-    assert.match(storedLine, /datetime\.now\(\)\.isoformat\(\)/);
-    assert.deepEqual(location.properties, { cell: 5, cellRegion: { startLine: 2, startColumn: 64, endLine: 2, endColumn: 90 } });
+    assert.match(storedLine, /Today is \{today\}/);
+    assert.deepEqual(location.properties, { cell: 4, cellRegion: { startLine: 5, startColumn: 71, endLine: 5, endColumn: 76 } });
   });
 
   it('reports a named file it cannot analyse as skipped, with the reason, instead of "No findings in 0 files"', async () => {

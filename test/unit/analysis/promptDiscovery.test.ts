@@ -51,7 +51,8 @@ describe('prompt discovery', () => {
       ].join('\n'),
       'typescript',
     );
-    assert.deepEqual(ts, ['field generateText.system@5', 'field generateText.prompt@6']);
+    // A Vercel AI SDK call with a Claude model is a request the analyzer models: its fields are the request's arguments.
+    assert.deepEqual(ts, ['sdk-argument system (messages.create)@5', 'sdk-argument messages[0].content (messages.create)@6']);
     const py = await prompts(
       [
         'from agents import Agent',
