@@ -13,6 +13,8 @@ import { validateCreateBody, validateForVersion } from './validation';
 /** Request size limits of the real API (reference §2, §6). */
 export const MAX_BATCH_BYTES = 256 * 1024 * 1024;
 export const MAX_COUNT_TOKENS_BYTES = 32 * 1024 * 1024;
+/** The Messages endpoint's request size limit, like count_tokens's (reference §2). */
+export const MAX_MESSAGES_BYTES = 32 * 1024 * 1024;
 export const MAX_REQUESTS_PER_BATCH = 100_000;
 const MAX_OTHER_BYTES = 1024 * 1024;
 /** The SDK's default speed-up: a batch of 3 requests ends about 3 s after creation. */
@@ -216,6 +218,10 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
         return;
       }
     }
+    if (path === '/v1/messages' && method === 'POST') {
+      sendResult(res, store.message(requestBody(await readJson(req, MAX_MESSAGES_BYTES)), version));
+      return;
+    }
     if (path === '/v1/messages/count_tokens' && method === 'POST') {
       sendJson(res, 200, countTokens(await readJson(req, limits.maxCountTokensBytes), version));
       return;
@@ -265,10 +271,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   }
 
   function countTokens(body: unknown, version: string): { input_tokens: number } {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new HttpError(invalidRequest('Input should be a valid dictionary'));
-    }
-    const params = body as Record<string, unknown>;
+    const params = requestBody(body);
     const removed = validateForVersion(params, version);
     if (removed) {
       throw new HttpError(removed);
@@ -418,6 +421,14 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown
   } catch {
     throw new HttpError(invalidRequest('The request body is not valid JSON.'));
   }
+}
+
+/** A Messages-shaped body (messages, count_tokens) must be a JSON object. */
+function requestBody(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(invalidRequest('Input should be a valid dictionary'));
+  }
+  return body as Record<string, unknown>;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
