@@ -3,6 +3,7 @@ import { PromptAnalysis } from './features/analysis/promptAnalysis';
 import { registerApiKeyFeature } from './features/apiKey/registerApiKeyFeature';
 import { registerLensFeature } from './features/lens/registerLensFeature';
 import { registerLintFeature } from './features/lint/registerLintFeature';
+import { registerLiveLifecycle } from './features/prices/registerLiveLifecycle';
 import { registerPricesFeature } from './features/prices/registerPricesFeature';
 import { registerSubmitFeature } from './features/submit/registerSubmitFeature';
 import { registerTrackerFeature } from './features/tracker/registerTrackerFeature';
@@ -23,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): BatchlensApi {
       prompts,
       registerApiKeyFeature(services),
       registerPricesFeature(services, prompts.tokenCounts),
+      registerLiveLifecycle(services, prompts.reanalyse),
       registerLensFeature(services, prompts),
       registerLintFeature(services, prompts),
       registerSubmitFeature(services),

@@ -13,6 +13,8 @@ import { validateCreateBody, validateForVersion } from './validation';
 /** Request size limits of the real API (reference §2, §6). */
 export const MAX_BATCH_BYTES = 256 * 1024 * 1024;
 export const MAX_COUNT_TOKENS_BYTES = 32 * 1024 * 1024;
+/** The Messages endpoint's request size limit, like count_tokens's (reference §2). */
+export const MAX_MESSAGES_BYTES = 32 * 1024 * 1024;
 export const MAX_REQUESTS_PER_BATCH = 100_000;
 const MAX_OTHER_BYTES = 1024 * 1024;
 /** The SDK's default speed-up: a batch of 3 requests ends about 3 s after creation. */
@@ -217,6 +219,10 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
         return;
       }
     }
+    if (path === '/v1/messages' && method === 'POST') {
+      sendResult(res, store.message(requestBody(await readJson(req, MAX_MESSAGES_BYTES)), version));
+      return;
+    }
     if (path === '/v1/messages/count_tokens' && method === 'POST') {
       // Not a tokenizer: the count is Batchlens's own estimate, and the response says so.
       sendJson(res, 200, countTokens(await readJson(req, limits.maxCountTokensBytes), version), { [EMULATED_COUNT_HEADER]: EMULATED_COUNT_NOTE });
@@ -276,10 +282,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   }
 
   function countTokens(body: unknown, version: string): { input_tokens: number } {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new HttpError(invalidRequest('Input should be a valid dictionary'));
-    }
-    const params = body as Record<string, unknown>;
+    const params = requestBody(body);
     const removed = validateForVersion(params, version);
     if (removed) {
       throw new HttpError(removed);
@@ -450,6 +453,14 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown
 /** Every count_tokens answer carries this header: the figure is emulated, not a real tokenizer's. */
 export const EMULATED_COUNT_HEADER = 'x-batchlens-emulated';
 const EMULATED_COUNT_NOTE = 'count_tokens is emulated with the Batchlens offline token estimator';
+
+/** A Messages-shaped body (messages, count_tokens) must be a JSON object. */
+function requestBody(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(invalidRequest('Input should be a valid dictionary'));
+  }
+  return body as Record<string, unknown>;
+}
 
 function sendJson(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
   const requestId = randomId('req_');

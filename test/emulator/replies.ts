@@ -1,5 +1,5 @@
 import type { Message } from '@anthropic-ai/sdk/resources/messages/messages';
-import { sha256Hex, stableId } from './ids';
+import { sha256Hex } from './ids';
 import { countTextTokens, lastUserText, tokenizerOf } from './prompt';
 import type { CacheUsage } from './promptCache';
 
@@ -26,14 +26,15 @@ export function replyText(params: Record<string, unknown>): string {
 }
 
 /**
- * A complete `Message` for a succeeded row. Output is counted with the emulator's (estimated) token
- * counter and cut to `max_tokens` (with stop_reason `max_tokens`) at 4 UTF-8 bytes per allowed token.
+ * A complete `Message`, for a succeeded batch row (`service_tier: 'batch'`) or a synchronous
+ * `POST /v1/messages` (`'standard'`). Output is counted with the emulator's (estimated) token counter
+ * and cut to `max_tokens` (with stop_reason `max_tokens`) at 4 UTF-8 bytes per allowed token.
  */
 export function buildMessage(
-  batchId: string,
-  customId: string,
+  id: string,
   params: Record<string, unknown>,
   cache: CacheUsage,
+  serviceTier: 'batch' | 'standard' = 'batch',
 ): Message {
   const maxTokens = typeof params['max_tokens'] === 'number' ? params['max_tokens'] : 1;
   const tokenizer = tokenizerOf(params['model']);
@@ -44,7 +45,7 @@ export function buildMessage(
     stopReason = 'max_tokens';
   }
   return {
-    id: stableId('msg_', `${batchId}/${customId}`),
+    id,
     type: 'message',
     role: 'assistant',
     model: String(params['model']),
@@ -63,7 +64,7 @@ export function buildMessage(
       output_tokens_details: null,
       server_tool_use: null,
       inference_geo: null,
-      service_tier: 'batch',
+      service_tier: serviceTier,
       speed: null,
     },
   } satisfies Message;

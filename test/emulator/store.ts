@@ -4,12 +4,13 @@ import type {
   MessageBatchIndividualResponse,
   MessageBatchResult,
 } from '@anthropic-ai/sdk/resources/messages/batches';
+import type { Message } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { ApiErrorSpec } from './apiError';
 import type { FaultSet } from './faults';
-import { randomId, rfc3339, sha256Hex } from './ids';
+import { randomId, rfc3339, sha256Hex, stableId } from './ids';
 import { findServedModel } from './models';
 import { flattenPrompt } from './prompt';
-import { PromptCache, type CacheEntry } from './promptCache';
+import { PromptCache, type CacheEntry, type CacheUsage } from './promptCache';
 import { buildMessage } from './replies';
 import { validateRequestParams, type BatchRequestInput } from './validation';
 
@@ -329,11 +330,32 @@ export class BatchStore {
         error: { type: 'error', error: { type: failure.type, message: failure.message }, request_id: randomId('req_') },
       } as MessageBatchResult;
     }
-    const model = findServedModel(String(row.params['model']), atMs);
+    const message = buildMessage(stableId('msg_', `${batch.id}/${row.customId}`), row.params, this.cacheUsage(row.params, atMs));
+    return { type: 'succeeded', message };
+  }
+
+  /**
+   * A synchronous `POST /v1/messages`: validated like a batch row under `apiVersion` (a failure is
+   * the call's own error), answered at once, through the same prompt cache as the batches.
+   */
+  message(params: Record<string, unknown>, apiVersion: string): StoreResult<Message> {
+    this.settle();
+    const atMs = this.now();
+    const failure = validateRequestParams(params, atMs, apiVersion, 'message');
+    if (failure) {
+      return { error: failure };
+    }
+    const message = buildMessage(randomId('msg_'), params, this.cacheUsage(params, atMs), 'standard');
+    this.save();
+    return { ok: message };
+  }
+
+  /** Usage of one valid request processed at `atMs`, recording its cache writes and reads. */
+  private cacheUsage(params: Record<string, unknown>, atMs: number): CacheUsage {
+    const model = findServedModel(String(params['model']), atMs);
     // Anthropic has not published every minimum; the emulator must pick one, and takes the most common (1,024).
     const minimum = model ? (model.minCacheableTokens ?? 1024) : Number.POSITIVE_INFINITY;
-    const usage = this.cache.use(model?.id ?? String(row.params['model']), flattenPrompt(row.params), minimum, atMs);
-    return { type: 'succeeded', message: buildMessage(batch.id, row.customId, row.params, usage) };
+    return this.cache.use(model?.id ?? String(params['model']), flattenPrompt(params), minimum, atMs);
   }
 
   private save(): void {

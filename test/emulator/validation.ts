@@ -125,10 +125,16 @@ export function validateCreateBody(body: unknown, maxRequests: number): BatchReq
 }
 
 /**
- * Validates one request's `params` when the batch processes it. Failures do not fail the create
- * call: like the real API, they come back as `errored` rows in the results.
+ * Validates one request's `params`: when a batch processes it (failures do not fail the create
+ * call: like the real API, they come back as `errored` rows in the results), or as a synchronous
+ * `POST /v1/messages` (`'message'`, where the same failure is the call's own 400/404).
  */
-export function validateRequestParams(params: JsonObject, nowMs: number, version: string = VERSION_2023): ApiErrorSpec | undefined {
+export function validateRequestParams(
+  params: JsonObject,
+  nowMs: number,
+  version: string = VERSION_2023,
+  context: 'batch' | 'message' = 'batch',
+): ApiErrorSpec | undefined {
   const removed = validateForVersion(params, version);
   if (removed) {
     return removed;
@@ -175,7 +181,11 @@ export function validateRequestParams(params: JsonObject, nowMs: number, version
     }
   }
   if (params['stream'] === true) {
-    return invalidRequest('stream: Streaming is not supported for requests in a Message Batch.');
+    // The real Messages endpoint streams server-sent events; the emulator does not, and says so
+    // rather than answer a streaming client with a plain JSON body.
+    return invalidRequest(
+      context === 'batch' ? 'stream: Streaming is not supported for requests in a Message Batch.' : 'stream: the emulator does not stream responses (send stream: false)',
+    );
   }
   const promptTokens = flattenPrompt(params).totalTokens;
   if (promptTokens > entry.contextWindowTokens) {

@@ -27,6 +27,8 @@ export class PromptAnalysis implements vscode.Disposable {
   /** Fires after a setting that changes the analysis or its display changed (cached analyses already dropped). */
   readonly onDidChangeSettings = this.settingsEmitter.event;
   private readonly subscriptions: vscode.Disposable[];
+  /** Drops every analysis and redraws, as a setting change does: for catalog data that changed (live lifecycle). */
+  readonly reanalyse: () => void;
 
   constructor(services: HostServices) {
     const { config, log } = services;
@@ -51,6 +53,7 @@ export class PromptAnalysis implements vscode.Disposable {
       this.cache.invalidateAll();
       this.settingsEmitter.fire();
     };
+    this.reanalyse = reanalyse;
     const redisplay = () => this.settingsEmitter.fire();
     const table: ConfigRefresh[] = [
       { section: 'batchlens.defaultModel', refresh: reanalyse },

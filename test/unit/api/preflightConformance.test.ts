@@ -11,7 +11,8 @@ import { TEST_KEY, manualClock, startEmulator } from './emulatorHarness';
 /*
  * Pre-flight (src/core/batch/preflight.ts) and the emulator (test/emulator/validation.ts) implement
  * the API's row rules independently. This table holds them to the same verdict for each row, under
- * both API versions: if either drifts from the other, a row disagrees here.
+ * both API versions, inside a batch and as a synchronous POST /v1/messages: if either drifts from
+ * the other, a row disagrees here.
  */
 
 const DAY = '2026-12-04';
@@ -86,6 +87,34 @@ describe('pre-flight and the emulator agree on a table of rows', () => {
       assert.ok(errored.size > 0 && errored.size < rows.length);
       assert.equal(errored.has('temperature'), version === API_VERSION_2026);
       assert.ok(emulator.admin.requests().every((r) => r.anthropicVersion === version));
+    });
+  }
+
+  for (const version of [API_VERSION_2026, API_VERSION_2023]) {
+    it(`gives the same verdict for every row sent to POST /v1/messages under anthropic-version ${version}`, async () => {
+      const requests = rows.map(([name, params]) => request(name, params));
+      const inputTokens = requests.map((r) => countTextTokens(JSON.stringify(r.params.messages)));
+      const predicted = new Set(preflightRequests(requests, { apiVersion: version, today: DAY, inputTokens }).failingCustomIds);
+
+      const client = new Anthropic({ baseURL: emulator.url, apiKey: TEST_KEY, maxRetries: 0, defaultHeaders: { 'anthropic-version': version } });
+      const refused = new Set<string>();
+      for (const { custom_id: name, params } of requests) {
+        // A fixed timeout: without one the SDK itself refuses a large max_tokens unless streaming.
+        const outcome = await client.messages.create(params as never, { timeout: 60_000 }).then(
+          () => 'answered',
+          (error: unknown) => error,
+        );
+        if (outcome !== 'answered') {
+          assert.ok(outcome instanceof Anthropic.APIError && (outcome.status === 400 || outcome.status === 404), `${name}: ${String(outcome)}`);
+          refused.add(name);
+        }
+      }
+      for (const [name] of rows) {
+        assert.equal(predicted.has(name), refused.has(name), `${name} under ${version}: pre-flight says ${predicted.has(name) ? 'fail' : 'pass'}, POST /v1/messages ${refused.has(name) ? 'refused it' : 'answered'}`);
+      }
+      assert.ok(refused.size > 0 && refused.size < rows.length);
+      assert.equal(refused.has('temperature'), version === API_VERSION_2026);
+      assert.ok(emulator.admin.requests().every((r) => r.anthropicVersion === version && r.path === '/v1/messages'));
     });
   }
 
