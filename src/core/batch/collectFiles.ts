@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { abortError } from '../util/clock';
 import { decodeUtf8, looksBinary } from './contentSniff';
+import { readSmallFile } from './readSmallFile';
 import { isLikelySecretFile } from './secretFiles';
 
 export type SkipReason = 'binary' | 'secret' | 'ignored' | 'empty' | 'too-large' | 'unreadable';
@@ -332,21 +333,14 @@ async function examineFile(
   }
   let bytes: Buffer;
   try {
-    const handle = await fs.open(path.join(root, relativePath), 'r');
-    try {
-      const { size } = await handle.stat();
-      if (size === 0) return skip('empty');
-      if (size > options.maxFileBytes) return skip('too-large', `${size} bytes, over the ${options.maxFileBytes}-byte limit`);
-      bytes = await handle.readFile();
-    } finally {
-      await handle.close();
-    }
+    const read = readSmallFile(path.join(root, relativePath), options.maxFileBytes);
+    if (read.kind === 'empty') return skip('empty');
+    if (read.kind === 'too-large') return skip('too-large', `${read.size} bytes, over the ${options.maxFileBytes}-byte limit`);
+    if (read.kind === 'not-a-file') return skip('unreadable', 'not a regular file');
+    bytes = read.bytes;
   } catch (error) {
     return skip('unreadable', errorDetail(error));
   }
-  // The file may have changed between stat and read.
-  if (bytes.length === 0) return skip('empty');
-  if (bytes.length > options.maxFileBytes) return skip('too-large', `${bytes.length} bytes, over the ${options.maxFileBytes}-byte limit`);
   if (looksBinary(bytes)) return skip('binary');
   const content = decodeUtf8(bytes);
   if (content === undefined) return skip('binary', 'not valid UTF-8');
