@@ -40,9 +40,11 @@ export interface SubmitOutcome {
  * See `submitPendingBatches` for the crash-safety protocol.
  */
 export async function submitPreparedJob(prepared: PreparedJob, options: SubmitOptions): Promise<SubmitOutcome> {
-  await options.store.writeRequests(prepared.job.id, prepared.requests);
+  // The lines just written are kept, so the first submission does not read and parse them back.
+  const lines = new Map<string, string>();
+  await options.store.writeRequests(prepared.job.id, prepared.requests, (customId, line) => lines.set(customId, line));
   await options.store.create(prepared.job);
-  return submitPendingBatches(prepared.job.id, options);
+  return submitPendingBatches(prepared.job.id, options, lines);
 }
 
 /**
@@ -57,13 +59,13 @@ export async function submitPreparedJob(prepared: PreparedJob, options: SubmitOp
  * `submitError`, because the API may have created the batch; reconciliation decides.
  * The first failure stops the submission. Resumable: call again for what is left.
  */
-export async function submitPendingBatches(jobId: string, options: SubmitOptions): Promise<SubmitOutcome> {
+export async function submitPendingBatches(jobId: string, options: SubmitOptions, storedLines?: Map<string, string>): Promise<SubmitOutcome> {
   const { store, api, clock } = options;
   const logger = options.logger ?? silentLogger;
   const job = await store.get(jobId);
   if (!job) throw new Error(`no job ${jobId} in the store`);
   // Serialized lines, not objects: each batch's body is joined from them once, hashed and sent as is.
-  const linesById = await store.readRequestLines(jobId);
+  const linesById = storedLines ?? (await store.readRequestLines(jobId));
   const pending = pendingCustomIds(job).map((id) => {
     const line = linesById.get(id);
     if (!line) throw new Error(`job ${jobId}: the stored requests have no row ${id}`);
