@@ -6,7 +6,7 @@
  * scaleBaseline.cjs), run the same way in the same run. A step whose time grows more than 12x for 10x
  * the rows is marked FAILED: that is how a quadratic path shows.
  *
- * The files are generated once into bench/.cache/ (git-ignored) and reused; the job store and the
+ * The files are generated once into node_modules/.cache/batchlens-scale-tree (git-ignored) and reused; the job store and the
  * results are written under the tree's `.batchlens/` and removed after each size.
  */
 import { spawn } from 'node:child_process';
@@ -24,7 +24,8 @@ const ROOT = path.join(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const RSS_PRELOAD = path.join(__dirname, 'support', 'peakRss.cjs');
 const BASELINE = path.join(__dirname, 'support', 'scaleBaseline.cjs');
-const TREE = path.join(__dirname, '.cache', 'scale-tree');
+/** Generated once and reused; under node_modules/.cache so git, the linter and the type checker pass it by. */
+const TREE = path.join(__dirname, '..', 'node_modules', '.cache', 'batchlens-scale-tree');
 const DEFAULT_SIZES = [1_000, 10_000, 100_000];
 /** The most a step may grow for 10x the rows; more means something is worse than linear. */
 const MAX_GROWTH = 12;

@@ -121,6 +121,16 @@ export function createBatchApi(options: CreateBatchApiOptions): BatchApi {
         client.messages.batches.create({ requests }, { signal: opts?.signal, maxRetries: 0 }),
       ),
 
+    createFromJson: (body: string, opts) =>
+      call('create batch', () =>
+        client.post<MessageBatch>('/v1/messages/batches', {
+          body: Buffer.from(body, 'utf8'),
+          headers: { 'content-type': 'application/json' },
+          signal: opts?.signal,
+          maxRetries: 0,
+        }),
+      ),
+
     retrieve,
 
     listPage: (opts) =>

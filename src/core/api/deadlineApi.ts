@@ -40,6 +40,17 @@ export function withDeadlines(api: BatchApi, options: DeadlineOptions): BatchApi
     },
     countTokens: (params, opts) => run('count tokens', opts?.signal, (signal) => api.countTokens(params, { ...opts, signal })),
     listModels: (opts) => run('list models', opts?.signal, (signal) => api.listModels({ ...opts, signal })),
+    // The fast paths (a create body sent as is, the raw results bytes) keep their deadlines too.
+    ...(api.createFromJson
+      ? { createFromJson: (body: string, opts?: { signal?: AbortSignal }) => run('create batch', opts?.signal, (signal) => api.createFromJson!(body, { ...opts, signal })) }
+      : {}),
+    ...(api.resultsBytes
+      ? {
+          resultsBytes: (batchId: string, opts?: { signal?: AbortSignal }) =>
+            guardStream(`results of ${batchId}`, options, opts?.signal, (signal) => api.resultsBytes!(batchId, { ...opts, signal }), () =>
+              new BatchApiError({ kind: 'connection', message: `The results download of ${batchId} stalled for ${seconds(options.timeoutMs)}.` })),
+        }
+      : {}),
   };
 }
 

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { abortError } from '../util/clock';
 import { decodeUtf8, looksBinary } from './contentSniff';
+import { readSmallFile } from './readSmallFile';
 import { isLikelySecretFile } from './secretFiles';
 
 export type SkipReason = 'binary' | 'secret' | 'ignored' | 'empty' | 'too-large' | 'unreadable' | 'special';
@@ -341,25 +342,15 @@ async function examineFile(
     // stat (not open) first: opening a FIFO blocks until a writer appears, and a device may never end.
     const kind = knownRegular ? undefined : specialKind(await fs.stat(path.join(root, relativePath)));
     if (kind) return skip('special', kind);
-    // O_NONBLOCK guards the moment between stat and open (a file swapped for a FIFO); harmless for files.
-    const handle = await fs.open(path.join(root, relativePath), knownRegular ? 'r' : fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
-    try {
-      const opened = await handle.stat();
-      const swapped = specialKind(opened);
-      if (swapped) return skip('special', swapped);
-      const { size } = opened;
-      if (size === 0) return skip('empty');
-      if (size > options.maxFileBytes) return skip('too-large', `${size} bytes, over the ${options.maxFileBytes}-byte limit`);
-      bytes = await handle.readFile();
-    } finally {
-      await handle.close();
-    }
+    // readSmallFile opens non-blocking and reads only a regular file: a file swapped for a FIFO after the stat is not read either.
+    const read = readSmallFile(path.join(root, relativePath), options.maxFileBytes);
+    if (read.kind === 'empty') return skip('empty');
+    if (read.kind === 'too-large') return skip('too-large', `${read.size} bytes, over the ${options.maxFileBytes}-byte limit`);
+    if (read.kind === 'not-a-file') return skip('special', 'not a regular file, not read');
+    bytes = read.bytes;
   } catch (error) {
     return skip('unreadable', errorDetail(error));
   }
-  // The file may have changed between stat and read.
-  if (bytes.length === 0) return skip('empty');
-  if (bytes.length > options.maxFileBytes) return skip('too-large', `${bytes.length} bytes, over the ${options.maxFileBytes}-byte limit`);
   if (looksBinary(bytes)) return skip('binary');
   const content = decodeUtf8(bytes);
   if (content === undefined) return skip('binary', 'not valid UTF-8');

@@ -41,9 +41,11 @@ export interface SubmitOutcome {
  * See `submitPendingBatches` for the crash-safety protocol.
  */
 export async function submitPreparedJob(prepared: PreparedJob, options: SubmitOptions): Promise<SubmitOutcome> {
-  await options.store.writeRequests(prepared.job.id, prepared.requests);
+  // The lines just written are kept, so the first submission does not read and parse them back.
+  const lines = new Map<string, string>();
+  await options.store.writeRequests(prepared.job.id, prepared.requests, (customId, line) => lines.set(customId, line));
   await options.store.create(prepared.job);
-  return submitPendingBatches(prepared.job.id, options);
+  return submitPendingBatches(prepared.job.id, options, lines);
 }
 
 /**
@@ -60,19 +62,21 @@ export async function submitPreparedJob(prepared: PreparedJob, options: SubmitOp
  * (see `classifyCreateFailure`).
  * The first failure stops the submission. Resumable: call again for what is left.
  */
-export async function submitPendingBatches(jobId: string, options: SubmitOptions): Promise<SubmitOutcome> {
+export async function submitPendingBatches(jobId: string, options: SubmitOptions, storedLines?: Map<string, string>): Promise<SubmitOutcome> {
   const { store, api, clock } = options;
   const logger = options.logger ?? silentLogger;
   const job = await store.get(jobId);
   if (!job) throw new Error(`no job ${jobId} in the store`);
-  const requestsById = await store.readRequests(jobId);
+  // Serialized lines, not objects: each batch's body is joined from them once, hashed and sent as is.
+  const linesById = storedLines ?? (await store.readRequestLines(jobId));
   const pending = pendingCustomIds(job).map((id) => {
-    const request = requestsById.get(id);
-    if (!request) throw new Error(`job ${jobId}: the stored requests have no row ${id}`);
-    return request;
+    const line = linesById.get(id);
+    if (!line) throw new Error(`job ${jobId}: the stored requests have no row ${id}`);
+    return { customId: id, line };
   });
+  linesById.clear();
   const plan = splitIntoBatches(
-    pending.map((request) => Buffer.byteLength(JSON.stringify(request), 'utf8')),
+    pending.map((request) => Buffer.byteLength(request.line, 'utf8')),
     { maxRequests: options.maxRequestsPerBatch, maxBytes: options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES },
   );
   const created: string[] = [];
@@ -80,11 +84,13 @@ export async function submitPendingBatches(jobId: string, options: SubmitOptions
   for (const [planIndex, planned] of plan.entries()) {
     if (options.signal?.aborted) throw abortError();
     const requests = planned.indexes.map((index) => pending[index]);
+    // Byte for byte `JSON.stringify({ requests })` of the parsed requests, so `sha256Of` agrees with it.
+    const body = `{"requests":[${requests.map((request) => request.line).join(',')}]}`;
     const intent: BatchRecord = {
       index: 0,
-      customIds: requests.map((request) => request.custom_id),
+      customIds: requests.map((request) => request.customId),
       intentAt: clock.now(),
-      requestsSha256: sha256Of(requests),
+      requestsSha256: createHash('sha256').update(body, 'utf8').digest('hex'),
       purpose: 'initial',
     };
     await store.update(jobId, (stored) => {
@@ -93,7 +99,9 @@ export async function submitPendingBatches(jobId: string, options: SubmitOptions
     });
     let batch: MessageBatch;
     try {
-      batch = await api.create(requests, { signal: options.signal });
+      batch = api.createFromJson
+        ? await api.createFromJson(body, { signal: options.signal })
+        : await api.create((JSON.parse(body) as { requests: BatchRequest[] }).requests, { signal: options.signal });
     } catch (error) {
       const apiError = toBatchApiError(error);
       const classified = classifyCreateFailure(error);

@@ -180,12 +180,30 @@ export class FileJobStore implements JobStore {
   }
 
   /** Keeps the exact request bodies of a job (JSONL, one `BatchRequest` per line), written atomically. */
-  async writeRequests(jobId: string, requests: Iterable<BatchRequest>): Promise<string> {
+  async writeRequests(jobId: string, requests: Iterable<BatchRequest>, onLine?: (customId: string, line: string) => void): Promise<string> {
     await this.ensureReady();
-    const lines: string[] = [];
-    for (const request of requests) lines.push(JSON.stringify(request));
-    await writeFileAtomic(this.requestsPath(jobId), lines.length ? `${lines.join('\n')}\n` : '');
+    // Streamed in 1 MB writes: joining 100k serialized requests first held the payload twice more.
+    await writeFileAtomicChunks(this.requestsPath(jobId), (function* () {
+      for (const request of requests) {
+        const line = JSON.stringify(request);
+        onLine?.(request.custom_id, line);
+        yield `${line}\n`;
+      }
+    })());
     return requestsFileFor(jobId);
+  }
+
+  /** The stored request lines of a job, unparsed, by custom id (for building create bodies without re-serializing). */
+  async readRequestLines(jobId: string): Promise<Map<string, string>> {
+    const job = await this.get(jobId);
+    const file = job ? path.join(this.dir, job.requestsFile) : this.requestsPath(jobId);
+    const text = await fs.readFile(file, 'utf8');
+    const lines = new Map<string, string>();
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      lines.set((JSON.parse(line) as BatchRequest).custom_id, line);
+    }
+    return lines;
   }
 
   async readRequests(jobId: string): Promise<Map<string, BatchRequest>> {
@@ -352,8 +370,45 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
   }
 }
 
+/** `writeFileAtomic` for text produced piece by piece: written in ~1 MB appends, so it is never held whole. */
+export async function writeFileAtomicChunks(file: string, pieces: Iterable<string>): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const handle = await fs.open(temp, 'w');
+  try {
+    let pending: string[] = [];
+    let pendingLength = 0;
+    for (const piece of pieces) {
+      pending.push(piece);
+      pendingLength += piece.length;
+      if (pendingLength >= 1 << 20) {
+        await handle.write(pending.join(''));
+        pending = [];
+        pendingLength = 0;
+      }
+    }
+    if (pending.length > 0) await handle.write(pending.join(''));
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  try {
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * One line of JSON: a 100k-row job file is rewritten on every update, and indentation made it about
+ * a third larger and slower to write and to parse back.
+ */
 function serializeJob(job: Job): string {
-  return `${JSON.stringify(job, null, 2)}\n`;
+  return `${JSON.stringify(job)}\n`;
 }
 
 function parseJob(text: string): Job {

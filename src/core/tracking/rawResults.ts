@@ -76,19 +76,36 @@ async function fetchInto(sink: TempSink, options: RawDownloadOptions): Promise<v
   const skipLines = sink.committedLines;
   if (options.api.resultsBytes) {
     let toSkip = skipLines;
-    for await (const chunk of options.api.resultsBytes(options.batchId, { signal: options.signal })) {
-      let start = 0;
-      while (toSkip > 0 && start < chunk.length) {
-        const newline = chunk.indexOf(0x0a, start);
-        if (newline === -1) {
-          start = chunk.length;
-          break;
+    // Network chunks are small; they are gathered into ~1 MB writes so the socket is drained at once
+    // instead of waiting on one file write per chunk.
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    try {
+      for await (const chunk of options.api.resultsBytes(options.batchId, { signal: options.signal })) {
+        let start = 0;
+        while (toSkip > 0 && start < chunk.length) {
+          const newline = chunk.indexOf(0x0a, start);
+          if (newline === -1) {
+            start = chunk.length;
+            break;
+          }
+          start = newline + 1;
+          toSkip -= 1;
         }
-        start = newline + 1;
-        toSkip -= 1;
+        if (start < chunk.length) {
+          pending.push(start === 0 ? chunk : chunk.subarray(start));
+          pendingBytes += chunk.length - start;
+        }
+        if (pendingBytes >= FLUSH_BYTES) {
+          await sink.append(Buffer.concat(pending));
+          pending = [];
+          pendingBytes = 0;
+        }
       }
-      if (start < chunk.length) {
-        await sink.append(start === 0 ? chunk : chunk.subarray(start));
+    } finally {
+      // What arrived before a failure is kept; the sink keeps only its complete lines.
+      if (pending.length > 0) {
+        await sink.append(Buffer.concat(pending));
       }
     }
     return;

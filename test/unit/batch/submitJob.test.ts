@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { BatchApiError } from '../../../src/core/api/errors';
 import { CUSTOM_ID_PATTERN } from '../../../src/core/batch/customIds';
-import { pendingCustomIds, submitPendingBatches, submitPreparedJob } from '../../../src/core/batch/submitJob';
+import type { BatchRequest } from '../../../src/core/api/batchApi';
+import { pendingCustomIds, sha256Of, submitPendingBatches, submitPreparedJob } from '../../../src/core/batch/submitJob';
 import { FileJobStore } from '../../../src/core/tracking/jobStore';
 import { fakeBatchApi, manualClock } from './fakeBatchApi';
 import { prepareDocs, textWorkspace } from './jobFixtures';
@@ -44,6 +45,27 @@ describe('prepareJob + submitPreparedJob', () => {
     const sentRows = [...api.sent.values()].flat();
     assert.equal(sentRows.length, 5);
     for (const row of sentRows) assert.deepEqual(row, stored.get(row.custom_id));
+    // Each intent's hash is the hash of exactly what was sent (reconciliation recognises a batch by it).
+    assert.deepEqual(job.batches.map((record) => record.requestsSha256), outcome.created.map((id) => sha256Of(api.sent.get(id) ?? [])));
+  });
+
+  it('sends a pre-serialized body when the API takes one, identical to serializing the requests', async () => {
+    const root = await textWorkspace(3);
+    const clock = manualClock();
+    const api = fakeBatchApi({ now: clock.now });
+    const bodies: string[] = [];
+    api.createFromJson = (body, options) => {
+      bodies.push(body);
+      return api.create((JSON.parse(body) as { requests: BatchRequest[] }).requests, options);
+    };
+    const store = new FileJobStore(root, { clock });
+    const prepared = await prepareDocs(root, clock.now());
+    const outcome = await submitPreparedJob(prepared, { store, api, clock, maxRequestsPerBatch: 10 });
+    assert.equal(bodies.length, 1);
+    assert.equal(bodies[0], JSON.stringify({ requests: prepared.requests }));
+    const job = (await store.get(prepared.job.id))!;
+    assert.equal(job.batches[0].requestsSha256, sha256Of(prepared.requests));
+    assert.deepEqual(outcome.created, [job.batches[0].batchId]);
   });
 
   it('records the intent before create is called', async () => {

@@ -30,6 +30,32 @@ describe('API deadlines', () => {
     assert.ok(waits.length >= 2, `progress was reported ${waits.length} times`);
   });
 
+  it('keeps the deadline on the fast paths: a create body sent as is, and the raw results bytes', async () => {
+    const api = withDeadlines(
+      {
+        createFromJson: () => never<MessageBatch>(),
+        resultsBytes: () => ({
+          async *[Symbol.asyncIterator]() {
+            yield new Uint8Array([0x7b, 0x7d, 0x0a]);
+            await never();
+          },
+        }),
+      } as unknown as BatchApi,
+      { timeoutMs: 100 },
+    );
+    assert.ok(api.createFromJson && api.resultsBytes, 'the wrapper offers the fast paths the API has');
+    await assert.rejects(api.createFromJson('{"requests":[]}'), (error: Error & { kind?: string }) => error.kind === 'timeout');
+    const chunks: Uint8Array[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const chunk of api.resultsBytes!('msgbatch_1')) chunks.push(chunk);
+      })(),
+      (error: Error & { kind?: string }) => error.kind === 'connection' && /stalled/.test(error.message),
+    );
+    assert.equal(chunks.length, 1, 'the bytes before the stall were delivered');
+    assert.equal(withDeadlines({} as BatchApi, { timeoutMs: 100 }).createFromJson, undefined, 'no fast path is invented');
+  });
+
   it('turns a results stream that stalls into a resumable cut (kind connection, cursor after the lines delivered)', async () => {
     const stalling = {
       results: () => ({

@@ -156,6 +156,40 @@ describe('Poller', () => {
     await poller.stopped;
   });
 
+  it('reads the job files again only when the store says they changed', async () => {
+    const { clock, store, api, poller } = setup();
+    await addRunningJob(store, 'job_a', ['msgbatch_1']);
+    let stamp = 'v1';
+    let lists = 0;
+    const list = store.list.bind(store);
+    Object.assign(store, {
+      changeStamp: async () => stamp,
+      list: () => {
+        lists += 1;
+        return list();
+      },
+    });
+    api.retrieveImpl = async (id) => remoteBatch(id, 'in_progress', running(1));
+    poller.start();
+    for (let i = 0; i < 3; i++) {
+      clock.advance(await nextSleepMs(clock));
+    }
+    await nextSleepMs(clock);
+    assert.equal(api.count('retrieve'), 4);
+    assert.equal(lists, 1, 'unchanged ticks reuse what was read');
+    // Another process ended the batch: the stamp moves, the poller reads the store and stops polling.
+    await store.update('job_a', (job) => {
+      job.batches[0].status = 'ended';
+    });
+    stamp = 'v2';
+    poller.notifyStoreChanged();
+    await settle();
+    assert.equal(lists, 2);
+    assert.equal(poller.state, 'idle');
+    poller.dispose();
+    await poller.stopped;
+  });
+
   it('backs off exponentially with jitter on errors and keeps the failure as state', async () => {
     const random = [0.5, 0, 1];
     const { clock, store, api, poller } = setup({ random: () => random.shift() ?? 0, maxIntervalMs: 60_000 });
