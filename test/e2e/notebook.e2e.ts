@@ -28,9 +28,9 @@ describe('Batchlens in a notebook', function () {
   it('shows a cost lens in one cell and a BL001 squiggle in a later cell', async () => {
     await openNotebook(page, 'notebooks/policy_cache.ipynb', 'policy_cache.ipynb');
     // Notebook cells are editors of their own inside the notebook editor: look in the whole page.
-    const lens = page.locator('.codelens-decoration', { hasText: /tokens · Sonnet 4\.5 \$[\d.]+\/call · batch \$[\d.]+/ }).first();
+    const lens = page.locator('.codelens-decoration', { hasText: /tokens · Sonnet 4\.6 \$[\d.]+\/call · batch \$[\d.]+/ }).first();
     await lens.waitFor({ state: 'visible', timeout: 60_000 });
-    assert.match((await lens.innerText()).trim(), /^≈[\d,]+ tokens · Sonnet 4\.5 /);
+    assert.match((await lens.innerText()).trim(), /^≈[\d,]+ tokens · Sonnet 4\.6 /);
     const squiggle = page.locator('.notebook-editor .squiggly-warning').first();
     await squiggle.scrollIntoViewIfNeeded().catch(() => undefined);
     await squiggle.waitFor({ state: 'attached', timeout: 60_000 });
