@@ -4,6 +4,7 @@
  *   anthropic.claude-sonnet-4-5-20250929-v1:0       (Bedrock)
  *   us.anthropic.claude-sonnet-4-5-20250929-v1:0    (Bedrock cross-region inference profile)
  *   claude-sonnet-4-5@20250929                      (Vertex AI)
+ *   anthropic/claude-sonnet-4-5-20250929            (litellm's provider prefix)
  * `canonicalModelId` turns the cloud forms into the Claude API form so that an exact match can be
  * made; it never guesses a model from a family name.
  */
@@ -13,7 +14,8 @@ const VERTEX = /^(claude-[a-z0-9-]+)@(\d{8}|default|latest)$/;
 
 /** The Claude API form of `id` (lower case, trimmed; Bedrock and Vertex forms rewritten). */
 export function canonicalModelId(id: string): string {
-  const lower = id.trim().toLowerCase();
+  // litellm routes `anthropic/<id>` to the Claude API with the prefix removed.
+  const lower = id.trim().toLowerCase().replace(/^anthropic\//, '');
   const bedrock = BEDROCK.exec(lower);
   if (bedrock) return bedrock[1]!;
   const vertex = VERTEX.exec(lower);

@@ -111,6 +111,7 @@ describe('pricing catalog: dates', () => {
       ['claude-sonnet-4-6@default', 'claude-sonnet-4-6'],
       ['CLAUDE-SONNET-4-6', 'claude-sonnet-4-6'],
       ['claude-sonnet-4-6-20250514', 'claude-sonnet-4-6-20250514'],
+      ['anthropic/claude-haiku-4-5', 'claude-haiku-4-5'],
     ];
     for (const [written, canonical] of forms) {
       it(`reads ${written} as ${canonical}`, () => {
