@@ -84,7 +84,12 @@ describe('batch submission (explorer command, against the emulator)', () => {
   });
 
   it('an interrupted submission is matched to its batch when the command runs again, and its files are not sent twice', async () => {
-    const selection = ['docs/tickets'];
+    // Files of its own, so no earlier test's job holds them.
+    const folder = 'batch-inputs/interrupted';
+    mkdirSync(workspacePath(folder), { recursive: true });
+    writeFileSync(workspacePath(`${folder}/standup.txt`), 'Standup: the importer is fixed; the exporter still drops empty rows.\n');
+    writeFileSync(workspacePath(`${folder}/retro.txt`), 'Retro: ship smaller changes, review them the same day.\n');
+    const selection = [folder];
     const first = await batchSelected(selection, { template: 'summarize', confirm: true });
     assert.ok(first?.submitted);
     assert.equal(first.batches.length, 1);

@@ -29,7 +29,14 @@ const RETRY = 'batch-inputs/retry';
 
 async function submit(folder: string): Promise<SubmitResult> {
   const uri = workspaceUri(folder);
-  const result = await vscode.commands.executeCommand<SubmitResult | undefined>('batchlens.batchSelectedFiles', uri, [uri], { template: 'summarize', confirm: true, allowSecrets: false });
+  // These tests send the same fixture folders more than once on purpose (earlier jobs may still be
+  // running), so they say so with `again`; the refusal itself is tested in batchSubmit.test.ts.
+  const result = await vscode.commands.executeCommand<SubmitResult | undefined>('batchlens.batchSelectedFiles', uri, [uri], {
+    template: 'summarize',
+    confirm: true,
+    allowSecrets: false,
+    again: true,
+  });
   assert.ok(result?.submitted, `submitting ${folder} failed: ${JSON.stringify(result)}`);
   return result;
 }
