@@ -1,39 +1,63 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** The API's rule for `custom_id`. */
 export const CUSTOM_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
 
 const MAX_ID_LENGTH = 64;
 const HASH_LENGTH = 12;
+/** A job's tag: letters and digits only, so it never blurs the `_` separators. */
+const TAG_PATTERN = /^[a-zA-Z0-9]{1,16}$/;
+
+/**
+ * A fresh per-job tag (8 hex digits of randomness) carried by every custom_id of the job. Two jobs
+ * sending the same files (a clone of the workspace, CI, a re-run) therefore never send the same ids,
+ * so one job's results can never prove another job's batch to be its own.
+ */
+export function newCustomIdTag(): string {
+  return randomBytes(4).toString('hex');
+}
 
 /**
  * A readable, valid `custom_id` for a workspace-relative path: the tail of an ASCII slug of the
- * path (file names are the telling part) plus `_` and 12 hex digits of sha256(path). The same path
- * always gives the same id. `salt` > 0 gives an alternative id for the rare hash collision.
+ * path (file names are the telling part), `_` and 12 hex digits of sha256(path), then `_` and the
+ * job's tag when given (jobs from before tags have none). The same path and tag always give the same
+ * id. `salt` > 0 gives an alternative id for the rare hash collision. Rows are mapped back to files
+ * through the job's manifest, never by parsing the id.
  */
-export function customIdForPath(relativePath: string, salt = 0): string {
+export function customIdForPath(relativePath: string, salt = 0, tag?: string): string {
+  if (tag !== undefined && !TAG_PATTERN.test(tag)) throw new Error(`a custom_id tag must be 1-16 letters or digits (got '${tag}')`);
   const hashInput = salt === 0 ? relativePath : `${relativePath}\u0000${salt}`;
   const hash = createHash('sha256').update(hashInput, 'utf8').digest('hex').slice(0, HASH_LENGTH);
+  const suffix = tag === undefined ? `_${hash}` : `_${hash}_${tag}`;
   const slug = slugify(relativePath);
-  const room = MAX_ID_LENGTH - HASH_LENGTH - 1;
+  const room = MAX_ID_LENGTH - suffix.length;
   const tail = slug.length > room ? slug.slice(slug.length - room).replace(/^[-_]+/, '') : slug;
-  return `${tail || 'file'}_${hash}`;
+  return `${tail || 'file'}${suffix}`;
+}
+
+export interface CustomIdAllocatorOptions {
+  /** The job's tag (`newCustomIdTag`), carried by every id. */
+  tag?: string;
+  /** Ids already in use, never handed out. */
+  taken?: Iterable<string>;
 }
 
 /**
  * Assigns ids to paths, unique within one job: a collision (two paths with the same id) moves the
- * later path to a salted id. Deterministic for the same paths in the same order.
+ * later path to a salted id. Deterministic for the same paths in the same order and the same tag.
  */
 export class CustomIdAllocator {
   private readonly owners = new Map<string, string>();
+  private readonly tag: string | undefined;
 
-  constructor(taken: Iterable<string> = []) {
-    for (const id of taken) this.owners.set(id, '');
+  constructor(options: CustomIdAllocatorOptions = {}) {
+    this.tag = options.tag;
+    for (const id of options.taken ?? []) this.owners.set(id, '');
   }
 
   allocate(relativePath: string): string {
     for (let salt = 0; ; salt++) {
-      const id = customIdForPath(relativePath, salt);
+      const id = customIdForPath(relativePath, salt, this.tag);
       const owner = this.owners.get(id);
       if (owner === undefined) {
         this.owners.set(id, relativePath);

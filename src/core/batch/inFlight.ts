@@ -57,3 +57,29 @@ export function describeFilesInFlight(found: readonly FilesInFlight[]): string {
   const total = found.reduce((sum, item) => sum + item.paths.length, 0);
   return `${total} of these files ${total === 1 ? 'is' : 'are'} already in flight: ${parts.join('; ')}`;
 }
+
+/** What a submit does about files already in flight: send them again, refuse, or ask the user. */
+export type InFlightDecision = 'send' | 'refuse' | 'ask';
+
+/**
+ * Sending files another job holds bills them twice, so it takes an explicit choice: `again` (the
+ * CLI's `--again`, the command option) sends; `again: false` refuses; with no one to ask (a caller
+ * running without UI) the safe answer is to refuse; otherwise the user is asked.
+ */
+export function inFlightDecision(found: readonly FilesInFlight[], options: { again?: boolean; canAsk: boolean }): InFlightDecision {
+  if (found.length === 0 || options.again === true) return 'send';
+  if (options.again === false || !options.canAsk) return 'refuse';
+  return 'ask';
+}
+
+/** The lines under the question: which files, held by which job, at most `limit` of them. */
+export function describeFilesInFlightDetail(found: readonly FilesInFlight[], limit = 10): string[] {
+  const lines: string[] = [];
+  for (const item of found) {
+    const holders = item.holders.map((holder) => (holder === 'submitting' ? 'its batch id is being recovered' : `batch ${holder}`)).join(', ');
+    lines.push(`Job ${item.jobId} (${holders}):`);
+    for (const filePath of item.paths.slice(0, limit)) lines.push(`  ${filePath}`);
+    if (item.paths.length > limit) lines.push(`  … and ${item.paths.length - limit} more`);
+  }
+  return lines;
+}

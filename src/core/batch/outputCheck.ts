@@ -33,3 +33,8 @@ function lexicalEscape(relativePath: string): string | undefined {
   if (segments.includes('..')) return 'it climbs out with `..`';
   return undefined;
 }
+
+/** The one-line refusal for an output pattern that leaves the workspace. */
+export function describeEscapingOutput(escaping: EscapingOutput): string {
+  return `the template's output pattern puts results outside the workspace ('${escaping.outputPath}' for ${escaping.sourcePath}: ${escaping.reason}); fix its \`output:\` line. Nothing was sent.`;
+}

@@ -7,7 +7,7 @@ import { requestsFileFor } from '../tracking/jobStore';
 import { abortError } from '../util/clock';
 import { type CollectOptions, type SkippedFile, collectFiles } from './collectFiles';
 import { type CostPreview, buildCostPreview } from './costPreview';
-import { CustomIdAllocator } from './customIds';
+import { CustomIdAllocator, newCustomIdTag } from './customIds';
 import type { OutputExpectation } from './outputHistory';
 import { buildRequest, buildSystemBlocks } from './requestBuilder';
 import { DEFAULT_MAX_BATCH_BYTES, type PlannedBatch, splitIntoBatches } from './splitBatches';
@@ -51,7 +51,9 @@ export async function prepareJob(options: PrepareJobOptions): Promise<PreparedJo
   const resolved = resolveModel(template.model, options.modelOverrides);
   const tokenizer = resolved.entry.tokenizer;
   const systemBlocks = buildSystemBlocks(template);
-  const ids = new CustomIdAllocator();
+  // Every id carries this job's own tag, so no other job's results can ever match its manifest.
+  const customIdTag = newCustomIdTag();
+  const ids = new CustomIdAllocator({ tag: customIdTag });
   const requests: BatchRequest[] = [];
   const manifest: ManifestEntry[] = [];
   const requestBytes: number[] = [];
@@ -111,6 +113,7 @@ export async function prepareJob(options: PrepareJobOptions): Promise<PreparedJo
       maxTokens: template.maxTokens,
       ...(template.outputPattern ? { outputPattern: template.outputPattern } : {}),
     },
+    customIdTag,
     manifest,
     batches: [],
     rows: {},

@@ -135,6 +135,11 @@ export interface Job {
   id: string;
   createdAt: number;
   template: JobTemplateInfo;
+  /**
+   * The tag every custom_id of this job ends with (`newCustomIdTag`), so a clone of the workspace
+   * sending the same files never sends the same ids. Absent on jobs from before tags existed.
+   */
+  customIdTag?: string;
   manifest: ManifestEntry[];
   batches: BatchRecord[];
   /** Per custom id, every attempt in order. */

@@ -8,12 +8,15 @@ import * as vscode from 'vscode';
  * - `confirm`: `true` submits without the preview dialog; `false` stops after the preview (a dry run).
  * - `allowSecrets`: `true` sends likely-secret files without asking; `false` skips them without asking.
  * - `exact`: count input tokens with count_tokens (needs a key).
+ * - `again`: `true` sends files another job still has in flight once more (billed again); `false`
+ *   refuses them without asking. Without it the user is asked, or, with `confirm` set (no UI), refused.
  */
 export interface SubmitCommandOptions {
   template?: string;
   confirm?: boolean;
   allowSecrets?: boolean;
   exact?: boolean;
+  again?: boolean;
 }
 
 /** What the submit commands resolve to (undefined when the user cancelled before a preview existed). */
@@ -25,7 +28,7 @@ export interface SubmitCommandResult {
   skipped: Array<{ path: string; reason: string }>;
   estimate: { batchUsd: number; syncUsd: number };
   submitted: boolean;
-  /** The API's explanation when a create call failed. */
+  /** Why the job was not (fully) sent: the API's explanation of a failed create, or a refusal before sending. */
   error?: string;
 }
 
@@ -46,5 +49,6 @@ export function optionsFromArg(value: unknown): SubmitCommandOptions {
   if (typeof raw.confirm === 'boolean') options.confirm = raw.confirm;
   if (typeof raw.allowSecrets === 'boolean') options.allowSecrets = raw.allowSecrets;
   if (typeof raw.exact === 'boolean') options.exact = raw.exact;
+  if (typeof raw.again === 'boolean') options.again = raw.again;
   return options;
 }

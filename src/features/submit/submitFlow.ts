@@ -12,6 +12,7 @@ import { showFailureToast } from '../../host/failureToast';
 import type { HostServices } from '../../host/services';
 import { describeSkips, previewViewModel } from './previewHtml';
 import { showPreviewPanel } from './previewPanel';
+import { refuseEscapingOutput, refuseFilesInFlight } from './submitGuards';
 import type { SubmitCommandOptions, SubmitCommandResult } from './submitArgs';
 
 const SKIP_FILE: vscode.MessageItem = { title: 'Skip This File' };
@@ -21,7 +22,9 @@ const SEND_ANYWAY: vscode.MessageItem = { title: 'Send Anyway' };
  * The editor's side of "Batch Selected Files": template pick, collection under a cancellable
  * progress notification (secret files confirmed one by one, Skip being the default), the preview
  * panel (stays until Submit, Cancel or closing it; over `batchlens.confirmAboveUsd` sending asks
- * once more), submission under progress, then the Batches view.
+ * once more), then the checks that stop a double bill or lost outputs (output pattern leaving the
+ * workspace; files another job still has in flight, sent again only on "Send Again"), submission
+ * under progress, then the Batches view.
  * Resolves to what happened, or undefined when the user backed out before a preview.
  */
 export async function runSubmitFlow(
@@ -86,6 +89,9 @@ export async function runSubmitFlow(
     void vscode.window.showWarningMessage(`Batchlens: nothing to send: no readable text files in the selection${describeSkips(prepared.skipped)}.`);
     return result;
   }
+  // Outputs that would land outside the workspace are refused before the preview: the batch would be paid for and its results dropped.
+  const escaping = await refuseEscapingOutput(prepared, store, options.confirm === undefined);
+  if (escaping) return { ...result, error: escaping };
   if (options.confirm === false) return result;
   // Rows the API would reject (only after the whole batch ended) are listed in the preview, and are
   // not sent without an explicit choice.
@@ -105,6 +111,9 @@ export async function runSubmitFlow(
   if (!api) return result;
   const reconciled = describeReconcileReport(await reconcileIntents({ store, api, clock: systemClock, logger: log }));
   if (reconciled) void vscode.window.showInformationMessage(reconciled);
+  // Checked after reconciling, so an interrupted submission just recovered counts as holding its files.
+  const inFlight = await refuseFilesInFlight(prepared, store, { again: options.again, interactive: options.confirm === undefined });
+  if (inFlight) return { ...result, error: inFlight };
 
   const outcome = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Batchlens: submitting', cancellable: true },

@@ -83,8 +83,13 @@ describe('batch submission (explorer command, against the emulator)', () => {
     assert.equal(existsSync(workspacePath(`.batchlens/jobs/${result.jobId}.json`)), false, 'a preview writes no job');
   });
 
-  it('an interrupted submission is matched to its batch when the command runs again, never sent twice', async () => {
-    const selection = ['docs/tickets'];
+  it('an interrupted submission is matched to its batch when the command runs again, and its files are not sent twice', async () => {
+    // Files of its own, so no earlier test's job holds them.
+    const folder = 'batch-inputs/interrupted';
+    mkdirSync(workspacePath(folder), { recursive: true });
+    writeFileSync(workspacePath(`${folder}/standup.txt`), 'Standup: the importer is fixed; the exporter still drops empty rows.\n');
+    writeFileSync(workspacePath(`${folder}/retro.txt`), 'Retro: ship smaller changes, review them the same day.\n');
+    const selection = [folder];
     const first = await batchSelected(selection, { template: 'summarize', confirm: true });
     assert.ok(first?.submitted);
     assert.equal(first.batches.length, 1);
@@ -97,14 +102,22 @@ describe('batch submission (explorer command, against the emulator)', () => {
     assert.equal((await storedJob(first.jobId)).batches[0].batchId, undefined);
     const batchesBefore = (await emulatedBatches()).length;
 
+    // Without UI (confirm: true) and without `again`, files the recovered job holds are refused.
     const second = await batchSelected(selection, { template: 'summarize', confirm: true });
-    assert.ok(second?.submitted);
-    assert.notEqual(second.jobId, first.jobId);
-    assert.equal((await emulatedBatches()).length, batchesBefore + 1, 'only the new job created a batch');
+    assert.ok(second);
+    assert.equal(second.submitted, false);
+    assert.match(second.error ?? '', new RegExp(`already in flight: .*in job ${first.jobId}.*Nothing was sent`));
+    assert.equal((await emulatedBatches()).length, batchesBefore, 'nothing was sent twice');
     const recovered = await storedJob(first.jobId);
     assert.equal(recovered.batches.length, 1, 'the interrupted job still has one batch');
     assert.equal(recovered.batches[0].batchId, createdId, 'its intent was matched to the batch the API created');
-    assert.notEqual(second.batches[0], createdId);
+
+    // The explicit choice sends them once more, as a new job.
+    const third = await batchSelected(selection, { template: 'summarize', confirm: true, again: true });
+    assert.ok(third?.submitted);
+    assert.notEqual(third.jobId, first.jobId);
+    assert.equal((await emulatedBatches()).length, batchesBefore + 1, 'only the explicit re-send created a batch');
+    assert.notEqual(third.batches[0], createdId);
   });
 
   it('the batch queue: two files added over time go out as one job, and the queue empties', async () => {

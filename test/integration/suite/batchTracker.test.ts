@@ -29,7 +29,14 @@ const RETRY = 'batch-inputs/retry';
 
 async function submit(folder: string): Promise<SubmitResult> {
   const uri = workspaceUri(folder);
-  const result = await vscode.commands.executeCommand<SubmitResult | undefined>('batchlens.batchSelectedFiles', uri, [uri], { template: 'summarize', confirm: true, allowSecrets: false });
+  // These tests send the same fixture folders more than once on purpose (earlier jobs may still be
+  // running), so they say so with `again`; the refusal itself is tested in batchSubmit.test.ts.
+  const result = await vscode.commands.executeCommand<SubmitResult | undefined>('batchlens.batchSelectedFiles', uri, [uri], {
+    template: 'summarize',
+    confirm: true,
+    allowSecrets: false,
+    again: true,
+  });
   assert.ok(result?.submitted, `submitting ${folder} failed: ${JSON.stringify(result)}`);
   return result;
 }
@@ -119,11 +126,12 @@ describe('batch tracker (Batches view commands, against the emulator)', () => {
   });
 
   it('retryFailed resends exactly the overloaded and expired rows as a new batch of the job, not the invalid one', async () => {
-    const id = (name: string) => customIdForPath(`${RETRY}/${name}`);
+    // Set before the submit, when the job's custom_id tag is not known yet: any tag after the file's id.
+    const anyTag = (name: string) => `^${customIdForPath(`${RETRY}/${name}`)}_[0-9a-f]{8}$`;
     await setFaults([
-      { kind: 'row_error', customIdPattern: `^${id('flaky.txt')}$`, errorType: 'overloaded_error', times: 1 },
-      { kind: 'row_expire', customIdPattern: `^${id('late.txt')}$`, times: 1 },
-      { kind: 'row_error', customIdPattern: `^${id('invalid.txt')}$`, errorType: 'invalid_request_error', message: 'messages.0.content: emulated invalid request' },
+      { kind: 'row_error', customIdPattern: anyTag('flaky.txt'), errorType: 'overloaded_error', times: 1 },
+      { kind: 'row_expire', customIdPattern: anyTag('late.txt'), times: 1 },
+      { kind: 'row_error', customIdPattern: anyTag('invalid.txt'), errorType: 'invalid_request_error', message: 'messages.0.content: emulated invalid request' },
     ]);
     try {
       const job = await submit(RETRY);
@@ -144,6 +152,7 @@ describe('batch tracker (Batches view commands, against the emulator)', () => {
       await pending;
 
       const stored = await storedJob(job.jobId);
+      const id = (name: string) => customIdForPath(`${RETRY}/${name}`, 0, stored.customIdTag);
       assert.equal(stored.batches.length, 2);
       const retryBatch = stored.batches[1];
       assert.equal(retryBatch.purpose, 'retry');

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { CUSTOM_ID_PATTERN, CustomIdAllocator, customIdForPath } from '../../../src/core/batch/customIds';
+import { CUSTOM_ID_PATTERN, CustomIdAllocator, customIdForPath, newCustomIdTag } from '../../../src/core/batch/customIds';
 
 describe('custom ids', () => {
   const odd = [
@@ -17,6 +17,9 @@ describe('custom ids', () => {
       const id = customIdForPath(relativePath);
       assert.match(id, CUSTOM_ID_PATTERN);
       assert.equal(customIdForPath(relativePath), id);
+      const tagged = customIdForPath(relativePath, 0, 'ab12cd34');
+      assert.match(tagged, CUSTOM_ID_PATTERN);
+      assert.ok(tagged.endsWith('_ab12cd34'), tagged);
     });
   }
 
@@ -42,10 +45,35 @@ describe('custom ids', () => {
 
   it('moves a path whose id is already taken to a salted id, and returns the same id for the same path', () => {
     const taken = customIdForPath('b.txt');
-    const allocator = new CustomIdAllocator([taken]);
+    const allocator = new CustomIdAllocator({ taken: [taken] });
     const id = allocator.allocate('b.txt');
     assert.notEqual(id, taken);
     assert.equal(id, customIdForPath('b.txt', 1));
     assert.equal(allocator.allocate('b.txt'), id);
+  });
+
+  it('carries the job\'s tag after the path and hash, so two jobs sending the same files never share an id', () => {
+    const tag = newCustomIdTag();
+    assert.match(tag, /^[0-9a-f]{8}$/);
+    assert.match(customIdForPath('src/core/batch/collectFiles.ts', 0, tag), new RegExp(`^src-core-batch-collectFiles-ts_[0-9a-f]{12}_${tag}$`));
+    const paths = ['src/a.ts', 'src/b.ts', `${'deep/'.repeat(30)}c.ts`];
+    const mine = new CustomIdAllocator({ tag: 'aaaa1111' });
+    const clone = new CustomIdAllocator({ tag: 'bbbb2222' });
+    const mineIds = paths.map((p) => mine.allocate(p));
+    const cloneIds = paths.map((p) => clone.allocate(p));
+    for (const id of [...mineIds, ...cloneIds]) assert.match(id, CUSTOM_ID_PATTERN);
+    assert.equal(mineIds.filter((id) => cloneIds.includes(id)).length, 0);
+    assert.match(mineIds[2], /c-ts_[0-9a-f]{12}_aaaa1111$/);
+  });
+
+  it('refuses a tag that would blur the separators or break the API\'s pattern', () => {
+    assert.throws(() => customIdForPath('a.txt', 0, 'has_underscore'), /tag/);
+    assert.throws(() => customIdForPath('a.txt', 0, ''), /tag/);
+    assert.throws(() => customIdForPath('a.txt', 0, 'x'.repeat(17)), /tag/);
+  });
+
+  it('keeps ids without a tag for jobs from before tags (the same ids as then)', () => {
+    assert.match(customIdForPath('src/index.ts'), /^src-index-ts_[0-9a-f]{12}$/);
+    assert.equal(new CustomIdAllocator().allocate('src/index.ts'), customIdForPath('src/index.ts'));
   });
 });

@@ -71,13 +71,16 @@ describe('batchlens batch submit: pre-flight', () => {
 
     const sent = recordingIo(root, env());
     assert.equal(await runCli(['batch', 'submit', 'src', '--template', 'short', '--yes', '--json', '--send-failing'], sent), 0, sent.err);
-    const batchId = JSON.parse(sent.out).batches[0] as string;
+    const sentReport = JSON.parse(sent.out);
+    const batchId = sentReport.batches[0] as string;
     assert.equal(creates(), 1);
     // The emulator, like the API, fails that row once the batch ends: pre-flight was right.
     emulator.admin.endBatch(batchId);
     const client = new Anthropic({ apiKey: KEY, baseURL: emulator.url });
     const errored: string[] = [];
     for await (const row of await client.messages.batches.results(batchId)) if (row.result.type === 'errored') errored.push(row.custom_id);
-    assert.deepEqual(errored, [report.preflight.problems[0].customId]);
+    // Each job's custom_ids carry its own tag, so the id to expect is the sent job's.
+    assert.deepEqual(sentReport.preflight.problems.map((problem: { path: string }) => problem.path), ['src/big.txt']);
+    assert.deepEqual(errored, [sentReport.preflight.problems[0].customId]);
   });
 });

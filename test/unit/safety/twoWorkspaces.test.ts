@@ -106,21 +106,67 @@ describe('two workspaces on one emulator (one API key): A never adopts B\'s batc
     assert.ok(outputs.every((file) => file.includes('alpha')), outputs.join(', '));
   });
 
-  it('a clone of A (the same files) sends the same custom_ids: with both batches ended and matching, none is adopted and both are shown', async () => {
+  it('a clone of A (the same files) sends its own tagged custom_ids: with both batches ended, A adopts only its own batch', async () => {
     const clone = await createRig({ emulator, prefix: 'alpha' });
     try {
       assert.equal((await cli(clone, ['batch', 'submit', 'src', '--yes'])).code, 0);
       const crashing = createSubmitCommand({ afterCreate: () => { throw new Error('process killed after create'); } });
       const io = { out: '', err: '', cwd: a.root, env: { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: a.proxy.url }, stdout: () => undefined, stderr: () => undefined };
       await assert.rejects(crashing.run(['src', '--yes'], io), /process killed/);
+      const [cloneBatch, aBatch] = (await emulatorBatches(emulator)).reverse();
+      const [cloneJob] = await new FileJobStore(clone.root).list();
+      let [job] = await new FileJobStore(a.root).list();
+      // The same files, different ids: each job's ids carry its own tag.
+      assert.deepEqual(job.manifest.map((entry) => entry.relativePath), cloneJob.manifest.map((entry) => entry.relativePath));
+      assert.notEqual(job.customIdTag, cloneJob.customIdTag);
+      assert.equal(job.manifest.filter((entry) => cloneJob.manifest.some((other) => other.customId === entry.customId)).length, 0);
+
       await endAll(emulator);
-      const results = await cli(a, ['batch', 'results', (await new FileJobStore(a.root).list())[0].id]);
-      assert.match(results.err, /fits 2 batches .*none adopted/);
-      const [job] = await new FileJobStore(a.root).list();
+      const results = await cli(a, ['batch', 'results', job.id]);
+      assert.equal(results.code, 0, results.err);
+      [job] = await new FileJobStore(a.root).list();
+      assert.equal(job.batches[0].batchId, aBatch.id, 'A adopted its own batch, not the clone\'s');
+      assert.notEqual(job.batches[0].batchId, cloneBatch.id);
+      assert.equal(job.batches[0].adoption, 'verified');
+      assert.equal((await outputsOf(a)).length, 4);
+      assert.equal((await emulatorBatches(emulator)).length, 2, 'nothing was sent twice');
+    } finally {
+      await clone.close();
+    }
+  });
+
+  it('A\'s create never arrives and a clone\'s batch of the same files is the only fit: A never adopts it for good, nothing of it is written', async () => {
+    const clone = await createRig({ emulator, prefix: 'alpha' });
+    try {
+      assert.equal((await cli(clone, ['batch', 'submit', 'src', '--yes'])).code, 0);
+      const [cloneBatch] = await emulatorBatches(emulator);
+      a.proxy.setFaults([{ kind: 'drop', method: 'POST', path: '/v1/messages/batches', times: 1 }]);
+      const lost = await cli(a, ['batch', 'submit', 'src', '--yes']);
+      assert.equal(lost.code, 1);
+      assert.equal((await emulatorBatches(emulator)).length, 1, 'A\'s create never reached the API');
+
+      // While the clone's batch runs it is the only fit: provisionally adopted, nothing written.
+      await cli(a, ['batch', 'list']);
+      let [job] = await new FileJobStore(a.root).list();
+      assert.equal(job.batches[0].batchId, cloneBatch.id);
+      assert.equal(job.batches[0].adoption, 'unverified');
+
+      // Once it ends, its results carry the clone's tag, not A's: the adoption is undone before anything is written.
+      await endAll(emulator);
+      const results = await cli(a, ['batch', 'results', job.id]);
+      assert.match(results.err, /another submission's .*adoption undone, nothing written/);
+      [job] = await new FileJobStore(a.root).list();
       assert.equal(job.batches[0].batchId, undefined);
-      assert.equal(job.batches[0].candidateBatchIds?.length, 2);
-      assert.deepEqual(await outputsOf(a), [], 'nothing written while it cannot be told apart');
-      assert.equal((await emulatorBatches(emulator)).length, 2);
+      assert.deepEqual(job.batches[0].rejectedBatchIds, [cloneBatch.id]);
+      assert.deepEqual(job.rows, {});
+      assert.deepEqual(await outputsOf(a), [], 'not one of the clone\'s results was written into A');
+
+      // A fresh reconcile of A never takes the ended clone batch again (its ids do not match A's manifest).
+      const api = createBatchApi({ apiKey: TEST_KEY, baseUrl: emulator.url });
+      const report = await reconcileIntents({ store: new FileJobStore(a.root), api, clock: { now: () => Date.now(), sleep: async () => undefined } });
+      assert.deepEqual(report.matched, []);
+      [job] = await new FileJobStore(a.root).list();
+      assert.equal(job.batches[0].batchId, undefined);
     } finally {
       await clone.close();
     }

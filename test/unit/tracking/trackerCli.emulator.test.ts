@@ -6,11 +6,13 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runCli } from '../../../src/cli/main';
 import { customIdForPath } from '../../../src/core/batch/customIds';
+import { FileJobStore } from '../../../src/core/tracking/jobStore';
 import { createEmulator, type Emulator } from '../../emulator/emulator';
 import { recordingIo } from '../support/recordingIo';
 
 const FILES = ['src/f0.ts', 'src/f1.ts', 'src/f2.ts', 'src/f3.ts', 'src/f4.ts'];
-const exactly = (file: string) => `^${customIdForPath(file)}$`;
+/** Faults are set before the submit, when the job's tag is not known yet: any tag after the file's id. */
+const exactly = (file: string) => `^${customIdForPath(file)}_[0-9a-f]{8}$`;
 
 async function makeWorkspace(): Promise<string> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'batchlens-tracker-e2e-'));
@@ -97,10 +99,14 @@ describe('batch tracker CLI against the emulator', function () {
     const retry = await cli(root, emulator, ['batch', 'retry', jobId, '--json']);
     assert.equal(retry.code, 0, retry.err);
     const plan = retry.json();
-    assert.deepEqual([...plan.resent].sort(), [customIdForPath('src/f1.ts'), customIdForPath('src/f2.ts')].sort());
+    const [job] = await new FileJobStore(root).list();
+    const idOf = (file: string) => customIdForPath(file, 0, job.customIdTag);
+    assert.match(job.customIdTag ?? '', /^[0-9a-f]{8}$/);
+    assert.deepEqual(job.manifest.map((entry) => entry.customId), FILES.map(idOf), 'the manifest maps every tagged id to its file');
+    assert.deepEqual([...plan.resent].sort(), [idOf('src/f1.ts'), idOf('src/f2.ts')].sort());
     assert.equal(plan.batchIds.length, 1);
     assert.deepEqual(plan.forEditing, [
-      { customId: customIdForPath('src/f3.ts'), path: 'src/f3.ts', errorType: 'invalid_request_error', message: 'messages.0.content: too long' },
+      { customId: idOf('src/f3.ts'), path: 'src/f3.ts', errorType: 'invalid_request_error', message: 'messages.0.content: too long' },
     ]);
     const creates = emulator.admin.requests().filter((request) => request.method === 'POST' && request.path === '/v1/messages/batches');
     assert.equal(creates.length, 2, 'the submit and one retry batch');

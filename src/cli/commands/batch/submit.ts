@@ -3,7 +3,7 @@ import type { BatchApi, MessageBatch } from '../../../core/api/batchApi';
 import { describeCostPreview } from '../../../core/batch/costPreview';
 import { type PreflightReport, describePreflight, preflightPreparedJob } from '../../../core/batch/preflight';
 import { describeFilesInFlight, findFilesInFlight } from '../../../core/batch/inFlight';
-import { findEscapingOutput } from '../../../core/batch/outputCheck';
+import { describeEscapingOutput, findEscapingOutput } from '../../../core/batch/outputCheck';
 import { outputHistoryOf } from '../../../core/batch/outputHistory';
 import { type PreparedJob, prepareJob } from '../../../core/batch/prepareJob';
 import { RequestTooLargeError } from '../../../core/batch/splitBatches';
@@ -123,7 +123,7 @@ async function runSubmitWithCatalog(args: string[], io: CliIo, seams: SubmitComm
   }
   const escaping = findEscapingOutput(prepared.job, context.store);
   if (escaping) {
-    throw new UsageError(`the template's output pattern puts results outside the workspace ('${escaping.outputPath}' for ${escaping.sourcePath}: ${escaping.reason}); fix its \`output:\` line. Nothing was sent.`);
+    throw new UsageError(describeEscapingOutput(escaping));
   }
   const inFlight = findFilesInFlight(prepared.job, await context.store.list());
   if (inFlight.length > 0 && !options.again) {
