@@ -395,6 +395,24 @@ export const BUILTIN_MODELS: readonly ModelEntry[] = [
     unverified: ['input', 'output', 'cacheWrite5m', 'cacheWrite1h', 'cacheRead', 'minCacheableTokens'],
     lifecycle: retiredOn('2026-02-19', 'claude-sonnet-5-5'),
   },
+  {
+    // Real code still names 3.5 Sonnet (`claude-3-5-sonnet-latest` in many examples): it must read as
+    // retired, not as an unknown id with a wrong "did you mean".
+    id: 'claude-3-5-sonnet-20241022',
+    aliases: ['claude-3-5-sonnet-latest', 'claude-3-5-sonnet-20240620'],
+    displayName: 'Sonnet 3.5',
+    family: 'sonnet',
+    tokenizer: 'legacy',
+    minCacheableTokens: 1024,
+    contextWindowTokens: TWO_HUNDRED_K,
+    maxOutputTokens: 8_192,
+    rates: standardRates(3, 15),
+    batchPriceFactor: STANDARD_BATCH_FACTOR,
+    asOf: UPDATE_AS_OF,
+    source: 'third-party price trackers ($3/$15 with the standard cache multipliers); kept so old code and jobs are recognised',
+    unverified: ['input', 'output', 'cacheWrite5m', 'cacheWrite1h', 'cacheRead', 'minCacheableTokens'],
+    lifecycle: retiredOn('2025-10-22', 'claude-sonnet-4-6', 'about-claude/model-deprecations as quoted by third parties (deprecated 2025-08-13, retired 2025-10-22)'),
+  },
   // ---- Haiku ----
   {
     id: 'claude-haiku-5-5',

@@ -136,8 +136,8 @@ describe('which files talk to a model', () => {
 
 describe('unknown model ids', () => {
   it('says which id is unknown and what it is priced as', () => {
-    const choice = chooseModel('claude-3-5-sonnet-20241022', 'claude-sonnet-4-6', {});
-    assert.match(unknownModelText(choice) ?? '', /^unknown model id claude-3-5-sonnet-20241022 — priced as claude-sonnet-[\w-]+ \(nearest\)$/);
+    const choice = chooseModel('claude-3-opus-20240229', 'claude-sonnet-4-6', {});
+    assert.match(unknownModelText(choice) ?? '', /^unknown model id claude-3-opus-20240229 — priced as claude-sonnet-[\w-]+ \(nearest\)$/);
     assert.equal(unknownModelText(chooseModel('claude-haiku-4-5', 'claude-sonnet-4-6', {})), undefined);
   });
 });
@@ -151,7 +151,7 @@ describe('batchlens cost', () => {
       fs.writeFileSync(path.join(dir, 'prompts', 'system.md'), 'You review pull requests.\nBe brief and concrete about every bug you find.\n');
       fs.writeFileSync(
         path.join(dir, 'app.py'),
-        'import anthropic\nc = anthropic.Anthropic()\nSYSTEM_PROMPT = open("prompts/system.md").read()\nc.messages.create(model="claude-3-5-sonnet-20241022", max_tokens=9, system=SYSTEM_PROMPT, messages=[{"role": "user", "content": "Review this diff please."}])\n',
+        'import anthropic\nc = anthropic.Anthropic()\nSYSTEM_PROMPT = open("prompts/system.md").read()\nc.messages.create(model="claude-3-opus-20240229", max_tokens=9, system=SYSTEM_PROMPT, messages=[{"role": "user", "content": "Review this diff please."}])\n',
       );
       fs.writeFileSync(path.join(dir, 'mailer.py'), 'import smtplib\nWELCOME_EMAIL_TEMPLATE = "Hello {name}, welcome to the service we run for you."\n');
       fs.writeFileSync(path.join(dir, 'tests', 'test_app.py'), 'SYSTEM_PROMPT = "You are a test double for the review bot."\n');
@@ -171,7 +171,7 @@ describe('batchlens cost', () => {
       assert.deepEqual([constant.kind, call.source, inline.kind], ['constant', 'request', 'constant']);
       assert.equal(constant.source, 'prompt-file');
       assert.equal(constant.chars, fs.readFileSync(path.join(dir, 'prompts', 'system.md'), 'utf8').length);
-      assert.match(constant.modelNote, /^unknown model id claude-3-5-sonnet-20241022 — priced as .* \(nearest\)$/);
+      assert.match(constant.modelNote, /^unknown model id claude-3-opus-20240229 — priced as .* \(nearest\)$/);
       assert.equal(call.line, 4);
       // The call's entry is the whole request as written: the user message, and a run-time part (the file's text).
       assert.ok(call.chars >= 'Review this diff please.'.length && call.hasDynamicParts);
@@ -180,7 +180,7 @@ describe('batchlens cost', () => {
       assert.ok(JSON.parse(withTests.out).files.some((file: { path: string }) => file.path === 'tests/test_app.py'));
       const table = recordingIo(dir);
       await runCli(['cost', 'app.py'], table);
-      assert.match(table.out, /note: app\.py:3: unknown model id claude-3-5-sonnet-20241022 — priced as/);
+      assert.match(table.out, /note: app\.py:3: unknown model id claude-3-opus-20240229 — priced as/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -49,8 +49,8 @@ describe('lens/lensText', () => {
 describe('lens/lensText for an unknown model id', () => {
   it('says in the title which id is unknown and what it is priced as', () => {
     const sonnet = findModel('claude-sonnet-4-6')!;
-    const title = costLensTitle({ tokens: 100, exact: false, modelName: sonnet.displayName, prices: pricePerCall(sonnet, 100), unknownModel: 'unknown model id claude-3-5-sonnet-20241022 — priced as claude-sonnet-4-6 (nearest)' });
-    assert.match(title, / · ⚠ unknown model id claude-3-5-sonnet-20241022 — priced as claude-sonnet-4-6 \(nearest\)$/);
+    const title = costLensTitle({ tokens: 100, exact: false, modelName: sonnet.displayName, prices: pricePerCall(sonnet, 100), unknownModel: 'unknown model id claude-3-opus-20240229 — priced as claude-sonnet-4-6 (nearest)' });
+    assert.match(title, / · ⚠ unknown model id claude-3-opus-20240229 — priced as claude-sonnet-4-6 \(nearest\)$/);
     assert.doesNotMatch(costLensTitle({ tokens: 100, exact: false, modelName: sonnet.displayName, prices: pricePerCall(sonnet, 100) }), /unknown/);
   });
 });

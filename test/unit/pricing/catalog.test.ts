@@ -140,7 +140,7 @@ describe('pricing catalog', () => {
     assert.ok(onDay.includes('claude-opus-4-5-20251101'), 'deprecated is still served');
     for (const id of ['claude-opus-4-1-20250805', 'claude-sonnet-4-5-20250929', 'claude-3-haiku-20240307']) assert.ok(!onDay.includes(id), id);
     assert.ok(currentModels('2026-11-29').some((entry) => entry.id === 'claude-sonnet-4-5-20250929'), 'served the day before it retired');
-    assert.equal(onDay.length, BUILTIN_MODELS.length - 7);
+    assert.equal(onDay.length, BUILTIN_MODELS.length - 8);
   });
 
   it('prices Haiku 5.5 by prompt length with a band above 100k tokens', () => {

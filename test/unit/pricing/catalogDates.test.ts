@@ -65,6 +65,7 @@ describe('pricing catalog: dates', () => {
       ['claude-3-haiku-20240307', '2026-04-20', 'retired 2026-04-20'],
       ['claude-3-5-haiku-20241022', '2026-02-19', 'retired 2026-02-19'],
       ['claude-3-7-sonnet-20250219', '2026-02-19', 'retired 2026-02-19'],
+      ['claude-3-5-sonnet-20241022', '2025-10-22', 'retired 2025-10-22'],
       ['claude-opus-5', '2026-12-04', 'legacy'],
       ['claude-sonnet-5', '2026-12-04', 'legacy'],
       ['claude-fable-5', '2026-12-04', 'legacy'],
