@@ -1,4 +1,4 @@
-import { resolveModel } from '../pricing/catalog';
+import { catalogModels, resolveModel } from '../pricing/catalog';
 import type { ModelOverrides } from '../pricing/overrides';
 import { estimateTextTokens } from '../tokens/estimate';
 import { tokenizerForModel } from '../tokens/tokenizerForModel';
@@ -7,7 +7,8 @@ import type { AnalysisOptions, RuleCode } from './types';
 
 /**
  * Analysis options backed by the pricing catalog (BL003 minimums) and the token estimator. Models
- * the catalog cannot place get no minimum, so BL003 stays silent for them rather than guessing.
+ * the catalog cannot place get no minimum, so BL003 stays silent for them rather than guessing; a
+ * model it knows without a published minimum gets null, which BL003 reports as unknown.
  */
 export function catalogAnalysisOptions(defaultModel: string, disabledRules: RuleCode[] = [], overrides?: ModelOverrides, dependencyDir?: string): AnalysisOptions {
   return {
@@ -17,11 +18,12 @@ export function catalogAnalysisOptions(defaultModel: string, disabledRules: Rule
     ...(dependencyDir ? { sdkApiVersions: detectSdkVersions(dependencyDir) } : {}),
     minCacheableTokens: (model) => {
       try {
-        return resolveModel(model, overrides).entry.minCacheableTokens;
+        return resolveModel(model, overrides).entry.minCacheableTokens ?? null;
       } catch {
         return undefined;
       }
     },
+    largestMinCacheableTokens: largestPublishedMinimum(),
     estimateTokens: (text, model) => {
       try {
         return estimateTextTokens(text, tokenizerForModel(model, overrides));
@@ -30,4 +32,9 @@ export function catalogAnalysisOptions(defaultModel: string, disabledRules: Rule
       }
     },
   };
+}
+
+function largestPublishedMinimum(): number | undefined {
+  const published = catalogModels().flatMap((entry) => (entry.minCacheableTokens === undefined ? [] : [entry.minCacheableTokens]));
+  return published.length > 0 ? Math.max(...published) : undefined;
 }

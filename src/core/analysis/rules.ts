@@ -84,6 +84,7 @@ export function checkRequest(request: RequestModel, ctx: RuleContext): void {
   checkTtlOrder(breakpoints, ctx);
   // One finding per prefix: a per-request value already says the prefix is not reused, and says when it is too short too.
   if (!reportedDynamic && !perRequestBreakpoint && minimum?.below) reportMinimum(minimum, breakpoints, ctx);
+  else if (!reportedDynamic && !perRequestBreakpoint && minimum) reportUnknownMinimum(minimum, breakpoints, ctx);
 }
 
 /** `cache_control` / `cacheControl` mentions in the function that sends the request (the call itself at module level). */
@@ -169,7 +170,7 @@ function reportDynamic(request: RequestModel, view: BlockView, views: BlockView[
     return false;
   }
   const shortNote =
-    minimum?.below && minimum.tokens !== undefined
+    minimum?.below && minimum.tokens !== undefined && minimum.minimum !== undefined
       ? ` Even then the stable part (≈${groupThousands(minimum.tokens)} tokens) is below the ${groupThousands(minimum.minimum)}-token minimum for ${minimum.model}, so it would not be cached until the prefix grows past it.`
       : '';
   const message =
@@ -266,7 +267,8 @@ function checkTtlOrder(breakpoints: Breakpoint[], ctx: RuleContext): void {
 /** What BL003 knows about the cached prefix's size. */
 interface MinimumCheck {
   model: string;
-  minimum: number;
+  /** The catalog's minimum, or undefined when it knows the model but publishes none. */
+  minimum?: number;
   /** Estimated tokens of the stable text; undefined when a part's size is unknown. */
   tokens?: number;
   /** True only when the whole prefix is known and its estimate is below the minimum. */
@@ -275,8 +277,9 @@ interface MinimumCheck {
 
 function minimumCheck(request: RequestModel, views: BlockView[], lastIndex: number, ctx: RuleContext): MinimumCheck | undefined {
   const model = request.model ?? ctx.options.defaultModel;
-  const minimum = ctx.options.minCacheableTokens?.(model);
-  if (minimum === undefined || lastIndex < 0) return undefined;
+  const published = ctx.options.minCacheableTokens?.(model);
+  if (published === undefined || lastIndex < 0) return undefined;
+  const minimum = published ?? undefined;
   const prefix = views.slice(0, lastIndex + 1);
   const sectionsUpToBreakpoint = new Set(prefix.map((view) => view.block.section));
   const unresolved = [...request.unresolved].some((section) => sectionsUpToBreakpoint.has(section) || (section === 'tools' && !sectionsUpToBreakpoint.has('tools')));
@@ -284,17 +287,34 @@ function minimumCheck(request: RequestModel, views: BlockView[], lastIndex: numb
   const unknownSize = unresolved || request.uncountedBreakpoints === true || prefix.some((view) => !view.value.complete || view.block.perItem || (view.value.unknown?.length ?? 0) > 0);
   const text = prefix.map((view) => staticText(view.value)).join('\n');
   const tokens = ctx.options.estimateTokens ? ctx.options.estimateTokens(text, model) : Math.ceil(text.length / 4);
-  if (unknownSize) return { model, minimum, below: false, tokens: tokens < minimum ? tokens : undefined };
+  if (unknownSize) return { model, minimum, below: false, tokens: minimum !== undefined && tokens < minimum ? tokens : undefined };
   const dynamic = prefix.some((view) => view.value.dynamic.length > 0);
+  // An unpublished minimum is never "below": only the estimate of a fully known prefix is worth saying.
+  if (minimum === undefined) return { model, below: false, tokens: dynamic ? undefined : tokens };
   return { model, minimum, tokens, below: tokens < minimum && !dynamic };
 }
 
 function reportMinimum(check: MinimumCheck, breakpoints: Breakpoint[], ctx: RuleContext): void {
   const breakpoint = breakpoints[breakpoints.length - 1];
   const message =
-    `The cached prefix is ≈${groupThousands(check.tokens ?? 0)} tokens (an estimate), below the ${groupThousands(check.minimum)}-token minimum for ${check.model}: ` +
+    `The cached prefix is ≈${groupThousands(check.tokens ?? 0)} tokens (an estimate), below the ${groupThousands(check.minimum ?? 0)}-token minimum for ${check.model}: ` +
     'the API silently skips caching (no error, both cache usage fields stay 0). To cache it, put more stable content before the breakpoint (tools, instructions, examples, reference documents) so the prefix passes the minimum; otherwise drop the breakpoint.';
   add(ctx, { code: 'BL003', start: breakpoint.entry.start, end: breakpoint.entry.end, message, fixes: [], related: [] });
+}
+
+/**
+ * BL003 for a model whose minimum the catalog does not publish: says so, with the estimate of a
+ * fully known prefix, and only while that estimate is below the largest minimum any model has
+ * (above it, no published minimum would skip the cache).
+ */
+function reportUnknownMinimum(check: MinimumCheck, breakpoints: Breakpoint[], ctx: RuleContext): void {
+  const largest = ctx.options.largestMinCacheableTokens;
+  if (check.minimum !== undefined || check.tokens === undefined || largest === undefined || check.tokens >= largest) return;
+  const breakpoint = breakpoints[breakpoints.length - 1];
+  const message =
+    `The minimum cacheable prefix for ${check.model} is unknown (the catalog has no published figure); this cached prefix is ≈${groupThousands(check.tokens)} tokens (an estimate). ` +
+    `Other models need up to ${groupThousands(largest)} tokens, and below a model's minimum the API silently skips caching (both cache usage fields stay 0): check cache_creation_input_tokens on a real response.`;
+  add(ctx, { code: 'BL003', severity: 'info', start: breakpoint.entry.start, end: breakpoint.entry.end, message, fixes: [], related: [] });
 }
 
 /**

@@ -86,8 +86,13 @@ export interface AnalysisOptions {
   defaultModel: string;
   /** Rules switched off by the user. */
   disabledRules?: RuleCode[];
-  /** Minimum cacheable tokens per model id, for BL003 (from the catalog). */
-  minCacheableTokens?: (model: string) => number | undefined;
+  /**
+   * Minimum cacheable tokens per model id, for BL003 (from the catalog): null when the catalog knows
+   * the model but publishes no minimum for it, undefined when it cannot place the model at all.
+   */
+  minCacheableTokens?: (model: string) => number | null | undefined;
+  /** The largest minimum the catalog publishes for any model: below it, an unpublished minimum could matter (BL003). */
+  largestMinCacheableTokens?: number;
   /** Token estimate for a text under a model (from src/core/tokens), for BL003. */
   estimateTokens?: (text: string, model: string) => number;
   /** The `anthropic-version` the workspace's SDK sends, per language, from its dependency files (BL008; see sdkVersions.ts). */

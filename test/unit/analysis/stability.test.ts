@@ -115,6 +115,21 @@ describe('truthful messages', () => {
     assert.deepEqual(unknownPart.findings, []);
   });
 
+  it('BL003 says the minimum is unknown for a catalog model without a published one, only for a fully known prefix', async () => {
+    const known = await lint(`${PY_HEAD}def ask():\n    return client.messages.create(model="claude-sonnet-5-5", max_tokens=5, ${cachedSystem('GUIDE')}, messages=[{"role": "user", "content": "Which tray jams?"}])\n`);
+    const bl003 = find(known.result, 'BL003');
+    assert.equal(bl003.severity, 'info');
+    assert.match(bl003.message, /minimum cacheable prefix for claude-sonnet-5-5 is unknown/);
+    assert.match(bl003.message, /≈\d+ tokens \(an estimate\)/);
+    assert.doesNotMatch(bl003.message, /below the/);
+    const unknownPart = await lint(`${PY_HEAD}def ask(book):\n    return client.messages.create(model="claude-sonnet-5-5", max_tokens=5, ${cachedSystem('f"{GUIDE} {book}"')}, messages=[{"role": "user", "content": "Themes?"}])\n`);
+    assert.deepEqual(unknownPart.labels, []);
+    // A per-request value is reported once, by BL001, with no claim about the minimum.
+    const perRequest = await lint(`${PY_HEAD}def ask(q):\n    return client.messages.create(model="claude-sonnet-5-5", max_tokens=5, ${cachedSystem('f"{GUIDE} {datetime.now()}"')}, messages=[{"role": "user", "content": q}])\n`);
+    assert.deepEqual(perRequest.result.findings.map((finding) => finding.code), ['BL001']);
+    assert.doesNotMatch(find(perRequest.result, 'BL001').message, /minimum/);
+  });
+
   it('carries related locations into SARIF relatedLocations', async () => {
     const text = `${PY_HEAD}def ask(q, stamp):\n    return client.messages.create(model="claude-sonnet-4-6", max_tokens=5, ${cachedSystem('f"{GUIDE} {stamp}"')}, messages=[{"role": "user", "content": q}])\n\nask("x", datetime.now())\n`;
     const { result } = await lint(text);
