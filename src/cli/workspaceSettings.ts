@@ -15,6 +15,8 @@ export interface CliSettings {
   usResidency: boolean;
   /** Raw `batchlens.lint.disabledRules`; checked by `checkDisabledRules` where it is used. */
   disabledRules: unknown;
+  /** `batchlens.lint.reportUnknownValues`: infos for values of unknown stability in a cached prefix. */
+  reportUnknownValues?: boolean;
   exclude: string[];
   maxFileBytes?: number;
   maxRequestsPerBatch?: number;
@@ -67,6 +69,7 @@ export function loadCliSettings(io: Pick<CliIo, 'cwd' | 'stderr'>): CliSettings 
     modelOverrides: overrides.overrides,
     usResidency: read('usResidency', isBoolean, 'true or false') ?? false,
     disabledRules: settings['batchlens.lint.disabledRules'],
+    reportUnknownValues: read('lint.reportUnknownValues', isBoolean, 'true or false'),
     exclude: read('exclude', isStringArray, 'an array of glob patterns') ?? [],
     maxFileBytes: read('maxFileBytes', isPositiveInteger, 'a positive whole number'),
     maxRequestsPerBatch: read('maxRequestsPerBatch', isPositiveInteger, 'a positive whole number'),

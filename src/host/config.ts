@@ -61,6 +61,9 @@ export class BatchlensConfig {
   get lintEnabled(): boolean {
     return this.boolean('lint.enabled', true);
   }
+  get reportUnknownValues(): boolean {
+    return this.boolean('lint.reportUnknownValues', false);
+  }
   get disabledRules(): RuleCode[] {
     const checked = checkDisabledRules(this.raw('lint.disabledRules'));
     this.report(checked.problems);

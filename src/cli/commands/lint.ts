@@ -43,7 +43,7 @@ export const lintCommand: CliCommand = {
     '  --fail-on  exit 1 when a finding is at least this severe (default: warning)',
     `  --model    model assumed when the code does not name one (default: batchlens.defaultModel, else ${DEFAULT_MODEL})`,
     '',
-    'Rules listed in batchlens.lint.disabledRules and prices in batchlens.modelOverrides of .vscode/settings.json apply, as in the editor.',
+    'Rules listed in batchlens.lint.disabledRules, batchlens.lint.reportUnknownValues and prices in batchlens.modelOverrides of .vscode/settings.json apply, as in the editor.',
     'Folders are walked recursively, honouring .gitignore files; node_modules and .git are skipped.',
     'Jupyter notebooks (.ipynb) are read as one program of their code cells (magics and shell lines skipped);',
     'their findings are located as notebook.ipynb#cell<N>:<line> (N counts every cell from 1).',
@@ -85,13 +85,13 @@ export function collectOrThrow(paths: string[], cwd: string): SourceFile[] {
 }
 
 /** Analyses each file with the catalog-backed options and the workspace's rule and price settings. */
-export async function lintFiles(files: SourceFile[], defaultModel: string, settings?: Pick<CliSettings, 'disabledRules' | 'modelOverrides'>, io?: Pick<CliIo, 'stderr'>): Promise<FileFindings[]> {
+export async function lintFiles(files: SourceFile[], defaultModel: string, settings?: Pick<CliSettings, 'disabledRules' | 'modelOverrides' | 'reportUnknownValues'>, io?: Pick<CliIo, 'stderr'>): Promise<FileFindings[]> {
   const analyzer = await loadAnalyzer();
   const disabledRules = checkDisabledRules(settings?.disabledRules);
   for (const problem of disabledRules.problems) io?.stderr(`[warn] ${problem}\n`);
   // The dependency files (package.json, requirements*.txt, lock files…) nearest the linted files tell BL008 the SDK version.
   const options = catalogAnalysisOptions(defaultModel, disabledRules.value, settings?.modelOverrides, files[0] ? path.dirname(files[0].absolutePath) : undefined);
-  return analyseFiles(analyzer, files, options);
+  return analyseFiles(analyzer, files, { ...options, reportUnknownValues: settings?.reportUnknownValues ?? false });
 }
 
 function findingsOf(result: FileFindings): Finding[] {

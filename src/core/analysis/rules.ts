@@ -79,6 +79,7 @@ export function checkRequest(request: RequestModel, ctx: RuleContext): void {
     if (exempt.has(view) || (perRequestBreakpoint && view === lastBreakpointBlock) || (request.automatic && index === views.length - 1 && !view.block.breakpoint)) continue;
     for (const dynamic of view.value.dynamic) reportedDynamic = reportDynamic(request, view, views, lastIndex, dynamic, minimum, ctx) || reportedDynamic;
     for (const unstable of view.value.unstable) reportUnstable(unstable, ctx);
+    if (ctx.options.reportUnknownValues) for (const unknown of view.value.unknown ?? []) reportUnknown(request, view, views, lastIndex, unknown, ctx);
   }
   checkBreakpointCount(request, explicit, ctx);
   checkTtlOrder(breakpoints, ctx);
@@ -180,6 +181,16 @@ function reportDynamic(request: RequestModel, view: BlockView, views: BlockView[
   const fixes = splitFix(request, view, views, lastIndex, dynamic, ctx);
   add(ctx, { code: 'BL001', start: dynamic.start, end: dynamic.end, message, fixes, related });
   return true;
+}
+
+/** Behind `reportUnknownValues`: a value with no evidence either way in the cached prefix, and what would make it a problem. */
+function reportUnknown(request: RequestModel, view: BlockView, views: BlockView[], lastIndex: number, unknown: Unknown, ctx: RuleContext): void {
+  const what = unknown.parameter ? `the parameter \`${unknown.name}\`` : `\`${unknown.name}\``;
+  const origin = unknown.parameter ? 'no caller the analyzer sees passes a per-request value or a stable one' : 'nothing shows whether it changes between requests';
+  const message =
+    `The stability of ${what} in the cached ${SECTION_NAMES[view.block.section]} is unknown: ${origin}. ` +
+    'It is a problem only if it differs between requests (a caller passing a clock, a uuid, a request body or a retrieval result): then every request misses the cache. If it is the same across requests, nothing to do.';
+  add(ctx, { code: 'BL001', severity: 'info', start: unknown.start, end: unknown.end, message, fixes: [], related: chainOf(unknown, view, breakpointCovering(views, view, lastIndex, request)) });
 }
 
 function reportUnstable(unstable: Unstable, ctx: RuleContext): void {

@@ -51,7 +51,12 @@ export function sameOptions(before: AnalysisOptions | undefined, after: Analysis
   if (!before) return false;
   if (before === after) return true;
   const rules = (options: AnalysisOptions): string => [...(options.disabledRules ?? [])].sort().join(',');
-  return before.defaultModel === after.defaultModel && rules(before) === rules(after) && before.minCacheableTokens === after.minCacheableTokens && before.estimateTokens === after.estimateTokens;
+  return (
+    before.defaultModel === after.defaultModel &&
+    rules(before) === rules(after) &&
+    (before.reportUnknownValues ?? false) === (after.reportUnknownValues ?? false) &&
+    before.minCacheableTokens === after.minCacheableTokens && before.estimateTokens === after.estimateTokens
+  );
 }
 
 /**

@@ -86,6 +86,8 @@ export interface AnalysisOptions {
   defaultModel: string;
   /** Rules switched off by the user. */
   disabledRules?: RuleCode[];
+  /** `batchlens.lint.reportUnknownValues`: an info for a value of unknown stability in a cached prefix (default off: silent). */
+  reportUnknownValues?: boolean;
   /**
    * Minimum cacheable tokens per model id, for BL003 (from the catalog): null when the catalog knows
    * the model but publishes no minimum for it, undefined when it cannot place the model at all.

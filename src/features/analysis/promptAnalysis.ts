@@ -43,7 +43,12 @@ export class PromptAnalysis implements vscode.Disposable {
       () => loadAnalyzer(wasmDir),
       // The same options the CLI builds, so the editor and `batchlens lint` agree; token figures in
       // findings (BL003) use the exact count the lens shows when count_tokens has answered for that text.
-      () => (options ??= withExactCounts(catalogAnalysisOptions(config.defaultModel, config.disabledRules, config.modelOverrides, services.workspaceRoot()), this.tokenCounts, config.modelOverrides)),
+      () =>
+        (options ??= withExactCounts(
+          { ...catalogAnalysisOptions(config.defaultModel, config.disabledRules, config.modelOverrides, services.workspaceRoot()), reportUnknownValues: config.reportUnknownValues },
+          this.tokenCounts,
+          config.modelOverrides,
+        )),
       log,
       (error) => void showLoadFailure(services, error),
     );
@@ -59,6 +64,7 @@ export class PromptAnalysis implements vscode.Disposable {
       { section: 'batchlens.defaultModel', refresh: reanalyse },
       { section: 'batchlens.modelOverrides', refresh: reanalyse },
       { section: 'batchlens.lint.disabledRules', refresh: reanalyse },
+      { section: 'batchlens.lint.reportUnknownValues', refresh: reanalyse },
       { section: 'batchlens.usResidency', refresh: redisplay },
       { section: 'batchlens.exactTokenCounts', refresh: reanalyse },
       // A new endpoint counts anew: no reload needed.

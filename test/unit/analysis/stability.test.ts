@@ -34,6 +34,16 @@ describe('value stability', () => {
     assert.deepEqual(labels, []);
   });
 
+  it('unknown behind reportUnknownValues: an info that says what would make the parameter a problem', async () => {
+    const text = `${PY_HEAD}def ask(q, user_name):\n    return client.messages.create(model="claude-sonnet-4-6", max_tokens=5, ${cachedSystem('f"{GUIDE} User {user_name}"')}, messages=[{"role": "user", "content": q}])\n`;
+    const result = (await analyzer()).analyze(text, 'python', { ...OPTIONS, reportUnknownValues: true });
+    const labels = result.findings.map((finding) => `${finding.code} ${finding.severity} ${text.slice(finding.range.start, finding.range.end)}`);
+    assert.deepEqual(labels, ['BL001 info user_name']);
+    assert.match(result.findings[0].message, /parameter `user_name` in the cached system prompt is unknown/);
+    assert.match(result.findings[0].message, /per-request|clock, a uuid/);
+    assert.ok(result.findings[0].related?.some((related) => /breakpoint/.test(related.message)));
+  });
+
   it('a system_prompt parameter of an adapter is the stable part: no "only breakpoint" claim', async () => {
     const { labels } = await lint(`${PY_HEAD}def complete(system_prompt, messages):\n    return client.messages.create(model="claude-sonnet-4-6", max_tokens=5, ${cachedSystem('system_prompt')}, messages=messages)\n`);
     assert.deepEqual(labels, []);

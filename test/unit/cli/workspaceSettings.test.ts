@@ -76,4 +76,23 @@ describe('cli/workspaceSettings', () => {
     await runCli(['lint', CLOCK_IN_SYSTEM, '--format', 'json'], withoutRule);
     assert.ok(!codes(withoutRule.out).includes('BL001'));
   });
+
+  it('makes `lint` report values of unknown stability only with batchlens.lint.reportUnknownValues', async () => {
+    const source =
+      'import anthropic\nclient = anthropic.Anthropic()\ndef ask(q, user_name):\n    return client.messages.create(model="claude-sonnet-4-6", max_tokens=5, ' +
+      'system=[{"type": "text", "text": f"You are the support agent. Greet {user_name}.", "cache_control": {"type": "ephemeral"}}], messages=[{"role": "user", "content": q}])\n';
+    const run = async (settingsText: string | undefined): Promise<{ code: string; severity: string; message: string }[]> => {
+      const root = workspaceWithSettings(settingsText);
+      const file = path.join(root, 'agent.py');
+      fs.writeFileSync(file, source);
+      const io = recordingIo(root);
+      await runCli(['lint', file, '--format', 'json'], io);
+      return (JSON.parse(io.out) as { files: { findings: { code: string; severity: string; message: string }[] }[] }).files.flatMap((entry) => entry.findings);
+    };
+    assert.deepEqual((await run(undefined)).filter((finding) => finding.code === 'BL001'), []);
+    const reported = (await run('{ "batchlens.lint.reportUnknownValues": true }')).filter((finding) => finding.code === 'BL001');
+    assert.equal(reported.length, 1);
+    assert.equal(reported[0].severity, 'info');
+    assert.match(reported[0].message, /`user_name`.*unknown.*a caller passing a clock/);
+  });
 });
