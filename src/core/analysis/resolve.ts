@@ -553,8 +553,21 @@ export function firstDynamic(dynamics: Dynamic[]): Dynamic | undefined {
   return dynamics.find((dynamic) => dynamic.stability === 'request') ?? dynamics[0];
 }
 
+const CONSTRUCTORS = new Set(['__init__', 'constructor']);
+
 function member(expr: Extract<Expr, { kind: 'member' | 'index' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object>, depth: number): TextValue {
   if (expr.kind === 'member' && expr.object.kind === 'ref' && (expr.object.name === 'self' || expr.object.name === 'this' || expr.object.name === 'cls')) {
+    // Set in the method that uses it (not the constructor): assigned on every call, so it is as stable as the value assigned.
+    const perCall = lookup(env, `self.${expr.property}`, scope, expr.start);
+    if (perCall?.scope && !CONSTRUCTORS.has(perCall.scope.name) && perCall.binding.value && perCall.binding.at < expr.start && !guard.has(perCall.binding)) {
+      guard.add(perCall.binding);
+      try {
+        return stringify({ expr: perCall.binding.value, scope: perCall.scope }, env, guard, depth + 1);
+      } finally {
+        guard.delete(perCall.binding);
+      }
+    }
+    // Otherwise a class attribute or one set once (in `__init__`): process-stable, never per-request.
     const classBinding = env.classBindings.get(expr.property)?.[0] ?? env.bindings.get(`self.${expr.property}`)?.[0];
     if (classBinding?.value && !guard.has(classBinding)) {
       guard.add(classBinding);

@@ -44,6 +44,15 @@ describe('value stability', () => {
     assert.ok(result.findings[0].related?.some((related) => /breakpoint/.test(related.message)));
   });
 
+  it('self attributes: set once in __init__ they are stable; set on every call in the sending method they are as stable as their value', async () => {
+    const cls = (body: string, use: string): string =>
+      `${PY_HEAD}class Agent:\n    def __init__(self, name):\n        self.name = name\n        self.started = datetime.now()\n    def ask(self, q):\n${body}        return client.messages.create(model="claude-sonnet-4-6", max_tokens=5, ${cachedSystem(use)}, messages=[{"role": "user", "content": q}])\n`;
+    const once = await lint(cls('', 'f"{GUIDE} Agent {self.name}, up since {self.started}"'));
+    assert.deepEqual(once.labels.filter((label) => label.startsWith('BL001') || label.startsWith('BL005')), []);
+    const perCall = await lint(cls('        self.stamp = datetime.now()\n', 'f"{GUIDE} Asked at {self.stamp}"'));
+    assert.deepEqual(perCall.labels.filter((label) => label.startsWith('BL001')), ['BL001 warning "datetime.now()"']);
+  });
+
   it('a system_prompt parameter of an adapter is the stable part: no "only breakpoint" claim', async () => {
     const { labels } = await lint(`${PY_HEAD}def complete(system_prompt, messages):\n    return client.messages.create(model="claude-sonnet-4-6", max_tokens=5, ${cachedSystem('system_prompt')}, messages=messages)\n`);
     assert.deepEqual(labels, []);
