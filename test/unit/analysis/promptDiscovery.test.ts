@@ -71,6 +71,30 @@ describe('prompt discovery', () => {
     );
   });
 
+  it('finds prompt files read through a with block or pathlib, at module level and in a function', async () => {
+    const source = [
+      'import anthropic',
+      'from pathlib import Path',
+      'with open("prompts/system.md") as f:',
+      '    SYSTEM = f.read()',
+      'GUIDE = Path("prompts/guide.md").read_text()',
+      'def load():',
+      '    with open("prompts/grader.md", encoding="utf-8") as handle, open("data/rows.txt") as rows:',
+      '        grader_prompt = handle.read()',
+      '        data = rows.read()',
+      '    return grader_prompt',
+    ].join('\n');
+    const result = (await analyzer()).analyze(source, 'python', OPTIONS);
+    assert.deepEqual(
+      result.prompts.map((prompt) => [prompt.kind, prompt.name, prompt.file, prompt.range.startLine + 1]),
+      [
+        ['prompt-file', 'SYSTEM', 'prompts/system.md', 4],
+        ['prompt-file', 'GUIDE', 'prompts/guide.md', 5],
+        ['prompt-file', 'load: grader_prompt', 'prompts/grader.md', 8],
+      ],
+    );
+  });
+
   it('leaves out markup, SQL, CSS, shell and trivial strings that no call sends, but keeps them when a call sends them', async () => {
     const found = await prompts(
       [
