@@ -187,7 +187,7 @@ describe('batchlens cost', () => {
       assert.equal(output.testFilesLeftOut, 1);
       assert.deepEqual(files['mailer.py'].prompts, []);
       assert.match(files['mailer.py'].note, /neither calls a model/);
-      type Entry = { kind: string; source: string; line: number; chars: number; modelNote: string; hasDynamicParts: boolean };
+      type Entry = { kind: string; source: string; line: number; chars: number; tokens: number; modelNote: string; hasDynamicParts: boolean };
       const entries: Entry[] = files['app.py'].prompts;
       const constant = entries.find((entry) => entry.source === 'prompt-file') as Entry;
       const call = entries.find((entry) => entry.kind === 'call') as Entry;
@@ -197,8 +197,23 @@ describe('batchlens cost', () => {
       assert.equal(constant.chars, fs.readFileSync(path.join(dir, 'prompts', 'system.md'), 'utf8').length);
       assert.match(constant.modelNote, /^unknown model id claude-3-opus-20240229 — priced as .* \(nearest\)$/);
       assert.equal(call.line, 4);
-      // The call's entry is the whole request as written: the user message, and a run-time part (the file's text).
-      assert.ok(call.chars >= 'Review this diff please.'.length && call.hasDynamicParts);
+      // The call's entry is the whole request: the user message and the prompt file's text, all known.
+      const systemText = fs.readFileSync(path.join(dir, 'prompts', 'system.md'), 'utf8');
+      assert.equal(call.chars, 'Review this diff please.'.length + 2 + systemText.length);
+      assert.deepEqual([call.hasDynamicParts, (call as Entry & { files: string[] }).files], [false, ['prompts/system.md']]);
+      assert.ok(call.tokens > constant.tokens);
+      // Read through a with block inside a function: the prompt and the call's total both count the file.
+      fs.writeFileSync(
+        path.join(dir, 'agent.py'),
+        'import anthropic\nc = anthropic.Anthropic()\ndef review(diff):\n    with open("prompts/system.md") as f:\n        system_prompt = f.read()\n    return c.messages.create(model="claude-haiku-4-5", max_tokens=9, system=system_prompt, messages=[{"role": "user", "content": "Review this diff please."}])\n',
+      );
+      const agentRun = recordingIo(dir);
+      await runCli(['cost', 'agent.py', '--json'], agentRun);
+      const agent: Entry[] = JSON.parse(agentRun.out).files[0].prompts;
+      const agentFile = agent.find((entry) => entry.source === 'prompt-file') as Entry;
+      const agentCall = agent.find((entry) => entry.kind === 'call') as Entry;
+      assert.equal(agentFile.chars, systemText.length);
+      assert.deepEqual([agentCall.chars, agentCall.hasDynamicParts], ['Review this diff please.'.length + 2 + systemText.length, false]);
       const withTests = recordingIo(dir);
       await runCli(['cost', '.', '--json', '--include-tests'], withTests);
       assert.ok(JSON.parse(withTests.out).files.some((file: { path: string }) => file.path === 'tests/test_app.py'));
