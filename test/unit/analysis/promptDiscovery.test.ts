@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { runCli } from '../../../src/cli/main';
 import { reachesModel, talksToModel } from '../../../src/core/analysis/llmFiles';
 import { chooseModel, unknownModelText } from '../../../src/core/analysis/modelChoice';
+import { lensShownFor } from '../../../src/core/analysis/sourceFiles';
 import { decodeEscapes, nonProseReason } from '../../../src/core/analysis/promptText';
 import type { SourceLanguage } from '../../../src/core/analysis/types';
 import { recordingIo } from '../support/recordingIo';
@@ -223,5 +224,27 @@ describe('batchlens cost', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('cost lens in test files', () => {
+  it('leaves test files without a lens unless tests are included, by the rule cost uses', () => {
+    const tests: [string | undefined, string][] = [
+      ['tests/test_app.py', '/w/tests/test_app.py'],
+      ['pkg/app_test.py', '/w/pkg/app_test.py'],
+      ['conftest.py', '/w/conftest.py'],
+      ['src/agent.test.ts', '/w/src/agent.test.ts'],
+      ['web/__tests__/chat.js', '/w/web/__tests__/chat.js'],
+      ['spec/review.spec.mjs', '/w/spec/review.spec.mjs'],
+      [undefined, '/elsewhere/test_prompts.py'],
+    ];
+    for (const [inWorkspace, fileName] of tests) {
+      assert.equal(lensShownFor(inWorkspace, fileName, false), false, fileName);
+      assert.equal(lensShownFor(inWorkspace, fileName, true), true, fileName);
+    }
+    // Not tests: a file named like one only in part, and a folder called tests above the workspace.
+    assert.equal(lensShownFor('src/testing_prompts.py', '/w/src/testing_prompts.py', false), true);
+    assert.equal(lensShownFor('app.py', '/home/me/tests/w/app.py', false), true);
+    assert.equal(lensShownFor(undefined, '/home/me/tests/app.py', false), true);
   });
 });
