@@ -53,6 +53,10 @@ export class BatchlensConfig {
   get lensEnabled(): boolean {
     return this.boolean('lens.enabled', true);
   }
+  /** `batchlens.lens.includeTests`: cost lenses in test files too (like `cost --include-tests`). */
+  get lensIncludeTests(): boolean {
+    return this.boolean('lens.includeTests', false);
+  }
   get hintsEnabled(): boolean {
     return this.boolean('hints.enabled', true);
   }

@@ -30,6 +30,8 @@ interface PromptCost {
   /** Where the text was found: how the code holds it (see PromptKind), and the prompt file read for it. */
   source: PromptConstant['kind'];
   file?: string;
+  /** For a `call`: the prompt files the request sends, whose text its total counts. */
+  files?: string[];
   /** Characters of the text the API receives (escapes decoded, run-time parts not counted). */
   chars: number;
   tokens: number;
@@ -130,6 +132,13 @@ function priceEntry(kind: PromptCost['kind'], prompt: PromptConstant, part: Anal
     if (read === undefined) unpriced = `prompt file ${prompt.file} not found next to ${path.basename(analysis.file.absolutePath)} or in the working directory`;
     text = read ?? '';
   }
+  // A request's total counts the prompt files it sends; one that cannot be read leaves its part unknown.
+  let filesMissing = false;
+  for (const file of prompt.files ?? []) {
+    const read = readPromptFile(analysis.file.absolutePath, file, context.cwd);
+    if (read === undefined) filesMissing = true;
+    else text = text === '' ? read : `${text}\n\n${read}`;
+  }
   const staticText = text.split(PLACEHOLDER).join('');
   const tokens = unpriced ? 0 : estimateTextTokens(staticText, entry.tokenizer);
   const prices = pricePerCall(entry, tokens);
@@ -141,10 +150,11 @@ function priceEntry(kind: PromptCost['kind'], prompt: PromptConstant, part: Anal
     ...(part.cell === undefined ? {} : { cell: part.cell }),
     source: prompt.kind,
     ...(prompt.file !== undefined ? { file: prompt.file } : {}),
+    ...(prompt.files !== undefined ? { files: prompt.files } : {}),
     chars: staticText.length,
     tokens,
     exact: false,
-    hasDynamicParts: prompt.hasDynamicParts,
+    hasDynamicParts: prompt.hasDynamicParts || filesMissing,
     model: entry.id,
     ...(modelNote ? { modelNote } : {}),
     ...(unpriced ? { unpriced } : {}),

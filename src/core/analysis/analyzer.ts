@@ -372,6 +372,7 @@ function publicPrompt(prompt: RawPrompt, lines: LineIndex): PromptConstant {
   if ('model' in prompt) out.model = prompt.model;
   if ('cached' in prompt) out.cached = prompt.cached;
   if (prompt.file !== undefined) out.file = prompt.file;
+  if (prompt.files !== undefined) out.files = [...prompt.files];
   out.range = lines.range(prompt.span.start, prompt.span.end);
   return out;
 }

@@ -34,6 +34,9 @@ function statement(node: Node, ctx: LowerContext): void {
     case 'for_statement':
       forStatement(node, ctx);
       return;
+    case 'with_statement':
+      withStatement(node, ctx);
+      return;
     case 'while_statement':
       for (const child of named(node)) {
         if (isStatementLike(child)) statement(child, { ...ctx, repeated: true });
@@ -203,6 +206,28 @@ function forStatement(node: Node, ctx: LowerContext): void {
   if (body) statement(body, loopCtx);
   const alternative = node.childForFieldName('alternative');
   if (alternative) statement(alternative, ctx);
+}
+
+/**
+ * `with open("prompts/x.md") as f:` binds `f` to the opened value, so that `f.read()` in the body
+ * can be traced back to the file it reads; the body is lowered as usual.
+ */
+function withStatement(node: Node, ctx: LowerContext): void {
+  for (const child of named(node)) {
+    if (child.type !== 'with_clause') {
+      statement(child, ctx);
+      continue;
+    }
+    for (const item of named(child)) {
+      const value = item.type === 'with_item' ? item.childForFieldName('value') : null;
+      if (!value) continue;
+      const alias = value.type === 'as_pattern' ? value.childForFieldName('alias') : null;
+      const source = alias ? value.firstNamedChild : value;
+      const lowered = source ? expr(source, ctx) : undefined;
+      const target = alias?.firstNamedChild;
+      for (const name of target ? targetNames(target) : []) bind(ctx, { name, kind: 'assign', at: item.startIndex, end: item.endIndex, value: lowered });
+    }
+  }
 }
 
 /** Lowers an expression; SDK calls met on the way are registered as call sites. */

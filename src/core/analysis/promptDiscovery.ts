@@ -87,16 +87,23 @@ function wrappedString(call: Extract<Expr, { kind: 'call' }>): Expr | undefined 
 }
 
 /** The file a call reads when it is `open("x.md").read()`, `Path("x.md").read_text()` or `readFileSync(path.join(__dirname, "x.md"))`. */
-export function promptFileOf(value: Expr, variable: string): string | undefined {
+export function promptFileOf(value: Expr, variable: string, bindings: readonly Binding[] = []): string | undefined {
   if (value.kind !== 'call' || !FILE_READERS.test(value.callee)) return undefined;
   const candidates: Expr[] = [...value.args];
   if (value.calleeExpr.kind === 'member') candidates.unshift(value.calleeExpr.object);
   for (const candidate of candidates) {
-    const file = pathLiteral(candidate);
+    const file = pathLiteral(openedBy(candidate, bindings));
     // A document read and sent (`data/contract.txt`) is input, not a prompt: the name must say prompt.
     if (file && (PROMPT_NAME.test(variable) || PROMPT_PATH.test(file))) return file;
   }
   return undefined;
+}
+
+/** The value a handle was opened from (`with open("x.md") as f:` makes `f` stand for `open("x.md")`), else the expression itself. */
+function openedBy(expr: Expr, bindings: readonly Binding[]): Expr {
+  if (expr.kind !== 'ref') return expr;
+  const opened = bindings.filter((binding) => binding.name === expr.name && binding.kind === 'assign' && binding.at < expr.start && binding.value?.kind === 'call').pop();
+  return opened?.value ?? expr;
 }
 
 /** Paths that hold prompts: a prompt-ish folder or file name, or a template extension. */
@@ -124,7 +131,7 @@ export function discoverPrompts(facts: StatementFacts, isModulePrompt: (binding:
   for (const binding of facts.bindings) {
     if (binding.kind !== 'assign' || !binding.value) continue;
     const owner = binding.className ? `${binding.className}.${binding.name}` : binding.name;
-    const file = promptFileOf(binding.value, binding.name);
+    const file = promptFileOf(binding.value, binding.name, facts.bindings);
     if (file && !isModulePrompt(binding)) {
       out.push({ name: owner, kind: 'prompt-file', value: binding.value, span: { start: binding.at, end: binding.end }, scope: undefined, binding, file, weak: false });
       continue;
@@ -145,7 +152,7 @@ function scopePrompts(scope: Scope, out: FoundPrompt[]): void {
   for (const binding of scope.bindings) {
     if (binding.kind !== 'assign' || !binding.value) continue;
     const value = binding.value;
-    const file = promptFileOf(value, binding.name);
+    const file = promptFileOf(value, binding.name, scope.bindings);
     if (file) {
       out.push({ name: `${scope.name}: ${binding.name}`, kind: 'prompt-file', value, span: { start: binding.at, end: binding.end }, scope, binding, file, weak: false });
       continue;

@@ -1,6 +1,6 @@
 import type { PromptConstant, PromptKind } from './types';
 import type { Binding, Expr, Span, StatementFacts } from './ir';
-import { PROMPT_NAME, discoverPrompts, isStringValue, promptTextExpr, sentReferences } from './promptDiscovery';
+import { PROMPT_NAME, discoverPrompts, isStringValue, promptFileOf, promptTextExpr, sentReferences } from './promptDiscovery';
 import { decodeEscapes, nonProseReason } from './promptText';
 import type { RequestModel } from './requests';
 import { type Located, type ModuleEnv, PLACEHOLDER, helperOf, lookup, stringify } from './resolve';
@@ -123,12 +123,34 @@ export function promptUsesOf(requests: RequestModel[], env: ModuleEnv): PromptUs
       uses.push({ kind: 'inline', start: span.start, end: span.end, model, cached, argument });
     });
     const call = request.site.call;
-    const text = request.blocks.map((block) => decodeEscapes(stringify(block.content, env).text)).filter((piece) => piece !== '').join('\n\n');
+    // A block that is a prompt file's text (`system=SYSTEM` with `SYSTEM = open("prompts/x.md").read()`)
+    // is known once the file is read: it is named here, not left as a run-time part.
+    const files: string[] = [];
+    const pieces = request.blocks.map((block) => {
+      const file = block.section === 'tools' ? undefined : promptFileSent(block.content, env);
+      if (file === undefined) return decodeEscapes(stringify(block.content, env).text);
+      files.push(file);
+      return '';
+    });
+    const text = pieces.filter((piece) => piece !== '').join('\n\n');
     const cachedAny = lastBreakpoint >= 0;
-    const requestPrompt: RawPrompt = { name: `${method} request`, kind: 'request', span: { start: call.start, end: call.end }, text, hasDynamicParts: text.includes(PLACEHOLDER) || request.unresolved.size > 0 || request.conversation, model, cached: cachedAny };
+    const requestPrompt: RawPrompt = { name: `${method} request`, kind: 'request', span: { start: call.start, end: call.end }, text, hasDynamicParts: text.includes(PLACEHOLDER) || request.unresolved.size > 0 || request.conversation, model, cached: cachedAny, ...(files.length > 0 ? { files } : {}) };
     uses.push({ kind: 'call', start: call.start, end: call.end, request: requestPrompt });
   }
   return uses;
+}
+
+/** The prompt file a request block sends when the block names a variable read from one (see promptFileOf). */
+function promptFileSent(content: Located, env: ModuleEnv): string | undefined {
+  const expr = content.expr;
+  if (expr.kind !== 'ref') return undefined;
+  const found = lookup(env, expr.name, content.scope, expr.start);
+  const value = found?.binding.kind === 'assign' ? found.binding.value : undefined;
+  if (!found || !value) return undefined;
+  // `with open(…) as f: SYSTEM = f.read()`: the handle is bound beside the read, in the same scope.
+  const handle = value.kind === 'call' && value.calleeExpr.kind === 'member' && value.calleeExpr.object.kind === 'ref' ? value.calleeExpr.object.name : undefined;
+  const bindings = handle === undefined ? [] : found.scope ? found.scope.bindings : (env.bindings.get(handle) ?? []);
+  return promptFileOf(value, found.binding.name, bindings);
 }
 
 /** Each request's whole known input per call, in source order (see PromptUse `call`). */

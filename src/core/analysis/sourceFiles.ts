@@ -38,6 +38,15 @@ export function isTestFile(file: string): boolean {
   return /(^|\/)(tests?|__tests__|spec|__mocks__)\//.test(posix) || /(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py|[^/]*\.(test|spec)\.[cm]?[jt]sx?)$/.test(posix);
 }
 
+/**
+ * Whether the editor's cost lens belongs on a document, by the same rule as `cost`: test files get
+ * none unless `includeTests`. `workspacePath` is the path inside its workspace folder; a document
+ * outside any folder is judged by its file name only (a parent folder named `tests` says nothing then).
+ */
+export function lensShownFor(workspacePath: string | undefined, fileName: string, includeTests: boolean): boolean {
+  return includeTests || !isTestFile(workspacePath ?? path.basename(toPosix(fileName)));
+}
+
 export interface SourceFile {
   /** Absolute path. */
   absolutePath: string;

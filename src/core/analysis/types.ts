@@ -47,7 +47,8 @@ export interface PromptConstant {
   /** True when this text is sent under a cache_control breakpoint (cached prefix). */
   cached?: boolean;
   /** For a `prompt-file`: the path as the code writes it, relative to the source file's folder. */
-  file?: string;
+  file?: string;  /** For a `request`: the prompt files it sends (paths as for `file`), whose text counts in its total once read. */
+  files?: string[];
 }
 
 export type Severity = 'error' | 'warning' | 'info';

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { readPromptFile, reachesModel } from '../../core/analysis/llmFiles';
+import { lensShownFor } from '../../core/analysis/sourceFiles';
 import type { PromptConstant } from '../../core/analysis/types';
 import { pricePerCall } from '../../core/pricing/cost';
 import { toRange } from '../../host/convert';
@@ -58,6 +59,9 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     try {
       if (!this.services.config.lensEnabled) {
+        return [];
+      }
+      if (!this.shownIn(document)) {
         return [];
       }
       const result = await this.cache.analyze(document);
@@ -131,6 +135,13 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
     const value = file.scheme === 'file' ? reachesModel(file.fsPath, text) : reachesModel(`/${file.path}`, text);
     this.reach.set(key, { version: document.version, value });
     return value;
+  }
+
+  /** False for a test file unless `batchlens.lens.includeTests` (the rule `cost` uses for its --include-tests). */
+  private shownIn(document: vscode.TextDocument): boolean {
+    const owner = notebookOf(document)?.uri ?? document.uri;
+    const inWorkspace = vscode.workspace.getWorkspaceFolder(owner) !== undefined;
+    return lensShownFor(inWorkspace ? vscode.workspace.asRelativePath(owner, false) : undefined, owner.path, this.services.config.lensIncludeTests);
   }
 
   /** A prompt file's lens prices the file's text; undefined when the file is not found. */

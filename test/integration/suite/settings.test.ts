@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { assertLensPrices, codeLensesOf, lineOf, openFixture, parseLensTitle, waitFor, waitForCostLens, waitForDiagnostic, waitForNoDiagnostic, withSetting } from './support';
+import * as vscode from 'vscode';
+import { assertLensPrices, codeLensesOf, fixtureUri, lineOf, openFixture, parseLensTitle, waitFor, waitForCostLens, waitForDiagnostic, waitForNoDiagnostic, withSetting } from './support';
 
 describe('settings', () => {
   it('batchlens.lint.disabledRules turns BL001 off and on again', async () => {
@@ -60,5 +61,27 @@ describe('settings', () => {
       await restore();
     }
     await waitForCostLens(uri, lineOf(editor.document, 'SYSTEM_PROMPT = """'));
+  });
+
+  it('batchlens.lens.includeTests shows the cost lens in test files, which get none by default', async () => {
+    // Written for this test and removed after it, so the sample workspace stays as the other suites expect.
+    const uri = fixtureUri('tests/test_review_prompt.py');
+    const source = 'import anthropic\nREVIEW_SYSTEM_PROMPT = "You review pull requests and point out every bug you find, briefly."\n';
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(source));
+    try {
+      const editor = await openFixture('tests/test_review_prompt.py');
+      // On, the lens appears; back to the default, it goes away again.
+      const restore = await withSetting('lens.includeTests', true);
+      try {
+        await waitForCostLens(uri, lineOf(editor.document, 'REVIEW_SYSTEM_PROMPT ='));
+      } finally {
+        await restore();
+      }
+      await waitFor('the test file\'s cost lens to disappear again', async () =>
+        (await codeLensesOf(uri)).some((lens) => parseLensTitle(lens.command?.title ?? '')) ? undefined : true);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await vscode.workspace.fs.delete(vscode.Uri.joinPath(uri, '..'), { recursive: true });
+    }
   });
 });

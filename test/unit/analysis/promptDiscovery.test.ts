@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { runCli } from '../../../src/cli/main';
 import { reachesModel, talksToModel } from '../../../src/core/analysis/llmFiles';
 import { chooseModel, unknownModelText } from '../../../src/core/analysis/modelChoice';
+import { lensShownFor } from '../../../src/core/analysis/sourceFiles';
 import { decodeEscapes, nonProseReason } from '../../../src/core/analysis/promptText';
 import type { SourceLanguage } from '../../../src/core/analysis/types';
 import { recordingIo } from '../support/recordingIo';
@@ -68,6 +69,30 @@ describe('prompt discovery', () => {
     assert.deepEqual(
       result.prompts.map((prompt) => [prompt.kind, prompt.name, prompt.file]),
       [['prompt-file', 'REVIEWER', 'prompts/reviewer.md']],
+    );
+  });
+
+  it('finds prompt files read through a with block or pathlib, at module level and in a function', async () => {
+    const source = [
+      'import anthropic',
+      'from pathlib import Path',
+      'with open("prompts/system.md") as f:',
+      '    SYSTEM = f.read()',
+      'GUIDE = Path("prompts/guide.md").read_text()',
+      'def load():',
+      '    with open("prompts/grader.md", encoding="utf-8") as handle, open("data/rows.txt") as rows:',
+      '        grader_prompt = handle.read()',
+      '        data = rows.read()',
+      '    return grader_prompt',
+    ].join('\n');
+    const result = (await analyzer()).analyze(source, 'python', OPTIONS);
+    assert.deepEqual(
+      result.prompts.map((prompt) => [prompt.kind, prompt.name, prompt.file, prompt.range.startLine + 1]),
+      [
+        ['prompt-file', 'SYSTEM', 'prompts/system.md', 4],
+        ['prompt-file', 'GUIDE', 'prompts/guide.md', 5],
+        ['prompt-file', 'load: grader_prompt', 'prompts/grader.md', 8],
+      ],
     );
   });
 
@@ -163,7 +188,7 @@ describe('batchlens cost', () => {
       assert.equal(output.testFilesLeftOut, 1);
       assert.deepEqual(files['mailer.py'].prompts, []);
       assert.match(files['mailer.py'].note, /neither calls a model/);
-      type Entry = { kind: string; source: string; line: number; chars: number; modelNote: string; hasDynamicParts: boolean };
+      type Entry = { kind: string; source: string; line: number; chars: number; tokens: number; modelNote: string; hasDynamicParts: boolean };
       const entries: Entry[] = files['app.py'].prompts;
       const constant = entries.find((entry) => entry.source === 'prompt-file') as Entry;
       const call = entries.find((entry) => entry.kind === 'call') as Entry;
@@ -173,8 +198,23 @@ describe('batchlens cost', () => {
       assert.equal(constant.chars, fs.readFileSync(path.join(dir, 'prompts', 'system.md'), 'utf8').length);
       assert.match(constant.modelNote, /^unknown model id claude-3-opus-20240229 — priced as .* \(nearest\)$/);
       assert.equal(call.line, 4);
-      // The call's entry is the whole request as written: the user message, and a run-time part (the file's text).
-      assert.ok(call.chars >= 'Review this diff please.'.length && call.hasDynamicParts);
+      // The call's entry is the whole request: the user message and the prompt file's text, all known.
+      const systemText = fs.readFileSync(path.join(dir, 'prompts', 'system.md'), 'utf8');
+      assert.equal(call.chars, 'Review this diff please.'.length + 2 + systemText.length);
+      assert.deepEqual([call.hasDynamicParts, (call as Entry & { files: string[] }).files], [false, ['prompts/system.md']]);
+      assert.ok(call.tokens > constant.tokens);
+      // Read through a with block inside a function: the prompt and the call's total both count the file.
+      fs.writeFileSync(
+        path.join(dir, 'agent.py'),
+        'import anthropic\nc = anthropic.Anthropic()\ndef review(diff):\n    with open("prompts/system.md") as f:\n        system_prompt = f.read()\n    return c.messages.create(model="claude-haiku-4-5", max_tokens=9, system=system_prompt, messages=[{"role": "user", "content": "Review this diff please."}])\n',
+      );
+      const agentRun = recordingIo(dir);
+      await runCli(['cost', 'agent.py', '--json'], agentRun);
+      const agent: Entry[] = JSON.parse(agentRun.out).files[0].prompts;
+      const agentFile = agent.find((entry) => entry.source === 'prompt-file') as Entry;
+      const agentCall = agent.find((entry) => entry.kind === 'call') as Entry;
+      assert.equal(agentFile.chars, systemText.length);
+      assert.deepEqual([agentCall.chars, agentCall.hasDynamicParts], ['Review this diff please.'.length + 2 + systemText.length, false]);
       const withTests = recordingIo(dir);
       await runCli(['cost', '.', '--json', '--include-tests'], withTests);
       assert.ok(JSON.parse(withTests.out).files.some((file: { path: string }) => file.path === 'tests/test_app.py'));
@@ -184,5 +224,27 @@ describe('batchlens cost', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('cost lens in test files', () => {
+  it('leaves test files without a lens unless tests are included, by the rule cost uses', () => {
+    const tests: [string | undefined, string][] = [
+      ['tests/test_app.py', '/w/tests/test_app.py'],
+      ['pkg/app_test.py', '/w/pkg/app_test.py'],
+      ['conftest.py', '/w/conftest.py'],
+      ['src/agent.test.ts', '/w/src/agent.test.ts'],
+      ['web/__tests__/chat.js', '/w/web/__tests__/chat.js'],
+      ['spec/review.spec.mjs', '/w/spec/review.spec.mjs'],
+      [undefined, '/elsewhere/test_prompts.py'],
+    ];
+    for (const [inWorkspace, fileName] of tests) {
+      assert.equal(lensShownFor(inWorkspace, fileName, false), false, fileName);
+      assert.equal(lensShownFor(inWorkspace, fileName, true), true, fileName);
+    }
+    // Not tests: a file named like one only in part, and a folder called tests above the workspace.
+    assert.equal(lensShownFor('src/testing_prompts.py', '/w/src/testing_prompts.py', false), true);
+    assert.equal(lensShownFor('app.py', '/home/me/tests/w/app.py', false), true);
+    assert.equal(lensShownFor(undefined, '/home/me/tests/app.py', false), true);
   });
 });
