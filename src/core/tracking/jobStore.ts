@@ -195,28 +195,26 @@ export class FileJobStore implements JobStore {
 
   /** The stored request lines of a job, unparsed, by custom id (for building create bodies without re-serializing). */
   async readRequestLines(jobId: string): Promise<Map<string, string>> {
-    const job = await this.get(jobId);
-    const file = job ? path.join(this.dir, job.requestsFile) : this.requestsPath(jobId);
-    const text = await fs.readFile(file, 'utf8');
     const lines = new Map<string, string>();
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
-      lines.set((JSON.parse(line) as BatchRequest).custom_id, line);
-    }
+    for (const { request, line } of await this.storedRequests(jobId)) lines.set(request.custom_id, line);
     return lines;
   }
 
   async readRequests(jobId: string): Promise<Map<string, BatchRequest>> {
+    const requests = new Map<string, BatchRequest>();
+    for (const { request } of await this.storedRequests(jobId)) requests.set(request.custom_id, request);
+    return requests;
+  }
+
+  /** Each non-blank line of the job's requests file with its parsed request. */
+  private async storedRequests(jobId: string): Promise<Array<{ request: BatchRequest; line: string }>> {
     const job = await this.get(jobId);
     const file = job ? path.join(this.dir, job.requestsFile) : this.requestsPath(jobId);
     const text = await fs.readFile(file, 'utf8');
-    const requests = new Map<string, BatchRequest>();
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
-      const request = JSON.parse(line) as BatchRequest;
-      requests.set(request.custom_id, request);
-    }
-    return requests;
+    return text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => ({ request: JSON.parse(line) as BatchRequest, line }));
   }
 
   resultsDir(jobId: string): string {

@@ -23,6 +23,27 @@ async function outputsOf(rig: Rig): Promise<string[]> {
   return found.sort();
 }
 
+/**
+ * A's create was lost and `foreignBatchId` (another workspace's or a clone's batch) is the only fit:
+ * reconcile adopts it provisionally, and once it ends its results do not carry A's custom_ids, so the
+ * adoption is undone before anything is written. Returns A's job as stored afterwards.
+ */
+async function expectProvisionalAdoptionUndone(a: Rig, emulator: Emulator, foreignBatchId: string, whose: string) {
+  await cli(a, ['batch', 'list']);
+  let [job] = await new FileJobStore(a.root).list();
+  assert.equal(job.batches[0].batchId, foreignBatchId);
+  assert.equal(job.batches[0].adoption, 'unverified');
+  await endAll(emulator);
+  const results = await cli(a, ['batch', 'results', job.id]);
+  assert.match(results.err, /another submission's .*adoption undone, nothing written/);
+  [job] = await new FileJobStore(a.root).list();
+  assert.equal(job.batches[0].batchId, undefined);
+  assert.deepEqual(job.batches[0].rejectedBatchIds, [foreignBatchId]);
+  assert.deepEqual(await outputsOf(a), [], `not one of ${whose} results was written into A`);
+  assert.deepEqual(job.rows, {});
+  return job;
+}
+
 describe('two workspaces on one emulator (one API key): A never adopts B\'s batch', function () {
   this.timeout(60_000);
   let emulator: Emulator;
@@ -75,18 +96,7 @@ describe('two workspaces on one emulator (one API key): A never adopts B\'s batc
     assert.equal((await emulatorBatches(emulator)).length, 1, 'A\'s create never reached the API');
 
     // Only B's batch fits: adopted, but unverified, so A writes nothing from it.
-    await cli(a, ['batch', 'list']);
-    let [job] = await new FileJobStore(a.root).list();
-    assert.equal(job.batches[0].batchId, bBatch.id);
-    assert.equal(job.batches[0].adoption, 'unverified');
-    await endAll(emulator);
-    const results = await cli(a, ['batch', 'results', job.id]);
-    assert.match(results.err, /another submission's .*adoption undone, nothing written/);
-    [job] = await new FileJobStore(a.root).list();
-    assert.equal(job.batches[0].batchId, undefined);
-    assert.deepEqual(job.batches[0].rejectedBatchIds, [bBatch.id]);
-    assert.deepEqual(await outputsOf(a), [], 'not one of B\'s results was written into A');
-    assert.deepEqual(job.rows, {});
+    const job = await expectProvisionalAdoptionUndone(a, emulator, bBatch.id, 'B\'s');
 
     // Once the window has passed with no other batch, A's files are safe to send again, and are sent once.
     const api = createBatchApi({ apiKey: TEST_KEY, baseUrl: emulator.url });
@@ -145,21 +155,9 @@ describe('two workspaces on one emulator (one API key): A never adopts B\'s batc
       assert.equal(lost.code, 1);
       assert.equal((await emulatorBatches(emulator)).length, 1, 'A\'s create never reached the API');
 
-      // While the clone's batch runs it is the only fit: provisionally adopted, nothing written.
-      await cli(a, ['batch', 'list']);
-      let [job] = await new FileJobStore(a.root).list();
-      assert.equal(job.batches[0].batchId, cloneBatch.id);
-      assert.equal(job.batches[0].adoption, 'unverified');
-
-      // Once it ends, its results carry the clone's tag, not A's: the adoption is undone before anything is written.
-      await endAll(emulator);
-      const results = await cli(a, ['batch', 'results', job.id]);
-      assert.match(results.err, /another submission's .*adoption undone, nothing written/);
-      [job] = await new FileJobStore(a.root).list();
-      assert.equal(job.batches[0].batchId, undefined);
-      assert.deepEqual(job.batches[0].rejectedBatchIds, [cloneBatch.id]);
-      assert.deepEqual(job.rows, {});
-      assert.deepEqual(await outputsOf(a), [], 'not one of the clone\'s results was written into A');
+      // While the clone's batch runs it is the only fit: provisionally adopted, nothing written. Once
+      // it ends, its results carry the clone's tag, not A's: the adoption is undone before anything is written.
+      let job = await expectProvisionalAdoptionUndone(a, emulator, cloneBatch.id, 'the clone\'s');
 
       // A fresh reconcile of A never takes the ended clone batch again (its ids do not match A's manifest).
       const api = createBatchApi({ apiKey: TEST_KEY, baseUrl: emulator.url });
