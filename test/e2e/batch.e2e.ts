@@ -28,6 +28,15 @@ async function openBatchlensView(page: Page): Promise<void> {
   await title.waitFor({ state: 'visible' });
 }
 
+/**
+ * Moves the pointer off the Explorer and waits until no hover is open: a row's path hover that opens
+ * under the resting pointer can cover the next row and swallow its click.
+ */
+async function clearOfHovers(page: Page): Promise<void> {
+  await page.mouse.move(1, 1);
+  await page.locator('.context-view .hover-contents').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+}
+
 describe('Batching files from the Explorer and tracking the job', function () {
   const session = useWorkbench();
   let env: E2eEnvironment;
@@ -58,13 +67,17 @@ describe('Batching files from the Explorer and tracking the job', function () {
     const releaseNotes = explorerRow(page, 'release-notes.md', 2);
     const tickets = explorerRow(page, 'tickets', 2);
     const readme = explorerRow(page, 'README.md', 1);
+    await clearOfHovers(page);
     await releaseNotes.click();
+    await clearOfHovers(page);
     await readme.click({ modifiers: ['Control'] });
+    await clearOfHovers(page);
     await tickets.click({ modifiers: ['Control'] });
     for (const row of [releaseNotes, readme, tickets]) {
       assert.equal(await row.getAttribute('aria-selected'), 'true', `${await row.innerText()} is selected`);
     }
     await screenshot(page, env, '09-batch-explorer-selection');
+    await clearOfHovers(page);
     await tickets.click({ button: 'right' });
     const item = page.locator('.context-view .action-item', { hasText: 'Batch Selected Files' }).first();
     await item.waitFor({ state: 'visible' });
