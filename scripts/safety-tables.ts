@@ -1,7 +1,7 @@
 /**
  * `npm run safety:tables`: runs the fault suite (the CLI against the emulator behind the fault
  * proxy, plus kill -9 at named points) and the bad-input cases, and prints both as Markdown tables,
- * the ones the README shows. The same scenarios run in the unit suite (test/unit/safety/).
+ * the ones the README shows. The same scenarios run in the unit suite (test/safety/*.test.ts).
  */
 import { runBadInputCases } from '../test/safety/badInputs';
 import { runFaultScenarios } from '../test/safety/faultScenarios';

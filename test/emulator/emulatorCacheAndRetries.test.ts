@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageBatchIndividualResponse } from '@anthropic-ai/sdk/resources/messages/batches';
 import type { Usage } from '@anthropic-ai/sdk/resources/messages/messages';
-import { findModel } from '../../../src/core/pricing/catalog';
-import type { Emulator } from '../../emulator/emulator';
-import { countTextTokens, flattenPrompt, tokenizerOf } from '../../emulator/prompt';
-import { MODEL, sdkClient, startEmulator, userRequest } from './emulatorHarness';
+import { findModel } from '../../src/core/pricing/catalog';
+import type { Emulator } from './emulator';
+import { countTextTokens, flattenPrompt, tokenizerOf } from './prompt';
+import { MODEL, sdkClient, startEmulator, userRequest } from '../unit/support/emulatorHarness';
 
 /** The emulator's (estimated) token count of a whole request, as count_tokens reports it. */
 const requestTokens = (params: object) => flattenPrompt(params as Record<string, unknown>).totalTokens;

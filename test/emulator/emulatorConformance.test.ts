@@ -7,12 +7,12 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages/batches';
 import type { MessageTokensCount } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { ModelInfo } from '@anthropic-ai/sdk/resources/models';
-import { BUILTIN_MODELS } from '../../../src/core/pricing/catalog';
-import { estimateRequestTokens } from '../../../src/core/tokens/estimate';
-import { tokenizerForModel } from '../../../src/core/tokens/tokenizerForModel';
-import type { Emulator } from '../../emulator/emulator';
-import { DAY_MS, HOUR_MS } from '../../emulator/store';
-import { MODEL, START_MS, TEST_KEY, sdkClient, startEmulator, userRequest } from './emulatorHarness';
+import { BUILTIN_MODELS } from '../../src/core/pricing/catalog';
+import { estimateRequestTokens } from '../../src/core/tokens/estimate';
+import { tokenizerForModel } from '../../src/core/tokens/tokenizerForModel';
+import type { Emulator } from './emulator';
+import { DAY_MS, HOUR_MS } from './store';
+import { MODEL, START_MS, TEST_KEY, sdkClient, startEmulator, userRequest } from '../unit/support/emulatorHarness';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
-import type { Emulator } from '../../emulator/emulator';
-import { parseFaults } from '../../emulator/faults';
-import { manualClock, sdkClient, startEmulator, userRequest } from './emulatorHarness';
+import type { Emulator } from './emulator';
+import { parseFaults } from './faults';
+import { manualClock, sdkClient, startEmulator, userRequest } from '../unit/support/emulatorHarness';
 
 describe('emulator fault targeting, forced rows and snapshots', () => {
   let emulator: Emulator;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resources/messages/messages';
-import { API_VERSION_2023, API_VERSION_2026 } from '../../../src/core/api/apiVersions';
-import { findModel } from '../../../src/core/pricing/catalog';
-import type { Emulator } from '../../emulator/emulator';
-import { MODEL, TEST_KEY, manualClock, sdkClient, startEmulator } from './emulatorHarness';
+import { API_VERSION_2023, API_VERSION_2026 } from '../../src/core/api/apiVersions';
+import { findModel } from '../../src/core/pricing/catalog';
+import type { Emulator } from './emulator';
+import { MODEL, TEST_KEY, manualClock, sdkClient, startEmulator } from '../unit/support/emulatorHarness';
 
 /*
  * The synchronous `POST /v1/messages`, driven through the official SDK: validated like a batch row

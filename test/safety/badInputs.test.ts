@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { BAD_INPUT_CASES, runBadInputCases } from '../../safety/badInputs';
+import { BAD_INPUT_CASES, runBadInputCases } from './badInputs';
 
 describe('bad input: a clear one-line error, the right exit code, nothing sent, nothing lost', function () {
   this.timeout(120_000);

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { FAULT_SCENARIOS, runFaultScenarios } from '../../safety/faultScenarios';
+import { FAULT_SCENARIOS, runFaultScenarios } from './faultScenarios';
 
 describe('fault suite: the CLI against the emulator behind a fault-injecting proxy', function () {
   this.timeout(120_000);

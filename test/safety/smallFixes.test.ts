@@ -2,15 +2,15 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../../../src/cli/main';
-import { describeFailure } from '../../../src/cli/errorText';
-import type { BatchApi, MessageBatch } from '../../../src/core/api/batchApi';
-import { withDeadlines } from '../../../src/core/api/deadlineApi';
-import { isLikelySecretFile } from '../../../src/core/batch/secretFiles';
-import { sweepStoreLeftovers } from '../../../src/core/tracking/storeSweep';
-import { confineToWorkspace } from '../../../src/core/tracking/workspacePaths';
-import { createEmulator } from '../../emulator/emulator';
-import { TEST_KEY } from '../../safety/harness';
+import { runCli } from '../../src/cli/main';
+import { describeFailure } from '../../src/cli/errorText';
+import type { BatchApi, MessageBatch } from '../../src/core/api/batchApi';
+import { withDeadlines } from '../../src/core/api/deadlineApi';
+import { isLikelySecretFile } from '../../src/core/batch/secretFiles';
+import { sweepStoreLeftovers } from '../../src/core/tracking/storeSweep';
+import { confineToWorkspace } from '../../src/core/tracking/workspacePaths';
+import { createEmulator } from '../emulator/emulator';
+import { TEST_KEY } from './harness';
 
 const never = <T>() => new Promise<T>(() => undefined);
 

@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { createSubmitCommand } from '../../../src/cli/commands/batch/submit';
-import { createBatchApi } from '../../../src/core/api/anthropicBatchApi';
-import { FileJobStore } from '../../../src/core/tracking/jobStore';
-import { DEFAULT_RECONCILE_WINDOW_MS, reconcileIntents } from '../../../src/core/tracking/reconcile';
-import { type Emulator, createEmulator } from '../../emulator/emulator';
-import { TEST_KEY, type Rig, cli, createRig, emulatorBatches, endAll } from '../../safety/harness';
+import { createSubmitCommand } from '../../src/cli/commands/batch/submit';
+import { createBatchApi } from '../../src/core/api/anthropicBatchApi';
+import { FileJobStore } from '../../src/core/tracking/jobStore';
+import { DEFAULT_RECONCILE_WINDOW_MS, reconcileIntents } from '../../src/core/tracking/reconcile';
+import { type Emulator, createEmulator } from '../emulator/emulator';
+import { TEST_KEY, type Rig, cli, createRig, emulatorBatches, endAll } from './harness';
 
 /** Output files written under A's results folder, as workspace-relative paths. */
 async function outputsOf(rig: Rig): Promise<string[]> {

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/main';
 import { recordingIo } from '../support/recordingIo';
-import { FIXTURES } from './support';
+import { FIXTURES } from '../core/analysis/support';
 
 const ROOT = path.join(FIXTURES, '..', '..', '..');
 const SEED = 'test/fixtures/analysis/python/seed004_ticket_in_system.py';

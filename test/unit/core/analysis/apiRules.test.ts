@@ -2,12 +2,12 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { API_VERSION_2023, API_VERSION_2026 } from '../../../src/core/api/apiVersions';
-import { catalogAnalysisOptions } from '../../../src/core/analysis/catalogOptions';
-import { apiVersionForRange, detectSdkVersions } from '../../../src/core/analysis/sdkVersions';
-import type { AnalysisOptions, Finding, SourceLanguage } from '../../../src/core/analysis/types';
-import { runCli } from '../../../src/cli/main';
-import { recordingIo } from '../support/recordingIo';
+import { API_VERSION_2023, API_VERSION_2026 } from '../../../../src/core/api/apiVersions';
+import { catalogAnalysisOptions } from '../../../../src/core/analysis/catalogOptions';
+import { apiVersionForRange, detectSdkVersions } from '../../../../src/core/analysis/sdkVersions';
+import type { AnalysisOptions, Finding, SourceLanguage } from '../../../../src/core/analysis/types';
+import { runCli } from '../../../../src/cli/main';
+import { recordingIo } from '../../support/recordingIo';
 import { analyzer, applyEdits, hasSyntaxError } from './support';
 
 const STRICT: AnalysisOptions = { defaultModel: 'claude-sonnet-4-6', today: '2026-12-04', sdkApiVersions: { python: { apiVersion: API_VERSION_2026, source: 'requirements.txt: anthropic>=2' }, typescript: { apiVersion: API_VERSION_2026, source: 'package.json: @anthropic-ai/sdk ^1.17.0' } } };

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
-import { corpusFiles, labelsOf, scoreFile, scorePart } from '../../../bench/support/cacheLintCorpus';
+import { corpusFiles, labelsOf, scoreFile, scorePart } from '../../../../bench/support/cacheLintCorpus';
 import { OPTIONS, analyzer } from './support';
 
 // Only the tuning part is asserted here: the held-out part is measured by `npm run bench` and never tuned against.

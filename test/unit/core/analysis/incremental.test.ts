@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FIXTURES, OPTIONS, analyzer, languageOf } from './support';
-import type { AnalysisResult, SourceLanguage, TextChange } from '../../../src/core/analysis/types';
+import type { AnalysisResult, SourceLanguage, TextChange } from '../../../../src/core/analysis/types';
 
 /** A deterministic pseudo-random sequence, so a failing edit can be replayed. */
 function sequence(seed: number): () => number {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { chooseModel } from '../../../src/core/analysis/modelChoice';
+import { chooseModel } from '../../../../src/core/analysis/modelChoice';
 
 describe('analysis/modelChoice', () => {
   it('prices with the model the code names when the catalog knows it', () => {

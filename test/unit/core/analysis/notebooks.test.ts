@@ -2,10 +2,10 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../../../src/cli/main';
-import { cellPosition, notebookProgram, parseNotebook } from '../../../src/core/analysis/notebook';
-import { LineIndex } from '../../../src/core/analysis/positions';
-import { recordingIo } from '../support/recordingIo';
+import { runCli } from '../../../../src/cli/main';
+import { cellPosition, notebookProgram, parseNotebook } from '../../../../src/core/analysis/notebook';
+import { LineIndex } from '../../../../src/core/analysis/positions';
+import { recordingIo } from '../../support/recordingIo';
 import { FIXTURES } from './support';
 
 const ROOT = path.join(FIXTURES, '..', '..', '..');

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { LineIndex } from '../../../src/core/analysis/positions';
+import { LineIndex } from '../../../../src/core/analysis/positions';
 
 function everyPosition(index: LineIndex, text: string): { line: number; column: number }[] {
   const out: { line: number; column: number }[] = [];

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { scoreCorpus } from '../../../bench/promptCorpus';
+import { scoreCorpus } from '../../../../bench/promptCorpus';
 import { analyzer } from './support';
 
 describe('prompt corpus (tuning part)', () => {

@@ -2,13 +2,13 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../../../src/cli/main';
-import { reachesModel, talksToModel } from '../../../src/core/analysis/llmFiles';
-import { chooseModel, unknownModelText } from '../../../src/core/analysis/modelChoice';
-import { lensShownFor } from '../../../src/core/analysis/sourceFiles';
-import { decodeEscapes, nonProseReason } from '../../../src/core/analysis/promptText';
-import type { SourceLanguage } from '../../../src/core/analysis/types';
-import { recordingIo } from '../support/recordingIo';
+import { runCli } from '../../../../src/cli/main';
+import { reachesModel, talksToModel } from '../../../../src/core/analysis/llmFiles';
+import { chooseModel, unknownModelText } from '../../../../src/core/analysis/modelChoice';
+import { lensShownFor } from '../../../../src/core/analysis/sourceFiles';
+import { decodeEscapes, nonProseReason } from '../../../../src/core/analysis/promptText';
+import type { SourceLanguage } from '../../../../src/core/analysis/types';
+import { recordingIo } from '../../support/recordingIo';
 import { OPTIONS, analyzer } from './support';
 
 async function prompts(text: string, language: SourceLanguage = 'python'): Promise<string[]> {

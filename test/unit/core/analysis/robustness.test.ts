@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { OPTIONS, analyzer } from './support';
-import type { SourceLanguage } from '../../../src/core/analysis/types';
+import type { SourceLanguage } from '../../../../src/core/analysis/types';
 
 const LANGUAGES: SourceLanguage[] = ['python', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact'];
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { checkDisabledRules, isRuleCode } from '../../../src/core/analysis/ruleSettings';
+import { checkDisabledRules, isRuleCode } from '../../../../src/core/analysis/ruleSettings';
 
 describe('analysis/ruleSettings', () => {
   const cases: Array<{ name: string; raw: unknown; value: string[]; problems: number }> = [

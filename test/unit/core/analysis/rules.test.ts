@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { OPTIONS, analyzeFixture, analyzer, applyEdits, findingLabels, hasSyntaxError } from './support';
-import type { AnalysisResult, RuleCode } from '../../../src/core/analysis/types';
+import type { AnalysisResult, RuleCode } from '../../../../src/core/analysis/types';
 
 function codes(result: AnalysisResult): RuleCode[] {
   return result.findings.map((finding) => finding.code);
@@ -87,7 +87,7 @@ describe('quick fixes', () => {
   });
 
   it('puts the moved block on its own line, indented like the cached block (the demo classifier)', async () => {
-    const text = readFileSync(path.resolve(__dirname, '../../fixtures/workspace/prompts/ticket_classifier.py'), 'utf8');
+    const text = readFileSync(path.resolve(__dirname, '../../../fixtures/workspace/prompts/ticket_classifier.py'), 'utf8');
     const result = (await analyzer()).analyze(text, 'python', OPTIONS);
     const fix = result.findings.find((finding) => finding.code === 'BL001')?.fixes[0];
     assert.ok(fix);

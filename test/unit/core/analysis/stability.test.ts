@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { OPTIONS, analyzer } from './support';
-import { toSarif } from '../../../src/cli/commands/lint';
-import type { AnalysisResult, Finding, SourceLanguage } from '../../../src/core/analysis/types';
+import { toSarif } from '../../../../src/cli/commands/lint';
+import type { AnalysisResult, Finding, SourceLanguage } from '../../../../src/core/analysis/types';
 
 /** Findings as `CODE severity "source text"` so each case says what is flagged and where. */
 async function lint(text: string, language: SourceLanguage = 'python'): Promise<{ result: AnalysisResult; labels: string[] }> {

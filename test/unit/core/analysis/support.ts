@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadAnalyzer } from '../../../src/core/analysis/analyzer';
-import { catalogAnalysisOptions } from '../../../src/core/analysis/catalogOptions';
-import { defaultWasmDir, loadRuntime } from '../../../src/core/analysis/runtime';
-import type { AnalysisResult, Analyzer, RuleCode, SourceLanguage, TextEdit } from '../../../src/core/analysis/types';
+import { loadAnalyzer } from '../../../../src/core/analysis/analyzer';
+import { catalogAnalysisOptions } from '../../../../src/core/analysis/catalogOptions';
+import { defaultWasmDir, loadRuntime } from '../../../../src/core/analysis/runtime';
+import type { AnalysisResult, Analyzer, RuleCode, SourceLanguage, TextEdit } from '../../../../src/core/analysis/types';
 
-export const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'analysis');
+export const FIXTURES = path.join(__dirname, '..', '..', '..', 'fixtures', 'analysis');
 
 let shared: Promise<Analyzer> | undefined;
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { APIError } from '@anthropic-ai/sdk';
-import { createBatchApi } from '../../../src/core/api/anthropicBatchApi';
-import { BatchApiError, STORAGE_NOT_READY_WAIT_MS, explainApiError, toBatchApiError } from '../../../src/core/api/errors';
-import { failureFacts } from '../../../src/core/tracking/apiErrors';
-import type { Logger } from '../../../src/core/util/logger';
-import type { Emulator } from '../../emulator/emulator';
-import { TEST_KEY, startEmulator, userRequest } from './emulatorHarness';
+import { createBatchApi } from '../../../../src/core/api/anthropicBatchApi';
+import { BatchApiError, STORAGE_NOT_READY_WAIT_MS, explainApiError, toBatchApiError } from '../../../../src/core/api/errors';
+import { failureFacts } from '../../../../src/core/tracking/apiErrors';
+import type { Logger } from '../../../../src/core/util/logger';
+import type { Emulator } from '../../../emulator/emulator';
+import { TEST_KEY, startEmulator, userRequest } from '../../support/emulatorHarness';
 
 function coded(status: number, type: string, errorCode: string, headers: Record<string, string> = {}): APIError {
   const body = { type: 'error', error: { type, message: `about ${errorCode}`, details: { error_code: errorCode } }, request_id: 'req_9' };

@@ -5,8 +5,8 @@ import {
   APIError,
   APIUserAbortError,
 } from '@anthropic-ai/sdk';
-import { pathOf, resolveBaseUrl } from '../../../src/core/api/anthropicBatchApi';
-import { BatchApiError, explainApiError, kindForStatus, parseRetryAfterMs, toBatchApiError, type BatchApiErrorKind } from '../../../src/core/api/errors';
+import { pathOf, resolveBaseUrl } from '../../../../src/core/api/anthropicBatchApi';
+import { BatchApiError, explainApiError, kindForStatus, parseRetryAfterMs, toBatchApiError, type BatchApiErrorKind } from '../../../../src/core/api/errors';
 
 const KEY = 'sk-ant-api03-secret-value';
 

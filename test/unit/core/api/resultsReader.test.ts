@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { BatchApiError } from '../../../src/core/api/errors';
-import { LineSplitter } from '../../../src/core/api/lineSplitter';
-import { readResultLines } from '../../../src/core/api/resultsReader';
+import { BatchApiError } from '../../../../src/core/api/errors';
+import { LineSplitter } from '../../../../src/core/api/lineSplitter';
+import { readResultLines } from '../../../../src/core/api/resultsReader';
 
 const row = (id: string) => JSON.stringify({ custom_id: id, result: { type: 'canceled' } });
 

@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BatchQueue } from '../../../src/core/batch/batchQueue';
-import { FileJobStore } from '../../../src/core/tracking/jobStore';
+import { BatchQueue } from '../../../../src/core/batch/batchQueue';
+import { FileJobStore } from '../../../../src/core/tracking/jobStore';
 
 describe('BatchQueue', () => {
   it('adds workspace paths once, keeps them in .batchlens/queue.json, and clears all or some', async () => {

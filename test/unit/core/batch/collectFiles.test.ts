@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type CollectOptions, collectAll, collectFiles } from '../../../src/core/batch/collectFiles';
-import { isLikelySecretFile } from '../../../src/core/batch/secretFiles';
+import { type CollectOptions, collectAll, collectFiles } from '../../../../src/core/batch/collectFiles';
+import { isLikelySecretFile } from '../../../../src/core/batch/secretFiles';
 
 async function workspace(files: Record<string, string | Buffer>): Promise<string> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'bl-collect-'));

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { buildCostPreview, describeCostPreview } from '../../../src/core/batch/costPreview';
-import { resolveModel } from '../../../src/core/pricing/catalog';
+import { buildCostPreview, describeCostPreview } from '../../../../src/core/batch/costPreview';
+import { resolveModel } from '../../../../src/core/pricing/catalog';
 
 const sonnet = resolveModel('claude-sonnet-4-6').entry;
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { CUSTOM_ID_PATTERN, CustomIdAllocator, customIdForPath, newCustomIdTag } from '../../../src/core/batch/customIds';
+import { CUSTOM_ID_PATTERN, CustomIdAllocator, customIdForPath, newCustomIdTag } from '../../../../src/core/batch/customIds';
 
 describe('custom ids', () => {
   const odd = [

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import type { BatchRequest } from '../../../src/core/api/batchApi';
-import { API_VERSION_2023, API_VERSION_2026, BATCHLENS_API_VERSION, apiVersionForSdk } from '../../../src/core/api/apiVersions';
-import { type PreflightCheck, checkBatchPlan, describePreflight, preflightPreparedJob, preflightRequests } from '../../../src/core/batch/preflight';
+import type { BatchRequest } from '../../../../src/core/api/batchApi';
+import { API_VERSION_2023, API_VERSION_2026, BATCHLENS_API_VERSION, apiVersionForSdk } from '../../../../src/core/api/apiVersions';
+import { type PreflightCheck, checkBatchPlan, describePreflight, preflightPreparedJob, preflightRequests } from '../../../../src/core/batch/preflight';
 
 const TODAY = '2026-12-04';
 

@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageBatchIndividualResponse } from '@anthropic-ai/sdk/resources/messages/batches';
-import type { BatchRequest } from '../../../src/core/api/batchApi';
-import { API_VERSION_2023, API_VERSION_2026 } from '../../../src/core/api/apiVersions';
-import { preflightRequests } from '../../../src/core/batch/preflight';
-import { countTextTokens } from '../../emulator/prompt';
-import type { Emulator } from '../../emulator/emulator';
-import { TEST_KEY, manualClock, startEmulator } from './emulatorHarness';
+import type { BatchRequest } from '../../../../src/core/api/batchApi';
+import { API_VERSION_2023, API_VERSION_2026 } from '../../../../src/core/api/apiVersions';
+import { preflightRequests } from '../../../../src/core/batch/preflight';
+import { countTextTokens } from '../../../emulator/prompt';
+import type { Emulator } from '../../../emulator/emulator';
+import { TEST_KEY, manualClock, startEmulator } from '../../support/emulatorHarness';
 
 /*
  * Pre-flight (src/core/batch/preflight.ts) and the emulator (test/emulator/validation.ts) implement

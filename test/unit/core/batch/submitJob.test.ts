@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { BatchApiError } from '../../../src/core/api/errors';
-import { CUSTOM_ID_PATTERN } from '../../../src/core/batch/customIds';
-import type { BatchRequest } from '../../../src/core/api/batchApi';
-import { pendingCustomIds, sha256Of, submitPendingBatches, submitPreparedJob } from '../../../src/core/batch/submitJob';
-import { FileJobStore } from '../../../src/core/tracking/jobStore';
-import { fakeBatchApi, manualClock } from './fakeBatchApi';
-import { prepareDocs, textWorkspace } from './jobFixtures';
+import { BatchApiError } from '../../../../src/core/api/errors';
+import { CUSTOM_ID_PATTERN } from '../../../../src/core/batch/customIds';
+import type { BatchRequest } from '../../../../src/core/api/batchApi';
+import { pendingCustomIds, sha256Of, submitPendingBatches, submitPreparedJob } from '../../../../src/core/batch/submitJob';
+import { FileJobStore } from '../../../../src/core/tracking/jobStore';
+import { fakeBatchApi, manualClock } from '../../support/fakeBatchApi';
+import { prepareDocs, textWorkspace } from '../../support/jobFixtures';
 
 describe('prepareJob + submitPreparedJob', () => {
   it('builds one valid request per file with the cached system block shared byte for byte', async () => {

@@ -10,7 +10,7 @@ import {
   loadTemplate,
   parseTemplate,
   renderTemplateText,
-} from '../../../src/core/batch/templates';
+} from '../../../../src/core/batch/templates';
 
 const GOOD = [
   '---',

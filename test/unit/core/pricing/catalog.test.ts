@@ -7,8 +7,8 @@ import {
   currentModels,
   findModel,
   resolveModel,
-} from '../../../src/core/pricing/catalog';
-import type { ModelEntry } from '../../../src/core/pricing/modelEntry';
+} from '../../../../src/core/pricing/catalog';
+import type { ModelEntry } from '../../../../src/core/pricing/modelEntry';
 
 function model(id: string): ModelEntry {
   const entry = findModel(id);

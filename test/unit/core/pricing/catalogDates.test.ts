@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { BUILTIN_MODELS, entryAt, findModel, priceAt, resolveModel } from '../../../src/core/pricing/catalog';
-import { describeLifecycle, lifecycleAt, modelLifecycleAt } from '../../../src/core/pricing/lifecycle';
-import { canonicalModelId } from '../../../src/core/pricing/modelIds';
-import { pricePerCall } from '../../../src/core/pricing/cost';
-import type { ModelEntry } from '../../../src/core/pricing/modelEntry';
+import { BUILTIN_MODELS, entryAt, findModel, priceAt, resolveModel } from '../../../../src/core/pricing/catalog';
+import { describeLifecycle, lifecycleAt, modelLifecycleAt } from '../../../../src/core/pricing/lifecycle';
+import { canonicalModelId } from '../../../../src/core/pricing/modelIds';
+import { pricePerCall } from '../../../../src/core/pricing/cost';
+import type { ModelEntry } from '../../../../src/core/pricing/modelEntry';
 
 function model(id: string): ModelEntry {
   const entry = findModel(id);

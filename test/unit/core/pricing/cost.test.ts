@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { findModel } from '../../../src/core/pricing/catalog';
-import { type PriceMode, type TokenUsage, formatUsd, pricePerCall, priceUsage, usageFromApi } from '../../../src/core/pricing/cost';
-import type { ModelEntry } from '../../../src/core/pricing/modelEntry';
+import { findModel } from '../../../../src/core/pricing/catalog';
+import { type PriceMode, type TokenUsage, formatUsd, pricePerCall, priceUsage, usageFromApi } from '../../../../src/core/pricing/cost';
+import type { ModelEntry } from '../../../../src/core/pricing/modelEntry';
 
 function model(id: string): ModelEntry {
   const entry = findModel(id);

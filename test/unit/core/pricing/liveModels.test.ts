@@ -3,14 +3,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ModelInfo } from '@anthropic-ai/sdk/resources/models';
-import { runCli } from '../../../src/cli/main';
-import { findModel, resolveModel, useLiveModelFacts } from '../../../src/core/pricing/catalog';
-import { describeLifecycle, modelLifecycleAt } from '../../../src/core/pricing/lifecycle';
-import { LIVE_MODELS_CACHE_FILE, factsOf, loadLiveModels, withLiveFacts } from '../../../src/core/pricing/liveModels';
-import { preflightRequests } from '../../../src/core/batch/preflight';
-import type { BatchRequest } from '../../../src/core/api/batchApi';
-import { recordingIo } from '../support/recordingIo';
-import { startEmulator } from '../api/emulatorHarness';
+import { runCli } from '../../../../src/cli/main';
+import { findModel, resolveModel, useLiveModelFacts } from '../../../../src/core/pricing/catalog';
+import { describeLifecycle, modelLifecycleAt } from '../../../../src/core/pricing/lifecycle';
+import { LIVE_MODELS_CACHE_FILE, factsOf, loadLiveModels, withLiveFacts } from '../../../../src/core/pricing/liveModels';
+import { preflightRequests } from '../../../../src/core/batch/preflight';
+import type { BatchRequest } from '../../../../src/core/api/batchApi';
+import { recordingIo } from '../../support/recordingIo';
+import { startEmulator } from '../../support/emulatorHarness';
 
 const NOW = Date.parse('2026-12-04T12:00:00Z');
 

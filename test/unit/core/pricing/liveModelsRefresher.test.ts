@@ -3,12 +3,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ModelInfo } from '@anthropic-ai/sdk/resources/models';
-import { catalogAnalysisOptions } from '../../../src/core/analysis/catalogOptions';
-import { useLiveModelFacts } from '../../../src/core/pricing/catalog';
-import { LIVE_MODELS_CACHE_FILE, LIVE_MODELS_MAX_AGE_MS } from '../../../src/core/pricing/liveModels';
-import { CHECK_EVERY_MS, FIRST_CHECK_DELAY_MS, LiveModelsRefresher } from '../../../src/core/pricing/liveModelsRefresher';
-import type { Logger } from '../../../src/core/util/logger';
-import { renderModelPricesMarkdown } from '../../../src/features/prices/pricesMarkdown';
+import { catalogAnalysisOptions } from '../../../../src/core/analysis/catalogOptions';
+import { useLiveModelFacts } from '../../../../src/core/pricing/catalog';
+import { LIVE_MODELS_CACHE_FILE, LIVE_MODELS_MAX_AGE_MS } from '../../../../src/core/pricing/liveModels';
+import { CHECK_EVERY_MS, FIRST_CHECK_DELAY_MS, LiveModelsRefresher } from '../../../../src/core/pricing/liveModelsRefresher';
+import type { Logger } from '../../../../src/core/util/logger';
+import { renderModelPricesMarkdown } from '../../../../src/features/prices/pricesMarkdown';
 import { analyzer } from '../analysis/support';
 
 const NOW = Date.parse('2026-12-04T12:00:00Z');

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { findModel, resolveModel } from '../../../src/core/pricing/catalog';
-import { priceUsage } from '../../../src/core/pricing/cost';
-import { OVERRIDE_SOURCE, parseModelOverrides } from '../../../src/core/pricing/overrides';
+import { findModel, resolveModel } from '../../../../src/core/pricing/catalog';
+import { priceUsage } from '../../../../src/core/pricing/cost';
+import { OVERRIDE_SOURCE, parseModelOverrides } from '../../../../src/core/pricing/overrides';
 
 describe('pricing overrides (batchlens.modelOverrides)', () => {
   it('replaces only the given fields of a known model and says the figures are the user\'s', () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { CATALOG_AS_OF, currentModels } from '../../../src/core/pricing/catalog';
-import { buildPriceTable, formatUsdPerMTok, renderPriceTableMarkdown, renderPriceTableText } from '../../../src/core/pricing/priceTable';
+import { CATALOG_AS_OF, currentModels } from '../../../../src/core/pricing/catalog';
+import { buildPriceTable, formatUsdPerMTok, renderPriceTableMarkdown, renderPriceTableText } from '../../../../src/core/pricing/priceTable';
 
 describe('pricing price table', () => {
   it('has one row per current model, two for Haiku 5.5\'s bands, with stacked batch read prices', () => {

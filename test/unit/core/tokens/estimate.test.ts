@@ -3,21 +3,21 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { SAMPLE_ABOVE_CHARS, countBpe, countBpeBounded } from '../../../src/core/tokens/bpeCounter';
-import { type CalibrationRow, FITTED_COEFFICIENTS, coefficientValue, fitCoefficients, rowFlags } from '../../../src/core/tokens/calibration';
+import { SAMPLE_ABOVE_CHARS, countBpe, countBpeBounded } from '../../../../src/core/tokens/bpeCounter';
+import { type CalibrationRow, FITTED_COEFFICIENTS, coefficientValue, fitCoefficients, rowFlags } from '../../../../src/core/tokens/calibration';
 import {
   DEFAULT_ESTIMATOR_COEFFICIENTS,
   type EstimatorCoefficients,
   estimateRequestTokens,
   estimateTextTokens,
   priceRequestFeatures,
-} from '../../../src/core/tokens/estimate';
-import { imageTokensForSize } from '../../../src/core/tokens/mediaTokens';
-import { pdfText } from '../../../src/core/tokens/pdfText';
-import { measureRequest } from '../../../src/core/tokens/requestFeatures';
+} from '../../../../src/core/tokens/estimate';
+import { imageTokensForSize } from '../../../../src/core/tokens/mediaTokens';
+import { pdfText } from '../../../../src/core/tokens/pdfText';
+import { measureRequest } from '../../../../src/core/tokens/requestFeatures';
 
-const TEXTS = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'tokens', 'synthetic-texts.json'), 'utf8')) as Record<string, string>;
-const ROOT = path.join(__dirname, '..', '..', '..');
+const TEXTS = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'fixtures', 'tokens', 'synthetic-texts.json'), 'utf8')) as Record<string, string>;
+const ROOT = path.join(__dirname, '..', '..', '..', '..');
 
 const PROSE = 'Batch requests cost half as much as synchronous ones, and results arrive within a day. ';
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import type { BatchApi, CountTokensParams } from '../../../src/core/api/batchApi';
-import { ExactTokenCounter, SINGLE_USER_TURN_FRAMING_TOKENS, type TokenCountStore } from '../../../src/core/tokens/exactCounter';
-import type { Logger } from '../../../src/core/util/logger';
+import type { BatchApi, CountTokensParams } from '../../../../src/core/api/batchApi';
+import { ExactTokenCounter, SINGLE_USER_TURN_FRAMING_TOKENS, type TokenCountStore } from '../../../../src/core/tokens/exactCounter';
+import type { Logger } from '../../../../src/core/util/logger';
 
 /** A count_tokens fake: answers text length + framing once released, records every call. */
 class FakeCountApi implements Pick<BatchApi, 'countTokens'> {

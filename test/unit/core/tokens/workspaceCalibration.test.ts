@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
-import type { BatchApi, CountTokensParams } from '../../../src/core/api/batchApi';
-import { estimateTextTokens } from '../../../src/core/tokens/estimate';
-import { ExactTokenCounter, SINGLE_USER_TURN_FRAMING_TOKENS, type TokenCountStore } from '../../../src/core/tokens/exactCounter';
-import { MAX_RECORDS, STORE_KEY, WorkspaceTokenCalibration, textHash } from '../../../src/core/tokens/workspaceCalibration';
-import type { Logger } from '../../../src/core/util/logger';
-import { costLensTooltip } from '../../../src/features/lens/lensText';
+import type { BatchApi, CountTokensParams } from '../../../../src/core/api/batchApi';
+import { estimateTextTokens } from '../../../../src/core/tokens/estimate';
+import { ExactTokenCounter, SINGLE_USER_TURN_FRAMING_TOKENS, type TokenCountStore } from '../../../../src/core/tokens/exactCounter';
+import { MAX_RECORDS, STORE_KEY, WorkspaceTokenCalibration, textHash } from '../../../../src/core/tokens/workspaceCalibration';
+import type { Logger } from '../../../../src/core/util/logger';
+import { costLensTooltip } from '../../../../src/features/lens/lensText';
 
 class MapStore implements TokenCountStore {
   readonly values = new Map<string, unknown>();

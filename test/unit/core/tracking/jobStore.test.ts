@@ -4,8 +4,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { JOB_SCHEMA_VERSION, type Job } from '../../../src/core/tracking/jobModel';
-import { FileJobStore, StoreLockTimeoutError, writeFileAtomic } from '../../../src/core/tracking/jobStore';
+import { JOB_SCHEMA_VERSION, type Job } from '../../../../src/core/tracking/jobModel';
+import { FileJobStore, StoreLockTimeoutError, writeFileAtomic } from '../../../../src/core/tracking/jobStore';
 
 const run = promisify(execFile);
 
@@ -106,8 +106,8 @@ describe('FileJobStore', () => {
   it('loses no update when two processes write one job at the same time', async () => {
     const root = await tempRoot();
     await new FileJobStore(root).create(sampleJob('job_p'));
-    const writer = path.join(__dirname, '../batch/storeWriter.ts');
-    const spawnWriter = (tag: string) => run(process.execPath, ['--import', 'tsx', writer, root, 'job_p', '30', tag], { cwd: path.resolve(__dirname, '../../..') });
+    const writer = path.join(__dirname, 'support/storeWriter.ts');
+    const spawnWriter = (tag: string) => run(process.execPath, ['--import', 'tsx', writer, root, 'job_p', '30', tag], { cwd: path.resolve(__dirname, '../../../..') });
     await Promise.all([spawnWriter('one'), spawnWriter('two')]);
     const job = await new FileJobStore(root).get('job_p');
     assert.equal(job?.estimate.inputTokens, 60);

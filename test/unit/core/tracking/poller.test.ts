@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { Poller, type JobEvent, type PollerOptions } from '../../../src/core/tracking/poller';
-import { silentLogger } from '../../../src/core/util/logger';
+import { Poller, type JobEvent, type PollerOptions } from '../../../../src/core/tracking/poller';
+import { silentLogger } from '../../../../src/core/util/logger';
 import {
   FakeApiError,
   FakeBatchApi,

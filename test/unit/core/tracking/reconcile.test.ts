@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { submitPendingBatches, submitPreparedJob } from '../../../src/core/batch/submitJob';
-import { FileJobStore } from '../../../src/core/tracking/jobStore';
-import { DEFAULT_RECONCILE_WINDOW_MS, describeReconcileReport, reconcileIntents } from '../../../src/core/tracking/reconcile';
-import { fakeBatchApi, manualClock } from '../batch/fakeBatchApi';
-import { prepareDocs, textWorkspace } from '../batch/jobFixtures';
+import { submitPendingBatches, submitPreparedJob } from '../../../../src/core/batch/submitJob';
+import { FileJobStore } from '../../../../src/core/tracking/jobStore';
+import { DEFAULT_RECONCILE_WINDOW_MS, describeReconcileReport, reconcileIntents } from '../../../../src/core/tracking/reconcile';
+import { fakeBatchApi, manualClock } from '../../support/fakeBatchApi';
+import { prepareDocs, textWorkspace } from '../../support/jobFixtures';
 
 class SimulatedCrash extends Error {}
 

@@ -2,9 +2,9 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { downloadResults, type ResultsDownloadOptions } from '../../../src/core/tracking/resultsWriter';
-import { FileJobStore } from '../../../src/core/tracking/jobStore';
-import { silentLogger } from '../../../src/core/util/logger';
+import { downloadResults, type ResultsDownloadOptions } from '../../../../src/core/tracking/resultsWriter';
+import { FileJobStore } from '../../../../src/core/tracking/jobStore';
+import { silentLogger } from '../../../../src/core/util/logger';
 import { FakeBatchApi, MemoryJobStore, counts, makeBatch, makeJob } from './support/fakes';
 import { ended, errored, scriptedResults, succeeded } from './support/results';
 

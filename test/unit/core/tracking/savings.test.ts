@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { CATALOG_AS_OF } from '../../../src/core/pricing/catalog';
-import type { Job, RowAttempt, UsageRecord } from '../../../src/core/tracking/jobModel';
-import { computeJobSavings, computeSavingsReport, renderSavingsMarkdown } from '../../../src/core/tracking/savings';
+import { CATALOG_AS_OF } from '../../../../src/core/pricing/catalog';
+import type { Job, RowAttempt, UsageRecord } from '../../../../src/core/tracking/jobModel';
+import { computeJobSavings, computeSavingsReport, renderSavingsMarkdown } from '../../../../src/core/tracking/savings';
 import { counts, makeBatch, makeJob } from './support/fakes';
 
 function row(usage: UsageRecord, model = 'claude-sonnet-4-6'): RowAttempt[] {

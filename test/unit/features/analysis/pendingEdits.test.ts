@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { MAX_PENDING_CHANGES, PendingEdits } from '../../../src/features/analysis/pendingEdits';
+import { MAX_PENDING_CHANGES, PendingEdits } from '../../../../src/features/analysis/pendingEdits';
 
 const edit = (start: number, newText = 'x') => ({ start, oldEnd: start, newText });
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { explainApiError, BatchApiError } from '../../../src/core/api/errors';
-import { apiKeyShapeProblem, isKeyProblem } from '../../../src/features/apiKey/apiKeyShape';
+import { explainApiError, BatchApiError } from '../../../../src/core/api/errors';
+import { apiKeyShapeProblem, isKeyProblem } from '../../../../src/features/apiKey/apiKeyShape';
 
 const REAL_SHAPE = 'sk-ant-api03-' + 'x'.repeat(93) + 'AA';
 

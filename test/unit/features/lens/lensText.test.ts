@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { cacheMinimumLensTitle, costLensTitle, costLensTooltip, formatPromptTokens, isBelowCacheMinimum } from '../../../src/features/lens/lensText';
-import { findModel } from '../../../src/core/pricing/catalog';
-import { pricePerCall } from '../../../src/core/pricing/cost';
+import { cacheMinimumLensTitle, costLensTitle, costLensTooltip, formatPromptTokens, isBelowCacheMinimum } from '../../../../src/features/lens/lensText';
+import { findModel } from '../../../../src/core/pricing/catalog';
+import { pricePerCall } from '../../../../src/core/pricing/cost';
 
 describe('lens/lensText', () => {
   // The design's example rounds the cache read to $0.0004; formatUsd keeps two significant digits everywhere (lens, CLI, tables).

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { currentModels, findModel } from '../../../src/core/pricing/catalog';
-import { checkPromptPricesArgs } from '../../../src/features/prices/promptPricesArgs';
-import { modelsWithOverrides, renderModelPricesMarkdown, renderPromptPricesMarkdown } from '../../../src/features/prices/pricesMarkdown';
+import { currentModels, findModel } from '../../../../src/core/pricing/catalog';
+import { checkPromptPricesArgs } from '../../../../src/features/prices/promptPricesArgs';
+import { modelsWithOverrides, renderModelPricesMarkdown, renderPromptPricesMarkdown } from '../../../../src/features/prices/pricesMarkdown';
 
 describe('prices/pricesMarkdown', () => {
   it('lists every catalog model with its prices, cache minimum, as-of date and source', () => {

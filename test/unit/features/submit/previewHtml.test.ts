@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { describeSkips, previewTitle, previewViewModel, renderPreviewHtml } from '../../../src/features/submit/previewHtml';
-import { prepareDocs, textWorkspace } from '../batch/jobFixtures';
+import { describeSkips, previewTitle, previewViewModel, renderPreviewHtml } from '../../../../src/features/submit/previewHtml';
+import { prepareDocs, textWorkspace } from '../../support/jobFixtures';
 
 const PAGE = { nonce: 'n0nce', cspSource: 'vscode-resource:' };
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { computeJobSavings } from '../../../src/core/tracking/savings';
-import { batchChildren, batchNodes, jobNode, rowNodes } from '../../../src/features/tracker/treeModel';
-import { counts, makeBatch, makeJob } from './support/fakes';
+import { computeJobSavings } from '../../../../src/core/tracking/savings';
+import { batchChildren, batchNodes, jobNode, rowNodes } from '../../../../src/features/tracker/treeModel';
+import { counts, makeBatch, makeJob } from '../../core/tracking/support/fakes';
 
 const NOW = Date.parse('2026-11-22T09:00:00Z');
 const flagsOf = (contextValue: string) => contextValue.split(' ').sort();

@@ -6,9 +6,9 @@ import type {
   MessageBatch,
   MessageBatchIndividualResponse,
   ResultsStreamOptions,
-} from '../../../../src/core/api/batchApi';
-import { abortError, type Clock } from '../../../../src/core/util/clock';
-import type { BatchRecord, Job, JobStore, RequestCounts } from '../../../../src/core/tracking/jobModel';
+} from '../../../../../src/core/api/batchApi';
+import { abortError, type Clock } from '../../../../../src/core/util/clock';
+import type { BatchRecord, Job, JobStore, RequestCounts } from '../../../../../src/core/tracking/jobModel';
 
 interface PendingSleep {
   ms: number;

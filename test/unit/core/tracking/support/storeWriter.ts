@@ -1,5 +1,5 @@
-// Run as a child process by test/unit/tracking/jobStore.test.ts: bumps a counter in one job N times through the store lock.
-import { FileJobStore } from '../../../src/core/tracking/jobStore';
+// Run as a child process by test/unit/core/tracking/jobStore.test.ts: bumps a counter in one job N times through the store lock.
+import { FileJobStore } from '../../../../../src/core/tracking/jobStore';
 
 async function main(): Promise<void> {
   const [root, jobId, times, tag] = process.argv.slice(2);
