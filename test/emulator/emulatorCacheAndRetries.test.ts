@@ -78,7 +78,9 @@ describe('emulator prompt cache usage', () => {
     assert.ok(countTextTokens(system, tokenizerOf(MODEL)) < minimum);
     const a = userRequest('a', 'abcd', { system: sharedSystem(system) });
     const created = await client.messages.batches.create({ requests: [a, userRequest('b', 'abcd', { system: sharedSystem(system) })] });
-    for (const usage of (await usages(emulator, client, created.id)).values()) {
+    const rows = await usages(emulator, client, created.id);
+    assert.equal(rows.size, 2);
+    for (const usage of rows.values()) {
       assert.equal(usage.cache_creation_input_tokens, 0);
       assert.equal(usage.cache_read_input_tokens, 0);
       assert.equal(usage.input_tokens, requestTokens(a.params));

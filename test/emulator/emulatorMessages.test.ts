@@ -118,13 +118,16 @@ describe('emulator POST /v1/messages', () => {
       const batchClient = sdkClient(other, { maxRetries: 0 });
       const batch = await batchClient.messages.batches.create({ requests: [{ custom_id: 'row', params }] });
       other.admin.endBatch(batch.id);
+      let rows = 0;
       for await (const row of await batchClient.messages.batches.results(batch.id)) {
+        rows++;
         assert.equal(row.result.type, 'succeeded');
         if (row.result.type === 'succeeded') {
           assert.deepEqual({ ...row.result.message.usage, service_tier: 'standard' }, first.usage);
           assert.deepEqual(row.result.message.content, first.content);
         }
       }
+      assert.equal(rows, 1);
     } finally {
       await other.close();
     }

@@ -114,8 +114,10 @@ describe('value stability', () => {
 
 describe('truthful messages', () => {
   it('never says "only breakpoint" when other breakpoints exist, nor "move it to the system prompt" when it is there', async () => {
-    const text = `${PY_HEAD}def chat(system_prompt, history, q):\n    messages = history + [{"role": "user", "content": [{"type": "text", "text": f"{datetime.now()}", "cache_control": {"type": "ephemeral"}}]}]\n    for m in messages[-3:-1]:\n        m["content"][-1]["cache_control"] = {"type": "ephemeral"}\n    return client.messages.create(model="claude-sonnet-4-6", max_tokens=5, ${cachedSystem('system_prompt')}, messages=messages)\n`;
+    // A one-shot request, so BL005 fires (after `history + [...]` the turn is read back next turn and nothing is reported).
+    const text = `${PY_HEAD}def chat(system_prompt, history, q):\n    messages = [{"role": "user", "content": [{"type": "text", "text": f"{datetime.now()}", "cache_control": {"type": "ephemeral"}}]}]\n    for m in messages[-3:-1]:\n        m["content"][-1]["cache_control"] = {"type": "ephemeral"}\n    return client.messages.create(model="claude-sonnet-4-6", max_tokens=5, ${cachedSystem('system_prompt')}, messages=messages)\n`;
     const { result } = await lint(text);
+    assert.ok(result.findings.some((finding) => finding.code === 'BL005'), 'the breakpoint on the per-request clock must be reported, or there is no message to check');
     for (const finding of result.findings) {
       assert.doesNotMatch(finding.message, /only cache breakpoint/);
       assert.doesNotMatch(finding.message, /such as the system prompt/);

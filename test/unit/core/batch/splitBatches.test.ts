@@ -31,6 +31,7 @@ describe('splitIntoBatches', () => {
   it('matches the real serialized size of the body it plans', () => {
     const requests = Array.from({ length: 7 }, (_, index) => ({ custom_id: `r${index}`, params: { text: 'é'.repeat(index * 3) } }));
     const plan = splitIntoBatches(requests.map((r) => Buffer.byteLength(JSON.stringify(r))), { maxRequests: 3, maxBytes: 1e6 });
+    assert.equal(plan.length, 3);
     for (const batch of plan) {
       const body = JSON.stringify({ requests: batch.indexes.map((index) => requests[index]) });
       assert.equal(batch.bodyBytes, Buffer.byteLength(body));

@@ -27,6 +27,7 @@ describe('pricing catalog: dates', () => {
     });
 
     it('dates every earlier price window before the change it records and after no other', () => {
+      assert.ok(BUILTIN_MODELS.some((entry) => (entry.earlierPrices ?? []).length > 0), 'at least one model has an earlier price window to check');
       for (const entry of BUILTIN_MODELS) {
         const windows = entry.earlierPrices ?? [];
         for (const [index, window] of windows.entries()) {
@@ -87,6 +88,7 @@ describe('pricing catalog: dates', () => {
     });
 
     it('gives every model a lifecycle source, an as-of date and, once retiring, a successor in the catalog', () => {
+      assert.ok(BUILTIN_MODELS.some((entry) => entry.lifecycle.retiresOn), 'at least one retiring model has a successor to check');
       for (const entry of BUILTIN_MODELS) {
         assert.ok(entry.lifecycle.source.length > 10, entry.id);
         assert.match(entry.lifecycle.asOf, /^\d{4}-\d{2}-\d{2}$/, entry.id);
