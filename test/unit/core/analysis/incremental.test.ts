@@ -17,6 +17,8 @@ function comparable(result: AnalysisResult) {
   return {
     findings: result.findings.map((finding) => [finding.code, finding.range, finding.message, finding.fixes, finding.related]),
     prompts: result.prompts.map((prompt) => [prompt.name, prompt.kind, prompt.range, prompt.text, prompt.model, prompt.cached]),
+    // Each request's whole input, which the cost lens and `batchlens cost` price: a stale one shows a wrong cost.
+    calls: (result.calls ?? []).map((call) => [call.name, call.kind, call.range, call.text, call.model, call.cached]),
     // A session that failed internally reports it here, with no findings: two failures must not compare equal by accident.
     skippedReason: result.skippedReason,
   };
