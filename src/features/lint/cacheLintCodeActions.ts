@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/util/logger';
 import { diagnosticRuleCode, toRange, toWorkspaceEdit } from '../../host/convert';
-import { isRuleCode } from '../../core/analysis/ruleSettings';
+import { isRuleCode } from '../../core/analysis/ruleRegistry';
 import type { DocumentAnalysisCache } from '../analysis/documentAnalysisCache';
 
 export const DISABLE_RULE_COMMAND = 'batchlens.disableLintRule';

@@ -36,21 +36,23 @@ describe('cli/workspaceSettings', () => {
     assert.equal(io.err, '');
   });
 
-  it('gives defaults without a settings file', () => {
+  it('gives the schema defaults without a settings file', () => {
     const settings = loadCliSettings(recordingIo(workspaceWithSettings()));
-    assert.equal(settings.defaultModel, undefined);
+    assert.equal(settings.defaultModel, 'claude-sonnet-4-6');
+    assert.equal(settings.maxFileBytes, 1_000_000);
+    assert.equal(settings.apiTimeoutSeconds, 120);
     assert.deepEqual(settings.modelOverrides, {});
     assert.deepEqual(settings.exclude, []);
   });
 
   it('warns about malformed files and values, and keeps going with defaults', () => {
     const broken = recordingIo(workspaceWithSettings('{ "batchlens.defaultModel": '));
-    assert.equal(loadCliSettings(broken).defaultModel, undefined);
+    assert.equal(loadCliSettings(broken).defaultModel, 'claude-sonnet-4-6');
     assert.match(broken.err, /ignoring .*settings\.json/);
 
     const wrongType = recordingIo(workspaceWithSettings('{ "batchlens.maxFileBytes": "big", "batchlens.exclude": "*.log" }'));
     const settings = loadCliSettings(wrongType);
-    assert.equal(settings.maxFileBytes, undefined);
+    assert.equal(settings.maxFileBytes, 1_000_000);
     assert.deepEqual(settings.exclude, []);
     assert.match(wrongType.err, /batchlens\.maxFileBytes/);
     assert.match(wrongType.err, /batchlens\.exclude/);
