@@ -1,11 +1,11 @@
 /**
  * Every cache-lint rule, once: its code, default severity, title, documentation anchor and the
- * settings that switch it off. The analyzer (severity), the editor (hint level, diagnostic links,
+ * settings that switch it off (`batchlens.lint.disabledRules` lists any rule; `batchlens.hints.enabled`
+ * turns off the rules marked `hint`). The analyzer (severity), the editor (hint level, diagnostic links,
  * "Turn off rule"), `batchlens lint` (SARIF rule table) and the setting's enum in package.json all read
  * this table; a unit test holds package.json and the README's "Cache lint rules" section to it.
  * Pure data (no `vscode`).
  */
-import type { SettingKey } from '../settings/schema';
 import type { Severity } from './types';
 
 export interface RuleInfo {
@@ -24,11 +24,6 @@ export interface RuleInfo {
 
 /** The README section the rules are documented in; each rule has an anchor there (`#bl001`). */
 export const RULE_DOCS_BASE = 'https://github.com/batchlens/batchlens/blob/main/README.md';
-
-/** The setting listing rules turned off; every rule can be. */
-export const DISABLED_RULES_SETTING: SettingKey = 'lint.disabledRules';
-/** The setting that turns every hint rule off at once. */
-export const HINTS_SETTING: SettingKey = 'hints.enabled';
 
 export const RULE_REGISTRY = [
   { code: 'BL001', severity: 'warning', title: 'Dynamic content before a cache breakpoint', hint: false },
@@ -76,9 +71,4 @@ export function ruleDocsAnchor(code: string): string {
 /** Where a rule is documented, e.g. `…/README.md#bl001`: the link of a diagnostic and of a SARIF rule. */
 export function ruleDocsUrl(code: string): string {
   return `${RULE_DOCS_BASE}#${ruleDocsAnchor(code)}`;
-}
-
-/** The settings that turn a rule off: `lint.disabledRules` always, `hints.enabled` for a hint. */
-export function ruleSettings(code: RuleCode): SettingKey[] {
-  return isHintRule(code) ? [DISABLED_RULES_SETTING, HINTS_SETTING] : [DISABLED_RULES_SETTING];
 }

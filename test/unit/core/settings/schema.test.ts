@@ -32,6 +32,15 @@ describe('core/settings/schema against package.json', () => {
     assert.deepEqual([...declared.keys()].sort(), SETTING_KEYS.map(settingId).sort());
   });
 
+  it('names every setting in the README\'s Settings section', () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('\n### Settings');
+    assert.ok(start >= 0, 'the README has a Settings section');
+    const section = readme.slice(start, readme.indexOf('\n## ', start));
+    const named = new Set([...section.matchAll(/`([a-zA-Z.]+)`/g)].map((match) => match[1]));
+    assert.deepEqual(SETTING_KEYS.filter((key) => !named.has(key)), []);
+  });
+
   for (const key of SETTING_KEYS) {
     it(`gives batchlens.${key} the schema's type, default, enum and limits`, () => {
       const property = declared.get(settingId(key));
