@@ -12,7 +12,7 @@ import { runCli } from '../../../src/cli/main';
 import { resolveModel } from '../../../src/core/pricing/catalog';
 import { parseModelOverrides } from '../../../src/core/pricing/overrides';
 import { PromptAnalysis } from '../../../src/features/analysis/promptAnalysis';
-import { costLensTitle } from '../../../src/features/lens/lensText';
+import { costLensTitle, missingPromptFileLensTitle } from '../../../src/features/lens/lensText';
 import { PromptCostLensProvider } from '../../../src/features/lens/promptCostLensProvider';
 import { CacheLintDiagnostics } from '../../../src/features/lint/cacheLintDiagnostics';
 import { BatchlensConfig } from '../../../src/host/config';
@@ -35,6 +35,31 @@ const FILES: Record<string, string> = {
   'typescript/chat_loop.ts': 'typescript',
   'javascript/triage_router.js': 'javascript',
   'javascript/batch_loop.js': 'javascript',
+};
+
+/** A file that reads its system prompt from a Markdown file, and names one that is not there. */
+const WRITTEN: Record<string, { languageId?: string; text: string }> = {
+  'file_prompts.py': {
+    languageId: 'python',
+    text: [
+      'import anthropic',
+      'from pathlib import Path',
+      'SYSTEM = Path("prompts/agent_system.md").read_text()',
+      'GUIDE = Path("prompts/not_written_yet.md").read_text()',
+      'client = anthropic.Anthropic()',
+      'def answer(question):',
+      '    return client.messages.create(',
+      '        model="claude-sonnet-4-6",',
+      '        max_tokens=300,',
+      '        system=[{"type": "text", "text": SYSTEM + GUIDE, "cache_control": {"type": "ephemeral"}}],',
+      '        messages=[{"role": "user", "content": question}],',
+      '    )',
+      '',
+    ].join('\n'),
+  },
+  'prompts/agent_system.md': {
+    text: 'You answer questions about the travel policy of the company. Quote the section you rely on, and say when the policy does not cover the case.\n',
+  },
 };
 
 const SETTINGS_CASES: Record<string, Record<string, unknown>> = {
@@ -77,6 +102,10 @@ const quietLog = { info: () => undefined, warn: () => undefined, error: () => un
 function workspaceWith(settings: Record<string, unknown>): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'batchlens-parity-'));
   for (const file of Object.keys(FILES)) fs.copyFileSync(path.join(FIXTURES, file), path.join(root, path.basename(file)));
+  for (const [file, { text }] of Object.entries(WRITTEN)) {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), text);
+  }
   fs.mkdirSync(path.join(root, '.vscode'));
   fs.writeFileSync(path.join(root, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
   return root;
@@ -101,8 +130,8 @@ async function editorView(root: string, settings: Record<string, unknown>): Prom
   const findings: ShownFinding[] = [];
   const prompts: ShownPrompt[] = [];
   try {
-    for (const [fixture, languageId] of Object.entries(FILES)) {
-      const file = path.basename(fixture);
+    const sources = [...Object.entries(FILES).map(([fixture, languageId]) => [path.basename(fixture), languageId] as const), ...Object.entries(WRITTEN).flatMap(([file, { languageId }]) => (languageId ? [[file, languageId] as const] : []))];
+    for (const [file, languageId] of sources) {
       const document: FakeTextDocument = textDocument(path.join(root, file), languageId, fs.readFileSync(path.join(root, file), 'utf8'));
       const published = new Promise<void>((resolve) => {
         const subscription = fakeState.onDiagnostics.event((uri) => {
@@ -129,7 +158,7 @@ async function editorView(root: string, settings: Record<string, unknown>): Prom
         const lens = lenses.resolveCodeLens(placed);
         const title = lens.command?.title ?? '';
         // The cost lens only: the cache-minimum warning is the lens's own extra.
-        if (!title.startsWith('⚠') && !title.startsWith('prompt file')) prompts.push({ file, line: lens.range.start.line + 1, title });
+        if (!title.startsWith('⚠')) prompts.push({ file, line: lens.range.start.line + 1, title });
       }
     }
   } finally {
@@ -141,7 +170,7 @@ async function editorView(root: string, settings: Record<string, unknown>): Prom
 }
 
 async function cliView(root: string, settings: Record<string, unknown>): Promise<{ findings: ShownFinding[]; prompts: ShownPrompt[] }> {
-  const files = Object.keys(FILES).map((fixture) => path.basename(fixture));
+  const files = [...Object.keys(FILES).map((fixture) => path.basename(fixture)), ...Object.keys(WRITTEN).filter((file) => WRITTEN[file]!.languageId)];
   const lintIo = recordingIo(root);
   await runCli(['lint', ...files, '--format', 'json'], lintIo);
   const lint = JSON.parse(lintIo.out) as { files: { path: string; findings: Omit<ShownFinding, 'file'>[] }[] };
@@ -150,16 +179,18 @@ async function cliView(root: string, settings: Record<string, unknown>): Promise
   const costIo = recordingIo(root);
   assert.equal(await runCli(['cost', ...files, '--json'], costIo), 0, costIo.err);
   const overrides = parseModelOverrides(settings['batchlens.modelOverrides'] ?? {}).overrides;
-  type CostEntry = { kind: string; line: number; tokens: number; exact: boolean; model: string; modelNote?: string; unpriced?: string; costs: { syncUsd: number; batchUsd: number; cacheReadUsd: number } };
+  type CostEntry = { kind: string; line: number; file?: string; tokens: number; exact: boolean; model: string; modelNote?: string; unpriced?: string; costs: { syncUsd: number; batchUsd: number; cacheReadUsd: number } };
   const cost = JSON.parse(costIo.out) as { files: { path: string; prompts: CostEntry[] }[] };
   const prompts = cost.files.flatMap((file) =>
     file.prompts
-      .filter((entry) => entry.kind === 'constant' && !entry.unpriced)
+      .filter((entry) => entry.kind === 'constant')
       .map((entry) => ({
         file: file.path,
         line: entry.line,
         // The lens title the CLI's figures make: the same tokens, model and prices, or not equal.
-        title: costLensTitle({ tokens: entry.tokens, exact: entry.exact, modelName: resolveModel(entry.model, overrides).entry.displayName, prices: entry.costs, unknownModel: entry.modelNote }),
+        title: entry.unpriced
+          ? missingPromptFileLensTitle(entry.file ?? '')
+          : costLensTitle({ tokens: entry.tokens, exact: entry.exact, modelName: resolveModel(entry.model, overrides).entry.displayName, prices: entry.costs, unknownModel: entry.modelNote }),
       })),
   );
   return { findings, prompts };
@@ -178,6 +209,9 @@ describe('the editor and the CLI agree', function () {
       assert.ok(editor.findings.length >= 3 && editor.prompts.length >= 10, `the fixtures give something to compare (${editor.findings.length} findings, ${editor.prompts.length} prompts)`);
       assert.deepEqual(byPlace(editor.findings), byPlace(cli.findings));
       assert.deepEqual(byPlace(editor.prompts), byPlace(cli.prompts));
+      const filePrompts = editor.prompts.filter((prompt) => prompt.file === 'file_prompts.py').map((prompt) => prompt.title);
+      assert.ok(filePrompts.some((title) => /^≈\d+ tokens · Sonnet 4\.6 /.test(title)), `the prompt file is priced: ${filePrompts.join(' | ')}`);
+      assert.ok(filePrompts.includes(missingPromptFileLensTitle('prompts/not_written_yet.md')), `the missing prompt file is named: ${filePrompts.join(' | ')}`);
     });
   }
 
