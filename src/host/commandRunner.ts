@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import { showFailureToast } from './failureToast';
+import type { CommandId } from './commandIds';
 import type { BatchlensLog } from './log';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- command arguments come untyped from VS Code
 export type CommandHandler = (...args: any[]) => unknown;
 
-/** Command ids linked to their handlers; a feature registers its whole table at once. */
-export type CommandTable = Readonly<Record<string, CommandHandler>>;
+/** Command ids (declared in `commandIds.ts` and package.json) linked to their handlers; a feature registers its whole table at once. */
+export type CommandTable = Readonly<Partial<Record<CommandId, CommandHandler>>>;
 
 /**
  * The one place commands are registered. It owns their subscriptions, runs every handler, logs a
@@ -19,8 +20,8 @@ export class CommandRunner implements vscode.Disposable {
   constructor(private readonly log: BatchlensLog) {}
 
   register(table: CommandTable): vscode.Disposable {
-    const disposables = Object.entries(table).map(([id, handler]) =>
-      vscode.commands.registerCommand(id, (...args: unknown[]) => this.run(id, handler, args)),
+    const disposables = Object.entries(table).flatMap(([id, handler]) =>
+      handler ? [vscode.commands.registerCommand(id, (...args: unknown[]) => this.run(id, handler, args))] : [],
     );
     this.registrations.push(...disposables);
     return vscode.Disposable.from(...disposables);

@@ -1,17 +1,18 @@
 import * as vscode from 'vscode';
 import type { RuleCode } from '../core/analysis/types';
 import type { Logger } from '../core/util/logger';
-import { parseModelOverrides, type ModelOverrides } from '../core/pricing/overrides';
+import type { ModelOverrides } from '../core/pricing/overrides';
 import { checkDisabledRules } from '../core/analysis/ruleSettings';
+import { readSetting } from '../core/settings/readSettings';
+import { SETTINGS_SECTION, type ResultsLocation, type SettingId, type SettingKey, type SettingValues } from '../core/settings/schema';
 
-const SECTION = 'batchlens';
-
-export type ResultsLocation = 'store' | 'besideSource';
+export type { ResultsLocation };
 
 /**
- * The one typed reader of Batchlens settings. Every getter reads the configuration afresh, so a
- * changed setting takes effect on the next read without a reload; object settings go through the
- * type guards in `core/analysis/ruleSettings.ts` and the catalog's `parseModelOverrides`, and what they drop is logged once.
+ * The one typed reader of Batchlens settings in the editor. Every getter reads the configuration
+ * afresh, so a changed setting takes effect on the next read without a reload; every value is
+ * validated by the core's `readSetting` (the schema in `core/settings/schema.ts`, shared with the CLI),
+ * and what it drops is logged once.
  */
 export class BatchlensConfig {
   private readonly reportedProblems = new Set<string>();
@@ -20,88 +21,82 @@ export class BatchlensConfig {
 
   // Models and prices
   get defaultModel(): string {
-    return this.string('defaultModel', 'claude-sonnet-4-6');
+    return this.read('defaultModel');
   }
   /** Well-formed entries of `batchlens.modelOverrides`; a malformed entry is dropped whole and logged. */
   get modelOverrides(): ModelOverrides {
-    const parsed = parseModelOverrides(this.raw('modelOverrides'));
-    this.report(parsed.errors);
-    return parsed.overrides;
+    return this.read('modelOverrides');
   }
   get usResidency(): boolean {
-    return this.boolean('usResidency', false);
+    return this.read('usResidency');
   }
 
   // API
   /** The configured base URL, or '' to fall back to `ANTHROPIC_BASE_URL` and then the public API. */
   get apiBaseUrl(): string {
-    return this.string('apiBaseUrl', '');
+    return this.read('apiBaseUrl');
   }
   /** `batchlens.apiTimeoutSeconds` in ms: how long one API call may wait before it is given up. */
   get apiTimeoutMs(): number {
-    return Math.min(3600, this.positiveNumber('apiTimeoutSeconds', 120)) * 1000;
+    return this.read('apiTimeoutSeconds') * 1000;
   }
   /** `batchlens.workspaceId`: the Anthropic workspace to act on, or '' for the key's default workspace. */
   get workspaceId(): string {
-    return this.string('workspaceId', '');
+    return this.read('workspaceId');
   }
   get exactTokenCounts(): boolean {
-    return this.boolean('exactTokenCounts', true);
+    return this.read('exactTokenCounts');
   }
 
   // Prompt cost lens
   get lensEnabled(): boolean {
-    return this.boolean('lens.enabled', true);
+    return this.read('lens.enabled');
   }
   /** `batchlens.lens.includeTests`: cost lenses in test files too (like `cost --include-tests`). */
   get lensIncludeTests(): boolean {
-    return this.boolean('lens.includeTests', false);
+    return this.read('lens.includeTests');
   }
   get hintsEnabled(): boolean {
-    return this.boolean('hints.enabled', true);
+    return this.read('hints.enabled');
   }
 
   // Cache lint
   get lintEnabled(): boolean {
-    return this.boolean('lint.enabled', true);
+    return this.read('lint.enabled');
   }
   get reportUnknownValues(): boolean {
-    return this.boolean('lint.reportUnknownValues', false);
+    return this.read('lint.reportUnknownValues');
   }
   get disabledRules(): RuleCode[] {
-    const checked = checkDisabledRules(this.raw('lint.disabledRules'));
-    this.report(checked.problems);
-    return checked.value;
+    return this.read('lint.disabledRules');
   }
 
   // Batch submission
   get exclude(): string[] {
-    const raw = this.raw('exclude');
-    return Array.isArray(raw) ? raw.filter((item): item is string => typeof item === 'string' && item.trim() !== '') : [];
+    return this.read('exclude');
   }
   get maxFileBytes(): number {
-    return this.positiveNumber('maxFileBytes', 1_000_000);
+    return this.read('maxFileBytes');
   }
   get confirmAboveUsd(): number {
-    const value = this.raw('confirmAboveUsd');
-    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 1;
+    return this.read('confirmAboveUsd');
   }
   get maxRequestsPerBatch(): number {
-    return Math.min(100_000, Math.floor(this.positiveNumber('maxRequestsPerBatch', 100_000)));
+    return this.read('maxRequestsPerBatch');
   }
   get defaultTemplate(): string {
-    return this.string('defaultTemplate', 'summarize');
+    return this.read('defaultTemplate');
   }
 
   // Batch tracker
   get resultsLocation(): ResultsLocation {
-    return this.raw('results.location') === 'besideSource' ? 'besideSource' : 'store';
+    return this.read('results.location');
   }
   get resultsOpenSideBySide(): boolean {
-    return this.boolean('results.openSideBySide', true);
+    return this.read('results.openSideBySide');
   }
   get pollMaxIntervalSeconds(): number {
-    return Math.max(10, this.positiveNumber('poll.maxIntervalSeconds', 300));
+    return this.read('poll.maxIntervalSeconds');
   }
 
   /**
@@ -109,7 +104,7 @@ export class BatchlensConfig {
    * when it sets the list, else user settings.
    */
   async disableRule(code: RuleCode): Promise<void> {
-    const configuration = vscode.workspace.getConfiguration(SECTION);
+    const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION);
     const inspected = configuration.inspect<unknown>('lint.disabledRules');
     const target =
       inspected?.workspaceValue !== undefined && vscode.workspace.workspaceFolders
@@ -121,23 +116,11 @@ export class BatchlensConfig {
     }
   }
 
-  private raw(key: string): unknown {
-    return vscode.workspace.getConfiguration(SECTION).get<unknown>(key);
-  }
-
-  private string(key: string, fallback: string): string {
-    const value = this.raw(key);
-    return typeof value === 'string' && value.trim() !== '' ? value.trim() : fallback;
-  }
-
-  private boolean(key: string, fallback: boolean): boolean {
-    const value = this.raw(key);
-    return typeof value === 'boolean' ? value : fallback;
-  }
-
-  private positiveNumber(key: string, fallback: number): number {
-    const value = this.raw(key);
-    return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
+  /** One setting, validated against the shared schema; what it drops is logged once. */
+  private read<K extends SettingKey>(key: K): SettingValues[K] {
+    const checked = readSetting(key, vscode.workspace.getConfiguration(SETTINGS_SECTION).get<unknown>(key));
+    this.report(checked.problems);
+    return checked.value;
   }
 
   private report(problems: readonly string[]): void {
@@ -150,10 +133,14 @@ export class BatchlensConfig {
   }
 }
 
+/** The part of a setting id before a dot, e.g. `batchlens.lint` for every `batchlens.lint.*` setting. */
+export type SettingPrefix = PrefixOf<SettingId>;
+type PrefixOf<Id> = Id extends `${infer Head}.${infer Group}.${string}` ? `${Head}.${Group}` : never;
+
 /** One row of a feature's reaction table: when `section` changes, run `refresh`. */
 export interface ConfigRefresh {
-  /** A full section such as `batchlens.lens.enabled`, or a prefix such as `batchlens.lint`. */
-  section: string;
+  /** A full setting id such as `batchlens.lens.enabled`, or the prefix of several such as `batchlens.lint`. */
+  section: SettingId | SettingPrefix;
   refresh: () => void;
 }
 

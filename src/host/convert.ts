@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Finding, Fix, Severity, SourceRange, TextChange } from '../core/analysis/types';
-import { ruleDocsUrl } from './ruleDocs';
+import { ruleDocsUrl } from '../core/analysis/ruleRegistry';
 
 /**
  * The only place core offsets and ranges become VS Code positions and back. Core offsets are

@@ -5,19 +5,16 @@ import { loadAnalyzer } from '../../core/analysis/analyzer';
 import { catalogAnalysisOptions } from '../../core/analysis/catalogOptions';
 import { readPromptFile } from '../../core/analysis/llmFiles';
 import { formatCellLocation } from '../../core/analysis/notebook';
-import { chooseModel, unknownModelText } from '../../core/analysis/modelChoice';
-import { PLACEHOLDER } from '../../core/analysis/resolve';
+import { type PricingOptions, countableText, pricePrompt, pricingOptions } from '../../core/analysis/promptPricing';
 import { isTestFile } from '../../core/analysis/sourceFiles';
 import type { PromptConstant } from '../../core/analysis/types';
 import { resolveModel } from '../../core/pricing/catalog';
-import type { ModelOverrides } from '../../core/pricing/overrides';
-import { formatUsd, pricePerCall } from '../../core/pricing/cost';
+import { formatUsd } from '../../core/pricing/cost';
+import { DEFAULT_MODEL } from '../../core/settings/schema';
 import { estimateTextTokens } from '../../core/tokens/estimate';
 import { type CliCommand, type CliIo, UsageError } from '../io';
 import { loadCliSettings } from '../workspaceSettings';
 import { collectOrThrow } from './lint';
-
-const DEFAULT_MODEL = 'claude-sonnet-4-6';
 
 /** One row of the report: a prompt the code holds (`constant`), or a whole request's known input per call (`call`). */
 interface PromptCost {
@@ -65,7 +62,7 @@ export const costCommand: CliCommand = {
     '',
     'Jupyter notebooks (.ipynb) are read as one program of their code cells; locations read notebook.ipynb#cell<N>:<line>.',
     'Files that neither call a model nor import an LLM client, and are not imported by a file that does, list no prompts.',
-    'Token counts are estimates (≈), computed offline; prices come from the built-in catalog.',
+    'Token counts are estimates (≈), computed offline; prices come from the built-in catalog, with batchlens.modelOverrides and batchlens.usResidency as in the editor.',
   ].join('\n'),
   async run(args: string[], io: CliIo): Promise<number> {
     let parsed;
@@ -76,12 +73,11 @@ export const costCommand: CliCommand = {
     }
     if (parsed.positionals.length === 0) throw new UsageError('give at least one file or folder');
     const settings = loadCliSettings(io);
-    const overrides = settings.modelOverrides;
-    const defaultModel = settings.defaultModel ?? DEFAULT_MODEL;
+    const pricing = pricingOptions(settings);
     const forced = parsed.values.model;
     if (forced) {
       try {
-        resolveModel(forced, overrides);
+        resolveModel(forced, pricing.modelOverrides);
       } catch (error) {
         throw new UsageError(error instanceof Error ? error.message : String(error));
       }
@@ -91,8 +87,8 @@ export const costCommand: CliCommand = {
     const files = includeTests ? collected : collected.filter((file) => file.named || !isTestFile(file.displayPath));
     const testsLeftOut = collected.length - files.length;
     const analyzer = await loadAnalyzer();
-    const options = catalogAnalysisOptions(forced ?? defaultModel, [], overrides);
-    const report = analyseFiles(analyzer, files, options).map((analysis) => fileReport(analysis, { forced, defaultModel, overrides, cwd: io.cwd }));
+    const options = catalogAnalysisOptions(forced ?? pricing.defaultModel, [], pricing.modelOverrides);
+    const report = analyseFiles(analyzer, files, options).map((analysis) => fileReport(analysis, { forced, pricing, cwd: io.cwd }));
     for (const file of report) if (file.skippedReason) io.stderr(`batchlens cost: skipped ${file.path}: ${file.skippedReason}\n`);
     if (parsed.values.json) io.stdout(`${JSON.stringify({ files: report, ...(testsLeftOut > 0 ? { testFilesLeftOut: testsLeftOut } : {}) })}\n`);
     else io.stdout(renderTable(report, testsLeftOut));
@@ -102,8 +98,8 @@ export const costCommand: CliCommand = {
 
 interface PricingContext {
   forced?: string;
-  defaultModel: string;
-  overrides: ModelOverrides;
+  /** The price settings the lens uses too (default model, overrides, US residency). */
+  pricing: PricingOptions;
   cwd: string;
 }
 
@@ -123,8 +119,6 @@ function fileReport(analysis: FileAnalysis, context: PricingContext): FileReport
 }
 
 function priceEntry(kind: PromptCost['kind'], prompt: PromptConstant, part: AnalysedPart, analysis: FileAnalysis, context: PricingContext): PromptCost {
-  const choice = chooseModel(context.forced ?? prompt.model, context.defaultModel, context.overrides);
-  const entry = choice.entry;
   let text = prompt.text;
   let unpriced: string | undefined;
   if (prompt.kind === 'prompt-file' && prompt.file !== undefined) {
@@ -139,10 +133,12 @@ function priceEntry(kind: PromptCost['kind'], prompt: PromptConstant, part: Anal
     if (read === undefined) filesMissing = true;
     else text = text === '' ? read : `${text}\n\n${read}`;
   }
-  const staticText = text.split(PLACEHOLDER).join('');
-  const tokens = unpriced ? 0 : estimateTextTokens(staticText, entry.tokenizer);
-  const prices = pricePerCall(entry, tokens);
-  const modelNote = context.forced ? undefined : unknownModelText(choice);
+  // Priced as the lens prices it: the same model choice, static text and price options; the offline estimate counts.
+  const { choice, count, prices, unknownModel } = pricePrompt(text, context.forced ?? prompt.model, context.pricing, (countable, entry) => ({
+    tokens: unpriced ? 0 : estimateTextTokens(countable, entry.tokenizer),
+    exact: false,
+  }));
+  const modelNote = context.forced ? undefined : unknownModel;
   return {
     kind,
     name: prompt.name,
@@ -151,11 +147,11 @@ function priceEntry(kind: PromptCost['kind'], prompt: PromptConstant, part: Anal
     source: prompt.kind,
     ...(prompt.file !== undefined ? { file: prompt.file } : {}),
     ...(prompt.files !== undefined ? { files: prompt.files } : {}),
-    chars: staticText.length,
-    tokens,
-    exact: false,
+    chars: countableText(text).length,
+    tokens: count.tokens,
+    exact: count.exact,
     hasDynamicParts: prompt.hasDynamicParts || filesMissing,
-    model: entry.id,
+    model: choice.entry.id,
     ...(modelNote ? { modelNote } : {}),
     ...(unpriced ? { unpriced } : {}),
     costs: { syncUsd: prices.syncUsd, batchUsd: prices.batchUsd, cacheReadUsd: prices.cacheReadUsd, cacheWrite5mUsd: prices.cacheWrite5mUsd },

@@ -2,34 +2,18 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type AnalysedPart, type FileAnalysis, analyseFiles, formatLocation, storedLine } from '../../core/analysis/analyseFiles';
 import { loadAnalyzer } from '../../core/analysis/analyzer';
-import { catalogAnalysisOptions } from '../../core/analysis/catalogOptions';
-import { checkDisabledRules } from '../../core/analysis/ruleSettings';
+import { settingsAnalysisOptions } from '../../core/analysis/catalogOptions';
+import { visibleFindings } from '../../core/analysis/findingFilter';
+import { RULE_DOCS_BASE, RULE_REGISTRY, ruleDocsUrl } from '../../core/analysis/ruleRegistry';
 import { type SourceFile, collectSourceFiles } from '../../core/analysis/sourceFiles';
-import type { Finding, RuleCode, Severity } from '../../core/analysis/types';
+import type { Finding, Severity } from '../../core/analysis/types';
+import { DEFAULT_MODEL } from '../../core/settings/schema';
 import { type CliCommand, type CliIo, UsageError } from '../io';
 import { type CliSettings, loadCliSettings } from '../workspaceSettings';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
-const DEFAULT_MODEL = 'claude-sonnet-4-6';
-const DOCS_URL = 'https://github.com/batchlens/batchlens/blob/main/README.md';
-
-/** One line per rule: SARIF's rule table and the README anchors the diagnostics link to. */
-export const RULES: { id: RuleCode; severity: Severity; title: string }[] = [
-  { id: 'BL001', severity: 'warning', title: 'Dynamic content before a cache breakpoint' },
-  { id: 'BL002', severity: 'error', title: 'More than 4 cache breakpoints in one request' },
-  { id: 'BL003', severity: 'info', title: 'Cached prefix below the model minimum' },
-  { id: 'BL004', severity: 'error', title: 'A 1-hour breakpoint after a 5-minute one' },
-  { id: 'BL005', severity: 'warning', title: 'The only breakpoint is on per-request content' },
-  { id: 'BL006', severity: 'info', title: 'Non-deterministic serialization in the cached prefix' },
-  { id: 'BL007', severity: 'error', title: 'Retired or deprecated model' },
-  { id: 'BL008', severity: 'error', title: 'temperature / top_p / top_k under API version 2026-10-21' },
-  { id: 'BL009', severity: 'warning', title: 'Unknown model id' },
-  { id: 'BL100', severity: 'info', title: 'Expensive model for a classification or extraction prompt' },
-  { id: 'BL101', severity: 'info', title: 'Synchronous calls in a loop: a batch candidate' },
-];
-
 /** A file's findings: the file's own, or each notebook cell's (ranges relative to the cell). */
 export type FileFindings = FileAnalysis;
 
@@ -43,7 +27,7 @@ export const lintCommand: CliCommand = {
     '  --fail-on  exit 1 when a finding is at least this severe (default: warning)',
     `  --model    model assumed when the code does not name one (default: batchlens.defaultModel, else ${DEFAULT_MODEL})`,
     '',
-    'Rules listed in batchlens.lint.disabledRules, batchlens.lint.reportUnknownValues and prices in batchlens.modelOverrides of .vscode/settings.json apply, as in the editor.',
+    'Rules listed in batchlens.lint.disabledRules, batchlens.hints.enabled, batchlens.lint.reportUnknownValues and prices in batchlens.modelOverrides of .vscode/settings.json apply, as in the editor.',
     'Folders are walked recursively, honouring .gitignore files; node_modules and .git are skipped.',
     'Jupyter notebooks (.ipynb) are read as one program of their code cells (magics and shell lines skipped);',
     'their findings are located as notebook.ipynb#cell<N>:<line> (N counts every cell from 1).',
@@ -52,7 +36,7 @@ export const lintCommand: CliCommand = {
     const settings = loadCliSettings(io);
     const options = parseLintArgs(args, settings);
     const files = collectOrThrow(options.paths, io.cwd);
-    const results = await lintFiles(files, options.model, settings, io);
+    const results = await lintFiles(files, { ...settings, defaultModel: options.model });
     io.stdout(render(results, options.format));
     for (const result of results) if (result.skippedReason) io.stderr(`batchlens lint: skipped ${result.file.displayPath}: ${result.skippedReason}\n`);
     const threshold = SEVERITY_RANK[options.failOn];
@@ -72,7 +56,7 @@ function parseLintArgs(args: string[], settings: CliSettings): { paths: string[]
   const failOn = (parsed.values['fail-on'] ?? 'warning') as Severity;
   if (!(failOn in SEVERITY_RANK)) throw new UsageError(`--fail-on must be error, warning or info (got '${failOn}')`);
   if (parsed.positionals.length === 0) throw new UsageError('give at least one file or folder to lint');
-  return { paths: parsed.positionals, format, failOn, model: parsed.values.model ?? settings.defaultModel ?? DEFAULT_MODEL };
+  return { paths: parsed.positionals, format, failOn, model: parsed.values.model ?? settings.defaultModel };
 }
 
 /** Expands the paths, turning a missing path into a usage error (exit 2). */
@@ -84,15 +68,21 @@ export function collectOrThrow(paths: string[], cwd: string): SourceFile[] {
   }
 }
 
-/** Analyses each file with the catalog-backed options and the workspace's rule and price settings. */
-export async function lintFiles(files: SourceFile[], defaultModel: string, settings?: Pick<CliSettings, 'disabledRules' | 'modelOverrides' | 'reportUnknownValues'>, io?: Pick<CliIo, 'stderr'>): Promise<FileFindings[]> {
+/**
+ * Analyses each file with the options the editor builds from the same settings (`defaultModel`
+ * replaced by `--model` when given), and keeps the findings the editor would show: rules in
+ * `batchlens.lint.disabledRules` and, with `batchlens.hints.enabled` off, the hints left out.
+ */
+export async function lintFiles(files: SourceFile[], settings: LintSettings): Promise<FileFindings[]> {
   const analyzer = await loadAnalyzer();
-  const disabledRules = checkDisabledRules(settings?.disabledRules);
-  for (const problem of disabledRules.problems) io?.stderr(`[warn] ${problem}\n`);
   // The dependency files (package.json, requirements*.txt, lock files…) nearest the linted files tell BL008 the SDK version.
-  const options = catalogAnalysisOptions(defaultModel, disabledRules.value, settings?.modelOverrides, files[0] ? path.dirname(files[0].absolutePath) : undefined);
-  return analyseFiles(analyzer, files, { ...options, reportUnknownValues: settings?.reportUnknownValues ?? false });
+  const options = settingsAnalysisOptions(settings, files[0] ? path.dirname(files[0].absolutePath) : undefined);
+  const filter = { hintsEnabled: settings['hints.enabled'], disabledRules: settings['lint.disabledRules'] };
+  return analyseFiles(analyzer, files, options).map((result) => ({ ...result, parts: result.parts.map((part) => ({ ...part, findings: visibleFindings(part.findings, filter) })) }));
 }
+
+/** The settings `lint` reads (the editor's lint reads the same). */
+export type LintSettings = Pick<CliSettings, 'defaultModel' | 'modelOverrides' | 'lint.disabledRules' | 'lint.reportUnknownValues' | 'hints.enabled'>;
 
 function findingsOf(result: FileFindings): Finding[] {
   return result.parts.flatMap((part) => part.findings);
@@ -158,12 +148,12 @@ export function toSarif(results: FileFindings[]) {
         tool: {
           driver: {
             name: 'Batchlens',
-            informationUri: DOCS_URL,
-            rules: RULES.map((rule) => ({
-              id: rule.id,
+            informationUri: RULE_DOCS_BASE,
+            rules: RULE_REGISTRY.map((rule) => ({
+              id: rule.code,
               name: rule.title.replace(/[^A-Za-z0-9]+/g, ''),
               shortDescription: { text: rule.title },
-              helpUri: `${DOCS_URL}#${rule.id.toLowerCase()}`,
+              helpUri: ruleDocsUrl(rule.code),
               defaultConfiguration: { level: SARIF_LEVEL[rule.severity] },
             })),
           },
@@ -171,7 +161,7 @@ export function toSarif(results: FileFindings[]) {
         results: results.flatMap((result) =>
           eachFinding(result).map(({ part, finding }) => ({
             ruleId: finding.code,
-            ruleIndex: RULES.findIndex((rule) => rule.id === finding.code),
+            ruleIndex: RULE_REGISTRY.findIndex((rule) => rule.code === finding.code),
             level: SARIF_LEVEL[finding.severity],
             message: { text: part.cell === undefined ? finding.message : `${finding.message} (${formatLocation(result.file, part, finding.range.startLine, finding.range.startColumn)})` },
             locations: [sarifLocation(result, part, finding.range)],

@@ -1,5 +1,6 @@
 import { catalogModels, resolveModel } from '../pricing/catalog';
 import type { ModelOverrides } from '../pricing/overrides';
+import type { SettingValues } from '../settings/schema';
 import { estimateTextTokens } from '../tokens/estimate';
 import { tokenizerForModel } from '../tokens/tokenizerForModel';
 import { detectSdkVersions } from './sdkVersions';
@@ -31,6 +32,20 @@ export function catalogAnalysisOptions(defaultModel: string, disabledRules: Rule
         return Math.ceil(text.length / 4);
       }
     },
+  };
+}
+
+/** The settings that decide what the analysis reports (the editor and `batchlens lint` pass the same). */
+export type AnalysisSettings = Pick<SettingValues, 'defaultModel' | 'modelOverrides' | 'lint.disabledRules' | 'lint.reportUnknownValues'>;
+
+/**
+ * The analysis options of a workspace's settings: the one recipe the editor's lens and lint and the
+ * CLI's `lint` build their options with, so both report the same findings for the same settings.
+ */
+export function settingsAnalysisOptions(settings: AnalysisSettings, dependencyDir?: string): AnalysisOptions {
+  return {
+    ...catalogAnalysisOptions(settings.defaultModel, settings['lint.disabledRules'], settings.modelOverrides, dependencyDir),
+    reportUnknownValues: settings['lint.reportUnknownValues'],
   };
 }
 

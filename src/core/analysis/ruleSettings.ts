@@ -3,13 +3,7 @@
  * `parseModelOverrides`). Settings are user-edited JSON, so every value is checked before use and
  * anything malformed is dropped with a reason the log can show. Pure (no `vscode`), unit-tested in plain Node.
  */
-import type { RuleCode } from './types';
-
-export const RULE_CODES: readonly RuleCode[] = ['BL001', 'BL002', 'BL003', 'BL004', 'BL005', 'BL006', 'BL007', 'BL008', 'BL009', 'BL100', 'BL101'];
-
-export function isRuleCode(value: unknown): value is RuleCode {
-  return typeof value === 'string' && (RULE_CODES as readonly string[]).includes(value);
-}
+import { type RuleCode, isRuleCode } from './ruleRegistry';
 
 export interface Checked<T> {
   value: T;

@@ -1,4 +1,5 @@
 import type { AnalysisOptions, Fix, RuleCode, Severity, TextEdit } from './types';
+import { defaultSeverity } from './ruleRegistry';
 import type { Expr, Span, StatementFacts } from './ir';
 import type { Block, Breakpoint, RequestModel } from './requests';
 import { type Dynamic, type ModuleEnv, PLACEHOLDER, type TextValue, type Unknown, type Unstable, stringify } from './resolve';
@@ -16,21 +17,6 @@ export interface RawFinding extends Span {
   fixes: Fix[];
   related?: RawRelated[];
 }
-
-export const SEVERITY: Record<RuleCode, Severity> = {
-  BL001: 'warning',
-  BL002: 'error',
-  BL003: 'info',
-  BL004: 'error',
-  BL005: 'warning',
-  BL006: 'info',
-  // BL007–BL009 (apiRules.ts) set their own severity per finding; these are their strongest.
-  BL007: 'error',
-  BL008: 'error',
-  BL009: 'warning',
-  BL100: 'info',
-  BL101: 'info',
-};
 
 export interface RuleContext {
   env: ModuleEnv;
@@ -422,7 +408,7 @@ function add(ctx: RuleContext, finding: Omit<RawFinding, 'severity'> & { severit
   const key = `${finding.code}:${finding.start}:${finding.end}`;
   if (ctx.reported.has(key)) return;
   ctx.reported.add(key);
-  ctx.findings.push({ ...finding, severity: finding.severity ?? SEVERITY[finding.code] });
+  ctx.findings.push({ ...finding, severity: finding.severity ?? defaultSeverity(finding.code) });
 }
 
 /** Deletes a dict entry with the comma that separates it from its neighbour. */

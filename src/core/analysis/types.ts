@@ -1,3 +1,5 @@
+import type { RuleCode } from './ruleRegistry';
+
 /**
  * What the analyzer reports about one source file. Offsets are UTF-16 code-unit offsets into the
  * analysed text (what VS Code's `document.positionAt` takes); lines and columns are 0-based here
@@ -53,7 +55,8 @@ export interface PromptConstant {
 
 export type Severity = 'error' | 'warning' | 'info';
 
-export type RuleCode = 'BL001' | 'BL002' | 'BL003' | 'BL004' | 'BL005' | 'BL006' | 'BL007' | 'BL008' | 'BL009' | 'BL100' | 'BL101';
+/** The rule codes, from the one rule registry. */
+export type { RuleCode };
 
 export interface TextEdit {
   start: number;

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadAnalyzer } from '../../core/analysis/analyzer';
-import { catalogAnalysisOptions } from '../../core/analysis/catalogOptions';
+import { settingsAnalysisOptions } from '../../core/analysis/catalogOptions';
 import type { AnalysisOptions } from '../../core/analysis/types';
 import { resolveModel } from '../../core/pricing/catalog';
 import type { ModelEntry } from '../../core/pricing/modelEntry';
@@ -45,7 +45,10 @@ export class PromptAnalysis implements vscode.Disposable {
       // findings (BL003) use the exact count the lens shows when count_tokens has answered for that text.
       () =>
         (options ??= withExactCounts(
-          { ...catalogAnalysisOptions(config.defaultModel, config.disabledRules, config.modelOverrides, services.workspaceRoot()), reportUnknownValues: config.reportUnknownValues },
+          settingsAnalysisOptions(
+            { defaultModel: config.defaultModel, modelOverrides: config.modelOverrides, 'lint.disabledRules': config.disabledRules, 'lint.reportUnknownValues': config.reportUnknownValues },
+            services.workspaceRoot(),
+          ),
           this.tokenCounts,
           config.modelOverrides,
         )),

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { PLACEHOLDER } from '../../core/analysis/resolve';
+import { countableText } from '../../core/analysis/promptPricing';
 import type { ModelEntry } from '../../core/pricing/modelEntry';
 import { estimateTextTokens } from '../../core/tokens/estimate';
 import type { WorkspaceTokenCalibration } from '../../core/tokens/workspaceCalibration';
@@ -16,13 +16,6 @@ export interface ExactPromptCounter {
   count(text: string, modelId: string): Promise<number | undefined>;
 }
 
-/**
- * The text whose tokens a prompt is counted by: its static text, run-time placeholders left out.
- * The cache lint (BL003) counts a cached prefix the same way, so both show one number.
- */
-export function countableText(promptText: string): string {
-  return promptText.split(PLACEHOLDER).join('');
-}
 
 /**
  * Token counts for the lens, its hover, the per-prompt table and (through `peekExact`) the cache

@@ -2,11 +2,10 @@ import * as vscode from 'vscode';
 import { readPromptFile, reachesModel } from '../../core/analysis/llmFiles';
 import { lensShownFor } from '../../core/analysis/sourceFiles';
 import type { PromptConstant } from '../../core/analysis/types';
-import { pricePerCall } from '../../core/pricing/cost';
 import { toRange } from '../../host/convert';
 import type { HostServices } from '../../host/services';
 import { NOTEBOOK_CELL_SCHEME, notebookOf, type DocumentAnalysisCache } from '../analysis/documentAnalysisCache';
-import { chooseModel, unknownModelText } from '../../core/analysis/modelChoice';
+import { type PricingOptions, pricePrompt, pricingOptions, promptModel } from '../../core/analysis/promptPricing';
 import type { PromptTokenCount, PromptTokenCounts } from '../analysis/promptTokenCounts';
 import { SHOW_PROMPT_PRICES_COMMAND, type PromptPricesArgs } from '../prices/promptPricesArgs';
 import { cacheMinimumLensTitle, costLensTitle, costLensTooltip, isBelowCacheMinimum, looksLikeSystemPrompt, missingPromptFileLensTitle } from './lensText';
@@ -94,13 +93,10 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
       return lens;
     }
     try {
-      const { config } = this.services;
       const prompt = lens.prompt;
-      const choice = chooseModel(prompt.model, config.defaultModel, config.modelOverrides);
-      const count = this.tokenCounts.count(prompt.text, choice.entry);
-      const prices = pricePerCall(choice.entry, count.tokens, { usResidency: config.usResidency });
+      const { choice, count, prices, unknownModel } = pricePrompt(prompt.text, prompt.model, this.pricing(), (text, entry) => this.tokenCounts.count(text, entry));
       lens.command = {
-        title: costLensTitle({ tokens: count.tokens, exact: count.exact, modelName: choice.entry.displayName, prices, unknownModel: unknownModelText(choice) }),
+        title: costLensTitle({ tokens: count.tokens, exact: count.exact, modelName: choice.entry.displayName, prices, unknownModel }),
         tooltip: costLensTooltip({
           exact: count.exact,
           calibratedOn: count.calibratedOn,
@@ -155,6 +151,12 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
     return text === undefined ? undefined : { ...prompt, text };
   }
 
+  /** The price settings, read afresh: the same options `batchlens cost` reads from .vscode/settings.json. */
+  private pricing(): PricingOptions {
+    const { config } = this.services;
+    return pricingOptions({ defaultModel: config.defaultModel, modelOverrides: config.modelOverrides, usResidency: config.usResidency });
+  }
+
   dispose(): void {
     this.subscription.dispose();
     this.changeEmitter.dispose();
@@ -165,8 +167,7 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
     if (!prompt.cached && !looksLikeSystemPrompt(prompt)) {
       return undefined;
     }
-    const { config } = this.services;
-    const { entry } = chooseModel(prompt.model, config.defaultModel, config.modelOverrides);
+    const { entry } = promptModel(prompt.model, this.pricing());
     const count = this.tokenCounts.count(prompt.text, entry);
     const minimum = entry.minCacheableTokens;
     if (minimum === undefined || !isBelowCacheMinimum(prompt, count.tokens, minimum)) {

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/util/logger';
 import { diagnosticRuleCode, toRange, toWorkspaceEdit } from '../../host/convert';
-import { isRuleCode } from '../../core/analysis/ruleSettings';
+import { isRuleCode } from '../../core/analysis/ruleRegistry';
+import type { CommandId } from '../../host/commandIds';
 import type { DocumentAnalysisCache } from '../analysis/documentAnalysisCache';
 
-export const DISABLE_RULE_COMMAND = 'batchlens.disableLintRule';
+export const DISABLE_RULE_COMMAND: CommandId = 'batchlens.disableLintRule';
 
 /**
  * Quick fixes for cache-lint diagnostics: the core's fixes for the finding behind each diagnostic

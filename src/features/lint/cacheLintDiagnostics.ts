@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { toDiagnostic } from '../../host/convert';
 import type { HostServices } from '../../host/services';
 import { analysedLanguage, type DocumentAnalysisCache, siblingCells } from '../analysis/documentAnalysisCache';
-import { displaySeverity, visibleFindings } from './lintDiagnostics';
+import { displaySeverity, visibleFindings } from '../../core/analysis/findingFilter';
 
 /** Long enough to skip the analysis between keystrokes, short enough to feel live. */
 const EDIT_DEBOUNCE_MS = 300;

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { HostServices } from '../../host/services';
-import { RULE_CODES, isRuleCode } from '../../core/analysis/ruleSettings';
+import { RULE_CODES, isRuleCode } from '../../core/analysis/ruleRegistry';
 import { ANALYSED_DOCUMENTS } from '../analysis/documentAnalysisCache';
 import type { PromptAnalysis } from '../analysis/promptAnalysis';
 import { CacheLintCodeActions, DISABLE_RULE_COMMAND } from './cacheLintCodeActions';

@@ -36,21 +36,23 @@ describe('cli/workspaceSettings', () => {
     assert.equal(io.err, '');
   });
 
-  it('gives defaults without a settings file', () => {
+  it('gives the schema defaults without a settings file', () => {
     const settings = loadCliSettings(recordingIo(workspaceWithSettings()));
-    assert.equal(settings.defaultModel, undefined);
+    assert.equal(settings.defaultModel, 'claude-sonnet-4-6');
+    assert.equal(settings.maxFileBytes, 1_000_000);
+    assert.equal(settings.apiTimeoutSeconds, 120);
     assert.deepEqual(settings.modelOverrides, {});
     assert.deepEqual(settings.exclude, []);
   });
 
   it('warns about malformed files and values, and keeps going with defaults', () => {
     const broken = recordingIo(workspaceWithSettings('{ "batchlens.defaultModel": '));
-    assert.equal(loadCliSettings(broken).defaultModel, undefined);
+    assert.equal(loadCliSettings(broken).defaultModel, 'claude-sonnet-4-6');
     assert.match(broken.err, /ignoring .*settings\.json/);
 
     const wrongType = recordingIo(workspaceWithSettings('{ "batchlens.maxFileBytes": "big", "batchlens.exclude": "*.log" }'));
     const settings = loadCliSettings(wrongType);
-    assert.equal(settings.maxFileBytes, undefined);
+    assert.equal(settings.maxFileBytes, 1_000_000);
     assert.deepEqual(settings.exclude, []);
     assert.match(wrongType.err, /batchlens\.maxFileBytes/);
     assert.match(wrongType.err, /batchlens\.exclude/);
@@ -94,5 +96,34 @@ describe('cli/workspaceSettings', () => {
     assert.equal(reported.length, 1);
     assert.equal(reported[0].severity, 'info');
     assert.match(reported[0].message, /`user_name`.*unknown.*a caller passing a clock/);
+  });
+
+  it('makes `lint` leave out the hints with batchlens.hints.enabled false, as the editor does', async () => {
+    const loop = path.resolve(__dirname, '../../fixtures/analysis/python/create_in_loop.py');
+    const codes = async (settingsText: string | undefined) => {
+      const io = recordingIo(workspaceWithSettings(settingsText));
+      await runCli(['lint', loop, '--format', 'json'], io);
+      return (JSON.parse(io.out) as { files: { findings: { code: string }[] }[] }).files.flatMap((file) => file.findings.map((finding) => finding.code));
+    };
+    assert.ok((await codes(undefined)).includes('BL101'), 'the fixture has a batch-candidate hint');
+    assert.ok(!(await codes('{ "batchlens.hints.enabled": false }')).includes('BL101'));
+  });
+
+  it('makes `cost` price US-only inference with batchlens.usResidency, as the lens does', async () => {
+    const seed = path.resolve(__dirname, '../../fixtures/analysis/python/seed001_call_with_cache.py');
+    const syncPrices = async (settingsText: string | undefined) => {
+      const io = recordingIo(workspaceWithSettings(settingsText));
+      assert.equal(await runCli(['cost', seed, '--model', 'claude-sonnet-4-6', '--json'], io), 0, io.err);
+      return (JSON.parse(io.out) as { files: { prompts: { tokens: number; costs: { syncUsd: number } }[] }[] }).files.flatMap((file) => file.prompts);
+    };
+    const plain = await syncPrices(undefined);
+    const us = await syncPrices('{ "batchlens.usResidency": true }');
+    assert.ok(plain.length > 0 && plain.some((prompt) => prompt.tokens > 0));
+    assert.equal(us.length, plain.length);
+    // Sonnet 4.6 costs 1.1x for US-only inference; the token counts stay the same.
+    for (const [index, prompt] of plain.entries()) {
+      assert.equal(us[index]!.tokens, prompt.tokens);
+      assert.ok(Math.abs(us[index]!.costs.syncUsd - prompt.costs.syncUsd * 1.1) < 1e-9, `${us[index]!.costs.syncUsd} is 1.1 x ${prompt.costs.syncUsd}`);
+    }
   });
 });

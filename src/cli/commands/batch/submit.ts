@@ -15,12 +15,12 @@ import { LIVE_MODELS_CACHE_FILE, loadLiveModels } from '../../../core/pricing/li
 import type { BatchRecord } from '../../../core/tracking/jobModel';
 import type { Clock } from '../../../core/util/clock';
 import { type CliCommand, type CliIo, UsageError } from '../../io';
+import { defaultSettings } from '../../../core/settings/readSettings';
 import { type CliSettings, loadCliSettings } from '../../workspaceSettings';
 import { apiKeyFrom, createCliBatchApi, openBatchContext, reconcileBeforeCommand } from './context';
 
-const DEFAULT_MODEL = 'claude-sonnet-4-6';
-const DEFAULT_TEMPLATE = 'summarize';
-const DEFAULT_MAX_FILE_BYTES = 1_000_000;
+// The settings' defaults, from the one schema the editor uses too.
+const { defaultModel: DEFAULT_MODEL, defaultTemplate: DEFAULT_TEMPLATE, maxFileBytes: DEFAULT_MAX_FILE_BYTES } = defaultSettings();
 
 const USAGE = [
   'Usage: batchlens batch submit <paths...> [--template NAME|FILE] [--model M] [--max-tokens N]',

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { checkDisabledRules, isRuleCode } from '../../../../src/core/analysis/ruleSettings';
+import { isRuleCode } from '../../../../src/core/analysis/ruleRegistry';
+import { checkDisabledRules } from '../../../../src/core/analysis/ruleSettings';
 
 describe('analysis/ruleSettings', () => {
   const cases: Array<{ name: string; raw: unknown; value: string[]; problems: number }> = [

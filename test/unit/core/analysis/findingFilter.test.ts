@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { Finding, RuleCode, Severity } from '../../../../src/core/analysis/types';
-import { displaySeverity, visibleFindings } from '../../../../src/features/lint/lintDiagnostics';
+import { displaySeverity, visibleFindings } from '../../../../src/core/analysis/findingFilter';
 
 function finding(code: RuleCode, severity: Severity = 'warning'): Finding {
   const range = { start: 0, end: 1, startLine: 0, startColumn: 0, endLine: 0, endColumn: 1 };
