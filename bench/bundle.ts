@@ -127,6 +127,7 @@ export async function run(): Promise<unknown> {
     const totalCpuMs = median(samples.extension.map((sample) => sample.requireCpuMs + sample.activateCpuMs));
     const floorMs = median(samples.floor.map((sample) => sample.requireMs));
     const emptyMs = median(samples.empty.map((sample) => sample.requireMs));
+    const fastestMs = Math.min(...samples.extension.map((sample) => sample.totalMs));
     const meetsGoal = totalMs <= ACTIVATION_GOAL_MS;
     printTable(
       `Activation (ms, median of ${ACTIVATION_RUNS} fresh processes; fake vscode + ExtensionContext, a workspace folder open)`,
@@ -136,11 +137,12 @@ export async function run(): Promise<unknown> {
         ['activate() to resolved', ms(activateMs), '', ''],
         ['require to activate() resolved (wall)', ms(totalMs), ratio(totalMs, emptyMs), ratio(totalMs, floorMs)],
         ['  the same, CPU time', ms(totalCpuMs), '', ''],
+        ['  the same, fastest run (wall)', ms(fastestMs), '', ''],
         ['baseline: require SDK floor bundle', ms(floorMs), ratio(floorMs, emptyMs), '1.00x'],
         ['baseline: require an empty module', ms(emptyMs), '1.00x', ''],
       ],
     );
-    console.log(`  goal: require to activate() resolved <= ${ACTIVATION_GOAL_MS} ms: ${meetsGoal ? 'MET' : 'NOT MET'} (${ms(totalMs)} ms)`);
+    console.log(`  goal: require to activate() resolved <= ${ACTIVATION_GOAL_MS} ms (median wall): ${meetsGoal ? 'MET' : 'NOT MET'} (${ms(totalMs)} ms; CPU ${ms(totalCpuMs)} ms, ${totalCpuMs <= ACTIVATION_GOAL_MS ? 'within' : 'over'} the goal; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)`);
     const eager = [...new Set(samples.extension.flatMap((sample) => sample.loaded ?? []))].sort();
     console.log(`  files beside the bundle loaded by activation (lazy chunks, grammars): ${eager.length === 0 ? 'none' : `${eager.join(', ')} (FAIL: these should load on first use)`}`);
     console.log(`  activate() used ${samples.extension[0].touched.length} vscode / context members, all faked: ${samples.extension[0].touched.join(', ')}`);
@@ -149,7 +151,7 @@ export async function run(): Promise<unknown> {
       generatedAt: new Date().toISOString(),
       node: process.version,
       sizes: { floor: floorSize, bundles, chunks, wasm, wasmTotal, vsix: vsix ?? null, note: built.note ?? null },
-      activation: { runs: ACTIVATION_RUNS, requireMs, activateMs, totalMs, totalCpuMs, goalMs: ACTIVATION_GOAL_MS, meetsGoal, ratioToEmpty: totalMs / emptyMs, emptyRequireMs: emptyMs, sdkFloorRequireMs: floorMs, eagerlyLoaded: eager, touched: samples.extension[0].touched },
+      activation: { runs: ACTIVATION_RUNS, requireMs, activateMs, totalMs, totalCpuMs, fastestMs, loadAverage: os.loadavg()[0], goalMs: ACTIVATION_GOAL_MS, meetsGoal, ratioToEmpty: totalMs / emptyMs, emptyRequireMs: emptyMs, sdkFloorRequireMs: floorMs, eagerlyLoaded: eager, touched: samples.extension[0].touched },
     };
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
