@@ -67,6 +67,8 @@ export class DocumentAnalysisCache implements vscode.Disposable {
   private analyzer?: Promise<Analyzer | undefined>;
   private readonly documents = new Map<string, DocumentState>();
   private readonly notebooks = new Map<string, NotebookState>();
+  /** Languages whose grammar failed to load (logged once each). */
+  private readonly grammarFailures = new Set<SourceLanguage>();
   /** Bumped when the options change (settings), so every cached result is recomputed once. */
   private generation = 0;
   private readonly subscriptions: vscode.Disposable[];
@@ -189,13 +191,19 @@ export class DocumentAnalysisCache implements vscode.Disposable {
     this.documents.get(event.document.uri.toString())?.edits.record(event.document.version, toTextChanges(event.contentChanges));
   }
 
-  /** Loads the language's grammar on its first document; false (logged once per try) when it cannot load. */
+  /**
+   * Loads the language's grammar on its first document; false when it cannot load. Each request
+   * tries again (a grammar file can come back), but the failure is logged once per language.
+   */
   private async prepare(analyzer: Analyzer, language: SourceLanguage): Promise<boolean> {
     try {
       await analyzer.prepare(language);
       return true;
     } catch (error) {
-      this.log.error(`Loading the ${language} grammar (tree-sitter) failed; ${language} files are not analysed`, error);
+      if (!this.grammarFailures.has(language)) {
+        this.grammarFailures.add(language);
+        this.log.error(`Loading the ${language} grammar (tree-sitter) failed; ${language} files are not analysed`, error);
+      }
       return false;
     }
   }
