@@ -33,26 +33,51 @@ const common = {
 };
 
 /**
- * The Anthropic SDK is three quarters of the code, and only a batch or an exact token count needs it:
- * it is bundled on its own into dist/anthropic-sdk.js, and the bundles' one `require` of it (in
- * src/core/api/sdkLoader.ts, run on first use) is pointed at that file, so loading the extension does
- * not even parse it.
+ * Code that only some features need lives in files beside the bundles, required on first use, so
+ * loading the extension or the CLI does not even parse it (compiling the bundle's source is most of
+ * activation's cost). Each bundle's `require` of one of these modules is pointed at its file:
+ * - the Anthropic SDK (src/core/api/sdkLoader.ts): only a batch or an exact token count needs it;
+ * - `yaml` (src/core/batch/templates.ts): only a template file with front matter needs it;
+ * - the byte-pair vocabulary (src/core/tokens/bpeVocabulary.ts, ~700 KB of JSON): only an estimate
+ *   needs it, and Node's `require` of a .json file is a plain JSON.parse.
+ * The modules' own code must reach them with a `require` inside a function; test/unit/host/lazyChunks
+ * checks that activating the bundle requires none of them.
  */
-const sdkBesideBundle = {
-  name: 'sdk-beside-bundle',
+const LAZY_CHUNKS = [
+  { request: '@anthropic-ai/sdk', file: 'anthropic-sdk.js' },
+  { request: 'yaml', file: 'yaml.js' },
+  { request: '@anthropic-ai/tokenizer/dist/cjs/claude.json', file: 'bpe-vocabulary.json', copy: true },
+];
+
+const lazyChunksBesideBundle = {
+  name: 'lazy-chunks-beside-bundle',
   setup(build) {
-    build.onResolve({ filter: /^@anthropic-ai\/sdk$/ }, (args) => (args.kind === 'require-call' ? { path: './anthropic-sdk.js', external: true } : undefined));
+    for (const chunk of LAZY_CHUNKS) {
+      const filter = new RegExp(`^${chunk.request.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
+      build.onResolve({ filter }, () => ({ path: `./${chunk.file}`, external: true }));
+    }
   },
 };
 
+/** The JSON chunks are copied as they are; the code chunks are bundled on their own below. */
+function copyJsonChunks() {
+  for (const chunk of LAZY_CHUNKS.filter((item) => item.copy)) {
+    fs.copyFileSync(require.resolve(chunk.request), path.join(__dirname, 'dist', chunk.file));
+  }
+}
+
 const entries = [
-  { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [sdkBesideBundle] },
-  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [sdkBesideBundle] },
-  { stdin: { contents: "module.exports = require('@anthropic-ai/sdk');", resolveDir: __dirname, loader: 'js' }, outfile: 'dist/anthropic-sdk.js' },
+  { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [lazyChunksBesideBundle] },
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [lazyChunksBesideBundle] },
+  ...LAZY_CHUNKS.filter((chunk) => !chunk.copy).map((chunk) => ({
+    stdin: { contents: `module.exports = require(${JSON.stringify(chunk.request)});`, resolveDir: __dirname, loader: 'js' },
+    outfile: `dist/${chunk.file}`,
+  })),
 ];
 
 async function main() {
   copyTreeSitterWasm();
+  copyJsonChunks();
   const contexts = await Promise.all(entries.map((entry) => esbuild.context({ ...common, ...entry })));
   if (watch) {
     await Promise.all(contexts.map((ctx) => ctx.watch()));

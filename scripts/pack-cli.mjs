@@ -15,6 +15,9 @@ import { parseArgs } from 'node:util';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** The files esbuild.js puts beside the bundles, which dist/cli.js requires on first use (the SDK, yaml, the vocabulary). */
+const LAZY_CHUNKS = ['anthropic-sdk.js', 'yaml.js', 'bpe-vocabulary.json'];
+
 /** The tree-sitter files dist/cli.js loads at run time (copied into dist/wasm by esbuild.js). */
 const WASM_FILES = ['tree-sitter.js', 'tree-sitter.wasm', 'tree-sitter-python.wasm', 'tree-sitter-typescript.wasm', 'tree-sitter-tsx.wasm', 'tree-sitter-javascript.wasm'];
 
@@ -32,7 +35,7 @@ export function cliManifest(root = REPO_ROOT) {
     keywords: extension.keywords,
     bin: { batchlens: 'dist/cli.js' },
     engines: { node: extension.engines.node },
-    files: ['dist/cli.js', 'dist/wasm/'],
+    files: ['dist/cli.js', ...LAZY_CHUNKS.map((file) => `dist/${file}`), 'dist/wasm/'],
   };
 }
 
@@ -50,6 +53,7 @@ export function packCli({ outDir = REPO_ROOT, build = true } = {}) {
   try {
     mkdirSync(path.join(stage, 'dist', 'wasm'), { recursive: true });
     copyFileSync(cli, path.join(stage, 'dist', 'cli.js'));
+    for (const name of LAZY_CHUNKS) copyFileSync(path.join(REPO_ROOT, 'dist', name), path.join(stage, 'dist', name));
     for (const name of WASM_FILES) copyFileSync(path.join(REPO_ROOT, 'dist', 'wasm', name), path.join(stage, 'dist', 'wasm', name));
     copyFileSync(path.join(REPO_ROOT, 'README.md'), path.join(stage, 'README.md'));
     copyFileSync(path.join(REPO_ROOT, 'LICENSE'), path.join(stage, 'LICENSE'));

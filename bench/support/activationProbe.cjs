@@ -1,7 +1,9 @@
 // Activation probe for the bundle bench, run in plain Node (no tsx, so nothing transforms the bundle):
 //   node activationProbe.cjs <bundle.js> <workspaceDir>   require the bundle with a fake `vscode`, call activate()
 //   node activationProbe.cjs --empty <emptyModule.js>     require an empty module (the baseline)
-// Prints one JSON line: requireMs, activateMs, and the vscode members the bundle touched.
+// Prints one JSON line: requireMs, activateMs (to activate()'s result resolved), totalMs (from the
+// require to that), the vscode members the bundle touched, and `loaded`: the files beside the bundle
+// (lazy chunks, dist/wasm/*) that activation required or read.
 const Module = require('node:module');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
@@ -177,21 +179,50 @@ function cpuMs(usage) {
   return (usage.user + usage.system) / 1000;
 }
 
-function main() {
+/** Files under the bundle's folder that were required or read (a grammar is read, not required). */
+function watchLoads(dir) {
+  const fs = require('node:fs');
+  const loaded = new Set();
+  const note = (file) => {
+    const full = path.resolve(String(file));
+    if (full.startsWith(dir + path.sep)) loaded.add(path.relative(dir, full).split(path.sep).join('/'));
+  };
+  for (const name of ['readFileSync', 'readFile', 'createReadStream']) {
+    const original = fs[name];
+    fs[name] = function read(file, ...rest) {
+      if (typeof file === 'string' || file instanceof URL) note(file instanceof URL ? file.pathname : file);
+      return original.call(this, file, ...rest);
+    };
+  }
+  const originalReadFile = fs.promises.readFile;
+  fs.promises.readFile = function read(file, ...rest) {
+    if (typeof file === 'string') note(file);
+    return originalReadFile.call(this, file, ...rest);
+  };
+  return () => {
+    for (const file of Object.keys(require.cache)) note(file);
+    return [...loaded].sort();
+  };
+}
+
+async function main() {
   if (process.argv[2] === '--empty') {
     const start = performance.now();
     const cpuStart = process.cpuUsage();
     require(path.resolve(process.argv[3]));
-    return { requireMs: performance.now() - start, activateMs: 0, requireCpuMs: cpuMs(process.cpuUsage(cpuStart)), activateCpuMs: 0, touched: [] };
+    const requireMs = performance.now() - start;
+    return { requireMs, activateMs: 0, totalMs: requireMs, requireCpuMs: cpuMs(process.cpuUsage(cpuStart)), activateCpuMs: 0, touched: [] };
   }
   const bundle = path.resolve(process.argv[2]);
   const workspaceDir = path.resolve(process.argv[3]);
   const vscode = fakeVscode(workspaceDir);
+  const loads = watchLoads(path.dirname(bundle));
   const originalLoad = Module._load;
   Module._load = function load(request, ...rest) {
     return request === 'vscode' ? vscode : originalLoad.call(this, request, ...rest);
   };
-  let start = performance.now();
+  const requireStart = performance.now();
+  let start = requireStart;
   let cpuStart = process.cpuUsage();
   const extension = require(bundle);
   const requireMs = performance.now() - start;
@@ -199,18 +230,24 @@ function main() {
   const context = fakeContext(workspaceDir);
   start = performance.now();
   cpuStart = process.cpuUsage();
-  extension.activate(context);
-  const activateMs = performance.now() - start;
+  await extension.activate(context);
+  const end = performance.now();
+  const activateMs = end - start;
   const activateCpuMs = cpuMs(process.cpuUsage(cpuStart));
+  // The bundle itself is the one file expected; anything else beside it was loaded eagerly.
+  const loaded = loads().filter((file) => file !== path.basename(bundle));
   for (const item of context.subscriptions) item.dispose();
-  return { requireMs, activateMs, requireCpuMs, activateCpuMs, subscriptions: context.subscriptions.length, touched: [...touched].sort() };
+  return { requireMs, activateMs, totalMs: end - requireStart, requireCpuMs, activateCpuMs, subscriptions: context.subscriptions.length, touched: [...touched].sort(), loaded };
 }
 
-try {
-  console.log(JSON.stringify(main()));
-  // Activation may leave timers (the poller) behind; the measurement is done.
-  process.exit(0);
-} catch (error) {
-  console.error(error && error.stack ? error.stack : String(error));
-  process.exit(1);
-}
+main().then(
+  (result) => {
+    console.log(JSON.stringify(result));
+    // Activation may leave timers (the poller) behind; the measurement is done.
+    process.exit(0);
+  },
+  (error) => {
+    console.error(error && error.stack ? error.stack : String(error));
+    process.exit(1);
+  },
+);

@@ -16,11 +16,13 @@ export const MAX_ANALYSED_CHARS = 5_000_000;
 /**
  * Loads the tree-sitter runtime and grammars once; the analyzer is then shared by every document.
  * `wasmDir` (or the options' `wasmDir`) defaults to `dist/wasm` beside the bundle, else the
- * @vscode/tree-sitter-wasm package.
+ * @vscode/tree-sitter-wasm package. `languages` are the grammars loaded now (all by default); any
+ * other loads when `prepare` is awaited for it, which must happen before analysing that language.
  */
-export async function loadAnalyzer(options: { wasmDir?: string } | string = {}): Promise<Analyzer> {
+export async function loadAnalyzer(options: { wasmDir?: string; languages?: readonly SourceLanguage[] } | string = {}): Promise<Analyzer> {
   const wasmDir = typeof options === 'string' ? options : options.wasmDir;
-  const runtime = await loadRuntime(wasmDir ?? defaultWasmDir());
+  const languages = typeof options === 'string' ? undefined : options.languages;
+  const runtime = await loadRuntime(wasmDir ?? defaultWasmDir(), languages);
   return new TreeSitterAnalyzer(runtime);
 }
 
@@ -38,6 +40,10 @@ class TreeSitterAnalyzer implements Analyzer {
 
   createSession(language: SourceLanguage): AnalysisSession {
     return new IncrementalSession(this.runtime, language);
+  }
+
+  async prepare(language: SourceLanguage): Promise<void> {
+    await this.runtime.load(language);
   }
 }
 
@@ -119,8 +125,10 @@ class IncrementalSession implements AnalysisSession {
 
   private analyse(text: string, options: AnalysisOptions, changes: TextChange[] | undefined): AnalysisResult {
     if (!this.parser) {
+      const grammar = this.runtime.languages.get(this.language);
+      if (!grammar) throw new Error(`the ${this.language} grammar is not loaded (await analyzer.prepare('${this.language}') first)`);
       this.parser = new this.runtime.ts.Parser();
-      this.parser.setLanguage(this.runtime.languages.get(this.language) ?? null);
+      this.parser.setLanguage(grammar);
     }
     // Judged on the text before the edit: what was typed or deleted (several changes: assume the worst).
     const reshaping = changes !== undefined && (changes.length > 1 || changes.some((change) => movesDelimiters(change, this.text)));

@@ -126,31 +126,153 @@ export function shiftFactsSurface(facts: StatementFacts, delta: number): void {
   }
 }
 
-/** Adds `delta` to every offset below a statement's surface (see shiftFactsSurface). */
+/**
+ * Adds `delta` to every offset below a statement's surface (see shiftFactsSurface): each type's
+ * offset fields are named here, so a new kind of value or a new offset field is a type error in
+ * the walkers below rather than a field the shift silently misses.
+ */
 export function shiftFactsInterior(facts: StatementFacts, delta: number): void {
   if (delta === 0) return;
-  // Objects are shared (a call is a binding's value and a call site; scopes link to parents): shift each once.
-  const seen = new Set<object>(facts.bindings);
-  const visit = (value: unknown): void => {
-    if (value === null || typeof value !== 'object' || seen.has(value)) return;
-    seen.add(value);
-    if (Array.isArray(value)) {
-      for (const item of value) visit(item);
-      return;
+  // Objects are shared (a call is a binding's value and a call site; scopes link to parents): shift
+  // each once. The statement's own bindings were moved with its surface.
+  const shifter = new OffsetShifter(delta, facts.bindings);
+  for (const binding of facts.bindings) shifter.expr(binding.value);
+  for (const scope of facts.functions) shifter.scope(scope);
+  for (const site of facts.sdkCalls) shifter.callSite(site);
+  for (const call of facts.loopCalls) {
+    if (shifter.first(call)) {
+      shifter.span(call);
+      shifter.spanOnce(call.loop);
     }
-    const record = value as Record<string, unknown>;
-    for (const key in record) {
-      const field = record[key];
-      if (typeof field === 'number') {
-        if (OFFSET_KEYS.has(key)) record[key] = field + delta;
-      } else if (typeof field === 'object') visit(field);
+  }
+  for (const ref of facts.calls) {
+    if (!shifter.first(ref)) continue;
+    shifter.expr(ref.call);
+    shifter.scope(ref.scope);
+  }
+}
+
+class OffsetShifter {
+  private readonly seen: Set<object>;
+
+  constructor(
+    private readonly delta: number,
+    alreadyShifted: readonly object[],
+  ) {
+    this.seen = new Set(alreadyShifted);
+  }
+
+  /** True the first time an object is met. */
+  first(value: object): boolean {
+    if (this.seen.has(value)) return false;
+    this.seen.add(value);
+    return true;
+  }
+
+  span(span: Span): void {
+    span.start += this.delta;
+    span.end += this.delta;
+  }
+
+  spanOnce(span: Span | undefined): void {
+    if (span && this.first(span)) this.span(span);
+  }
+
+  expr(expr: Expr | undefined): void {
+    if (!expr || !this.first(expr)) return;
+    this.span(expr);
+    switch (expr.kind) {
+      case 'str':
+        for (const part of expr.parts) {
+          if (!('expr' in part) || !this.first(part)) continue;
+          this.span(part);
+          this.expr(part.expr);
+        }
+        return;
+      case 'num':
+      case 'bool':
+      case 'null':
+      case 'ref':
+        return;
+      case 'list':
+        for (const item of expr.items) this.expr(item);
+        return;
+      case 'dict':
+        expr.closeOffset += this.delta;
+        for (const entry of expr.entries) {
+          if (!this.first(entry)) continue;
+          this.span(entry);
+          this.expr(entry.value);
+        }
+        return;
+      case 'member':
+        this.expr(expr.object);
+        return;
+      case 'index':
+        this.expr(expr.object);
+        this.expr(expr.index);
+        return;
+      case 'call':
+        expr.argsClose += this.delta;
+        this.expr(expr.calleeExpr);
+        for (const arg of expr.args) this.expr(arg);
+        for (const kwarg of expr.kwargs) {
+          if (!this.first(kwarg)) continue;
+          this.span(kwarg);
+          this.expr(kwarg.value);
+        }
+        return;
+      case 'comp':
+        this.expr(expr.body);
+        this.expr(expr.iter);
+        return;
+      case 'choice':
+        for (const option of expr.options) this.expr(option);
+        return;
+      case 'spread':
+        this.expr(expr.value);
+        return;
+      case 'concat':
+        this.expr(expr.left);
+        this.expr(expr.right);
+        return;
+      case 'func':
+        this.scope(expr.scope);
+        return;
+      case 'opaque':
+        this.expr(expr.inner);
+        return;
+      default:
+        return unknownExpr(expr);
     }
-  };
-  for (const binding of facts.bindings) visit(binding.value);
-  visit(facts.functions);
-  visit(facts.sdkCalls);
-  visit(facts.loopCalls);
-  visit(facts.calls);
+  }
+
+  scope(scope: Scope | undefined): void {
+    if (!scope || !this.first(scope)) return;
+    this.span(scope);
+    for (const binding of scope.bindings) this.binding(binding);
+    for (const value of scope.returns) this.expr(value);
+    this.scope(scope.parent);
+  }
+
+  binding(binding: Binding): void {
+    if (!this.first(binding)) return;
+    binding.at += this.delta;
+    binding.end += this.delta;
+    this.expr(binding.value);
+  }
+
+  callSite(site: CallSite): void {
+    if (!this.first(site)) return;
+    this.expr(site.call);
+    this.scope(site.scope);
+    this.spanOnce(site.loop);
+  }
+}
+
+/** Compile-time check that the walker above handles every kind of value. */
+function unknownExpr(expr: never): void {
+  throw new Error(`shiftFactsInterior: unknown value kind ${(expr as { kind?: unknown }).kind as string}`);
 }
 
 /** Adds `delta` to every offset in a fact tree (a statement moved after an edit above it). */
@@ -158,5 +280,3 @@ export function shiftFacts(facts: StatementFacts, delta: number): void {
   shiftFactsSurface(facts, delta);
   shiftFactsInterior(facts, delta);
 }
-
-const OFFSET_KEYS = new Set(['start', 'end', 'at', 'closeOffset', 'argsClose']);

@@ -36,27 +36,43 @@ export function defaultWasmDir(): string {
 
 export interface LoadedRuntime {
   ts: TreeSitterModule;
+  /** The grammars loaded so far, by language. */
   languages: Map<SourceLanguage, TreeSitter.Language>;
+  /** Loads a language's grammar on first use (each grammar file once); later calls return it at once. */
+  load(language: SourceLanguage): Promise<TreeSitter.Language>;
 }
+
+/** Every language the analyzer understands. */
+export const ANALYSED_LANGUAGES = Object.keys(GRAMMAR_FILES) as SourceLanguage[];
 
 /**
  * Loads the tree-sitter runtime from `wasmDir` with a run-time require (so the bundler leaves it a
- * file beside the bundle) and every grammar the analyzer understands.
+ * file beside the bundle) and the grammars of `languages` (all by default). The editor passes none:
+ * a grammar costs 10-30 ms to compile, so each loads on the first document of its language
+ * (`load`).
  */
-export async function loadRuntime(wasmDir: string): Promise<LoadedRuntime> {
+export async function loadRuntime(wasmDir: string, languages: readonly SourceLanguage[] = ANALYSED_LANGUAGES): Promise<LoadedRuntime> {
   const runtimePath = path.join(wasmDir, 'tree-sitter.js');
   // A run-time require of a computed path keeps esbuild from inlining the UMD runtime; the wasm files sit next to it.
   const ts = createRequire(__filename)(runtimePath) as TreeSitterModule;
   await ts.Parser.init({ locateFile: (file: string) => path.join(wasmDir, file) });
-  const languages = new Map<SourceLanguage, TreeSitter.Language>();
-  const byFile = new Map<string, TreeSitter.Language>();
-  for (const [language, file] of Object.entries(GRAMMAR_FILES) as [SourceLanguage, string][]) {
+  const loaded = new Map<SourceLanguage, TreeSitter.Language>();
+  const byFile = new Map<string, Promise<TreeSitter.Language>>();
+  const load = async (language: SourceLanguage): Promise<TreeSitter.Language> => {
+    const ready = loaded.get(language);
+    if (ready) return ready;
+    const file = GRAMMAR_FILES[language];
     let grammar = byFile.get(file);
     if (!grammar) {
-      grammar = await ts.Language.load(path.join(wasmDir, file));
+      grammar = ts.Language.load(path.join(wasmDir, file));
       byFile.set(file, grammar);
+      // A failed load is not cached: the next document of that language tries again.
+      grammar.catch(() => byFile.delete(file));
     }
-    languages.set(language, grammar);
-  }
-  return { ts, languages };
+    const compiled = await grammar;
+    loaded.set(language, compiled);
+    return compiled;
+  };
+  for (const language of languages) await load(language);
+  return { ts, languages: loaded, load };
 }

@@ -135,4 +135,6 @@ export interface AnalysisSession {
 export interface Analyzer {
   analyze(text: string, language: SourceLanguage, options: AnalysisOptions): AnalysisResult;
   createSession(language: SourceLanguage): AnalysisSession;
+  /** Loads the language's grammar if the analyzer was loaded without it; resolves at once otherwise. */
+  prepare(language: SourceLanguage): Promise<void>;
 }

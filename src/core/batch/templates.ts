@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { LineCounter, isMap, isScalar, parseDocument, type Document } from 'yaml';
+import type * as Yaml from 'yaml';
 import { BATCHLENS_API_VERSION, BATCHLENS_SDK_VERSION, REMOVED_PARAMETERS, isStrictVersion } from '../api/apiVersions';
 import { BUILTIN_TEMPLATES } from './builtinTemplates';
 import { languageOfPath } from './languages';
@@ -216,9 +216,23 @@ function checkVariables(text: string, file: string, line: number): void {
   }
 }
 
+let yamlModule: typeof Yaml | undefined;
+
+/**
+ * The YAML parser, loaded on the first template with front matter: it is a sixth of the bundle and
+ * activation does not need it. A `require` inside a function keeps its evaluation lazy (esbuild.js
+ * ships it as its own file beside the bundles).
+ */
+function loadYaml(): typeof Yaml {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  yamlModule ??= require('yaml') as typeof Yaml;
+  return yamlModule;
+}
+
 function parseFrontMatter(yamlText: string, file: string, firstLine: number): Record<string, { value: unknown; line: number }> {
+  const { LineCounter, isMap, isScalar, parseDocument } = loadYaml();
   const lineCounter = new LineCounter();
-  let document: Document.Parsed;
+  let document: Yaml.Document.Parsed;
   try {
     document = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
   } catch (error) {

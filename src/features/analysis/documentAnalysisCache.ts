@@ -60,13 +60,15 @@ interface DocumentState {
 /**
  * One analysis per document version, shared by the cost lens, the diagnostics and the quick fixes.
  * Each open document keeps an incremental session fed with its content changes; the session is
- * disposed when the document closes. The analyzer (tree-sitter runtime + grammars) loads on the
- * first request, so activation loads nothing.
+ * disposed when the document closes. The analyzer (tree-sitter runtime) loads on the first request,
+ * and each grammar on the first document of its language, so activation loads nothing.
  */
 export class DocumentAnalysisCache implements vscode.Disposable {
   private analyzer?: Promise<Analyzer | undefined>;
   private readonly documents = new Map<string, DocumentState>();
   private readonly notebooks = new Map<string, NotebookState>();
+  /** Languages whose grammar failed to load (logged once each). */
+  private readonly grammarFailures = new Set<SourceLanguage>();
   /** Bumped when the options change (settings), so every cached result is recomputed once. */
   private generation = 0;
   private readonly subscriptions: vscode.Disposable[];
@@ -93,7 +95,7 @@ export class DocumentAnalysisCache implements vscode.Disposable {
       return undefined;
     }
     const analyzer = await this.getAnalyzer();
-    if (!analyzer || document.isClosed) {
+    if (!analyzer || document.isClosed || !(await this.prepare(analyzer, language)) || document.isClosed) {
       return undefined;
     }
     try {
@@ -187,6 +189,23 @@ export class DocumentAnalysisCache implements vscode.Disposable {
 
   private recordChanges(event: vscode.TextDocumentChangeEvent): void {
     this.documents.get(event.document.uri.toString())?.edits.record(event.document.version, toTextChanges(event.contentChanges));
+  }
+
+  /**
+   * Loads the language's grammar on its first document; false when it cannot load. Each request
+   * tries again (a grammar file can come back), but the failure is logged once per language.
+   */
+  private async prepare(analyzer: Analyzer, language: SourceLanguage): Promise<boolean> {
+    try {
+      await analyzer.prepare(language);
+      return true;
+    } catch (error) {
+      if (!this.grammarFailures.has(language)) {
+        this.grammarFailures.add(language);
+        this.log.error(`Loading the ${language} grammar (tree-sitter) failed; ${language} files are not analysed`, error);
+      }
+      return false;
+    }
   }
 
   private getAnalyzer(): Promise<Analyzer | undefined> {

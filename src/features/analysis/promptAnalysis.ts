@@ -40,7 +40,7 @@ export class PromptAnalysis implements vscode.Disposable {
     const calibration = new WorkspaceTokenCalibration(services.extensionContext.workspaceState, log);
     this.tokenCounts = new PromptTokenCounts(services, () => createExactCounter(services, calibration), calibration);
     this.cache = new DocumentAnalysisCache(
-      () => loadAnalyzer(wasmDir),
+      () => loadAnalyzer({ wasmDir, languages: [] }),
       // The same options the CLI builds, so the editor and `batchlens lint` agree; token figures in
       // findings (BL003) use the exact count the lens shows when count_tokens has answered for that text.
       () =>

@@ -55,13 +55,15 @@ describe('the npm package of the CLI (scripts/pack-cli.mjs)', function () {
     await fs.rm(work, { recursive: true, force: true });
   });
 
-  it('carries only the bundle, the tree-sitter files, the README and the licence, with a bin, engines and no dependencies', () => {
+  it('carries only the bundle, its lazy chunks, the tree-sitter files, the README and the licence, with a bin, engines and no dependencies', () => {
     const version = JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("./package.json").version)'], { cwd: REPO, encoding: 'utf8' })) as string;
     assert.equal(path.basename(tarball), `batchlens-${version}.tgz`);
     const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).trim().split('\n').sort();
     assert.deepEqual(files, [
       'package/LICENSE',
       'package/README.md',
+      'package/dist/anthropic-sdk.js',
+      'package/dist/bpe-vocabulary.json',
       'package/dist/cli.js',
       'package/dist/wasm/tree-sitter-javascript.wasm',
       'package/dist/wasm/tree-sitter-python.wasm',
@@ -69,6 +71,7 @@ describe('the npm package of the CLI (scripts/pack-cli.mjs)', function () {
       'package/dist/wasm/tree-sitter-typescript.wasm',
       'package/dist/wasm/tree-sitter.js',
       'package/dist/wasm/tree-sitter.wasm',
+      'package/dist/yaml.js',
       'package/package.json',
     ]);
     const manifest = JSON.parse(execFileSync('tar', ['xzOf', tarball, 'package/package.json'], { encoding: 'utf8' })) as Record<string, unknown>;
