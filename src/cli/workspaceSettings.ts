@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
+import { enabledExcludeGlobs } from '../core/files/exclusionRules';
 import { type ModelOverrides, parseModelOverrides } from '../core/pricing/overrides';
 import type { CliIo } from './io';
 
@@ -18,6 +19,8 @@ export interface CliSettings {
   /** `batchlens.lint.reportUnknownValues`: infos for values of unknown stability in a cached prefix. */
   reportUnknownValues?: boolean;
   exclude: string[];
+  /** The enabled globs of VS Code's `files.exclude`, which the editor's batch collection honours too. */
+  filesExclude: string[];
   maxFileBytes?: number;
   maxRequestsPerBatch?: number;
   defaultTemplate?: string;
@@ -29,7 +32,7 @@ export interface CliSettings {
   file?: string;
 }
 
-const EMPTY: CliSettings = { modelOverrides: {}, usResidency: false, disabledRules: [], exclude: [] };
+const EMPTY: CliSettings = { modelOverrides: {}, usResidency: false, disabledRules: [], exclude: [], filesExclude: [] };
 
 /**
  * Reads the settings once per command. A missing file means defaults; a malformed file or value is
@@ -71,6 +74,7 @@ export function loadCliSettings(io: Pick<CliIo, 'cwd' | 'stderr'>): CliSettings 
     disabledRules: settings['batchlens.lint.disabledRules'],
     reportUnknownValues: read('lint.reportUnknownValues', isBoolean, 'true or false'),
     exclude: read('exclude', isStringArray, 'an array of glob patterns') ?? [],
+    filesExclude: enabledExcludeGlobs(settings['files.exclude']),
     maxFileBytes: read('maxFileBytes', isPositiveInteger, 'a positive whole number'),
     maxRequestsPerBatch: read('maxRequestsPerBatch', isPositiveInteger, 'a positive whole number'),
     defaultTemplate: read('defaultTemplate', isNonEmptyString, 'a template name'),
