@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { formatLogLine, redactSecrets } from '../../../src/host/redact';
+import { formatLogLine, redactSecrets } from '../../../src/core/util/redact';
 
 const KEY = 'sk-ant-api03-' + 'Ab1_-'.repeat(19) + 'AA';
 
