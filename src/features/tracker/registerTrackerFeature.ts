@@ -10,7 +10,7 @@ import { watchConfig } from '../../host/config';
 import type { HostServices } from '../../host/services';
 import { BatchTreeProvider } from './batchTreeProvider';
 import { ReportView } from './reportView';
-import { type TrackerContext, askAboutConflict, notifyJobEnded, trackerCommands } from './trackerCommands';
+import { type TrackerContext, askAboutConflict, notifyJobEnded, trackerCommands } from './commands';
 import { registerWorkspaceBatches } from './registerWorkspaceBatches';
 
 const VIEW_ID = 'batchlens.batches';
