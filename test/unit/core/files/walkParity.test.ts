@@ -28,6 +28,8 @@ async function probeRepository(): Promise<string> {
     'app/bundle.js': 'console.log(1);\n',
     'app/bundle.js.map': '{"version":3}\n',
     'app/ui.ts': 'export const ui = 1;\n',
+    // Its files.exclude entry is switched off (false): it stays.
+    'app/off.py': CALL,
     'build/out.py': CALL,
     'top_legacy.py': CALL,
     '.vscode/settings.json': JSON.stringify({ 'files.exclude': { '**/*.{js,map}': true, '**/off.py': false } }),
