@@ -53,9 +53,9 @@ function labelsOf(file: string, relative: string): string[] {
 }
 
 /** Scores one part of the corpus (a folder of labelled files). */
-export function scoreCorpus(analyzer: Analyzer, part: string): CorpusScore {
+export async function scoreCorpus(analyzer: Analyzer, part: string): Promise<CorpusScore> {
   const root = path.join(CORPUS, part);
-  const files = collectSourceFiles([root], root).filter((file) => !isTestFile(path.relative(root, file.absolutePath)));
+  const files = (await collectSourceFiles([root], root)).filter((file) => !isTestFile(path.relative(root, file.absolutePath)));
   const analyses = analyseFiles(analyzer, files, catalogAnalysisOptions('claude-sonnet-4-6'));
   const labelled = new Set<string>();
   const found = new Map<string, string>();
@@ -84,7 +84,7 @@ export function scoreCorpus(analyzer: Analyzer, part: string): CorpusScore {
 
 export async function run(): Promise<CorpusScore[]> {
   const analyzer = await loadAnalyzer();
-  const scores = ['tuning', 'heldout'].map((part) => scoreCorpus(analyzer, part));
+  const scores = await Promise.all(['tuning', 'heldout'].map((part) => scoreCorpus(analyzer, part)));
   printTable(
     'Prompt discovery on the labelled corpus (test/fixtures/prompt-corpus)',
     ['part', 'files', 'labelled prompts', 'listed', 'recall', 'precision'],

@@ -8,7 +8,7 @@ import { registerPricesFeature } from './features/prices/registerPricesFeature';
 import { registerSubmitFeature } from './features/submit/registerSubmitFeature';
 import { registerTrackerFeature } from './features/tracker/registerTrackerFeature';
 import { createServices } from './host/createServices';
-import { redactSecrets } from './host/redact';
+import { redactSecrets } from './core/util/redact';
 
 /** What `activate()` returns to tests and other extensions: whether a key is set, never the key. */
 export interface BatchlensApi {

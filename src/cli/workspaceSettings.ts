@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
+import { enabledExcludeGlobs } from '../core/files/exclusionRules';
 import { defaultSettings, readAllSettings } from '../core/settings/readSettings';
 import { type SettingValues, settingId } from '../core/settings/schema';
 import type { CliIo } from './io';
@@ -12,6 +13,8 @@ import type { CliIo } from './io';
  * value (the default when unset); flags given on the command line win over these.
  */
 export type CliSettings = SettingValues & {
+  /** The enabled globs of VS Code's `files.exclude`, which the editor's batch collection honours too. */
+  filesExclude: string[];
   /** Where the settings came from, for messages; undefined when the workspace has none. */
   file?: string;
 };
@@ -26,17 +29,17 @@ export function loadCliSettings(io: Pick<CliIo, 'cwd' | 'stderr'>): CliSettings 
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    return defaultSettings();
+    return { ...defaultSettings(), filesExclude: [] };
   }
   const errors: ParseError[] = [];
   const raw: unknown = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0 || typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     const reason = errors.length > 0 ? printParseErrorCode(errors[0]!.error) : 'not an object';
     io.stderr(`[warn] ignoring ${file}: ${reason}\n`);
-    return defaultSettings();
+    return { ...defaultSettings(), filesExclude: [] };
   }
   const settings = raw as Record<string, unknown>;
   const checked = readAllSettings((key) => settings[settingId(key)]);
   for (const problem of checked.problems) io.stderr(`[warn] ${problem} (in ${file})\n`);
-  return { ...checked.value, file };
+  return { ...checked.value, filesExclude: enabledExcludeGlobs(settings['files.exclude']), file };
 }

@@ -11,10 +11,6 @@ export function toRange(document: vscode.TextDocument, range: Pick<SourceRange, 
   return new vscode.Range(document.positionAt(range.start), document.positionAt(range.end));
 }
 
-export function toPosition(document: vscode.TextDocument, offset: number): vscode.Position {
-  return document.positionAt(offset);
-}
-
 export const DIAGNOSTIC_SOURCE = 'Batchlens';
 
 export function toDiagnosticSeverity(severity: Severity): vscode.DiagnosticSeverity {

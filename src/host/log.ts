@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/util/logger';
-import { formatLogLine, redactSecrets } from './redact';
+import { formatLogLine, redactSecrets } from '../core/util/redact';
 
 export type BatchlensLog = vscode.LogOutputChannel & Logger & {
   /** Also redact this exact value (a key of a shape the pattern does not catch) from everything logged. */

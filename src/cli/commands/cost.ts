@@ -82,7 +82,7 @@ export const costCommand: CliCommand = {
         throw new UsageError(error instanceof Error ? error.message : String(error));
       }
     }
-    const collected = collectOrThrow(parsed.positionals, io.cwd);
+    const collected = await collectOrThrow(parsed.positionals, io.cwd, settings.filesExclude);
     const includeTests = parsed.values['include-tests'] === true;
     const files = includeTests ? collected : collected.filter((file) => file.named || !isTestFile(file.displayPath));
     const testsLeftOut = collected.length - files.length;

@@ -28,14 +28,14 @@ export const lintCommand: CliCommand = {
     `  --model    model assumed when the code does not name one (default: batchlens.defaultModel, else ${DEFAULT_MODEL})`,
     '',
     'Rules listed in batchlens.lint.disabledRules, batchlens.hints.enabled, batchlens.lint.reportUnknownValues and prices in batchlens.modelOverrides of .vscode/settings.json apply, as in the editor.',
-    'Folders are walked recursively, honouring .gitignore files; node_modules and .git are skipped.',
+    'Folders are walked recursively, honouring .gitignore files (as git does) and files.exclude of .vscode/settings.json; node_modules, .git and .batchlens are skipped.',
     'Jupyter notebooks (.ipynb) are read as one program of their code cells (magics and shell lines skipped);',
     'their findings are located as notebook.ipynb#cell<N>:<line> (N counts every cell from 1).',
   ].join('\n'),
   async run(args: string[], io: CliIo): Promise<number> {
     const settings = loadCliSettings(io);
     const options = parseLintArgs(args, settings);
-    const files = collectOrThrow(options.paths, io.cwd);
+    const files = await collectOrThrow(options.paths, io.cwd, settings.filesExclude);
     const results = await lintFiles(files, { ...settings, defaultModel: options.model });
     io.stdout(render(results, options.format));
     for (const result of results) if (result.skippedReason) io.stderr(`batchlens lint: skipped ${result.file.displayPath}: ${result.skippedReason}\n`);
@@ -59,10 +59,10 @@ function parseLintArgs(args: string[], settings: CliSettings): { paths: string[]
   return { paths: parsed.positionals, format, failOn, model: parsed.values.model ?? settings.defaultModel };
 }
 
-/** Expands the paths, turning a missing path into a usage error (exit 2). */
-export function collectOrThrow(paths: string[], cwd: string): SourceFile[] {
+/** Expands the paths (folders walked honouring `.gitignore` and `files.exclude`), turning a missing path into a usage error (exit 2). */
+export async function collectOrThrow(paths: string[], cwd: string, filesExclude: readonly string[]): Promise<SourceFile[]> {
   try {
-    return collectSourceFiles(paths, cwd);
+    return await collectSourceFiles(paths, cwd, { filesExclude });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }

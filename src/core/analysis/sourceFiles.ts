@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import { ExclusionRules, repositoryTop } from '../files/exclusionRules';
+import { walkTree } from '../files/walkTree';
 import type { SourceLanguage } from './types';
 
 /** The language each analysed file extension parses as. */
@@ -15,9 +16,6 @@ const LANGUAGE_BY_EXTENSION: Record<string, SourceLanguage> = {
   '.cjs': 'javascript',
   '.jsx': 'javascriptreact',
 };
-
-/** Folders never walked, whatever .gitignore says. */
-const ALWAYS_SKIPPED = new Set(['node_modules', '.git']);
 
 /** The language of a file by its extension, or undefined when the analyzer does not read it. */
 export function languageForPath(file: string): SourceLanguage | undefined {
@@ -59,30 +57,32 @@ export interface SourceFile {
   named?: boolean;
 }
 
-interface IgnoreLayer {
-  base: string;
-  rules: Ignore;
+export interface CollectSourceOptions {
+  /** `files.exclude`-style globs (the enabled ones), relative to the walked folder's root (see below). */
+  filesExclude?: readonly string[];
 }
 
 /**
- * Expands files and folders into the source files to analyse. Folders are walked recursively,
- * honouring every .gitignore on the way (nested ones apply below their folder) and skipping
- * node_modules and .git. Named files are kept even when ignored; a named file the analyzer cannot
- * read is returned with a `skippedReason`.
+ * Expands files and folders into the source files to analyse. Folders are walked by the same
+ * `walkTree` and `ExclusionRules` as a batch's files: every `.gitignore` from the repository's top
+ * down as git reads them (a nested `!keep.py` re-includes), `filesExclude` globs relative to the
+ * working directory (or to the repository's top for a folder outside it), and `node_modules`, `.git`
+ * and `.batchlens` never entered. Named files are kept even when ignored; a named file the analyzer
+ * cannot read is returned with a `skippedReason`.
  * @throws Error naming the first argument that does not exist.
  */
-export function collectSourceFiles(inputs: string[], cwd: string): SourceFile[] {
+export async function collectSourceFiles(inputs: string[], cwd: string, options: CollectSourceOptions = {}): Promise<SourceFile[]> {
   const out: SourceFile[] = [];
   const seen = new Set<string>();
   for (const input of inputs) {
     const absolute = path.resolve(cwd, input);
     let stat: fs.Stats;
     try {
-      stat = fs.statSync(absolute);
+      stat = await fs.promises.stat(absolute);
     } catch {
       throw new Error(`no such file or folder: ${input}`);
     }
-    if (stat.isDirectory()) walk(absolute, cwd, ancestorLayers(absolute), out, seen);
+    if (stat.isDirectory()) await walkFolder(absolute, cwd, options, out, seen);
     else {
       if (seen.has(absolute)) continue;
       seen.add(absolute);
@@ -94,59 +94,29 @@ export function collectSourceFiles(inputs: string[], cwd: string): SourceFile[] 
   return out;
 }
 
-/** .gitignore files of the folders above a walked folder, up to the repository root. */
-function ancestorLayers(folder: string): IgnoreLayer[] {
-  const layers: IgnoreLayer[] = [];
-  let current = path.dirname(folder);
-  while (current !== path.dirname(current)) {
-    const layer = readLayer(current);
-    if (layer) layers.unshift(layer);
-    if (fs.existsSync(path.join(current, '.git'))) break;
-    current = path.dirname(current);
-  }
-  return layers;
-}
-
-function readLayer(folder: string): IgnoreLayer | undefined {
-  try {
-    const text = fs.readFileSync(path.join(folder, '.gitignore'), 'utf8');
-    return { base: folder, rules: ignore().add(text) };
-  } catch {
-    return undefined;
-  }
-}
-
-function isIgnored(layers: IgnoreLayer[], absolute: string, isDirectory: boolean): boolean {
-  for (const layer of layers) {
-    const relative = toPosix(path.relative(layer.base, absolute));
-    if (!relative || relative.startsWith('..')) continue;
-    if (layer.rules.ignores(isDirectory ? `${relative}/` : relative)) return true;
-  }
-  return false;
-}
-
-function walk(folder: string, cwd: string, parentLayers: IgnoreLayer[], out: SourceFile[], seen: Set<string>): void {
-  const own = readLayer(folder);
-  const layers = own ? [...parentLayers, own] : parentLayers;
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(folder, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    const absolute = path.join(folder, entry.name);
-    if (entry.isDirectory()) {
-      if (ALWAYS_SKIPPED.has(entry.name) || isIgnored(layers, absolute, true)) continue;
-      walk(absolute, cwd, layers, out, seen);
-    } else if (entry.isFile()) {
-      const language = kindForPath(entry.name);
-      if (!language || seen.has(absolute) || isIgnored(layers, absolute, false)) continue;
+async function walkFolder(folder: string, cwd: string, options: CollectSourceOptions, out: SourceFile[], seen: Set<string>): Promise<void> {
+  const top = (await repositoryTop(folder)) ?? folder;
+  // Globs are relative to the working directory (the workspace) when the folder is inside it.
+  const root = isInside(cwd, folder) && isInside(top, cwd) ? cwd : top;
+  const rules = new ExclusionRules({ root, top, filesExclude: options.filesExclude });
+  for await (const listing of walkTree(root, toPosix(path.relative(root, folder)), rules)) {
+    // An unreadable folder has no files to offer; the walk goes on.
+    if ('error' in listing) continue;
+    for (const entry of listing.entries) {
+      if (entry.kind !== 'file' || entry.excludedBy !== undefined) continue;
+      const language = kindForPath(entry.relativePath);
+      const absolute = path.join(root, entry.relativePath);
+      if (!language || seen.has(absolute)) continue;
       seen.add(absolute);
-      out.push({ absolutePath: absolute, displayPath: toPosix(path.relative(cwd, absolute)) || entry.name, language });
+      out.push({ absolutePath: absolute, displayPath: toPosix(path.relative(cwd, absolute)) || path.basename(absolute), language });
     }
   }
+}
+
+/** Whether `candidate` is `folder` or inside it. */
+function isInside(folder: string, candidate: string): boolean {
+  const relative = path.relative(folder, candidate);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 function toPosix(file: string): string {

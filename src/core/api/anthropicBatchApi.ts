@@ -9,7 +9,8 @@ import type {
   ModelInfo,
   ResultsStreamOptions,
 } from './batchApi';
-import { BatchApiError, apiErrorReference, redactSecrets, stopRetriesOnTerminalCodes, toBatchApiError } from './errors';
+import { BatchApiError, apiErrorReference, stopRetriesOnTerminalCodes, toBatchApiError } from './errors';
+import { redactSecrets } from '../util/redact';
 import { readResultLines } from './resultsReader';
 import { loadSdk } from './sdkLoader';
 import { silentLogger, type Logger } from '../util/logger';

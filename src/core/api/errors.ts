@@ -1,6 +1,7 @@
 import type { APIConnectionError, APIError } from '@anthropic-ai/sdk';
 import type { ResultsCursor } from './batchApi';
 import { loadSdk } from './sdkLoader';
+import { redactSecrets } from '../util/redact';
 
 /**
  * What went wrong, in the few categories the UI treats differently:
@@ -268,17 +269,6 @@ function explainKind(e: BatchApiError): string {
     case 'aborted':
       return 'The request was cancelled.';
   }
-}
-
-/** Replaces every occurrence of each secret (ignoring empty ones) with `***`. */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length > 0) {
-      out = out.split(secret).join('***');
-    }
-  }
-  return out;
 }
 
 function findWrappedBatchApiError(error: unknown): BatchApiError | undefined {

@@ -1,6 +1,7 @@
 import type { MessageBatchIndividualResponse } from './batchApi';
 import { BatchApiError } from './errors';
 import { LineSplitter } from './lineSplitter';
+import { redactSecrets } from '../util/redact';
 
 export interface ReadResultsOptions {
   /** Complete lines to skip because an earlier, cut download already delivered them. */
@@ -122,10 +123,5 @@ function describe(error: unknown, redact: readonly string[] = []): string {
   if (cause) {
     text = `${text}: ${cause}`;
   }
-  for (const secret of redact) {
-    if (secret) {
-      text = text.split(secret).join('***');
-    }
-  }
-  return text;
+  return redactSecrets(text, redact);
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Dirent } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import { ExclusionRules, repositoryTop } from '../files/exclusionRules';
+import { ALWAYS_SKIPPED_DIRS, walkTree } from '../files/walkTree';
 import { abortError } from '../util/clock';
 import { decodeUtf8, looksBinary } from './contentSniff';
 import { readSmallFile } from './readSmallFile';
@@ -41,13 +41,13 @@ export interface CollectProgress {
 }
 
 export interface CollectOptions {
-  /** Workspace root: every path is confined to it, `.gitignore` files are read from it down. */
+  /** Workspace root: every path is confined to it; `.gitignore` files apply from its repository's top down. */
   root: string;
   /** Files and folders the user selected (absolute, or relative to `root`). */
   selection: readonly string[];
   /** Files over this many bytes are skipped as `too-large`. */
   maxFileBytes: number;
-  /** `files.exclude`-style globs (the enabled keys), in gitignore syntax, relative to `root`. */
+  /** `files.exclude`-style globs (the enabled keys), glob syntax (braces, `**`), relative to `root`. */
   filesExclude?: readonly string[];
   /** `batchlens.exclude` globs, in gitignore syntax, relative to `root`. */
   exclude?: readonly string[];
@@ -58,12 +58,6 @@ export interface CollectOptions {
   onProgress?: (progress: CollectProgress) => void;
 }
 
-/** Folders never entered: version control, dependencies, and Batchlens's own store. */
-const ALWAYS_SKIPPED_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', '.batchlens']);
-
-/** Git's own bookkeeping inside walked folders: read for its rules, never sent and not listed as a skip. */
-const GIT_METADATA_FILES: ReadonlySet<string> = new Set(['.gitignore', '.gitattributes', '.gitmodules', '.gitkeep']);
-
 /**
  * Files of one folder read concurrently ahead of the consumer. Reading one file at a time left the
  * walk waiting on open/stat/read/close round trips (about 1 ms a file); a few reads in flight keep
@@ -71,19 +65,12 @@ const GIT_METADATA_FILES: ReadonlySet<string> = new Set(['.gitignore', '.gitattr
  */
 const READ_AHEAD = 8;
 
-/** One `.gitignore`: its rules apply to paths relative to its folder. */
-interface IgnoreLayer {
-  /** Folder of the `.gitignore`, workspace-relative ('' for the root). */
-  base: string;
-  matcher: Ignore;
-}
-
 /**
  * Expands a selection of files and folders into the text files to send, as a stream of events
  * (accepted files and skips with reasons), so 100,000+ files never sit in memory as a list of stats.
  *
- * Folders are walked depth-first in name order, honouring every `.gitignore` from the workspace root
- * down (nested ones too, deeper rules winning), `filesExclude` and `exclude`. Files the user selected
+ * Folders are walked depth-first in name order by `walkTree`, leaving out what `ExclusionRules` says
+ * (every `.gitignore` from the repository's top down as git reads them, `filesExclude` globs and `exclude`). Files the user selected
  * one by one are taken as asked for, apart from the checks below. `.git/`, `node_modules/` and
  * `.batchlens/` are never entered. A file reached twice (selected and inside a selected folder, or
  * through a symlink) is yielded once. Symlinks are resolved: one leading outside the workspace is
@@ -95,8 +82,7 @@ interface IgnoreLayer {
  */
 export async function* collectFiles(options: CollectOptions): AsyncGenerator<CollectEvent, void, undefined> {
   const root = await fs.realpath(options.root);
-  const globs = ignore().add([...(options.filesExclude ?? []), ...(options.exclude ?? [])]);
-  const layerCache = new Map<string, IgnoreLayer | null>();
+  const rules = new ExclusionRules({ root, top: (await repositoryTop(root)) ?? root, filesExclude: options.filesExclude, exclude: options.exclude });
   const seenFiles = new Set<string>();
   const progress: CollectProgress = { scanned: 0, accepted: 0, skipped: 0, current: '' };
 
@@ -107,34 +93,6 @@ export async function* collectFiles(options: CollectOptions): AsyncGenerator<Col
     progress.current = event.type === 'file' ? event.file.relativePath : event.skipped.relativePath;
     options.onProgress?.({ ...progress });
     return event;
-  };
-
-  const loadLayer = async (base: string): Promise<IgnoreLayer | null> => {
-    if (layerCache.has(base)) return layerCache.get(base) ?? null;
-    let layer: IgnoreLayer | null = null;
-    try {
-      const text = await fs.readFile(path.join(root, base, '.gitignore'), 'utf8');
-      layer = { base, matcher: ignore().add(text) };
-    } catch {
-      // No .gitignore here (or unreadable): nothing to honour.
-    }
-    layerCache.set(base, layer);
-    return layer;
-  };
-
-  /** Why a path inside a walked folder is excluded, or undefined when it is not. */
-  const exclusion = (relativePath: string, isDir: boolean, layers: readonly IgnoreLayer[]): string | undefined => {
-    const probe = isDir ? `${relativePath}/` : relativePath;
-    if (globs.ignores(probe)) return 'matched an exclude pattern';
-    let ignoredBy: string | undefined;
-    // Deeper .gitignore files override shallower ones, as in git: the last layer with an opinion wins.
-    for (const layer of layers) {
-      const local = layer.base ? probe.slice(layer.base.length + 1) : probe;
-      const result = layer.matcher.test(local);
-      if (result.ignored) ignoredBy = `matched ${layer.base ? `${layer.base}/` : ''}.gitignore`;
-      else if (result.unignored) ignoredBy = undefined;
-    }
-    return ignoredBy;
   };
 
   // Read-ahead starts several checks at once; secret confirmations must still come one at a time, in order.
@@ -152,47 +110,22 @@ export async function* collectFiles(options: CollectOptions): AsyncGenerator<Col
       if (event) yield emit(event);
       continue;
     }
-    // Layers from the workspace root down to the selected folder.
-    const ancestorBases = ['', ...ancestorsOf(relativePath)];
-    const layers = (await Promise.all(ancestorBases.map(loadLayer))).filter((layer): layer is IgnoreLayer => layer !== null);
-    const stack: Array<{ dir: string; layers: IgnoreLayer[] }> = [{ dir: relativePath, layers }];
-    while (stack.length > 0) {
-      throwIfAborted(options.signal);
-      const { dir, layers: dirLayers } = stack.pop()!;
-      let entries: Dirent[];
-      try {
-        entries = await fs.readdir(path.join(root, dir), { withFileTypes: true });
-      } catch (error) {
-        yield emit({ type: 'skipped', skipped: { relativePath: `${dir}/`, reason: 'unreadable', detail: errorDetail(error) } });
+    for await (const folder of walkTree(root, relativePath, rules, options.signal)) {
+      if ('error' in folder) {
+        yield emit({ type: 'skipped', skipped: { relativePath: `${folder.dir}/`, reason: 'unreadable', detail: errorDetail(folder.error) } });
         continue;
       }
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const subdirs: string[] = [];
       const checks: Array<() => Promise<CollectEvent | undefined>> = [];
-      for (const entry of entries) {
-        throwIfAborted(options.signal);
-        const childPath = dir ? `${dir}/${entry.name}` : entry.name;
-        if (entry.isDirectory()) {
-          if (ALWAYS_SKIPPED_DIRS.has(entry.name)) continue;
-          const why = exclusion(childPath, true, dirLayers);
+      for (const entry of folder.entries) {
+        const childPath = entry.relativePath;
+        if (entry.excludedBy !== undefined) {
+          const skipped: SkippedFile = { relativePath: entry.kind === 'dir' ? `${childPath}/` : childPath, reason: 'ignored', detail: entry.excludedBy };
           // Queued with the files so every event still comes out in name order.
-          if (why) checks.push(async () => ({ type: 'skipped', skipped: { relativePath: `${childPath}/`, reason: 'ignored', detail: why } }));
-          else subdirs.push(childPath);
-          continue;
-        }
-        if (!entry.isFile() && !entry.isSymbolicLink()) {
+          checks.push(async () => ({ type: 'skipped', skipped }));
+        } else if (entry.kind === 'special') {
           // A FIFO, socket or device is never opened (reading a FIFO blocks forever); it is reported.
-          checks.push(async () => ({ type: 'skipped', skipped: { relativePath: childPath, reason: 'special', detail: specialKind(entry) } }));
-          continue;
-        }
-        // Like `.git/` itself, git's own files are bookkeeping, not content: passed over silently.
-        if (GIT_METADATA_FILES.has(entry.name)) continue;
-        const why = exclusion(childPath, false, dirLayers);
-        if (why) {
-          checks.push(async () => ({ type: 'skipped', skipped: { relativePath: childPath, reason: 'ignored', detail: why } }));
-          continue;
-        }
-        if (entry.isSymbolicLink()) {
+          checks.push(async () => ({ type: 'skipped', skipped: { relativePath: childPath, reason: 'special', detail: specialKind(entry.dirent) } }));
+        } else if (entry.kind === 'symlink') {
           checks.push(async () => {
             const resolved = await resolveLink(root, childPath);
             if (resolved.type === 'skipped') return resolved;
@@ -200,19 +133,13 @@ export async function* collectFiles(options: CollectOptions): AsyncGenerator<Col
             if (resolved.isDir) return undefined;
             return examineFile(root, resolved.relativePath, seenFiles, examineOptions, childPath);
           });
-        } else {
+        } else if (entry.kind === 'file') {
           // The directory entry already says it is a regular file: no extra stat before opening it.
           checks.push(() => examineFile(root, childPath, seenFiles, examineOptions, childPath, true));
         }
       }
       for await (const event of inOrderReadAhead(checks, READ_AHEAD, options.signal)) {
         if (event) yield emit(event);
-      }
-      // Pushed in reverse so the walk visits folders in name order.
-      for (let index = subdirs.length - 1; index >= 0; index--) {
-        const childDir = subdirs[index];
-        const childLayer = await loadLayer(childDir);
-        stack.push({ dir: childDir, layers: childLayer ? [...dirLayers, childLayer] : dirLayers });
       }
     }
   }
@@ -364,12 +291,6 @@ async function examineFile(
       sha256: createHash('sha256').update(bytes).digest('hex'),
     },
   };
-}
-
-/** `a/b/c` -> [`a`, `a/b`, `a/b/c`]. */
-function ancestorsOf(relativePath: string): string[] {
-  const parts = relativePath.split('/').filter(Boolean);
-  return parts.map((_, index) => parts.slice(0, index + 1).join('/'));
 }
 
 /** The workspace-relative posix path of `absolute`, or undefined when it is outside `root`. */

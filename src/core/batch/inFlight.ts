@@ -1,4 +1,4 @@
-import type { BatchRecord, Job } from '../tracking/jobModel';
+import { type Job, isBatchInFlight } from '../tracking/jobModel';
 
 /** Files of a new job that an earlier job of the workspace already has in flight. */
 export interface FilesInFlight {
@@ -7,16 +7,6 @@ export interface FilesInFlight {
   paths: string[];
   /** `submitting` when the batch id is still being looked for, else the batch ids holding the files. */
   holders: string[];
-}
-
-/**
- * A record holds its rows in flight when its batch may be processing them: an open intent (the
- * create's answer was lost; the batch may exist) or a batch that has not ended. Ended batches and
- * records proven never created hold nothing: sending those files again is a deliberate re-run.
- */
-function holdsInFlight(record: BatchRecord): boolean {
-  if (record.batchId === undefined) return !record.notSubmitted;
-  return record.status !== 'ended';
 }
 
 /**
@@ -34,7 +24,7 @@ export function findFilesInFlight(candidate: Job, jobs: readonly Job[]): FilesIn
     const byCustomId = new Map(job.manifest.map((entry) => [entry.customId, entry]));
     const paths = new Set<string>();
     const holders = new Set<string>();
-    for (const record of job.batches.filter(holdsInFlight)) {
+    for (const record of job.batches.filter(isBatchInFlight)) {
       for (const customId of record.customIds) {
         const entry = byCustomId.get(customId);
         const path = entry && wanted.get(key(job, entry.relativePath, entry.contentSha256));

@@ -1,6 +1,8 @@
+import { BatchApiError } from '../api/errors';
+
 /**
- * Reads what the tracker needs from a failure without depending on the error's class: `BatchApiError`
- * carries `kind`, `retryAfterMs` and `cursor`; anything else is reduced to its message.
+ * Reads what the tracker needs from a failure: a `BatchApiError` (the only error a `BatchApi`
+ * rejects with) carries `kind`, `retryAfterMs` and `cursor`; anything else is reduced to its message.
  */
 export interface FailureFacts {
   /** The error's message, followed by the API's error code and request id when it gave them (for the log and the tracker's state). */
@@ -16,24 +18,23 @@ export interface FailureFacts {
 }
 
 export function failureFacts(error: unknown): FailureFacts {
-  if (!(error instanceof Error)) {
-    return { message: String(error) };
+  if (!(error instanceof BatchApiError)) {
+    return { message: error instanceof Error ? error.message : String(error) };
   }
-  const fields = error as Error & { kind?: unknown; errorCode?: unknown; requestId?: unknown; retryAfterMs?: unknown; cursor?: { linesDelivered?: unknown } };
-  const errorCode = typeof fields.errorCode === 'string' && fields.errorCode ? fields.errorCode : undefined;
-  const requestId = typeof fields.requestId === 'string' && fields.requestId ? fields.requestId : undefined;
+  const errorCode = error.errorCode || undefined;
+  const requestId = error.requestId || undefined;
   const reference = [errorCode && `error_code ${errorCode}`, requestId && `request_id ${requestId}`].filter(Boolean).join(', ');
   return {
     message: reference ? `${error.message} (${reference})` : error.message,
     errorCode,
     requestId,
-    kind: typeof fields.kind === 'string' ? fields.kind : undefined,
-    retryAfterMs: typeof fields.retryAfterMs === 'number' && fields.retryAfterMs >= 0 ? fields.retryAfterMs : undefined,
-    linesDelivered: typeof fields.cursor?.linesDelivered === 'number' ? fields.cursor.linesDelivered : undefined,
+    kind: error.kind,
+    retryAfterMs: error.retryAfterMs !== undefined && error.retryAfterMs >= 0 ? error.retryAfterMs : undefined,
+    linesDelivered: error.cursor?.linesDelivered,
   };
 }
 
 /** True for the rejection of an aborted sleep or request (dispose, cancel). */
 export function isAbort(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'AbortError' || (error as { kind?: unknown }).kind === 'aborted');
+  return (error instanceof BatchApiError && error.kind === 'aborted') || (error instanceof Error && error.name === 'AbortError');
 }

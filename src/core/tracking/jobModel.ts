@@ -204,3 +204,13 @@ export interface JobStore {
    */
   changeStamp?(): Promise<string>;
 }
+
+/**
+ * The one "is it running" predicate: true while the API may still process a batch record's rows —
+ * an open intent (no id yet, not proven unsent: the create's answer may have been lost) or a batch
+ * not yet seen ended. A job runs while any of its records does (`isJobRunning`); the tracker's badge,
+ * the tree, the poller and the in-flight guard all ask this.
+ */
+export function isBatchInFlight(batch: BatchRecord): boolean {
+  return batch.batchId === undefined ? !batch.notSubmitted : batch.status !== 'ended';
+}

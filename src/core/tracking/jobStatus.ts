@@ -1,4 +1,4 @@
-import type { BatchProcessingStatus, BatchRecord, Job, RequestCounts, RowAttempt, RowOutcome } from './jobModel';
+import { type BatchProcessingStatus, type BatchRecord, type Job, type RequestCounts, type RowAttempt, isBatchInFlight } from './jobModel';
 
 /**
  * Where a job stands as a whole. `submitting`: an intent has no batch id yet; `submitFailed`: no batch
@@ -50,8 +50,9 @@ export function runningBatches(jobs: readonly Job[]): Array<{ jobId: string; bat
   return jobs.flatMap((job) => job.batches.filter(isBatchRunning).map((batch) => ({ jobId: job.id, batch })));
 }
 
+/** True while any batch of the job is in flight (`isBatchInFlight`): submitting, in progress or canceling. */
 export function isJobRunning(job: Job): boolean {
-  return job.batches.some((batch) => isBatchRunning(batch) || isBatchPending(batch));
+  return job.batches.some(isBatchInFlight);
 }
 
 /** The most recent attempt of a row, or undefined before any result was downloaded for it. */
@@ -193,11 +194,3 @@ function outcomeOf(counts: RequestCounts): JobOutcome {
   return counts.succeeded === 0 ? 'failed' : 'partial';
 }
 
-/** Counts outcomes of the given attempts (used for one batch's downloaded rows). */
-export function countOutcomes(outcomes: Iterable<RowOutcome>): RequestCounts {
-  const counts = emptyCounts();
-  for (const outcome of outcomes) {
-    counts[outcome] += 1;
-  }
-  return counts;
-}

@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { BatchRequest } from '../api/batchApi';
+import { writeFileAtomic, writeFileAtomicChunks } from '../util/atomicWrite';
+import { withFileLock } from '../util/fileLock';
 import { type Clock, systemClock } from '../util/clock';
 import { type Logger, silentLogger } from '../util/logger';
 import { JOB_SCHEMA_VERSION, type Job, type JobStore } from './jobModel';
@@ -31,28 +32,16 @@ export interface StoreProblem {
 export interface FileJobStoreOptions {
   clock?: Clock;
   logger?: Logger;
-  /** A lock older than this is broken even if its process still seems alive (pid reuse). */
-  lockStaleMs?: number;
   /** How long to wait for the lock before giving up. */
   lockTimeoutMs?: number;
 }
 
-interface LockOwner {
-  pid: number;
-  /** ms since epoch when the lock was taken. */
-  at: number;
-  token: string;
-}
-
-export class StoreLockTimeoutError extends Error {
-  override name = 'StoreLockTimeoutError';
-}
+export { LockTimeoutError as StoreLockTimeoutError } from '../util/fileLock';
 
 /**
  * `JobStore` over files in `<root>/.batchlens/`: `jobs/<id>.json`, `requests/<id>.jsonl`,
  * `results/<id>/`, `queue.json`. Every write is atomic (temp file, fsync, rename) and every
- * read-modify-write runs under `store.lock`, a lock file naming its pid and time so a crashed
- * holder's lock is recovered. Safe with several editor windows and the CLI on one machine.
+ * read-modify-write runs under `store.lock` (`withFileLock`: broken only when its holder is dead). Safe with several editor windows and the CLI on one machine.
  */
 export class FileJobStore implements JobStore {
   readonly root: string;
@@ -60,7 +49,6 @@ export class FileJobStore implements JobStore {
   readonly dir: string;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly lockStaleMs: number;
   private readonly lockTimeoutMs: number;
   private prepared: Promise<void> | undefined;
 
@@ -69,7 +57,6 @@ export class FileJobStore implements JobStore {
     this.dir = path.join(this.root, STORE_DIR_NAME);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
-    this.lockStaleMs = options.lockStaleMs ?? 30_000;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 20_000;
   }
 
@@ -237,93 +224,15 @@ export class FileJobStore implements JobStore {
     await writeFileAtomic(this.storePath(relativePath), text);
   }
 
-  /**
-   * Runs `action` while holding the store lock. The lock is a file created exclusively; a lock
-   * whose process is gone, or that is older than `lockStaleMs`, is broken (under a second, short
-   * "break" lock so two processes never both break and both take it).
-   */
+  /** Runs `action` while holding the store lock (`store.lock`, shared with other windows and the CLI). */
   async withLock<T>(action: () => Promise<T>): Promise<T> {
     await this.ensureReady();
-    const owner = await this.acquireLock();
-    try {
-      return await action();
-    } finally {
-      await this.releaseLock(owner);
-    }
-  }
-
-  private get lockPath(): string {
-    return path.join(this.dir, 'store.lock');
-  }
-
-  private async acquireLock(): Promise<LockOwner> {
-    const startedAt = Date.now();
-    let delayMs = 5;
-    for (;;) {
-      const owner: LockOwner = { pid: process.pid, at: this.clock.now(), token: randomBytes(8).toString('hex') };
-      // Written aside then hard-linked into place: the link fails if a lock exists, and a reader
-      // never sees a lock file without its owner.
-      const candidate = `${this.lockPath}.${process.pid}.${owner.token}`;
-      await fs.writeFile(candidate, JSON.stringify(owner));
-      try {
-        await fs.link(candidate, this.lockPath);
-        return owner;
-      } catch (error) {
-        if (!isCode(error, 'EEXIST')) throw error;
-      } finally {
-        await fs.rm(candidate, { force: true });
-      }
-      await this.breakLockIfStale();
-      if (Date.now() - startedAt > this.lockTimeoutMs) {
-        throw new StoreLockTimeoutError(
-          `Batchlens store is locked by another process (${this.lockPath}); try again, or delete the file if no Batchlens is running.`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, delayMs + Math.random() * delayMs));
-      delayMs = Math.min(delayMs * 2, 100);
-    }
-  }
-
-  private async releaseLock(owner: LockOwner): Promise<void> {
-    const current = parseLockOwner((await readText(this.lockPath)) ?? '');
-    if (current && current.token !== owner.token) {
-      this.logger.warn('Batchlens store: the lock was taken over while held (it was judged stale); leaving the new owner in place.');
-      return;
-    }
-    await fs.rm(this.lockPath, { force: true });
-  }
-
-  private async breakLockIfStale(): Promise<void> {
-    const seen = await readText(this.lockPath);
-    if (seen === undefined || !this.isStale(parseLockOwner(seen))) return;
-    const breakPath = `${this.lockPath}.break`;
-    let breakHandle: fs.FileHandle;
-    try {
-      breakHandle = await fs.open(breakPath, 'wx');
-    } catch (error) {
-      if (!isCode(error, 'EEXIST')) throw error;
-      // A breaker that crashed leaves its break lock behind; it is only ever held for a moment.
-      const stat = await fs.stat(breakPath).catch(() => undefined);
-      if (stat && Date.now() - stat.mtimeMs > 5_000) await fs.rm(breakPath, { force: true });
-      return;
-    }
-    try {
-      await breakHandle.close();
-      // Only the very lock judged stale is removed, never one a faster process has just taken.
-      if ((await readText(this.lockPath)) === seen) {
-        this.logger.warn(`Batchlens store: recovered a stale lock (${seen}).`);
-        await fs.rm(this.lockPath, { force: true });
-      }
-    } finally {
-      await fs.rm(breakPath, { force: true });
-    }
-  }
-
-  private isStale(owner: LockOwner | undefined): boolean {
-    // Locks are linked into place complete, so an unreadable one was damaged: treat it as stale.
-    if (!owner) return true;
-    if (this.clock.now() - owner.at > this.lockStaleMs) return true;
-    return !processAlive(owner.pid);
+    return withFileLock(path.join(this.dir, 'store.lock'), action, {
+      timeoutMs: this.lockTimeoutMs,
+      logger: this.logger,
+      label: 'Batchlens store',
+      now: () => this.clock.now(),
+    });
   }
 
   private jobPath(jobId: string): string {
@@ -344,61 +253,6 @@ export class FileJobStore implements JobStore {
 /** The `requestsFile` of a job, relative to `.batchlens/`. */
 export function requestsFileFor(jobId: string): string {
   return `requests/${checkedJobId(jobId)}.jsonl`;
-}
-
-/**
- * Replaces `file` with `text` so readers see either the old or the new content, never a torn
- * write: a temp file beside it is written and fsynced, then renamed over the target.
- */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await fs.open(temp, 'w');
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
-}
-
-/** `writeFileAtomic` for text produced piece by piece: written in ~1 MB appends, so it is never held whole. */
-export async function writeFileAtomicChunks(file: string, pieces: Iterable<string>): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await fs.open(temp, 'w');
-  try {
-    let pending: string[] = [];
-    let pendingLength = 0;
-    for (const piece of pieces) {
-      pending.push(piece);
-      pendingLength += piece.length;
-      if (pendingLength >= 1 << 20) {
-        await handle.write(pending.join(''));
-        pending = [];
-        pendingLength = 0;
-      }
-    }
-    if (pending.length > 0) await handle.write(pending.join(''));
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
-  await handle.close();
-  try {
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
 }
 
 /**
@@ -428,37 +282,6 @@ function parseJob(text: string): Job {
 function checkedJobId(jobId: string): string {
   if (!JOB_ID_PATTERN.test(jobId)) throw new Error(`Batchlens store: invalid job id ${JSON.stringify(jobId)}`);
   return jobId;
-}
-
-async function readText(file: string): Promise<string | undefined> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch (error) {
-    if (isCode(error, 'ENOENT')) return undefined;
-    throw error;
-  }
-}
-
-function parseLockOwner(text: string): LockOwner | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (isRecord(value) && typeof value.pid === 'number' && typeof value.at === 'number' && typeof value.token === 'string') {
-      return { pid: value.pid, at: value.at, token: value.token };
-    }
-  } catch {
-    // An unreadable lock.
-  }
-  return undefined;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return isCode(error, 'EPERM');
-  }
 }
 
 async function exists(file: string): Promise<boolean> {

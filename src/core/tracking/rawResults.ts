@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { BatchApi } from '../api/batchApi';
+import { BatchApiError } from '../api/errors';
 import type { Logger } from '../util/logger';
 import { failureFacts } from './apiErrors';
 
@@ -187,9 +188,7 @@ class TempSink {
       await this.handle.read(tail, 0, tail.length, this.committedBytes);
       const text = tail.toString('utf8');
       if (!isCompleteJson(text)) {
-        throw Object.assign(new Error(`The results download ended in the middle of a line after ${this.committedLines} complete lines.`), {
-          kind: 'connection',
-        });
+        throw new BatchApiError({ kind: 'connection', message: `The results download ended in the middle of a line after ${this.committedLines} complete lines.` });
       }
       await this.append(Buffer.from('\n'));
     }

@@ -6,7 +6,8 @@ import type { Logger } from '../util/logger';
 import { adoptedManifestEntry, recordAdoptedRows, resultsLocationFor } from './adoptedRows';
 import type { BatchRecord, Job, JobStore, ManifestEntry, ResultsTally, RowAttempt, RowOutcome } from './jobModel';
 import { downloadRawResults } from './rawResults';
-import { OutsideWorkspaceError, alternativeName, confineToWorkspace, sha256, toWorkspaceRelative, writeFileAtomic } from './workspacePaths';
+import { OutsideWorkspaceError, alternativeName, confineToWorkspace, sha256, toWorkspaceRelative } from './workspacePaths';
+import { writeFileAtomic } from '../util/atomicWrite';
 
 /** `store`: `.batchlens/results/<job>/...`; `besideSource`: next to each source file (setting `batchlens.results.location`). */
 export type ResultsLocation = 'store' | 'besideSource';
@@ -402,7 +403,8 @@ class BatchDownload {
   }
 
   private async write(entry: ManifestEntry, relative: string, absolute: string, content: string, hash: string, change: WrittenFile['change']): Promise<void> {
-    await writeFileAtomic(absolute, content);
+    // Not flushed one by one: the results file on disk is durable, and a crash rewrites any output from it.
+    await writeFileAtomic(absolute, content, { durable: false });
     this.remember(relative, hash);
     this.report.written.push({ customId: entry.customId, outputPath: relative, sourcePath: entry.relativePath, change });
   }

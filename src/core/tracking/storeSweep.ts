@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { processAlive } from '../util/fileLock';
 
 /** Leftovers a process killed mid-write leaves: `<file>.<pid>.<random>.tmp`, and the lock's `store.lock.<pid>.<token>` candidate. */
 const TEMP_FILE = /\.(\d+)\.[0-9a-z]+\.tmp$/;
@@ -38,15 +39,4 @@ export async function sweepStoreLeftovers(root: string, now: number = Date.now()
     }
   }
   return report;
-}
-
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as { code?: string }).code === 'EPERM';
-  }
 }

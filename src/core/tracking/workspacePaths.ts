@@ -74,19 +74,6 @@ export function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** Writes through a temporary file and a rename, so a reader never sees half a file. */
-export async function writeFileAtomic(absolutePath: string, content: string): Promise<void> {
-  await fs.mkdir(path.dirname(absolutePath), { recursive: true });
-  const temporary = `${absolutePath}.${process.pid}.${Date.now().toString(36)}.tmp`;
-  await fs.writeFile(temporary, content, 'utf8');
-  try {
-    await fs.rename(temporary, absolutePath);
-  } catch (error) {
-    await fs.rm(temporary, { force: true });
-    throw error;
-  }
-}
-
 /** `src/a.ts.md` -> `src/a.ts.1.md`: the n-th alternative name for an output file. */
 export function alternativeName(relativePath: string, n: number): string {
   const folder = path.posix.dirname(relativePath);

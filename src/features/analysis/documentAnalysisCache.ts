@@ -101,7 +101,7 @@ export class DocumentAnalysisCache implements vscode.Disposable {
     try {
       const notebook = notebookOf(document);
       if (notebook) {
-        return this.analyseNotebookCell(analyzer, notebook, document, language);
+        return this.analyzeNotebookCell(analyzer, notebook, document, language);
       }
       return this.analyzeNow(analyzer, document, language);
     } catch (error) {
@@ -121,7 +121,7 @@ export class DocumentAnalysisCache implements vscode.Disposable {
    * A cell's part of its notebook's analysis: the code cells of the cell's language are analysed
    * as one program (a constant of cell 2 resolves in cell 5), once per set of cell versions.
    */
-  private analyseNotebookCell(analyzer: Analyzer, notebook: vscode.NotebookDocument, document: vscode.TextDocument, language: SourceLanguage): AnalysisResult {
+  private analyzeNotebookCell(analyzer: Analyzer, notebook: vscode.NotebookDocument, document: vscode.TextDocument, language: SourceLanguage): AnalysisResult {
     const cells = notebook.getCells().filter((cell) => cell.kind === vscode.NotebookCellKind.Code && cell.document.languageId === document.languageId);
     const signature = cells.map((cell) => `${cell.document.uri.toString()}@${cell.document.version}`).join('|');
     const key = notebook.uri.toString();
@@ -148,7 +148,7 @@ export class DocumentAnalysisCache implements vscode.Disposable {
   }
 
   /** Drops the document's incremental session, so its next analysis parses the whole text afresh. */
-  analyseFromScratch(document: vscode.TextDocument): void {
+  analyzeFromScratch(document: vscode.TextDocument): void {
     this.forget(document.uri);
   }
 

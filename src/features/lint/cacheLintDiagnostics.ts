@@ -25,7 +25,7 @@ export class CacheLintDiagnostics implements vscode.Disposable {
       vscode.workspace.onDidSaveTextDocument((document) => {
         // A saved file gets the same answer `batchlens lint` gives: tree-sitter's error recovery
         // can differ between an incremental and a fresh parse of half-typed code.
-        this.cache.analyseFromScratch(document);
+        this.cache.analyzeFromScratch(document);
         this.lintNow(document);
       }),
       vscode.workspace.onDidChangeTextDocument((event) => {

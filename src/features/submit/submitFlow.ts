@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { confirmPreflight, preflightOf, wouldFailRows } from './preflightChoice';
 import { outputHistoryOf } from '../../core/batch/outputHistory';
+import { enabledExcludeGlobs } from '../../core/files/exclusionRules';
 import { type PreparedJob, prepareJob } from '../../core/batch/prepareJob';
 import { submitPreparedJob } from '../../core/batch/submitJob';
 import { type PromptTemplate, TemplateError, listTemplates, loadTemplate } from '../../core/batch/templates';
@@ -220,10 +221,7 @@ async function confirmSecretFile(relativePath: string, allow: boolean | undefine
 
 /** The enabled patterns of `files.exclude` (its keys whose value is `true`). */
 function enabledFilesExclude(): string[] {
-  const raw = vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude') ?? {};
-  return Object.entries(raw)
-    .filter(([, enabled]) => enabled === true)
-    .map(([pattern]) => pattern);
+  return enabledExcludeGlobs(vscode.workspace.getConfiguration('files').get<unknown>('exclude'));
 }
 
 function resultOf(prepared: PreparedJob, batches: string[], submitted: boolean): SubmitCommandResult {

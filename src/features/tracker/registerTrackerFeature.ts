@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { BatchApi } from '../../core/api/batchApi';
 import type { Job } from '../../core/tracking/jobModel';
 import { FileJobStore } from '../../core/tracking/jobStore';
-import { summarizeJob } from '../../core/tracking/jobStatus';
+import { isJobRunning, summarizeJob } from '../../core/tracking/jobStatus';
 import { Poller } from '../../core/tracking/poller';
 import { reconcileIntents } from '../../core/tracking/reconcile';
 import { systemClock } from '../../core/util/clock';
@@ -10,7 +10,7 @@ import { watchConfig } from '../../host/config';
 import type { HostServices } from '../../host/services';
 import { BatchTreeProvider } from './batchTreeProvider';
 import { ReportView } from './reportView';
-import { type TrackerContext, askAboutConflict, notifyJobEnded, trackerCommands } from './trackerCommands';
+import { type TrackerContext, askAboutConflict, notifyJobEnded, trackerCommands } from './commands';
 import { registerWorkspaceBatches } from './registerWorkspaceBatches';
 
 const VIEW_ID = 'batchlens.batches';
@@ -107,10 +107,7 @@ export function registerTrackerFeature(services: HostServices): vscode.Disposabl
 
 /** Badge on the view and a status-bar item while any job runs; both gone when none does. */
 function showRunning(jobs: readonly Job[], view: vscode.TreeView<unknown>, statusItem: vscode.StatusBarItem): void {
-  const running = jobs.filter((job) => {
-    const phase = summarizeJob(job).phase;
-    return phase === 'in_progress' || phase === 'canceling' || phase === 'submitting';
-  });
+  const running = jobs.filter(isJobRunning);
   if (running.length === 0) {
     view.badge = undefined;
     statusItem.hide();

@@ -1,7 +1,7 @@
 import { formatUsd } from '../../core/pricing/cost';
 import { batchDescription, formatCounts, formatDuration, jobLabel, phaseText, timingText } from '../../core/tracking/jobFormat';
 import type { BatchRecord, Job, RowAttempt } from '../../core/tracking/jobModel';
-import { type JobSummary, isBatchRunning, summarizeJob } from '../../core/tracking/jobStatus';
+import { type JobSummary, isBatchRunning, isJobRunning, summarizeJob } from '../../core/tracking/jobStatus';
 import type { JobSavings } from '../../core/tracking/savings';
 import { isJobDeletable } from '../../core/tracking/jobActions';
 
@@ -67,7 +67,7 @@ function flags(list: Array<string | false | undefined>): string {
 
 /** The job's node: icon by phase and outcome, counts and timing in the description, facts in the tooltip. */
 export function jobNode(job: Job, now: number, savings?: JobSavings, summary: JobSummary = summarizeJob(job)): JobNode {
-  const running = summary.phase === 'in_progress' || summary.phase === 'canceling' || summary.phase === 'submitting';
+  const running = isJobRunning(job);
   return {
     kind: 'job',
     id: `job:${job.id}`,

@@ -99,6 +99,7 @@ async function runSubmitWithCatalog(args: string[], io: CliIo, seams: SubmitComm
       selection: options.paths,
       template,
       maxFileBytes: options.maxFileBytes,
+      filesExclude: settings.filesExclude,
       exclude: options.exclude,
       maxRequestsPerBatch: options.maxRequestsPerBatch,
       exactCounts: options.exact && api ? { api } : undefined,

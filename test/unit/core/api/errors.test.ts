@@ -55,7 +55,7 @@ describe('toBatchApiError', () => {
 
   it('scrubs the key from messages', () => {
     const mapped = toBatchApiError(apiError(400, 'invalid_request_error', `bad ${KEY}`), [KEY]);
-    assert.equal(mapped.message, 'bad ***');
+    assert.equal(mapped.message, 'bad sk-ant-…[redacted]');
   });
 
   it('passes a BatchApiError through and unwraps one the SDK wrapped', () => {

@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { JOB_SCHEMA_VERSION, type Job } from '../../../../src/core/tracking/jobModel';
-import { FileJobStore, StoreLockTimeoutError, writeFileAtomic } from '../../../../src/core/tracking/jobStore';
+import { FileJobStore, StoreLockTimeoutError } from '../../../../src/core/tracking/jobStore';
+import { writeFileAtomic } from '../../../../src/core/util/atomicWrite';
 
 const run = promisify(execFile);
 
@@ -127,14 +128,19 @@ describe('FileJobStore', () => {
     await assert.rejects(fs.access(path.join(root, '.batchlens/store.lock')));
   });
 
-  it('recovers a lock older than the stale age even if its pid is alive, and waits for a live one', async () => {
+  it('waits for a live holder however old its lock is, and breaks a silent lock from another machine', async () => {
     const root = await tempRoot();
-    const store = new FileJobStore(root, { lockStaleMs: 1_000, lockTimeoutMs: 300 });
+    const store = new FileJobStore(root, { lockTimeoutMs: 300 });
     await store.create(sampleJob('job_s'));
     const lock = path.join(root, '.batchlens/store.lock');
-    await fs.writeFile(lock, JSON.stringify({ pid: process.pid, at: Date.now(), token: 'live' }));
+    const longAgo = new Date(Date.now() - 10 * 60_000);
+    // Held for ten minutes by a process that is still running here: never broken, only waited for.
+    await fs.writeFile(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), at: longAgo.getTime(), token: 'live' }));
+    await fs.utimes(lock, longAgo, longAgo);
     await assert.rejects(store.update('job_s', () => undefined), StoreLockTimeoutError);
-    await fs.writeFile(lock, JSON.stringify({ pid: process.pid, at: Date.now() - 5_000, token: 'old' }));
+    // Another machine's lock its holder stopped refreshing ten minutes ago: its holder is gone.
+    await fs.writeFile(lock, JSON.stringify({ pid: process.pid, host: 'another-machine.invalid', at: longAgo.getTime(), token: 'far' }));
+    await fs.utimes(lock, longAgo, longAgo);
     await store.update('job_s', () => undefined);
     await assert.rejects(fs.access(lock));
   });

@@ -240,7 +240,7 @@ describe('Poller', () => {
     const { clock, store, api, poller } = setup();
     await addRunningJob(store, 'job_a', ['msgbatch_1', 'msgbatch_2', 'msgbatch_3']);
     api.retrieveImpl = async () => {
-      throw new FakeApiError('429 rate_limit_error', 'rate_limit', 45_000);
+      throw new FakeApiError('429 rate_limit_error', 'rate_limited', 45_000);
     };
     poller.start();
     assert.equal(await nextSleepMs(clock), 45_000);

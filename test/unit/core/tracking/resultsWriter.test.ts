@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { BatchApiError } from '../../../../src/core/api/errors';
 import { downloadResults, type ResultsDownloadOptions } from '../../../../src/core/tracking/resultsWriter';
 import { FileJobStore } from '../../../../src/core/tracking/jobStore';
 import { silentLogger } from '../../../../src/core/util/logger';
@@ -196,7 +197,7 @@ describe('downloadResults', () => {
         // Chunks split lines (and would split characters) anywhere; the first request is cut mid-line.
         for (let at = 0; at < body.length; at += 7) {
           if (attempt === 1 && at >= cutAt) {
-            throw Object.assign(new Error('socket hang up'), { kind: 'connection' });
+            throw new BatchApiError({ kind: 'connection', message: 'socket hang up' });
           }
           yield body.subarray(at, Math.min(body.length, at + 7));
         }

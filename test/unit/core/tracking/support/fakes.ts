@@ -5,8 +5,10 @@ import type {
   BatchRequest,
   MessageBatch,
   MessageBatchIndividualResponse,
+  ResultsCursor,
   ResultsStreamOptions,
 } from '../../../../../src/core/api/batchApi';
+import { BatchApiError, type BatchApiErrorKind } from '../../../../../src/core/api/errors';
 import { abortError, type Clock } from '../../../../../src/core/util/clock';
 import type { BatchRecord, Job, JobStore, RequestCounts } from '../../../../../src/core/tracking/jobModel';
 
@@ -188,16 +190,10 @@ export function remoteBatch(id: string, status: MessageBatch['processing_status'
   };
 }
 
-/** An error shaped like `BatchApiError` (kind, retryAfterMs, cursor). */
-export class FakeApiError extends Error {
-  constructor(
-    message: string,
-    readonly kind: string,
-    readonly retryAfterMs?: number,
-    readonly cursor?: { linesDelivered: number },
-  ) {
-    super(message);
-    this.name = 'BatchApiError';
+/** A `BatchApiError` (the only error a `BatchApi` rejects with) built in one line for the fakes. */
+export class FakeApiError extends BatchApiError {
+  constructor(message: string, kind: BatchApiErrorKind, retryAfterMs?: number, cursor?: ResultsCursor) {
+    super({ kind, message, retryAfterMs, cursor });
   }
 }
 

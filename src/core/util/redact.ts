@@ -1,12 +1,15 @@
 /**
- * Removes anything that could be an Anthropic API key from text bound for a log or a message.
- * Pure (no `vscode`), so it is unit-tested in plain Node.
+ * The one redaction of secrets: removes anything that could be an Anthropic API key from text bound
+ * for a log, an error message or a toast, in the editor, the CLI and the API layer alike.
  */
 
 /** `sk-ant-` followed by the key body; matches partial keys too, which are still secrets. */
 const ANTHROPIC_KEY_PATTERN = /sk-ant-[A-Za-z0-9_-]*/g;
 
 export const REDACTED_KEY = 'sk-ant-…[redacted]';
+
+/** What a known secret of another shape becomes. */
+export const REDACTED = '[redacted]';
 
 /**
  * Returns `text` with every `sk-ant-…` run, and every exact occurrence of the `knownSecrets`
@@ -17,7 +20,7 @@ export function redactSecrets(text: string, knownSecrets: Iterable<string> = [])
   for (const secret of knownSecrets) {
     // Short strings would blank out ordinary words; real keys are long.
     if (secret.length >= 8) {
-      redacted = redacted.split(secret).join('[redacted]');
+      redacted = redacted.split(secret).join(REDACTED);
     }
   }
   return redacted;

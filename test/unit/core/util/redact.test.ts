@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { formatLogLine, redactSecrets } from '../../../src/host/redact';
+import { formatLogLine, redactSecrets } from '../../../../src/core/util/redact';
 
 const KEY = 'sk-ant-api03-' + 'Ab1_-'.repeat(19) + 'AA';
 
-describe('host/redact', () => {
+describe('util/redact', () => {
   it('removes an sk-ant key from a message, keeping the words around it', () => {
     const text = redactSecrets(`request failed with key ${KEY}, retrying`);
     assert.ok(!text.includes(KEY));
