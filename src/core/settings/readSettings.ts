@@ -1,8 +1,8 @@
 /**
  * The one validation of `batchlens.*` settings, used by the editor (a `vscode` configuration read)
  * and the CLI (`.vscode/settings.json`) alike. Settings are user-edited JSON: a value that does not
- * fit the schema is never thrown on; the setting's default applies instead (or, for a list or an
- * object, the well-formed part is kept) and the problem is returned for the caller to log once.
+ * fit the schema is never thrown on; the setting's default applies instead (a number past a limit
+ * takes that limit; for a list or an object, the well-formed part is kept) and the problem is returned for the caller to log once.
  * Pure (no `vscode`).
  */
 import { checkDisabledRules } from '../analysis/ruleSettings';
@@ -52,6 +52,10 @@ function readChecked(key: SettingKey, raw: unknown): CheckedSetting<unknown> {
     value: Array.isArray(spec.default) ? [...spec.default] : spec.default,
     problems: [`${settingId(key)}: ignored ${describe(raw)} (expected ${spec.expected})`],
   });
+  const clamped = (limit: number): CheckedSetting<unknown> => ({
+    value: limit,
+    problems: [`${settingId(key)}: ${describe(raw)} is outside ${spec.expected}; using ${limit}`],
+  });
   if (raw === undefined || raw === null) return { value: Array.isArray(spec.default) ? [...spec.default] : spec.default, problems: [] };
   switch (spec.type) {
     case 'boolean':
@@ -66,13 +70,13 @@ function readChecked(key: SettingKey, raw: unknown): CheckedSetting<unknown> {
       return { value, problems: [] };
     }
     case 'number': {
-      const fits =
-        typeof raw === 'number' &&
-        Number.isFinite(raw) &&
-        (!spec.integer || Number.isInteger(raw)) &&
-        (spec.minimum === undefined || raw >= spec.minimum) &&
-        (spec.maximum === undefined || raw <= spec.maximum);
-      return fits ? { value: raw, problems: [] } : fallback();
+      if (typeof raw !== 'number' || !Number.isFinite(raw) || (spec.integer && !Number.isInteger(raw))) return fallback();
+      // A positive number past a limit means "as far as allowed": the nearest limit applies rather
+      // than a default far from what was asked for. Zero or a negative below the minimum is no
+      // amount at all, so the default applies.
+      if (spec.minimum !== undefined && raw < spec.minimum) return raw > 0 ? clamped(spec.minimum) : fallback();
+      if (spec.maximum !== undefined && raw > spec.maximum) return clamped(spec.maximum);
+      return { value: raw, problems: [] };
     }
     case 'array': {
       if (!Array.isArray(raw)) return fallback();

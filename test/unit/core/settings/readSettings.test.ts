@@ -23,11 +23,11 @@ describe('core/settings/readSettings', () => {
     { name: 'a number for a string', key: 'defaultModel', raw: 4, value: 'claude-sonnet-4-6' },
     { name: 'a value outside an enum', key: 'results.location', raw: 'elsewhere', value: 'store' },
     { name: 'a workspace id with a space', key: 'workspaceId', raw: 'wrkspc 01', value: '' },
-    { name: 'a timeout above the maximum', key: 'apiTimeoutSeconds', raw: 7200, value: 120 },
+    { name: 'a timeout above the maximum takes the maximum', key: 'apiTimeoutSeconds', raw: 7200, value: 3600 },
     { name: 'a timeout of zero', key: 'apiTimeoutSeconds', raw: 0, value: 120 },
     { name: 'a fractional count', key: 'maxRequestsPerBatch', raw: 2.5, value: 100_000 },
     { name: 'a negative amount', key: 'confirmAboveUsd', raw: -1, value: 1 },
-    { name: 'a poll interval below its minimum', key: 'poll.maxIntervalSeconds', raw: 5, value: 300 },
+    { name: 'a poll interval below its minimum takes the minimum', key: 'poll.maxIntervalSeconds', raw: 5, value: 10 },
     { name: 'an array for an object', key: 'modelOverrides', raw: [], value: {} },
   ];
   for (const { name, key, raw, value } of ignored) {
