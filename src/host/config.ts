@@ -3,6 +3,7 @@ import type { RuleCode } from '../core/analysis/types';
 import type { Logger } from '../core/util/logger';
 import { parseModelOverrides, type ModelOverrides } from '../core/pricing/overrides';
 import { checkDisabledRules } from '../core/analysis/ruleSettings';
+import { readUserLevelSetting } from './userLevelSetting';
 
 const SECTION = 'batchlens';
 
@@ -33,9 +34,13 @@ export class BatchlensConfig {
   }
 
   // API
-  /** The configured base URL, or '' to fall back to `ANTHROPIC_BASE_URL` and then the public API. */
+  /**
+   * The configured base URL, or '' to fall back to `ANTHROPIC_BASE_URL` and then the public API.
+   * User settings only: the API key goes there, so a workspace value is ignored.
+   */
   get apiBaseUrl(): string {
-    return this.string('apiBaseUrl', '');
+    const value = readUserLevelSetting(vscode.workspace.getConfiguration(SECTION), 'apiBaseUrl');
+    return typeof value === 'string' ? value.trim() : '';
   }
   /** `batchlens.apiTimeoutSeconds` in ms: how long one API call may wait before it is given up. */
   get apiTimeoutMs(): number {

@@ -120,7 +120,7 @@ async function createExactCounter(services: HostServices, calibration: Workspace
   return new ExactTokenCounter({
     api,
     logger: services.log,
-    store: scopedStore(services.extensionContext.globalState, baseUrl),
+    store: scopedStore(services.tokenCountCache, baseUrl),
     onExactCount: (text, model, ownTokens) => calibration.record(text, model, tokenizerForModel(model, services.config.modelOverrides), ownTokens),
   });
 }

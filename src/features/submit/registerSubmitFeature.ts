@@ -12,6 +12,8 @@ import { reconcileInBackground, runSubmitFlow } from './submitFlow';
  * - `batchlens.addToBatchQueue(uri?, uris?)` -> the number of entries now queued
  * - `batchlens.submitBatchQueue(options?)` -> `SubmitCommandResult | undefined` (submitted entries leave the queue)
  * Interrupted submissions are reconciled once, shortly after activation, without blocking it.
+ * In Restricted Mode submitting is refused with its one-line reason before anything is read;
+ * queueing files (local only) still works.
  */
 export function registerSubmitFeature(services: HostServices): vscode.Disposable {
   const requireRoot = (): string => {
@@ -21,6 +23,7 @@ export function registerSubmitFeature(services: HostServices): vscode.Disposable
   };
 
   const batchSelectedFiles = async (clicked?: unknown, selected?: unknown, rawOptions?: unknown): Promise<SubmitCommandResult | undefined> => {
+    services.trust.require('Submitting a batch');
     const root = requireRoot();
     let uris = selectionFromArgs(clicked, selected);
     if (uris.length === 0) uris = await fallbackSelection();
@@ -42,6 +45,7 @@ export function registerSubmitFeature(services: HostServices): vscode.Disposable
   };
 
   const submitBatchQueue = async (rawOptions?: unknown): Promise<SubmitCommandResult | undefined> => {
+    services.trust.require('Submitting a batch');
     const root = requireRoot();
     const queue = new BatchQueue(new FileJobStore(root, { logger: services.log }));
     const entries = await queue.list();
@@ -59,8 +63,12 @@ export function registerSubmitFeature(services: HostServices): vscode.Disposable
     'batchlens.addToBatchQueue': addToBatchQueue,
     'batchlens.submitBatchQueue': submitBatchQueue,
   });
-  const timer = setTimeout(() => void reconcileInBackground(services), 3_000);
-  return vscode.Disposable.from(registration, { dispose: () => clearTimeout(timer) });
+  // Reconciling asks the API about interrupted submissions: only in a trusted workspace.
+  let timer: NodeJS.Timeout | undefined;
+  const reconcileSoon = () => (timer = setTimeout(() => void reconcileInBackground(services), 3_000));
+  const granted = services.trust.onDidGrant(reconcileSoon);
+  if (services.trust.isTrusted) reconcileSoon();
+  return vscode.Disposable.from(registration, granted, { dispose: () => clearTimeout(timer) });
 }
 
 /**

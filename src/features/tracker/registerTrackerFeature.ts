@@ -8,6 +8,7 @@ import { reconcileIntents } from '../../core/tracking/reconcile';
 import { systemClock } from '../../core/util/clock';
 import { watchConfig } from '../../host/config';
 import type { HostServices } from '../../host/services';
+import { restrictedModeReason } from '../../host/workspaceTrust';
 import { BatchTreeProvider } from './batchTreeProvider';
 import { ReportView } from './reportView';
 import { type TrackerContext, askAboutConflict, notifyJobEnded, trackerCommands } from './trackerCommands';
@@ -20,6 +21,8 @@ const VIEW_ID = 'batchlens.batches';
  * (started after activation, so activation itself makes no request), one notification per ended job,
  * and the tracker commands. Store changes from other windows or the CLI arrive through a file watcher
  * on `.batchlens/jobs/*.json`. Without a workspace folder it registers the commands over an empty tree.
+ * In Restricted Mode the tree lists the stored jobs and says why nothing is polled; polling starts
+ * when the workspace is trusted.
  */
 export function registerTrackerFeature(services: HostServices): vscode.Disposable {
   const disposables: vscode.Disposable[] = [];
@@ -94,12 +97,22 @@ export function registerTrackerFeature(services: HostServices): vscode.Disposabl
       watcher.onDidDelete(onStoreChange),
       { dispose: () => clearTimeout(pending) },
     );
-    // Reading the store and polling start after activation returns.
+    // Reading the store and polling start after activation returns; polling only once trusted.
     const start = setTimeout(() => {
       void tree.reload();
-      poller.start();
+      if (services.trust.isTrusted) poller.start();
     }, 0);
     disposables.push({ dispose: () => clearTimeout(start) });
+  }
+  if (!services.trust.isTrusted) {
+    view.message = restrictedModeReason('Polling batches and downloading results');
+    disposables.push(
+      services.trust.onDidGrant(() => {
+        view.message = undefined;
+        resetApi();
+        if (root) poller.start();
+      }),
+    );
   }
 
   return vscode.Disposable.from(...disposables.reverse());
