@@ -69,7 +69,16 @@ export function createServices(context: vscode.ExtensionContext): HostServices {
     trust,
     tokenCountCache,
     workspaceRoot: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+    workspaceFolders: () => (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file').map(folderInfo),
+    folderOf: (fsPath) => {
+      const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(fsPath));
+      return folder?.uri.scheme === 'file' ? folderInfo(folder) : undefined;
+    },
   };
+}
+
+function folderInfo(folder: vscode.WorkspaceFolder): { name: string; root: string } {
+  return { name: folder.name, root: folder.uri.fsPath };
 }
 
 async function promptToSetApiKey(): Promise<void> {

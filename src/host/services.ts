@@ -25,6 +25,10 @@ export interface BatchlensServices {
   createBatchApi(): Promise<BatchApi | undefined>;
   /** The first workspace folder's path, or undefined with no folder open. */
   workspaceRoot(): string | undefined;
+  /** Every workspace folder (multi-root: each keeps its own `.batchlens/` job store), in VS Code's order. */
+  workspaceFolders(): Array<{ name: string; root: string }>;
+  /** The workspace folder holding `fsPath` (the innermost when folders nest), or undefined when none does. */
+  folderOf(fsPath: string): { name: string; root: string } | undefined;
 }
 
 /**
