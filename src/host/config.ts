@@ -15,9 +15,17 @@ export type ResultsLocation = 'store' | 'besideSource';
  * type guards in `core/analysis/ruleSettings.ts` and the catalog's `parseModelOverrides`, and what they drop is logged once.
  */
 export class BatchlensConfig {
-  private readonly reportedProblems = new Set<string>();
+  constructor(
+    private readonly log: Logger,
+    /** The file or folder whose settings are read (multi-root: its folder's `.vscode/settings.json` counts); none = the window's. */
+    private readonly scope?: vscode.ConfigurationScope,
+    private readonly reportedProblems = new Set<string>(),
+  ) {}
 
-  constructor(private readonly log: Logger) {}
+  /** The same reader for the settings that apply to `uri`: in a multi-root workspace, its folder's. */
+  forResource(uri: vscode.Uri): BatchlensConfig {
+    return new BatchlensConfig(this.log, uri, this.reportedProblems);
+  }
 
   // Models and prices
   get defaultModel(): string {
@@ -127,7 +135,7 @@ export class BatchlensConfig {
   }
 
   private raw(key: string): unknown {
-    return vscode.workspace.getConfiguration(SECTION).get<unknown>(key);
+    return vscode.workspace.getConfiguration(SECTION, this.scope).get<unknown>(key);
   }
 
   private string(key: string, fallback: string): string {

@@ -3,6 +3,7 @@ import { readPromptFile, reachesModel } from '../../core/analysis/llmFiles';
 import { lensShownFor } from '../../core/analysis/sourceFiles';
 import type { PromptConstant } from '../../core/analysis/types';
 import { pricePerCall } from '../../core/pricing/cost';
+import type { BatchlensConfig } from '../../host/config';
 import { toRange } from '../../host/convert';
 import type { HostServices } from '../../host/services';
 import { NOTEBOOK_CELL_SCHEME, notebookOf, type DocumentAnalysisCache } from '../analysis/documentAnalysisCache';
@@ -16,6 +17,8 @@ class PromptCostLens extends vscode.CodeLens {
   constructor(
     range: vscode.Range,
     readonly prompt: PromptConstant,
+    /** The settings of the lens's file (multi-root: its folder's). */
+    readonly config: BatchlensConfig,
   ) {
     super(range);
   }
@@ -58,10 +61,11 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
 
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     try {
-      if (!this.services.config.lensEnabled) {
+      const config = this.services.config.forResource(notebookOf(document)?.uri ?? document.uri);
+      if (!config.lensEnabled) {
         return [];
       }
-      if (!this.shownIn(document)) {
+      if (!this.shownIn(document, config)) {
         return [];
       }
       const result = await this.cache.analyze(document);
@@ -76,8 +80,8 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
           lenses.push(new vscode.CodeLens(range, { title: missingPromptFileLensTitle(found.file ?? ''), command: '' }));
           continue;
         }
-        lenses.push(new PromptCostLens(range, prompt));
-        const warning = this.cacheMinimumLens(range, prompt);
+        lenses.push(new PromptCostLens(range, prompt, config));
+        const warning = this.cacheMinimumLens(range, prompt, config);
         if (warning) {
           lenses.push(warning);
         }
@@ -94,8 +98,7 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
       return lens;
     }
     try {
-      const { config } = this.services;
-      const prompt = lens.prompt;
+      const { config, prompt } = lens;
       const choice = chooseModel(prompt.model, config.defaultModel, config.modelOverrides);
       const count = this.tokenCounts.count(prompt.text, choice.entry);
       const prices = pricePerCall(choice.entry, count.tokens, { usResidency: config.usResidency });
@@ -138,10 +141,10 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
   }
 
   /** False for a test file unless `batchlens.lens.includeTests` (the rule `cost` uses for its --include-tests). */
-  private shownIn(document: vscode.TextDocument): boolean {
+  private shownIn(document: vscode.TextDocument, config: BatchlensConfig): boolean {
     const owner = notebookOf(document)?.uri ?? document.uri;
     const inWorkspace = vscode.workspace.getWorkspaceFolder(owner) !== undefined;
-    return lensShownFor(inWorkspace ? vscode.workspace.asRelativePath(owner, false) : undefined, owner.path, this.services.config.lensIncludeTests);
+    return lensShownFor(inWorkspace ? vscode.workspace.asRelativePath(owner, false) : undefined, owner.path, config.lensIncludeTests);
   }
 
   /** A prompt file's lens prices the file's text; undefined when the file is not found. */
@@ -161,11 +164,10 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
   }
 
   /** Computed while placing lenses because a lens cannot be withdrawn once placed; only cached/system prompts pay for it. */
-  private cacheMinimumLens(range: vscode.Range, prompt: PromptConstant): vscode.CodeLens | undefined {
+  private cacheMinimumLens(range: vscode.Range, prompt: PromptConstant, config: BatchlensConfig): vscode.CodeLens | undefined {
     if (!prompt.cached && !looksLikeSystemPrompt(prompt)) {
       return undefined;
     }
-    const { config } = this.services;
     const { entry } = chooseModel(prompt.model, config.defaultModel, config.modelOverrides);
     const count = this.tokenCounts.count(prompt.text, entry);
     const minimum = entry.minCacheableTokens;

@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type RootItem, type SubmitResult, clearNotifications, emulatedBatches, forgetEmulatorKey, ui, useEmulatorKey } from './batchSupport';
-import { lineOf, waitForCostLens, waitForDiagnostic } from './support';
+import { batchlensDiagnostics, lineOf, waitFor, waitForCostLens, waitForDiagnostic, waitForNoDiagnostic } from './support';
 
 // Runs only in the runner's multi-root session: batchlens.code-workspace with the folders alpha and
 // beta, each a copy of the sample workspace.
@@ -42,6 +42,33 @@ describe('@multi-root a workspace of two folders', () => {
     await vscode.window.showTextDocument(document, { preview: false });
     await waitForCostLens(document.uri, lineOf(document, 'const TRIAGE_SYSTEM_PROMPT'));
     await waitForDiagnostic(document.uri, 'BL001');
+  });
+
+  it('the lens and the lint follow each file’s folder settings', async () => {
+    // Written as "Workspace Folder" settings of beta (its .vscode/settings.json).
+    const betaSettings = () => vscode.workspace.getConfiguration('batchlens', folder('beta').uri);
+    await betaSettings().update('lint.disabledRules', ['BL001'], vscode.ConfigurationTarget.WorkspaceFolder);
+    await betaSettings().update('defaultModel', 'claude-haiku-4-5', vscode.ConfigurationTarget.WorkspaceFolder);
+    try {
+      await waitFor('beta’s folder settings to apply', () => (betaSettings().get<string>('defaultModel') === 'claude-haiku-4-5' ? true : undefined));
+      assert.notEqual(vscode.workspace.getConfiguration('batchlens', folder('alpha').uri).get<string>('defaultModel'), 'claude-haiku-4-5');
+      const alphaTriage = await vscode.workspace.openTextDocument(fileIn('alpha', 'src/triage.js'));
+      const betaTriage = await vscode.workspace.openTextDocument(fileIn('beta', 'src/triage.js'));
+      await vscode.window.showTextDocument(alphaTriage, { preview: false });
+      await vscode.window.showTextDocument(betaTriage, { preview: false });
+      await waitForDiagnostic(alphaTriage.uri, 'BL001');
+      await waitForNoDiagnostic(betaTriage.uri, 'BL001');
+      assert.ok(batchlensDiagnostics(alphaTriage.uri, 'BL001').length > 0, 'alpha keeps BL001: beta’s setting is beta’s alone');
+
+      // summarizeDocs.ts does not name its model: the folder's default model prices it.
+      const alphaDocs = await vscode.workspace.openTextDocument(fileIn('alpha', 'src/summarizeDocs.ts'));
+      const betaDocs = await vscode.workspace.openTextDocument(fileIn('beta', 'src/summarizeDocs.ts'));
+      await waitForCostLens(alphaDocs.uri, lineOf(alphaDocs, 'export const SUMMARY_SYSTEM_PROMPT'), 'Sonnet 4.6');
+      await waitForCostLens(betaDocs.uri, lineOf(betaDocs, 'export const SUMMARY_SYSTEM_PROMPT'), 'Haiku 4.5');
+    } finally {
+      await betaSettings().update('lint.disabledRules', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+      await betaSettings().update('defaultModel', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+    }
   });
 
   it('a submission goes to the job store of the folder its files belong to, and the tracker shows every folder', async () => {

@@ -44,6 +44,12 @@ describe('settings that decide where the API key goes', () => {
     for (const key of restricted) assert.ok(settings[key], `${key} is a declared setting`);
   });
 
+  it('the settings the lens and lint read per file are resource-scoped, so a folder of a multi-root workspace can set them', () => {
+    for (const key of ['defaultModel', 'modelOverrides', 'usResidency', 'lens.enabled', 'lens.includeTests', 'hints.enabled', 'lint.enabled', 'lint.disabledRules']) {
+      assert.equal(settings[`batchlens.${key}`]?.scope, 'resource', `batchlens.${key}`);
+    }
+  });
+
   it('"Batchlens: Clear Token Count Cache" is declared', () => {
     assert.ok(manifest.contributes.commands.some((command) => command.command === 'batchlens.clearTokenCountCache' && command.title === 'Clear Token Count Cache'));
   });
