@@ -71,6 +71,41 @@ describe('@multi-root a workspace of two folders', () => {
     }
   });
 
+  it('the analysis itself uses the folder’s settings: a rule the workspace turns off, one folder turns back on', async () => {
+    const windowSettings = () => vscode.workspace.getConfiguration('batchlens');
+    const betaSettings = () => vscode.workspace.getConfiguration('batchlens', folder('beta').uri);
+    // The .code-workspace turns BL001 off; beta's own settings turn every rule back on.
+    await windowSettings().update('lint.disabledRules', ['BL001'], vscode.ConfigurationTarget.Workspace);
+    await betaSettings().update('lint.disabledRules', [], vscode.ConfigurationTarget.WorkspaceFolder);
+    try {
+      await waitFor('the settings to apply', () => (betaSettings().get<string[]>('lint.disabledRules')?.length === 0 && windowSettings().get<string[]>('lint.disabledRules')?.length === 1 ? true : undefined));
+      const alphaTriage = await vscode.workspace.openTextDocument(fileIn('alpha', 'src/triage.js'));
+      const betaTriage = await vscode.workspace.openTextDocument(fileIn('beta', 'src/triage.js'));
+      await vscode.window.showTextDocument(alphaTriage, { preview: false });
+      await vscode.window.showTextDocument(betaTriage, { preview: false });
+      await waitForNoDiagnostic(alphaTriage.uri, 'BL001');
+      await waitForDiagnostic(betaTriage.uri, 'BL001');
+    } finally {
+      await betaSettings().update('lint.disabledRules', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+      await windowSettings().update('lint.disabledRules', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  // Before any submission here, so no "job ended" toast can crowd out the one this test reads.
+  it('a selection from both folders is refused with its reason, and nothing is sent or stored', async () => {
+    await clearNotifications();
+    const batchesBefore = (await emulatedBatches()).length;
+    const alphaJobs = jobFiles('alpha');
+    const betaJobs = jobFiles('beta');
+    const result = await batchSelected([fileIn('alpha', 'docs/release-notes.md'), fileIn('beta', 'docs/release-notes.md')]);
+    assert.equal(result, undefined);
+    const text = await ui('notification', 'spans workspace folders');
+    assert.match(text, /alpha and beta/);
+    assert.equal((await emulatedBatches()).length, batchesBefore);
+    assert.deepEqual(jobFiles('alpha'), alphaJobs);
+    assert.deepEqual(jobFiles('beta'), betaJobs);
+  });
+
   it('a submission goes to the job store of the folder its files belong to, and the tracker shows every folder', async () => {
     const inBeta = await batchSelected([fileIn('beta', 'docs/release-notes.md')]);
     assert.ok(inBeta?.submitted, `submitted from beta: ${JSON.stringify(inBeta)}`);
@@ -86,19 +121,5 @@ describe('@multi-root a workspace of two folders', () => {
     const byJob = new Map(items.map((item) => [item.jobId, item.folder]));
     assert.equal(byJob.get(inAlpha.jobId), 'alpha');
     assert.equal(byJob.get(inBeta.jobId), 'beta');
-  });
-
-  it('a selection from both folders is refused with its reason, and nothing is sent or stored', async () => {
-    await clearNotifications();
-    const batchesBefore = (await emulatedBatches()).length;
-    const alphaJobs = jobFiles('alpha');
-    const betaJobs = jobFiles('beta');
-    const result = await batchSelected([fileIn('alpha', 'docs/release-notes.md'), fileIn('beta', 'docs/release-notes.md')]);
-    assert.equal(result, undefined);
-    const text = await ui('notification', 'spans workspace folders');
-    assert.match(text, /alpha and beta/);
-    assert.equal((await emulatedBatches()).length, batchesBefore);
-    assert.deepEqual(jobFiles('alpha'), alphaJobs);
-    assert.deepEqual(jobFiles('beta'), betaJobs);
   });
 });

@@ -45,7 +45,7 @@ describe('settings that decide where the API key goes', () => {
   });
 
   it('the settings the lens and lint read per file are resource-scoped, so a folder of a multi-root workspace can set them', () => {
-    for (const key of ['defaultModel', 'modelOverrides', 'usResidency', 'lens.enabled', 'lens.includeTests', 'hints.enabled', 'lint.enabled', 'lint.disabledRules']) {
+    for (const key of ['defaultModel', 'modelOverrides', 'usResidency', 'lens.enabled', 'lens.includeTests', 'hints.enabled', 'lint.enabled', 'lint.disabledRules', 'lint.reportUnknownValues']) {
       assert.equal(settings[`batchlens.${key}`]?.scope, 'resource', `batchlens.${key}`);
     }
   });
