@@ -6,9 +6,10 @@
 // A fresh Message Batches emulator (test/emulator) serves the batch suites: the user settings point
 // `batchlens.apiBaseUrl` at it and the suites find its URL in the harness config (`emulatorUrl`).
 // The runner also answers the suites' UI requests (press a dialog button, read a notification)
-// through the Playwright page it holds (scripts/lib/uiBridge.mjs).
+// through the Playwright page it holds (scripts/lib/uiBridge.mjs). Three sessions run in turn (see
+// SCENARIOS): the single trusted folder, Restricted Mode and a multi-root workspace.
 // Usage: node scripts/run-integration.mjs [--grep <pattern>] [--keep] [--vsix <file>] [--timeout-minutes N]
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -57,46 +58,69 @@ async function followRun({ progressFile, resultsFile, timeoutMs, isAlive, onTime
   return JSON.parse(readFileSync(resultsFile, 'utf8'));
 }
 
-async function main() {
-  assertToolsInstalled();
-  const started = Date.now();
-  const version = codeServerVersion();
-  console.log(`integration: code-server ${version} (VS Code ${vscodeVersionOf(version)})`);
+/**
+ * Each scenario is its own code-server session. Suites tagged in a title run only in their scenario:
+ * `@restricted` in an untrusted copy of the workspace (Restricted Mode), `@multi-root` in a
+ * `.code-workspace` of two copies (alpha, beta); everything else in the trusted single folder.
+ */
+const SCENARIOS = [
+  { name: 'single folder', tag: undefined, runOptions: {} },
+  { name: 'Restricted Mode', tag: '@restricted', runOptions: { workspaceTrust: true } },
+  { name: 'multi-root', tag: '@multi-root', runOptions: { multiRootFolders: ['alpha', 'beta'] } },
+];
+const TAGS = SCENARIOS.map((scenario) => scenario.tag).filter(Boolean);
 
-  const batchlensVsix = options.vsix ? path.resolve(options.vsix) : packageBatchlens();
-  const suiteCount = await bundleSuites();
-  const harnessVsix = await packageHarness();
-  console.log(`integration: built ${path.basename(batchlensVsix)} and the harness with ${suiteCount} suite file(s)`);
+/** The mocha grep for one scenario: its own tag (or none of the tags) and the user's --grep. */
+function scenarioGrep(scenario, userGrep) {
+  const own = scenario.tag ? `(?=.*${scenario.tag})` : `(?!.*(?:${TAGS.join('|')}))`;
+  return `^${own}${userGrep ? `(?=.*(?:${userGrep}))` : ''}`;
+}
 
-  const runDir = mkdtempSync(path.join(tmpdir(), 'batchlens-integration-'));
-  const emulator = await startEmulator({ logFile: path.join(runDir, 'emulator.log'), speed: EMULATOR_SPEED });
+/**
+ * Whether a scenario has any test the user's --grep could pick, judged from the suites' source (the
+ * titles of describe/it calls in the files that carry its tag, or carry no tag): saves a whole
+ * code-server session when `--grep` names one suite.
+ */
+function scenarioMayMatch(scenario, userGrep) {
+  if (!userGrep) return true;
+  const pattern = new RegExp(userGrep);
+  const suiteDir = path.join(REPO_ROOT, 'test', 'integration', 'suite');
+  return readdirSync(suiteDir).filter((name) => name.endsWith('.test.ts')).some((name) => {
+    const source = readFileSync(path.join(suiteDir, name), 'utf8');
+    const tagged = TAGS.find((tag) => source.includes(tag));
+    if (tagged !== scenario.tag) return false;
+    const titles = [...source.matchAll(/\b(?:describe|it)\(\s*(['"`])((?:\\.|(?!\1).)*)\1/g)].map((match) => match[2]);
+    return titles.some((title) => pattern.test(title)) || pattern.test(scenario.tag ?? '');
+  });
+}
+
+async function runScenario(scenario, { runDir, batchlensVsix, harnessVsix, emulator }) {
+  const run = createRun({ runDir, fixtureWorkspace: FIXTURE_WORKSPACE, userSettings: { 'batchlens.apiBaseUrl': emulator.url }, ...scenario.runOptions });
+  installExtensions(run, [batchlensVsix, harnessVsix]);
+
+  const resultsFile = path.join(runDir, 'results.json');
+  const progressFile = path.join(runDir, 'progress.jsonl');
+  const configFile = path.join(runDir, 'harness.json');
+  const require = createRequire(import.meta.url);
+  writeFileSync(configFile, JSON.stringify({
+    mochaPath: require.resolve('mocha/lib/mocha.cjs'),
+    resultsFile,
+    progressFile,
+    timeoutMs: TEST_TIMEOUT_MS,
+    grep: scenarioGrep(scenario, options.grep),
+    emulatorUrl: emulator.url,
+    uiBridgeDir: path.join(runDir, 'ui-bridge'),
+  }));
+
+  // The suites talk to no network beyond the loopback emulator: no API key in the environment (the
+  // batch suites store the emulator's key with batchlens.setApiKey), no real Anthropic base URL.
+  const env = { BATCHLENS_TEST_HARNESS_CONFIG: configFile, ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' };
   let server;
   let browser;
   let bridge;
-  let failed = true;
   try {
-    const run = createRun({ runDir, fixtureWorkspace: FIXTURE_WORKSPACE, userSettings: { 'batchlens.apiBaseUrl': emulator.url } });
-    installExtensions(run, [batchlensVsix, harnessVsix]);
-
-    const resultsFile = path.join(runDir, 'results.json');
-    const progressFile = path.join(runDir, 'progress.jsonl');
-    const configFile = path.join(runDir, 'harness.json');
-    const require = createRequire(import.meta.url);
-    writeFileSync(configFile, JSON.stringify({
-      mochaPath: require.resolve('mocha/lib/mocha.cjs'),
-      resultsFile,
-      progressFile,
-      timeoutMs: TEST_TIMEOUT_MS,
-      grep: options.grep,
-      emulatorUrl: emulator.url,
-      uiBridgeDir: path.join(runDir, 'ui-bridge'),
-    }));
-
-    // The suites talk to no network beyond the loopback emulator: no API key in the environment (the
-    // batch suites store the emulator's key with batchlens.setApiKey), no real Anthropic base URL.
-    const env = { BATCHLENS_TEST_HARNESS_CONFIG: configFile, ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' };
     server = await startCodeServer(run, { env });
-    console.log(`integration: code-server at ${server.url}, emulator at ${emulator.url}, running the suites in its extension host`);
+    console.log(`integration: [${scenario.name}] code-server at ${server.url}, emulator at ${emulator.url}, running the suites in its extension host`);
     let page;
     ({ browser, page } = await openWorkbench(server.url));
     bridge = createUiBridge(page, path.join(runDir, 'ui-bridge'));
@@ -110,16 +134,45 @@ async function main() {
     });
     if (results.crashed) throw new Error(`the harness crashed before the suites finished:\n${results.crashed}`);
     const counts = printSummary(results);
-    console.log(`integration: the suites ran in the extension host of ${results.appName} ${results.vscodeVersion}`);
-    console.log(`integration: ${counts.passed} passed, ${counts.failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s in all)`);
-    failed = counts.failed > 0 || counts.passed === 0;
+    console.log(`integration: [${scenario.name}] the suites ran in the extension host of ${results.appName} ${results.vscodeVersion}`);
+    return counts;
   } finally {
     bridge?.stop();
     await browser?.close();
     await server?.stop();
+  }
+}
+
+async function main() {
+  assertToolsInstalled();
+  const started = Date.now();
+  const version = codeServerVersion();
+  console.log(`integration: code-server ${version} (VS Code ${vscodeVersionOf(version)})`);
+
+  const batchlensVsix = options.vsix ? path.resolve(options.vsix) : packageBatchlens();
+  const suiteCount = await bundleSuites();
+  const harnessVsix = await packageHarness();
+  console.log(`integration: built ${path.basename(batchlensVsix)} and the harness with ${suiteCount} suite file(s)`);
+
+  const runRoot = mkdtempSync(path.join(tmpdir(), 'batchlens-integration-'));
+  const emulator = await startEmulator({ logFile: path.join(runRoot, 'emulator.log'), speed: EMULATOR_SPEED });
+  const total = { passed: 0, failed: 0 };
+  let failed = true;
+  try {
+    for (const [index, scenario] of SCENARIOS.entries()) {
+      if (!scenarioMayMatch(scenario, options.grep)) continue;
+      const runDir = path.join(runRoot, `scenario-${index + 1}`);
+      mkdirSync(runDir);
+      const counts = await runScenario(scenario, { runDir, batchlensVsix, harnessVsix, emulator });
+      total.passed += counts.passed;
+      total.failed += counts.failed;
+    }
+    console.log(`integration: ${total.passed} passed, ${total.failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s in all)`);
+    failed = total.failed > 0 || total.passed === 0;
+  } finally {
     await emulator.stop();
-    if (options.keep || failed) console.log(`integration: run folder kept for inspection: ${runDir} (code-server.log, extension host logs under user-data/logs)`);
-    else rmSync(runDir, { recursive: true, force: true });
+    if (options.keep || failed) console.log(`integration: run folder kept for inspection: ${runRoot} (one scenario-N folder per session: code-server.log, extension host logs under user-data/logs)`);
+    else rmSync(runRoot, { recursive: true, force: true });
   }
   process.exitCode = failed ? 1 : 0;
 }

@@ -131,6 +131,8 @@ function fakeVscode(workspaceDir) {
     workspace: strict('workspace', {
       workspaceFolders: [{ uri: Uri.file(workspaceDir), name: path.basename(workspaceDir), index: 0 }],
       textDocuments: [],
+      isTrusted: true,
+      onDidGrantWorkspaceTrust: noEvent,
       getConfiguration: () => configuration,
       onDidChangeConfiguration: noEvent,
       onDidOpenTextDocument: noEvent,

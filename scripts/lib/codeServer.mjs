@@ -1,6 +1,6 @@
 // Starts and stops a real VS Code (code-server) the way DESIGN.md §5 describes: a fresh
 // user-data and extensions folder per run, the extensions installed from .vsix files, workspace
-// trust off (otherwise Restricted Mode keeps extensions from activating), bound to 127.0.0.1.
+// trust off unless a run asks for Restricted Mode, bound to 127.0.0.1.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, cpSync, createWriteStream, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -47,19 +47,46 @@ export function vscodeVersionOf(codeServerLine) {
   return /with Code (\S+)/.exec(codeServerLine)?.[1] ?? 'unknown';
 }
 
+/** Batchlens settings declared `"scope": "machine"` in package.json (where the API key is sent). */
+const MACHINE_SCOPED_SETTINGS = ['batchlens.apiBaseUrl'];
+
+/** Settings that turn workspace trust on with no modal prompt: an unknown folder opens in Restricted Mode. */
+export const RESTRICTED_MODE_USER_SETTINGS = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.untrustedFiles': 'open',
+};
+
 /**
  * Creates a run folder with a fresh profile and a copy of the workspace (so tests never dirty the
- * repository's fixture). Returns the paths.
+ * repository's fixture). Returns the paths. `workspaceTrust: true` keeps VS Code's workspace trust on
+ * (the copy is then untrusted: Restricted Mode). `multiRootFolders: ['alpha', 'beta']` copies the
+ * fixture once per name and opens them together through `batchlens.code-workspace`.
  */
-export function createRun({ runDir, fixtureWorkspace, userSettings = {} }) {
+export function createRun({ runDir, fixtureWorkspace, userSettings = {}, workspaceTrust = false, multiRootFolders }) {
   const userDataDir = path.join(runDir, 'user-data');
   const extensionsDir = path.join(runDir, 'extensions');
-  const workspace = path.join(runDir, 'workspace');
+  let workspace = path.join(runDir, 'workspace');
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
-  cpSync(fixtureWorkspace, workspace, { recursive: true });
-  writeFileSync(path.join(userDataDir, 'User', 'settings.json'), `${JSON.stringify({ ...BASE_USER_SETTINGS, ...userSettings }, null, 2)}\n`);
-  return { runDir, userDataDir, extensionsDir, workspace, logFile: path.join(runDir, 'code-server.log') };
+  if (multiRootFolders) {
+    for (const name of multiRootFolders) cpSync(fixtureWorkspace, path.join(runDir, 'workspace', name), { recursive: true });
+    const file = path.join(runDir, 'workspace', 'batchlens.code-workspace');
+    writeFileSync(file, `${JSON.stringify({ folders: multiRootFolders.map((name) => ({ path: name })), settings: {} }, null, 2)}\n`);
+    workspace = file;
+  } else {
+    cpSync(fixtureWorkspace, workspace, { recursive: true });
+  }
+  const trustSettings = workspaceTrust ? RESTRICTED_MODE_USER_SETTINGS : {};
+  writeFileSync(path.join(userDataDir, 'User', 'settings.json'), `${JSON.stringify({ ...BASE_USER_SETTINGS, ...trustSettings, ...userSettings }, null, 2)}\n`);
+  // code-server is a remote window: `machine`-scoped settings count only from the machine's own
+  // settings file, as they do over SSH, so those go there as well.
+  const machineSettings = Object.fromEntries(Object.entries(userSettings).filter(([key]) => MACHINE_SCOPED_SETTINGS.includes(key)));
+  if (Object.keys(machineSettings).length > 0) {
+    mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
+    writeFileSync(path.join(userDataDir, 'Machine', 'settings.json'), `${JSON.stringify(machineSettings, null, 2)}\n`);
+  }
+  return { runDir, userDataDir, extensionsDir, workspace, workspaceTrust, logFile: path.join(runDir, 'code-server.log') };
 }
 
 /** Installs .vsix files into the run's extensions folder; throws with code-server's output on failure. */
@@ -118,7 +145,7 @@ export async function startCodeServer(run, { port, env = {}, startTimeoutMs = 60
     '--extensions-dir', run.extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(run.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     run.workspace,
   );

@@ -31,6 +31,7 @@ export const COMMAND_IDS = [
   'batchlens.loadMoreWorkspaceBatches',
   'batchlens.adoptBatch',
   'batchlens.copyWorkspaceBatchId',
+  'batchlens.clearTokenCountCache',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

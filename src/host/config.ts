@@ -5,6 +5,7 @@ import type { ModelOverrides } from '../core/pricing/overrides';
 import { checkDisabledRules } from '../core/analysis/ruleSettings';
 import { readSetting } from '../core/settings/readSettings';
 import { SETTINGS_SECTION, type ResultsLocation, type SettingId, type SettingKey, type SettingValues } from '../core/settings/schema';
+import { readUserLevelSetting } from './userLevelSetting';
 
 export type { ResultsLocation };
 
@@ -15,9 +16,17 @@ export type { ResultsLocation };
  * and what it drops is logged once.
  */
 export class BatchlensConfig {
-  private readonly reportedProblems = new Set<string>();
+  constructor(
+    private readonly log: Logger,
+    /** The file or folder whose settings are read (multi-root: its folder's `.vscode/settings.json` counts); none = the window's. */
+    private readonly scope?: vscode.ConfigurationScope,
+    private readonly reportedProblems = new Set<string>(),
+  ) {}
 
-  constructor(private readonly log: Logger) {}
+  /** The same reader for the settings that apply to `uri`: in a multi-root workspace, its folder's. */
+  forResource(uri: vscode.Uri): BatchlensConfig {
+    return new BatchlensConfig(this.log, uri, this.reportedProblems);
+  }
 
   // Models and prices
   get defaultModel(): string {
@@ -32,9 +41,14 @@ export class BatchlensConfig {
   }
 
   // API
-  /** The configured base URL, or '' to fall back to `ANTHROPIC_BASE_URL` and then the public API. */
+  /**
+   * The configured base URL, or '' to fall back to `ANTHROPIC_BASE_URL` and then the public API.
+   * User settings only: the API key goes there, so a workspace value is ignored.
+   */
   get apiBaseUrl(): string {
-    return this.read('apiBaseUrl');
+    const checked = readSetting('apiBaseUrl', readUserLevelSetting(vscode.workspace.getConfiguration(SETTINGS_SECTION), 'apiBaseUrl'));
+    this.report(checked.problems);
+    return checked.value;
   }
   /** `batchlens.apiTimeoutSeconds` in ms: how long one API call may wait before it is given up. */
   get apiTimeoutMs(): number {
@@ -118,7 +132,7 @@ export class BatchlensConfig {
 
   /** One setting, validated against the shared schema; what it drops is logged once. */
   private read<K extends SettingKey>(key: K): SettingValues[K] {
-    const checked = readSetting(key, vscode.workspace.getConfiguration(SETTINGS_SECTION).get<unknown>(key));
+    const checked = readSetting(key, vscode.workspace.getConfiguration(SETTINGS_SECTION, this.scope).get<unknown>(key));
     this.report(checked.problems);
     return checked.value;
   }

@@ -2,11 +2,13 @@ import * as vscode from 'vscode';
 import { withDeadlines } from '../core/api/deadlineApi';
 import { createBatchApi } from '../core/api/anthropicBatchApi';
 import type { BatchApi } from '../core/api/batchApi';
+import { TokenCountCache } from '../core/tokens/tokenCountCache';
 import { CommandRunner } from './commandRunner';
 import { BatchlensConfig } from './config';
 import { createLog } from './log';
 import { ApiKeyStore } from './secrets';
 import type { HostServices } from './services';
+import { WorkspaceTrustGate } from './workspaceTrust';
 
 export const SET_API_KEY_COMMAND = 'batchlens.setApiKey';
 const SET_API_KEY = 'Set API Key';
@@ -20,6 +22,8 @@ export function createServices(context: vscode.ExtensionContext): HostServices {
   const config = new BatchlensConfig(log);
   const apiKeys = new ApiKeyStore(context.secrets);
   const commands = new CommandRunner(log);
+  const trust = new WorkspaceTrustGate();
+  const tokenCountCache = new TokenCountCache(context.globalState, { logger: log });
   context.subscriptions.push(log, apiKeys, commands);
   context.subscriptions.push(commands.register({ 'batchlens.showLogs': () => log.show() }));
 
@@ -33,6 +37,11 @@ export function createServices(context: vscode.ExtensionContext): HostServices {
   };
 
   const buildBatchApi = async (promptForKey: boolean): Promise<BatchApi | undefined> => {
+    // Restricted Mode: nothing that sends the key leaves the machine. A command says why; background work stays quiet.
+    if (!trust.isTrusted) {
+      if (promptForKey) trust.require('Calling the Anthropic API');
+      return undefined;
+    }
     const apiKey = await getApiKey();
     if (!apiKey) {
       if (promptForKey) {
@@ -57,8 +66,19 @@ export function createServices(context: vscode.ExtensionContext): HostServices {
     getApiKey,
     createBatchApi: () => buildBatchApi(true),
     createBatchApiQuietly: () => buildBatchApi(false),
+    trust,
+    tokenCountCache,
     workspaceRoot: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+    workspaceFolders: () => (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file').map(folderInfo),
+    folderOf: (fsPath) => {
+      const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(fsPath));
+      return folder?.uri.scheme === 'file' ? folderInfo(folder) : undefined;
+    },
   };
+}
+
+function folderInfo(folder: vscode.WorkspaceFolder): { name: string; root: string } {
+  return { name: folder.name, root: folder.uri.fsPath };
 }
 
 async function promptToSetApiKey(): Promise<void> {

@@ -75,7 +75,8 @@ export class DocumentAnalysisCache implements vscode.Disposable {
 
   constructor(
     private readonly loadAnalyzer: () => Promise<Analyzer>,
-    private readonly options: () => AnalysisOptions,
+    /** The options for a file: in a multi-root workspace its folder's settings decide them. */
+    private readonly options: (resource: vscode.Uri) => AnalysisOptions,
     private readonly log: Logger,
     private readonly onLoadFailure: (error: unknown) => void,
   ) {
@@ -128,7 +129,7 @@ export class DocumentAnalysisCache implements vscode.Disposable {
     let state = this.notebooks.get(key);
     if (!state || state.signature !== signature || state.generation !== this.generation) {
       const parsed: ParsedNotebook = { language, cells: cells.map((cell) => ({ index: cell.index, source: cell.document.getText() })) };
-      const analysed = analyseNotebook(analyzer, parsed, this.options());
+      const analysed = analyseNotebook(analyzer, parsed, this.options(notebook.uri));
       const byIndex = new Map(analysed.cells.map((part) => [part.cell, part]));
       const results = new Map<string, AnalysisResult>();
       for (const cell of cells) {
@@ -182,7 +183,7 @@ export class DocumentAnalysisCache implements vscode.Disposable {
       return cached.value;
     }
     // Options are applied to the whole file on every update, so recorded edits stay replayable after a settings change.
-    const value = state.session.update(document.getText(), this.options(), state.edits.take(document.version));
+    const value = state.session.update(document.getText(), this.options(document.uri), state.edits.take(document.version));
     state.result = { version: document.version, generation: this.generation, value };
     return value;
   }

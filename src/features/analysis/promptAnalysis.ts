@@ -33,9 +33,9 @@ export class PromptAnalysis implements vscode.Disposable {
   constructor(services: HostServices) {
     const { config, log } = services;
     const wasmDir = path.join(services.extensionContext.extensionPath, 'dist', 'wasm');
-    // Built once per settings change: an analysis session reuses its per-statement results only
-    // while it is handed the very same options object.
-    let options: AnalysisOptions | undefined;
+    // Built once per settings change and workspace folder (multi-root: each folder's settings): an
+    // analysis session reuses its per-statement results only while it is handed the very same options object.
+    const optionsByFolder = new Map<string, AnalysisOptions>();
     // Exact counts teach this workspace's estimates (hashes and counts only, in workspace state).
     const calibration = new WorkspaceTokenCalibration(services.extensionContext.workspaceState, log);
     this.tokenCounts = new PromptTokenCounts(services, () => createExactCounter(services, calibration), calibration);
@@ -43,21 +43,31 @@ export class PromptAnalysis implements vscode.Disposable {
       () => loadAnalyzer({ wasmDir, languages: [] }),
       // The same options the CLI builds, so the editor and `batchlens lint` agree; token figures in
       // findings (BL003) use the exact count the lens shows when count_tokens has answered for that text.
-      () =>
-        (options ??= withExactCounts(
-          settingsAnalysisOptions(
-            { defaultModel: config.defaultModel, modelOverrides: config.modelOverrides, 'lint.disabledRules': config.disabledRules, 'lint.reportUnknownValues': config.reportUnknownValues },
-            services.workspaceRoot(),
-          ),
-          this.tokenCounts,
-          config.modelOverrides,
-        )),
+      (resource) => {
+        const folder = vscode.workspace.getWorkspaceFolder(resource);
+        const key = folder?.uri.toString() ?? '';
+        let options = optionsByFolder.get(key);
+        if (!options) {
+          const settings = folder ? config.forResource(folder.uri) : config;
+          const dependencyDir = folder?.uri.scheme === 'file' ? folder.uri.fsPath : services.workspaceRoot();
+          options = withExactCounts(
+            settingsAnalysisOptions(
+              { defaultModel: settings.defaultModel, modelOverrides: settings.modelOverrides, 'lint.disabledRules': settings.disabledRules, 'lint.reportUnknownValues': settings.reportUnknownValues },
+              dependencyDir,
+            ),
+            this.tokenCounts,
+            settings.modelOverrides,
+          );
+          optionsByFolder.set(key, options);
+        }
+        return options;
+      },
       log,
       (error) => void showLoadFailure(services, error),
     );
 
     const reanalyse = () => {
-      options = undefined;
+      optionsByFolder.clear();
       this.cache.invalidateAll();
       this.settingsEmitter.fire();
     };
@@ -123,7 +133,7 @@ async function createExactCounter(services: HostServices, calibration: Workspace
   return new ExactTokenCounter({
     api,
     logger: services.log,
-    store: scopedStore(services.extensionContext.globalState, baseUrl),
+    store: scopedStore(services.tokenCountCache, baseUrl),
     onExactCount: (text, model, ownTokens) => calibration.record(text, model, tokenizerForModel(model, services.config.modelOverrides), ownTokens),
   });
 }

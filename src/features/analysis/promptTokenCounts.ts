@@ -1,3 +1,4 @@
+import type { CommandId } from '../../host/commandIds';
 import * as vscode from 'vscode';
 import { countableText } from '../../core/analysis/promptPricing';
 import type { ModelEntry } from '../../core/pricing/modelEntry';
@@ -7,6 +8,8 @@ import type { HostServices } from '../../host/services';
 import type { PromptTokenCount } from '../prices/pricesMarkdown';
 
 export type { PromptTokenCount };
+
+export const CLEAR_TOKEN_COUNT_CACHE_COMMAND: CommandId = 'batchlens.clearTokenCountCache';
 
 /** What this feature needs from an exact counter: a synchronous cache look-up and a background count. */
 export interface ExactPromptCounter {
@@ -23,9 +26,12 @@ export interface ExactPromptCounter {
  * when one is cached, else with the offline estimate while (when a key is set and
  * `batchlens.exactTokenCounts` is on) an exact count is fetched in the background; its arrival
  * fires `onDidCountExactly`. A failed count is not retried for the same text and model.
+ * In Restricted Mode no count is asked for (the lens shows estimates); trust granted later starts them.
+ * Owns "Batchlens: Clear Token Count Cache".
  */
 export class PromptTokenCounts implements vscode.Disposable {
   private readonly exactEmitter = new vscode.EventEmitter<void>();
+  /** Fires when the exact counts known changed: one arrived, or the cache was cleared. */
   readonly onDidCountExactly = this.exactEmitter.event;
   private readonly inFlight = new Set<string>();
   private readonly failed = new Set<string>();
@@ -33,7 +39,7 @@ export class PromptTokenCounts implements vscode.Disposable {
   private resolvedCounter?: ExactPromptCounter;
   /** Bumped when the counter is reset: answers from an older endpoint or key are then ignored. */
   private generation = 0;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
   /**
    * `createExactCounter` resolves to undefined when no API key is set; it is asked again after the key
@@ -44,7 +50,29 @@ export class PromptTokenCounts implements vscode.Disposable {
     private readonly createExactCounter: () => Promise<ExactPromptCounter | undefined>,
     private readonly calibration?: WorkspaceTokenCalibration,
   ) {
-    this.subscription = services.apiKeys.onDidChange(() => this.resetCounter());
+    this.subscriptions = [
+      services.apiKeys.onDidChange(() => this.resetCounter()),
+      // Counting was off in Restricted Mode: with trust, redraw so the lens asks for exact counts.
+      services.trust.onDidGrant(() => {
+        this.resetCounter();
+        this.exactEmitter.fire();
+      }),
+      services.commands.register({ [CLEAR_TOKEN_COUNT_CACHE_COMMAND]: () => this.clearCache() }),
+    ];
+  }
+
+  /**
+   * Forgets every exact count kept across restarts and in memory; the lens and lint show estimates
+   * again until count_tokens answers anew. Resolves to how many counts were dropped.
+   */
+  async clearCache(): Promise<number> {
+    const dropped = await this.services.tokenCountCache.clear();
+    this.resetCounter();
+    this.exactEmitter.fire();
+    void vscode.window.showInformationMessage(
+      `Batchlens: cleared ${dropped} cached token count${dropped === 1 ? '' : 's'}; prompts show estimates until they are counted again.`,
+    );
+    return dropped;
   }
 
   count(promptText: string, entry: ModelEntry): PromptTokenCount {
@@ -88,7 +116,7 @@ export class PromptTokenCounts implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const subscription of this.subscriptions) subscription.dispose();
     this.exactEmitter.dispose();
   }
 

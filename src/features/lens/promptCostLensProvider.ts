@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { readPromptFile, reachesModel } from '../../core/analysis/llmFiles';
 import { lensShownFor } from '../../core/analysis/sourceFiles';
 import type { PromptConstant } from '../../core/analysis/types';
+import type { BatchlensConfig } from '../../host/config';
 import { toRange } from '../../host/convert';
 import type { HostServices } from '../../host/services';
 import { NOTEBOOK_CELL_SCHEME, notebookOf, type DocumentAnalysisCache } from '../analysis/documentAnalysisCache';
@@ -15,6 +16,8 @@ class PromptCostLens extends vscode.CodeLens {
   constructor(
     range: vscode.Range,
     readonly prompt: PromptConstant,
+    /** The settings of the lens's file (multi-root: its folder's). */
+    readonly config: BatchlensConfig,
   ) {
     super(range);
   }
@@ -57,10 +60,11 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
 
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     try {
-      if (!this.services.config.lensEnabled) {
+      const config = this.services.config.forResource(notebookOf(document)?.uri ?? document.uri);
+      if (!config.lensEnabled) {
         return [];
       }
-      if (!this.shownIn(document)) {
+      if (!this.shownIn(document, config)) {
         return [];
       }
       const result = await this.cache.analyze(document);
@@ -75,8 +79,8 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
           lenses.push(new vscode.CodeLens(range, { title: missingPromptFileLensTitle(found.file ?? ''), command: '' }));
           continue;
         }
-        lenses.push(new PromptCostLens(range, prompt));
-        const warning = this.cacheMinimumLens(range, prompt);
+        lenses.push(new PromptCostLens(range, prompt, config));
+        const warning = this.cacheMinimumLens(range, prompt, config);
         if (warning) {
           lenses.push(warning);
         }
@@ -93,8 +97,8 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
       return lens;
     }
     try {
-      const prompt = lens.prompt;
-      const { choice, count, prices, unknownModel } = pricePrompt(prompt.text, prompt.model, this.pricing(), (text, entry) => this.tokenCounts.count(text, entry));
+      const { config, prompt } = lens;
+      const { choice, count, prices, unknownModel } = pricePrompt(prompt.text, prompt.model, this.pricing(config), (text, entry) => this.tokenCounts.count(text, entry));
       lens.command = {
         title: costLensTitle({ tokens: count.tokens, exact: count.exact, modelName: choice.entry.displayName, prices, unknownModel }),
         tooltip: costLensTooltip({
@@ -134,10 +138,10 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
   }
 
   /** False for a test file unless `batchlens.lens.includeTests` (the rule `cost` uses for its --include-tests). */
-  private shownIn(document: vscode.TextDocument): boolean {
+  private shownIn(document: vscode.TextDocument, config: BatchlensConfig): boolean {
     const owner = notebookOf(document)?.uri ?? document.uri;
     const inWorkspace = vscode.workspace.getWorkspaceFolder(owner) !== undefined;
-    return lensShownFor(inWorkspace ? vscode.workspace.asRelativePath(owner, false) : undefined, owner.path, this.services.config.lensIncludeTests);
+    return lensShownFor(inWorkspace ? vscode.workspace.asRelativePath(owner, false) : undefined, owner.path, config.lensIncludeTests);
   }
 
   /** A prompt file's lens prices the file's text; undefined when the file is not found. */
@@ -152,8 +156,7 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
   }
 
   /** The price settings, read afresh: the same options `batchlens cost` reads from .vscode/settings.json. */
-  private pricing(): PricingOptions {
-    const { config } = this.services;
+  private pricing(config: BatchlensConfig): PricingOptions {
     return pricingOptions({ defaultModel: config.defaultModel, modelOverrides: config.modelOverrides, usResidency: config.usResidency });
   }
 
@@ -163,11 +166,11 @@ export class PromptCostLensProvider implements vscode.CodeLensProvider, vscode.D
   }
 
   /** Computed while placing lenses because a lens cannot be withdrawn once placed; only cached/system prompts pay for it. */
-  private cacheMinimumLens(range: vscode.Range, prompt: PromptConstant): vscode.CodeLens | undefined {
+  private cacheMinimumLens(range: vscode.Range, prompt: PromptConstant, config: BatchlensConfig): vscode.CodeLens | undefined {
     if (!prompt.cached && !looksLikeSystemPrompt(prompt)) {
       return undefined;
     }
-    const { entry } = promptModel(prompt.model, this.pricing());
+    const { entry } = promptModel(prompt.model, this.pricing(config));
     const count = this.tokenCounts.count(prompt.text, entry);
     const minimum = entry.minCacheableTokens;
     if (minimum === undefined || !isBelowCacheMinimum(prompt, count.tokens, minimum)) {

@@ -85,7 +85,8 @@ export class CacheLintDiagnostics implements vscode.Disposable {
 
   private async lint(document: vscode.TextDocument): Promise<void> {
     try {
-      const { config } = this.services;
+      // The settings of this file (multi-root: its folder's).
+      const config = this.services.config.forResource(document.uri);
       if (!config.lintEnabled) {
         this.collection.delete(document.uri);
         return;

@@ -27,5 +27,7 @@ export function registerLiveLifecycle(services: HostServices, onDidUpdate: () =>
   refresher.start();
   // A key set later gets its first refresh at once (in the background), not a day later.
   const keyChanges = services.apiKeys.onDidChange(() => void refresher.check());
-  return vscode.Disposable.from(keyChanges, { dispose: () => refresher.dispose() });
+  // In Restricted Mode the model list is not fetched (no API client is built); trust starts it.
+  const trustGranted = services.trust.onDidGrant(() => void refresher.check());
+  return vscode.Disposable.from(keyChanges, trustGranted, { dispose: () => refresher.dispose() });
 }

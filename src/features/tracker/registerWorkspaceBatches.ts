@@ -9,6 +9,7 @@ import type { BatchProcessingStatus } from '../../core/tracking/jobModel';
 import { systemClock } from '../../core/util/clock';
 import { watchConfig } from '../../host/config';
 import type { HostServices } from '../../host/services';
+import { restrictedModeReason } from '../../host/workspaceTrust';
 import type { BatchTreeProvider } from './batchTreeProvider';
 import { type WorkspaceRootItem, WorkspaceBatchesProvider } from './workspaceBatchesProvider';
 import { AGE_CHOICES, type WorkspaceNode, viewDescription, workspaceStatusText } from './workspaceTreeModel';
@@ -74,6 +75,7 @@ export function registerWorkspaceBatches(context: WorkspaceBatchesContext): vsco
     return provider.rootItems();
   };
   describe();
+  if (!services.trust.isTrusted) view.message = restrictedModeReason("Listing the workspace's batches");
 
   const adopt = async (arg?: WorkspaceNode | string): Promise<AdoptCommandResult | undefined> => {
     const batchId = typeof arg === 'string' ? arg : arg?.kind === 'workspaceBatch' ? arg.batch.id : await askForBatchId();
@@ -167,7 +169,12 @@ export function registerWorkspaceBatches(context: WorkspaceBatchesContext): vsco
     provider,
     view,
     statusItem,
-    provider.onDidChangeMessage((message) => (view.message = message)),
+    // In Restricted Mode the API is never asked: the view says why instead of "set a key".
+    provider.onDidChangeMessage((message) => (view.message = services.trust.isTrusted ? message : restrictedModeReason("Listing the workspace's batches"))),
+    services.trust.onDidGrant(() => {
+      view.message = undefined;
+      if (loaded) void provider.reload();
+    }),
     view.onDidChangeVisibility(() => {
       describe();
       if (view.visible && !loaded) {

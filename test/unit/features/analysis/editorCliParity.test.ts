@@ -121,6 +121,8 @@ async function editorView(root: string, settings: Record<string, unknown>): Prom
     log: quietLog,
     extensionContext: { extensionPath: ROOT, workspaceState: memento(), globalState: memento() },
     apiKeys: { onDidChange: () => new Disposable() },
+    trust: { isTrusted: true, onDidGrant: () => new Disposable(), require: () => undefined },
+    commands: { register: () => new Disposable() },
     createBatchApiQuietly: async () => undefined,
     workspaceRoot: () => root,
   } as unknown as HostServices;
