@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type AnalysedPart, type FileAnalysis, analyseFiles, formatLocation, storedLine } from '../../core/analysis/analyseFiles';
 import { loadAnalyzer } from '../../core/analysis/analyzer';
@@ -89,9 +88,9 @@ export async function lintFiles(files: SourceFile[], defaultModel: string, setti
   const analyzer = await loadAnalyzer();
   const disabledRules = checkDisabledRules(settings?.disabledRules);
   for (const problem of disabledRules.problems) io?.stderr(`[warn] ${problem}\n`);
-  // The dependency files (package.json, requirements*.txt, lock files…) nearest the linted files tell BL008 the SDK version.
-  const options = catalogAnalysisOptions(defaultModel, disabledRules.value, settings?.modelOverrides, files[0] ? path.dirname(files[0].absolutePath) : undefined);
-  return analyseFiles(analyzer, files, { ...options, reportUnknownValues: settings?.reportUnknownValues ?? false });
+  const options = catalogAnalysisOptions(defaultModel, disabledRules.value, settings?.modelOverrides);
+  // The dependency files (package.json, requirements*.txt, lock files…) nearest each linted file tell BL008 the SDK version.
+  return analyseFiles(analyzer, files, { ...options, reportUnknownValues: settings?.reportUnknownValues ?? false }, { sdkVersions: true });
 }
 
 function findingsOf(result: FileFindings): Finding[] {

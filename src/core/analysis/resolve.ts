@@ -1,4 +1,5 @@
 import type { Binding, CallRef, DictEntry, Expr, Scope, Span, StatementFacts } from './ir';
+import type { CrossFileEvidence } from './workspaceIndex';
 
 /**
  * A name table that notes which names are read while `recording` is set: a statement's results
@@ -34,6 +35,8 @@ export interface ModuleEnv {
   functions: NameTable<Scope>;
   /** Calls of each plain name or method name anywhere in the file (what a helper's parameters receive). */
   callers: NameTable<CallRef[]>;
+  /** Evidence from other workspace files (callers passing arguments, imported helpers' returns), when the analysis has it. */
+  external?: CrossFileEvidence;
 }
 
 /** The module-level names an evaluation read, with what they meant then. */
@@ -507,10 +510,10 @@ function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, 
   if (!fn || guard.has(fn.params) || depth > 40) return unknown;
   const position = fn.params.indexOf(expr.name);
   const calls = fn.name.startsWith('<') ? undefined : env.callers.get(fn.name);
-  if (!calls || position < 0) return unknown;
+  if (position < 0) return unknown;
   guard.add(fn.params);
   try {
-    for (const ref of calls) {
+    for (const ref of calls ?? []) {
       if (ref.scope === fn) continue;
       const keyword = ref.call.kwargs.find((kwarg) => kwarg.name === expr.name);
       const positional = ref.call.args[position];
@@ -528,7 +531,17 @@ function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, 
   } finally {
     guard.delete(fn.params);
   }
+  // A top-level function's callers in other files (through the workspace's imports).
+  const external = topLevel(fn) ? env.external?.argument(fn.name, expr.name, position) : undefined;
+  if (external) {
+    const dynamic: Dynamic = { start: expr.start, end: expr.end, reason: `the parameter \`${expr.name}\`, which a caller in ${external.where} passes ${external.reason}`, stability: external.stability, via: [] };
+    return { text: PLACEHOLDER, dynamic: [dynamic], unstable: [], complete: false };
+  }
   return unknown;
+}
+
+function topLevel(fn: Scope): boolean {
+  return !fn.name.startsWith('<') && (!fn.parent || fn.parent.name === '<module>');
 }
 
 function augmentsOf(scope: Scope, name: string, after: number, before: number): Expr[] {
@@ -713,6 +726,9 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
       guard.delete(helper);
     }
   }
+  // A helper imported from another workspace file: what it returns, read there.
+  const imported = helper ? undefined : env.external?.returned(call.callee);
+  if (imported) return dynamicAt(call, `what \`${label(call)}\` returns, ${imported.reason} in ${imported.where}`, imported.stability);
   const values = args();
   const argFirst = firstDynamic(values.flatMap((arg) => arg.dynamic));
   if (argFirst) return wrapAt(call, argFirst);

@@ -73,7 +73,7 @@ export class DocumentAnalysisCache implements vscode.Disposable {
 
   constructor(
     private readonly loadAnalyzer: () => Promise<Analyzer>,
-    private readonly options: () => AnalysisOptions,
+    private readonly options: (document?: vscode.TextDocument) => AnalysisOptions,
     private readonly log: Logger,
     private readonly onLoadFailure: (error: unknown) => void,
   ) {
@@ -180,7 +180,7 @@ export class DocumentAnalysisCache implements vscode.Disposable {
       return cached.value;
     }
     // Options are applied to the whole file on every update, so recorded edits stay replayable after a settings change.
-    const value = state.session.update(document.getText(), this.options(), state.edits.take(document.version));
+    const value = state.session.update(document.getText(), this.options(document), state.edits.take(document.version));
     state.result = { version: document.version, generation: this.generation, value };
     return value;
   }

@@ -13,6 +13,7 @@ import { watchConfig, type ConfigRefresh } from '../../host/config';
 import type { HostServices } from '../../host/services';
 import { DocumentAnalysisCache } from './documentAnalysisCache';
 import { PromptTokenCounts, type ExactPromptCounter } from './promptTokenCounts';
+import { WorkspaceEvidence } from './workspaceEvidence';
 
 const SHOW_LOGS = 'Show Logs';
 
@@ -39,16 +40,24 @@ export class PromptAnalysis implements vscode.Disposable {
     // Exact counts teach this workspace's estimates (hashes and counts only, in workspace state).
     const calibration = new WorkspaceTokenCalibration(services.extensionContext.workspaceState, log);
     this.tokenCounts = new PromptTokenCounts(services, () => createExactCounter(services, calibration), calibration);
+    // Evidence from other files (callers, imported helpers, the nearest dependency files), as `batchlens lint` reads it.
+    const evidence = new WorkspaceEvidence(
+      () => services.workspaceRoot(),
+      () => this.cache.invalidateAll(),
+    );
     this.cache = new DocumentAnalysisCache(
-      () => loadAnalyzer(wasmDir),
+      () => loadAnalyzer(wasmDir).then((analyzer) => evidence.analyzerLoaded(analyzer)),
       // The same options the CLI builds, so the editor and `batchlens lint` agree; token figures in
       // findings (BL003) use the exact count the lens shows when count_tokens has answered for that text.
-      () =>
-        (options ??= withExactCounts(
-          { ...catalogAnalysisOptions(config.defaultModel, config.disabledRules, config.modelOverrides, services.workspaceRoot()), reportUnknownValues: config.reportUnknownValues },
-          this.tokenCounts,
-          config.modelOverrides,
-        )),
+      (document) =>
+        evidence.optionsFor(
+          (options ??= withExactCounts(
+            { ...catalogAnalysisOptions(config.defaultModel, config.disabledRules, config.modelOverrides, services.workspaceRoot()), reportUnknownValues: config.reportUnknownValues },
+            this.tokenCounts,
+            config.modelOverrides,
+          )),
+          document,
+        ),
       log,
       (error) => void showLoadFailure(services, error),
     );
@@ -81,7 +90,7 @@ export class PromptAnalysis implements vscode.Disposable {
     ];
     // An exact count changes the number a finding states: analyse again so it says the same as the lens.
     const exactArrived = this.tokenCounts.onDidCountExactly(reanalyse);
-    this.subscriptions = [watchConfig(table, log), exactArrived, this.cache, this.tokenCounts, this.settingsEmitter];
+    this.subscriptions = [watchConfig(table, log), exactArrived, this.cache, this.tokenCounts, this.settingsEmitter, evidence];
   }
 
   dispose(): void {
