@@ -59,6 +59,8 @@ export interface Binding {
   value?: Expr;
   /** For `set`: the keys and indexes from the variable to the assigned slot (`[-1, "content"]`). */
   path?: (string | number)[];
+  /** For a `loop-var` inside a function: the collection the loop walks (`messages[-2:]`), so marks set on the variable can be traced to it. */
+  iter?: Expr;
 }
 
 /** A function, method or lambda body (or the module itself) with what it binds. */
