@@ -288,7 +288,9 @@ function messageOf(item: Located, env: ModuleEnv): { role?: string; content: Loc
   if (expr.kind === 'call') {
     const match = /(System|Human|AI|Assistant|User|Chat)Message(Param)?$/.exec(expr.callee);
     if (match && !FIELD_LIKE.test(expr.callee)) {
-      const content = expr.kwargs.find((kwarg) => kwarg.name === 'content')?.value ?? expr.args[0];
+      let content = expr.kwargs.find((kwarg) => kwarg.name === 'content')?.value ?? expr.args[0];
+      // LangChain.js takes the fields as one object: `new SystemMessage({ content: [...] })`.
+      if (content?.kind === 'dict') content = content.entries.find((entry) => entry.key === 'content')?.value ?? content;
       if (!content) return undefined;
       const role = { System: 'system', Human: 'user', User: 'user', AI: 'assistant', Assistant: 'assistant', Chat: undefined }[match[1]];
       return { role, content: { expr: content, scope: item.scope } };

@@ -499,13 +499,14 @@ function ref(expr: Extract<Expr, { kind: 'ref' }>, scope: Scope | undefined, env
 const STABLE_ROLE = /^(system|system_?prompt|system_?message|sys_?prompt|instructions?|persona|preamble|tools|tool_?defs|tool_?definitions|schema|examples|few_?shots?|guidelines|policy|rules|base_?prompt|prompt_?template|template)$/i;
 
 /**
- * A parameter is unknown until evidence says otherwise: its name's role (a `system_prompt`
- * parameter is the stable part of every request) or what its callers in this file pass (a clock,
- * user input, a loop variable: per-request, with the caller's expression as the place to fix).
+ * A parameter is unknown until evidence says otherwise: what its callers in this file or in files
+ * importing it pass (a clock, user input, a loop variable: per-request, with the caller's
+ * expression as the evidence), else its name's role (a `system_prompt` parameter is the stable
+ * part of every request).
  */
 function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, env: ModuleEnv, guard: Set<object>, depth: number): TextValue {
-  if (STABLE_ROLE.test(expr.name)) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
-  const unknown = unknownAt(expr, expr.name, true);
+  // Named for the stable part of a request, it is stable unless a caller shows otherwise.
+  const unknown = STABLE_ROLE.test(expr.name) ? { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false } : unknownAt(expr, expr.name, true);
   // The parameter list stands for "following this function's parameters" (the scope itself guards its returns).
   if (!fn || guard.has(fn.params) || depth > 40) return unknown;
   const position = fn.params.indexOf(expr.name);
@@ -535,7 +536,7 @@ function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, 
   const external = topLevel(fn) ? env.external?.argument(fn.name, expr.name, position) : undefined;
   if (external) {
     const dynamic: Dynamic = { start: expr.start, end: expr.end, reason: `the parameter \`${expr.name}\`, which a caller in ${external.where} passes ${external.reason}`, stability: external.stability, via: [] };
-    return { text: PLACEHOLDER, dynamic: [dynamic], unstable: [], complete: false };
+    return { text: PLACEHOLDER, dynamic: [dynamic], unstable: [], complete: external.complete };
   }
   return unknown;
 }
@@ -696,6 +697,8 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
     }
     const first = firstDynamic(object.dynamic);
     if (method !== 'format' && first) return wrapAt(call, first);
+    // `"…".repeat(n)`: n copies whose count is not kept, so the size is only a floor.
+    if (method === 'repeat') out.complete = false;
     return out;
   }
   if (WRAPPERS.has(call.callee) && call.args[0]) return stringify({ expr: call.args[0], scope }, env, guard, depth + 1);
@@ -728,7 +731,7 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
   }
   // A helper imported from another workspace file: what it returns, read there.
   const imported = helper ? undefined : env.external?.returned(call.callee);
-  if (imported) return dynamicAt(call, `what \`${label(call)}\` returns, ${imported.reason} in ${imported.where}`, imported.stability);
+  if (imported) return { ...dynamicAt(call, `what \`${label(call)}\` returns, ${imported.reason} in ${imported.where}`, imported.stability), complete: imported.complete };
   const values = args();
   const argFirst = firstDynamic(values.flatMap((arg) => arg.dynamic));
   if (argFirst) return wrapAt(call, argFirst);

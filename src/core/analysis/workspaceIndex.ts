@@ -21,6 +21,8 @@ export interface ExternalEvidence {
   stability: Dynamic['stability'];
   /** Where the evidence is: `path:line`, the path relative to the workspace root. */
   where: string;
+  /** False when the value passed has parts of unknown size (so it is not known to be all per-request). */
+  complete: boolean;
 }
 
 /** What the analysis of one file may ask about other files (AnalysisOptions.crossFile). */
@@ -169,9 +171,10 @@ export class WorkspaceIndex {
           const positional = ref.call.args[position];
           const argument: Expr | undefined = keyword ?? (positional && positional.kind !== 'spread' ? positional : undefined);
           if (!argument) continue;
-          const found = firstDynamic(stringify({ expr: argument, scope: ref.scope.name === '<module>' ? undefined : ref.scope }, env).dynamic);
+          const passed = stringify({ expr: argument, scope: ref.scope.name === '<module>' ? undefined : ref.scope }, env);
+          const found = firstDynamic(passed.dynamic);
           if (!found) continue;
-          const evidence = { reason: found.reason, stability: found.stability, where: `${this.display(file)}:${lineOf(entry.text, found.start)}` };
+          const evidence = { reason: found.reason, stability: found.stability, where: `${this.display(file)}:${lineOf(entry.text, found.start)}`, complete: passed.complete };
           if (found.stability === 'request') return evidence;
           best ??= evidence;
         }
@@ -198,8 +201,9 @@ export class WorkspaceIndex {
       const helper = env && functionNamed(env, fn);
       let evidence: ExternalEvidence | null = null;
       if (env && helper && helper.returns.length > 0) {
-        const found = firstDynamic(stringify({ expr: helper.returns[helper.returns.length - 1], scope: helper }, env).dynamic);
-        if (found) evidence = { reason: found.reason, stability: found.stability, where: `${this.display(target)}:${lineOf(helperEntry.text, found.start)}` };
+        const value = stringify({ expr: helper.returns[helper.returns.length - 1], scope: helper }, env);
+        const found = firstDynamic(value.dynamic);
+        if (found) evidence = { reason: found.reason, stability: found.stability, where: `${this.display(target)}:${lineOf(helperEntry.text, found.start)}`, complete: value.complete };
       }
       helperEntry.returns.set(fn, evidence);
       return evidence ?? undefined;

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
-import { corpusFiles, labelsOf, scoreFile, scorePart } from '../../../bench/support/cacheLintCorpus';
+import { corpusFiles, corpusProjects, labelsOf, scoreFile, scorePart, scoreProject } from '../../../bench/support/cacheLintCorpus';
 import { OPTIONS, analyzer } from './support';
 
 // Only the tuning part is asserted here: the held-out part is measured by `npm run bench` and never tuned against.
@@ -21,6 +21,15 @@ describe('cache-lint corpus, tuning part', () => {
       { line: 3, kind: 'quiet' },
     ]);
   });
+
+  for (const folder of corpusProjects('tuning')) {
+    it(`meets every label of the project ${path.basename(folder)}/ linted as a folder (evidence across files)`, async () => {
+      const scores = scoreProject(folder, await analyzer(), OPTIONS);
+      assert.ok(scores.length >= 2, 'a project has several files');
+      assert.ok(scores.reduce((sum, score) => sum + score.sites, 0) > 0, 'no labels');
+      assert.deepEqual(scores.flatMap((score) => score.problems.map((problem) => `${score.file} ${problem}`)), []);
+    });
+  }
 
   for (const file of corpusFiles('tuning')) {
     it(`meets every label in ${path.basename(file)}`, async () => {
