@@ -43,7 +43,11 @@ export class PromptAnalysis implements vscode.Disposable {
     // Evidence from other files (callers, imported helpers, the nearest dependency files), as `batchlens lint` reads it.
     const evidence = new WorkspaceEvidence(
       () => services.workspaceRoot(),
-      () => this.cache.invalidateAll(),
+      // Another file changed on disk: what it passes or returns may change this document's findings.
+      () => {
+        this.cache.invalidateAll();
+        this.settingsEmitter.fire();
+      },
     );
     this.cache = new DocumentAnalysisCache(
       () => loadAnalyzer(wasmDir).then((analyzer) => evidence.analyzerLoaded(analyzer)),

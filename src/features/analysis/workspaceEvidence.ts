@@ -6,6 +6,8 @@ import type { AnalysisOptions, Analyzer } from '../../core/analysis/types';
 import { WorkspaceIndex } from '../../core/analysis/workspaceIndex';
 
 const SOURCE_GLOB = '**/*.{py,js,jsx,mjs,cjs,ts,tsx,mts,cts}';
+/** Changes closer together than this are one burst (a save writes, a branch switch writes many files). */
+const CHANGE_SETTLE_MS = 300;
 
 /**
  * The editor's side of evidence across files: one workspace index (callers in other files, imported
@@ -19,19 +21,34 @@ export class WorkspaceEvidence implements vscode.Disposable {
   private readonly watcher: vscode.FileSystemWatcher;
   private readonly subscriptions: vscode.Disposable[];
 
-  /** `changed` is called after a source file changed on disk (analyses that used its evidence are stale). */
+  private pending: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * `changed` is called after source or dependency files changed on disk (analyses that used their
+   * evidence are stale), once per burst of changes (a save, a branch switch), and only when the
+   * index or the SDK versions were in use.
+   */
   constructor(
     private readonly root: () => string | undefined,
     changed: () => void,
   ) {
     this.watcher = vscode.workspace.createFileSystemWatcher(SOURCE_GLOB);
+    const later = () => {
+      if (this.pending) clearTimeout(this.pending);
+      this.pending = setTimeout(() => {
+        this.pending = undefined;
+        changed();
+      }, CHANGE_SETTLE_MS);
+    };
     const drop = (listChanged: boolean) => (uri: vscode.Uri) => {
-      this.index?.invalidate(uri.fsPath, listChanged);
-      changed();
+      if (!this.index) return;
+      this.index.invalidate(uri.fsPath, listChanged);
+      later();
     };
     const dropManifests = () => {
+      if (!this.sdkVersions) return;
       this.sdkVersions = undefined;
-      changed();
+      later();
     };
     const manifests = vscode.workspace.createFileSystemWatcher('**/{package.json,package-lock.json,pyproject.toml,requirements*.txt,uv.lock,poetry.lock}');
     this.subscriptions = [
@@ -63,6 +80,7 @@ export class WorkspaceEvidence implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.pending) clearTimeout(this.pending);
     for (const subscription of this.subscriptions) subscription.dispose();
   }
 }
