@@ -187,7 +187,7 @@ export async function run(): Promise<unknown> {
   const analyzer = await loadAnalyzer();
   const options = catalogAnalysisOptions('claude-sonnet-4-6');
   // Accuracy first: the labelled corpus, tuning part and the held-out part nobody tunes against.
-  const corpus = (['tuning', 'heldout'] as const).map((part) => scorePart(part, analyzer, options));
+  const corpus = [await scorePart('tuning', analyzer, options), await scorePart('heldout', analyzer, options)];
   for (const report of corpus) console.log(`${formatPart(report)}\n`);
   const rows: Record<string, unknown>[] = [];
   console.log('Analysis bench (ms; ratio = analysis / bare parse of the same text, measured in the same run)');

@@ -7,6 +7,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { analyseFiles } from '../../src/core/analysis/analyseFiles';
+import { collectSourceFiles } from '../../src/core/analysis/sourceFiles';
 import type { Analyzer, AnalysisOptions, SourceLanguage } from '../../src/core/analysis/types';
 
 export const CORPUS_DIR = path.join(__dirname, '..', '..', 'test', 'fixtures', 'analysis', 'corpus');
@@ -44,6 +46,27 @@ export function corpusFiles(part: CorpusPart): string[] {
   return fs.readdirSync(root).filter((name) => SOURCE.test(name)).sort().map((name) => path.join(root, name));
 }
 
+/**
+ * Folders of a part: each is a small project whose files are linted together, as `batchlens lint
+ * <folder>` does (evidence across files: a caller in another file, an imported helper).
+ */
+export function corpusProjects(part: CorpusPart): string[] {
+  const root = path.join(CORPUS_DIR, part);
+  if (!fs.existsSync(root)) return [];
+  return fs.readdirSync(root, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => path.join(root, entry.name)).sort();
+}
+
+/** The labelled files of a project folder, scored on the findings of linting the folder as a whole. */
+export async function scoreProject(folder: string, analyzer: Analyzer, options: AnalysisOptions): Promise<FileScore[]> {
+  const analyses = analyseFiles(analyzer, await collectSourceFiles([folder], folder), options, { root: folder });
+  return analyses
+    .filter((analysis) => SOURCE.test(analysis.file.absolutePath))
+    .map((analysis) => {
+      const findings = analysis.parts.flatMap((part) => part.findings).map((finding) => ({ line: finding.range.startLine + 1, code: finding.code as string, severity: finding.severity as string }));
+      return scoreFindings(analysis.file.absolutePath, fs.readFileSync(analysis.file.absolutePath, 'utf8'), findings);
+    });
+}
+
 export function labelsOf(text: string): Label[] {
   const labels: Label[] = [];
   text.split('\n').forEach((line, index) => {
@@ -79,9 +102,13 @@ function tally(map: Map<string, Tally>, code: string): Tally {
 /** Scores one labelled file: each expected site found is a TP, missed a FN; each other finding a FP. */
 export function scoreFile(file: string, analyzer: Analyzer, options: AnalysisOptions): FileScore {
   const text = fs.readFileSync(file, 'utf8');
+  const findings = analyzer.analyze(text, languageOfFile(file), options).findings.map((finding) => ({ line: finding.range.startLine + 1, code: finding.code as string, severity: finding.severity as string }));
+  return scoreFindings(file, text, findings);
+}
+
+function scoreFindings(file: string, text: string, findings: { line: number; code: string; severity: string }[]): FileScore {
   const language = languageOfFile(file);
   const labels = labelsOf(text);
-  const findings = analyzer.analyze(text, language, options).findings.map((finding) => ({ line: finding.range.startLine + 1, code: finding.code as string, severity: finding.severity as string }));
   const byRule = new Map<string, Tally>();
   const problems: string[] = [];
   const used = new Set<number>();
@@ -135,9 +162,16 @@ function sourcesOf(files: string[]): Set<string> {
   return sources;
 }
 
-export function scorePart(part: CorpusPart, analyzer: Analyzer, options: AnalysisOptions): PartReport {
-  const files = corpusFiles(part);
-  const scores = files.map((file) => scoreFile(file, analyzer, options));
+export async function scorePart(part: CorpusPart, analyzer: Analyzer, options: AnalysisOptions): Promise<PartReport> {
+  const projects = corpusProjects(part);
+  const projectScores: FileScore[] = [];
+  const projectFiles: string[] = [];
+  for (const folder of projects) {
+    projectScores.push(...(await scoreProject(folder, analyzer, options)));
+    projectFiles.push(...(await collectSourceFiles([folder], folder)).map((file) => file.absolutePath));
+  }
+  const scores = [...corpusFiles(part).map((file) => scoreFile(file, analyzer, options)), ...projectScores];
+  const files = [...corpusFiles(part), ...projectFiles];
   const overall: Tally = { tp: 0, fp: 0, fn: 0 };
   const languages = new Map<string, Tally>();
   const rules = new Map<string, Tally>();

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type AnalysedPart, type FileAnalysis, analyseFiles, formatLocation, storedLine } from '../../core/analysis/analyseFiles';
 import { loadAnalyzer } from '../../core/analysis/analyzer';
@@ -75,10 +74,10 @@ export async function collectOrThrow(paths: string[], cwd: string, filesExclude:
  */
 export async function lintFiles(files: SourceFile[], settings: LintSettings): Promise<FileFindings[]> {
   const analyzer = await loadAnalyzer();
-  // The dependency files (package.json, requirements*.txt, lock files…) nearest the linted files tell BL008 the SDK version.
-  const options = settingsAnalysisOptions(settings, files[0] ? path.dirname(files[0].absolutePath) : undefined);
+  const options = settingsAnalysisOptions(settings);
   const filter = { hintsEnabled: settings['hints.enabled'], disabledRules: settings['lint.disabledRules'] };
-  return analyseFiles(analyzer, files, options).map((result) => ({ ...result, parts: result.parts.map((part) => ({ ...part, findings: visibleFindings(part.findings, filter) })) }));
+  // The dependency files (package.json, requirements*.txt, lock files…) nearest each linted file tell BL008 the SDK version.
+  return analyseFiles(analyzer, files, options, { sdkVersions: true }).map((result) => ({ ...result, parts: result.parts.map((part) => ({ ...part, findings: visibleFindings(part.findings, filter) })) }));
 }
 
 /** The settings `lint` reads (the editor's lint reads the same). */

@@ -3,9 +3,13 @@
  * program split back into cells. Every file comes back, analysed or with the reason it was not.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { lowerModuleWith } from './analyzer';
 import { ModelImporters, reachesModel, talksToModel } from './llmFiles';
 import { analyseNotebook, formatCellLocation, jsonLineOfCellLine, parseNotebook } from './notebook';
+import { SdkVersionsByFolder } from './sdkVersions';
 import type { SourceFile } from './sourceFiles';
+import { WorkspaceIndex } from './workspaceIndex';
 import type { AnalysisOptions, Analyzer, Finding, PromptConstant } from './types';
 
 /** Prompts and findings of a file, or of one notebook cell (ranges relative to the cell). */
@@ -32,8 +36,18 @@ export interface FileAnalysis {
  * Analyses every file; a file that cannot be read or parsed comes back with `skippedReason` and no
  * parts. Files are read once; only a file with quick fixes keeps its text (SARIF fix regions).
  */
-export function analyseFiles(analyzer: Analyzer, files: SourceFile[], options: AnalysisOptions): FileAnalysis[] {
+export function analyseFiles(analyzer: Analyzer, files: SourceFile[], options: AnalysisOptions, workspace: AnalyseFilesWorkspace = {}): FileAnalysis[] {
   const importers = new ModelImporters();
+  // Evidence across files (a caller in another file, an imported helper) comes from the collected files only.
+  const root = workspace.root ?? repositoryRoot(commonFolder(files.map((file) => file.absolutePath)));
+  const sources = files.filter((file) => !file.skippedReason && file.language !== 'notebook');
+  const displayPaths = new Map(sources.map((file) => [file.absolutePath, file.displayPath]));
+  const index = new WorkspaceIndex(root, () => [...displayPaths.keys()], lowerModuleWith(analyzer), (file) => displayPaths.get(file));
+  const sdkVersions = workspace.sdkVersions ? new SdkVersionsByFolder(workspace.root) : undefined;
+  const optionsFor = (file: SourceFile): AnalysisOptions => {
+    const own = index.optionsFor(options, file.absolutePath);
+    return sdkVersions ? { ...own, sdkApiVersions: sdkVersions.forFile(file.absolutePath) } : own;
+  };
   const pending: { analysis: FileAnalysis; program: string }[] = [];
   const out = files.map((file): FileAnalysis => {
     if (file.skippedReason) return { file, parts: [], text: '', reachesModel: false, skippedReason: file.skippedReason };
@@ -48,11 +62,11 @@ export function analyseFiles(analyzer: Analyzer, files: SourceFile[], options: A
     if (file.language === 'notebook') {
       const notebook = parseNotebook(text);
       if ('skippedReason' in notebook) return { file, parts: [], text: '', reachesModel: false, skippedReason: notebook.skippedReason };
-      const analysed = analyseNotebook(analyzer, notebook, options);
+      const analysed = analyseNotebook(analyzer, notebook, sdkVersions ? { ...options, sdkApiVersions: sdkVersions.forFile(file.absolutePath) } : options);
       program = analysed.program.text;
       analysis = { file, parts: analysed.cells, text, reachesModel: false, ...(analysed.skippedReason ? { skippedReason: analysed.skippedReason } : {}) };
     } else {
-      const result = analyzer.analyze(text, file.language, options);
+      const result = analyzer.analyze(text, file.language, optionsFor(file));
       const hasFixes = result.findings.some((finding) => finding.fixes.length > 0);
       analysis = { file, parts: [{ prompts: result.prompts, findings: result.findings, calls: result.calls ?? [] }], text: hasFixes ? text : '', reachesModel: false, ...(result.skippedReason ? { skippedReason: result.skippedReason } : {}) };
     }
@@ -64,6 +78,36 @@ export function analyseFiles(analyzer: Analyzer, files: SourceFile[], options: A
   // Only files with prompts that do not talk to a model themselves need their importers looked up.
   for (const { analysis, program } of pending) analysis.reachesModel = reachesModel(analysis.file.absolutePath, program, importers);
   return out;
+}
+
+/** Where the analysed files sit, for evidence across files and dependency-file lookups. */
+export interface AnalyseFilesWorkspace {
+  /** The workspace root (default: the files' common folder). */
+  root?: string;
+  /** Read each file's SDK version (BL008) from the dependency files nearest it, up to the root. */
+  sdkVersions?: boolean;
+}
+
+/** The repository `folder` is in (the nearest folder above with `.git`), else `folder`: where absolute imports resolve from. */
+function repositoryRoot(folder: string): string {
+  for (let current = folder; ; current = path.dirname(current)) {
+    if (fs.existsSync(path.join(current, '.git'))) return current;
+    if (path.dirname(current) === current) return folder;
+  }
+}
+
+/** The deepest folder holding every file. */
+export function commonFolder(files: string[]): string {
+  if (files.length === 0) return process.cwd();
+  let common = path.dirname(files[0]);
+  for (const file of files.slice(1)) {
+    while (path.relative(common, file).startsWith('..') || path.isAbsolute(path.relative(common, file))) {
+      const parent = path.dirname(common);
+      if (parent === common) return common;
+      common = parent;
+    }
+  }
+  return common;
 }
 
 /** `path:12` for a file line, `path#cell3:12` for a line of a notebook cell (both 0-based in, 1-based out). */

@@ -45,6 +45,36 @@ class TreeSitterAnalyzer implements Analyzer {
   async prepare(language: SourceLanguage): Promise<void> {
     await this.runtime.load(language);
   }
+
+  /** The facts of every top-level statement (for the workspace index, which reads other files' functions and calls). */
+  lowerModule(text: string, language: SourceLanguage): StatementFacts[] | undefined {
+    // A grammar not loaded yet (the editor loads them per language) gives no facts rather than a wrong parse.
+    const grammar = this.runtime.languages.get(language);
+    if (!grammar || skipReason(text)) return undefined;
+    const parser = new this.runtime.ts.Parser();
+    try {
+      parser.setLanguage(grammar);
+      const tree = parser.parse(text);
+      if (!tree) return undefined;
+      try {
+        const lower = language === 'python' ? lowerPythonStatement : lowerJsStatement;
+        const out: StatementFacts[] = [];
+        for (let node = tree.rootNode.firstChild; node; node = node.nextSibling) out.push(lower(node, text));
+        return out;
+      } finally {
+        tree.delete();
+      }
+    } catch {
+      return undefined;
+    } finally {
+      parser.delete();
+    }
+  }
+}
+
+/** The analyzer's lowering of a whole file, when the analyzer is the tree-sitter one (see WorkspaceIndex). */
+export function lowerModuleWith(analyzer: Analyzer): (text: string, language: SourceLanguage) => StatementFacts[] | undefined {
+  return (text, language) => (analyzer instanceof TreeSitterAnalyzer ? analyzer.lowerModule(text, language) : undefined);
 }
 
 /** Why a text is not analysed at all, if it is not. */

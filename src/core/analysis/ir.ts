@@ -59,6 +59,8 @@ export interface Binding {
   value?: Expr;
   /** For `set`: the keys and indexes from the variable to the assigned slot (`[-1, "content"]`). */
   path?: (string | number)[];
+  /** For a `loop-var` inside a function: the collection the loop walks (`messages[-2:]`), so marks set on the variable can be traced to it. */
+  iter?: Expr;
 }
 
 /** A function, method or lambda body (or the module itself) with what it binds. */
@@ -136,7 +138,10 @@ export function shiftFactsInterior(facts: StatementFacts, delta: number): void {
   // Objects are shared (a call is a binding's value and a call site; scopes link to parents): shift
   // each once. The statement's own bindings were moved with its surface.
   const shifter = new OffsetShifter(delta, facts.bindings);
-  for (const binding of facts.bindings) shifter.expr(binding.value);
+  for (const binding of facts.bindings) {
+    shifter.expr(binding.value);
+    if (binding.iter) shifter.expr(binding.iter);
+  }
   for (const scope of facts.functions) shifter.scope(scope);
   for (const site of facts.sdkCalls) shifter.callSite(site);
   for (const call of facts.loopCalls) {
@@ -260,6 +265,7 @@ class OffsetShifter {
     binding.at += this.delta;
     binding.end += this.delta;
     this.expr(binding.value);
+    if (binding.iter) this.expr(binding.iter);
   }
 
   callSite(site: CallSite): void {

@@ -118,6 +118,8 @@ export function noteCall(ctx: LowerContext, call: Extract<Expr, { kind: 'call' }
   const callee = call.calleeExpr;
   if (callee.kind === 'ref') ctx.facts.calls.push({ name: callee.name, call, scope: ctx.scope });
   else if (callee.kind === 'member' && callee.object.kind === 'ref' && SELF_NAMES.has(callee.object.name)) ctx.facts.calls.push({ name: callee.property, call, scope: ctx.scope });
+  // `prompts.build(x)`, `pkg.prompts.build(x)`: a function of an imported module (workspaceIndex.ts follows these across files).
+  else if (callee.kind === 'member' && DOTTED.test(call.callee)) ctx.facts.calls.push({ name: call.callee, call, scope: ctx.scope });
   if ((call.callee.endsWith('.append') || call.callee.endsWith('.push') || call.callee.endsWith('.extend')) && callee.kind === 'member' && callee.object.kind === 'ref') {
     const pushed = call.callee.endsWith('.extend') ? call.args.map((arg): Expr => ({ kind: 'spread', start: arg.start, end: arg.end, value: arg })) : call.args;
     for (const value of pushed) bind(ctx, { name: callee.object.name, kind: 'append', at: call.start, end: call.end, value });
@@ -125,6 +127,7 @@ export function noteCall(ctx: LowerContext, call: Extract<Expr, { kind: 'call' }
 }
 
 const SELF_NAMES = new Set(['self', 'this', 'cls']);
+const DOTTED = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
 
 export function opaque(node: Node, what: string): Expr {
   return { kind: 'opaque', start: node.startIndex, end: node.endIndex, what };

@@ -236,8 +236,9 @@ function classBody(node: Node, ctx: LowerContext): void {
 function forIn(node: Node, ctx: LowerContext): void {
   const left = node.childForFieldName('left');
   const right = node.childForFieldName('right');
-  if (right) expr(right, ctx);
-  for (const name of left ? patternNames(left) : []) bind(ctx, { name, kind: 'loop-var', at: node.startIndex, end: node.endIndex });
+  const iter = right ? expr(right, ctx) : undefined;
+  const inFunction = iter && ctx.scope.name !== '<module>';
+  for (const name of left ? patternNames(left) : []) bind(ctx, { name, kind: 'loop-var', at: node.startIndex, end: node.endIndex, ...(inFunction ? { iter } : {}) });
   const body = node.childForFieldName('body');
   if (body) statement(body, { ...ctx, loop: { start: node.startIndex, end: node.endIndex } });
 }

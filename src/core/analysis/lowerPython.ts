@@ -199,8 +199,9 @@ function classDefinition(node: Node, ctx: LowerContext): void {
 function forStatement(node: Node, ctx: LowerContext): void {
   const left = node.childForFieldName('left');
   const right = node.childForFieldName('right');
-  if (right) expr(right, ctx);
-  for (const name of left ? targetNames(left) : []) bind(ctx, { name, kind: 'loop-var', at: node.startIndex, end: node.endIndex });
+  const iter = right ? expr(right, ctx) : undefined;
+  const inFunction = iter && ctx.scope.name !== '<module>';
+  for (const name of left ? targetNames(left) : []) bind(ctx, { name, kind: 'loop-var', at: node.startIndex, end: node.endIndex, ...(inFunction ? { iter } : {}) });
   const loopCtx: LowerContext = { ...ctx, loop: { start: node.startIndex, end: node.endIndex } };
   const body = node.childForFieldName('body');
   if (body) statement(body, loopCtx);

@@ -1,4 +1,4 @@
-import type { CallSite, DictEntry, Expr, Kwarg, Span } from './ir';
+import type { Binding, CallSite, DictEntry, Expr, Kwarg, Span } from './ir';
 import { type Located, type ModuleEnv, type ResolvedDict, type ResolvedList, lookup, resolveDict, resolveList, staticString, stringify } from './resolve';
 
 export type Section = 'tools' | 'system' | 'messages';
@@ -203,6 +203,7 @@ function addMessages(request: RequestModel, loc: Located, env: ModuleEnv): void 
     }
     request.unresolved.add('messages');
     request.conversation = true;
+    addLoopMarks(request, loc, env);
     return;
   }
   if (list.open) {
@@ -230,6 +231,55 @@ function addMessages(request: RequestModel, loc: Located, env: ModuleEnv): void 
     }
   }
   request.messageCount = index;
+  addLoopMarks(request, loc, env);
+}
+
+/**
+ * Breakpoints a loop sets on the last messages (`for m in messages[-2:]: m["content"][-1]["cache_control"] = …`)
+ * or a subscript sets on the list (`messages[-1]["content"][-1]["cache_control"] = …`) before the call.
+ * They mark the latest turns: the last written message's last block when the list is known and
+ * closed, else a block standing for the history's tail (per item, of unknown content).
+ */
+function addLoopMarks(request: RequestModel, loc: Located, env: ModuleEnv): void {
+  const name = rootName(loc.expr);
+  const scope = loc.scope ?? request.site.scope;
+  if (!name || scope.name === '<module>') return;
+  const callStart = request.site.call.start;
+  const marks: Binding[] = [];
+  const isMark = (binding: Binding): boolean => binding.kind === 'set' && binding.path !== undefined && binding.path[binding.path.length - 1] === 'cache_control' && binding.at < callStart && binding.value !== undefined;
+  for (const binding of scope.bindings) {
+    if (binding.name === name && isMark(binding)) marks.push(binding);
+    if (binding.kind !== 'loop-var' || !binding.iter || rootName(binding.iter) !== name || binding.at > callStart) continue;
+    for (const set of scope.bindings) if (set.name === binding.name && isMark(set) && set.at >= binding.at && set.end <= binding.end) marks.push(set);
+  }
+  if (marks.length === 0) return;
+  const mark = marks[marks.length - 1];
+  const control = resolveDict({ expr: mark.value as Expr, scope }, env);
+  const breakpoint: Breakpoint = { ...ttlOf(control, env), entry: { start: mark.at, end: mark.end }, control: control?.literal, automatic: false };
+  const lastMessage = request.blocks.filter((block) => block.section === 'messages').pop();
+  if (lastMessage && !request.unresolved.has('messages') && !lastMessage.perItem) {
+    lastMessage.breakpoint ??= breakpoint;
+    return;
+  }
+  const tail: Expr = { kind: 'opaque', start: mark.at, end: mark.end, what: 'the latest turns of the conversation' };
+  request.blocks.push({ section: 'messages', content: { expr: tail, scope }, perItem: true, breakpoint });
+}
+
+/** The variable a collection expression starts from (`messages` in `messages[-2:]`, `msgs.slice(-2)`, `reversed(messages)`). */
+function rootName(expr: Expr): string | undefined {
+  switch (expr.kind) {
+    case 'ref':
+      return expr.name;
+    case 'index':
+    case 'member':
+      return rootName(expr.object);
+    case 'call':
+      if (expr.calleeExpr.kind === 'member' && /^(slice|at|reverse|toReversed|filter)$/.test(expr.calleeExpr.property)) return rootName(expr.calleeExpr.object);
+      if (/^(reversed|list|enumerate)$/.test(expr.callee) && expr.args[0]) return rootName(expr.args[0]);
+      return undefined;
+    default:
+      return undefined;
+  }
 }
 
 /** A message's role and content: a dict, a LangChain message object, or a `("role", content)` tuple. */
@@ -238,7 +288,9 @@ function messageOf(item: Located, env: ModuleEnv): { role?: string; content: Loc
   if (expr.kind === 'call') {
     const match = /(System|Human|AI|Assistant|User|Chat)Message(Param)?$/.exec(expr.callee);
     if (match && !FIELD_LIKE.test(expr.callee)) {
-      const content = expr.kwargs.find((kwarg) => kwarg.name === 'content')?.value ?? expr.args[0];
+      let content = expr.kwargs.find((kwarg) => kwarg.name === 'content')?.value ?? expr.args[0];
+      // LangChain.js takes the fields as one object: `new SystemMessage({ content: [...] })`.
+      if (content?.kind === 'dict') content = content.entries.find((entry) => entry.key === 'content')?.value ?? content;
       if (!content) return undefined;
       const role = { System: 'system', Human: 'user', User: 'user', AI: 'assistant', Assistant: 'assistant', Chat: undefined }[match[1]];
       return { role, content: { expr: content, scope: item.scope } };

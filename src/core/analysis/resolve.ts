@@ -1,4 +1,5 @@
 import type { Binding, CallRef, DictEntry, Expr, Scope, Span, StatementFacts } from './ir';
+import type { CrossFileEvidence } from './workspaceIndex';
 
 /**
  * A name table that notes which names are read while `recording` is set: a statement's results
@@ -34,6 +35,8 @@ export interface ModuleEnv {
   functions: NameTable<Scope>;
   /** Calls of each plain name or method name anywhere in the file (what a helper's parameters receive). */
   callers: NameTable<CallRef[]>;
+  /** Evidence from other workspace files (callers passing arguments, imported helpers' returns), when the analysis has it. */
+  external?: CrossFileEvidence;
 }
 
 /** The module-level names an evaluation read, with what they meant then. */
@@ -496,21 +499,22 @@ function ref(expr: Extract<Expr, { kind: 'ref' }>, scope: Scope | undefined, env
 const STABLE_ROLE = /^(system|system_?prompt|system_?message|sys_?prompt|instructions?|persona|preamble|tools|tool_?defs|tool_?definitions|schema|examples|few_?shots?|guidelines|policy|rules|base_?prompt|prompt_?template|template)$/i;
 
 /**
- * A parameter is unknown until evidence says otherwise: its name's role (a `system_prompt`
- * parameter is the stable part of every request) or what its callers in this file pass (a clock,
- * user input, a loop variable: per-request, with the caller's expression as the place to fix).
+ * A parameter is unknown until evidence says otherwise: what its callers in this file or in files
+ * importing it pass (a clock, user input, a loop variable: per-request, with the caller's
+ * expression as the evidence), else its name's role (a `system_prompt` parameter is the stable
+ * part of every request).
  */
 function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, env: ModuleEnv, guard: Set<object>, depth: number): TextValue {
-  if (STABLE_ROLE.test(expr.name)) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
-  const unknown = unknownAt(expr, expr.name, true);
+  // Named for the stable part of a request, it is stable unless a caller shows otherwise.
+  const unknown = STABLE_ROLE.test(expr.name) ? { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false } : unknownAt(expr, expr.name, true);
   // The parameter list stands for "following this function's parameters" (the scope itself guards its returns).
   if (!fn || guard.has(fn.params) || depth > 40) return unknown;
   const position = fn.params.indexOf(expr.name);
   const calls = fn.name.startsWith('<') ? undefined : env.callers.get(fn.name);
-  if (!calls || position < 0) return unknown;
+  if (position < 0) return unknown;
   guard.add(fn.params);
   try {
-    for (const ref of calls) {
+    for (const ref of calls ?? []) {
       if (ref.scope === fn) continue;
       const keyword = ref.call.kwargs.find((kwarg) => kwarg.name === expr.name);
       const positional = ref.call.args[position];
@@ -528,7 +532,17 @@ function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, 
   } finally {
     guard.delete(fn.params);
   }
+  // A top-level function's callers in other files (through the workspace's imports).
+  const external = topLevel(fn) ? env.external?.argument(fn.name, expr.name, position) : undefined;
+  if (external) {
+    const dynamic: Dynamic = { start: expr.start, end: expr.end, reason: `the parameter \`${expr.name}\`, which a caller in ${external.where} passes ${external.reason}`, stability: external.stability, via: [] };
+    return { text: PLACEHOLDER, dynamic: [dynamic], unstable: [], complete: external.complete };
+  }
   return unknown;
+}
+
+function topLevel(fn: Scope): boolean {
+  return !fn.name.startsWith('<') && (!fn.parent || fn.parent.name === '<module>');
 }
 
 function augmentsOf(scope: Scope, name: string, after: number, before: number): Expr[] {
@@ -683,6 +697,8 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
     }
     const first = firstDynamic(object.dynamic);
     if (method !== 'format' && first) return wrapAt(call, first);
+    // `"…".repeat(n)`: n copies whose count is not kept, so the size is only a floor.
+    if (method === 'repeat') out.complete = false;
     return out;
   }
   if (WRAPPERS.has(call.callee) && call.args[0]) return stringify({ expr: call.args[0], scope }, env, guard, depth + 1);
@@ -713,6 +729,9 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
       guard.delete(helper);
     }
   }
+  // A helper imported from another workspace file: what it returns, read there.
+  const imported = helper ? undefined : env.external?.returned(call.callee);
+  if (imported) return { ...dynamicAt(call, `what \`${label(call)}\` returns, ${imported.reason} in ${imported.where}`, imported.stability), complete: imported.complete };
   const values = args();
   const argFirst = firstDynamic(values.flatMap((arg) => arg.dynamic));
   if (argFirst) return wrapAt(call, argFirst);

@@ -135,3 +135,39 @@ export function detectSdkVersions(start: string): WorkspaceSdkVersions {
   }
   return found;
 }
+
+/**
+ * The SDK versions for each file of a workspace: the dependency files nearest the file win, looked
+ * for from its folder up to `root` (or, without one, up to a folder with `.git`). A monorepo's
+ * `packages/api` with its own package.json gets its own answer. Cached per folder.
+ */
+export class SdkVersionsByFolder {
+  private readonly cache = new Map<string, WorkspaceSdkVersions>();
+  private readonly root: string | undefined;
+
+  constructor(root?: string) {
+    this.root = root === undefined ? undefined : path.resolve(root);
+  }
+
+  forFile(file: string): WorkspaceSdkVersions {
+    return this.forFolder(path.dirname(path.resolve(file)));
+  }
+
+  forFolder(folder: string): WorkspaceSdkVersions {
+    const dir = path.resolve(folder);
+    const cached = this.cache.get(dir);
+    if (cached) return cached;
+    const python = pythonFromLock(dir) ?? pythonFromManifests(dir);
+    const typescript = typescriptFrom(dir);
+    const parent = path.dirname(dir);
+    const last = parent === dir || dir === this.root || fs.existsSync(path.join(dir, '.git')) || (this.root !== undefined && path.relative(this.root, dir).startsWith('..'));
+    const above = last || (python && typescript) ? {} : this.forFolder(parent);
+    const found: WorkspaceSdkVersions = {};
+    const pythonFound = python ?? above.python;
+    const typescriptFound = typescript ?? above.typescript;
+    if (pythonFound) found.python = pythonFound;
+    if (typescriptFound) found.typescript = typescriptFound;
+    this.cache.set(dir, found);
+    return found;
+  }
+}

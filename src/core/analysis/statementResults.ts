@@ -21,6 +21,8 @@ export interface StatementResult {
 
 /** Resolves one statement's requests, applies the request rules and collects its prompt facts. */
 export function evaluateStatement(facts: StatementFacts, env: ModuleEnv, text: string, python: boolean, options: AnalysisOptions): StatementResult {
+  // Evidence from other files belongs to these options (sameOptions compares it by identity).
+  env.external = options.crossFile;
   recordDependencies(env);
   try {
     const ctx: RuleContext = { env, text, python, options, findings: [], reported: new Set() };
@@ -55,7 +57,8 @@ export function sameOptions(before: AnalysisOptions | undefined, after: Analysis
     before.defaultModel === after.defaultModel &&
     rules(before) === rules(after) &&
     (before.reportUnknownValues ?? false) === (after.reportUnknownValues ?? false) &&
-    before.minCacheableTokens === after.minCacheableTokens && before.estimateTokens === after.estimateTokens
+    before.minCacheableTokens === after.minCacheableTokens && before.estimateTokens === after.estimateTokens &&
+    before.crossFile === after.crossFile && before.sdkApiVersions === after.sdkApiVersions
   );
 }
 

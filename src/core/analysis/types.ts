@@ -1,4 +1,5 @@
 import type { RuleCode } from './ruleRegistry';
+import type { CrossFileEvidence } from './workspaceIndex';
 
 /**
  * What the analyzer reports about one source file. Offsets are UTF-16 code-unit offsets into the
@@ -103,6 +104,8 @@ export interface AnalysisOptions {
   estimateTokens?: (text: string, model: string) => number;
   /** The `anthropic-version` the workspace's SDK sends, per language, from its dependency files (BL008; see sdkVersions.ts). */
   sdkApiVersions?: Partial<Record<'python' | 'typescript', { apiVersion?: string; source?: string }>>;
+  /** Stability evidence from other workspace files (callers of this file's functions, imported helpers): see workspaceIndex.ts. */
+  crossFile?: CrossFileEvidence;
   /** The day models are checked against for retirement (BL007), ISO; default today. */
   today?: string;
 }

@@ -75,8 +75,11 @@ export class DocumentAnalysisCache implements vscode.Disposable {
 
   constructor(
     private readonly loadAnalyzer: () => Promise<Analyzer>,
-    /** The options for a file: in a multi-root workspace its folder's settings decide them. */
-    private readonly options: (resource: vscode.Uri) => AnalysisOptions,
+    /**
+     * The options for a file: in a multi-root workspace its folder's settings decide them; with the
+     * document, evidence from other files (callers, imported helpers) is added.
+     */
+    private readonly options: (resource: vscode.Uri, document?: vscode.TextDocument) => AnalysisOptions,
     private readonly log: Logger,
     private readonly onLoadFailure: (error: unknown) => void,
   ) {
@@ -183,7 +186,7 @@ export class DocumentAnalysisCache implements vscode.Disposable {
       return cached.value;
     }
     // Options are applied to the whole file on every update, so recorded edits stay replayable after a settings change.
-    const value = state.session.update(document.getText(), this.options(document.uri), state.edits.take(document.version));
+    const value = state.session.update(document.getText(), this.options(document.uri, document), state.edits.take(document.version));
     state.result = { version: document.version, generation: this.generation, value };
     return value;
   }

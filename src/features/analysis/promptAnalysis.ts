@@ -13,6 +13,7 @@ import { watchConfig, type ConfigRefresh } from '../../host/config';
 import type { HostServices } from '../../host/services';
 import { DocumentAnalysisCache } from './documentAnalysisCache';
 import { PromptTokenCounts, type ExactPromptCounter } from './promptTokenCounts';
+import { WorkspaceEvidence } from './workspaceEvidence';
 
 const SHOW_LOGS = 'Show Logs';
 
@@ -39,29 +40,42 @@ export class PromptAnalysis implements vscode.Disposable {
     // Exact counts teach this workspace's estimates (hashes and counts only, in workspace state).
     const calibration = new WorkspaceTokenCalibration(services.extensionContext.workspaceState, log);
     this.tokenCounts = new PromptTokenCounts(services, () => createExactCounter(services, calibration), calibration);
+    const optionsForFolder = (resource: vscode.Uri): AnalysisOptions => {
+      const folder = vscode.workspace.getWorkspaceFolder(resource);
+      const key = folder?.uri.toString() ?? '';
+      let options = optionsByFolder.get(key);
+      if (!options) {
+        const settings = folder ? config.forResource(folder.uri) : config;
+        const dependencyDir = folder?.uri.scheme === 'file' ? folder.uri.fsPath : services.workspaceRoot();
+        options = withExactCounts(
+          settingsAnalysisOptions(
+            { defaultModel: settings.defaultModel, modelOverrides: settings.modelOverrides, 'lint.disabledRules': settings.disabledRules, 'lint.reportUnknownValues': settings.reportUnknownValues },
+            dependencyDir,
+          ),
+          this.tokenCounts,
+          settings.modelOverrides,
+        );
+        optionsByFolder.set(key, options);
+      }
+      return options;
+    };
+    // Evidence from other files (callers, imported helpers, the nearest dependency files), as `batchlens lint` reads it.
+    const evidence = new WorkspaceEvidence(
+      (uri) => {
+        const folder = vscode.workspace.getWorkspaceFolder(uri);
+        return folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
+      },
+      // Another file changed on disk: what it passes or returns may change this document's findings.
+      () => {
+        this.cache.invalidateAll();
+        this.settingsEmitter.fire();
+      },
+    );
     this.cache = new DocumentAnalysisCache(
-      () => loadAnalyzer({ wasmDir, languages: [] }),
+      () => loadAnalyzer({ wasmDir, languages: [] }).then((analyzer) => evidence.analyzerLoaded(analyzer)),
       // The same options the CLI builds, so the editor and `batchlens lint` agree; token figures in
       // findings (BL003) use the exact count the lens shows when count_tokens has answered for that text.
-      (resource) => {
-        const folder = vscode.workspace.getWorkspaceFolder(resource);
-        const key = folder?.uri.toString() ?? '';
-        let options = optionsByFolder.get(key);
-        if (!options) {
-          const settings = folder ? config.forResource(folder.uri) : config;
-          const dependencyDir = folder?.uri.scheme === 'file' ? folder.uri.fsPath : services.workspaceRoot();
-          options = withExactCounts(
-            settingsAnalysisOptions(
-              { defaultModel: settings.defaultModel, modelOverrides: settings.modelOverrides, 'lint.disabledRules': settings.disabledRules, 'lint.reportUnknownValues': settings.reportUnknownValues },
-              dependencyDir,
-            ),
-            this.tokenCounts,
-            settings.modelOverrides,
-          );
-          optionsByFolder.set(key, options);
-        }
-        return options;
-      },
+      (resource, document) => evidence.optionsFor(optionsForFolder(resource), document),
       log,
       (error) => void showLoadFailure(services, error),
     );
@@ -94,7 +108,7 @@ export class PromptAnalysis implements vscode.Disposable {
     ];
     // An exact count changes the number a finding states: analyse again so it says the same as the lens.
     const exactArrived = this.tokenCounts.onDidCountExactly(reanalyse);
-    this.subscriptions = [watchConfig(table, log), exactArrived, this.cache, this.tokenCounts, this.settingsEmitter];
+    this.subscriptions = [watchConfig(table, log), exactArrived, this.cache, this.tokenCounts, this.settingsEmitter, evidence];
   }
 
   dispose(): void {

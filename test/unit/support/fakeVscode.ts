@@ -168,6 +168,7 @@ export const workspace = {
   asRelativePath(uri: Uri) {
     return fakeState.workspaceFolder === undefined ? uri.fsPath : path.relative(fakeState.workspaceFolder, uri.fsPath).split(path.sep).join('/');
   },
+  createFileSystemWatcher: () => ({ onDidCreate: never, onDidChange: never, onDidDelete: never, dispose: () => undefined }),
   onDidOpenTextDocument: fakeState.openDocument.event,
   onDidChangeTextDocument: never,
   onDidCloseTextDocument: never,
