@@ -1,4 +1,4 @@
-import type { BatchRecord, Job } from '../tracking/jobModel';
+import type { BatchRecord, Job } from '../jobs/jobModel';
 
 /** Files of a new job that an earlier job of the workspace already has in flight. */
 export interface FilesInFlight {

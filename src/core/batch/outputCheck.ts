@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { Job, JobStore } from '../tracking/jobModel';
+import type { Job, JobStore } from '../jobs/jobModel';
 import { outputPathFor } from '../tracking/resultsWriter';
 
 /** A file whose output would land outside the workspace, found before anything is sent. */

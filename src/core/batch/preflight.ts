@@ -3,7 +3,7 @@ import { BATCHLENS_API_VERSION, REMOVED_PARAMETERS, isStrictVersion } from '../a
 import { UnknownModelError, findModel, isoToday, resolveModel } from '../pricing/catalog';
 import { lifecycleAt } from '../pricing/lifecycle';
 import type { ModelOverrides } from '../pricing/overrides';
-import { API_MAX_BATCH_BYTES, API_MAX_REQUESTS_PER_BATCH, type PlannedBatch } from './splitBatches';
+import { API_MAX_BATCH_BYTES, API_MAX_REQUESTS_PER_BATCH, type PlannedBatch } from '../jobs/splitBatches';
 
 /*
  * Pre-flight: every check the API applies to a batch row only when the batch runs (so a bad row

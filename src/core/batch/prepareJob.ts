@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { BatchApi, BatchRequest, CountTokensParams } from '../api/batchApi';
 import { resolveModel } from '../pricing/catalog';
 import type { ModelOverrides } from '../pricing/overrides';
-import { JOB_SCHEMA_VERSION, type Job, type ManifestEntry } from '../tracking/jobModel';
+import { JOB_SCHEMA_VERSION, type Job, type ManifestEntry } from '../jobs/jobModel';
 import { requestsFileFor } from '../tracking/jobStore';
 import { abortError } from '../util/clock';
 import { type CollectOptions, type SkippedFile, collectFiles } from './collectFiles';
@@ -10,7 +10,7 @@ import { type CostPreview, buildCostPreview } from './costPreview';
 import { CustomIdAllocator, newCustomIdTag } from './customIds';
 import type { OutputExpectation } from './outputHistory';
 import { buildRequest, buildSystemBlocks } from './requestBuilder';
-import { DEFAULT_MAX_BATCH_BYTES, type PlannedBatch, splitIntoBatches } from './splitBatches';
+import { DEFAULT_MAX_BATCH_BYTES, type PlannedBatch, splitIntoBatches } from '../jobs/splitBatches';
 import type { PromptTemplate } from './templates';
 
 export interface PrepareJobOptions extends Omit<CollectOptions, 'onProgress'> {

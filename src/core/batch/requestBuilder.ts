@@ -2,7 +2,7 @@ import type { TextBlockParam } from '@anthropic-ai/sdk/resources/messages/messag
 import type { BatchRequest } from '../api/batchApi';
 import type { TokenizerGeneration } from '../pricing/modelEntry';
 import { estimateRequestTokens } from '../tokens/estimate';
-import type { ManifestEntry } from '../tracking/jobModel';
+import type { ManifestEntry } from '../jobs/jobModel';
 import type { CollectedFile } from './collectFiles';
 import { type PromptTemplate, renderTemplateText } from './templates';
 

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { BatchApi, BatchRequest, MessageBatch } from '../api/batchApi';
 import { toBatchApiError } from '../api/errors';
-import type { BatchRecord, Job } from '../tracking/jobModel';
+import type { BatchRecord, Job } from '../jobs/jobModel';
 import type { FileJobStore } from '../tracking/jobStore';
 import { abortError, type Clock } from '../util/clock';
 import { type Logger, silentLogger } from '../util/logger';
 import type { PreparedJob } from './prepareJob';
-import { DEFAULT_MAX_BATCH_BYTES, splitIntoBatches } from './splitBatches';
-import { classifyCreateFailure } from './submissionFailure';
+import { DEFAULT_MAX_BATCH_BYTES, splitIntoBatches } from '../jobs/splitBatches';
+import { classifyCreateFailure } from '../jobs/submissionFailure';
 
 export interface SubmitOptions {
   store: FileJobStore;

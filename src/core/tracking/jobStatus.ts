@@ -1,4 +1,4 @@
-import type { BatchProcessingStatus, BatchRecord, Job, RequestCounts, RowAttempt, RowOutcome } from './jobModel';
+import type { BatchProcessingStatus, BatchRecord, Job, RequestCounts, RowAttempt, RowOutcome } from '../jobs/jobModel';
 
 /**
  * Where a job stands as a whole. `submitting`: an intent has no batch id yet; `submitFailed`: no batch

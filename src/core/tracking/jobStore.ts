@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { BatchRequest } from '../api/batchApi';
 import { type Clock, systemClock } from '../util/clock';
 import { type Logger, silentLogger } from '../util/logger';
-import { JOB_SCHEMA_VERSION, type Job, type JobStore } from './jobModel';
+import { JOB_SCHEMA_VERSION, type Job, type JobStore } from '../jobs/jobModel';
 
 /** The store folder inside a workspace. */
 export const STORE_DIR_NAME = '.batchlens';

@@ -4,7 +4,7 @@ import type { BatchApi, MessageBatchIndividualResponse } from '../api/batchApi';
 import { renderTemplateText } from '../batch/templates';
 import type { Logger } from '../util/logger';
 import { adoptedManifestEntry, recordAdoptedRows, resultsLocationFor } from './adoptedRows';
-import type { BatchRecord, Job, JobStore, ManifestEntry, ResultsTally, RowAttempt, RowOutcome } from './jobModel';
+import type { BatchRecord, Job, JobStore, ManifestEntry, ResultsTally, RowAttempt, RowOutcome } from '../jobs/jobModel';
 import { downloadRawResults } from './rawResults';
 import { OutsideWorkspaceError, alternativeName, confineToWorkspace, sha256, toWorkspaceRelative, writeFileAtomic } from './workspacePaths';
 

@@ -1,11 +1,11 @@
 import type { BatchApi, BatchRequest, MessageBatch } from '../api/batchApi';
 import { toBatchApiError } from '../api/errors';
-import { classifyCreateFailure } from '../batch/submissionFailure';
+import { classifyCreateFailure } from '../jobs/submissionFailure';
 import { applyBatchToRecord, sha256Of } from '../batch/submitJob';
-import { DEFAULT_MAX_BATCH_BYTES, API_MAX_REQUESTS_PER_BATCH, splitIntoBatches } from '../batch/splitBatches';
+import { DEFAULT_MAX_BATCH_BYTES, API_MAX_REQUESTS_PER_BATCH, splitIntoBatches } from '../jobs/splitBatches';
 import type { Clock } from '../util/clock';
 import { type Logger, silentLogger } from '../util/logger';
-import type { BatchRecord, Job, JobStore, RowAttempt } from './jobModel';
+import type { BatchRecord, Job, JobStore, RowAttempt } from '../jobs/jobModel';
 import { currentBatchByRow } from './jobStatus';
 
 /**

@@ -6,7 +6,7 @@ import { explainApiError } from '../../core/api/errors';
 import { assertRequestsKnown } from '../../core/tracking/adoptBatch';
 import { cancelJob, deleteJob, downloadCheckedResults, isJobDeletable } from '../../core/tracking/jobActions';
 import { formatCounts, jobLabel } from '../../core/tracking/jobFormat';
-import type { Job, JobStore } from '../../core/tracking/jobModel';
+import type { Job, JobStore } from '../../core/jobs/jobModel';
 import { summarizeJob } from '../../core/tracking/jobStatus';
 import type { Poller } from '../../core/tracking/poller';
 import { describeShort } from '../../core/tracking/resultsCompleteness';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { CustomIdAllocator, customIdForPath } from '../../../src/core/batch/customIds';
 import { describeFilesInFlight, describeFilesInFlightDetail, findFilesInFlight, inFlightDecision } from '../../../src/core/batch/inFlight';
 import { describeEscapingOutput, findEscapingOutput } from '../../../src/core/batch/outputCheck';
-import { JOB_SCHEMA_VERSION, type BatchRecord, type Job } from '../../../src/core/tracking/jobModel';
+import { JOB_SCHEMA_VERSION, type BatchRecord, type Job } from '../../../src/core/jobs/jobModel';
 import { FileJobStore } from '../../../src/core/tracking/jobStore';
 
 /** A job of `paths` (content hash = 'sha-' + path) whose ids carry `tag` (none: a job from before tags). */

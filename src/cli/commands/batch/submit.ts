@@ -6,13 +6,13 @@ import { describeFilesInFlight, findFilesInFlight } from '../../../core/batch/in
 import { describeEscapingOutput, findEscapingOutput } from '../../../core/batch/outputCheck';
 import { outputHistoryOf } from '../../../core/batch/outputHistory';
 import { type PreparedJob, prepareJob } from '../../../core/batch/prepareJob';
-import { RequestTooLargeError } from '../../../core/batch/splitBatches';
+import { RequestTooLargeError } from '../../../core/jobs/splitBatches';
 import { type SubmitOutcome, submitPreparedJob } from '../../../core/batch/submitJob';
 import { TemplateError, TemplateNotFoundError, loadTemplate } from '../../../core/batch/templates';
 import * as path from 'node:path';
 import { UnknownModelError, useLiveModelFacts } from '../../../core/pricing/catalog';
 import { LIVE_MODELS_CACHE_FILE, loadLiveModels } from '../../../core/pricing/liveModels';
-import type { BatchRecord } from '../../../core/tracking/jobModel';
+import type { BatchRecord } from '../../../core/jobs/jobModel';
 import type { Clock } from '../../../core/util/clock';
 import { type CliCommand, type CliIo, UsageError } from '../../io';
 import { type CliSettings, loadCliSettings } from '../../workspaceSettings';

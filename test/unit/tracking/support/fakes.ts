@@ -8,7 +8,7 @@ import type {
   ResultsStreamOptions,
 } from '../../../../src/core/api/batchApi';
 import { abortError, type Clock } from '../../../../src/core/util/clock';
-import type { BatchRecord, Job, JobStore, RequestCounts } from '../../../../src/core/tracking/jobModel';
+import type { BatchRecord, Job, JobStore, RequestCounts } from '../../../../src/core/jobs/jobModel';
 
 interface PendingSleep {
   ms: number;
