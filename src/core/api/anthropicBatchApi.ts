@@ -121,10 +121,10 @@ export function createBatchApi(options: CreateBatchApiOptions): BatchApi {
         client.messages.batches.create({ requests }, { signal: opts?.signal, maxRetries: 0 }),
       ),
 
-    createFromJson: (body: string, opts) =>
+    createFromJson: (body: string | Uint8Array, opts) =>
       call('create batch', () =>
         client.post<MessageBatch>('/v1/messages/batches', {
-          body: Buffer.from(body, 'utf8'),
+          body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
           headers: { 'content-type': 'application/json' },
           signal: opts?.signal,
           maxRetries: 0,

@@ -10,7 +10,9 @@ import { type PromptTemplate, renderTemplateText } from './templates';
 export interface BuiltRequest {
   request: BatchRequest;
   entry: ManifestEntry;
-  /** Byte length of `JSON.stringify(request)`. */
+  /** `JSON.stringify(request)`: the line kept in the requests file and sent in the create body. */
+  line: string;
+  /** Byte length of `line`. */
   serializedBytes: number;
   /** Estimated tokens of the shared, cached system prefix inside this request (the same for every row). */
   sharedPrefixTokens: number;
@@ -45,6 +47,7 @@ export function buildRequest(
   };
   const request: BatchRequest = { custom_id: customId, params };
   const estimate = estimateRequestTokens(params, tokenizer, { model: template.model });
+  const line = JSON.stringify(request);
   return {
     request,
     entry: {
@@ -54,7 +57,8 @@ export function buildRequest(
       bytes: file.bytes,
       estimatedInputTokens: estimate.inputTokens,
     },
-    serializedBytes: Buffer.byteLength(JSON.stringify(request), 'utf8'),
+    line,
+    serializedBytes: Buffer.byteLength(line, 'utf8'),
     sharedPrefixTokens: systemBlocks ? estimate.parts.system : 0,
   };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { BatchApi, BatchRequest, MessageBatch } from '../api/batchApi';
-import { applyBatchToRecord } from '../batch/submitJob';
+import { applyBatchToRecord } from '../jobs/batchRecord';
 import type { ModelOverrides } from '../pricing/overrides';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';

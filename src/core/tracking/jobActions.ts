@@ -1,6 +1,6 @@
 import type { BatchApi } from '../api/batchApi';
 import { explainApiError } from '../api/errors';
-import { applyBatchToRecord } from '../batch/submitJob';
+import { applyBatchToRecord } from '../jobs/batchRecord';
 import type { Logger } from '../util/logger';
 import { failureFacts } from './apiErrors';
 import type { Job, JobStore } from '../jobs/jobModel';

@@ -4,7 +4,10 @@ import * as path from 'node:path';
 import type { BatchRequest } from '../api/batchApi';
 import { type Clock, systemClock } from '../util/clock';
 import { type Logger, silentLogger } from '../util/logger';
+import { checkedJobId, requestsFileFor } from '../jobs/jobIds';
 import { JOB_SCHEMA_VERSION, type Job, type JobStore } from '../jobs/jobModel';
+
+export { requestsFileFor };
 
 /** The store folder inside a workspace. */
 export const STORE_DIR_NAME = '.batchlens';
@@ -18,8 +21,6 @@ const STORE_GITIGNORE = [
   '!templates/**',
   '',
 ].join('\n');
-
-const JOB_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** A job file that could not be read; reported to the user, never fatal to the listing. */
 export interface StoreProblem {
@@ -341,11 +342,6 @@ export class FileJobStore implements JobStore {
   }
 }
 
-/** The `requestsFile` of a job, relative to `.batchlens/`. */
-export function requestsFileFor(jobId: string): string {
-  return `requests/${checkedJobId(jobId)}.jsonl`;
-}
-
 /**
  * Replaces `file` with `text` so readers see either the old or the new content, never a torn
  * write: a temp file beside it is written and fsynced, then renamed over the target.
@@ -423,11 +419,6 @@ function parseJob(text: string): Job {
     throw new Error(`written by a newer Batchlens (schema ${String(value.schemaVersion)}); update the extension`);
   }
   return value as unknown as Job;
-}
-
-function checkedJobId(jobId: string): string {
-  if (!JOB_ID_PATTERN.test(jobId)) throw new Error(`Batchlens store: invalid job id ${JSON.stringify(jobId)}`);
-  return jobId;
 }
 
 async function readText(file: string): Promise<string | undefined> {

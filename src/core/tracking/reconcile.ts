@@ -1,5 +1,5 @@
 import type { BatchApi, MessageBatch } from '../api/batchApi';
-import { applyBatchToRecord } from '../batch/submitJob';
+import { applyBatchToRecord } from '../jobs/batchRecord';
 import type { Clock } from '../util/clock';
 import { type Logger, silentLogger } from '../util/logger';
 import { type AdoptionVerdict, compareResultsWithRecord } from './adoptionCheck';
