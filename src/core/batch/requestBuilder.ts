@@ -4,7 +4,8 @@ import type { TokenizerGeneration } from '../pricing/modelEntry';
 import { estimateRequestTokens } from '../tokens/estimate';
 import type { ManifestEntry } from '../jobs/jobModel';
 import type { CollectedFile } from './collectFiles';
-import { type PromptTemplate, renderTemplateText } from './templates';
+import { renderTemplateText } from '../jobs/templateText';
+import type { PromptTemplate } from './templates';
 
 /** One file turned into a batch request, with what the manifest and the splitter need. */
 export interface BuiltRequest {

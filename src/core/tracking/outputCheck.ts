@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Job, JobStore } from '../jobs/jobModel';
-import { outputPathFor } from '../tracking/resultsWriter';
+import { outputPathFor } from './resultsWriter';
 
 /** A file whose output would land outside the workspace, found before anything is sent. */
 export interface EscapingOutput {

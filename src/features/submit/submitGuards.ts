@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { describeFilesInFlight, describeFilesInFlightDetail, findFilesInFlight, inFlightDecision } from '../../core/batch/inFlight';
-import { describeEscapingOutput, findEscapingOutput } from '../../core/batch/outputCheck';
+import { describeEscapingOutput, findEscapingOutput } from '../../core/tracking/outputCheck';
 import type { PreparedJob } from '../../core/batch/prepareJob';
 import type { JobStore } from '../../core/jobs/jobModel';
 

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CustomIdAllocator, customIdForPath } from '../../../src/core/batch/customIds';
 import { describeFilesInFlight, describeFilesInFlightDetail, findFilesInFlight, inFlightDecision } from '../../../src/core/batch/inFlight';
-import { describeEscapingOutput, findEscapingOutput } from '../../../src/core/batch/outputCheck';
+import { describeEscapingOutput, findEscapingOutput } from '../../../src/core/tracking/outputCheck';
 import { JOB_SCHEMA_VERSION, type BatchRecord, type Job } from '../../../src/core/jobs/jobModel';
 import { FileJobStore } from '../../../src/core/tracking/jobStore';
 

@@ -3,7 +3,7 @@ import type { BatchApi, MessageBatch } from '../../../core/api/batchApi';
 import { describeCostPreview } from '../../../core/batch/costPreview';
 import { type PreflightReport, describePreflight } from '../../../core/batch/preflight';
 import { describeFilesInFlight, findFilesInFlight } from '../../../core/batch/inFlight';
-import { describeEscapingOutput, findEscapingOutput } from '../../../core/batch/outputCheck';
+import { describeEscapingOutput, findEscapingOutput } from '../../../core/tracking/outputCheck';
 import { outputHistoryOf } from '../../../core/batch/outputHistory';
 import { type PreparedJob, discardPreparedJob, prepareJob } from '../../../core/batch/prepareJob';
 import { RequestTooLargeError } from '../../../core/jobs/splitBatches';
