@@ -6,6 +6,9 @@ import type { BatchRequest } from '../../../src/core/api/batchApi';
 import { pendingCustomIds, submitPendingBatches, submitPreparedJob } from '../../../src/core/batch/submitJob';
 import { sha256Of } from '../../../src/core/jobs/submission';
 import { FileJobStore } from '../../../src/core/tracking/jobStore';
+import * as path from 'node:path';
+import { discardPreparedJob, prepareJob } from '../../../src/core/batch/prepareJob';
+import { builtinTemplates } from '../../../src/core/batch/templates';
 import { fakeBatchApi, manualClock } from './fakeBatchApi';
 import { prepareDocs, textWorkspace } from './jobFixtures';
 
@@ -32,6 +35,27 @@ describe('prepareJob + submitPreparedJob', () => {
     assert.deepEqual(prepared.job.manifest.map((entry) => entry.relativePath), ['docs/f0.md', 'docs/f1.md', 'docs/f2.md', 'docs/f3.md']);
     assert.equal(prepared.job.manifest[0].bytes, 'Document number 0.\n'.length);
     assert.ok(prepared.job.manifest.every((entry) => entry.estimatedInputTokens > 0 && /^[0-9a-f]{64}$/.test(entry.contentSha256)));
+  });
+
+  it('keeps nothing for a preview only (a dry run), and refuses to submit it', async () => {
+    const root = await textWorkspace(2);
+    const template = builtinTemplates('claude-sonnet-4-6').find((t) => t.name === 'summarize')!;
+    const prepared = await prepareJob({ root, selection: ['docs'], template, maxFileBytes: 10_000, maxRequestsPerBatch: 10, now: Date.now() });
+    assert.equal(prepared.job.manifest.length, 2);
+    assert.equal(prepared.preflight.rows, 2, 'every row was still checked');
+    await assert.rejects(fs.access(path.join(root, '.batchlens')), 'no store folder was written');
+    const clock = manualClock();
+    await assert.rejects(
+      submitPreparedJob(prepared, { store: new FileJobStore(root, { clock }), api: fakeBatchApi({ now: clock.now }), clock, maxRequestsPerBatch: 10 }),
+      /prepared as a preview only/,
+    );
+  });
+
+  it('leaves no requests file behind for a prepared job that is discarded', async () => {
+    const root = await textWorkspace(2);
+    const prepared = await prepareDocs(root, Date.now());
+    await discardPreparedJob(prepared);
+    assert.deepEqual(await fs.readdir(path.join(root, '.batchlens', 'requests')), []);
   });
 
   it('persists requests, intent, then the id for each batch: one job, several batches', async () => {
