@@ -13,6 +13,7 @@ import { CustomIdAllocator, newCustomIdTag } from './customIds';
 import type { OutputExpectation } from './outputHistory';
 import { PreflightCollector, type PreflightReport, checkBatchPlan } from './preflight';
 import { buildRequest, buildSystemBlocks } from './requestBuilder';
+import { RowTokenEstimator } from './rowTokens';
 import type { PromptTemplate } from './templates';
 
 export interface PrepareJobOptions extends Omit<CollectOptions, 'onProgress'> {
@@ -61,7 +62,7 @@ export interface PreparedJob {
 export async function prepareJob(options: PrepareJobOptions): Promise<PreparedJob> {
   const { template } = options;
   const resolved = resolveModel(template.model, options.modelOverrides);
-  const tokenizer = resolved.entry.tokenizer;
+  const rowTokens = new RowTokenEstimator(resolved.entry.tokenizer, template.model);
   const systemBlocks = buildSystemBlocks(template);
   // Every id carries this job's own tag, so no other job's results can ever match its manifest.
   const customIdTag = newCustomIdTag();
@@ -87,7 +88,7 @@ export async function prepareJob(options: PrepareJobOptions): Promise<PreparedJo
         skipped.push(event.skipped);
         continue;
       }
-      const built = buildRequest(template, systemBlocks, event.file, ids.allocate(event.file.relativePath), tokenizer);
+      const built = buildRequest(template, systemBlocks, event.file, ids.allocate(event.file.relativePath), rowTokens);
       manifest.push(built.entry);
       requestBytes.push(built.serializedBytes);
       sharedPrefixTokens = built.sharedPrefixTokens;
@@ -107,6 +108,7 @@ export async function prepareJob(options: PrepareJobOptions): Promise<PreparedJo
       modelNote: resolved.note,
       rowInputTokens: exactCounts ?? manifest.map((entry) => entry.estimatedInputTokens),
       exactInputTokens: exactCounts !== undefined,
+      ...(exactCounts === undefined ? { sampling: rowTokens.sampling } : {}),
       sharedPrefixTokens,
       ttl: template.ttl,
       maxTokens: template.maxTokens,

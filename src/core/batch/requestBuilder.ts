@@ -1,10 +1,9 @@
 import type { TextBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { BatchRequest } from '../api/batchApi';
-import type { TokenizerGeneration } from '../pricing/modelEntry';
-import { estimateRequestTokens } from '../tokens/estimate';
 import type { ManifestEntry } from '../jobs/jobModel';
 import type { CollectedFile } from './collectFiles';
 import { renderTemplateText } from '../jobs/templateText';
+import type { RowTokenEstimator } from './rowTokens';
 import type { PromptTemplate } from './templates';
 
 /** One file turned into a batch request, with what the manifest and the splitter need. */
@@ -38,16 +37,17 @@ export function buildRequest(
   systemBlocks: TextBlockParam[] | undefined,
   file: CollectedFile,
   customId: string,
-  tokenizer: TokenizerGeneration,
+  tokens: RowTokenEstimator,
 ): BuiltRequest {
-  const params: BatchRequest['params'] = {
+  const paramsFor = (content: string): BatchRequest['params'] => ({
     model: template.model,
     max_tokens: template.maxTokens,
     ...(systemBlocks ? { system: systemBlocks } : {}),
-    messages: [{ role: 'user', content: renderTemplateText(template.body, file) }],
-  };
+    messages: [{ role: 'user', content: renderTemplateText(template.body, { relativePath: file.relativePath, content }) }],
+  });
+  const params = paramsFor(file.content);
   const request: BatchRequest = { custom_id: customId, params };
-  const estimate = estimateRequestTokens(params, tokenizer, { model: template.model });
+  const estimate = tokens.estimate(params, () => paramsFor(''), file.content, file.relativePath);
   const line = JSON.stringify(request);
   return {
     request,
@@ -60,6 +60,6 @@ export function buildRequest(
     },
     line,
     serializedBytes: Buffer.byteLength(line, 'utf8'),
-    sharedPrefixTokens: systemBlocks ? estimate.parts.system : 0,
+    sharedPrefixTokens: systemBlocks ? estimate.systemTokens : 0,
   };
 }

@@ -64,7 +64,7 @@ export async function submitPendingBatches(jobId: string, options: SubmitOptions
   let batchesDone = 0;
   const result = await submitRows(
     jobId,
-    storedRequestLines(store, job, pending),
+    () => storedRequestLines(store, job, pending),
     'initial',
     { maxRequests: options.maxRequestsPerBatch, maxBytes: options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES },
     {

@@ -8,6 +8,7 @@ import type { Job, JobStore } from './jobModel';
 /** One stored request: its custom id and its serialized line, exactly as kept (no newline). */
 export interface RequestLine {
   customId: string;
+  /** A view into the read buffer, valid until the next row is read: copy it to keep it. */
   line: Buffer;
 }
 
@@ -116,7 +117,7 @@ export async function* readRequestLines(file: string): AsyncGenerator<RequestLin
     for (let end = data.indexOf(NEWLINE, start); end >= 0; end = data.indexOf(NEWLINE, start)) {
       const line = data.subarray(start, end);
       start = end + 1;
-      if (!isBlank(line)) yield { customId: customIdOfLine(line), line: Buffer.from(line) };
+      if (!isBlank(line)) yield { customId: customIdOfLine(line), line };
     }
     data = data.subarray(start);
     carry = data.length > 0 ? Buffer.from(data) : undefined;

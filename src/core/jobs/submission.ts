@@ -6,7 +6,7 @@ import { type Logger, silentLogger } from '../util/logger';
 import { applyBatchToRecord } from './batchRecord';
 import type { BatchRecord, Job, JobStore } from './jobModel';
 import type { RequestLine } from './requestsFile';
-import { API_MAX_REQUESTS_PER_BATCH, RequestTooLargeError, type SplitLimits } from './splitBatches';
+import { type SplitLimits, splitIntoBatches } from './splitBatches';
 import { classifyCreateFailure } from './submissionFailure';
 
 /*
@@ -52,48 +52,71 @@ const BODY_CLOSE = Buffer.from(']}');
 const COMMA = Buffer.from(',');
 
 /**
- * Sends `rows` (serialized requests, in order) as batches of job `jobId` with `purpose`, split as
- * they come by `limits` (a new batch starts when the next row would pass the request count or the
- * body size), so only the batch being built is held in memory. The body of each batch is
+ * Sends `rows` (serialized requests, in order; a source that can be read twice) as batches of job
+ * `jobId` with `purpose`, split by `limits` (`splitIntoBatches`: a new batch starts when the next row
+ * would pass the request count or the body size). A first pass reads only each row's id and length
+ * to plan the split; the second fills each batch's body, allocated at its exact size, straight from
+ * the rows, so the batch being sent is the only payload in memory. The body is
  * `{"requests":[line,line,...]}` byte for byte from the stored lines, which is what its sha256 covers.
  */
 export async function submitRows(
   jobId: string,
-  rows: AsyncIterable<RequestLine>,
+  rows: () => AsyncIterable<RequestLine>,
   purpose: BatchRecord['purpose'],
   limits: SplitLimits,
   options: SubmissionOptions,
 ): Promise<SubmissionResult> {
-  const maxRequests = Math.max(1, Math.min(API_MAX_REQUESTS_PER_BATCH, Math.floor(limits.maxRequests)));
   const result: SubmissionResult = { job: undefined, created: [], sentCustomIds: [] };
-  let batch: RequestLine[] = [];
-  let bodyBytes = BODY_OPEN.length + BODY_CLOSE.length;
-  for await (const row of rows) {
-    if (BODY_OPEN.length + BODY_CLOSE.length + row.line.length > limits.maxBytes) {
-      throw new RequestTooLargeError(`request ${row.customId} is ${row.line.length} bytes, over the ${limits.maxBytes}-byte batch budget`);
-    }
-    const added = batch.length > 0 ? row.line.length + 1 : row.line.length;
-    if (batch.length > 0 && (batch.length >= maxRequests || bodyBytes + added > limits.maxBytes)) {
-      if (!(await sendBatch(jobId, batch, purpose, options, result))) return result;
-      batch = [];
-      bodyBytes = BODY_OPEN.length + BODY_CLOSE.length;
-    }
-    batch.push(row);
-    bodyBytes += batch.length > 1 ? row.line.length + 1 : row.line.length;
+  const ids: string[] = [];
+  const lengths: number[] = [];
+  for await (const row of rows()) {
+    ids.push(row.customId);
+    lengths.push(row.line.length);
   }
-  if (batch.length > 0) await sendBatch(jobId, batch, purpose, options, result);
+  const plan = splitIntoBatches(lengths, limits);
+  let planned = 0;
+  let body: BodyBuilder | undefined;
+  let batchIds: string[] = [];
+  let row = 0;
+  for await (const { customId, line } of rows()) {
+    if (customId !== ids[row]) throw new Error(`job ${jobId}: the stored requests changed while they were being sent (row ${row + 1})`);
+    body ??= new BodyBuilder(plan[planned]!.bodyBytes);
+    body.add(line);
+    batchIds.push(customId);
+    row += 1;
+    if (batchIds.length === plan[planned]!.indexes.length) {
+      if (!(await sendBatch(jobId, batchIds, body.finish(), purpose, options, result))) return result;
+      planned += 1;
+      body = undefined;
+      batchIds = [];
+    }
+  }
+  if (row !== ids.length) throw new Error(`job ${jobId}: the stored requests changed while they were being sent (${row} rows of ${ids.length})`);
   return result;
 }
 
-/** The create body of some stored lines, exactly as sent and hashed. */
-export function createBody(lines: readonly Buffer[]): Buffer {
-  const parts: Buffer[] = [BODY_OPEN];
-  lines.forEach((line, index) => {
-    if (index > 0) parts.push(COMMA);
-    parts.push(line);
-  });
-  parts.push(BODY_CLOSE);
-  return Buffer.concat(parts);
+/** One create body, filled in place: `{"requests":[` + lines joined by `,` + `]}`, in a buffer of its final size. */
+class BodyBuilder {
+  private readonly buffer: Buffer;
+  private offset: number;
+  private lines = 0;
+
+  constructor(private readonly size: number) {
+    this.buffer = Buffer.allocUnsafe(size);
+    this.offset = BODY_OPEN.copy(this.buffer, 0);
+  }
+
+  add(line: Uint8Array): void {
+    if (this.lines++ > 0) this.offset += COMMA.copy(this.buffer, this.offset);
+    this.buffer.set(line, this.offset);
+    this.offset += line.length;
+  }
+
+  finish(): Buffer {
+    this.offset += BODY_CLOSE.copy(this.buffer, this.offset);
+    if (this.offset !== this.size) throw new Error(`a create body came out at ${this.offset} bytes, planned ${this.size}`);
+    return this.buffer;
+  }
 }
 
 /** sha256 of the create body `{"requests":[...]}` as we serialize it, to recognise the same submission. */
@@ -102,14 +125,13 @@ export function sha256Of(requests: readonly BatchRequest[]): string {
 }
 
 /** One batch through intent → create → id. Resolves to false when the create failed (recorded on `result`). */
-async function sendBatch(jobId: string, rows: readonly RequestLine[], purpose: BatchRecord['purpose'], options: SubmissionOptions, result: SubmissionResult): Promise<boolean> {
+async function sendBatch(jobId: string, customIds: string[], body: Buffer, purpose: BatchRecord['purpose'], options: SubmissionOptions, result: SubmissionResult): Promise<boolean> {
   const { store, api, clock } = options;
   const logger = options.logger ?? silentLogger;
   if (options.signal?.aborted) throw abortError();
-  const body = createBody(rows.map((row) => row.line));
   const intent: BatchRecord = {
     index: 0,
-    customIds: rows.map((row) => row.customId),
+    customIds,
     intentAt: clock.now(),
     requestsSha256: createHash('sha256').update(body).digest('hex'),
     purpose,
@@ -142,7 +164,7 @@ async function sendBatch(jobId: string, rows: readonly RequestLine[], purpose: B
   });
   result.created.push(batch.id);
   for (const id of intent.customIds) result.sentCustomIds.push(id);
-  logger.info(`Batchlens: job ${jobId} ${purpose} batch ${intent.index + 1} created as ${batch.id} (${rows.length} requests)`);
-  options.onBatchCreated?.({ batchId: batch.id, rows: rows.length });
+  logger.info(`Batchlens: job ${jobId} ${purpose} batch ${intent.index + 1} created as ${batch.id} (${customIds.length} requests)`);
+  options.onBatchCreated?.({ batchId: batch.id, rows: customIds.length });
   return true;
 }

@@ -47,8 +47,37 @@ export function addBpeCounts(into: BpeCounts, from: BpeCounts): BpeCounts {
 const MAX_PIECE_BYTES = 64;
 /** Pieces up to this many bytes have their token count remembered (most words and punctuation runs repeat). */
 const CACHED_PIECE_BYTES = 32;
-/** The cache is emptied when it reaches this many pieces, which bounds its memory to a few MB. */
+/** Pieces remembered per cache generation, which bounds the cache to a few MB (see `TwoGenerationCache`). */
 const MAX_CACHED_PIECES = 100_000;
+
+/**
+ * A bounded memo: when the current generation is full it becomes the old one and a new one starts;
+ * an entry found in the old generation moves to the new. What keeps being used (a common line, a
+ * common word) survives, while a stream of one-off entries (lines with their own numbers and names,
+ * as most lines of a large job are) cannot push it out, as emptying the whole cache would.
+ */
+class TwoGenerationCache<V> {
+  private current = new Map<string, V>();
+  private old = new Map<string, V>();
+
+  constructor(private readonly generationSize: number) {}
+
+  get(key: string): V | undefined {
+    const found = this.current.get(key);
+    if (found !== undefined) return found;
+    const aged = this.old.get(key);
+    if (aged !== undefined) this.set(key, aged);
+    return aged;
+  }
+
+  set(key: string, value: V): void {
+    if (this.current.size >= this.generationSize) {
+      this.old = this.current;
+      this.current = new Map();
+    }
+    this.current.set(key, value);
+  }
+}
 
 
 /**
@@ -150,14 +179,13 @@ function measurePiece(piece: string, vocabulary: BpeVocabulary): PieceCount {
   return { kind, tokens, digits: kind === 'digitTokens' ? piece.length - (piece[0] === ' ' ? 1 : 0) : 0, runLetters: 0 };
 }
 
-const pieceCache = new Map<string, PieceCount>();
+const pieceCache = new TwoGenerationCache<PieceCount>(MAX_CACHED_PIECES);
 
 function addPiece(counts: BpeCounts, piece: string, vocabulary: BpeVocabulary): void {
   let measured = pieceCache.get(piece);
   if (measured === undefined) {
     measured = measurePiece(piece, vocabulary);
     if (piece.length <= CACHED_PIECE_BYTES) {
-      if (pieceCache.size >= MAX_CACHED_PIECES) pieceCache.clear();
       pieceCache.set(piece, measured);
     }
   }
@@ -252,9 +280,9 @@ function asciiPieceEnd(text: string, start: number): number {
 
 /** Lines up to this many characters have their counts remembered (source files repeat many lines: `}`, imports, idioms). */
 const CACHED_CHUNK_CHARS = 256;
-/** The line cache is emptied when it reaches this many lines, which bounds it to a few tens of MB. */
+/** Lines remembered per cache generation, which bounds the cache to a few tens of MB. */
 const MAX_CACHED_CHUNKS = 50_000;
-const chunkCache = new Map<string, BpeCounts>();
+const chunkCache = new TwoGenerationCache<BpeCounts>(MAX_CACHED_CHUNKS);
 
 /** A printable ASCII character other than space: one the pre-tokenizer never joins to a line break. */
 function isSolid(code: number): boolean {
@@ -295,7 +323,6 @@ function chunkCounts(chunk: string, vocabulary: BpeVocabulary, pattern: RegExp):
   let counts = chunkCache.get(chunk);
   if (counts === undefined) {
     counts = countPieces(chunk, vocabulary, pattern);
-    if (chunkCache.size >= MAX_CACHED_CHUNKS) chunkCache.clear();
     chunkCache.set(chunk, counts);
   }
   return counts;

@@ -143,9 +143,10 @@ export async function submitRetry(plan: RetryPlan, options: RetrySubmitOptions):
   const { store } = options;
   const job = await store.get(plan.jobId);
   if (!job) throw new Error(`no job ${plan.jobId} in the store`);
+  const toSend = new Set(plan.toSend.map((row) => row.customId));
   const result = await submitRows(
     plan.jobId,
-    storedRequestLines(store, job, new Set(plan.toSend.map((row) => row.customId))),
+    () => storedRequestLines(store, job, toSend),
     'retry',
     { maxRequests: options.maxRequestsPerBatch ?? API_MAX_REQUESTS_PER_BATCH, maxBytes: DEFAULT_MAX_BATCH_BYTES },
     { store, api: options.api, clock: options.clock, logger: options.logger, signal: options.signal },
