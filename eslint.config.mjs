@@ -19,6 +19,24 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core runs in plain Node; put editor code in src/host or src/features.' }] }],
     },
   },
+  // core/batch (building, submitting) and core/tracking (following jobs) share the job model and the
+  // submission protocol through core/jobs; neither imports the other, and core/jobs imports neither.
+  ...[
+    { folder: 'batch', banned: ['tracking'] },
+    { folder: 'tracking', banned: ['batch'] },
+    { folder: 'jobs', banned: ['batch', 'tracking'] },
+  ].map(({ folder, banned }) => ({
+    files: [`src/core/${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'src/core runs in plain Node; put editor code in src/host or src/features.' }],
+          patterns: banned.map((other) => ({ group: [`../${other}`, `../${other}/*`, `**/core/${other}/*`], message: `src/core/${folder} must not import src/core/${other}: share it through src/core/jobs.` })),
+        },
+      ],
+    },
+  })),
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', Buffer: 'readonly', fetch: 'readonly', AbortController: 'readonly' } },

@@ -1,7 +1,7 @@
 /** Fakes for the poller bench: a clock that jumps ahead on every sleep, an in-memory store, and a counting API. */
 import type { BatchApi, BatchRequest, MessageBatch } from '../../src/core/api/batchApi';
 import { BatchApiError } from '../../src/core/api/errors';
-import type { Job, JobStore } from '../../src/core/tracking/jobModel';
+import type { Job, JobStore } from '../../src/core/jobs/jobModel';
 import { type Clock, abortError } from '../../src/core/util/clock';
 
 export const START_MS = Date.parse('2026-11-22T08:00:00Z');

@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import type { BatchApi, MessageBatchIndividualResponse, ResultsStreamOptions } from '../../src/core/api/batchApi';
 import { readResultLines } from '../../src/core/api/resultsReader';
-import { JOB_SCHEMA_VERSION, type Job } from '../../src/core/tracking/jobModel';
+import { JOB_SCHEMA_VERSION, type Job } from '../../src/core/jobs/jobModel';
 import { FileJobStore, requestsFileFor } from '../../src/core/tracking/jobStore';
 import { downloadResults, messageText } from '../../src/core/tracking/resultsWriter';
 import { silentLogger } from '../../src/core/util/logger';

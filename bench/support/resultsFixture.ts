@@ -4,7 +4,7 @@
  * each custom_id back to a source path.
  */
 import * as fs from 'node:fs';
-import type { ManifestEntry } from '../../src/core/tracking/jobModel';
+import type { ManifestEntry } from '../../src/core/jobs/jobModel';
 
 export const RESULTS_MODEL = 'claude-sonnet-4-6';
 

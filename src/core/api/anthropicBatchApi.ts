@@ -54,6 +54,26 @@ export function resolveBaseUrl(
   return chosen.replace(/\/+$/, '');
 }
 
+/** Create bodies above this size are sent as a stream: fetch would first copy a byte array body whole (a second 230 MB). */
+export const STREAM_BODY_ABOVE_BYTES = 8 * 1024 * 1024;
+const STREAM_CHUNK_BYTES = 1024 * 1024;
+
+/** The bytes as a stream of 1 MB views into them (no copy). */
+function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= bytes.byteLength) {
+        controller.close();
+        return;
+      }
+      const end = Math.min(bytes.byteLength, offset + STREAM_CHUNK_BYTES);
+      controller.enqueue(bytes.subarray(offset, end));
+      offset = end;
+    },
+  });
+}
+
 /**
  * A `BatchApi` over the official SDK (`client.messages.batches.*`, `countTokens`, `models.list`).
  *
@@ -122,15 +142,16 @@ export function createBatchApi(options: CreateBatchApiOptions): BatchApi {
         client.messages.batches.create({ requests }, { signal: opts?.signal, maxRetries: 0 }),
       ),
 
-    createFromJson: (body: string, opts) =>
-      call('create batch', () =>
-        client.post<MessageBatch>('/v1/messages/batches', {
-          body: Buffer.from(body, 'utf8'),
-          headers: { 'content-type': 'application/json' },
+    createFromJson: (body: string | Uint8Array, opts) =>
+      call('create batch', () => {
+        const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+        return client.post<MessageBatch>('/v1/messages/batches', {
+          body: bytes.byteLength > STREAM_BODY_ABOVE_BYTES ? streamOf(bytes) : bytes,
+          headers: { 'content-type': 'application/json', 'content-length': String(bytes.byteLength) },
           signal: opts?.signal,
           maxRetries: 0,
-        }),
-      ),
+        });
+      }),
 
     retrieve,
 

@@ -41,7 +41,7 @@ export interface BatchApi {
    * `create` with the body already serialized (`{"requests":[...]}`), sent as is: a 100k-request
    * batch is not turned back into objects and serialized again. Optional; same failure rules as `create`.
    */
-  createFromJson?(body: string, options?: { signal?: AbortSignal }): Promise<MessageBatch>;
+  createFromJson?(body: string | Uint8Array, options?: { signal?: AbortSignal }): Promise<MessageBatch>;
   retrieve(batchId: string, options?: { signal?: AbortSignal }): Promise<MessageBatch>;
   /** One page, newest first. */
   listPage(options?: { limit?: number; afterId?: string; signal?: AbortSignal }): Promise<BatchPage>;

@@ -1,5 +1,14 @@
 import * as path from 'node:path';
-import type { FileJobStore } from '../tracking/jobStore';
+
+/** What the queue needs of the workspace store (`FileJobStore` provides it): its folder, lock and files. */
+export interface QueueStore {
+  readonly root: string;
+  /** Absolute path of `.batchlens/`. */
+  readonly dir: string;
+  withLock<T>(action: () => Promise<T>): Promise<T>;
+  readStoreFile(relativePath: string): Promise<string | undefined>;
+  writeStoreFile(relativePath: string, text: string): Promise<void>;
+}
 
 /** One file or folder waiting in the queue. */
 export interface QueueEntry {
@@ -21,7 +30,7 @@ const QUEUE_FILE = 'queue.json';
  * Read-modify-write goes through the store lock, so two windows and the CLI can add at once.
  */
 export class BatchQueue {
-  constructor(private readonly store: FileJobStore) {}
+  constructor(private readonly store: QueueStore) {}
 
   async list(): Promise<QueueEntry[]> {
     return (await this.read()).entries;

@@ -12,6 +12,8 @@ export interface CostPreviewInput {
   rowInputTokens: readonly number[];
   /** Whether `rowInputTokens` came from count_tokens rather than the offline estimator. */
   exactInputTokens: boolean;
+  /** For an offline estimate: how many rows were counted in full (a large job counts a sample, `RowTokenEstimator`). */
+  sampling?: { rows: number; countedRows: number };
   /** Tokens of the cached system prefix every row shares (0 when the template has no system prompt). */
   sharedPrefixTokens: number;
   ttl: CacheTtl;
@@ -45,6 +47,8 @@ export interface CostPreview {
   skippedByReason: Partial<Record<SkipReason, number>>;
   inputTokens: number;
   exactInputTokens: boolean;
+  /** Set when a large job's rows were estimated from a counted sample: rows counted of rows in all. */
+  sampling?: { rows: number; countedRows: number };
   sharedPrefixTokens: number;
   /** Whether the estimate prices the shared prefix as one cache write and N-1 reads. */
   cacheApplied: boolean;
@@ -134,6 +138,7 @@ export function buildCostPreview(input: CostPreviewInput): CostPreview {
     skippedByReason,
     inputTokens,
     exactInputTokens: input.exactInputTokens,
+    ...(input.sampling && input.sampling.countedRows < input.sampling.rows ? { sampling: input.sampling } : {}),
     sharedPrefixTokens: prefix,
     cacheApplied,
     ttl: input.ttl,
@@ -192,6 +197,13 @@ function roundPercent(percent: number): number {
   return Number(percent.toFixed(2));
 }
 
+/** `estimate`, or for a large job `estimate: 10,900 of 100,000 files counted, the rest from their size`. */
+export function sampledLabel(preview: Pick<CostPreview, 'sampling'>): string {
+  if (!preview.sampling) return 'estimate';
+  const count = (n: number) => n.toLocaleString('en-US');
+  return `estimate: ${count(preview.sampling.countedRows)} of ${count(preview.sampling.rows)} files counted, the rest from their size`;
+}
+
 /** The preview as plain text lines for the CLI and the editor's details view. */
 export function describeCostPreview(preview: CostPreview): string[] {
   const count = (n: number) => n.toLocaleString('en-US');
@@ -199,7 +211,7 @@ export function describeCostPreview(preview: CostPreview): string[] {
   const lines = [
     `Files: ${count(preview.files)} in ${count(preview.batches)} batch${preview.batches === 1 ? '' : 'es'} · model ${preview.modelName} (${preview.modelId})`,
     `Skipped: ${preview.skipped.length === 0 ? 'none' : `${count(preview.skipped.length)} (${skippedParts.join(', ')})`}`,
-    `Input tokens: ${preview.exactInputTokens ? '' : '≈'}${count(preview.inputTokens)} (${preview.exactInputTokens ? 'exact, count_tokens' : 'estimate'})` +
+    `Input tokens: ${preview.exactInputTokens ? '' : '≈'}${count(preview.inputTokens)} (${preview.exactInputTokens ? 'exact, count_tokens' : sampledLabel(preview)})` +
       (preview.sharedPrefixTokens > 0 ? ` · shared system prefix ≈${count(preview.sharedPrefixTokens)} tokens${preview.cacheApplied ? `, cached (${preview.ttl})` : ', not cached'}` : ''),
     `Expected output: ≈${count(preview.expected.outputTokens)} tokens (${preview.expected.basis})`,
     `Expected batch price: ≈${formatUsd(preview.expected.batchUsd)} (estimate) · same job as sync calls ≈${formatUsd(preview.expected.syncUsd)} · saving ≈${formatUsd(preview.expected.savingUsd)}`,

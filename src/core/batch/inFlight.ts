@@ -1,4 +1,4 @@
-import { type Job, isBatchInFlight } from '../tracking/jobModel';
+import { type Job, isBatchInFlight } from '../jobs/jobModel';
 
 /** Files of a new job that an earlier job of the workspace already has in flight. */
 export interface FilesInFlight {

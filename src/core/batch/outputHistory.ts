@@ -1,4 +1,4 @@
-import type { Job } from '../tracking/jobModel';
+import type { Job } from '../jobs/jobModel';
 
 /**
  * Without history a row's output is guessed as this share of its own input tokens (at most

@@ -3,7 +3,7 @@ import { BATCHLENS_API_VERSION, REMOVED_PARAMETERS, isStrictVersion } from '../a
 import { UnknownModelError, findModel, isoToday, resolveModel } from '../pricing/catalog';
 import { lifecycleAt } from '../pricing/lifecycle';
 import type { ModelOverrides } from '../pricing/overrides';
-import { API_MAX_BATCH_BYTES, API_MAX_REQUESTS_PER_BATCH, type PlannedBatch } from './splitBatches';
+import { API_MAX_BATCH_BYTES, API_MAX_REQUESTS_PER_BATCH, type PlannedBatch } from '../jobs/splitBatches';
 
 /*
  * Pre-flight: every check the API applies to a batch row only when the batch runs (so a bad row
@@ -166,44 +166,61 @@ export function checkRowParams(params: Json, options: { apiVersion: string; toda
 }
 
 /**
- * Checks every row of a job before it is sent. A row's problems are listed in the order of the
- * checks; `failingRows` counts rows, not problems.
+ * Checks the rows of a job one at a time as they are built, so a 100,000-row job is checked without
+ * keeping its requests. A row's problems are listed in the order of the checks.
  */
-export function preflightRequests(requests: readonly BatchRequest[], options: PreflightOptions = {}): PreflightReport {
-  const apiVersion = options.apiVersion ?? BATCHLENS_API_VERSION;
-  const today = options.today ?? isoToday();
-  const problems: PreflightProblem[] = [];
-  const seen = new Map<string, number>();
-  for (const [index, request] of requests.entries()) {
+export class PreflightCollector {
+  private readonly apiVersion: string;
+  private readonly today: string;
+  private readonly problems: PreflightProblem[] = [];
+  private readonly seen = new Map<string, number>();
+  private readonly failing: string[] = [];
+  private rows = 0;
+
+  constructor(private readonly options: Pick<PreflightOptions, 'apiVersion' | 'today' | 'modelOverrides'> = {}) {
+    this.apiVersion = options.apiVersion ?? BATCHLENS_API_VERSION;
+    this.today = options.today ?? isoToday();
+  }
+
+  /** Checks the next row; `bytes` is its serialized size, `inputTokens` its estimated (or exact) prompt tokens. */
+  add(request: BatchRequest, bytes: number, inputTokens?: number): void {
+    const index = this.rows++;
     const customId = request.custom_id;
-    const add = (check: PreflightCheck, message: string) => problems.push({ customId, index, check, message });
+    const before = this.problems.length;
+    const add = (check: PreflightCheck, message: string) => this.problems.push({ customId, index, check, message });
     if (typeof customId !== 'string' || !CUSTOM_ID_PATTERN.test(customId)) {
       add('custom_id', `custom_id ${JSON.stringify(customId)} does not match ^[a-zA-Z0-9_-]{1,64}$ (the whole batch would be refused)`);
-    } else if (seen.has(customId)) {
-      add('duplicate_custom_id', `custom_id "${customId}" is already used by row ${seen.get(customId)! + 1}: each row needs its own`);
+    } else if (this.seen.has(customId)) {
+      add('duplicate_custom_id', `custom_id "${customId}" is already used by row ${this.seen.get(customId)! + 1}: each row needs its own`);
     } else {
-      seen.set(customId, index);
+      this.seen.set(customId, index);
     }
     for (const problem of checkRowParams(request.params as unknown as Json, {
-      apiVersion,
-      today,
-      modelOverrides: options.modelOverrides,
-      inputTokens: options.inputTokens?.[index],
+      apiVersion: this.apiVersion,
+      today: this.today,
+      modelOverrides: this.options.modelOverrides,
+      inputTokens,
     })) {
       add(problem.check, problem.message);
     }
-    const bytes = options.rowBytes?.[index] ?? Buffer.byteLength(JSON.stringify(request), 'utf8');
     if (bytes > MAX_ROW_BYTES) add('row_size', `the row is ${bytes.toLocaleString('en-US')} bytes: one request may be at most ${MAX_ROW_BYTES.toLocaleString('en-US')}`);
     else if (bytes > API_MAX_BATCH_BYTES) add('batch_size', `the row alone is over the ${API_MAX_BATCH_BYTES.toLocaleString('en-US')}-byte batch limit`);
+    if (this.problems.length > before) this.failing.push(customId);
   }
-  const failing = [...new Set(problems.map((problem) => problem.index))].sort((a, b) => a - b);
-  return {
-    apiVersion,
-    rows: requests.length,
-    failingRows: failing.length,
-    failingCustomIds: failing.map((index) => requests[index]!.custom_id),
-    problems,
-  };
+
+  /** What the rows checked so far would do; `failingRows` counts rows, not problems. */
+  report(): PreflightReport {
+    return { apiVersion: this.apiVersion, rows: this.rows, failingRows: this.failing.length, failingCustomIds: [...this.failing], problems: [...this.problems] };
+  }
+}
+
+/** Checks every row of a job before it is sent (see `PreflightCollector`). */
+export function preflightRequests(requests: readonly BatchRequest[], options: PreflightOptions = {}): PreflightReport {
+  const collector = new PreflightCollector(options);
+  for (const [index, request] of requests.entries()) {
+    collector.add(request, options.rowBytes?.[index] ?? Buffer.byteLength(JSON.stringify(request), 'utf8'), options.inputTokens?.[index]);
+  }
+  return collector.report();
 }
 
 /** Checks a planned split: no batch may exceed the API's request count or body size (the whole create call would be refused). */
@@ -214,15 +231,6 @@ export function checkBatchPlan(plan: readonly PlannedBatch[]): string[] {
     if (batch.bodyBytes > API_MAX_BATCH_BYTES) problems.push(`batch ${index + 1} is ${batch.bodyBytes} bytes (at most ${API_MAX_BATCH_BYTES})`);
   });
   return problems;
-}
-
-/** Pre-flight of a prepared job: its rows with their estimated input tokens, and its split. */
-export function preflightPreparedJob(
-  prepared: { requests: readonly BatchRequest[]; job: { manifest: ReadonlyArray<{ estimatedInputTokens: number }> }; plan: readonly PlannedBatch[] },
-  options: Omit<PreflightOptions, 'inputTokens'> = {},
-): PreflightReport & { batchProblems: string[] } {
-  const report = preflightRequests(prepared.requests, { ...options, inputTokens: prepared.job.manifest.map((entry) => entry.estimatedInputTokens) });
-  return { ...report, batchProblems: checkBatchPlan(prepared.plan) };
 }
 
 /** "1 row would fail", "3 rows would fail", or "no row would fail". */

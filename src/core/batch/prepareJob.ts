@@ -1,16 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { BatchApi, BatchRequest, CountTokensParams } from '../api/batchApi';
+import { requestsFileFor } from '../jobs/jobIds';
+import { JOB_SCHEMA_VERSION, type Job, type ManifestEntry } from '../jobs/jobModel';
+import { RequestsFileWriter } from '../jobs/requestsFile';
+import { DEFAULT_MAX_BATCH_BYTES, type PlannedBatch, splitIntoBatches } from '../jobs/splitBatches';
 import { resolveModel } from '../pricing/catalog';
 import type { ModelOverrides } from '../pricing/overrides';
-import { JOB_SCHEMA_VERSION, type Job, type ManifestEntry } from '../tracking/jobModel';
-import { requestsFileFor } from '../tracking/jobStore';
 import { abortError } from '../util/clock';
 import { type CollectOptions, type SkippedFile, collectFiles } from './collectFiles';
 import { type CostPreview, buildCostPreview } from './costPreview';
 import { CustomIdAllocator, newCustomIdTag } from './customIds';
 import type { OutputExpectation } from './outputHistory';
+import { PreflightCollector, type PreflightReport, checkBatchPlan } from './preflight';
 import { buildRequest, buildSystemBlocks } from './requestBuilder';
-import { DEFAULT_MAX_BATCH_BYTES, type PlannedBatch, splitIntoBatches } from './splitBatches';
+import { RowTokenEstimator } from './rowTokens';
 import type { PromptTemplate } from './templates';
 
 export interface PrepareJobOptions extends Omit<CollectOptions, 'onProgress'> {
@@ -26,109 +29,130 @@ export interface PrepareJobOptions extends Omit<CollectOptions, 'onProgress'> {
   exactCounts?: { api: BatchApi; concurrency?: number };
   /** Expected output per row from the template's history (`outputHistoryOf`); the preview's default ratio when absent. */
   outputHistory?: OutputExpectation;
-  /** Milliseconds since the epoch, for the job id and `createdAt`. */
+  /**
+   * The store folder (`.batchlens/`) to write the job's requests file into as the requests are built,
+   * so they are never all in memory; the job can then be submitted. Absent for a preview that will not
+   * be sent (a dry run): the requests are checked and priced, then dropped.
+   */
+  keepRequestsIn?: string;
+  /** Milliseconds since the epoch, for the job id, `createdAt` and the pre-flight's day. */
   now: number;
   onProgress?: (progress: { phase: 'collect' | 'count'; done: number; current?: string }) => void;
 }
 
-/** Everything about a job before anything is sent: the job record (no batches yet), its requests, the split and the preview. */
+/** Everything about a job before anything is sent: the job record (no batches yet), the split, the preview and the pre-flight. */
 export interface PreparedJob {
   job: Job;
-  /** In manifest order. */
-  requests: BatchRequest[];
+  /** The job's requests file, written but not yet in place (`submitPreparedJob` commits it); absent for a dry run. */
+  requests?: RequestsFileWriter;
   plan: PlannedBatch[];
   preview: CostPreview;
   skipped: SkippedFile[];
+  /** Every check the API would apply to a row only after the batch ended, and the split's limits. */
+  preflight: PreflightReport & { batchProblems: string[] };
 }
 
 /**
  * Collects the selection, builds one request per accepted file through the template, assigns
- * custom ids, splits into batches and prices the result. Sends nothing (count_tokens aside, when
- * `exactCounts` is given). Throws `UnknownModelError` for a model that cannot be priced.
+ * custom ids, checks each row (pre-flight), splits into batches and prices the result. Each request
+ * is serialized once, appended to the requests file (when kept) and dropped, so memory does not grow
+ * with the job's payload. Sends nothing (count_tokens aside, when `exactCounts` is given). Throws
+ * `UnknownModelError` for a model that cannot be priced.
  */
 export async function prepareJob(options: PrepareJobOptions): Promise<PreparedJob> {
   const { template } = options;
   const resolved = resolveModel(template.model, options.modelOverrides);
-  const tokenizer = resolved.entry.tokenizer;
+  const rowTokens = new RowTokenEstimator(resolved.entry.tokenizer, template.model);
   const systemBlocks = buildSystemBlocks(template);
   // Every id carries this job's own tag, so no other job's results can ever match its manifest.
   const customIdTag = newCustomIdTag();
   const ids = new CustomIdAllocator({ tag: customIdTag });
-  const requests: BatchRequest[] = [];
+  const jobId = newJobId(options.now);
   const manifest: ManifestEntry[] = [];
   const requestBytes: number[] = [];
   const skipped: SkippedFile[] = [];
+  const preflight = new PreflightCollector({ modelOverrides: options.modelOverrides, today: new Date(options.now).toISOString().slice(0, 10) });
+  const exact = options.exactCounts
+    ? new ExactCounter(options.exactCounts.api, options.exactCounts.concurrency ?? 4, options.signal, (done) => options.onProgress?.({ phase: 'count', done }))
+    : undefined;
+  const requests = options.keepRequestsIn === undefined ? undefined : await RequestsFileWriter.open(options.keepRequestsIn, jobId);
   let sharedPrefixTokens = 0;
 
-  const collected = collectFiles({
-    ...options,
-    onProgress: (progress) => options.onProgress?.({ phase: 'collect', done: progress.scanned, current: progress.current }),
-  });
-  for await (const event of collected) {
-    if (event.type === 'skipped') {
-      skipped.push(event.skipped);
-      continue;
+  try {
+    const collected = collectFiles({
+      ...options,
+      onProgress: (progress) => options.onProgress?.({ phase: 'collect', done: progress.scanned, current: progress.current }),
+    });
+    for await (const event of collected) {
+      if (event.type === 'skipped') {
+        skipped.push(event.skipped);
+        continue;
+      }
+      const built = buildRequest(template, systemBlocks, event.file, ids.allocate(event.file.relativePath), rowTokens);
+      manifest.push(built.entry);
+      requestBytes.push(built.serializedBytes);
+      sharedPrefixTokens = built.sharedPrefixTokens;
+      preflight.add(built.request, built.serializedBytes, built.entry.estimatedInputTokens);
+      await exact?.add(manifest.length - 1, built.request);
+      await requests?.append(built.line);
     }
-    const built = buildRequest(template, systemBlocks, event.file, ids.allocate(event.file.relativePath), tokenizer);
-    requests.push(built.request);
-    manifest.push(built.entry);
-    requestBytes.push(built.serializedBytes);
-    sharedPrefixTokens = built.sharedPrefixTokens;
-  }
+    const counted = await exact?.finish();
+    const exactCounts = manifest.length > 0 ? counted : undefined;
 
-  let rowInputTokens = manifest.map((entry) => entry.estimatedInputTokens);
-  let exactInputTokens = false;
-  if (options.exactCounts && requests.length > 0) {
-    rowInputTokens = await countTokensExactly(options.exactCounts.api, requests, options.exactCounts.concurrency ?? 4, options.signal, (done) =>
-      options.onProgress?.({ phase: 'count', done }),
-    );
-    exactInputTokens = true;
-  }
-
-  const plan = splitIntoBatches(requestBytes, {
-    maxRequests: options.maxRequestsPerBatch,
-    maxBytes: options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES,
-  });
-  const preview = buildCostPreview({
-    model: resolved.entry,
-    modelNote: resolved.note,
-    rowInputTokens,
-    exactInputTokens,
-    sharedPrefixTokens,
-    ttl: template.ttl,
-    maxTokens: template.maxTokens,
-    skipped,
-    batches: plan.length,
-    usResidency: options.usResidency,
-    expectedOutput: options.outputHistory,
-  });
-  const jobId = newJobId(options.now);
-  const job: Job = {
-    schemaVersion: JOB_SCHEMA_VERSION,
-    id: jobId,
-    createdAt: options.now,
-    template: {
-      name: template.name,
-      model: template.model,
+    const plan = splitIntoBatches(requestBytes, {
+      maxRequests: options.maxRequestsPerBatch,
+      maxBytes: options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES,
+    });
+    const preview = buildCostPreview({
+      model: resolved.entry,
+      modelNote: resolved.note,
+      rowInputTokens: exactCounts ?? manifest.map((entry) => entry.estimatedInputTokens),
+      exactInputTokens: exactCounts !== undefined,
+      ...(exactCounts === undefined ? { sampling: rowTokens.sampling } : {}),
+      sharedPrefixTokens,
+      ttl: template.ttl,
       maxTokens: template.maxTokens,
-      ...(template.outputPattern ? { outputPattern: template.outputPattern } : {}),
-    },
-    customIdTag,
-    manifest,
-    batches: [],
-    rows: {},
-    estimate: {
-      batchUsd: preview.batchUsd,
-      syncUsd: preview.syncUsd,
-      inputTokens: preview.inputTokens,
-      outputTokensBound: preview.outputTokensBound,
-      expectedBatchUsd: preview.expected.batchUsd,
-      expectedOutputTokens: preview.expected.outputTokens,
-      expectedBasis: preview.expected.expectation.basis,
-    },
-    requestsFile: requestsFileFor(jobId),
-  };
-  return { job, requests, plan, preview, skipped };
+      skipped,
+      batches: plan.length,
+      usResidency: options.usResidency,
+      expectedOutput: options.outputHistory,
+    });
+    const job: Job = {
+      schemaVersion: JOB_SCHEMA_VERSION,
+      id: jobId,
+      createdAt: options.now,
+      template: {
+        name: template.name,
+        model: template.model,
+        maxTokens: template.maxTokens,
+        ...(template.outputPattern ? { outputPattern: template.outputPattern } : {}),
+      },
+      customIdTag,
+      manifest,
+      batches: [],
+      rows: {},
+      estimate: {
+        batchUsd: preview.batchUsd,
+        syncUsd: preview.syncUsd,
+        inputTokens: preview.inputTokens,
+        outputTokensBound: preview.outputTokensBound,
+        expectedBatchUsd: preview.expected.batchUsd,
+        expectedOutputTokens: preview.expected.outputTokens,
+        expectedBasis: preview.expected.expectation.basis,
+      },
+      requestsFile: requestsFileFor(jobId),
+    };
+    return { job, requests, plan, preview, skipped, preflight: { ...preflight.report(), batchProblems: checkBatchPlan(plan) } };
+  } catch (error) {
+    await requests?.discard();
+    await exact?.finish().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Drops what a prepared job keeps on disk (its unsent requests file): for a preview that was not submitted. */
+export async function discardPreparedJob(prepared: PreparedJob): Promise<void> {
+  await prepared.requests?.discard();
 }
 
 /** A sortable, unique job id: `job_20261122T083000Z_ab12cd`. */
@@ -150,25 +174,45 @@ export function countTokensParamsOf(request: BatchRequest): CountTokensParams {
   };
 }
 
-/** Exact prompt tokens of every request through the free count_tokens endpoint, a few at a time. */
-async function countTokensExactly(
-  api: BatchApi,
-  requests: readonly BatchRequest[],
-  concurrency: number,
-  signal: AbortSignal | undefined,
-  onDone: (done: number) => void,
-): Promise<number[]> {
-  const counts = new Array<number>(requests.length);
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < requests.length) {
-      if (signal?.aborted) throw abortError();
-      const index = next++;
-      counts[index] = await api.countTokens(countTokensParamsOf(requests[index]), { signal });
-      onDone(++done);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, requests.length)) }, worker));
-  return counts;
+/**
+ * Exact prompt tokens through the free count_tokens endpoint, a few calls at a time, fed as the
+ * requests are built: `add` waits while `concurrency` calls are in flight, so no more than that many
+ * requests are held.
+ */
+class ExactCounter {
+  private readonly counts: number[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: unknown;
+  private done = 0;
+
+  constructor(
+    private readonly api: BatchApi,
+    private readonly concurrency: number,
+    private readonly signal: AbortSignal | undefined,
+    private readonly onDone: (done: number) => void,
+  ) {}
+
+  async add(index: number, request: BatchRequest): Promise<void> {
+    while (this.inFlight.size >= Math.max(1, this.concurrency)) await Promise.race(this.inFlight);
+    if (this.failure !== undefined) throw this.failure;
+    if (this.signal?.aborted) throw abortError();
+    const call: Promise<void> = this.api
+      .countTokens(countTokensParamsOf(request), { signal: this.signal })
+      .then((count) => {
+        this.counts[index] = count;
+        this.onDone(++this.done);
+      })
+      .catch((error: unknown) => {
+        this.failure ??= error;
+      })
+      .finally(() => this.inFlight.delete(call));
+    this.inFlight.add(call);
+  }
+
+  /** Waits for the calls in flight; the counts in row order, or the first failure. */
+  async finish(): Promise<number[]> {
+    await Promise.all(this.inFlight);
+    if (this.failure !== undefined) throw this.failure;
+    return this.counts;
+  }
 }

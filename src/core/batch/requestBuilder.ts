@@ -1,16 +1,18 @@
 import type { TextBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { BatchRequest } from '../api/batchApi';
-import type { TokenizerGeneration } from '../pricing/modelEntry';
-import { estimateRequestTokens } from '../tokens/estimate';
-import type { ManifestEntry } from '../tracking/jobModel';
+import type { ManifestEntry } from '../jobs/jobModel';
 import type { CollectedFile } from './collectFiles';
-import { type PromptTemplate, renderTemplateText } from './templates';
+import { renderTemplateText } from '../jobs/templateText';
+import type { RowTokenEstimator } from './rowTokens';
+import type { PromptTemplate } from './templates';
 
 /** One file turned into a batch request, with what the manifest and the splitter need. */
 export interface BuiltRequest {
   request: BatchRequest;
   entry: ManifestEntry;
-  /** Byte length of `JSON.stringify(request)`. */
+  /** `JSON.stringify(request)`: the line kept in the requests file and sent in the create body. */
+  line: string;
+  /** Byte length of `line`. */
   serializedBytes: number;
   /** Estimated tokens of the shared, cached system prefix inside this request (the same for every row). */
   sharedPrefixTokens: number;
@@ -35,16 +37,18 @@ export function buildRequest(
   systemBlocks: TextBlockParam[] | undefined,
   file: CollectedFile,
   customId: string,
-  tokenizer: TokenizerGeneration,
+  tokens: RowTokenEstimator,
 ): BuiltRequest {
-  const params: BatchRequest['params'] = {
+  const paramsFor = (content: string): BatchRequest['params'] => ({
     model: template.model,
     max_tokens: template.maxTokens,
     ...(systemBlocks ? { system: systemBlocks } : {}),
-    messages: [{ role: 'user', content: renderTemplateText(template.body, file) }],
-  };
+    messages: [{ role: 'user', content: renderTemplateText(template.body, { relativePath: file.relativePath, content }) }],
+  });
+  const params = paramsFor(file.content);
   const request: BatchRequest = { custom_id: customId, params };
-  const estimate = estimateRequestTokens(params, tokenizer, { model: template.model });
+  const estimate = tokens.estimate(params, () => paramsFor(''), file.content, file.relativePath);
+  const line = JSON.stringify(request);
   return {
     request,
     entry: {
@@ -54,7 +58,8 @@ export function buildRequest(
       bytes: file.bytes,
       estimatedInputTokens: estimate.inputTokens,
     },
-    serializedBytes: Buffer.byteLength(JSON.stringify(request), 'utf8'),
-    sharedPrefixTokens: systemBlocks ? estimate.parts.system : 0,
+    line,
+    serializedBytes: Buffer.byteLength(line, 'utf8'),
+    sharedPrefixTokens: systemBlocks ? estimate.systemTokens : 0,
   };
 }

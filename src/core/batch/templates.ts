@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import type * as Yaml from 'yaml';
 import { BATCHLENS_API_VERSION, BATCHLENS_SDK_VERSION, REMOVED_PARAMETERS, isStrictVersion } from '../api/apiVersions';
 import { BUILTIN_TEMPLATES } from './builtinTemplates';
-import { languageOfPath } from './languages';
+import { TEMPLATE_VARIABLES, VARIABLE_PATTERN, renderTemplateText, templateVariables, type TemplateFile, type TemplateVariable } from '../jobs/templateText';
+
+export { TEMPLATE_VARIABLES, renderTemplateText, templateVariables, type TemplateFile, type TemplateVariable };
 
 export type CacheTtl = '5m' | '1h';
 
@@ -21,16 +23,6 @@ export interface PromptTemplate {
   /** Output file pattern with the same variables as the body, e.g. `{{file.path}}.summary.md`. */
   outputPattern?: string;
   body: string;
-}
-
-/** What a template may refer to. */
-export const TEMPLATE_VARIABLES = ['file.content', 'file.path', 'file.name', 'file.language'] as const;
-export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
-
-/** The file a template is rendered for. */
-export interface TemplateFile {
-  relativePath: string;
-  content: string;
 }
 
 /** A template that cannot be used; names the file and the 1-based line. Nothing is sent. */
@@ -54,7 +46,6 @@ export class TemplateNotFoundError extends Error {
 export const TEMPLATES_DIR = '.batchlens/templates';
 
 const FRONT_MATTER_KEYS = ['model', 'max_tokens', 'system', 'ttl', 'output', 'description'] as const;
-const VARIABLE_PATTERN = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
 /**
  * Parses a template file: optional YAML front matter between `---` lines (`model` required,
@@ -186,25 +177,6 @@ export async function loadTemplate(root: string, nameOrFile: string, defaultMode
   if (builtin) return builtin;
   const known = (await listTemplates(root)).map((choice) => choice.name).join(', ');
   throw new TemplateNotFoundError(`no template named '${nameOrFile}' (known: ${known}; or give a path to a .md template)`);
-}
-
-/** The value of each variable for one file. */
-export function templateVariables(file: TemplateFile): Record<TemplateVariable, string> {
-  return {
-    'file.content': file.content,
-    'file.path': file.relativePath,
-    'file.name': path.posix.basename(file.relativePath),
-    'file.language': languageOfPath(file.relativePath),
-  };
-}
-
-/**
- * Fills `{{variables}}` in one pass: text substituted in (such as a file that itself contains
- * `{{file.path}}`) is never expanded again. The template was validated, so every name is known.
- */
-export function renderTemplateText(text: string, file: TemplateFile): string {
-  const values = templateVariables(file);
-  return text.replace(VARIABLE_PATTERN, (whole, name: string) => (name in values ? values[name as TemplateVariable] : whole));
 }
 
 function checkVariables(text: string, file: string, line: number): void {

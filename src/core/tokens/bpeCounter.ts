@@ -47,10 +47,38 @@ export function addBpeCounts(into: BpeCounts, from: BpeCounts): BpeCounts {
 const MAX_PIECE_BYTES = 64;
 /** Pieces up to this many bytes have their token count remembered (most words and punctuation runs repeat). */
 const CACHED_PIECE_BYTES = 32;
-/** The cache is emptied when it reaches this many pieces, which bounds its memory to a few MB. */
+/** Pieces remembered per cache generation, which bounds the cache to a few MB (see `TwoGenerationCache`). */
 const MAX_CACHED_PIECES = 100_000;
 
-const pieceCache = new Map<string, number>();
+/**
+ * A bounded memo: when the current generation is full it becomes the old one and a new one starts;
+ * an entry found in the old generation moves to the new. What keeps being used (a common line, a
+ * common word) survives, while a stream of one-off entries (lines with their own numbers and names,
+ * as most lines of a large job are) cannot push it out, as emptying the whole cache would.
+ */
+class TwoGenerationCache<V> {
+  private current = new Map<string, V>();
+  private old = new Map<string, V>();
+
+  constructor(private readonly generationSize: number) {}
+
+  get(key: string): V | undefined {
+    const found = this.current.get(key);
+    if (found !== undefined) return found;
+    const aged = this.old.get(key);
+    if (aged !== undefined) this.set(key, aged);
+    return aged;
+  }
+
+  set(key: string, value: V): void {
+    if (this.current.size >= this.generationSize) {
+      this.old = this.current;
+      this.current = new Map();
+    }
+    this.current.set(key, value);
+  }
+}
+
 
 /**
  * Tokens of one piece (bytes as a latin1 string): repeatedly merge the adjacent pair of lowest rank.
@@ -94,17 +122,10 @@ function pieceBytes(piece: string): string {
   return piece;
 }
 
-function pieceTokens(piece: string, vocabulary: BpeVocabulary): number {
-  const cached = pieceCache.get(piece);
-  if (cached !== undefined) return cached;
-  const bytes = pieceBytes(piece);
+function pieceTokens(bytes: string, vocabulary: BpeVocabulary): number {
   let tokens = 0;
   for (let start = 0; start < bytes.length; start += MAX_PIECE_BYTES) {
     tokens += mergeCount(bytes.slice(start, start + MAX_PIECE_BYTES), vocabulary.ranks);
-  }
-  if (bytes.length <= CACHED_PIECE_BYTES) {
-    if (pieceCache.size >= MAX_CACHED_PIECES) pieceCache.clear();
-    pieceCache.set(piece, tokens);
   }
   return tokens;
 }
@@ -121,6 +142,14 @@ const SPACE = /\s/u;
 function kindOf(piece: string): keyof BpeCounts {
   const char = piece.length > 1 && piece[0] === ' ' ? piece[1] : piece[0];
   if (char === "'" && piece.length <= 3) return 'letterTokens';
+  const code = char.charCodeAt(0);
+  // ASCII, the common case, without a Unicode property look-up.
+  if (code < 0x80) {
+    if (code === 0x20 || (code >= 0x09 && code <= 0x0d)) return 'spaceTokens';
+    if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) return 'letterTokens';
+    if (code >= 0x30 && code <= 0x39) return 'digitTokens';
+    return 'punctTokens';
+  }
   if (SPACE.test(char)) return 'spaceTokens';
   if (LETTER.test(char)) return 'letterTokens';
   if (DIGIT.test(char)) return 'digitTokens';
@@ -134,26 +163,167 @@ function isLetterRun(piece: string): boolean {
   return true;
 }
 
+/** What one piece adds to the counts: which count its tokens go to, and its digits or run letters. */
+interface PieceCount {
+  kind: keyof BpeCounts;
+  tokens: number;
+  digits: number;
+  runLetters: number;
+}
+
+function measurePiece(piece: string, vocabulary: BpeVocabulary): PieceCount {
+  const kind = kindOf(piece);
+  if (kind === 'letterTokens' && isLetterRun(piece)) return { kind, tokens: 0, digits: 0, runLetters: piece.trimStart().length };
+  const tokens = pieceTokens(pieceBytes(piece), vocabulary);
+  if (kind === 'letterTokens' && piece.trimStart().length > LONG_WORD_LETTERS) return { kind: 'longWordTokens', tokens, digits: 0, runLetters: 0 };
+  return { kind, tokens, digits: kind === 'digitTokens' ? piece.length - (piece[0] === ' ' ? 1 : 0) : 0, runLetters: 0 };
+}
+
+const pieceCache = new TwoGenerationCache<PieceCount>(MAX_CACHED_PIECES);
+
+function addPiece(counts: BpeCounts, piece: string, vocabulary: BpeVocabulary): void {
+  let measured = pieceCache.get(piece);
+  if (measured === undefined) {
+    measured = measurePiece(piece, vocabulary);
+    if (piece.length <= CACHED_PIECE_BYTES) {
+      pieceCache.set(piece, measured);
+    }
+  }
+  counts[measured.kind] += measured.tokens;
+  counts.digits += measured.digits;
+  counts.runLetters += measured.runLetters;
+}
+
+/** Counts of one chunk of already-normalized text, piece by piece. */
+function countPieces(text: string, vocabulary: BpeVocabulary, pattern: RegExp): BpeCounts {
+  const counts = emptyBpeCounts();
+  if (!NON_ASCII.test(text)) {
+    for (let start = 0; start < text.length; ) {
+      const end = asciiPieceEnd(text, start);
+      addPiece(counts, text.slice(start, end), vocabulary);
+      start = end;
+    }
+    return counts;
+  }
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) addPiece(counts, match[0], vocabulary);
+  return counts;
+}
+
+const enum Ascii {
+  Space,
+  Letter,
+  Digit,
+  Punct,
+}
+
+/** The pre-tokenizer's classes for ASCII: `\s`, `\p{L}`, `\p{N}`, and everything else. */
+function asciiClass(code: number): Ascii {
+  if (code === 0x20 || (code >= 0x09 && code <= 0x0d)) return Ascii.Space;
+  if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) return Ascii.Letter;
+  if (code >= 0x30 && code <= 0x39) return Ascii.Digit;
+  return Ascii.Punct;
+}
+
+/** `'s|'t|'re|'ve|'m|'ll|'d` at `start`: the contraction's length, or 0. */
+function contractionLength(text: string, start: number): number {
+  if (text.charCodeAt(start) !== 0x27) return 0;
+  const next = text.charCodeAt(start + 1);
+  if (next === 0x73 || next === 0x74 || next === 0x6d || next === 0x64) return 2;
+  const after = text.charCodeAt(start + 2);
+  if ((next === 0x72 && after === 0x65) || (next === 0x76 && after === 0x65) || (next === 0x6c && after === 0x6c)) return 3;
+  return 0;
+}
+
+/** The pieces of ASCII text as the counter cuts them (exported so a test holds the scanner to the vocabulary's pattern). */
+export function asciiPieces(text: string): string[] {
+  const pieces: string[] = [];
+  for (let start = 0; start < text.length; ) {
+    const end = asciiPieceEnd(text, start);
+    pieces.push(text.slice(start, end));
+    start = end;
+  }
+  return pieces;
+}
+
+/**
+ * Where the piece starting at `start` ends, for ASCII text: the vocabulary's pre-tokenizer pattern
+ * (`'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`) followed by
+ * hand, alternative by alternative, without a regular-expression match object per piece.
+ */
+function asciiPieceEnd(text: string, start: number): number {
+  const length = text.length;
+  const contraction = contractionLength(text, start);
+  if (contraction > 0) return start + contraction;
+  const first = text.charCodeAt(start);
+  // ` ?X+` for letters, digits and punctuation: an optional leading space, then a run of one class.
+  let runStart = start;
+  let kind = asciiClass(first);
+  if (first === 0x20 && start + 1 < length) {
+    const second = asciiClass(text.charCodeAt(start + 1));
+    if (second !== Ascii.Space) {
+      runStart = start + 1;
+      kind = second;
+    }
+  }
+  if (kind !== Ascii.Space) {
+    let end = runStart + 1;
+    while (end < length && asciiClass(text.charCodeAt(end)) === kind) end++;
+    return end;
+  }
+  // `\s+(?!\S)`, else `\s+`: a whitespace run leaves its last character to the piece after it.
+  let end = start + 1;
+  while (end < length && asciiClass(text.charCodeAt(end)) === Ascii.Space) end++;
+  if (end < length && end - start >= 2) return end - 1;
+  return end;
+}
+
+/** Lines up to this many characters have their counts remembered (source files repeat many lines: `}`, imports, idioms). */
+const CACHED_CHUNK_CHARS = 256;
+/** Lines remembered per cache generation, which bounds the cache to a few tens of MB. */
+const MAX_CACHED_CHUNKS = 50_000;
+const chunkCache = new TwoGenerationCache<BpeCounts>(MAX_CACHED_CHUNKS);
+
+/** A printable ASCII character other than space: one the pre-tokenizer never joins to a line break. */
+function isSolid(code: number): boolean {
+  return code > 0x20 && code < 0x7f;
+}
+
 /**
  * Counts `text`'s reference-vocabulary tokens by kind of piece. Never throws (lone surrogates are
  * encoded as U+FFFD, as the API receives them). Linear in the length of the text.
+ *
+ * The text is cut before each line break that follows a printable character: no piece runs across
+ * that point (the piece before it cannot take the break, and the pattern looks only forward), so the
+ * pieces, and counts, of the parts are exactly those of the whole; a line seen before (`\n` with its
+ * indentation and code: `  }`, an import, an idiom) is counted from the cache.
  */
 export function countBpe(text: string): BpeCounts {
   const counts = emptyBpeCounts();
   if (text.length === 0) return counts;
   const vocabulary = bpeVocabulary();
   const pattern = new RegExp(vocabulary.pieces.source, vocabulary.pieces.flags);
-  for (const match of text.normalize('NFKC').matchAll(pattern)) {
-    const piece = match[0];
-    const kind = kindOf(piece);
-    if (kind === 'letterTokens' && isLetterRun(piece)) {
-      counts.runLetters += piece.trimStart().length;
-      continue;
-    }
-    const tokens = pieceTokens(piece, vocabulary);
-    if (kind === 'letterTokens' && piece.trimStart().length > LONG_WORD_LETTERS) counts.longWordTokens += tokens;
-    else counts[kind] += tokens;
-    if (kind === 'digitTokens') counts.digits += piece.length - (piece[0] === ' ' ? 1 : 0);
+  // NFKC leaves ASCII as it is; only other text pays for normalizing.
+  const normalized = NON_ASCII.test(text) ? text.normalize('NFKC') : text;
+  let start = 0;
+  for (let newline = normalized.indexOf('\n', 1); newline >= 0; newline = normalized.indexOf('\n', newline + 1)) {
+    if (!isSolid(normalized.charCodeAt(newline - 1))) continue;
+    addBpeCounts(counts, chunkCounts(normalized.slice(start, newline), vocabulary, pattern));
+    start = newline;
+  }
+  if (start < normalized.length) addBpeCounts(counts, chunkCounts(normalized.slice(start), vocabulary, pattern));
+  return counts;
+}
+
+/** Anything but tab, line breaks and printable ASCII: such text is normalized and cut by the full Unicode pattern (rare control characters included, which is only slower). */
+const NON_ASCII = /[^\t-\r -~]/;
+
+function chunkCounts(chunk: string, vocabulary: BpeVocabulary, pattern: RegExp): BpeCounts {
+  if (chunk.length > CACHED_CHUNK_CHARS) return countPieces(chunk, vocabulary, pattern);
+  let counts = chunkCache.get(chunk);
+  if (counts === undefined) {
+    counts = countPieces(chunk, vocabulary, pattern);
+    chunkCache.set(chunk, counts);
   }
   return counts;
 }

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { BatchApi, BatchRequest, MessageBatch } from '../api/batchApi';
-import { applyBatchToRecord } from '../batch/submitJob';
+import { applyBatchToRecord } from '../jobs/batchRecord';
 import type { ModelOverrides } from '../pricing/overrides';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
 import { failureFacts } from './apiErrors';
-import { JOB_SCHEMA_VERSION, type Job } from './jobModel';
+import { JOB_SCHEMA_VERSION, type Job } from '../jobs/jobModel';
 import type { FileJobStore } from './jobStore';
 import { requestsFileFor } from './jobStore';
 import { type ConflictChoice, type ResultsLocation, type ResultsReport, downloadResults } from './resultsWriter';

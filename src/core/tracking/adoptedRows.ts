@@ -1,4 +1,4 @@
-import type { Job, ManifestEntry } from './jobModel';
+import type { Job, ManifestEntry } from '../jobs/jobModel';
 import type { ResultsLocation } from './resultsWriter';
 
 /** What the API allows as a custom_id; anything else in a results file is reported, never written. */

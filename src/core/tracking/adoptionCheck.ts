@@ -1,5 +1,5 @@
 import type { BatchApi } from '../api/batchApi';
-import type { BatchRecord } from './jobModel';
+import type { BatchRecord } from '../jobs/jobModel';
 
 /** What an ended batch's results say about whether it holds exactly a record's rows. */
 export type AdoptionVerdict = 'match' | 'mismatch';

@@ -1,9 +1,9 @@
 import type { BatchApi } from '../api/batchApi';
 import { explainApiError } from '../api/errors';
-import { applyBatchToRecord } from '../batch/submitJob';
+import { applyBatchToRecord } from '../jobs/batchRecord';
 import type { Logger } from '../util/logger';
 import { failureFacts } from './apiErrors';
-import type { Job, JobStore } from './jobModel';
+import type { Job, JobStore } from '../jobs/jobModel';
 import { isBatchRunning, isJobRunning } from './jobStatus';
 import { type ShortResults, markShort, shortResults } from './resultsCompleteness';
 import { type ResultsDownloadOptions, type ResultsReport, downloadResults } from './resultsWriter';

@@ -1,4 +1,4 @@
-import type { BatchRecord, Job, RequestCounts } from './jobModel';
+import type { BatchRecord, Job, RequestCounts } from '../jobs/jobModel';
 import type { JobSummary } from './jobStatus';
 
 const COUNT_ORDER: Array<keyof RequestCounts> = ['succeeded', 'errored', 'expired', 'canceled', 'processing'];

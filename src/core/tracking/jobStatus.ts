@@ -1,4 +1,4 @@
-import { type BatchProcessingStatus, type BatchRecord, type Job, type RequestCounts, type RowAttempt, isBatchInFlight } from './jobModel';
+import { type BatchProcessingStatus, type BatchRecord, type Job, type RequestCounts, type RowAttempt, isBatchInFlight } from '../jobs/jobModel';
 
 /**
  * Where a job stands as a whole. `submitting`: an intent has no batch id yet; `submitFailed`: no batch

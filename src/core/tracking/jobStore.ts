@@ -5,7 +5,10 @@ import { writeFileAtomic, writeFileAtomicChunks } from '../util/atomicWrite';
 import { withFileLock } from '../util/fileLock';
 import { type Clock, systemClock } from '../util/clock';
 import { type Logger, silentLogger } from '../util/logger';
-import { JOB_SCHEMA_VERSION, type Job, type JobStore } from './jobModel';
+import { checkedJobId, requestsFileFor } from '../jobs/jobIds';
+import { JOB_SCHEMA_VERSION, type Job, type JobStore } from '../jobs/jobModel';
+
+export { requestsFileFor };
 
 /** The store folder inside a workspace. */
 export const STORE_DIR_NAME = '.batchlens';
@@ -19,8 +22,6 @@ const STORE_GITIGNORE = [
   '!templates/**',
   '',
 ].join('\n');
-
-const JOB_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** A job file that could not be read; reported to the user, never fatal to the listing. */
 export interface StoreProblem {
@@ -250,11 +251,6 @@ export class FileJobStore implements JobStore {
   }
 }
 
-/** The `requestsFile` of a job, relative to `.batchlens/`. */
-export function requestsFileFor(jobId: string): string {
-  return `requests/${checkedJobId(jobId)}.jsonl`;
-}
-
 /**
  * One line of JSON: a 100k-row job file is rewritten on every update, and indentation made it about
  * a third larger and slower to write and to parse back.
@@ -277,11 +273,6 @@ function parseJob(text: string): Job {
     throw new Error(`written by a newer Batchlens (schema ${String(value.schemaVersion)}); update the extension`);
   }
   return value as unknown as Job;
-}
-
-function checkedJobId(jobId: string): string {
-  if (!JOB_ID_PATTERN.test(jobId)) throw new Error(`Batchlens store: invalid job id ${JSON.stringify(jobId)}`);
-  return jobId;
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -3,7 +3,7 @@ import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
 import { failureFacts, isAbort } from './apiErrors';
 import { Emitter } from './events';
-import type { BatchRecord, Job, JobStore } from './jobModel';
+import type { BatchRecord, Job, JobStore } from '../jobs/jobModel';
 import { type JobSummary, jobPhase, runningBatches, summarizeJob } from './jobStatus';
 
 export const DEFAULT_INITIAL_INTERVAL_MS = 5_000;

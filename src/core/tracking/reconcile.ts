@@ -1,9 +1,9 @@
 import type { BatchApi, MessageBatch } from '../api/batchApi';
-import { applyBatchToRecord } from '../batch/submitJob';
+import { applyBatchToRecord } from '../jobs/batchRecord';
 import type { Clock } from '../util/clock';
 import { type Logger, silentLogger } from '../util/logger';
 import { type AdoptionVerdict, compareResultsWithRecord } from './adoptionCheck';
-import type { BatchRecord, JobStore } from './jobModel';
+import type { BatchRecord, JobStore } from '../jobs/jobModel';
 
 /** How long after its intent a batch may appear (SDK retries and a slow upload included). */
 export const DEFAULT_RECONCILE_WINDOW_MS = 15 * 60_000;

@@ -1,4 +1,4 @@
-import type { BatchRecord, Job } from './jobModel';
+import type { BatchRecord, Job } from '../jobs/jobModel';
 
 /** An ended batch whose downloaded results hold fewer rows than the API counted. */
 export interface ShortResults {

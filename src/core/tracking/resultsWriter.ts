@@ -1,10 +1,10 @@
 import { promises as fs, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BatchApi, MessageBatchIndividualResponse } from '../api/batchApi';
-import { renderTemplateText } from '../batch/templates';
+import { renderTemplateText } from '../jobs/templateText';
 import type { Logger } from '../util/logger';
 import { adoptedManifestEntry, recordAdoptedRows, resultsLocationFor } from './adoptedRows';
-import type { BatchRecord, Job, JobStore, ManifestEntry, ResultsTally, RowAttempt, RowOutcome } from './jobModel';
+import type { BatchRecord, Job, JobStore, ManifestEntry, ResultsTally, RowAttempt, RowOutcome } from '../jobs/jobModel';
 import { downloadRawResults } from './rawResults';
 import { OutsideWorkspaceError, alternativeName, confineToWorkspace, sha256, toWorkspaceRelative } from './workspacePaths';
 import { writeFileAtomic } from '../util/atomicWrite';

@@ -1,11 +1,10 @@
-import type { BatchApi, BatchRequest, MessageBatch } from '../api/batchApi';
-import { toBatchApiError } from '../api/errors';
-import { classifyCreateFailure } from '../batch/submissionFailure';
-import { applyBatchToRecord, sha256Of } from '../batch/submitJob';
-import { DEFAULT_MAX_BATCH_BYTES, API_MAX_REQUESTS_PER_BATCH, splitIntoBatches } from '../batch/splitBatches';
+import type { BatchApi } from '../api/batchApi';
+import type { Job, JobStore, RowAttempt } from '../jobs/jobModel';
+import { storedRequestLines } from '../jobs/requestsFile';
+import { API_MAX_REQUESTS_PER_BATCH, DEFAULT_MAX_BATCH_BYTES } from '../jobs/splitBatches';
+import { submitRows } from '../jobs/submission';
 import type { Clock } from '../util/clock';
-import { type Logger, silentLogger } from '../util/logger';
-import type { BatchRecord, Job, JobStore, RowAttempt } from './jobModel';
+import type { Logger } from '../util/logger';
 import { currentBatchByRow } from './jobStatus';
 
 /**
@@ -114,7 +113,8 @@ export function planRetry(job: Job, options: { includeCanceled?: boolean } = {})
 }
 
 export interface RetrySubmitOptions {
-  store: JobStore;
+  /** `dir` (the store's `.batchlens/`) lets the stored requests be read from their file as they are sent. */
+  store: JobStore & { readonly dir?: string };
   api: BatchApi;
   clock: Clock;
   logger?: Logger;
@@ -133,69 +133,28 @@ export interface RetryOutcome {
 }
 
 /**
- * Sends the plan's `toSend` rows again, unchanged (the stored request bodies), as new batches of the
- * same job with purpose `retry`. Same discipline as submission: the intent is persisted before the
- * create call and the id right after it, so a crash in between is reconciled, never resent twice.
- * Each row keeps its earlier attempts; the new batch's results add to them.
+ * Sends the plan's `toSend` rows again, unchanged (the stored request lines), as new batches of the
+ * same job with purpose `retry`, through the same protocol as the first submission (`submitRows`:
+ * intent recorded, create, id recorded; a failure that proves nothing was created marks the record
+ * not submitted, an ambiguous one stays an open intent for reconciliation). Each row keeps its
+ * earlier attempts; the new batch's results add to them.
  */
 export async function submitRetry(plan: RetryPlan, options: RetrySubmitOptions): Promise<RetryOutcome> {
-  const { store, api, clock } = options;
-  const logger = options.logger ?? silentLogger;
-  const stored = await store.readRequests(plan.jobId);
-  const requests: BatchRequest[] = plan.toSend.map((row) => {
-    const request = stored.get(row.customId);
-    if (!request) {
-      throw new Error(`job ${plan.jobId}: the stored requests have no row ${row.customId}, so it cannot be resent unchanged`);
-    }
-    return request;
-  });
-  const outcome: RetryOutcome = { job: (await store.get(plan.jobId)) as Job, created: [], sentCustomIds: [] };
-  if (requests.length === 0) {
-    return outcome;
-  }
-  const split = splitIntoBatches(
-    requests.map((request) => Buffer.byteLength(JSON.stringify(request), 'utf8')),
+  const { store } = options;
+  const job = await store.get(plan.jobId);
+  if (!job) throw new Error(`no job ${plan.jobId} in the store`);
+  const toSend = new Set(plan.toSend.map((row) => row.customId));
+  const result = await submitRows(
+    plan.jobId,
+    () => storedRequestLines(store, job, toSend),
+    'retry',
     { maxRequests: options.maxRequestsPerBatch ?? API_MAX_REQUESTS_PER_BATCH, maxBytes: DEFAULT_MAX_BATCH_BYTES },
+    { store, api: options.api, clock: options.clock, logger: options.logger, signal: options.signal },
   );
-  for (const planned of split) {
-    const chunk = planned.indexes.map((index) => requests[index]);
-    const intent: BatchRecord = {
-      index: 0,
-      customIds: chunk.map((request) => request.custom_id),
-      intentAt: clock.now(),
-      requestsSha256: sha256Of(chunk),
-      purpose: 'retry',
-    };
-    outcome.job = await store.update(plan.jobId, (job) => {
-      intent.index = job.batches.length;
-      job.batches.push(intent);
-    });
-    let batch: MessageBatch;
-    try {
-      batch = await api.create(chunk, { signal: options.signal });
-    } catch (error) {
-      const apiError = toBatchApiError(error);
-      // Same rule as the first submission: only a failure that may hide a created batch stays open.
-      const classified = classifyCreateFailure(error);
-      const definite = classified.class !== 'ambiguous';
-      const message = classified.message;
-      logger.warn(`Retry batch ${intent.index + 1} of job ${plan.jobId} failed (${apiError.kind}): ${apiError.message}`);
-      outcome.job = await store.update(plan.jobId, (job) => {
-        const record = job.batches[intent.index];
-        record.submitError = message;
-        if (definite) {
-          record.notSubmitted = true;
-        }
-      });
-      outcome.failure = { index: intent.index, message, definite };
-      return outcome;
-    }
-    outcome.job = await store.update(plan.jobId, (job) => {
-      applyBatchToRecord(job.batches[intent.index], batch);
-    });
-    outcome.created.push(batch.id);
-    outcome.sentCustomIds.push(...intent.customIds);
-    logger.info(`Job ${plan.jobId}: retry batch ${batch.id} created with ${chunk.length} rows`);
-  }
-  return outcome;
+  return {
+    job: result.job ?? job,
+    created: result.created,
+    sentCustomIds: result.sentCustomIds,
+    ...(result.failure ? { failure: result.failure } : {}),
+  };
 }

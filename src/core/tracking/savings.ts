@@ -1,7 +1,7 @@
 import { CATALOG_AS_OF, priceAt } from '../pricing/catalog';
 import { type TokenUsage, formatUsd, priceUsage, promptTokensOf, usageFromApi } from '../pricing/cost';
 import type { ModelOverrides } from '../pricing/overrides';
-import type { Job } from './jobModel';
+import type { Job } from '../jobs/jobModel';
 
 export interface TokenTotals {
   inputTokens: number;

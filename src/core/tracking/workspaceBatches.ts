@@ -1,6 +1,6 @@
 import type { BatchApi, MessageBatch } from '../api/batchApi';
 import type { ModelOverrides } from '../pricing/overrides';
-import type { BatchProcessingStatus, Job, RequestCounts } from './jobModel';
+import type { BatchProcessingStatus, Job, RequestCounts } from '../jobs/jobModel';
 import { computeJobSavings } from './savings';
 
 /** Which workspace batches to show: by API status, and no older than an age (by creation time). */

@@ -1,13 +1,12 @@
 import * as vscode from 'vscode';
-import { type PreflightProblem, type PreflightReport, describePreflight, preflightPreparedJob } from '../../core/batch/preflight';
+import { type PreflightProblem, type PreflightReport, describePreflight } from '../../core/batch/preflight';
 import type { PreparedJob } from '../../core/batch/prepareJob';
-import type { ModelOverrides } from '../../core/pricing/overrides';
 
 const SEND_ANYWAY = 'Send All Rows Anyway';
 
-/** Pre-flight of a prepared job, with the workspace path of each row for messages. */
-export function preflightOf(prepared: PreparedJob, modelOverrides: ModelOverrides): { report: PreflightReport & { batchProblems: string[] }; pathOf: (problem: PreflightProblem) => string } {
-  const report = preflightPreparedJob(prepared, { modelOverrides });
+/** Pre-flight of a prepared job (run as its rows were built), with the workspace path of each row for messages. */
+export function preflightOf(prepared: PreparedJob): { report: PreflightReport & { batchProblems: string[] }; pathOf: (problem: PreflightProblem) => string } {
+  const report = prepared.preflight;
   const paths = new Map(prepared.job.manifest.map((entry) => [entry.customId, entry.relativePath]));
   return { report, pathOf: (problem) => paths.get(problem.customId) ?? problem.customId };
 }

@@ -1,3 +1,4 @@
+import { sampledLabel } from '../../core/batch/costPreview';
 import type { SkippedFile } from '../../core/batch/collectFiles';
 import type { PreparedJob } from '../../core/batch/prepareJob';
 import { formatUsd } from '../../core/pricing/cost';
@@ -18,6 +19,8 @@ export interface PreviewViewModel {
   skipped: Array<{ path: string; reason: string }>;
   inputTokens: number;
   exactInputTokens: boolean;
+  /** How the input tokens were estimated, in words (`estimate`, or a large job's counted sample). */
+  tokenBasis: string;
   expected: { batchUsd: number; syncUsd: number; savingUsd: number; outputTokens: number; basis: string };
   ceiling: { batchUsd: number; syncUsd: number; savingUsd: number; savingPercent: number; outputTokens: number };
   warnings: string[];
@@ -41,6 +44,7 @@ export function previewViewModel(prepared: PreparedJob, confirmAboveUsd: number,
     skipped: prepared.skipped.map((skip) => ({ path: skip.relativePath, reason: `${skip.reason}${skip.detail ? ` (${skip.detail})` : ''}` })),
     inputTokens: preview.inputTokens,
     exactInputTokens: preview.exactInputTokens,
+    tokenBasis: preview.exactInputTokens ? 'exact, count_tokens' : sampledLabel(preview),
     expected: {
       batchUsd: preview.expected.batchUsd,
       syncUsd: preview.expected.syncUsd,
@@ -73,7 +77,7 @@ const count = (n: number) => n.toLocaleString('en-US');
  */
 export function renderPreviewHtml(model: PreviewViewModel, page: { nonce: string; cspSource: string }): string {
   const e = escapeHtml;
-  const tokenLabel = model.exactInputTokens ? 'exact, count_tokens' : 'estimate';
+  const tokenLabel = model.tokenBasis;
   const figures = [
     ['Files', `${count(model.files.length)} in ${count(model.batches)} batch${model.batches === 1 ? '' : 'es'} · ${e(model.modelName)} (<code>${e(model.modelId)}</code>)`],
     ['Skipped', model.skipped.length === 0 ? 'none' : `${count(model.skipped.length)} (listed below with the reason)`],

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { confirmPreflight, preflightOf, wouldFailRows } from './preflightChoice';
 import { outputHistoryOf } from '../../core/batch/outputHistory';
 import { enabledExcludeGlobs } from '../../core/files/exclusionRules';
-import { type PreparedJob, prepareJob } from '../../core/batch/prepareJob';
+import { type PreparedJob, discardPreparedJob, prepareJob } from '../../core/batch/prepareJob';
 import { submitPreparedJob } from '../../core/batch/submitJob';
 import { type PromptTemplate, TemplateError, listTemplates, loadTemplate } from '../../core/batch/templates';
 import { FileJobStore } from '../../core/tracking/jobStore';
@@ -65,6 +65,7 @@ export async function runSubmitFlow(
             outputHistory,
             confirmSecret: (relativePath) => confirmSecretFile(relativePath, options.allowSecrets, controller),
             signal: controller.signal,
+            keepRequestsIn: store.dir,
             now: Date.now(),
             onProgress: ({ phase, done, current }) => {
               // Reporting every file would flood the notification; a few times a second is plenty.
@@ -84,8 +85,18 @@ export async function runSubmitFlow(
     void vscode.window.showInformationMessage('Batchlens: cancelled while collecting files; nothing was sent.');
     return undefined;
   }
+  try {
+    return await previewAndSubmit(services, prepared, store, options);
+  } finally {
+    // A preview not submitted (cancelled, refused, failed) leaves no requests file behind.
+    await discardPreparedJob(prepared);
+  }
+}
+
+async function previewAndSubmit(services: HostServices, prepared: PreparedJob, store: FileJobStore, options: SubmitCommandOptions): Promise<SubmitCommandResult> {
+  const { config, log } = services;
   const result = resultOf(prepared, [], false);
-  if (prepared.requests.length === 0) {
+  if (prepared.job.manifest.length === 0) {
     for (const skip of prepared.skipped) log.info(`Skipped ${skip.relativePath}: ${skip.reason}${skip.detail ? ` (${skip.detail})` : ''}`);
     void vscode.window.showWarningMessage(`Batchlens: nothing to send: no readable text files in the selection${describeSkips(prepared.skipped)}.`);
     return result;
@@ -96,7 +107,7 @@ export async function runSubmitFlow(
   if (options.confirm === false) return result;
   // Rows the API would reject (only after the whole batch ended) are listed in the preview, and are
   // not sent without an explicit choice.
-  const preflight = preflightOf(prepared, config.modelOverrides);
+  const preflight = preflightOf(prepared);
   if (options.confirm !== true) {
     const decision = await showPreviewPanel(previewViewModel(prepared, config.confirmAboveUsd, wouldFailRows(preflight)));
     if (decision !== 'submit') {
@@ -131,7 +142,8 @@ export async function runSubmitFlow(
           logger: log,
           signal: controller.signal,
           maxRequestsPerBatch: config.maxRequestsPerBatch,
-          onProgress: ({ batchesDone, batchesTotal }) => progress.report({ message: `batch ${batchesDone} of ${batchesTotal}`, increment: 100 / batchesTotal }),
+          onProgress: ({ batchesDone, batchesTotal }) =>
+            progress.report(batchesTotal ? { message: `batch ${batchesDone} of ${batchesTotal}`, increment: 100 / batchesTotal } : { message: `batch ${batchesDone}` }),
         });
       } finally {
         subscription.dispose();
@@ -144,7 +156,7 @@ export async function runSubmitFlow(
     return { ...resultOf(prepared, batchIds, batchIds.length > 0), error: outcome.failure.message };
   }
   void vscode.window.showInformationMessage(
-    `Batchlens: submitted ${prepared.requests.length.toLocaleString()} file${prepared.requests.length === 1 ? '' : 's'} as job ${outcome.job.id} (${batchIds.length} batch${batchIds.length === 1 ? '' : 'es'}).`,
+    `Batchlens: submitted ${prepared.job.manifest.length.toLocaleString()} file${prepared.job.manifest.length === 1 ? '' : 's'} as job ${outcome.job.id} (${batchIds.length} batch${batchIds.length === 1 ? '' : 'es'}).`,
   );
   try {
     // Show the new job and start polling it now, not only when the store's file watcher fires
@@ -228,7 +240,7 @@ function resultOf(prepared: PreparedJob, batches: string[], submitted: boolean):
   return {
     jobId: prepared.job.id,
     batches,
-    requests: prepared.requests.length,
+    requests: prepared.job.manifest.length,
     skipped: prepared.skipped.map((skip) => ({ path: skip.relativePath, reason: skip.reason })),
     estimate: { batchUsd: prepared.preview.batchUsd, syncUsd: prepared.preview.syncUsd },
     submitted,

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { describeFilesInFlight, describeFilesInFlightDetail, findFilesInFlight, inFlightDecision } from '../../core/batch/inFlight';
-import { describeEscapingOutput, findEscapingOutput } from '../../core/batch/outputCheck';
+import { describeEscapingOutput, findEscapingOutput } from '../../core/tracking/outputCheck';
 import type { PreparedJob } from '../../core/batch/prepareJob';
-import type { JobStore } from '../../core/tracking/jobModel';
+import type { JobStore } from '../../core/jobs/jobModel';
 
 const DONT_SEND: vscode.MessageItem = { title: "Don't Send" };
 const SEND_AGAIN: vscode.MessageItem = { title: 'Send Again' };

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Job, JobStore } from '../../core/tracking/jobModel';
+import type { Job, JobStore } from '../../core/jobs/jobModel';
 import { type JobSummary, summarizeJob } from '../../core/tracking/jobStatus';
 import { type JobSavings, computeJobSavings } from '../../core/tracking/savings';
 import type { ModelOverrides } from '../../core/pricing/overrides';

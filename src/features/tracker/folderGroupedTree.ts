@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Job } from '../../core/tracking/jobModel';
+import type { Job } from '../../core/jobs/jobModel';
 import type { BatchTreeProvider, TrackerRootItem } from './batchTreeProvider';
 import type { TrackerNode } from './treeModel';
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { BatchApi } from '../../core/api/batchApi';
-import type { Job } from '../../core/tracking/jobModel';
+import type { Job } from '../../core/jobs/jobModel';
 import { FileJobStore } from '../../core/tracking/jobStore';
 import { isJobRunning, summarizeJob } from '../../core/tracking/jobStatus';
 import { Poller } from '../../core/tracking/poller';

@@ -5,7 +5,7 @@ import { AdoptError, type AdoptOutcome, adoptBatch } from '../../core/tracking/a
 import type { FileJobStore } from '../../core/tracking/jobStore';
 import type { Poller } from '../../core/tracking/poller';
 import type { ConflictChoice } from '../../core/tracking/resultsWriter';
-import type { BatchProcessingStatus } from '../../core/tracking/jobModel';
+import type { BatchProcessingStatus } from '../../core/jobs/jobModel';
 import { systemClock } from '../../core/util/clock';
 import { watchConfig } from '../../host/config';
 import type { HostServices } from '../../host/services';

@@ -1,6 +1,6 @@
 import { formatUsd } from '../../core/pricing/cost';
 import { batchDescription, formatCounts, formatDuration, jobLabel, phaseText, timingText } from '../../core/tracking/jobFormat';
-import type { BatchRecord, Job, RowAttempt } from '../../core/tracking/jobModel';
+import type { BatchRecord, Job, RowAttempt } from '../../core/jobs/jobModel';
 import { type JobSummary, isBatchRunning, isJobRunning, summarizeJob } from '../../core/tracking/jobStatus';
 import type { JobSavings } from '../../core/tracking/savings';
 import { isJobDeletable } from '../../core/tracking/jobActions';

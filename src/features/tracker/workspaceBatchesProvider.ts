@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { BatchApi } from '../../core/api/batchApi';
 import { explainApiError } from '../../core/api/errors';
-import type { JobStore } from '../../core/tracking/jobModel';
+import type { JobStore } from '../../core/jobs/jobModel';
 import type { ModelOverrides } from '../../core/pricing/overrides';
 import type { Logger } from '../../core/util/logger';
 import { type WorkspaceBatch, type WorkspaceBatchFilter, listWorkspaceBatches, untrackedBatches } from '../../core/tracking/workspaceBatches';

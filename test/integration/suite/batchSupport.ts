@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Job } from '../../../src/core/tracking/jobModel';
+import type { Job } from '../../../src/core/jobs/jobModel';
 import { FileJobStore } from '../../../src/core/tracking/jobStore';
 import { batchlensExtension, waitFor, workspaceRoot } from './support';
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { customIdForPath } from '../../../src/core/batch/customIds';
 import { CATALOG_AS_OF } from '../../../src/core/pricing/catalog';
-import type { Job, RowAttempt } from '../../../src/core/tracking/jobModel';
+import type { Job, RowAttempt } from '../../../src/core/jobs/jobModel';
 import {
   type SubmitResult,
   clearFaults,

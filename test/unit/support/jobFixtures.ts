@@ -12,8 +12,8 @@ export async function textWorkspace(count: number): Promise<string> {
   return root;
 }
 
-/** The summarize template over `docs/` of `root`. */
+/** The summarize template over `docs/` of `root`, its requests written into the store's requests folder (ready to submit). */
 export function prepareDocs(root: string, now: number, maxRequestsPerBatch = 100_000): Promise<PreparedJob> {
   const template = builtinTemplates('claude-sonnet-4-6').find((t) => t.name === 'summarize')!;
-  return prepareJob({ root, selection: ['docs'], template, maxFileBytes: 10_000, maxRequestsPerBatch, now });
+  return prepareJob({ root, selection: ['docs'], template, maxFileBytes: 10_000, maxRequestsPerBatch, keepRequestsIn: path.join(root, '.batchlens'), now });
 }

@@ -1,6 +1,6 @@
 import { refreshJob } from '../../../core/tracking/jobActions';
 import { batchDescription, formatCounts, jobLabel, phaseText, timingText } from '../../../core/tracking/jobFormat';
-import type { Job } from '../../../core/tracking/jobModel';
+import type { Job } from '../../../core/jobs/jobModel';
 import { summarizeJob } from '../../../core/tracking/jobStatus';
 import { DEFAULT_INITIAL_INTERVAL_MS, Poller } from '../../../core/tracking/poller';
 import { type CliCommand, type CliIo, UsageError } from '../../io';

@@ -1,18 +1,18 @@
 import { parseArgs } from 'node:util';
 import type { BatchApi, MessageBatch } from '../../../core/api/batchApi';
 import { describeCostPreview } from '../../../core/batch/costPreview';
-import { type PreflightReport, describePreflight, preflightPreparedJob } from '../../../core/batch/preflight';
+import { type PreflightReport, describePreflight } from '../../../core/batch/preflight';
 import { describeFilesInFlight, findFilesInFlight } from '../../../core/batch/inFlight';
-import { describeEscapingOutput, findEscapingOutput } from '../../../core/batch/outputCheck';
+import { describeEscapingOutput, findEscapingOutput } from '../../../core/tracking/outputCheck';
 import { outputHistoryOf } from '../../../core/batch/outputHistory';
-import { type PreparedJob, prepareJob } from '../../../core/batch/prepareJob';
-import { RequestTooLargeError } from '../../../core/batch/splitBatches';
+import { type PreparedJob, discardPreparedJob, prepareJob } from '../../../core/batch/prepareJob';
+import { RequestTooLargeError } from '../../../core/jobs/splitBatches';
 import { type SubmitOutcome, submitPreparedJob } from '../../../core/batch/submitJob';
 import { TemplateError, TemplateNotFoundError, loadTemplate } from '../../../core/batch/templates';
 import * as path from 'node:path';
 import { UnknownModelError, useLiveModelFacts } from '../../../core/pricing/catalog';
 import { LIVE_MODELS_CACHE_FILE, loadLiveModels } from '../../../core/pricing/liveModels';
-import type { BatchRecord } from '../../../core/tracking/jobModel';
+import type { BatchRecord } from '../../../core/jobs/jobModel';
 import type { Clock } from '../../../core/util/clock';
 import { type CliCommand, type CliIo, UsageError } from '../../io';
 import { defaultSettings } from '../../../core/settings/readSettings';
@@ -105,6 +105,8 @@ async function runSubmitWithCatalog(args: string[], io: CliIo, seams: SubmitComm
       exactCounts: options.exact && api ? { api } : undefined,
       modelOverrides: settings.modelOverrides,
       outputHistory: outputHistoryOf(await context.store.list(), template.name),
+      // A dry run only previews: its requests are checked and priced as they are built, never kept.
+      keepRequestsIn: options.dryRun ? undefined : context.store.dir,
       now: context.clock.now(),
     });
   } catch (error) {
@@ -113,11 +115,27 @@ async function runSubmitWithCatalog(args: string[], io: CliIo, seams: SubmitComm
     throw error;
   }
 
-  // Every check the API would apply to a row only after the batch ended, run before anything is sent.
-  const preflight = preflightPreparedJob(prepared, { modelOverrides: settings.modelOverrides, today: new Date(context.clock.now()).toISOString().slice(0, 10) });
+  try {
+    return await decideAndSubmit(prepared, options, context, api, io, seams);
+  } finally {
+    // Whatever was not submitted (a dry run, a refusal, a cancelled prompt, a failure) leaves no requests file behind.
+    await discardPreparedJob(prepared);
+  }
+}
+
+async function decideAndSubmit(
+  prepared: PreparedJob,
+  options: SubmitArgs,
+  context: ReturnType<typeof openBatchContext>,
+  api: BatchApi | undefined,
+  io: CliIo,
+  seams: SubmitCommandSeams,
+): Promise<number> {
+  // Every check the API would apply to a row only after the batch ended, run as the rows were built.
+  const preflight = prepared.preflight;
   const pathOf = new Map(prepared.job.manifest.map((entry) => [entry.customId, entry.relativePath]));
 
-  if (prepared.requests.length === 0) {
+  if (prepared.job.manifest.length === 0) {
     if (options.json) io.stdout(`${JSON.stringify(jsonReport(prepared, undefined, preflight, pathOf))}\n`);
     else io.stderr(`batchlens batch submit: nothing to send: no readable text files in the selection${skippedSuffix(prepared)}\n`);
     return 1;
@@ -155,7 +173,7 @@ async function runSubmitWithCatalog(args: string[], io: CliIo, seams: SubmitComm
     return 1;
   }
   if (!options.yes && io.confirm) {
-    const question = `Submit ${prepared.requests.length} request${prepared.requests.length === 1 ? '' : 's'} (expected ≈$${prepared.preview.expected.batchUsd.toFixed(4)}, at most ≈$${prepared.preview.batchUsd.toFixed(4)})?`;
+    const question = `Submit ${prepared.job.manifest.length} request${prepared.job.manifest.length === 1 ? '' : 's'} (expected ≈$${prepared.preview.expected.batchUsd.toFixed(4)}, at most ≈$${prepared.preview.batchUsd.toFixed(4)})?`;
     if (!(await io.confirm(question))) {
       io.stderr('Cancelled: nothing was sent.\n');
       return 1;
@@ -263,7 +281,7 @@ function jsonReport(
   return {
     jobId: prepared.job.id,
     batches: outcome ? outcome.job.batches.filter((record) => record.batchId).map((record) => record.batchId as string) : [],
-    requests: prepared.requests.length,
+    requests: prepared.job.manifest.length,
     skipped: prepared.skipped.map((skip) => ({ path: skip.relativePath, reason: skip.reason })),
     estimate: {
       batchUsd: prepared.preview.batchUsd,

@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BatchApi } from '../../../core/api/batchApi';
 import { JobLookupError, findJob } from '../../../core/tracking/jobActions';
-import type { Job } from '../../../core/tracking/jobModel';
+import type { Job } from '../../../core/jobs/jobModel';
 import type { JobSummary } from '../../../core/tracking/jobStatus';
 import { type CliIo, UsageError } from '../../io';
 import { type BatchCliContext, apiKeyFrom, createCliBatchApi } from './context';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { formatCounts, jobLabel } from '../../../core/tracking/jobFormat';
-import type { Job, JobStore } from '../../../core/tracking/jobModel';
+import type { Job, JobStore } from '../../../core/jobs/jobModel';
 import { summarizeJob } from '../../../core/tracking/jobStatus';
 import type { Poller } from '../../../core/tracking/poller';
 import type { ConflictChoice } from '../../../core/tracking/resultsWriter';

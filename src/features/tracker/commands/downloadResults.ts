@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { downloadCheckedResults } from '../../../core/tracking/jobActions';
 import { jobLabel } from '../../../core/tracking/jobFormat';
-import type { Job } from '../../../core/tracking/jobModel';
+import type { Job } from '../../../core/jobs/jobModel';
 import { describeShort } from '../../../core/tracking/resultsCompleteness';
 import type { TrackerNode } from '../treeModel';
 import { type TrackerContext, askAboutConflict, jobOf } from './context';

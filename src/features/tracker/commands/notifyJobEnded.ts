@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { BatchApiError, explainApiError } from '../../../core/api/errors';
 import { formatCounts, jobLabel } from '../../../core/tracking/jobFormat';
-import type { Job } from '../../../core/tracking/jobModel';
+import type { Job } from '../../../core/jobs/jobModel';
 import { summarizeJob } from '../../../core/tracking/jobStatus';
 import { showFailureToast } from '../../../host/failureToast';
 import type { TrackerContext } from './context';

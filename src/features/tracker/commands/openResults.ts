@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Job } from '../../../core/tracking/jobModel';
+import type { Job } from '../../../core/jobs/jobModel';
 import type { TrackerNode } from '../treeModel';
 import { type TrackerContext, jobOf } from './context';
 

@@ -3,8 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CustomIdAllocator, customIdForPath } from '../../../../src/core/batch/customIds';
 import { describeFilesInFlight, describeFilesInFlightDetail, findFilesInFlight, inFlightDecision } from '../../../../src/core/batch/inFlight';
-import { describeEscapingOutput, findEscapingOutput } from '../../../../src/core/batch/outputCheck';
-import { JOB_SCHEMA_VERSION, type BatchRecord, type Job } from '../../../../src/core/tracking/jobModel';
+import { describeEscapingOutput, findEscapingOutput } from '../../../../src/core/tracking/outputCheck';
+import { JOB_SCHEMA_VERSION, type BatchRecord, type Job } from '../../../../src/core/jobs/jobModel';
 import { FileJobStore } from '../../../../src/core/tracking/jobStore';
 
 /** A job of `paths` (content hash = 'sha-' + path) whose ids carry `tag` (none: a job from before tags). */

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { DEFAULT_OUTPUT_RATIO, expectedRowOutputTokens, outputHistoryOf } from '../../../../src/core/batch/outputHistory';
-import type { Job, RowAttempt } from '../../../../src/core/tracking/jobModel';
+import type { Job, RowAttempt } from '../../../../src/core/jobs/jobModel';
 
 function job(id: string, template: string, rows: Record<string, RowAttempt[]>): Job {
   return {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { BatchRequest } from '../../../../src/core/api/batchApi';
 import { API_VERSION_2023, API_VERSION_2026, BATCHLENS_API_VERSION, apiVersionForSdk } from '../../../../src/core/api/apiVersions';
-import { type PreflightCheck, checkBatchPlan, describePreflight, preflightPreparedJob, preflightRequests } from '../../../../src/core/batch/preflight';
+import { type PreflightCheck, checkBatchPlan, describePreflight, preflightRequests } from '../../../../src/core/batch/preflight';
 
 const TODAY = '2026-12-04';
 
@@ -115,12 +115,8 @@ describe('pre-flight', () => {
   });
 
   it('counts failing rows, not problems, and says so in one headline', () => {
-    const prepared = {
-      requests: [row('a', { temperature: 0.2, top_p: 0.9 }), row('b'), row('c', { model: 'claude-haiku-4-5' })],
-      job: { manifest: [{ estimatedInputTokens: 10 }, { estimatedInputTokens: 10 }, { estimatedInputTokens: 250_000 }] },
-      plan: [{ indexes: [0, 1, 2], bodyBytes: 1000 }],
-    };
-    const report = preflightPreparedJob(prepared, { today: TODAY });
+    const requests = [row('a', { temperature: 0.2, top_p: 0.9 }), row('b'), row('c', { model: 'claude-haiku-4-5' })];
+    const report = preflightRequests(requests, { today: TODAY, inputTokens: [10, 10, 250_000] });
     assert.equal(report.failingRows, 2);
     assert.deepEqual(report.failingCustomIds, ['a', 'c']);
     assert.equal(report.problems.length, 3);

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { RequestTooLargeError, splitIntoBatches } from '../../../../src/core/batch/splitBatches';
+import { RequestTooLargeError, splitIntoBatches } from '../../../../src/core/jobs/splitBatches';
 
 const FRAMING = Buffer.byteLength('{"requests":[]}');
 

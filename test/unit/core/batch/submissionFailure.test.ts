@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk';
 import { toBatchApiError } from '../../../../src/core/api/errors';
-import { classifyCreateFailure } from '../../../../src/core/batch/submissionFailure';
+import { classifyCreateFailure } from '../../../../src/core/jobs/submissionFailure';
 
 /** fetch's failure as undici raises it: a TypeError whose cause carries the socket code. */
 function fetchFailure(code: string, message = `connect ${code}`): APIConnectionError {

@@ -1,9 +1,14 @@
 import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
 import { BatchApiError } from '../../../../src/core/api/errors';
 import { CUSTOM_ID_PATTERN } from '../../../../src/core/batch/customIds';
 import type { BatchRequest } from '../../../../src/core/api/batchApi';
-import { pendingCustomIds, sha256Of, submitPendingBatches, submitPreparedJob } from '../../../../src/core/batch/submitJob';
+import { pendingCustomIds, submitPendingBatches, submitPreparedJob } from '../../../../src/core/batch/submitJob';
+import { sha256Of } from '../../../../src/core/jobs/submission';
 import { FileJobStore } from '../../../../src/core/tracking/jobStore';
+import * as path from 'node:path';
+import { discardPreparedJob, prepareJob } from '../../../../src/core/batch/prepareJob';
+import { builtinTemplates } from '../../../../src/core/batch/templates';
 import { fakeBatchApi, manualClock } from '../../support/fakeBatchApi';
 import { prepareDocs, textWorkspace } from '../../support/jobFixtures';
 
@@ -11,19 +16,46 @@ describe('prepareJob + submitPreparedJob', () => {
   it('builds one valid request per file with the cached system block shared byte for byte', async () => {
     const root = await textWorkspace(4);
     const prepared = await prepareDocs(root, Date.parse('2026-11-22T08:00:00Z'));
-    assert.equal(prepared.requests.length, 4);
+    // The requests were written as they were built; committing puts the file in place to read them back.
+    const file = await prepared.requests!.commit();
+    const requests = (await fs.readFile(file, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as BatchRequest);
+    prepared.requests = undefined;
+    assert.equal(requests.length, 4);
+    assert.equal(prepared.job.manifest.length, 4);
+    assert.deepEqual(requests.map((request) => request.custom_id), prepared.job.manifest.map((entry) => entry.customId));
     assert.match(prepared.job.id, /^job_20261122T080000Z_[0-9a-f]{6}$/);
-    const systems = prepared.requests.map((request) => JSON.stringify(request.params.system));
+    const systems = requests.map((request) => JSON.stringify(request.params.system));
     assert.equal(new Set(systems).size, 1);
-    assert.deepEqual((prepared.requests[0].params.system as Array<{ cache_control: unknown }>)[0].cache_control, { type: 'ephemeral', ttl: '1h' });
-    assert.ok(prepared.requests.every((request) => CUSTOM_ID_PATTERN.test(request.custom_id)));
-    assert.equal(new Set(prepared.requests.map((request) => request.custom_id)).size, 4);
-    const content = prepared.requests[2].params.messages[0].content as string;
+    assert.deepEqual((requests[0].params.system as Array<{ cache_control: unknown }>)[0].cache_control, { type: 'ephemeral', ttl: '1h' });
+    assert.ok(requests.every((request) => CUSTOM_ID_PATTERN.test(request.custom_id)));
+    assert.equal(new Set(requests.map((request) => request.custom_id)).size, 4);
+    const content = requests[2].params.messages[0].content as string;
     assert.match(content, /File: docs\/f2\.md \(markdown\)/);
     assert.match(content, /Document number 2\./);
     assert.deepEqual(prepared.job.manifest.map((entry) => entry.relativePath), ['docs/f0.md', 'docs/f1.md', 'docs/f2.md', 'docs/f3.md']);
     assert.equal(prepared.job.manifest[0].bytes, 'Document number 0.\n'.length);
     assert.ok(prepared.job.manifest.every((entry) => entry.estimatedInputTokens > 0 && /^[0-9a-f]{64}$/.test(entry.contentSha256)));
+  });
+
+  it('keeps nothing for a preview only (a dry run), and refuses to submit it', async () => {
+    const root = await textWorkspace(2);
+    const template = builtinTemplates('claude-sonnet-4-6').find((t) => t.name === 'summarize')!;
+    const prepared = await prepareJob({ root, selection: ['docs'], template, maxFileBytes: 10_000, maxRequestsPerBatch: 10, now: Date.now() });
+    assert.equal(prepared.job.manifest.length, 2);
+    assert.equal(prepared.preflight.rows, 2, 'every row was still checked');
+    await assert.rejects(fs.access(path.join(root, '.batchlens')), 'no store folder was written');
+    const clock = manualClock();
+    await assert.rejects(
+      submitPreparedJob(prepared, { store: new FileJobStore(root, { clock }), api: fakeBatchApi({ now: clock.now }), clock, maxRequestsPerBatch: 10 }),
+      /prepared as a preview only/,
+    );
+  });
+
+  it('leaves no requests file behind for a prepared job that is discarded', async () => {
+    const root = await textWorkspace(2);
+    const prepared = await prepareDocs(root, Date.now());
+    await discardPreparedJob(prepared);
+    assert.deepEqual(await fs.readdir(path.join(root, '.batchlens', 'requests')), []);
   });
 
   it('persists requests, intent, then the id for each batch: one job, several batches', async () => {
@@ -55,16 +87,19 @@ describe('prepareJob + submitPreparedJob', () => {
     const api = fakeBatchApi({ now: clock.now });
     const bodies: string[] = [];
     api.createFromJson = (body, options) => {
-      bodies.push(body);
-      return api.create((JSON.parse(body) as { requests: BatchRequest[] }).requests, options);
+      const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
+      bodies.push(text);
+      return api.create((JSON.parse(text) as { requests: BatchRequest[] }).requests, options);
     };
     const store = new FileJobStore(root, { clock });
     const prepared = await prepareDocs(root, clock.now());
     const outcome = await submitPreparedJob(prepared, { store, api, clock, maxRequestsPerBatch: 10 });
     assert.equal(bodies.length, 1);
-    assert.equal(bodies[0], JSON.stringify({ requests: prepared.requests }));
+    const stored = [...(await store.readRequests(prepared.job.id)).values()];
+    assert.equal(stored.length, 3);
+    assert.equal(bodies[0], JSON.stringify({ requests: stored }));
     const job = (await store.get(prepared.job.id))!;
-    assert.equal(job.batches[0].requestsSha256, sha256Of(prepared.requests));
+    assert.equal(job.batches[0].requestsSha256, sha256Of(stored));
     assert.deepEqual(outcome.created, [job.batches[0].batchId]);
   });
 

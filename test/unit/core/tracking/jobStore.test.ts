@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { JOB_SCHEMA_VERSION, type Job } from '../../../../src/core/tracking/jobModel';
+import { JOB_SCHEMA_VERSION, type Job } from '../../../../src/core/jobs/jobModel';
 import { FileJobStore, StoreLockTimeoutError } from '../../../../src/core/tracking/jobStore';
 import { writeFileAtomic } from '../../../../src/core/util/atomicWrite';
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { BatchRequest } from '../../../../src/core/api/batchApi';
 import { BatchApiError } from '../../../../src/core/api/errors';
-import type { Job, RowAttempt } from '../../../../src/core/tracking/jobModel';
+import type { Job, RowAttempt } from '../../../../src/core/jobs/jobModel';
 import { jobCounts } from '../../../../src/core/tracking/jobStatus';
 import { classifyAttempt, planRetry, submitRetry, type RetryClass } from '../../../../src/core/tracking/retryPlanner';
 import { FakeBatchApi, FakeClock, MemoryJobStore, counts, makeBatch, makeJob, remoteBatch } from './support/fakes';

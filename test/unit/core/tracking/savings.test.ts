@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { CATALOG_AS_OF } from '../../../../src/core/pricing/catalog';
-import type { Job, RowAttempt, UsageRecord } from '../../../../src/core/tracking/jobModel';
+import type { Job, RowAttempt, UsageRecord } from '../../../../src/core/jobs/jobModel';
 import { computeJobSavings, computeSavingsReport, renderSavingsMarkdown } from '../../../../src/core/tracking/savings';
 import { counts, makeBatch, makeJob } from './support/fakes';
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { adoptedJobId, parseRequestsFile } from '../../../../src/core/tracking/adoptBatch';
 import { adoptedManifestEntry, recordAdoptedRows, resultsLocationFor } from '../../../../src/core/tracking/adoptedRows';
-import type { Job } from '../../../../src/core/tracking/jobModel';
+import type { Job } from '../../../../src/core/jobs/jobModel';
 import { jobCounts } from '../../../../src/core/tracking/jobStatus';
 import { type WorkspaceBatch, batchCost, parseAge, parseStatuses, untrackedBatches } from '../../../../src/core/tracking/workspaceBatches';
 import { viewDescription, workspaceBatchNode, workspaceStatusText } from '../../../../src/features/tracker/workspaceTreeModel';

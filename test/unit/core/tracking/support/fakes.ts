@@ -10,7 +10,7 @@ import type {
 } from '../../../../../src/core/api/batchApi';
 import { BatchApiError, type BatchApiErrorKind } from '../../../../../src/core/api/errors';
 import { abortError, type Clock } from '../../../../../src/core/util/clock';
-import type { BatchRecord, Job, JobStore, RequestCounts } from '../../../../../src/core/tracking/jobModel';
+import type { BatchRecord, Job, JobStore, RequestCounts } from '../../../../../src/core/jobs/jobModel';
 
 interface PendingSleep {
   ms: number;

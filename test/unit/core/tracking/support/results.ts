@@ -1,5 +1,5 @@
 import type { MessageBatchIndividualResponse, ResultsStreamOptions } from '../../../../../src/core/api/batchApi';
-import type { UsageRecord } from '../../../../../src/core/tracking/jobModel';
+import type { UsageRecord } from '../../../../../src/core/jobs/jobModel';
 import { FakeApiError } from './fakes';
 
 export function succeeded(customId: string, text: string, usage: Partial<UsageRecord> = {}, model = 'claude-sonnet-4-6'): MessageBatchIndividualResponse {

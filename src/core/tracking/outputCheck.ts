@@ -1,6 +1,7 @@
 import * as path from 'node:path';
-import type { Job, JobStore } from '../tracking/jobModel';
-import { outputPathFor } from '../tracking/resultsWriter';
+import type { Job, JobStore } from '../jobs/jobModel';
+import { outputPathFor } from './resultsWriter';
+import { toWorkspaceRelative } from './workspacePaths';
 
 /** A file whose output would land outside the workspace, found before anything is sent. */
 export interface EscapingOutput {
@@ -16,9 +17,11 @@ export interface EscapingOutput {
  * has been paid for. Symlinks are checked again when each file is written.
  */
 export function findEscapingOutput(job: Job, store: Pick<JobStore, 'root' | 'resultsDir'>): EscapingOutput | undefined {
+  // The same folder for every row: worked out once, not 100,000 times.
+  const resultsDir = toWorkspaceRelative(store.root, store.resultsDir(job.id));
   for (const entry of job.manifest) {
     for (const location of ['store', 'besideSource'] as const) {
-      const outputPath = outputPathFor(job, entry, location, store);
+      const outputPath = outputPathFor(job, entry, location, store, resultsDir);
       const reason = lexicalEscape(outputPath);
       if (reason) return { sourcePath: entry.relativePath, outputPath, reason };
     }

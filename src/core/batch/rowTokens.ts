@@ -1,0 +1,79 @@
+import * as path from 'node:path';
+import type { BatchRequest } from '../api/batchApi';
+import type { TokenizerGeneration } from '../pricing/modelEntry';
+import { estimateRequestTokens } from '../tokens/estimate';
+
+/** Jobs up to this many rows have every row counted with the byte-pair estimator. */
+export const COUNT_EVERY_ROW_UP_TO = 1_000;
+/** Past that, one row in this many is counted; the others are estimated from their size. */
+export const SAMPLE_EVERY = 10;
+/** A file type needs this many counted rows before its rate is used for the others. */
+const MIN_SAMPLES_PER_TYPE = 20;
+/** Files at least this long are always counted (far below any context window, so pre-flight's length check stays exact). */
+const ALWAYS_COUNT_CHARS = 20_000;
+/** Text outside printable ASCII is always counted: its rate varies too much between files. */
+const NOT_PLAIN_ASCII = /[^\t-\r -~]/;
+
+/** One row's estimated prompt tokens, and its shared system prefix's. */
+export interface RowTokens {
+  inputTokens: number;
+  systemTokens: number;
+}
+
+/**
+ * The offline estimate of each row's prompt tokens, for jobs of any size. Small jobs have every row
+ * counted with the byte-pair estimator. In a large job the files of one type are alike, so past
+ * `COUNT_EVERY_ROW_UP_TO` rows one in `SAMPLE_EVERY` is counted, and each other row is its prompt
+ * without the file (counted: the path, the template, the system prompt) plus the file's characters
+ * at the tokens-per-character rate its type's counted rows showed. Long files, files that are not
+ * plain ASCII and file types with too few counted rows are always counted. Every figure stays an
+ * estimate (≈), and `countedRows` says how many rows were counted.
+ */
+export class RowTokenEstimator {
+  private rows = 0;
+  private counted = 0;
+  private readonly rates = new Map<string, { rows: number; chars: number; tokens: number }>();
+
+  constructor(
+    private readonly tokenizer: TokenizerGeneration,
+    private readonly model: string,
+  ) {}
+
+  /** Rows estimated so far, and how many of them were counted in full. */
+  get sampling(): { rows: number; countedRows: number } {
+    return { rows: this.rows, countedRows: this.counted };
+  }
+
+  /**
+   * `params` is the row's request; `withoutFile` the same request rendered for an empty file (built
+   * only when needed); `content` the file's text and `relativePath` its path.
+   */
+  estimate(params: BatchRequest['params'], withoutFile: () => BatchRequest['params'], content: string, relativePath: string): RowTokens {
+    const index = this.rows++;
+    const type = path.posix.extname(relativePath).toLowerCase();
+    const rate = this.rates.get(type);
+    const count =
+      index < COUNT_EVERY_ROW_UP_TO ||
+      index % SAMPLE_EVERY === 0 ||
+      content.length >= ALWAYS_COUNT_CHARS ||
+      (rate?.rows ?? 0) < MIN_SAMPLES_PER_TYPE ||
+      NOT_PLAIN_ASCII.test(content);
+    if (count) {
+      this.counted += 1;
+      const full = estimateRequestTokens(params, this.tokenizer, { model: this.model });
+      // Only large jobs ever use the rates, so only they pay for the prompt without the file.
+      if (index + 1 >= COUNT_EVERY_ROW_UP_TO / 2) {
+        const fixed = estimateRequestTokens(withoutFile(), this.tokenizer, { model: this.model });
+        const entry = rate ?? { rows: 0, chars: 0, tokens: 0 };
+        entry.rows += 1;
+        entry.chars += content.length;
+        entry.tokens += Math.max(0, full.inputTokens - fixed.inputTokens);
+        this.rates.set(type, entry);
+      }
+      return { inputTokens: full.inputTokens, systemTokens: full.parts.system };
+    }
+    const fixed = estimateRequestTokens(withoutFile(), this.tokenizer, { model: this.model });
+    const perChar = rate!.chars > 0 ? rate!.tokens / rate!.chars : 0;
+    return { inputTokens: fixed.inputTokens + Math.round(content.length * perChar), systemTokens: fixed.parts.system };
+  }
+}

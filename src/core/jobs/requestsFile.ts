@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { BatchRequest } from '../api/batchApi';
+import { requestsFileFor } from './jobIds';
+import type { Job, JobStore } from './jobModel';
+
+/** One stored request: its custom id and its serialized line, exactly as kept (no newline). */
+export interface RequestLine {
+  customId: string;
+  /** A view into the read buffer, valid until the next row is read: copy it to keep it. */
+  line: Buffer;
+}
+
+/** Appends are gathered to about this size before each write. */
+const WRITE_CHUNK_BYTES = 1 << 20;
+
+/**
+ * Writes a job's requests file (JSONL, one `BatchRequest` a line) as the requests are built, so a
+ * 100,000-row job is never held in memory whole. The lines go to a temp file beside the target
+ * (`<file>.<pid>.<random>.tmp`, which the store sweep removes if this process dies); `commit` fsyncs
+ * and renames it into place, so the file is either absent or complete. `discard` drops it.
+ */
+export class RequestsFileWriter {
+  private pending: string[] = [];
+  private pendingLength = 0;
+  private lines = 0;
+  private finished = false;
+
+  private constructor(
+    /** Absolute path of the requests file once committed. */
+    readonly target: string,
+    private readonly temp: string,
+    private readonly handle: fs.FileHandle,
+  ) {}
+
+  /** Opens the temp file for the job's requests file under `storeDir` (the store's `.batchlens/`). */
+  static async open(storeDir: string, jobId: string): Promise<RequestsFileWriter> {
+    const target = path.join(storeDir, requestsFileFor(jobId));
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const temp = `${target}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    return new RequestsFileWriter(target, temp, await fs.open(temp, 'w'));
+  }
+
+  /** Number of lines appended so far. */
+  get count(): number {
+    return this.lines;
+  }
+
+  /** Adds one serialized request (no newline). */
+  async append(line: string): Promise<void> {
+    this.pending.push(line, '\n');
+    this.pendingLength += line.length + 1;
+    this.lines += 1;
+    if (this.pendingLength >= WRITE_CHUNK_BYTES) await this.flush();
+  }
+
+  /** Makes the file durable and puts it in place; returns its absolute path. */
+  async commit(): Promise<string> {
+    if (this.finished) throw new Error('Batchlens: a requests file was committed or discarded already');
+    this.finished = true;
+    try {
+      await this.flush();
+      await this.handle.sync();
+      await this.handle.close();
+      await fs.rename(this.temp, this.target);
+    } catch (error) {
+      await this.handle.close().catch(() => undefined);
+      await fs.rm(this.temp, { force: true });
+      throw error;
+    }
+    return this.target;
+  }
+
+  /** Removes the temp file (nothing was kept). Safe to call more than once. */
+  async discard(): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    await this.handle.close().catch(() => undefined);
+    await fs.rm(this.temp, { force: true });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    this.pendingLength = 0;
+    await this.handle.write(text);
+  }
+}
+
+const CUSTOM_ID_PREFIX = Buffer.from('{"custom_id":"');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+
+/**
+ * The custom id of one stored line. Lines Batchlens wrote start with `{"custom_id":"`, and a valid id
+ * holds no escapes, so it is read off directly; any other line is parsed.
+ */
+export function customIdOfLine(line: Buffer): string {
+  if (line.subarray(0, CUSTOM_ID_PREFIX.length).equals(CUSTOM_ID_PREFIX)) {
+    const end = line.indexOf(QUOTE, CUSTOM_ID_PREFIX.length);
+    if (end > 0 && line.subarray(CUSTOM_ID_PREFIX.length, end).indexOf(BACKSLASH) < 0) {
+      return line.toString('utf8', CUSTOM_ID_PREFIX.length, end);
+    }
+  }
+  return (JSON.parse(line.toString('utf8')) as BatchRequest).custom_id;
+}
+
+/** Every non-blank line of a requests file, in order, read in 1 MB chunks (never the whole file). */
+export async function* readRequestLines(file: string): AsyncGenerator<RequestLine> {
+  let carry: Buffer | undefined;
+  for await (const chunk of createReadStream(file, { highWaterMark: WRITE_CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+    let data = carry ? Buffer.concat([carry, chunk]) : chunk;
+    let start = 0;
+    for (let end = data.indexOf(NEWLINE, start); end >= 0; end = data.indexOf(NEWLINE, start)) {
+      const line = data.subarray(start, end);
+      start = end + 1;
+      if (!isBlank(line)) yield { customId: customIdOfLine(line), line };
+    }
+    data = data.subarray(start);
+    carry = data.length > 0 ? Buffer.from(data) : undefined;
+  }
+  if (carry && !isBlank(carry)) yield { customId: customIdOfLine(carry), line: carry };
+}
+
+/**
+ * The job's stored request lines whose custom ids are in `wanted`, in the file's (manifest) order.
+ * Read from the requests file when the store keeps one on disk; a store without a folder (in memory)
+ * serializes what `readRequests` returns. Every wanted id must be found: a request that cannot be
+ * resent unchanged is an error, never silently dropped.
+ */
+export async function* storedRequestLines(
+  store: Pick<JobStore, 'readRequests'> & { readonly dir?: string },
+  job: Job,
+  wanted: ReadonlySet<string>,
+): AsyncGenerator<RequestLine> {
+  if (wanted.size === 0) return;
+  const found = new Set<string>();
+  const source: AsyncIterable<RequestLine> = store.dir !== undefined
+    ? readRequestLines(path.join(store.dir, job.requestsFile))
+    : (async function* () {
+        for (const [customId, request] of await store.readRequests(job.id)) yield { customId, line: Buffer.from(JSON.stringify(request)) };
+      })();
+  for await (const row of source) {
+    if (!wanted.has(row.customId) || found.has(row.customId)) continue;
+    found.add(row.customId);
+    yield row;
+  }
+  const missing = [...wanted].find((id) => !found.has(id));
+  if (missing !== undefined) throw new Error(`job ${job.id}: the stored requests have no row ${missing}, so it cannot be sent unchanged`);
+}
+
+function isBlank(line: Buffer): boolean {
+  for (const byte of line) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
+  return true;
+}

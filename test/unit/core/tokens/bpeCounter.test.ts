@@ -1,0 +1,28 @@
+import * as assert from 'node:assert/strict';
+import { addBpeCounts, asciiPieces, countBpe, emptyBpeCounts } from '../../../../src/core/tokens/bpeCounter';
+import { bpeVocabulary } from '../../../../src/core/tokens/bpeVocabulary';
+
+/** Texts from a small alphabet that reaches every alternative of the pattern: contractions, runs, whitespace before words and at the end. */
+function fuzzTexts(count: number): string[] {
+  const alphabet = ["'", 's', 't', 'r', 'e', 'v', 'l', 'd', 'm', 'a', 'Z', '0', '9', ' ', ' ', ' ', '\n', '\t', '\r', '\v', '\f', '(', ')', '{', '.', ',', '"', '_'];
+  let seed = 7;
+  const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+  return Array.from({ length: count }, () => Array.from({ length: 1 + Math.floor(next() * 30) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(''));
+}
+
+describe('BPE counter: the fast paths cut text exactly as the vocabulary pattern does', () => {
+  it('the ASCII scanner yields the pattern\'s pieces', () => {
+    const pattern = bpeVocabulary().pieces;
+    for (const text of [...fuzzTexts(5_000), "don't  stop\n  }\n\n\tx = 'll';  ", 'a  \nx', 'end \n', '\r\n\r\nz']) {
+      assert.deepEqual(asciiPieces(text), text.match(new RegExp(pattern.source, pattern.flags)) ?? [], JSON.stringify(text));
+    }
+  });
+
+  it('counting line by line (and from the line cache) gives the counts of the whole text', () => {
+    const lines = ['export function f(x: number) {', '  return x + 1;', '}', '', '  // it\'s done  ', '\tconst s = "a\'re";', 'x  '];
+    const text = Array.from({ length: 40 }, (_, index) => lines[index % lines.length]).join('\n');
+    const byPieces = emptyBpeCounts();
+    for (const piece of asciiPieces(text)) addBpeCounts(byPieces, countBpe(piece));
+    assert.deepEqual(countBpe(text), byPieces, 'the sum of the pieces counted alone');
+  });
+});
