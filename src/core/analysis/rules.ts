@@ -207,7 +207,10 @@ function reportBreakpointPerRequest(request: RequestModel, views: BlockView[], v
   const systemBefore = views.slice(0, index).some((candidate) => candidate.block.section === 'system');
   const advice = earlierBreakpoint
     ? 'The earlier breakpoint already caches the stable prefix: drop this one, or move it to the last block that is identical across requests.'
-    : stableBefore
+    : view.block.section === 'system' && !stableBefore
+      ? // The breakpoint already sits on the system prompt: the fix is to take the varying part out of it, not to move the breakpoint there.
+        'Move the per-request part out of the system prompt (into the user turn, after the breakpoint), so the cached system prompt is identical across requests.'
+      : stableBefore
       ? `Put the breakpoint on the last block that is identical across requests${stableBefore.block.section === 'system' ? ' (the system prompt above)' : ''}.`
       : systemBefore
         ? 'Put it on the last block that is identical across requests; nothing before it is known to be stable yet.'

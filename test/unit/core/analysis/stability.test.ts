@@ -124,6 +124,13 @@ describe('truthful messages', () => {
     }
   });
 
+  it('tells a breakpoint already on a per-request system prompt to move the varying part out, not to move the breakpoint to the system prompt', async () => {
+    const { result } = await lint(`${PY_HEAD}def ask(q):\n    return client.messages.create(model="claude-sonnet-4-6", max_tokens=5, ${cachedSystem('f"{datetime.now()}"')}, messages=[{"role": "user", "content": q}])\n`);
+    const bl005 = find(result, 'BL005');
+    assert.match(bl005.message, /Move the per-request part out of the system prompt/);
+    assert.doesNotMatch(bl005.message, /a system prompt or shared document placed before/);
+  });
+
   it('reports a short prefix with a per-request value once (BL001 with the minimum), not BL001 and BL003', async () => {
     const { result } = await lint(`${PY_HEAD}def ask(q):\n    return client.messages.create(model="claude-sonnet-4-6", max_tokens=5, ${cachedSystem('f"{GUIDE} {datetime.now()}"')}, messages=[{"role": "user", "content": q}])\n`);
     assert.deepEqual(result.findings.map((finding) => finding.code), ['BL001']);
