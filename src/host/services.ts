@@ -1,7 +1,6 @@
 import type * as vscode from 'vscode';
 import type { ApiKeyGetter, BatchApi } from '../core/api/batchApi';
 import type { TokenCountCache } from '../core/tokens/tokenCountCache';
-import type { Logger } from '../core/util/logger';
 import type { CommandRunner } from './commandRunner';
 import type { BatchlensConfig } from './config';
 import type { BatchlensLog } from './log';
@@ -12,10 +11,8 @@ import type { WorkspaceTrustGate } from './workspaceTrust';
  * What every feature gets from activation: one object that owns shared state, so features never
  * reach for globals. Implemented in `createServices.ts`.
  */
-export interface BatchlensServices {
+export interface HostServices {
   readonly extensionContext: vscode.ExtensionContext;
-  /** The single "Batchlens" LogOutputChannel, also usable as the core's Logger. */
-  readonly log: vscode.LogOutputChannel & Logger;
   /** SecretStorage first, then `ANTHROPIC_API_KEY`. */
   readonly getApiKey: ApiKeyGetter;
   /**
@@ -29,13 +26,7 @@ export interface BatchlensServices {
   workspaceFolders(): Array<{ name: string; root: string }>;
   /** The workspace folder holding `fsPath` (the innermost when folders nest), or undefined when none does. */
   folderOf(fsPath: string): { name: string; root: string } | undefined;
-}
-
-/**
- * The services as the host layer builds them: the shared contract plus the host objects features
- * register through (commands, settings, the key store). Features may take either type.
- */
-export interface HostServices extends BatchlensServices {
+  /** The log channel with its redaction of known keys. */
   readonly log: BatchlensLog;
   /** Typed settings, read fresh on every access. */
   readonly config: BatchlensConfig;

@@ -280,9 +280,3 @@ class OffsetShifter {
 function unknownExpr(expr: never): void {
   throw new Error(`shiftFactsInterior: unknown value kind ${(expr as { kind?: unknown }).kind as string}`);
 }
-
-/** Adds `delta` to every offset in a fact tree (a statement moved after an edit above it). */
-export function shiftFacts(facts: StatementFacts, delta: number): void {
-  shiftFactsSurface(facts, delta);
-  shiftFactsInterior(facts, delta);
-}

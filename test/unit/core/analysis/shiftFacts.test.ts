@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Node } from '@vscode/tree-sitter-wasm';
-import { type StatementFacts, shiftFacts } from '../../../../src/core/analysis/ir';
+import { type StatementFacts, shiftFactsInterior, shiftFactsSurface } from '../../../../src/core/analysis/ir';
 import { lowerJsStatement } from '../../../../src/core/analysis/lowerJs';
 import { lowerPythonStatement } from '../../../../src/core/analysis/lowerPython';
 import { type LoadedRuntime, defaultWasmDir, loadRuntime } from '../../../../src/core/analysis/runtime';
@@ -48,7 +48,11 @@ describe('shifting statement facts (ir.ts)', function () {
       const language = languageOf(file);
       const delta = 7;
       const shifted = lowerAll(runtime, text, language);
-      for (const facts of shifted) shiftFacts(facts, delta);
+      // What an edit above a statement does to it: its surface, then everything inside.
+      for (const facts of shifted) {
+        shiftFactsSurface(facts, delta);
+        shiftFactsInterior(facts, delta);
+      }
       const moved = lowerAll(runtime, '\n'.repeat(delta) + text, language);
       assert.deepEqual(shifted, moved, path.relative(FIXTURES, file));
       statements += moved.length;
