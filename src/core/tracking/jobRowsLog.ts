@@ -80,19 +80,21 @@ export function rowsLogLines(job: Job): string[] {
 
 /** The header of a job (its rows live in `rowsFile`), with stats computed from the job's rows. */
 export function headerOf(job: Job, rowsFile: string, rowsBytes: number, rowStats: JobRowStats = computeRowStats(job)): JobHeaderFile {
-  const { manifest: _manifest, rows: _rows, writtenFiles, batches, ...rest } = job;
-  const headerBatches = batches.map((batch) => {
-    const { customIds: _ids, ...others } = batch;
-    return others as BatchRecord;
-  });
-  return {
-    storeFormat: SPLIT_JOB_FORMAT,
-    rowsFile,
-    rowsBytes,
-    rowStats,
-    hasWrittenFiles: writtenFiles !== undefined && Object.keys(writtenFiles).length > 0,
-    job: { ...rest, batches: headerBatches },
-  };
+  // Copied key by key: reading `manifest`, `rows` or `customIds` of a job whose rows were not read would read them.
+  const rest = without(job, ['manifest', 'rows', 'writtenFiles', 'batches']) as unknown as Omit<Job, 'manifest' | 'rows' | 'writtenFiles'>;
+  rest.batches = job.batches.map((batch) => without(batch, ['customIds']) as unknown as BatchRecord);
+  const files = Object.getOwnPropertyDescriptor(job, 'writtenFiles');
+  // A lazy `writtenFiles` exists only when the log has some; a plain one is there to look at.
+  const hasWrittenFiles = files?.get !== undefined || (files?.value !== undefined && Object.keys(files.value as object).length > 0);
+  return { storeFormat: SPLIT_JOB_FORMAT, rowsFile, rowsBytes, rowStats, hasWrittenFiles, job: rest };
+}
+
+function without(value: object, keys: string[]): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    if (!keys.includes(key)) copy[key] = (value as Record<string, unknown>)[key];
+  }
+  return copy;
 }
 
 /** Replays log text into rows. A torn last line (a crash during an append) is never within `rowsBytes`. */
