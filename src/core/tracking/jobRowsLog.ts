@@ -29,6 +29,8 @@ export interface JobHeaderFile {
   /** Bytes of the rows log that belong to this header. */
   rowsBytes: number;
   rowStats: JobRowStats;
+  /** Rows were appended after `rowStats` was computed (a results download in progress): count from the rows. */
+  rowStatsStale?: boolean;
   /** Whether the log holds `writtenFiles` lines. */
   hasWrittenFiles: boolean;
   /** The job without manifest, rows, writtenFiles and batches' customIds. */
@@ -181,7 +183,7 @@ export function lazyJob(header: JobHeaderFile, readLog: () => Buffer): Job {
 
 /** The header's stats while they still describe the job (no batch added, none whose rows count changed). */
 function statsIfCurrent(job: Job, header: JobHeaderFile): JobRowStats | undefined {
-  if (job.batches.length !== header.job.batches.length) return undefined;
+  if (header.rowStatsStale || job.batches.length !== header.job.batches.length) return undefined;
   return rowStatsKey(job.batches) === rowStatsKey(header.job.batches) ? header.rowStats : undefined;
 }
 
@@ -265,6 +267,19 @@ function attemptLines(customId: string, before: RowAttempt[], after: RowAttempt[
     }
   }
   return undefined;
+}
+
+/** Whether the job's rows were read from its log (false for a job not from a split store file). */
+export function rowsWereRead(job: Job): boolean {
+  return lazyStates.get(job)?.data !== undefined;
+}
+
+/** Log lines recording one batch's attempts (each replacing an earlier attempt from that batch) and written files. */
+export function resultsLogLines(attempts: ReadonlyMap<string, RowAttempt>, writtenFiles: ReadonlyMap<string, string>): string[] {
+  const lines: string[] = [];
+  for (const [customId, attempt] of attempts) lines.push(JSON.stringify({ r: customId, a: attempt, x: 1 }));
+  for (const [file, hash] of writtenFiles) lines.push(JSON.stringify({ w: file, h: hash }));
+  return lines;
 }
 
 /** Reads `bytes` bytes of a log file (the part its header vouches for). */

@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import type { BatchRequest } from '../api/batchApi';
 import { type Clock, systemClock } from '../util/clock';
 import { type Logger, silentLogger } from '../util/logger';
-import { JOB_SCHEMA_VERSION, type Job, type JobStore } from './jobModel';
-import { type JobHeaderFile, SPLIT_JOB_FORMAT, headerOf, lazyJob, readLogPrefix, rowsChangeOf, rowsLogLines } from './jobRowsLog';
+import { JOB_SCHEMA_VERSION, type Job, type JobStore, type RowAttempt } from './jobModel';
+import { type JobHeaderFile, SPLIT_JOB_FORMAT, headerOf, lazyJob, readLogPrefix, resultsLogLines, rowsChangeOf, rowsLogLines, rowsWereRead } from './jobRowsLog';
 import { computeRowStats } from './jobRowStats';
 
 /** The store folder inside a workspace. */
@@ -173,6 +173,61 @@ export class FileJobStore implements JobStore {
   }
 
   /**
+   * Progress of a results download without reading the job's rows: the attempts (each replacing the
+   * row's earlier attempt from the same batch) and written files are appended to the log, and
+   * `mutateBatches` may change the job's batch records only (not rows, manifest or custom ids). The
+   * header's row stats are marked stale until the next full update recomputes them. A job still in
+   * the single-file format takes the full update.
+   */
+  async appendResults(
+    jobId: string,
+    attempts: ReadonlyMap<string, RowAttempt>,
+    writtenFiles: ReadonlyMap<string, string>,
+    mutateBatches: (job: Job) => void,
+  ): Promise<void> {
+    await this.ensureReady();
+    await this.withLock(async () => {
+      const job = await this.get(jobId);
+      if (!job) throw new Error(`Batchlens store: no job ${jobId}`);
+      const header = this.headerFileOf(job);
+      if (!header) {
+        throw new Error(`Batchlens store: job ${jobId} is not in the split format; update it first`);
+      }
+      mutateBatches(job);
+      if (rowsWereRead(job)) throw new Error('Batchlens store: appendResults may change batch records only');
+      const rowsBytes = await this.appendLines(header, resultsLogLines(attempts, writtenFiles));
+      const next = headerOf(job, header.rowsFile, rowsBytes, header.rowStats);
+      next.rowStatsStale = true;
+      next.hasWrittenFiles = header.hasWrittenFiles || writtenFiles.size > 0;
+      await writeFileAtomic(this.jobPath(jobId), serializeHeader(next));
+    });
+  }
+
+  /** Whether `appendResults` can take this job (it came from this store in the split format). */
+  canAppendResults(job: Job): boolean {
+    return this.headerFileOf(job) !== undefined;
+  }
+
+  /** Appends lines at the end the header vouches for (replacing bytes a crash left after it); returns the new end. */
+  private async appendLines(header: JobHeaderFile, lines: readonly string[]): Promise<number> {
+    let rowsBytes = header.rowsBytes;
+    if (lines.length === 0) return rowsBytes;
+    const handle = await fs.open(path.join(this.dir, header.rowsFile), 'r+');
+    try {
+      await handle.truncate(rowsBytes);
+      for (let start = 0; start < lines.length; start += APPEND_LINES) {
+        const bytes = Buffer.from(`${lines.slice(start, start + APPEND_LINES).join('\n')}\n`, 'utf8');
+        await handle.write(bytes, 0, bytes.length, rowsBytes);
+        rowsBytes += bytes.length;
+      }
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return rowsBytes;
+  }
+
+  /**
    * Writes what `mutate` changed: the header alone when no row changed (a poll), the new rows appended
    * to the log, or a new generation of the log when the change is not an append (and for a job still
    * in the single-file format, which is migrated so). The header goes last: it vouches for the log.
@@ -188,22 +243,8 @@ export class FileJobStore implements JobStore {
       await writeFileAtomic(this.jobPath(job.id), serializeHeader(headerOf(job, header.rowsFile, header.rowsBytes, change.rowStats)));
       return;
     }
-    let rowsBytes = header.rowsBytes;
-    if (change.lines.length > 0) {
-      const handle = await fs.open(path.join(this.dir, header.rowsFile), 'r+');
-      try {
-        // Bytes past `rowsBytes` are from an append whose header was never written (a crash): replaced.
-        await handle.truncate(rowsBytes);
-        for (let start = 0; start < change.lines.length; start += APPEND_LINES) {
-          const bytes = Buffer.from(`${change.lines.slice(start, start + APPEND_LINES).join('\n')}\n`, 'utf8');
-          await handle.write(bytes, 0, bytes.length, rowsBytes);
-          rowsBytes += bytes.length;
-        }
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    }
+    // Bytes past `rowsBytes` are from an append whose header was never written (a crash): replaced.
+    const rowsBytes = await this.appendLines(header, change.lines);
     await writeFileAtomic(this.jobPath(job.id), serializeHeader(headerOf(job, header.rowsFile, rowsBytes)));
   }
 

@@ -489,7 +489,27 @@ class BatchDownload {
     this.linesSinceSave = 0;
     const linesProcessed = Math.max(this.linesProcessed, this.processedBefore);
     const tally = complete ? { ...this.tally } : undefined;
-    await this.options.store.update(this.job.id, (job) => {
+    const updateBatch = (job: Job) => {
+      const record = job.batches.find((candidate) => candidate.batchId === this.batchId);
+      if (record) {
+        record.resultsLinesWritten = linesProcessed;
+        if (this.unknown.size > 0) {
+          record.unknownCustomIds = [...this.unknown];
+        }
+        if (complete) {
+          record.resultsComplete = true;
+          record.resultsTally = tally;
+        }
+      }
+    };
+    const { store } = this.options;
+    // Progress saves append to the rows log without reading the job's rows; the last save takes the
+    // full update, which recomputes the row stats (as does any save of an adopted job, whose manifest grows).
+    if (!complete && !this.job.adopted && store.appendResults && store.canAppendResults?.(this.job)) {
+      await store.appendResults(this.job.id, attempts, files, updateBatch);
+      return;
+    }
+    await store.update(this.job.id, (job) => {
       for (const [customId, attempt] of attempts) {
         const history = job.rows[customId] ?? [];
         job.rows[customId] = history.some((earlier) => earlier.batchId === attempt.batchId)
@@ -504,17 +524,7 @@ class BatchDownload {
         job.writtenFiles = writtenFiles;
       }
       recordAdoptedRows(job, this.batchId, attempts.keys());
-      const record = job.batches.find((candidate) => candidate.batchId === this.batchId);
-      if (record) {
-        record.resultsLinesWritten = linesProcessed;
-        if (this.unknown.size > 0) {
-          record.unknownCustomIds = [...this.unknown];
-        }
-        if (complete) {
-          record.resultsComplete = true;
-          record.resultsTally = tally;
-        }
-      }
+      updateBatch(job);
     });
   }
 }

@@ -193,4 +193,41 @@ describe('job store: header + rows log', () => {
       TypeError,
     );
   });
+
+  it('appends results progress without reading the rows; until a full update the counts come from the rows, never from stale stats', async () => {
+    const root = await tempRoot();
+    const store = new FileJobStore(root);
+    await store.create(endedJob('job_r', 10));
+    const job = await store.get('job_r');
+    assert.ok(job && store.canAppendResults(job));
+    const ids = job.manifest.map((entry) => entry.customId);
+    const attempts = new Map(ids.slice(0, 4).map((id, i) => [id, attempt('msgbatch_1', i === 0 ? 'errored' : 'succeeded', i === 0 ? {} : { outputPath: `out/${id}.md` })]));
+    await store.appendResults('job_r', attempts, new Map([['out/x.md', 'hx']]), (stored) => {
+      stored.batches[0].resultsLinesWritten = 4;
+    });
+    const progressed = await store.get('job_r');
+    assert.ok(progressed);
+    assert.equal(storedRowStats(progressed), undefined, 'stale stats are not used');
+    const summary = summarizeJob(progressed);
+    assert.equal(summary.rowsWithOutput, 3);
+    assert.equal(summary.failedRowCount, 1);
+    assert.equal(progressed.batches[0].resultsLinesWritten, 4);
+    assert.deepEqual(progressed.writtenFiles, { 'out/x.md': 'hx' });
+    // A second append replaces a row's attempt from the same batch.
+    await store.appendResults('job_r', new Map([[ids[0], attempt('msgbatch_1', 'succeeded', { outputPath: 'out/0.md' })]]), new Map(), () => undefined);
+    await store.update('job_r', (stored) => {
+      stored.batches[0].resultsComplete = true;
+    });
+    const done = await store.get('job_r');
+    assert.ok(done && storedRowStats(done), 'a full update makes the stats current again');
+    assert.equal(summarizeJob(done).rowsWithOutput, 4);
+    assert.equal(summarizeJob(done).failedRowCount, 1, 'from request_counts: the batch reported one errored row');
+    assert.deepEqual(done.rows[ids[0]], [attempt('msgbatch_1', 'succeeded', { outputPath: 'out/0.md' })]);
+    await assert.rejects(
+      store.appendResults('job_r', new Map(), new Map(), (stored) => {
+        stored.rows.sneaky = [];
+      }),
+      /batch records only/,
+    );
+  });
 });
