@@ -28,7 +28,8 @@ export interface ResultsDownloadOptions {
   maxResumes?: number;
   /**
    * Progress is first saved after this many lines, then whenever the unsaved lines reach the saved
-   * ones (checked after each chunk read from the results file; always at the end, and on a failure).
+   * ones, at most every 10,000 lines (checked after each chunk read from the results file; always at
+   * the end, and on a failure).
    */
   saveEveryLines?: number;
 }
@@ -79,13 +80,13 @@ interface Ledger {
 
 const DEFAULT_SAVE_EVERY_LINES = 500;
 /**
- * Every save rewrites (and fsyncs) the whole job file, which grows with the rows: saving every fixed
- * number of lines made a download quadratic (100k rows = 200 rewrites of a ~100 MB file). Saves are
- * spaced geometrically instead (the unsaved lines reach the saved ones), so the bytes written stay
- * about twice the final file. A crash redoes at most half of what was processed, from the results
- * file already on disk (no network), and idempotently: unchanged outputs are not rewritten.
+ * A save appends the new rows to the job's rows log (it never rewrites earlier rows), so saves are
+ * spaced geometrically (the unsaved lines reach the saved ones) only up to this many lines, then come
+ * every this many: the rows waiting for a save stay bounded, so memory does not grow with the batch.
+ * A crash redoes at most this many lines, from the results file already on disk (no network), and
+ * idempotently: unchanged outputs are not rewritten.
  */
-const SAVE_GROWTH_FRACTION = 1;
+const MAX_LINES_BETWEEN_SAVES = 10_000;
 const DEFAULT_MAX_RESUMES = 3;
 /** Exclusive creates of outputs kept in flight at once (measured: ~1.4x faster than one at a time here). */
 const MAX_CREATES_IN_FLIGHT = 16;
@@ -470,11 +471,13 @@ class BatchDownload {
 
   /**
    * Progress is first saved after `saveEveryLines`, then whenever the unsaved lines reach the saved
-   * ones: each save rewrites the job file, so the bytes written stay linear in the rows.
+   * ones, at most every `MAX_LINES_BETWEEN_SAVES`: each save appends to the rows log, so the bytes written
+   * stay linear in the rows and the rows waiting in memory stay bounded.
    */
   private async saveIfDue(): Promise<void> {
     const saved = this.linesProcessed - this.linesSinceSave;
-    const threshold = Math.max(this.options.saveEveryLines ?? DEFAULT_SAVE_EVERY_LINES, Math.floor(saved * SAVE_GROWTH_FRACTION));
+    const first = this.options.saveEveryLines ?? DEFAULT_SAVE_EVERY_LINES;
+    const threshold = Math.max(first, Math.min(saved, MAX_LINES_BETWEEN_SAVES));
     if (this.linesSinceSave >= threshold) {
       await this.save(false);
     }
