@@ -6,6 +6,7 @@ import type { Job, RowAttempt } from '../../../src/core/tracking/jobModel';
 import { storedRowStats } from '../../../src/core/tracking/jobRowStats';
 import { summarizeJob } from '../../../src/core/tracking/jobStatus';
 import { FileJobStore } from '../../../src/core/tracking/jobStore';
+import { sweepStoreLeftovers } from '../../../src/core/tracking/storeSweep';
 import { counts, makeBatch, makeJob } from './support/fakes';
 
 async function tempRoot(): Promise<string> {
@@ -229,5 +230,27 @@ describe('job store: header + rows log', () => {
       }),
       /batch records only/,
     );
+  });
+
+  it('sweeps a rows log no header names once it is a minute old, and never the live one', async () => {
+    const root = await tempRoot();
+    const store = new FileJobStore(root);
+    await store.create(endedJob('job_w', 3));
+    const { rowsFile } = await header(root, 'job_w');
+    const jobs = path.join(root, '.batchlens', 'jobs');
+    // A generation whose header was never written (killed in between), and one just being written.
+    const orphan = path.join(jobs, 'job_w.rows.0123456789ab.jsonl');
+    const fresh = path.join(jobs, 'job_w.rows.ba9876543210.jsonl');
+    await fs.writeFile(orphan, '{"m":{}}\n');
+    await fs.writeFile(fresh, '{"m":{}}\n');
+    const old = new Date(Date.now() - 10 * 60_000);
+    await fs.utimes(orphan, old, old);
+    await fs.utimes(path.join(root, '.batchlens', rowsFile), old, old);
+
+    const report = await sweepStoreLeftovers(root);
+
+    assert.deepEqual(report.removed, ['.batchlens/jobs/job_w.rows.0123456789ab.jsonl']);
+    await fs.access(fresh);
+    assert.equal((await store.get('job_w'))?.manifest.length, 3, 'the live log is kept');
   });
 });
