@@ -203,6 +203,13 @@ export interface JobStore {
    * fingerprints mean `list()` would return the same jobs, so a caller may keep what it read last.
    */
   changeStamp?(): Promise<string>;
+  /**
+   * Results progress without reading the job's rows (see FileJobStore.appendResults): attempts that
+   * replace the row's earlier attempt from the same batch, written files, and a change to batch
+   * records only. Available when `canAppendResults(job)` says so; otherwise use `update`.
+   */
+  appendResults?(jobId: string, attempts: ReadonlyMap<string, RowAttempt>, writtenFiles: ReadonlyMap<string, string>, mutateBatches: (job: Job) => void): Promise<void>;
+  canAppendResults?(job: Job): boolean;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { BatchRecord, Job, RequestCounts } from '../jobs/jobModel';
+import { jobRowCount } from './jobRowStats';
 import type { JobSummary } from './jobStatus';
 
 const COUNT_ORDER: Array<keyof RequestCounts> = ['succeeded', 'errored', 'expired', 'canceled', 'processing'];
@@ -28,7 +29,7 @@ export function formatDuration(ms: number): string {
 
 /** `summarize · 5 files` */
 export function jobLabel(job: Job): string {
-  const files = job.manifest.length;
+  const files = jobRowCount(job);
   return `${job.template.name} · ${files} file${files === 1 ? '' : 's'}`;
 }
 

@@ -1,4 +1,5 @@
 import { type BatchProcessingStatus, type BatchRecord, type Job, type RequestCounts, type RowAttempt, isBatchInFlight } from '../jobs/jobModel';
+import { countsFromStats, storedRowStats } from './jobRowStats';
 
 /**
  * Where a job stands as a whole. `submitting`: an intent has no batch id yet; `submitFailed`: no batch
@@ -97,6 +98,10 @@ function attemptFor(job: Job, customId: string, batchId: string | undefined): Ro
  * it still speaks for (a retry is only planned once that batch's results are downloaded).
  */
 export function jobCounts(job: Job): RequestCounts {
+  const stats = storedRowStats(job);
+  if (stats) {
+    return countsFromStats(job.batches, stats);
+  }
   const counts = emptyCounts();
   const current = currentBatchByRow(job);
   // One pass to count how many rows each batch still speaks for (linear in rows; a 100k-row job
@@ -142,14 +147,18 @@ export function summarizeJob(job: Job): JobSummary {
   const phase = jobPhase(job);
   const running = job.batches.filter(isBatchRunning);
   const expiries = running.map((batch) => batch.expiresAt).filter((at): at is string => typeof at === 'string').sort();
-  const failedDownloaded = Object.keys(job.rows).filter((customId) => {
-    const outcome = latestAttempt(job, customId)?.outcome;
-    return outcome !== undefined && outcome !== 'succeeded';
-  }).length;
+  // A job from the store whose rows were not read carries their stats: counts never need the rows.
+  const stats = storedRowStats(job);
+  const failedDownloaded =
+    stats?.failedDownloaded ??
+    Object.keys(job.rows).filter((customId) => {
+      const outcome = latestAttempt(job, customId)?.outcome;
+      return outcome !== undefined && outcome !== 'succeeded';
+    }).length;
   // An ended batch reports its failures in request_counts before its results are downloaded; those
   // rows are retryable too (the retry downloads first), so "Retry Failed Rows" is offered at once.
   const failedRowCount = Math.max(failedDownloaded, counts.errored + counts.expired + counts.canceled);
-  const rowsWithOutput = Object.values(job.rows).filter((attempts) => attempts.some((attempt) => attempt.outputPath)).length;
+  const rowsWithOutput = stats?.rowsWithOutput ?? Object.values(job.rows).filter((attempts) => attempts.some((attempt) => attempt.outputPath)).length;
   const lastPollError = job.batches.map((batch) => batch.lastPollError).find((error) => error !== undefined);
   return {
     jobId: job.id,

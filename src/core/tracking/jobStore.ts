@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { BatchRequest } from '../api/batchApi';
@@ -6,7 +7,9 @@ import { withFileLock } from '../util/fileLock';
 import { type Clock, systemClock } from '../util/clock';
 import { type Logger, silentLogger } from '../util/logger';
 import { checkedJobId, requestsFileFor } from '../jobs/jobIds';
-import { JOB_SCHEMA_VERSION, type Job, type JobStore } from '../jobs/jobModel';
+import { JOB_SCHEMA_VERSION, type Job, type JobStore, type RowAttempt } from '../jobs/jobModel';
+import { type JobHeaderFile, SPLIT_JOB_FORMAT, headerOf, lazyJob, readLogPrefix, resultsLogLines, rowsChangeOf, rowsLogLines, rowsWereRead } from './jobRowsLog';
+import { computeRowStats } from './jobRowStats';
 
 export { requestsFileFor };
 
@@ -101,7 +104,7 @@ export class FileJobStore implements JobStore {
     for (const name of names.filter((entry) => entry.endsWith('.json')).sort()) {
       const file = `jobs/${name}`;
       try {
-        jobs.push(parseJob(await fs.readFile(path.join(this.dir, file), 'utf8')));
+        jobs.push(this.parseJob(await fs.readFile(path.join(this.dir, file), 'utf8')));
       } catch (error) {
         if (isCode(error, 'ENOENT')) continue;
         problems.push({ file, message: messageOf(error) });
@@ -131,7 +134,7 @@ export class FileJobStore implements JobStore {
 
   async get(jobId: string): Promise<Job | undefined> {
     try {
-      return parseJob(await fs.readFile(this.jobPath(jobId), 'utf8'));
+      return this.parseJob(await fs.readFile(this.jobPath(jobId), 'utf8'));
     } catch (error) {
       if (isCode(error, 'ENOENT')) return undefined;
       throw new Error(`Batchlens store: cannot read jobs/${jobId}.json: ${messageOf(error)}`, { cause: error });
@@ -143,7 +146,7 @@ export class FileJobStore implements JobStore {
     await this.withLock(async () => {
       const target = this.jobPath(job.id);
       if (await exists(target)) throw new Error(`Batchlens store: job ${job.id} already exists`);
-      await writeFileAtomic(target, serializeJob(job));
+      await this.writeNewGeneration(job);
     });
   }
 
@@ -153,15 +156,148 @@ export class FileJobStore implements JobStore {
       const job = await this.get(jobId);
       if (!job) throw new Error(`Batchlens store: no job ${jobId}`);
       await mutate(job);
-      await writeFileAtomic(this.jobPath(jobId), serializeJob(job));
+      await this.writeChanged(job);
       return job;
     });
+  }
+
+  /**
+   * Progress of a results download without reading the job's rows: the attempts (each replacing the
+   * row's earlier attempt from the same batch) and written files are appended to the log, and
+   * `mutateBatches` may change the job's batch records only (not rows, manifest or custom ids). The
+   * header's row stats are marked stale until the next full update recomputes them. A job still in
+   * the single-file format takes the full update.
+   */
+  async appendResults(
+    jobId: string,
+    attempts: ReadonlyMap<string, RowAttempt>,
+    writtenFiles: ReadonlyMap<string, string>,
+    mutateBatches: (job: Job) => void,
+  ): Promise<void> {
+    await this.ensureReady();
+    await this.withLock(async () => {
+      const job = await this.get(jobId);
+      if (!job) throw new Error(`Batchlens store: no job ${jobId}`);
+      const header = this.headerFileOf(job);
+      if (!header) {
+        throw new Error(`Batchlens store: job ${jobId} is not in the split format; update it first`);
+      }
+      mutateBatches(job);
+      if (rowsWereRead(job)) throw new Error('Batchlens store: appendResults may change batch records only');
+      const rowsBytes = await this.appendLines(header, resultsLogLines(attempts, writtenFiles));
+      const next = headerOf(job, header.rowsFile, rowsBytes, header.rowStats);
+      next.rowStatsStale = true;
+      next.hasWrittenFiles = header.hasWrittenFiles || writtenFiles.size > 0;
+      await writeFileAtomic(this.jobPath(jobId), serializeHeader(next));
+    });
+  }
+
+  /** Whether `appendResults` can take this job (it came from this store in the split format). */
+  canAppendResults(job: Job): boolean {
+    return this.headerFileOf(job) !== undefined;
+  }
+
+  /** Appends lines at the end the header vouches for (replacing bytes a crash left after it); returns the new end. */
+  private async appendLines(header: JobHeaderFile, lines: readonly string[]): Promise<number> {
+    let rowsBytes = header.rowsBytes;
+    if (lines.length === 0) return rowsBytes;
+    const handle = await fs.open(path.join(this.dir, header.rowsFile), 'r+');
+    try {
+      await handle.truncate(rowsBytes);
+      for (let start = 0; start < lines.length; start += APPEND_LINES) {
+        const bytes = Buffer.from(`${lines.slice(start, start + APPEND_LINES).join('\n')}\n`, 'utf8');
+        await handle.write(bytes, 0, bytes.length, rowsBytes);
+        rowsBytes += bytes.length;
+      }
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return rowsBytes;
+  }
+
+  /**
+   * Writes what `mutate` changed: the header alone when no row changed (a poll), the new rows appended
+   * to the log, or a new generation of the log when the change is not an append (and for a job still
+   * in the single-file format, which is migrated so). The header goes last: it vouches for the log.
+   */
+  private async writeChanged(job: Job): Promise<void> {
+    const change = rowsChangeOf(job);
+    const header = this.headerFileOf(job);
+    if (change.kind === 'rewrite' || !header) {
+      await this.writeNewGeneration(job);
+      return;
+    }
+    if (change.kind === 'none') {
+      await writeFileAtomic(this.jobPath(job.id), serializeHeader(headerOf(job, header.rowsFile, header.rowsBytes, change.rowStats)));
+      return;
+    }
+    // Bytes past `rowsBytes` are from an append whose header was never written (a crash): replaced.
+    const rowsBytes = await this.appendLines(header, change.lines);
+    await writeFileAtomic(this.jobPath(job.id), serializeHeader(headerOf(job, header.rowsFile, rowsBytes)));
+  }
+
+  /** A whole new rows log for the job, then its header; the log it replaces is removed after. */
+  private async writeNewGeneration(job: Job): Promise<void> {
+    const previous = this.headerFileOf(job)?.rowsFile ?? (await this.readHeaderFile(job.id))?.rowsFile;
+    const rowsFile = `jobs/${checkedJobId(job.id)}.rows.${randomBytes(6).toString('hex')}.jsonl`;
+    const lines = rowsLogLines(job);
+    let rowsBytes = 0;
+    await writeFileAtomicChunks(
+      path.join(this.dir, rowsFile),
+      (function* () {
+        for (const line of lines) {
+          const piece = `${line}\n`;
+          rowsBytes += Buffer.byteLength(piece, 'utf8');
+          yield piece;
+        }
+      })(),
+    );
+    await writeFileAtomic(this.jobPath(job.id), serializeHeader(headerOf(job, rowsFile, rowsBytes, computeRowStats(job))));
+    if (previous && previous !== rowsFile) await fs.rm(path.join(this.dir, previous), { force: true });
+  }
+
+  /** The header a job was read from, when it came from this store in the split format. */
+  private headerFileOf(job: Job): JobHeaderFile | undefined {
+    return headerFiles.get(job);
+  }
+
+  private async readHeaderFile(jobId: string): Promise<JobHeaderFile | undefined> {
+    const text = await readText(this.jobPath(jobId));
+    if (text === undefined) return undefined;
+    try {
+      const value = JSON.parse(text) as Partial<JobHeaderFile>;
+      return value.storeFormat === SPLIT_JOB_FORMAT ? (value as JobHeaderFile) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A job from its file: a split header gives a job whose rows are read on first use; the older single file is read whole. */
+  private parseJob(text: string): Job {
+    const value = parseJobFile(text);
+    if (!isSplitHeader(value)) return value;
+    const logPath = this.storePath(value.rowsFile);
+    const job = lazyJob(value, () => {
+      try {
+        return readLogPrefix(logPath, value.rowsBytes);
+      } catch (error) {
+        if (isCode(error, 'ENOENT')) {
+          throw new Error(`Batchlens store: job ${value.job.id} was rewritten while it was being read; try again.`, { cause: error });
+        }
+        throw error;
+      }
+    });
+    headerFiles.set(job, value);
+    return job;
   }
 
   async delete(jobId: string): Promise<void> {
     await this.ensureReady();
     await this.withLock(async () => {
+      const header = await this.readHeaderFile(jobId);
       await fs.rm(this.jobPath(jobId), { force: true });
+      if (header) await fs.rm(this.storePath(header.rowsFile), { force: true });
       await fs.rm(this.requestsPath(jobId), { force: true });
       await fs.rm(this.resultsDir(jobId), { recursive: true, force: true });
     });
@@ -251,20 +387,41 @@ export class FileJobStore implements JobStore {
   }
 }
 
-/**
- * One line of JSON: a 100k-row job file is rewritten on every update, and indentation made it about
- * a third larger and slower to write and to parse back.
- */
-function serializeJob(job: Job): string {
-  return `${JSON.stringify(job)}\n`;
+/** Lines appended per write to a rows log. */
+const APPEND_LINES = 5_000;
+
+/** The header a split job was read from (by the job object the store handed out). */
+const headerFiles = new WeakMap<Job, JobHeaderFile>();
+
+/** One line of JSON. */
+function serializeHeader(header: JobHeaderFile): string {
+  return `${JSON.stringify(header)}\n`;
 }
 
-function parseJob(text: string): Job {
+function isSplitHeader(value: Job | JobHeaderFile): value is JobHeaderFile {
+  return (value as Partial<JobHeaderFile>).storeFormat !== undefined;
+}
+
+/** A split job's header, or a whole job in the single-file format written before the split. */
+function parseJobFile(text: string): Job | JobHeaderFile {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw new Error(`not valid JSON (${messageOf(error)})`, { cause: error });
+  }
+  if (isRecord(value) && value.storeFormat !== undefined) {
+    if (typeof value.storeFormat !== 'number' || value.storeFormat > SPLIT_JOB_FORMAT) {
+      throw new Error(`written by a newer Batchlens (store format ${String(value.storeFormat)}); update the extension`);
+    }
+    const job = value.job;
+    if (!isRecord(job) || typeof job.id !== 'string' || !Array.isArray(job.batches) || typeof value.rowsFile !== 'string' || typeof value.rowsBytes !== 'number') {
+      throw new Error('not a Batchlens job header (missing id, batches or rows log)');
+    }
+    if (typeof job.schemaVersion !== 'number' || job.schemaVersion > JOB_SCHEMA_VERSION) {
+      throw new Error(`written by a newer Batchlens (schema ${String(job.schemaVersion)}); update the extension`);
+    }
+    return value as unknown as JobHeaderFile;
   }
   if (!isRecord(value) || typeof value.id !== 'string' || !Array.isArray(value.batches) || !Array.isArray(value.manifest)) {
     throw new Error('not a Batchlens job (missing id, batches or manifest)');
@@ -273,6 +430,15 @@ function parseJob(text: string): Job {
     throw new Error(`written by a newer Batchlens (schema ${String(value.schemaVersion)}); update the extension`);
   }
   return value as unknown as Job;
+}
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return undefined;
+    throw error;
+  }
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { promises as fs, writeFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { BatchApi, MessageBatchIndividualResponse } from '../api/batchApi';
 import { renderTemplateText } from '../jobs/templateText';
@@ -29,7 +29,8 @@ export interface ResultsDownloadOptions {
   maxResumes?: number;
   /**
    * Progress is first saved after this many lines, then whenever the unsaved lines reach the saved
-   * ones (checked after each chunk read from the results file; always at the end, and on a failure).
+   * ones, at most every 10,000 lines (checked after each chunk read from the results file; always at
+   * the end, and on a failure).
    */
   saveEveryLines?: number;
 }
@@ -80,14 +81,18 @@ interface Ledger {
 
 const DEFAULT_SAVE_EVERY_LINES = 500;
 /**
- * Every save rewrites (and fsyncs) the whole job file, which grows with the rows: saving every fixed
- * number of lines made a download quadratic (100k rows = 200 rewrites of a ~100 MB file). Saves are
- * spaced geometrically instead (the unsaved lines reach the saved ones), so the bytes written stay
- * about twice the final file. A crash redoes at most half of what was processed, from the results
- * file already on disk (no network), and idempotently: unchanged outputs are not rewritten.
+ * A save appends the new rows to the job's rows log (it never rewrites earlier rows), so saves are
+ * spaced geometrically (the unsaved lines reach the saved ones) only up to this many lines, then come
+ * every this many: the rows waiting for a save stay bounded, so memory does not grow with the batch.
+ * A crash redoes at most this many lines, from the results file already on disk (no network), and
+ * idempotently: unchanged outputs are not rewritten.
  */
-const SAVE_GROWTH_FRACTION = 1;
+const MAX_LINES_BETWEEN_SAVES = 10_000;
 const DEFAULT_MAX_RESUMES = 3;
+/** Exclusive creates of outputs kept in flight at once (measured: ~1.4x faster than one at a time here). */
+const MAX_CREATES_IN_FLIGHT = 16;
+/** A reserved place in `report.written` whose create found a file there (the careful path reports it). */
+const NOT_CREATED: WrittenFile = Object.freeze({ customId: '', outputPath: '', sourcePath: '', change: 'created' });
 const MAX_ALTERNATIVES = 50;
 
 /**
@@ -169,6 +174,12 @@ class BatchDownload {
   private readonly tally: ResultsTally = { lines: 0, succeeded: 0, errored: 0, canceled: 0, expired: 0, unknown: 0 };
   /** Workspace-relative folders checked to lie inside the workspace and created -> their absolute path. */
   private readonly readyFolders = new Map<string, string>();
+  /** Exclusive creates in flight (a few at once: one write per row waited on in turn left the disk idle). */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Outputs being created now, so a second row aiming at the same file waits for the first. */
+  private readonly inFlightPaths = new Set<string>();
+  /** Rows whose exclusive create found something there: placed the careful way, one at a time, at the next drain. */
+  private deferredCareful: Array<{ entry: ManifestEntry; desired: string; content: string; attempt: RowAttempt }> = [];
 
   constructor(
     private readonly job: Job,
@@ -200,6 +211,7 @@ class BatchDownload {
       throw error;
     }
     await this.save(true);
+    this.report.written = this.report.written.filter((file) => file !== NOT_CREATED);
     this.report.batches.push({ batchId: this.batchId, rawFile: this.rawRelative, tally: { ...this.tally } });
     this.report.unknownCustomIds.push(...[...this.unknown].filter((id) => !this.report.unknownCustomIds.includes(id)));
     if (this.unknown.size > 0) {
@@ -265,10 +277,27 @@ class BatchDownload {
           }
           lineIndex += 1;
         }
+        await this.drain();
         await this.saveIfDue();
       }
     } finally {
+      await this.drain().catch(() => undefined);
       await handle.close();
+    }
+  }
+
+  /** Waits for the creates in flight, then places the rows they could not create, the careful way and in turn. */
+  private async drain(): Promise<void> {
+    while (this.inFlight.size > 0 || this.deferredCareful.length > 0) {
+      await Promise.all(this.inFlight);
+      const deferred = this.deferredCareful;
+      this.deferredCareful = [];
+      for (const { entry, desired, content, attempt } of deferred) {
+        const outputPath = await this.writeOutput(entry, desired, content);
+        if (outputPath) {
+          attempt.outputPath = outputPath;
+        }
+      }
     }
   }
 
@@ -312,9 +341,18 @@ class BatchDownload {
     const desired = outputPathFor(this.job, entry, resultsLocationFor(this.job, this.options.location ?? 'store'), this.options.store, this.resultsDirRelative);
     const text = messageText(row.result.message.content);
     const content = text.endsWith('\n') ? text : `${text}\n`;
-    if (this.createNew(entry, desired, content) === 'created') {
-      attempt.outputPath = desired;
-      return undefined;
+    if (this.inFlightPaths.has(desired)) {
+      return this.drain().then(() => this.placeOutput(entry, desired, content, attempt));
+    }
+    return this.placeOutput(entry, desired, content, attempt);
+  }
+
+  /** Creates the output directly when its folder is known good, else the careful way; waits only when enough creates are in flight. */
+  private placeOutput(entry: ManifestEntry, desired: string, content: string, attempt: RowAttempt): Promise<void> | undefined {
+    const target = this.directTarget(desired);
+    if (target !== undefined) {
+      this.createNew(entry, desired, target, content, attempt);
+      return this.inFlight.size >= MAX_CREATES_IN_FLIGHT ? Promise.race(this.inFlight) : undefined;
     }
     return this.writeOutput(entry, desired, content).then((outputPath) => {
       if (outputPath) {
@@ -323,28 +361,42 @@ class BatchDownload {
     });
   }
 
-  /**
-   * The common case in one system call: the output does not exist yet, so it is created exclusively
-   * (`wx` never follows or replaces anything already there). Anything else goes the careful way.
-   */
-  private createNew(entry: ManifestEntry, relative: string, content: string): 'created' | 'careful' {
+  /** The absolute path for a direct create: a plain relative path into a folder the careful path already checked. */
+  private directTarget(relative: string): string | undefined {
     const segments = relative.split(/[\\/]+/);
     if (segments.includes('..') || segments.includes('') || relative.includes('\0') || path.isAbsolute(relative) || /^[a-zA-Z]:/.test(relative)) {
-      return 'careful';
+      return undefined;
     }
     const folder = this.readyFolders.get(segments.slice(0, -1).join('/'));
-    if (folder === undefined) {
-      return 'careful';
-    }
-    try {
-      writeFileSync(path.join(folder, segments[segments.length - 1]), content, { flag: 'wx' });
-    } catch {
-      return 'careful';
-    }
-    const hash = sha256(content);
-    this.remember(relative, hash);
+    return folder === undefined ? undefined : path.join(folder, segments[segments.length - 1]);
+  }
+
+  /**
+   * The common case in one system call: the output does not exist yet, so it is created exclusively
+   * (`wx` never follows or replaces anything already there). When something is there, the row is
+   * deferred to the careful path. Its place in `report.written` is kept, so the report stays in row order.
+   */
+  private createNew(entry: ManifestEntry, relative: string, absolute: string, content: string, attempt: RowAttempt): void {
+    const slot = this.report.written.length;
     this.report.written.push({ customId: entry.customId, outputPath: relative, sourcePath: entry.relativePath, change: 'created' });
-    return 'created';
+    this.inFlightPaths.add(relative);
+    const create: Promise<void> = fs
+      .writeFile(absolute, content, { flag: 'wx' })
+      .then(
+        () => {
+          attempt.outputPath = relative;
+          this.remember(relative, sha256(content));
+        },
+        () => {
+          this.report.written[slot] = NOT_CREATED;
+          this.deferredCareful.push({ entry, desired: relative, content, attempt });
+        },
+      )
+      .finally(() => {
+        this.inFlight.delete(create);
+        this.inFlightPaths.delete(relative);
+      });
+    this.inFlight.add(create);
   }
 
   /** Places one output the careful way; returns its workspace-relative path, or undefined when it was skipped. */
@@ -421,11 +473,13 @@ class BatchDownload {
 
   /**
    * Progress is first saved after `saveEveryLines`, then whenever the unsaved lines reach the saved
-   * ones: each save rewrites the job file, so the bytes written stay linear in the rows.
+   * ones, at most every `MAX_LINES_BETWEEN_SAVES`: each save appends to the rows log, so the bytes written
+   * stay linear in the rows and the rows waiting in memory stay bounded.
    */
   private async saveIfDue(): Promise<void> {
     const saved = this.linesProcessed - this.linesSinceSave;
-    const threshold = Math.max(this.options.saveEveryLines ?? DEFAULT_SAVE_EVERY_LINES, Math.floor(saved * SAVE_GROWTH_FRACTION));
+    const first = this.options.saveEveryLines ?? DEFAULT_SAVE_EVERY_LINES;
+    const threshold = Math.max(first, Math.min(saved, MAX_LINES_BETWEEN_SAVES));
     if (this.linesSinceSave >= threshold) {
       await this.save(false);
     }
@@ -440,7 +494,27 @@ class BatchDownload {
     this.linesSinceSave = 0;
     const linesProcessed = Math.max(this.linesProcessed, this.processedBefore);
     const tally = complete ? { ...this.tally } : undefined;
-    await this.options.store.update(this.job.id, (job) => {
+    const updateBatch = (job: Job) => {
+      const record = job.batches.find((candidate) => candidate.batchId === this.batchId);
+      if (record) {
+        record.resultsLinesWritten = linesProcessed;
+        if (this.unknown.size > 0) {
+          record.unknownCustomIds = [...this.unknown];
+        }
+        if (complete) {
+          record.resultsComplete = true;
+          record.resultsTally = tally;
+        }
+      }
+    };
+    const { store } = this.options;
+    // Progress saves append to the rows log without reading the job's rows; the last save takes the
+    // full update, which recomputes the row stats (as does any save of an adopted job, whose manifest grows).
+    if (!complete && !this.job.adopted && store.appendResults && store.canAppendResults?.(this.job)) {
+      await store.appendResults(this.job.id, attempts, files, updateBatch);
+      return;
+    }
+    await store.update(this.job.id, (job) => {
       for (const [customId, attempt] of attempts) {
         const history = job.rows[customId] ?? [];
         job.rows[customId] = history.some((earlier) => earlier.batchId === attempt.batchId)
@@ -455,17 +529,7 @@ class BatchDownload {
         job.writtenFiles = writtenFiles;
       }
       recordAdoptedRows(job, this.batchId, attempts.keys());
-      const record = job.batches.find((candidate) => candidate.batchId === this.batchId);
-      if (record) {
-        record.resultsLinesWritten = linesProcessed;
-        if (this.unknown.size > 0) {
-          record.unknownCustomIds = [...this.unknown];
-        }
-        if (complete) {
-          record.resultsComplete = true;
-          record.resultsTally = tally;
-        }
-      }
+      updateBatch(job);
     });
   }
 }

@@ -4,7 +4,8 @@ import { type JobSummary, summarizeJob } from '../../core/tracking/jobStatus';
 import { type JobSavings, computeJobSavings } from '../../core/tracking/savings';
 import type { ModelOverrides } from '../../core/pricing/overrides';
 import type { Logger } from '../../core/util/logger';
-import { type JobNode, type TrackerNode, batchChildren, batchNodes, downloadedRows, jobNode, rowNodes } from './treeModel';
+import { batchDownloadedCount } from '../../core/tracking/jobRowStats';
+import { type JobNode, type TrackerNode, batchChildren, batchNodes, downloadedRows, jobNode, jobTooltip, rowNodes } from './treeModel';
 
 /** What `batchlens.refreshBatches` returns: the root items as shown (integration tests read it). */
 export interface TrackerRootItem {
@@ -27,10 +28,11 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TrackerNode>, 
   readonly onDidChangeJobs = this.jobsChangedEmitter.event;
   private jobs: Job[] = [];
   /**
-   * Root nodes by job object: a job's summary and savings are linear in its rows, so they are computed
-   * once per version of the job (the store gives a changed job a new object), not on every repaint.
+   * Summaries by job object, computed once per version of the job (the store gives a changed job a new
+   * object). A job from the store answers its counts from its header, so the root never reads rows;
+   * savings need every row's usage and are computed only when a job's tooltip is shown.
    */
-  private jobFacts = new WeakMap<Job, { summary: JobSummary; savings: JobSavings | undefined }>();
+  private jobFacts = new WeakMap<Job, { summary: JobSummary; savings?: JobSavings }>();
 
   constructor(
     private readonly store: JobStore,
@@ -95,20 +97,31 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TrackerNode>, 
     const collapsible =
       node.kind === 'row'
         ? vscode.TreeItemCollapsibleState.None
-        : node.kind === 'batch' && downloadedRows(node.job, node.batch).length === 0
+        : node.kind === 'batch' && batchDownloadedCount(node.job, node.batch, () => downloadedRows(node.job, node.batch).length) === 0
           ? vscode.TreeItemCollapsibleState.None
           : vscode.TreeItemCollapsibleState.Collapsed;
     const item = new vscode.TreeItem(node.label, collapsible);
     item.id = node.id;
     item.description = node.description;
     item.iconPath = new vscode.ThemeIcon(node.icon.id, node.icon.color ? new vscode.ThemeColor(node.icon.color) : undefined);
-    item.tooltip = new vscode.MarkdownString(node.tooltip, true);
+    // A job's tooltip is left to resolveTreeItem (VS Code resolves only what is undefined here).
+    if (node.kind !== 'job') item.tooltip = new vscode.MarkdownString(node.tooltip, true);
     item.contextValue = node.contextValue;
     if (node.kind === 'row') {
       item.resourceUri = vscode.Uri.joinPath(vscode.Uri.file(this.store.root), node.relativePath);
       if (node.attempt.outputPath) {
         item.command = { command: 'batchlens.openResultRow', title: 'Open Result', arguments: [node] };
       }
+    }
+    return item;
+  }
+
+  /** A job's tooltip with its actual cost: priced from every row's usage, so only when the tooltip is shown. */
+  resolveTreeItem(item: vscode.TreeItem, node: TrackerNode): vscode.TreeItem {
+    if (node.kind === 'job') {
+      const facts = this.jobFacts.get(node.job);
+      if (facts && !('savings' in facts)) facts.savings = this.savingsOf(node.job);
+      item.tooltip = new vscode.MarkdownString(jobTooltip(node.job, node.summary, Date.now(), facts?.savings), true);
     }
     return item;
   }
@@ -122,7 +135,7 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TrackerNode>, 
   private rootNode(job: Job, now: number): JobNode {
     let facts = this.jobFacts.get(job);
     if (!facts) {
-      facts = { summary: summarizeJob(job), savings: this.savingsOf(job) };
+      facts = { summary: summarizeJob(job) };
       this.jobFacts.set(job, facts);
     }
     return jobNode(job, now, facts.savings, facts.summary);

@@ -1,6 +1,7 @@
 import { formatUsd } from '../../core/pricing/cost';
 import { batchDescription, formatCounts, formatDuration, jobLabel, phaseText, timingText } from '../../core/tracking/jobFormat';
 import type { BatchRecord, Job, RowAttempt } from '../../core/jobs/jobModel';
+import { batchRowCount } from '../../core/tracking/jobRowStats';
 import { type JobSummary, isBatchRunning, isJobRunning, summarizeJob } from '../../core/tracking/jobStatus';
 import type { JobSavings } from '../../core/tracking/savings';
 import { isJobDeletable } from '../../core/tracking/jobActions';
@@ -109,7 +110,8 @@ function jobIcon(summary: JobSummary): NodeBase['icon'] {
   }
 }
 
-function jobTooltip(job: Job, summary: JobSummary, now: number, savings?: JobSavings): string {
+/** The job node's tooltip; the provider fills it in only when it is shown, with the job's savings (linear in its rows). */
+export function jobTooltip(job: Job, summary: JobSummary, now: number, savings?: JobSavings): string {
   const lines = [
     `**${jobLabel(job)}** — ${phaseText(summary)}`,
     '',
@@ -155,12 +157,16 @@ function previewCostLine(job: Job): string {
 
 /** The batches of a job, in order. */
 export function batchNodes(job: Job): BatchNode[] {
-  return job.batches.map((batch) => ({
+  return job.batches.map((batch) => batchNode(job, batch, batchRowCount(job, batch)));
+}
+
+function batchNode(job: Job, batch: BatchRecord, rows: number): BatchNode {
+  return {
     kind: 'batch',
     id: `batch:${job.id}:${batch.index}`,
     job,
     batch,
-    label: `${batch.purpose === 'retry' ? 'Retry batch' : 'Batch'} ${batch.index + 1} · ${batch.customIds.length} row${batch.customIds.length === 1 ? '' : 's'}`,
+    label: `${batch.purpose === 'retry' ? 'Retry batch' : 'Batch'} ${batch.index + 1} · ${rows.toLocaleString('en-US')} row${rows === 1 ? '' : 's'}`,
     description: batchDescription(batch),
     icon: batchIcon(batch),
     tooltip: [
@@ -174,7 +180,7 @@ export function batchNodes(job: Job): BatchNode[] {
       .filter(Boolean)
       .join('\n\n'),
     contextValue: flags(['batch', isBatchRunning(batch) && batch.status !== 'canceling' && 'running', batch.status === 'ended' && 'ended', batch.batchId && 'hasId']),
-  }));
+  };
 }
 
 function batchIcon(batch: BatchRecord): NodeBase['icon'] {

@@ -127,8 +127,8 @@ describe('batch tracker CLI against the emulator', function () {
       env: { ...process.env, ANTHROPIC_API_KEY: 'sk-ant-test-key', ANTHROPIC_BASE_URL: emulator.url },
       stdio: 'ignore',
     });
-    const job = JSON.parse(await fs.readFile(path.join(root, '.batchlens', 'jobs', `${jobId}.json`), 'utf8'));
-    const batchId: string = job.batches[0].batchId;
+    const job = await new FileJobStore(root).get(jobId);
+    const batchId = job?.batches[0].batchId as string;
     const retrievesBefore = () => emulator.admin.requests().filter((request) => request.method === 'GET' && request.path.endsWith(batchId)).length;
     for (let waited = 0; retrievesBefore() < 2 && waited < 30_000; waited += 50) {
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BatchApi } from '../../../core/api/batchApi';
 import { JobLookupError, findJob } from '../../../core/tracking/jobActions';
 import type { Job } from '../../../core/jobs/jobModel';
+import { batchRowCount, jobRowCount } from '../../../core/tracking/jobRowStats';
 import type { JobSummary } from '../../../core/tracking/jobStatus';
 import { type CliIo, UsageError } from '../../io';
 import { type BatchCliContext, apiKeyFrom, createCliBatchApi } from './context';
@@ -49,7 +50,7 @@ export function jobJson(job: Job, summary: JobSummary) {
     counts: summary.counts,
     template: job.template.name,
     model: job.template.model,
-    files: job.manifest.length,
+    files: jobRowCount(job),
     createdAt: new Date(job.createdAt).toISOString(),
     ...(summary.nextExpiresAt ? { expiresAt: summary.nextExpiresAt } : {}),
     estimate: { batchUsd: job.estimate.batchUsd, syncUsd: job.estimate.syncUsd, label: 'estimate' },
@@ -58,7 +59,7 @@ export function jobJson(job: Job, summary: JobSummary) {
       purpose: batch.purpose,
       batchId: batch.batchId ?? null,
       status: batch.status ?? (batch.batchId ? 'in_progress' : batch.notSubmitted ? 'not_submitted' : 'submitting'),
-      rows: batch.customIds.length,
+      rows: batchRowCount(job, batch),
       ...(batch.counts ? { counts: batch.counts } : {}),
       ...(batch.lastPollError ? { lastPollError: batch.lastPollError } : {}),
       ...(batch.submitError ? { submitError: batch.submitError } : {}),

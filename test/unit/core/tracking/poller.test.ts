@@ -1,4 +1,9 @@
 import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { storedRowStats } from '../../../../src/core/tracking/jobRowStats';
+import { FileJobStore } from '../../../../src/core/tracking/jobStore';
 import { Poller, type JobEvent, type PollerOptions } from '../../../../src/core/tracking/poller';
 import { silentLogger } from '../../../../src/core/util/logger';
 import {
@@ -44,6 +49,48 @@ async function nextSleepMs(clock: FakeClock): Promise<number> {
 }
 
 describe('Poller', () => {
+  it('polls a 20k-row job from the store without reading its rows: each changed count rewrites only the header', async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'bl-poll-'));
+    const store = new FileJobStore(root);
+    const files = Array.from({ length: 20_000 }, (_, i) => `src/f${i}.ts`);
+    const job = makeJob('job_big', files, []);
+    job.batches.push(makeBatch({ batchId: 'msgbatch_big', customIds: job.manifest.map((entry) => entry.customId), status: 'in_progress', counts: running(20_000) }));
+    await store.create(job);
+    const header = JSON.parse(await fs.readFile(path.join(root, '.batchlens', 'jobs', 'job_big.json'), 'utf8')) as { rowsFile: string };
+    const logPath = path.join(root, '.batchlens', header.rowsFile);
+    const logBefore = await fs.stat(logPath);
+    const clock = new FakeClock();
+    const api = new FakeBatchApi();
+    let done = 0;
+    api.retrieveImpl = async (id) => {
+      done = Math.min(20_000, done + 10_000);
+      return remoteBatch(id, done === 20_000 ? 'ended' : 'in_progress', counts({ processing: 20_000 - done, succeeded: done }));
+    };
+    const poller = new Poller({ store, getApi: async () => api, clock, logger: silentLogger, random: () => 0, initialIntervalMs: 5_000, maxIntervalMs: 20_000 });
+    const events: JobEvent[] = [];
+    poller.onJobUpdated((event) => events.push(event));
+    const ended = new Promise<void>((resolve) => poller.onJobEnded(() => resolve()));
+    poller.start();
+    clock.advance(await nextSleepMs(clock));
+    await ended;
+    poller.dispose();
+    await poller.stopped;
+
+    // A running batch's rows count as processing until it ends (as jobCounts has it); then its request_counts speak.
+    assert.deepEqual(
+      events.map((event) => [event.job.batches[0].counts?.succeeded, event.summary.counts.processing, event.summary.counts.succeeded]),
+      [
+        [10_000, 20_000, 0],
+        [20_000, 0, 20_000],
+      ],
+    );
+    assert.ok(events.every((event) => storedRowStats(event.job)), 'every event was summarized from the header, the rows never read');
+    const logAfter = await fs.stat(logPath);
+    assert.equal(logAfter.ino, logBefore.ino);
+    assert.equal(logAfter.mtimeMs, logBefore.mtimeMs, 'the rows log was never rewritten');
+    assert.equal((await store.get('job_big'))?.batches[0].status, 'ended');
+  });
+
   it('makes no request at all while nothing runs, and polls after a poke', async () => {
     const { clock, store, api, poller } = setup();
     poller.start();

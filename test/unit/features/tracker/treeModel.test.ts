@@ -1,4 +1,9 @@
 import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { batchDownloadedCount, storedRowStats } from '../../../../src/core/tracking/jobRowStats';
+import { FileJobStore } from '../../../../src/core/tracking/jobStore';
 import { computeJobSavings } from '../../../../src/core/tracking/savings';
 import { batchChildren, batchNodes, jobNode, rowNodes } from '../../../../src/features/tracker/treeModel';
 import { counts, makeBatch, makeJob } from '../../core/tracking/support/fakes';
@@ -94,5 +99,39 @@ describe('Batches tree model', () => {
     assert.equal(rows.find((row) => row.customId === 'row-700')?.icon.id, 'error');
     // A batch that fits on one page opens straight to its rows.
     assert.deepEqual(batchChildren(job, job.batches[0], 5000).map((node) => node.kind).slice(0, 1), ['row']);
+  });
+
+  it('shows a stored 20k-row job and its batches from the header alone, and reads the rows only when a batch is opened, a page at a time', async () => {
+    const rowsCount = 20_000;
+    const files = Array.from({ length: rowsCount }, (_, i) => `src/f${i}.ts`);
+    const job = makeJob('job_huge', files, []);
+    const customIds = job.manifest.map((entry) => entry.customId);
+    job.batches.push(makeBatch({ batchId: 'msgbatch_1', customIds, status: 'ended', counts: counts({ succeeded: rowsCount - 3, errored: 3 }) }));
+    job.rows = Object.fromEntries(customIds.map((id, i) => [id, [{ batchId: 'msgbatch_1', outcome: i % 7000 === 0 ? ('errored' as const) : ('succeeded' as const) }]]));
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'bl-tree-'));
+    await new FileJobStore(root).create(job);
+    const stored = await new FileJobStore(root).get('job_huge');
+    assert.ok(stored);
+
+    const node = jobNode(stored, NOW);
+    assert.equal(node.label, 'summarize · 20000 files');
+    assert.match(node.description, /^done with failures · 19997 succeeded · 3 errored · /);
+    assert.deepEqual(flagsOf(node.contextValue), ['deletable', 'ended', 'hasFailed', 'hasId', 'job']);
+    const [batch] = batchNodes(stored);
+    assert.equal(batch.label, 'Batch 1 · 20,000 rows');
+    assert.equal(batchDownloadedCount(stored, stored.batches[0], () => -1), rowsCount, 'downloaded rows counted from the header');
+    assert.ok(storedRowStats(stored), 'the job node and its batches did not read the rows');
+
+    const pages = batchChildren(stored, stored.batches[0]);
+    assert.equal(storedRowStats(stored), undefined, 'opening the batch read the rows');
+    assert.equal(pages.length, 40);
+    assert.deepEqual([pages[0].label, pages[39].label], ['Rows 1–500', 'Rows 19,501–20,000']);
+    assert.equal(pages[14].description, '1 failed', 'row 7000 failed');
+    const page = pages[14];
+    assert.ok(page.kind === 'page');
+    const rows = rowNodes(stored, page.batch, page.start, page.end);
+    assert.equal(rows.length, 500);
+    assert.equal(rows[0].customId, customIds[7000]);
+    assert.equal(rows[0].icon.id, 'error');
   });
 });

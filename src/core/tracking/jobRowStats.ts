@@ -1,0 +1,151 @@
+import type { BatchRecord, Job, RequestCounts, RowOutcome } from '../jobs/jobModel';
+
+/**
+ * What the tracker needs to know about a job's rows without reading them: computed in one linear pass
+ * whenever the rows change and kept in the job's header file, so `status`, `list`, the poller and the
+ * tree's job nodes never load a 100k-row job's rows to show its counts.
+ *
+ * Everything here depends only on the rows (manifest, attempts) and on which batches hold them — not on
+ * a batch's status or `request_counts`, which a poll changes without touching any row.
+ */
+export interface JobRowStats {
+  /** Rows of the manifest. */
+  manifestRows: number;
+  /** Per batch, in `job.batches` order. */
+  batches: BatchRowStats[];
+  /** Rows whose most recent attempt errored, expired or was canceled. */
+  failedDownloaded: number;
+  /** Rows with an output file in any attempt. */
+  rowsWithOutput: number;
+}
+
+export interface BatchRowStats {
+  /** `customIds.length`. */
+  rows: number;
+  /** Rows this batch currently speaks for (no later batch that reached the API holds them). */
+  spokenFor: number;
+  /** Outcomes of the spoken-for rows that have an attempt from this batch. */
+  outcomes: Record<RowOutcome, number>;
+  /** Rows of this batch (spoken for or not) that have an attempt from this batch: downloaded results. */
+  downloaded: number;
+}
+
+/** Whether a batch takes part in the row accounting: a failed intent that certainly created nothing does not. */
+export function holdsRows(batch: Pick<BatchRecord, 'batchId' | 'notSubmitted'>): boolean {
+  return !(batch.batchId === undefined && batch.notSubmitted);
+}
+
+/** A key that changes whenever `computeRowStats` could give another answer for the same rows. */
+export function rowStatsKey(batches: ReadonlyArray<Pick<BatchRecord, 'batchId' | 'notSubmitted'>>): string {
+  return batches.map((batch) => `${holdsRows(batch) ? 'h' : 'n'}${batch.batchId ?? ''}`).join(',');
+}
+
+/** One pass over the job's rows (linear in rows and attempts). */
+export function computeRowStats(job: Job): JobRowStats {
+  const current = new Map<string, number>();
+  job.batches.forEach((batch, position) => {
+    if (!holdsRows(batch)) return;
+    for (const customId of batch.customIds) current.set(customId, position);
+  });
+  const batches: BatchRowStats[] = job.batches.map((batch) => ({
+    rows: batch.customIds.length,
+    spokenFor: 0,
+    outcomes: { succeeded: 0, errored: 0, canceled: 0, expired: 0 },
+    downloaded: 0,
+  }));
+  for (const position of current.values()) batches[position].spokenFor += 1;
+  const positionOfBatchId = new Map<string, number>();
+  job.batches.forEach((batch, position) => {
+    if (batch.batchId !== undefined) positionOfBatchId.set(batch.batchId, position);
+  });
+  const inBatch = job.batches.map((batch) => new Set(batch.customIds));
+  let failedDownloaded = 0;
+  let rowsWithOutput = 0;
+  for (const [customId, attempts] of Object.entries(job.rows)) {
+    if (attempts.length === 0) continue;
+    const latest = attempts[attempts.length - 1];
+    if (latest.outcome !== 'succeeded') failedDownloaded += 1;
+    if (attempts.some((attempt) => attempt.outputPath)) rowsWithOutput += 1;
+    const currentPosition = current.get(customId);
+    const seen = new Set<number>();
+    for (let i = attempts.length - 1; i >= 0; i--) {
+      const position = positionOfBatchId.get(attempts[i].batchId);
+      if (position === undefined || seen.has(position)) continue;
+      seen.add(position);
+      if (inBatch[position].has(customId)) batches[position].downloaded += 1;
+      if (position === currentPosition) batches[position].outcomes[attempts[i].outcome] += 1;
+    }
+  }
+  return { manifestRows: job.manifest.length, batches, failedDownloaded, rowsWithOutput };
+}
+
+/**
+ * The stats a store attached to a job it handed out with its rows not yet read, or undefined when
+ * the rows are in memory (then they are the truth and are read directly).
+ */
+const storedStats = new WeakMap<object, () => JobRowStats | undefined>();
+
+export function attachStoredRowStats(job: Job, stats: () => JobRowStats | undefined): void {
+  storedStats.set(job, stats);
+}
+
+export function storedRowStats(job: Job): JobRowStats | undefined {
+  return storedStats.get(job)?.();
+}
+
+/** The job's row count without reading its rows when the store already knows it. */
+export function jobRowCount(job: Job): number {
+  return storedRowStats(job)?.manifestRows ?? job.manifest.length;
+}
+
+/** How many rows a batch holds, without reading them when the store already knows. */
+export function batchRowCount(job: Job, batch: BatchRecord): number {
+  const stats = storedRowStats(job);
+  const position = job.batches.indexOf(batch);
+  return stats && position >= 0 && stats.batches[position] ? stats.batches[position].rows : batch.customIds.length;
+}
+
+/** How many downloaded rows a batch has, without reading them when the store already knows. */
+export function batchDownloadedCount(job: Job, batch: BatchRecord, count: () => number): number {
+  const stats = storedRowStats(job);
+  const position = job.batches.indexOf(batch);
+  return stats && position >= 0 && stats.batches[position] ? stats.batches[position].downloaded : count();
+}
+
+/** Per-row counts of the whole job from its stats (see `jobCounts` for the rule). */
+export function countsFromStats(batches: readonly BatchRecord[], stats: JobRowStats): RequestCounts {
+  const counts: RequestCounts = { processing: 0, succeeded: 0, errored: 0, canceled: 0, expired: 0 };
+  batches.forEach((batch, position) => {
+    const row = stats.batches[position];
+    if (!row) return;
+    if (row.rows === 0) {
+      // An adopted batch whose results are not read yet has no known rows: its request_counts speak for it.
+      if (batch.batchId !== undefined && batch.counts) add(counts, batch.counts);
+      return;
+    }
+    if (row.spokenFor === 0) return;
+    if (row.spokenFor === row.rows && batch.counts && batch.status === 'ended') {
+      add(counts, batch.counts);
+      return;
+    }
+    if (batch.status !== 'ended') {
+      counts.processing += row.spokenFor;
+      return;
+    }
+    let known = 0;
+    for (const outcome of ['succeeded', 'errored', 'canceled', 'expired'] as const) {
+      counts[outcome] += row.outcomes[outcome];
+      known += row.outcomes[outcome];
+    }
+    counts.processing += row.spokenFor - known;
+  });
+  return counts;
+}
+
+function add(into: RequestCounts, more: RequestCounts): void {
+  into.processing += more.processing;
+  into.succeeded += more.succeeded;
+  into.errored += more.errored;
+  into.canceled += more.canceled;
+  into.expired += more.expired;
+}

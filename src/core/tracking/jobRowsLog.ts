@@ -1,0 +1,289 @@
+import { readFileSync } from 'node:fs';
+import type { BatchRecord, Job, ManifestEntry, RowAttempt } from '../jobs/jobModel';
+import { type JobRowStats, attachStoredRowStats, computeRowStats, rowStatsKey } from './jobRowStats';
+
+/*
+ * A job on disk is two files: a small header (`jobs/<id>.json`: everything but the rows, rewritten
+ * atomically on every change) and a rows log (`jobs/<id>.rows.<generation>.jsonl`) that only grows.
+ * A poll that changes a batch's status rewrites the header alone; processing results appends the new
+ * attempts. The header names the log and how many of its bytes count, so bytes a crash left after the
+ * last header write are ignored (and overwritten by the next append). A change that is not an append
+ * (rows removed, an attempt replaced in the middle) writes a new generation of the log.
+ *
+ * Log lines, replayed in order:
+ *   {"m": ManifestEntry}                 a manifest row
+ *   {"b": position, "c": [customId...]}  custom ids added to the batch at that position of `batches`
+ *   {"r": customId}                      a row with no attempt yet
+ *   {"r": customId, "a": RowAttempt}     an attempt appended to the row
+ *   {"r": customId, "a": RowAttempt, "x": 1}  the same, replacing the row's attempts from that batch
+ *   {"w": path, "h": sha256}             a file the tracker wrote (`writtenFiles`)
+ */
+
+/** On-disk format of a split job; a job file without it is the single-file format before it. */
+export const SPLIT_JOB_FORMAT = 2;
+
+export interface JobHeaderFile {
+  storeFormat: number;
+  /** The rows log, relative to the store folder. */
+  rowsFile: string;
+  /** Bytes of the rows log that belong to this header. */
+  rowsBytes: number;
+  rowStats: JobRowStats;
+  /** Rows were appended after `rowStats` was computed (a results download in progress): count from the rows. */
+  rowStatsStale?: boolean;
+  /** Whether the log holds `writtenFiles` lines. */
+  hasWrittenFiles: boolean;
+  /** The job without manifest, rows, writtenFiles and batches' customIds. */
+  job: Omit<Job, 'manifest' | 'rows' | 'writtenFiles'>;
+}
+
+interface RowsData {
+  manifest: ManifestEntry[];
+  rows: Record<string, RowAttempt[]>;
+  writtenFiles: Record<string, string> | undefined;
+  customIds: string[][];
+}
+
+/** What was read from the log, to tell an append from a rewrite after a change. */
+interface Snapshot {
+  manifest: ManifestEntry[];
+  rows: Map<string, RowAttempt[]>;
+  writtenFiles: Map<string, string>;
+  customIds: string[][];
+  batches: BatchRecord[];
+}
+
+/** A job handed out by the store: its rows are read from the log on first use. */
+interface LazyState {
+  header: JobHeaderFile;
+  readLog: () => Buffer;
+  /** Reads the log (once) and keeps a snapshot of what it said. */
+  load: () => RowsData;
+  data?: RowsData;
+  snapshot?: Snapshot;
+}
+
+const lazyStates = new WeakMap<Job, LazyState>();
+
+/** The log lines of a whole job (a new generation). */
+export function rowsLogLines(job: Job): string[] {
+  const lines: string[] = [];
+  for (const entry of job.manifest) lines.push(JSON.stringify({ m: entry }));
+  job.batches.forEach((batch, position) => {
+    if (batch.customIds.length > 0) lines.push(JSON.stringify({ b: position, c: batch.customIds }));
+  });
+  for (const [customId, attempts] of Object.entries(job.rows)) {
+    if (attempts.length === 0) lines.push(JSON.stringify({ r: customId }));
+    for (const attempt of attempts) lines.push(JSON.stringify({ r: customId, a: attempt }));
+  }
+  for (const [file, hash] of Object.entries(job.writtenFiles ?? {})) lines.push(JSON.stringify({ w: file, h: hash }));
+  return lines;
+}
+
+/** The header of a job (its rows live in `rowsFile`), with stats computed from the job's rows. */
+export function headerOf(job: Job, rowsFile: string, rowsBytes: number, rowStats: JobRowStats = computeRowStats(job)): JobHeaderFile {
+  // Copied key by key: reading `manifest`, `rows` or `customIds` of a job whose rows were not read would read them.
+  const rest = without(job, ['manifest', 'rows', 'writtenFiles', 'batches']) as unknown as Omit<Job, 'manifest' | 'rows' | 'writtenFiles'>;
+  rest.batches = job.batches.map((batch) => without(batch, ['customIds']) as unknown as BatchRecord);
+  const files = Object.getOwnPropertyDescriptor(job, 'writtenFiles');
+  // A lazy `writtenFiles` exists only when the log has some; a plain one is there to look at.
+  const hasWrittenFiles = files?.get !== undefined || (files?.value !== undefined && Object.keys(files.value as object).length > 0);
+  return { storeFormat: SPLIT_JOB_FORMAT, rowsFile, rowsBytes, rowStats, hasWrittenFiles, job: rest };
+}
+
+function without(value: object, keys: string[]): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    if (!keys.includes(key)) copy[key] = (value as Record<string, unknown>)[key];
+  }
+  return copy;
+}
+
+/** Replays log text into rows. A torn last line (a crash during an append) is never within `rowsBytes`. */
+export function replayRowsLog(text: string, batchCount: number): RowsData {
+  const data: RowsData = { manifest: [], rows: {}, writtenFiles: undefined, customIds: Array.from({ length: batchCount }, () => []) };
+  let lineNumber = 0;
+  for (const line of text.split('\n')) {
+    lineNumber += 1;
+    if (line === '') continue;
+    let value: { m?: ManifestEntry; b?: number; c?: string[]; r?: string; a?: RowAttempt; x?: number; w?: string; h?: string };
+    try {
+      value = JSON.parse(line) as typeof value;
+    } catch {
+      throw new Error(`rows log line ${lineNumber} is not valid JSON`);
+    }
+    if (value.m) {
+      data.manifest.push(value.m);
+    } else if (typeof value.b === 'number' && Array.isArray(value.c)) {
+      while (data.customIds.length <= value.b) data.customIds.push([]);
+      data.customIds[value.b].push(...value.c);
+    } else if (typeof value.r === 'string' && value.a) {
+      const attempt = value.a;
+      const earlier = data.rows[value.r] ?? [];
+      data.rows[value.r] = value.x ? [...earlier.filter((other) => other.batchId !== attempt.batchId), attempt] : [...earlier, attempt];
+    } else if (typeof value.r === 'string') {
+      data.rows[value.r] ??= [];
+    } else if (typeof value.w === 'string' && typeof value.h === 'string') {
+      (data.writtenFiles ??= {})[value.w] = value.h;
+    }
+  }
+  return data;
+}
+
+/**
+ * A job from its header whose manifest, rows, writtenFiles and batches' customIds are read from the
+ * log the first time any of them is touched (synchronously: a getter cannot wait). Until then the
+ * header's stats answer every count (`storedRowStats`).
+ */
+export function lazyJob(header: JobHeaderFile, readLog: () => Buffer): Job {
+  const job = { ...header.job, batches: header.job.batches.map((batch) => ({ ...batch })) } as Job;
+  const load = (): RowsData => {
+    if (!state.data) {
+      const data = replayRowsLog(readLog().toString('utf8'), job.batches.length);
+      // Frozen: an in-place change of a stored row would be neither an append nor seen as a rewrite.
+      data.manifest.forEach((entry) => Object.freeze(entry));
+      Object.values(data.rows).forEach((attempts) => attempts.forEach((attempt) => Object.freeze(attempt)));
+      state.snapshot = {
+        manifest: [...data.manifest],
+        rows: new Map(Object.entries(data.rows).map(([customId, attempts]) => [customId, [...attempts]])),
+        writtenFiles: new Map(Object.entries(data.writtenFiles ?? {})),
+        customIds: data.customIds.map((ids) => [...ids]),
+        batches: job.batches.slice(0, header.job.batches.length),
+      };
+      state.data = data;
+    }
+    return state.data;
+  };
+  const state: LazyState = { header, readLog, load };
+  lazyStates.set(job, state);
+  const accessor = <K extends 'manifest' | 'rows' | 'writtenFiles'>(key: K): PropertyDescriptor => ({
+    enumerable: true,
+    configurable: true,
+    get: () => load()[key],
+    set: (value: RowsData[K]) => {
+      load()[key] = value;
+    },
+  });
+  Object.defineProperty(job, 'manifest', accessor('manifest'));
+  Object.defineProperty(job, 'rows', accessor('rows'));
+  if (header.hasWrittenFiles) Object.defineProperty(job, 'writtenFiles', accessor('writtenFiles'));
+  job.batches.forEach((batch, position) => {
+    Object.defineProperty(batch, 'customIds', {
+      enumerable: true,
+      configurable: true,
+      get: () => load().customIds[position],
+      set: (value: string[]) => {
+        load().customIds[position] = value;
+      },
+    });
+  });
+  attachStoredRowStats(job, () => (state.data ? undefined : statsIfCurrent(job, state.header)));
+  return job;
+}
+
+/** The header's stats while they still describe the job (no batch added, none whose rows count changed). */
+function statsIfCurrent(job: Job, header: JobHeaderFile): JobRowStats | undefined {
+  if (header.rowStatsStale || job.batches.length !== header.job.batches.length) return undefined;
+  return rowStatsKey(job.batches) === rowStatsKey(header.job.batches) ? header.rowStats : undefined;
+}
+
+export type RowsChange =
+  /** Nothing in the rows changed: the header alone is rewritten, with these stats. */
+  | { kind: 'none'; rowStats: JobRowStats }
+  /** Lines to append to the current log. */
+  | { kind: 'append'; lines: string[] }
+  /** A new generation of the log. */
+  | { kind: 'rewrite' };
+
+/**
+ * How a job's rows changed since the store handed it out: nothing (its rows were never read and its
+ * stats still hold), an append, or something only a new log can say. Linear in the rows it read.
+ */
+export function rowsChangeOf(job: Job): RowsChange {
+  const state = lazyStates.get(job);
+  if (!state) return { kind: 'rewrite' };
+  const writtenFilesAdded = !state.header.hasWrittenFiles && Object.getOwnPropertyDescriptor(job, 'writtenFiles')?.value !== undefined;
+  if (!state.data) {
+    const stats = statsIfCurrent(job, state.header);
+    const unchanged = stats && !writtenFilesAdded && job.batches.every((batch) => Object.getOwnPropertyDescriptor(batch, 'customIds')?.get !== undefined);
+    if (unchanged) return { kind: 'none', rowStats: stats };
+  }
+  const snapshot = snapshotOf(state);
+  const lines: string[] = [];
+  // Manifest: the rows read must come first, unchanged.
+  if (job.manifest.length < snapshot.manifest.length || snapshot.manifest.some((entry, i) => job.manifest[i] !== entry)) return { kind: 'rewrite' };
+  for (const entry of job.manifest.slice(snapshot.manifest.length)) lines.push(JSON.stringify({ m: entry }));
+  // Batches: those read stay in place; their custom ids may only grow; new batches come with theirs.
+  if (job.batches.length < snapshot.batches.length || snapshot.batches.some((batch, i) => job.batches[i] !== batch)) return { kind: 'rewrite' };
+  for (let position = 0; position < job.batches.length; position++) {
+    const ids = job.batches[position].customIds;
+    const before = snapshot.customIds[position] ?? [];
+    if (ids.length < before.length || before.some((id, i) => ids[i] !== id)) return { kind: 'rewrite' };
+    if (ids.length > before.length) lines.push(JSON.stringify({ b: position, c: ids.slice(before.length) }));
+  }
+  // Rows: earlier attempts kept in order, new ones after them (or one batch's attempt replaced).
+  for (const customId of snapshot.rows.keys()) {
+    if (!(customId in job.rows)) return { kind: 'rewrite' };
+  }
+  for (const [customId, attempts] of Object.entries(job.rows)) {
+    const before = snapshot.rows.get(customId);
+    if (before === undefined && attempts.length === 0) {
+      lines.push(JSON.stringify({ r: customId }));
+      continue;
+    }
+    const rowLines = attemptLines(customId, before ?? [], attempts);
+    if (!rowLines) return { kind: 'rewrite' };
+    lines.push(...rowLines);
+  }
+  const files = job.writtenFiles ?? {};
+  for (const file of snapshot.writtenFiles.keys()) {
+    if (!(file in files)) return { kind: 'rewrite' };
+  }
+  for (const [file, hash] of Object.entries(files)) {
+    if (snapshot.writtenFiles.get(file) !== hash) lines.push(JSON.stringify({ w: file, h: hash }));
+  }
+  return { kind: 'append', lines };
+}
+
+/** The snapshot of what was read; reads the log now when the change needs it (a new batch, new written files). */
+function snapshotOf(state: LazyState): Snapshot {
+  state.load();
+  return state.snapshot as Snapshot;
+}
+
+/** Log lines turning `before` into `after` by appends, or undefined when that is not possible. */
+function attemptLines(customId: string, before: RowAttempt[], after: RowAttempt[]): string[] | undefined {
+  if (after === before || (after.length === before.length && after.every((attempt, i) => attempt === before[i]))) return [];
+  // Appended after the ones read.
+  if (after.length > before.length && before.every((attempt, i) => after[i] === attempt)) {
+    return after.slice(before.length).map((attempt) => JSON.stringify({ r: customId, a: attempt }));
+  }
+  // One batch's attempt replaced: the others in order, then the new one last.
+  const last = after[after.length - 1];
+  if (last && !before.includes(last)) {
+    const kept = before.filter((attempt) => attempt.batchId !== last.batchId);
+    if (kept.length === after.length - 1 && kept.every((attempt, i) => after[i] === attempt)) {
+      return [JSON.stringify({ r: customId, a: last, x: 1 })];
+    }
+  }
+  return undefined;
+}
+
+/** Whether the job's rows were read from its log (false for a job not from a split store file). */
+export function rowsWereRead(job: Job): boolean {
+  return lazyStates.get(job)?.data !== undefined;
+}
+
+/** Log lines recording one batch's attempts (each replacing an earlier attempt from that batch) and written files. */
+export function resultsLogLines(attempts: ReadonlyMap<string, RowAttempt>, writtenFiles: ReadonlyMap<string, string>): string[] {
+  const lines: string[] = [];
+  for (const [customId, attempt] of attempts) lines.push(JSON.stringify({ r: customId, a: attempt, x: 1 }));
+  for (const [file, hash] of writtenFiles) lines.push(JSON.stringify({ w: file, h: hash }));
+  return lines;
+}
+
+/** Reads `bytes` bytes of a log file (the part its header vouches for). */
+export function readLogPrefix(file: string, bytes: number): Buffer {
+  const buffer = readFileSync(file);
+  return buffer.length > bytes ? buffer.subarray(0, bytes) : buffer;
+}
