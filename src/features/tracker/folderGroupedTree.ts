@@ -91,6 +91,13 @@ export class FolderGroupedTree implements vscode.TreeDataProvider<GroupedNode>, 
     return item;
   }
 
+  /** A job's tooltip is priced only when shown: the folder's own tree resolves it. */
+  resolveTreeItem(item: vscode.TreeItem, element: GroupedNode): vscode.TreeItem {
+    if (element.kind === 'folder') return item;
+    const owner = this.owners.get(element);
+    return owner ? owner.tree.resolveTreeItem(item, element) : item;
+  }
+
   dispose(): void {
     for (const subscription of this.subscriptions) subscription.dispose();
     this.changeEmitter.dispose();
