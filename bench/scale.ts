@@ -6,10 +6,12 @@
  * scaleBaseline.cjs), run the same way in the same run. A step whose time grows more than 12x for 10x
  * the rows is marked FAILED: that is how a quadratic path shows.
  *
- * The files are generated once into node_modules/.cache/batchlens-scale-tree (git-ignored) and reused; the job store and the
- * results are written under the tree's `.batchlens/` and removed after each size.
+ * The files are generated once into a folder of the system's temp dir (one per checkout) and reused; the job store and the
+ * results are written under the tree's `.batchlens/` and removed after each size. Not under the checkout: its `.gitignore`
+ * would apply to the tree as it does in any repository, and leave every file out.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -25,8 +27,8 @@ const ROOT = path.join(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const RSS_PRELOAD = path.join(__dirname, 'support', 'peakRss.cjs');
 const BASELINE = path.join(__dirname, 'support', 'scaleBaseline.cjs');
-/** Generated once and reused; under node_modules/.cache so git, the linter and the type checker pass it by. */
-const TREE = path.join(__dirname, '..', 'node_modules', '.cache', 'batchlens-scale-tree');
+/** Generated once and reused, outside any repository (see above); named after the checkout so two checkouts never share a store. */
+const TREE = path.join(os.tmpdir(), `batchlens-scale-tree-${createHash('sha256').update(ROOT).digest('hex').slice(0, 8)}`);
 const DEFAULT_SIZES = [1_000, 10_000, 100_000];
 /** The most a step may grow for 10x the rows; more means something is worse than linear. */
 const MAX_GROWTH = 12;

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ExclusionRules, repositoryTop } from '../files/exclusionRules';
@@ -7,6 +6,7 @@ import { abortError } from '../util/clock';
 import { decodeUtf8, looksBinary } from './contentSniff';
 import { readSmallFile } from './readSmallFile';
 import { isLikelySecretFile } from './secretFiles';
+import { sha256Hex } from '../util/sha256';
 
 export type SkipReason = 'binary' | 'secret' | 'ignored' | 'empty' | 'too-large' | 'unreadable' | 'special';
 
@@ -264,13 +264,14 @@ async function examineFile(
     const approved = options.confirmSecret ? await options.confirmSecret(relativePath) : false;
     if (!approved) return skip('secret', 'looks like a credentials file; not confirmed');
   }
+  const absolutePath = path.join(root, relativePath);
   let bytes: Buffer;
   try {
     // stat (not open) first: opening a FIFO blocks until a writer appears, and a device may never end.
-    const kind = knownRegular ? undefined : specialKind(await fs.stat(path.join(root, relativePath)));
+    const kind = knownRegular ? undefined : specialKind(await fs.stat(absolutePath));
     if (kind) return skip('special', kind);
     // readSmallFile opens non-blocking and reads only a regular file: a file swapped for a FIFO after the stat is not read either.
-    const read = readSmallFile(path.join(root, relativePath), options.maxFileBytes);
+    const read = readSmallFile(absolutePath, options.maxFileBytes);
     if (read.kind === 'empty') return skip('empty');
     if (read.kind === 'too-large') return skip('too-large', `${read.size} bytes, over the ${options.maxFileBytes}-byte limit`);
     if (read.kind === 'not-a-file') return skip('special', 'not a regular file, not read');
@@ -285,10 +286,10 @@ async function examineFile(
     type: 'file',
     file: {
       relativePath,
-      absolutePath: path.join(root, relativePath),
+      absolutePath,
       content,
       bytes: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
+      sha256: sha256Hex(bytes),
     },
   };
 }

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../util/sha256';
 
 /** The API's rule for `custom_id`. */
 export const CUSTOM_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -27,7 +28,7 @@ export function newCustomIdTag(): string {
 export function customIdForPath(relativePath: string, salt = 0, tag?: string): string {
   if (tag !== undefined && !TAG_PATTERN.test(tag)) throw new Error(`a custom_id tag must be 1-16 letters or digits (got '${tag}')`);
   const hashInput = salt === 0 ? relativePath : `${relativePath}\u0000${salt}`;
-  const hash = createHash('sha256').update(hashInput, 'utf8').digest('hex').slice(0, HASH_LENGTH);
+  const hash = sha256Hex(hashInput).slice(0, HASH_LENGTH);
   const suffix = tag === undefined ? `_${hash}` : `_${hash}_${tag}`;
   const slug = slugify(relativePath);
   const room = MAX_ID_LENGTH - suffix.length;

@@ -91,19 +91,15 @@ function breakpointsOf(params: Json): { explicit: Breakpoint[]; automatic: boole
   return { explicit, automatic: isObject(params['cache_control']) };
 }
 
-/** The problems of one row's params, independent of the other rows. */
-export function checkRowParams(params: Json, options: { apiVersion: string; today: string; modelOverrides?: ModelOverrides; inputTokens?: number }): Array<{ check: PreflightCheck; message: string }> {
-  const problems: Array<{ check: PreflightCheck; message: string }> = [];
-  const strict = isStrictVersion(options.apiVersion);
-  if (strict) {
-    for (const name of REMOVED_PARAMETERS) {
-      if (name in params) {
-        problems.push({ check: 'removed_parameter', message: `\`${name}\` is not accepted under anthropic-version ${options.apiVersion} (the version the SDK sends): remove it` });
-      }
-    }
-  }
+/** What the catalog says of a row's model: its problems, context window and output ceiling. The same for every row naming it. */
+export interface ModelChecks {
+  problems: ReadonlyArray<{ check: PreflightCheck; message: string }>;
+  contextWindow?: number;
+  maxOutput?: number;
+}
 
-  const model = typeof params['model'] === 'string' ? params['model'] : '';
+function modelChecks(model: string, options: { today: string; modelOverrides?: ModelOverrides }): ModelChecks {
+  const problems: Array<{ check: PreflightCheck; message: string }> = [];
   let contextWindow: number | undefined;
   let maxOutput: number | undefined;
   try {
@@ -127,6 +123,32 @@ export function checkRowParams(params: Json, options: { apiVersion: string; toda
     if (!(error instanceof UnknownModelError)) throw error;
     problems.push({ check: 'unknown_model', message: `unknown model "${model}"${error.suggestion ? ` (did you mean "${error.suggestion}"?)` : ''}: the API would reject it` });
   }
+  return { problems, contextWindow, maxOutput };
+}
+
+/** The problems of one row's params, independent of the other rows. */
+export function checkRowParams(
+  params: Json,
+  options: { apiVersion: string; today: string; modelOverrides?: ModelOverrides; inputTokens?: number; modelMemo?: Map<string, ModelChecks> },
+): Array<{ check: PreflightCheck; message: string }> {
+  const problems: Array<{ check: PreflightCheck; message: string }> = [];
+  const strict = isStrictVersion(options.apiVersion);
+  if (strict) {
+    for (const name of REMOVED_PARAMETERS) {
+      if (name in params) {
+        problems.push({ check: 'removed_parameter', message: `\`${name}\` is not accepted under anthropic-version ${options.apiVersion} (the version the SDK sends): remove it` });
+      }
+    }
+  }
+
+  const model = typeof params['model'] === 'string' ? params['model'] : '';
+  let checked = options.modelMemo?.get(model);
+  if (!checked) {
+    checked = modelChecks(model, options);
+    options.modelMemo?.set(model, checked);
+  }
+  for (const problem of checked.problems) problems.push({ ...problem });
+  const { contextWindow, maxOutput } = checked;
 
   const maxTokens = params['max_tokens'];
   if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) {
@@ -175,6 +197,8 @@ export class PreflightCollector {
   private readonly problems: PreflightProblem[] = [];
   private readonly seen = new Map<string, number>();
   private readonly failing: string[] = [];
+  /** A job's rows name one model or a few: each is looked up in the catalog once per collector. */
+  private readonly modelMemo = new Map<string, ModelChecks>();
   private rows = 0;
 
   constructor(private readonly options: Pick<PreflightOptions, 'apiVersion' | 'today' | 'modelOverrides'> = {}) {
@@ -200,6 +224,7 @@ export class PreflightCollector {
       today: this.today,
       modelOverrides: this.options.modelOverrides,
       inputTokens,
+      modelMemo: this.modelMemo,
     })) {
       add(problem.check, problem.message);
     }

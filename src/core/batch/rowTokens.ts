@@ -7,6 +7,13 @@ import { estimateRequestTokens } from '../tokens/estimate';
 export const COUNT_EVERY_ROW_UP_TO = 1_000;
 /** Past that, one row in this many is counted; the others are estimated from their size. */
 export const SAMPLE_EVERY = 10;
+/**
+ * Past this many rows each type's rate rests on hundreds of counted files (900 of them for a job of
+ * one type), which a sparser sample no longer moves: one row in `SPARSE_SAMPLE_EVERY` is counted from
+ * here on. Counting one row in ten cost a 100,000-file preview about a second for no better figure.
+ */
+export const SPARSE_SAMPLING_FROM = 10_000;
+export const SPARSE_SAMPLE_EVERY = 100;
 /** A file type needs this many counted rows before its rate is used for the others. */
 const MIN_SAMPLES_PER_TYPE = 20;
 /** Files at least this long are always counted (far below any context window, so pre-flight's length check stays exact). */
@@ -23,7 +30,8 @@ export interface RowTokens {
 /**
  * The offline estimate of each row's prompt tokens, for jobs of any size. Small jobs have every row
  * counted with the byte-pair estimator. In a large job the files of one type are alike, so past
- * `COUNT_EVERY_ROW_UP_TO` rows one in `SAMPLE_EVERY` is counted, and each other row is its prompt
+ * `COUNT_EVERY_ROW_UP_TO` rows one in `SAMPLE_EVERY` is counted (one in `SPARSE_SAMPLE_EVERY` past
+ * `SPARSE_SAMPLING_FROM`), and each other row is its prompt
  * without the file (counted: the path, the template, the system prompt) plus the file's characters
  * at the tokens-per-character rate its type's counted rows showed. Long files, files that are not
  * plain ASCII and file types with too few counted rows are always counted. Every figure stays an
@@ -54,7 +62,7 @@ export class RowTokenEstimator {
     const rate = this.rates.get(type);
     const count =
       index < COUNT_EVERY_ROW_UP_TO ||
-      index % SAMPLE_EVERY === 0 ||
+      index % (index < SPARSE_SAMPLING_FROM ? SAMPLE_EVERY : SPARSE_SAMPLE_EVERY) === 0 ||
       content.length >= ALWAYS_COUNT_CHARS ||
       (rate?.rows ?? 0) < MIN_SAMPLES_PER_TYPE ||
       NOT_PLAIN_ASCII.test(content);

@@ -31,17 +31,18 @@ export type TreeFolder = { dir: string; entries: TreeEntry[] } | { dir: string; 
  * and git's own files (`.gitignore`…) are not listed. Rejects with an `AbortError` once `signal` aborts.
  */
 export async function* walkTree(root: string, start: string, rules: ExclusionRules, signal?: AbortSignal): AsyncGenerator<TreeFolder, void, undefined> {
-  const stack: Array<{ dir: string; layers: IgnoreLayer[] }> = [{ dir: start, layers: await rules.layersFor(start) }];
+  const stack: PendingFolder[] = [{ dir: start, layers: await rules.layersFor(start) }];
   while (stack.length > 0) {
     throwIfAborted(signal);
-    const { dir, layers } = stack.pop()!;
-    let dirents: Dirent[];
-    try {
-      dirents = await fs.readdir(path.join(root, dir), { withFileTypes: true });
-    } catch (error) {
-      yield { dir, error };
+    const { dir, layers, listing } = stack.pop()!;
+    // The next folders' listings are asked for now, so the thread pool reads them while this one's entries are used.
+    for (let index = stack.length - 1; index >= Math.max(0, stack.length - LISTINGS_AHEAD); index--) stack[index].listing ??= listFolder(root, stack[index].dir);
+    const listed = await (listing ?? listFolder(root, dir));
+    if ('error' in listed) {
+      yield { dir, error: listed.error };
       continue;
     }
+    const dirents = listed.dirents;
     dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const entries: TreeEntry[] = [];
     const subdirs: string[] = [];
@@ -60,6 +61,27 @@ export async function* walkTree(root: string, start: string, rules: ExclusionRul
     const childLayers = await Promise.all(subdirs.map((child) => rules.childLayers(child, layers)));
     for (let index = subdirs.length - 1; index >= 0; index--) stack.push({ dir: subdirs[index], layers: childLayers[index] });
   }
+}
+
+/**
+ * Folders whose listing is asked for ahead of the walk. One `readdir` at a time left the walk idle
+ * for a thread-pool round trip per folder (about a tenth of collecting 100,000 files); a few ahead
+ * overlap those with the work on the current folder.
+ */
+const LISTINGS_AHEAD = 4;
+
+interface PendingFolder {
+  dir: string;
+  layers: IgnoreLayer[];
+  /** Its listing, once asked for ahead of the walk (never rejects: a failure is the `error`). */
+  listing?: Promise<{ dirents: Dirent[] } | { error: unknown }>;
+}
+
+function listFolder(root: string, dir: string): Promise<{ dirents: Dirent[] } | { error: unknown }> {
+  return fs.readdir(path.join(root, dir), { withFileTypes: true }).then(
+    (dirents) => ({ dirents }),
+    (error: unknown) => ({ error }),
+  );
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -194,10 +194,13 @@ function addPiece(counts: BpeCounts, piece: string, vocabulary: BpeVocabulary): 
   counts.runLetters += measured.runLetters;
 }
 
-/** Counts of one chunk of already-normalized text, piece by piece. */
-function countPieces(text: string, vocabulary: BpeVocabulary, pattern: RegExp): BpeCounts {
+/**
+ * Counts of one chunk of already-normalized text, piece by piece. `pattern` is the vocabulary's
+ * pre-tokenizer, absent when the whole text is known to be plain ASCII (no chunk of it needs it).
+ */
+function countPieces(text: string, vocabulary: BpeVocabulary, pattern: RegExp | undefined): BpeCounts {
   const counts = emptyBpeCounts();
-  if (!NON_ASCII.test(text)) {
+  if (pattern === undefined || !NON_ASCII.test(text)) {
     for (let start = 0; start < text.length; ) {
       const end = asciiPieceEnd(text, start);
       addPiece(counts, text.slice(start, end), vocabulary);
@@ -299,12 +302,15 @@ function isSolid(code: number): boolean {
  * indentation and code: `  }`, an import, an idiom) is counted from the cache.
  */
 export function countBpe(text: string): BpeCounts {
+  if (text.length === 0) return emptyBpeCounts();
+  for (const recent of recentlyCounted) if (recent.text === text) return { ...recent.counts };
   const counts = emptyBpeCounts();
-  if (text.length === 0) return counts;
   const vocabulary = bpeVocabulary();
-  const pattern = new RegExp(vocabulary.pieces.source, vocabulary.pieces.flags);
-  // NFKC leaves ASCII as it is; only other text pays for normalizing.
-  const normalized = NON_ASCII.test(text) ? text.normalize('NFKC') : text;
+  // NFKC leaves ASCII as it is; only other text pays for normalizing and for the Unicode pattern
+  // (plain ASCII, most of a batch, is cut by hand, so its chunks are not scanned for it again).
+  const plainAscii = !NON_ASCII.test(text);
+  const pattern = plainAscii ? undefined : new RegExp(vocabulary.pieces.source, vocabulary.pieces.flags);
+  const normalized = plainAscii ? text : text.normalize('NFKC');
   let start = 0;
   for (let newline = normalized.indexOf('\n', 1); newline >= 0; newline = normalized.indexOf('\n', newline + 1)) {
     if (!isSolid(normalized.charCodeAt(newline - 1))) continue;
@@ -312,13 +318,24 @@ export function countBpe(text: string): BpeCounts {
     start = newline;
   }
   if (start < normalized.length) addBpeCounts(counts, chunkCounts(normalized.slice(start), vocabulary, pattern));
+  recentlyCounted[nextRecent] = { text, counts: { ...counts } };
+  nextRecent = (nextRecent + 1) % RECENT_TEXTS;
   return counts;
 }
+
+/**
+ * The last few texts counted and their counts: a batch's estimate counts the job's one system prompt
+ * again for every row (a few hundred characters, more than a cached line, between the row's own
+ * texts), and the same string is then recognised by a comparison.
+ */
+const RECENT_TEXTS = 4;
+const recentlyCounted: Array<{ text: string; counts: BpeCounts }> = [];
+let nextRecent = 0;
 
 /** Anything but tab, line breaks and printable ASCII: such text is normalized and cut by the full Unicode pattern (rare control characters included, which is only slower). */
 const NON_ASCII = /[^\t-\r -~]/;
 
-function chunkCounts(chunk: string, vocabulary: BpeVocabulary, pattern: RegExp): BpeCounts {
+function chunkCounts(chunk: string, vocabulary: BpeVocabulary, pattern: RegExp | undefined): BpeCounts {
   if (chunk.length > CACHED_CHUNK_CHARS) return countPieces(chunk, vocabulary, pattern);
   let counts = chunkCache.get(chunk);
   if (counts === undefined) {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { BatchRequest } from '../../../../src/core/api/batchApi';
 import { sampledLabel } from '../../../../src/core/batch/costPreview';
-import { COUNT_EVERY_ROW_UP_TO, RowTokenEstimator, SAMPLE_EVERY } from '../../../../src/core/batch/rowTokens';
+import { COUNT_EVERY_ROW_UP_TO, RowTokenEstimator, SAMPLE_EVERY, SPARSE_SAMPLE_EVERY, SPARSE_SAMPLING_FROM } from '../../../../src/core/batch/rowTokens';
 import { estimateRequestTokens } from '../../../../src/core/tokens/estimate';
 
 const MODEL = 'claude-sonnet-4-6';
@@ -48,6 +48,25 @@ describe('row token estimates: every row counted in small jobs, a counted sample
     const { countedRows } = estimator.sampling;
     assert.ok(countedRows < COUNT_EVERY_ROW_UP_TO + rows / SAMPLE_EVERY + 50, `counted ${countedRows} rows`);
     assert.ok(countedRows >= COUNT_EVERY_ROW_UP_TO, 'the first rows are all counted');
+  });
+
+  it(`counts one row in ${SPARSE_SAMPLE_EVERY} past ${SPARSE_SAMPLING_FROM} rows, and those rows stay within 1% of counting each`, () => {
+    const estimator = new RowTokenEstimator('legacy', MODEL);
+    const extra = 2_000;
+    let sampled = 0;
+    let counted = 0;
+    let countedBefore = 0;
+    for (let seed = 0; seed < SPARSE_SAMPLING_FROM + extra; seed++) {
+      if (seed === SPARSE_SAMPLING_FROM) countedBefore = estimator.sampling.countedRows;
+      const path = `src/m${seed % 10}/f${seed}.ts`;
+      const content = sourceFile(seed);
+      const estimate = estimator.estimate(params(path, content), () => params(path, ''), content, path).inputTokens;
+      if (seed < SPARSE_SAMPLING_FROM) continue;
+      sampled += estimate;
+      counted += full(path, content);
+    }
+    assert.equal(estimator.sampling.countedRows - countedBefore, extra / SPARSE_SAMPLE_EVERY);
+    assert.ok(Math.abs(sampled / counted - 1) < 0.01, `sampled ${sampled} vs counted ${counted}`);
   });
 
   it('always counts long files, text that is not plain ASCII, and a file type it has not seen enough of', () => {
