@@ -8,6 +8,7 @@ import { computeRowStats, storedRowStats } from '../../../../src/core/tracking/j
 import { FileJobStore } from '../../../../src/core/tracking/jobStore';
 import { downloadResults } from '../../../../src/core/tracking/resultsWriter';
 import { computeJobSavings } from '../../../../src/core/tracking/savings';
+import { withUsageTotals } from '../../../../src/core/tracking/usageTotalsBackfill';
 import { silentLogger } from '../../../../src/core/util/logger';
 import { FakeBatchApi, counts, makeBatch, makeJob } from './support/fakes';
 import { ended, errored, scriptedResults, succeeded } from './support/results';
@@ -131,5 +132,26 @@ describe('row stats and usage totals kept current from the appended attempts', (
     assert.equal(fromHeader.unpricedRows, 1);
     assert.ok(fromHeader.actualUsd > 0 && fromHeader.savedUsd > 0);
     assert.deepEqual({ ...fromHeader, models: [...fromHeader.models].sort(), notes: [...fromHeader.notes].sort() }, { ...fromRows, models: [...fromRows.models].sort(), notes: [...fromRows.notes].sort() });
+  });
+
+  it('a header written before usage totals were kept is priced from the rows once, and gets its totals then', async () => {
+    const { root, store, api } = await workspace();
+    serve(api, { msgbatch_1: [succeeded('row-0', 'a', usage(1000, 100)), succeeded('row-1', 'b', usage(2000, 200, { cache_read_input_tokens: 700 })), errored('row-2', 'invalid_request_error', 'bad')] });
+    await downloadResults('job_i', { store, api, logger: silentLogger });
+    const file = path.join(root, '.batchlens', 'jobs', 'job_i.json');
+    const onDisk = JSON.parse(await fs.readFile(file, 'utf8')) as { rowStats: { usage?: unknown } };
+    delete onDisk.rowStats.usage;
+    await fs.writeFile(file, `${JSON.stringify(onDisk)}\n`);
+    const old = (await store.get('job_i')) as Job;
+    assert.equal(storedRowStats(old)?.usage, undefined, 'the old header has no totals');
+    const fromRows = computeJobSavings({ ...old, rows: old.rows });
+
+    const [backfilled] = await withUsageTotals(store, [(await store.get('job_i')) as Job]);
+    assert.deepEqual(computeJobSavings(backfilled), fromRows);
+    const stored = (await store.get('job_i')) as Job;
+    assert.deepEqual(storedRowStats(stored)?.usage, (await statsFromRows(store, 'job_i')).usage, 'the header now keeps the totals');
+    assert.equal(storedRowStats(stored)?.usage?.[0]?.inputTokens, 3000);
+    assert.deepEqual(computeJobSavings(stored), fromRows);
+    assert.ok(storedRowStats(stored), 'priced from the totals: the rows were not read');
   });
 });
