@@ -558,6 +558,8 @@ class DownloadBasis implements RowsBasis {
 
   /** Notes attempts just saved, for the rows a later batch of this download may touch again. */
   recorded(attempts: ReadonlyMap<string, RowAttempt>): void {
+    // With one batch holding rows (the common case) no row is touched twice: nothing to keep.
+    if (this.job.batches.filter((batch) => batch.customIds.length > 0).length <= 1) return;
     this.batchesOfRow ??= countBatchesOfRows(this.job);
     for (const [customId, attempt] of attempts) {
       if ((this.batchesOfRow.get(customId) ?? 0) > 1) this.later.set(customId, withAttempt(this.rowsBefore(customId), attempt));
