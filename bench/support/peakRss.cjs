@@ -2,10 +2,11 @@
 // exits, however it exits, its peak resident set (bytes) is written to the file named by
 // BATCHLENS_BENCH_RSS_FILE, so the scale bench gets the peak RSS of a real CLI run.
 const fs = require('node:fs');
+const { peakRssBytes } = require('./processPeakRss.cjs');
 
 const target = process.env.BATCHLENS_BENCH_RSS_FILE;
 if (target) {
   process.on('exit', () => {
-    fs.writeFileSync(target, JSON.stringify({ peakRss: process.resourceUsage().maxRSS * 1024 }));
+    fs.writeFileSync(target, JSON.stringify({ peakRss: peakRssBytes() }));
   });
 }

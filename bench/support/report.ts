@@ -1,5 +1,6 @@
 /** Small printing and measuring helpers shared by the bench modules (not by the product). */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** Prints a table: a title, a header row and right-aligned cells (the first column left-aligned). */
@@ -48,7 +49,7 @@ export function listOption(flag: string, argv: readonly string[] = process.argv.
 /**
  * Runs a bench child script in a fresh Node process (TypeScript through tsx) and returns the JSON
  * object it printed as its last stdout line. A fresh process per measurement is what makes peak RSS
- * (`process.resourceUsage().maxRSS`) mean something: nothing from an earlier measurement is resident.
+ * (`peakRssBytes`) mean something: nothing from an earlier measurement is resident.
  */
 export function runChild<T>(script: string, args: readonly string[], options: { typescript?: boolean; cwd?: string } = {}): Promise<T> {
   const typescript = options.typescript ?? true;
@@ -75,7 +76,16 @@ export function runChild<T>(script: string, args: readonly string[], options: { 
   });
 }
 
-/** Peak resident set of this process so far, in bytes (`maxRSS` is in KiB on Linux). */
+/**
+ * Peak resident set of this process so far, in bytes: VmHWM on Linux (`maxRSS` there is carried over
+ * fork and exec, so a child would report at least its parent's size), maxRSS (KiB) elsewhere.
+ */
 export function peakRssBytes(): number {
+  try {
+    const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]) * 1024;
+  } catch {
+    // No /proc: fall back below.
+  }
   return process.resourceUsage().maxRSS * 1024;
 }

@@ -10,6 +10,7 @@
 //   savings <jobFile>                       read + JSON.parse the job file, sum each row's usage
 const fs = require('node:fs');
 const path = require('node:path');
+const { peakRssBytes } = require('./processPeakRss.cjs');
 
 const MODEL = 'claude-sonnet-4-6';
 const HEADERS = { 'x-api-key': process.env.ANTHROPIC_API_KEY || '', 'anthropic-version': '2023-06-01', 'content-type': 'application/json' };
@@ -80,7 +81,7 @@ async function main() {
   } else {
     throw new Error(`unknown mode ${mode}`);
   }
-  console.log(JSON.stringify({ ...found, peakRss: process.resourceUsage().maxRSS * 1024 }));
+  console.log(JSON.stringify({ ...found, peakRss: peakRssBytes() }));
 }
 
 main().catch((error) => {

@@ -28,6 +28,7 @@ export function ensureSourceTree(root: string, files: number): { files: number; 
   const packages = Math.ceil(files / FILES_PER_PACKAGE);
   const existing = readMarker(marker);
   if (existing && existing.packages >= packages) {
+    markRepositoryTop(root);
     return { files: existing.packages * FILES_PER_PACKAGE, bytes: existing.bytes, generatedNow: false };
   }
   fs.rmSync(root, { recursive: true, force: true });
@@ -50,7 +51,17 @@ export function ensureSourceTree(root: string, files: number): { files: number; 
     }
   }
   fs.writeFileSync(marker, JSON.stringify({ packages, bytes }));
+  markRepositoryTop(root);
   return { files: packages * FILES_PER_PACKAGE, bytes, generatedNow: true };
+}
+
+/**
+ * The tree stands for a user's repository, so it is the top of its own: an empty `.git` folder is what
+ * the file walker looks for. Without it a tree inside this checkout (node_modules/.cache) falls under
+ * the checkout's .gitignore, which ignores node_modules/, and every file would be skipped.
+ */
+function markRepositoryTop(root: string): void {
+  fs.mkdirSync(path.join(root, '.git'), { recursive: true });
 }
 
 function packageName(index: number): string {

@@ -12,6 +12,7 @@ import type {
 import { BatchApiError, apiErrorReference, stopRetriesOnTerminalCodes, toBatchApiError } from './errors';
 import { redactSecrets } from '../util/redact';
 import { readResultLines } from './resultsReader';
+import { readBodyChunks } from './streamChunks';
 import { loadSdk } from './sdkLoader';
 import { silentLogger, type Logger } from '../util/logger';
 
@@ -239,32 +240,13 @@ export function createBatchApi(options: CreateBatchApiOptions): BatchApi {
 
   async function* streamResultBytes(batchId: string, opts: { signal?: AbortSignal }): AsyncGenerator<Uint8Array, void, undefined> {
     const body = await openResults(batchId, opts.signal);
-    const reader = body.getReader();
-    let finished = false;
-    try {
-      for (;;) {
-        let chunk: ReadableStreamReadResult<Uint8Array>;
-        try {
-          chunk = await reader.read();
-        } catch (error) {
-          const mapped = opts.signal?.aborted
-            ? new BatchApiError({ kind: 'aborted', message: 'The results download was cancelled.', cause: error })
-            : new BatchApiError({ kind: 'connection', message: `The results download of ${batchId} was cut (${redactSecrets(describeCause(error), secrets())}).`, cause: error });
-          logger.warn(`results of ${batchId}: ${mapped.message}`);
-          throw mapped;
-        }
-        if (chunk.done) {
-          break;
-        }
-        yield chunk.value;
-      }
-      finished = true;
-    } finally {
-      if (!finished) {
-        await reader.cancel().catch(() => undefined);
-      }
-      reader.releaseLock();
-    }
+    yield* readBodyChunks(body, (error) => {
+      const mapped = opts.signal?.aborted
+        ? new BatchApiError({ kind: 'aborted', message: 'The results download was cancelled.', cause: error })
+        : new BatchApiError({ kind: 'connection', message: `The results download of ${batchId} was cut (${redactSecrets(describeCause(error), secrets())}).`, cause: error });
+      logger.warn(`results of ${batchId}: ${mapped.message}`);
+      return mapped;
+    });
   }
 
   async function* streamResults(

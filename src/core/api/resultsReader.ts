@@ -2,6 +2,7 @@ import type { MessageBatchIndividualResponse } from './batchApi';
 import { BatchApiError } from './errors';
 import { LineSplitter } from './lineSplitter';
 import { redactSecrets } from '../util/redact';
+import { readBodyChunks } from './streamChunks';
 
 export interface ReadResultsOptions {
   /** Complete lines to skip because an earlier, cut download already delivered them. */
@@ -27,9 +28,7 @@ export async function* readResultLines(
 ): AsyncGenerator<MessageBatchIndividualResponse, void, undefined> {
   const skip = options.skipLines ?? 0;
   const splitter = new LineSplitter();
-  const reader = body.getReader();
   let linesSeen = 0;
-  let finished = false;
 
   const cutError = (cause: unknown, detail: string) =>
     options.signal?.aborted
@@ -54,35 +53,17 @@ export async function* readResultLines(
     }
   }
 
-  try {
-    for (;;) {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
-      try {
-        chunk = await reader.read();
-      } catch (error) {
-        throw cutError(error, describe(error, options.redact));
+  for await (const chunk of readBodyChunks(body, (error) => cutError(error, describe(error, options.redact)))) {
+    yield* take(splitter.push(chunk));
+  }
+  if (splitter.remainderBytes > 0) {
+    const last = splitter.takeRemainder();
+    if (last.trim() !== '') {
+      if (!isCompleteJson(last)) {
+        throw cutError(undefined, 'the body ended in the middle of a line');
       }
-      if (chunk.done) {
-        break;
-      }
-      yield* take(splitter.push(chunk.value));
+      yield* take([last]);
     }
-    if (splitter.remainderBytes > 0) {
-      const last = splitter.takeRemainder();
-      if (last.trim() !== '') {
-        if (!isCompleteJson(last)) {
-          throw cutError(undefined, 'the body ended in the middle of a line');
-        }
-        yield* take([last]);
-      }
-    }
-    finished = true;
-  } finally {
-    if (!finished) {
-      // The consumer stopped early or the stream failed: release the connection.
-      await reader.cancel().catch(() => undefined);
-    }
-    reader.releaseLock();
   }
 }
 

@@ -206,10 +206,20 @@ export interface JobStore {
   /**
    * Results progress without reading the job's rows (see FileJobStore.appendResults): attempts that
    * replace the row's earlier attempt from the same batch, written files, and a change to batch
-   * records only. Available when `canAppendResults(job)` says so; otherwise use `update`.
+   * records only. Available when `canAppendResults(job)` says so; otherwise use `update`. With `basis`
+   * the store updates the job's row stats from the appended attempts alone; resolves to whether the
+   * stats are still current (false: they were marked stale, and the next full update recomputes them).
    */
-  appendResults?(jobId: string, attempts: ReadonlyMap<string, RowAttempt>, writtenFiles: ReadonlyMap<string, string>, mutateBatches: (job: Job) => void): Promise<void>;
+  appendResults?(jobId: string, attempts: ReadonlyMap<string, RowAttempt>, writtenFiles: ReadonlyMap<string, string>, mutateBatches: (job: Job) => void, basis?: RowsBasis): Promise<boolean>;
   canAppendResults?(job: Job): boolean;
+}
+
+/** What a job's rows held before an append: lets the store update row stats from the appended attempts alone. */
+export interface RowsBasis {
+  /** The job as the download read it from this store (rows read). */
+  job: Job;
+  /** A row's attempts just before the attempts now appended (what `job` read plus earlier appends of this download). */
+  rowsBefore(customId: string): readonly RowAttempt[];
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { BatchRecord, Job, RequestCounts, RowOutcome } from '../jobs/jobModel';
+import type { BatchRecord, Job, RequestCounts, RowAttempt, RowOutcome } from '../jobs/jobModel';
+import { type UsageBucket, addAttemptUsage } from './usageTotals';
 
 /**
  * What the tracker needs to know about a job's rows without reading them: computed in one linear pass
@@ -17,6 +18,11 @@ export interface JobRowStats {
   failedDownloaded: number;
   /** Rows with an output file in any attempt. */
   rowsWithOutput: number;
+  /**
+   * Token totals of every succeeded attempt, by what prices them (model, mode, residency), for savings
+   * without reading the rows. Absent in headers written before they were kept: savings reads the rows.
+   */
+  usage?: UsageBucket[];
 }
 
 export interface BatchRowStats {
@@ -40,43 +46,82 @@ export function rowStatsKey(batches: ReadonlyArray<Pick<BatchRecord, 'batchId' |
   return batches.map((batch) => `${holdsRows(batch) ? 'h' : 'n'}${batch.batchId ?? ''}`).join(',');
 }
 
-/** One pass over the job's rows (linear in rows and attempts). */
-export function computeRowStats(job: Job): JobRowStats {
+/** What a row's contribution to the stats depends on besides its attempts: which batches hold it. */
+export interface RowStatsContext {
+  /** Position of the batch that currently speaks for each row. */
+  current: Map<string, number>;
+  positionOfBatchId: Map<string, number>;
+  inBatch: Array<Set<string>>;
+  templateModel: string;
+}
+
+/** The context of a job's rows (linear in rows; built once per pass or per results download). */
+export function rowStatsContext(job: Job): RowStatsContext {
   const current = new Map<string, number>();
   job.batches.forEach((batch, position) => {
     if (!holdsRows(batch)) return;
     for (const customId of batch.customIds) current.set(customId, position);
   });
-  const batches: BatchRowStats[] = job.batches.map((batch) => ({
-    rows: batch.customIds.length,
-    spokenFor: 0,
-    outcomes: { succeeded: 0, errored: 0, canceled: 0, expired: 0 },
-    downloaded: 0,
-  }));
-  for (const position of current.values()) batches[position].spokenFor += 1;
   const positionOfBatchId = new Map<string, number>();
   job.batches.forEach((batch, position) => {
     if (batch.batchId !== undefined) positionOfBatchId.set(batch.batchId, position);
   });
-  const inBatch = job.batches.map((batch) => new Set(batch.customIds));
-  let failedDownloaded = 0;
-  let rowsWithOutput = 0;
-  for (const [customId, attempts] of Object.entries(job.rows)) {
-    if (attempts.length === 0) continue;
-    const latest = attempts[attempts.length - 1];
-    if (latest.outcome !== 'succeeded') failedDownloaded += 1;
-    if (attempts.some((attempt) => attempt.outputPath)) rowsWithOutput += 1;
-    const currentPosition = current.get(customId);
-    const seen = new Set<number>();
-    for (let i = attempts.length - 1; i >= 0; i--) {
-      const position = positionOfBatchId.get(attempts[i].batchId);
-      if (position === undefined || seen.has(position)) continue;
-      seen.add(position);
-      if (inBatch[position].has(customId)) batches[position].downloaded += 1;
-      if (position === currentPosition) batches[position].outcomes[attempts[i].outcome] += 1;
-    }
+  return { current, positionOfBatchId, inBatch: job.batches.map((batch) => new Set(batch.customIds)), templateModel: job.template.model };
+}
+
+/** One pass over the job's rows (linear in rows and attempts). */
+export function computeRowStats(job: Job): JobRowStats {
+  const context = rowStatsContext(job);
+  const stats: JobRowStats = {
+    manifestRows: job.manifest.length,
+    batches: job.batches.map((batch) => ({
+      rows: batch.customIds.length,
+      spokenFor: 0,
+      outcomes: { succeeded: 0, errored: 0, canceled: 0, expired: 0 },
+      downloaded: 0,
+    })),
+    failedDownloaded: 0,
+    rowsWithOutput: 0,
+    usage: [],
+  };
+  for (const position of context.current.values()) stats.batches[position].spokenFor += 1;
+  for (const [customId, attempts] of Object.entries(job.rows)) addRow(stats, context, customId, attempts, 1);
+  return stats;
+}
+
+/**
+ * The stats after a row's attempts changed from `before` to `after` (a results download appending or
+ * replacing its attempt), without looking at any other row: what lets progress saves keep the header's
+ * stats current instead of reading every row back.
+ */
+export function applyRowChange(stats: JobRowStats, context: RowStatsContext, customId: string, before: readonly RowAttempt[], after: readonly RowAttempt[]): void {
+  addRow(stats, context, customId, before, -1);
+  addRow(stats, context, customId, after, 1);
+}
+
+/** A row's attempts after `attempt` is recorded: it replaces the row's earlier attempt from the same batch. */
+export function withAttempt(before: readonly RowAttempt[], attempt: RowAttempt): RowAttempt[] {
+  return before.some((earlier) => earlier.batchId === attempt.batchId) ? [...before.filter((earlier) => earlier.batchId !== attempt.batchId), attempt] : [...before, attempt];
+}
+
+/** Adds (`sign` 1) or takes away (-1) one row's share of the stats. */
+function addRow(stats: JobRowStats, context: RowStatsContext, customId: string, attempts: readonly RowAttempt[], sign: 1 | -1): void {
+  if (attempts.length === 0) return;
+  const latest = attempts[attempts.length - 1];
+  if (latest.outcome !== 'succeeded') stats.failedDownloaded += sign;
+  if (attempts.some((attempt) => attempt.outputPath)) stats.rowsWithOutput += sign;
+  const currentPosition = context.current.get(customId);
+  const seen = new Set<number>();
+  for (let i = attempts.length - 1; i >= 0; i--) {
+    const position = context.positionOfBatchId.get(attempts[i].batchId);
+    if (position === undefined || seen.has(position)) continue;
+    seen.add(position);
+    if (context.inBatch[position]?.has(customId)) stats.batches[position].downloaded += sign;
+    if (position === currentPosition) stats.batches[position].outcomes[attempts[i].outcome] += sign;
   }
-  return { manifestRows: job.manifest.length, batches, failedDownloaded, rowsWithOutput };
+  if (stats.usage) {
+    for (const attempt of attempts) addAttemptUsage(stats.usage, attempt, context.templateModel, sign);
+  }
 }
 
 /**

@@ -99,11 +99,19 @@ function without(value: object, keys: string[]): Record<string, unknown> {
   return copy;
 }
 
-/** Replays log text into rows. A torn last line (a crash during an append) is never within `rowsBytes`. */
-export function replayRowsLog(text: string, batchCount: number): RowsData {
+/**
+ * Replays log bytes into rows, one line decoded at a time (decoding the whole log first held it twice
+ * more, as one string and as its lines). A torn last line (a crash during an append) is never within
+ * `rowsBytes`.
+ */
+export function replayRowsLog(log: Buffer, batchCount: number): RowsData {
   const data: RowsData = { manifest: [], rows: {}, writtenFiles: undefined, customIds: Array.from({ length: batchCount }, () => []) };
   let lineNumber = 0;
-  for (const line of text.split('\n')) {
+  for (let start = 0; start < log.length; ) {
+    const newline = log.indexOf(0x0a, start);
+    const end = newline === -1 ? log.length : newline;
+    const line = log.toString('utf8', start, end);
+    start = end + 1;
     lineNumber += 1;
     if (line === '') continue;
     let value: { m?: ManifestEntry; b?: number; c?: string[]; r?: string; a?: RowAttempt; x?: number; w?: string; h?: string };
@@ -139,13 +147,13 @@ export function lazyJob(header: JobHeaderFile, readLog: () => Buffer): Job {
   const job = { ...header.job, batches: header.job.batches.map((batch) => ({ ...batch })) } as Job;
   const load = (): RowsData => {
     if (!state.data) {
-      const data = replayRowsLog(readLog().toString('utf8'), job.batches.length);
+      const data = replayRowsLog(readLog(), job.batches.length);
       // Frozen: an in-place change of a stored row would be neither an append nor seen as a rewrite.
       data.manifest.forEach((entry) => Object.freeze(entry));
       Object.values(data.rows).forEach((attempts) => attempts.forEach((attempt) => Object.freeze(attempt)));
       state.snapshot = {
         manifest: [...data.manifest],
-        rows: new Map(Object.entries(data.rows).map(([customId, attempts]) => [customId, [...attempts]])),
+        rows: copyOfRows(data.rows),
         writtenFiles: new Map(Object.entries(data.writtenFiles ?? {})),
         customIds: data.customIds.map((ids) => [...ids]),
         batches: job.batches.slice(0, header.job.batches.length),
@@ -243,6 +251,13 @@ export function rowsChangeOf(job: Job): RowsChange {
     if (snapshot.writtenFiles.get(file) !== hash) lines.push(JSON.stringify({ w: file, h: hash }));
   }
   return { kind: 'append', lines };
+}
+
+/** Each row's attempts as read (a copy of each list: the job's own lists may be changed in place). */
+function copyOfRows(rows: Record<string, RowAttempt[]>): Map<string, RowAttempt[]> {
+  const copy = new Map<string, RowAttempt[]>();
+  for (const customId in rows) copy.set(customId, rows[customId].slice());
+  return copy;
 }
 
 /** The snapshot of what was read; reads the log now when the change needs it (a new batch, new written files). */

@@ -7,9 +7,9 @@ import { withFileLock } from '../util/fileLock';
 import { type Clock, systemClock } from '../util/clock';
 import { type Logger, silentLogger } from '../util/logger';
 import { checkedJobId, requestsFileFor } from '../jobs/jobIds';
-import { JOB_SCHEMA_VERSION, type Job, type JobStore, type RowAttempt } from '../jobs/jobModel';
+import { JOB_SCHEMA_VERSION, type Job, type JobStore, type RowAttempt, type RowsBasis } from '../jobs/jobModel';
 import { type JobHeaderFile, SPLIT_JOB_FORMAT, headerOf, lazyJob, readLogPrefix, resultsLogLines, rowsChangeOf, rowsLogLines, rowsWereRead } from './jobRowsLog';
-import { computeRowStats } from './jobRowStats';
+import { type JobRowStats, type RowStatsContext, applyRowChange, computeRowStats, rowStatsContext, rowStatsKey, withAttempt } from './jobRowStats';
 
 export { requestsFileFor };
 
@@ -173,9 +173,10 @@ export class FileJobStore implements JobStore {
     attempts: ReadonlyMap<string, RowAttempt>,
     writtenFiles: ReadonlyMap<string, string>,
     mutateBatches: (job: Job) => void,
-  ): Promise<void> {
+    basis?: RowsBasis,
+  ): Promise<boolean> {
     await this.ensureReady();
-    await this.withLock(async () => {
+    return this.withLock(async () => {
       const job = await this.get(jobId);
       if (!job) throw new Error(`Batchlens store: no job ${jobId}`);
       const header = this.headerFileOf(job);
@@ -184,12 +185,38 @@ export class FileJobStore implements JobStore {
       }
       mutateBatches(job);
       if (rowsWereRead(job)) throw new Error('Batchlens store: appendResults may change batch records only');
+      const rowStats = basis && this.statsAfterAppend(header, job, basis, attempts);
       const rowsBytes = await this.appendLines(header, resultsLogLines(attempts, writtenFiles));
-      const next = headerOf(job, header.rowsFile, rowsBytes, header.rowStats);
-      next.rowStatsStale = true;
+      const next = headerOf(job, header.rowsFile, rowsBytes, rowStats ?? header.rowStats);
+      if (!rowStats) next.rowStatsStale = true;
       next.hasWrittenFiles = header.hasWrittenFiles || writtenFiles.size > 0;
       await writeFileAtomic(this.jobPath(jobId), serializeHeader(next));
+      if (basis) basisRowsBytes.set(basis, rowsBytes);
+      return rowStats !== undefined;
     });
+  }
+
+  /**
+   * The header's stats with the appended attempts applied row by row, or undefined when they cannot be
+   * trusted: stale already, the batches that hold rows changed, or the log grew by an append this
+   * download did not make (another process), so `basis` no longer says what the rows held.
+   */
+  private statsAfterAppend(header: JobHeaderFile, job: Job, basis: RowsBasis, attempts: ReadonlyMap<string, RowAttempt>): JobRowStats | undefined {
+    const expectedBytes = basisRowsBytes.get(basis) ?? this.headerFileOf(basis.job)?.rowsBytes;
+    if (header.rowStatsStale || expectedBytes !== header.rowsBytes) return undefined;
+    if (rowStatsKey(job.batches) !== rowStatsKey(header.job.batches) || rowStatsKey(basis.job.batches) !== rowStatsKey(header.job.batches)) return undefined;
+    if (!header.rowStats.usage) return undefined;
+    let context = basisContexts.get(basis);
+    if (!context) {
+      context = rowStatsContext(basis.job);
+      basisContexts.set(basis, context);
+    }
+    const stats = structuredClone(header.rowStats);
+    for (const [customId, attempt] of attempts) {
+      const before = basis.rowsBefore(customId);
+      applyRowChange(stats, context, customId, before, withAttempt(before, attempt));
+    }
+    return stats;
   }
 
   /** Whether `appendResults` can take this job (it came from this store in the split format). */
@@ -389,6 +416,10 @@ export class FileJobStore implements JobStore {
 
 /** Lines appended per write to a rows log. */
 const APPEND_LINES = 5_000;
+
+/** Per download basis: the log's length after its last append, and its rows' context (built once). */
+const basisRowsBytes = new WeakMap<RowsBasis, number>();
+const basisContexts = new WeakMap<RowsBasis, RowStatsContext>();
 
 /** The header a split job was read from (by the job object the store handed out). */
 const headerFiles = new WeakMap<Job, JobHeaderFile>();

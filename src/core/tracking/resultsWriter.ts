@@ -4,7 +4,8 @@ import type { BatchApi, MessageBatchIndividualResponse } from '../api/batchApi';
 import { renderTemplateText } from '../jobs/templateText';
 import type { Logger } from '../util/logger';
 import { adoptedManifestEntry, recordAdoptedRows, resultsLocationFor } from './adoptedRows';
-import type { BatchRecord, Job, JobStore, ManifestEntry, ResultsTally, RowAttempt, RowOutcome } from '../jobs/jobModel';
+import type { BatchRecord, Job, JobStore, ManifestEntry, ResultsTally, RowAttempt, RowOutcome, RowsBasis } from '../jobs/jobModel';
+import { withAttempt } from './jobRowStats';
 import { downloadRawResults } from './rawResults';
 import { OutsideWorkspaceError, alternativeName, confineToWorkspace, sha256, toWorkspaceRelative } from './workspacePaths';
 import { writeFileAtomic } from '../util/atomicWrite';
@@ -122,6 +123,7 @@ export async function downloadResults(jobId: string, options: ResultsDownloadOpt
     batches: [],
   };
   const ledger = await loadLedger(store);
+  const basis = new DownloadBasis(job);
   for (const batch of job.batches) {
     if (!batch.batchId) {
       continue;
@@ -134,7 +136,7 @@ export async function downloadResults(jobId: string, options: ResultsDownloadOpt
     if (batch.resultsComplete && !options.force) {
       continue;
     }
-    await new BatchDownload(job, batch, options, ledger, report).run();
+    await new BatchDownload(job, batch, options, ledger, report, basis).run();
     report.batchesRead += 1;
   }
   return report;
@@ -187,6 +189,7 @@ class BatchDownload {
     private readonly options: ResultsDownloadOptions,
     private readonly ledger: Ledger,
     private readonly report: ResultsReport,
+    private readonly basis: DownloadBasis,
   ) {
     this.batchId = batch.batchId as string;
     this.manifest = new Map(job.manifest.map((entry) => [entry.customId, entry]));
@@ -508,10 +511,14 @@ class BatchDownload {
       }
     };
     const { store } = this.options;
-    // Progress saves append to the rows log without reading the job's rows; the last save takes the
-    // full update, which recomputes the row stats (as does any save of an adopted job, whose manifest grows).
-    if (!complete && !this.job.adopted && store.appendResults && store.canAppendResults?.(this.job)) {
-      await store.appendResults(this.job.id, attempts, files, updateBatch);
+    // Saves append to the rows log without reading the job's rows, and the store updates the row stats
+    // from the appended attempts. An adopted job (its manifest grows) takes the full update, as does the
+    // last save when the stats could not be kept current (the full update recomputes them).
+    if (!this.job.adopted && store.appendResults && store.canAppendResults?.(this.job)) {
+      const current = await store.appendResults(this.job.id, attempts, files, updateBatch, this.basis);
+      this.basis.recorded(attempts);
+      if (current || !complete) return;
+      await store.update(this.job.id, () => undefined);
       return;
     }
     await store.update(this.job.id, (job) => {
@@ -532,6 +539,40 @@ class BatchDownload {
       updateBatch(job);
     });
   }
+}
+
+/**
+ * What the job's rows held before each save of this download: the rows as read at its start, plus the
+ * attempts saved since for rows another batch of the job also holds (only those can be touched twice
+ * in one download; keeping every saved attempt would grow with the rows).
+ */
+class DownloadBasis implements RowsBasis {
+  private readonly later = new Map<string, RowAttempt[]>();
+  private batchesOfRow: Map<string, number> | undefined;
+
+  constructor(readonly job: Job) {}
+
+  rowsBefore(customId: string): readonly RowAttempt[] {
+    return this.later.get(customId) ?? this.job.rows[customId] ?? [];
+  }
+
+  /** Notes attempts just saved, for the rows a later batch of this download may touch again. */
+  recorded(attempts: ReadonlyMap<string, RowAttempt>): void {
+    // With one batch holding rows (the common case) no row is touched twice: nothing to keep.
+    if (this.job.batches.filter((batch) => batch.customIds.length > 0).length <= 1) return;
+    this.batchesOfRow ??= countBatchesOfRows(this.job);
+    for (const [customId, attempt] of attempts) {
+      if ((this.batchesOfRow.get(customId) ?? 0) > 1) this.later.set(customId, withAttempt(this.rowsBefore(customId), attempt));
+    }
+  }
+}
+
+function countBatchesOfRows(job: Job): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const batch of job.batches) {
+    for (const customId of new Set(batch.customIds)) counts.set(customId, (counts.get(customId) ?? 0) + 1);
+  }
+  return counts;
 }
 
 /** The RowAttempt for one result line (`result.error.error.type` holds an errored row's class). */

@@ -1,7 +1,10 @@
 import { CATALOG_AS_OF, priceAt } from '../pricing/catalog';
-import { type TokenUsage, formatUsd, priceUsage, promptTokensOf, usageFromApi } from '../pricing/cost';
+import { type PriceMode, type TokenUsage, formatUsd, priceUsage, promptTokensOf, ratesForPrompt, usageFromApi } from '../pricing/cost';
+import type { ModelEntry } from '../pricing/modelEntry';
 import type { ModelOverrides } from '../pricing/overrides';
 import type { Job } from '../jobs/jobModel';
+import { storedRowStats } from './jobRowStats';
+import type { UsageBucket } from './usageTotals';
 
 export interface TokenTotals {
   inputTokens: number;
@@ -48,43 +51,106 @@ export interface SavingsReport {
  * same token totals at the synchronous price with no caching. Sums are exact decimals.
  */
 export function computeJobSavings(job: Job, overrides?: ModelOverrides): JobSavings {
-  const tokens: TokenTotals = { inputTokens: 0, outputTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, cacheReadTokens: 0 };
-  let actual = 0n;
-  let baseline = 0n;
-  let pricedRows = 0;
-  let unpricedRows = 0;
-  const models = new Set<string>();
-  const notes = new Set<string>();
+  // A job from the store whose header keeps usage totals is priced from them, without reading its rows.
+  const buckets = storedRowStats(job)?.usage;
+  const sums = (buckets && sumsFromBuckets(job, buckets, overrides)) ?? sumsFromRows(job, overrides);
+  return savingsOf(job, sums);
+}
+
+/** Token totals and exact costs of a job's succeeded attempts. */
+interface Sums {
+  tokens: TokenTotals;
+  actual: bigint;
+  baseline: bigint;
+  pricedRows: number;
+  unpricedRows: number;
+  models: Set<string>;
+  notes: Set<string>;
+}
+
+function emptySums(): Sums {
+  return {
+    tokens: { inputTokens: 0, outputTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, cacheReadTokens: 0 },
+    actual: 0n,
+    baseline: 0n,
+    pricedRows: 0,
+    unpricedRows: 0,
+    models: new Set(),
+    notes: new Set(),
+  };
+}
+
+/** Every succeeded attempt priced one by one. */
+function sumsFromRows(job: Job, overrides: ModelOverrides | undefined): Sums {
+  const sums = emptySums();
   for (const attempts of Object.values(job.rows)) {
     for (const attempt of attempts) {
       if (attempt.outcome !== 'succeeded' || !attempt.usage) {
         continue;
       }
       const modelId = attempt.model ?? job.template.model;
-      models.add(modelId);
-      let entry;
-      try {
-        // The prices in force when the job was submitted (a price cut later does not rewrite an old bill).
-        entry = priceAt(modelId, job.createdAt, overrides);
-      } catch (error) {
-        unpricedRows += 1;
-        notes.add(error instanceof Error ? error.message : String(error));
-        continue;
-      }
+      sums.models.add(modelId);
+      const entry = priceEntry(job, modelId, overrides, sums, 1);
+      if (!entry) continue;
       const converted = usageFromApi(attempt.usage);
       // A result line of a batch was billed at batch prices even when the usage omits service_tier.
       const mode = attempt.usage.service_tier ? converted.mode : 'batch';
-      const options = { mode, usResidency: converted.usResidency } as const;
-      const actualCost = priceUsage(entry, converted.usage, options);
-      const uncached: TokenUsage = { inputTokens: promptTokensOf(converted.usage), outputTokens: converted.usage.outputTokens };
-      const baselineCost = priceUsage(entry, uncached, { mode: 'sync', usResidency: converted.usResidency });
-      actualCost.notes.forEach((note) => notes.add(note));
-      actual += toScaled(actualCost.totalUsd);
-      baseline += toScaled(baselineCost.totalUsd);
-      addTokens(tokens, converted.usage);
-      pricedRows += 1;
+      addPriced(sums, entry, converted.usage, mode, converted.usResidency, 1);
     }
   }
+  return sums;
+}
+
+/**
+ * The header's usage totals priced once per bucket: the same figures as the rows give, or undefined
+ * when a bucket's rows straddle a prompt-length band of their model (then only the rows can say).
+ */
+function sumsFromBuckets(job: Job, buckets: readonly UsageBucket[], overrides: ModelOverrides | undefined): Sums | undefined {
+  const sums = emptySums();
+  for (const bucket of buckets) {
+    if (bucket.rows <= 0) continue;
+    sums.models.add(bucket.model);
+    const entry = priceEntry(job, bucket.model, overrides, sums, bucket.rows);
+    if (!entry) continue;
+    const { rates } = ratesForPrompt(entry, bucket.minPromptTokens);
+    if (ratesForPrompt(entry, bucket.maxPromptTokens).rates !== rates) return undefined;
+    const usage: TokenUsage = {
+      inputTokens: bucket.inputTokens,
+      outputTokens: bucket.outputTokens,
+      cacheWrite5mTokens: bucket.cacheWrite5mTokens,
+      cacheWrite1hTokens: bucket.cacheWrite1hTokens,
+      cacheReadTokens: bucket.cacheReadTokens,
+    };
+    // Every row of the bucket is in this band: the summed tokens are priced at its rates.
+    addPriced(sums, { ...entry, rates, bands: undefined }, usage, bucket.mode, bucket.usResidency, bucket.rows);
+  }
+  return sums;
+}
+
+/** The prices in force when the job was submitted (a price cut later does not rewrite an old bill), or undefined for a model the catalog cannot price. */
+function priceEntry(job: Job, modelId: string, overrides: ModelOverrides | undefined, sums: Sums, rows: number): ModelEntry | undefined {
+  try {
+    return priceAt(modelId, job.createdAt, overrides);
+  } catch (error) {
+    sums.unpricedRows += rows;
+    sums.notes.add(error instanceof Error ? error.message : String(error));
+    return undefined;
+  }
+}
+
+function addPriced(sums: Sums, entry: ModelEntry, usage: TokenUsage, mode: PriceMode, usResidency: boolean, rows: number): void {
+  const actualCost = priceUsage(entry, usage, { mode, usResidency });
+  const uncached: TokenUsage = { inputTokens: promptTokensOf(usage), outputTokens: usage.outputTokens };
+  const baselineCost = priceUsage(entry, uncached, { mode: 'sync', usResidency });
+  actualCost.notes.forEach((note) => sums.notes.add(note));
+  sums.actual += toScaled(actualCost.totalUsd);
+  sums.baseline += toScaled(baselineCost.totalUsd);
+  addTokens(sums.tokens, usage);
+  sums.pricedRows += rows;
+}
+
+function savingsOf(job: Job, sums: Sums): JobSavings {
+  const { tokens, actual, baseline, pricedRows, unpricedRows, models, notes } = sums;
   if (models.size === 0) {
     models.add(job.template.model);
   }

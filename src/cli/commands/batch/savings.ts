@@ -1,4 +1,5 @@
 import { computeSavingsReport, renderSavingsText } from '../../../core/tracking/savings';
+import { withUsageTotals } from '../../../core/tracking/usageTotalsBackfill';
 import { loadCliSettings } from '../../workspaceSettings';
 import type { CliCommand, CliIo } from '../../io';
 import { openBatchContext } from './context';
@@ -22,7 +23,7 @@ export const savingsCommand: CliCommand = {
     const { values, positionals } = parseTrackerArgs(args, { json: { type: 'boolean', default: false } });
     const context = openBatchContext(io);
     const jobs = positionals.length > 0 ? [await jobArgument(context, positionals, 'batchlens batch savings [<job>]')] : await context.store.list();
-    const report = computeSavingsReport(jobs, loadCliSettings(io).modelOverrides);
+    const report = computeSavingsReport(await withUsageTotals(context.store, jobs), loadCliSettings(io).modelOverrides);
     if (values.json) {
       printJson(io, report);
     } else {
