@@ -34,7 +34,9 @@ export async function runSubmitFlow(
   selection: readonly string[],
   options: SubmitCommandOptions,
 ): Promise<SubmitCommandResult | undefined> {
-  const { config, log } = services;
+  const { log } = services;
+  // Multi-root: the settings of the folder the files belong to (its template, limits, prices).
+  const config = services.config.forResource(vscode.Uri.file(root));
   const template = await pickTemplate(root, options.template, config.defaultTemplate, config.defaultModel);
   if (!template) return undefined;
 

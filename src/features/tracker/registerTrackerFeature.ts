@@ -83,13 +83,13 @@ export function registerTrackerFeature(services: HostServices): vscode.Disposabl
       ],
       services.log,
     ),
-    // The Anthropic workspace's batches are one list; an adopted batch joins the first folder's store.
+    // The Anthropic workspace's batches are one list, less every folder's jobs; an adopted batch joins
+    // the folder the user picks (the active editor's, when there are several).
     registerWorkspaceBatches({
       services,
-      store: trackers[0].store,
+      folders: trackers,
+      pickFolder: () => pickFolder(trackers),
       getApi: () => services.createBatchApiQuietly(),
-      tree: trackers[0].tree,
-      poller: trackers[0].poller,
       askAboutConflict,
     }),
   );

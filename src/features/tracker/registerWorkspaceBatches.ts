@@ -18,12 +18,19 @@ const VIEW_ID = 'batchlens.workspaceBatches';
 
 export interface WorkspaceBatchesContext {
   services: HostServices;
-  store: FileJobStore;
+  /** Every workspace folder's store, with the Batches view and poller told when an adoption adds a job to it. */
+  folders: ReadonlyArray<AdoptionTarget>;
+  /** The folder an adopted batch joins, asked for when there are several (undefined: the user backed out). */
+  pickFolder: () => Promise<AdoptionTarget | undefined>;
   getApi: () => Promise<BatchApi | undefined>;
-  /** The Batches view and the poller, told when an adoption adds a job. */
+  askAboutConflict: (relativePath: string) => Promise<ConflictChoice>;
+}
+
+/** A workspace folder an adopted batch can join. */
+export interface AdoptionTarget {
+  store: FileJobStore;
   tree: BatchTreeProvider;
   poller: Poller;
-  askAboutConflict: (relativePath: string) => Promise<ConflictChoice>;
 }
 
 /** What `batchlens.adoptBatch` resolves to (scripted use, integration tests). */
@@ -45,7 +52,7 @@ export interface AdoptCommandResult {
 export function registerWorkspaceBatches(context: WorkspaceBatchesContext): vscode.Disposable {
   const { services } = context;
   const provider = new WorkspaceBatchesProvider({
-    store: context.store,
+    store: { list: async () => (await Promise.all(context.folders.map((folder) => folder.store.list()))).flat() },
     getApi: context.getApi,
     log: services.log,
     overrides: () => services.config.modelOverrides,
@@ -82,6 +89,13 @@ export function registerWorkspaceBatches(context: WorkspaceBatchesContext): vsco
     if (!batchId) {
       return undefined;
     }
+    if (context.folders.length === 0) {
+      throw new Error('Cannot adopt: open a folder first; an adopted batch is kept in its .batchlens/ store.');
+    }
+    const target = context.folders.length === 1 ? context.folders[0] : await context.pickFolder();
+    if (!target) {
+      return undefined;
+    }
     const api = await services.createBatchApi();
     if (!api) {
       return undefined;
@@ -95,7 +109,7 @@ export function registerWorkspaceBatches(context: WorkspaceBatchesContext): vsco
           const subscription = token.onCancellationRequested(() => abort.abort());
           try {
             return await adoptBatch(batchId, {
-              store: context.store,
+              store: target.store,
               api,
               clock: systemClock,
               logger: services.log,
@@ -116,8 +130,8 @@ export function registerWorkspaceBatches(context: WorkspaceBatchesContext): vsco
       }
       throw error;
     }
-    await context.tree.reload();
-    context.poller.notifyStoreChanged();
+    await target.tree.reload();
+    target.poller.notifyStoreChanged();
     if (loaded) {
       void provider.reload();
     }

@@ -16,7 +16,8 @@ export interface WorkspaceRootItem {
 }
 
 export interface WorkspaceBatchesDeps {
-  store: JobStore;
+  /** The local jobs (every workspace folder's), whose batches the view leaves out. */
+  store: Pick<JobStore, 'list'>;
   getApi: () => Promise<BatchApi | undefined>;
   log: Logger;
   overrides: () => ModelOverrides;

@@ -1,8 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
 import * as vscode from 'vscode';
-import { type RootItem, type SubmitResult, clearNotifications, emulatedBatches, forgetEmulatorKey, ui, useEmulatorKey } from './batchSupport';
+import type { AdoptCommandResult } from '../../../src/features/tracker/registerWorkspaceBatches';
+import type { WorkspaceRootItem } from '../../../src/features/tracker/workspaceBatchesProvider';
+import { type RootItem, type SubmitResult, EMULATOR_KEY, clearNotifications, emulatedBatches, emulatorUrl, forgetEmulatorKey, ui, useEmulatorKey } from './batchSupport';
 import { batchlensDiagnostics, lineOf, waitFor, waitForCostLens, waitForDiagnostic, waitForNoDiagnostic } from './support';
 
 // Runs only in the runner's multi-root session: batchlens.code-workspace with the folders alpha and
@@ -121,5 +124,23 @@ describe('@multi-root a workspace of two folders', () => {
     const byJob = new Map(items.map((item) => [item.jobId, item.folder]));
     assert.equal(byJob.get(inAlpha.jobId), 'alpha');
     assert.equal(byJob.get(inBeta.jobId), 'beta');
+  });
+
+  it('an adopted batch joins the folder of the active editor, and the Workspace Batches view then leaves it out', async () => {
+    const client = new Anthropic({ apiKey: EMULATOR_KEY, baseURL: emulatorUrl(), maxRetries: 0 });
+    const stamp = Date.now().toString(36);
+    const made = await client.messages.batches.create({
+      requests: [`mr-${stamp}-a`, `mr-${stamp}-b`].map((customId) => ({ custom_id: customId, params: { model: 'claude-sonnet-4-6', max_tokens: 60, messages: [{ role: 'user', content: `One line about ${customId}.` }] } })),
+    });
+    const listed = async () => ((await vscode.commands.executeCommand<WorkspaceRootItem[]>('batchlens.refreshWorkspaceBatches')) ?? []).some((item) => item.batchId === made.id);
+    await waitFor('the SDK batch in the Workspace Batches view', async () => ((await listed()) ? true : undefined));
+    const alphaBefore = jobFiles('alpha');
+    const betaBefore = jobFiles('beta');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(fileIn('beta', 'src/triage.js')), { preview: false });
+    const adopted = await vscode.commands.executeCommand<AdoptCommandResult>('batchlens.adoptBatch', made.id);
+    assert.ok(adopted?.created, `adopted: ${JSON.stringify(adopted)}`);
+    assert.deepEqual(jobFiles('beta').sort(), [...betaBefore, `${adopted.jobId}.json`].sort(), 'the adopted job is in beta/.batchlens/jobs');
+    assert.deepEqual(jobFiles('alpha'), alphaBefore, 'alpha’s store is untouched');
+    assert.equal(await listed(), false, 'a batch a folder’s job records is no longer offered');
   });
 });
