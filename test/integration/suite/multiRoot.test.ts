@@ -94,6 +94,23 @@ describe('@multi-root a workspace of two folders', () => {
     }
   });
 
+  it('a submission reads the settings of its files’ folder: beta’s exclude leaves out what alpha batches', async () => {
+    const dryRun = (name: string) => vscode.commands.executeCommand<SubmitResult | undefined>('batchlens.batchSelectedFiles', fileIn(name, 'docs'), [fileIn(name, 'docs')], { template: 'summarize', confirm: false, allowSecrets: false });
+    const betaSettings = () => vscode.workspace.getConfiguration('batchlens', folder('beta').uri);
+    await betaSettings().update('exclude', ['tickets/**', 'docs/tickets/**'], vscode.ConfigurationTarget.WorkspaceFolder);
+    try {
+      await waitFor('beta’s exclude to apply', () => (betaSettings().get<string[]>('exclude')?.length === 2 ? true : undefined));
+      const alpha = await dryRun('alpha');
+      const beta = await dryRun('beta');
+      assert.ok(alpha && beta, 'both dry runs return a preview');
+      assert.equal(alpha.submitted, false);
+      assert.ok(alpha.requests > beta.requests, `alpha ${alpha.requests} requests, beta ${beta.requests}: beta leaves its tickets out`);
+      assert.equal(beta.requests, 1, 'beta batches release-notes.md alone');
+    } finally {
+      await betaSettings().update('exclude', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+    }
+  });
+
   // Before any submission here, so no "job ended" toast can crowd out the one this test reads.
   it('a selection from both folders is refused with its reason, and nothing is sent or stored', async () => {
     await clearNotifications();

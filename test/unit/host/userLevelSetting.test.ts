@@ -50,6 +50,12 @@ describe('settings that decide where the API key goes', () => {
     }
   });
 
+  it('the settings a submission reads are resource-scoped too: files of a folder are batched under its settings', () => {
+    for (const key of ['exclude', 'maxFileBytes', 'confirmAboveUsd', 'maxRequestsPerBatch', 'defaultTemplate']) {
+      assert.equal(settings[`batchlens.${key}`]?.scope, 'resource', `batchlens.${key}`);
+    }
+  });
+
   it('"Batchlens: Clear Token Count Cache" is declared', () => {
     assert.ok(manifest.contributes.commands.some((command) => command.command === 'batchlens.clearTokenCountCache' && command.title === 'Clear Token Count Cache'));
   });
