@@ -15,6 +15,15 @@ export interface RequestCounts {
   expired: number;
 }
 
+/** Adds `more` into `into`, outcome by outcome. */
+export function addRequestCounts(into: RequestCounts, more: RequestCounts): void {
+  into.processing += more.processing;
+  into.succeeded += more.succeeded;
+  into.errored += more.errored;
+  into.canceled += more.canceled;
+  into.expired += more.expired;
+}
+
 /** One row of a job: a source file sent as one request. */
 export interface ManifestEntry {
   customId: string;

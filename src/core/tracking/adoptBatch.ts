@@ -7,7 +7,7 @@ import type { Logger } from '../util/logger';
 import { failureFacts } from './apiErrors';
 import { JOB_SCHEMA_VERSION, type Job } from '../jobs/jobModel';
 import type { FileJobStore } from './jobStore';
-import { requestsFileFor } from './jobStore';
+import { requestsFileFor } from '../jobs/jobIds';
 import { type ConflictChoice, type ResultsLocation, type ResultsReport, downloadResults } from './resultsWriter';
 import { type JobSavings, computeJobSavings } from './savings';
 

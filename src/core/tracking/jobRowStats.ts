@@ -1,4 +1,4 @@
-import type { BatchRecord, Job, RequestCounts, RowAttempt, RowOutcome } from '../jobs/jobModel';
+import { type BatchRecord, type Job, type RequestCounts, type RowAttempt, type RowOutcome, addRequestCounts } from '../jobs/jobModel';
 import { type UsageBucket, addAttemptUsage } from './usageTotals';
 
 /**
@@ -165,12 +165,12 @@ export function countsFromStats(batches: readonly BatchRecord[], stats: JobRowSt
     if (!row) return;
     if (row.rows === 0) {
       // An adopted batch whose results are not read yet has no known rows: its request_counts speak for it.
-      if (batch.batchId !== undefined && batch.counts) add(counts, batch.counts);
+      if (batch.batchId !== undefined && batch.counts) addRequestCounts(counts, batch.counts);
       return;
     }
     if (row.spokenFor === 0) return;
     if (row.spokenFor === row.rows && batch.counts && batch.status === 'ended') {
-      add(counts, batch.counts);
+      addRequestCounts(counts, batch.counts);
       return;
     }
     if (batch.status !== 'ended') {
@@ -185,12 +185,4 @@ export function countsFromStats(batches: readonly BatchRecord[], stats: JobRowSt
     counts.processing += row.spokenFor - known;
   });
   return counts;
-}
-
-function add(into: RequestCounts, more: RequestCounts): void {
-  into.processing += more.processing;
-  into.succeeded += more.succeeded;
-  into.errored += more.errored;
-  into.canceled += more.canceled;
-  into.expired += more.expired;
 }

@@ -1,4 +1,4 @@
-import { type BatchProcessingStatus, type BatchRecord, type Job, type RequestCounts, type RowAttempt, isBatchInFlight } from '../jobs/jobModel';
+import { type BatchProcessingStatus, type BatchRecord, type Job, type RequestCounts, type RowAttempt, addRequestCounts, isBatchInFlight } from '../jobs/jobModel';
 import { countsFromStats, storedRowStats } from './jobRowStats';
 
 /**
@@ -113,13 +113,13 @@ export function jobCounts(job: Job): RequestCounts {
   // An adopted batch whose results are not read yet has no known rows: its request_counts speak for it.
   for (const batch of job.batches) {
     if (batch.customIds.length === 0 && batch.batchId !== undefined && batch.counts) {
-      addCounts(counts, batch.counts);
+      addRequestCounts(counts, batch.counts);
     }
   }
   const wholeBatches = new Set<BatchRecord>();
   for (const [batch, rows] of spokenFor) {
     if (rows === batch.customIds.length && batch.counts && batch.status === 'ended') {
-      addCounts(counts, batch.counts);
+      addRequestCounts(counts, batch.counts);
       wholeBatches.add(batch);
     }
   }
@@ -131,14 +131,6 @@ export function jobCounts(job: Job): RequestCounts {
     counts[attempt ? attempt.outcome : 'processing'] += 1;
   }
   return counts;
-}
-
-function addCounts(into: RequestCounts, add: RequestCounts): void {
-  into.processing += add.processing;
-  into.succeeded += add.succeeded;
-  into.errored += add.errored;
-  into.canceled += add.canceled;
-  into.expired += add.expired;
 }
 
 /** The job's phase, counts and the facts the tree, the status bar and `batch status` show. */

@@ -7,11 +7,11 @@ import { withFileLock } from '../util/fileLock';
 import { type Clock, systemClock } from '../util/clock';
 import { type Logger, silentLogger } from '../util/logger';
 import { checkedJobId, requestsFileFor } from '../jobs/jobIds';
+import { readRequestLines } from '../jobs/requestsFile';
 import { JOB_SCHEMA_VERSION, type Job, type JobStore, type RowAttempt, type RowsBasis } from '../jobs/jobModel';
 import { type JobHeaderFile, SPLIT_JOB_FORMAT, headerOf, lazyJob, readLogPrefix, resultsLogLines, rowsChangeOf, rowsLogLines, rowsWereRead } from './jobRowsLog';
 import { type JobRowStats, type RowStatsContext, applyRowChange, computeRowStats, rowStatsContext, rowStatsKey, withAttempt } from './jobRowStats';
 
-export { requestsFileFor };
 
 /** The store folder inside a workspace. */
 export const STORE_DIR_NAME = '.batchlens';
@@ -331,41 +331,22 @@ export class FileJobStore implements JobStore {
   }
 
   /** Keeps the exact request bodies of a job (JSONL, one `BatchRequest` per line), written atomically. */
-  async writeRequests(jobId: string, requests: Iterable<BatchRequest>, onLine?: (customId: string, line: string) => void): Promise<string> {
+  async writeRequests(jobId: string, requests: Iterable<BatchRequest>): Promise<string> {
     await this.ensureReady();
     // Streamed in 1 MB writes: joining 100k serialized requests first held the payload twice more.
     await writeFileAtomicChunks(this.requestsPath(jobId), (function* () {
-      for (const request of requests) {
-        const line = JSON.stringify(request);
-        onLine?.(request.custom_id, line);
-        yield `${line}\n`;
-      }
+      for (const request of requests) yield `${JSON.stringify(request)}\n`;
     })());
     return requestsFileFor(jobId);
   }
 
-  /** The stored request lines of a job, unparsed, by custom id (for building create bodies without re-serializing). */
-  async readRequestLines(jobId: string): Promise<Map<string, string>> {
-    const lines = new Map<string, string>();
-    for (const { request, line } of await this.storedRequests(jobId)) lines.set(request.custom_id, line);
-    return lines;
-  }
-
+  /** The job's stored requests by custom id, read line by line with the requests file's one reader. */
   async readRequests(jobId: string): Promise<Map<string, BatchRequest>> {
-    const requests = new Map<string, BatchRequest>();
-    for (const { request } of await this.storedRequests(jobId)) requests.set(request.custom_id, request);
-    return requests;
-  }
-
-  /** Each non-blank line of the job's requests file with its parsed request. */
-  private async storedRequests(jobId: string): Promise<Array<{ request: BatchRequest; line: string }>> {
     const job = await this.get(jobId);
     const file = job ? path.join(this.dir, job.requestsFile) : this.requestsPath(jobId);
-    const text = await fs.readFile(file, 'utf8');
-    return text
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => ({ request: JSON.parse(line) as BatchRequest, line }));
+    const requests = new Map<string, BatchRequest>();
+    for await (const { customId, line } of readRequestLines(file)) requests.set(customId, JSON.parse(line.toString('utf8')) as BatchRequest);
+    return requests;
   }
 
   resultsDir(jobId: string): string {
