@@ -6,10 +6,9 @@ import * as assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { runFromPalette, screenshot, useWorkbench, type E2eEnvironment } from './support/workbench';
+import { runFromPalette, setApiKeyFromPalette, screenshot, useWorkbench, type E2eEnvironment } from './support/workbench';
 
 /** Not a real key: the emulator accepts any key that starts with sk-ant-. */
-const EMULATOR_KEY = 'sk-ant-api03-e2e-emulator-key-0000000000000000';
 /** Two files and a folder of three tickets: five requests. */
 const JOB_LABEL = 'summarize · 5 files';
 
@@ -47,12 +46,7 @@ describe('Batching files from the Explorer and tracking the job', function () {
   });
 
   it('stores the API key from the command palette', async () => {
-    await runFromPalette(page, 'Batchlens: Set API Key');
-    const input = page.locator('.quick-input-widget input[type="password"]');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(EMULATOR_KEY);
-    await page.keyboard.press('Enter');
-    await input.waitFor({ state: 'hidden' });
+    await setApiKeyFromPalette(page);
     // The Batches view's welcome content follows the key: now it offers to batch files.
     await openBatchlensView(page);
     await page.locator('.welcome-view-content', { hasText: 'Next step: select files or folders in the Explorer' }).waitFor({ state: 'visible', timeout: 20_000 });

@@ -7,10 +7,9 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { goToLine, openFile, runFromPalette, screenshot, useWorkbench, type E2eEnvironment } from './support/workbench';
+import { goToLine, openFile, runFromPalette, setApiKeyFromPalette, screenshot, useWorkbench, type E2eEnvironment } from './support/workbench';
 
 /** Not a real key: the emulator accepts any key that starts with sk-ant-. */
-const EMULATOR_KEY = 'sk-ant-api03-e2e-emulator-key-0000000000000000';
 const PROMPT_FILE = 'prompts/ticket_classifier.py';
 /** The folder with a .env among ordinary text files. */
 const MIXED = 'mixed';
@@ -74,12 +73,7 @@ describe('A first hour with Batchlens', function () {
   it('stores the API key (the emulator counts tokens from now on)', async () => {
     // Leave the walkthrough first: the palette then opens over an ordinary editor area.
     await runFromPalette(page, 'View: Close All Editors');
-    await runFromPalette(page, 'Batchlens: Set API Key');
-    const input = page.locator('.quick-input-widget input[type="password"]');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(EMULATOR_KEY);
-    await page.keyboard.press('Enter');
-    await input.waitFor({ state: 'hidden' });
+    await setApiKeyFromPalette(page);
     await page.locator('.notification-toast', { hasText: 'API key saved' }).first().waitFor({ state: 'visible', timeout: 20_000 });
     await runFromPalette(page, 'Notifications: Clear All Notifications');
   });

@@ -4,9 +4,8 @@
 import * as assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import type { Locator, Page } from 'playwright-core';
-import { runFromPalette, screenshot, useWorkbench, type E2eEnvironment } from './support/workbench';
+import { EMULATOR_KEY, runFromPalette, setApiKeyFromPalette, screenshot, useWorkbench, type E2eEnvironment } from './support/workbench';
 
-const EMULATOR_KEY = 'sk-ant-api03-e2e-emulator-key-0000000000000000';
 
 function emulatorUrl(): string {
   const url = process.env.BATCHLENS_E2E_EMULATOR_URL;
@@ -51,12 +50,7 @@ describe('Workspace batches: listing and adopting batches made elsewhere', funct
   });
 
   it('lists the SDK-created batches in the Workspace Batches view, with the workspace in the status bar', async () => {
-    await runFromPalette(page, 'Batchlens: Set API Key');
-    const input = page.locator('.quick-input-widget input[type="password"]');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(EMULATOR_KEY);
-    await page.keyboard.press('Enter');
-    await input.waitFor({ state: 'hidden' });
+    await setApiKeyFromPalette(page);
     await runFromPalette(page, 'Notifications: Clear All Notifications');
 
     const title = page.locator('.sidebar .title-label', { hasText: /Batchlens/i }).first();

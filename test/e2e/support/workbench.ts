@@ -64,6 +64,19 @@ export async function runFromPalette(page: Page, title: string, attempts = 3): P
   }
 }
 
+/** The key the E2E workbench stores; the emulator accepts any well-formed key. */
+export const EMULATOR_KEY = 'sk-ant-api03-e2e-emulator-key-0000000000000000';
+
+/** Runs "Batchlens: Set API Key" from the palette and types the emulator's key into its password box. */
+export async function setApiKeyFromPalette(page: Page): Promise<void> {
+  await runFromPalette(page, 'Batchlens: Set API Key');
+  const input = page.locator('.quick-input-widget input[type="password"]');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(EMULATOR_KEY);
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+}
+
 /** Opens a workspace file with Quick Open (Ctrl+P) and waits for its editor tab. */
 export async function openFile(page: Page, relativePath: string): Promise<void> {
   await page.keyboard.press('Control+P');
