@@ -33,31 +33,24 @@ const common = {
 };
 
 /**
- * Code that only some features need lives in files beside the bundles, required on first use, so
- * loading the extension or the CLI does not even parse it (compiling the bundle's source is most of
- * activation's cost). Each bundle's `require` of one of these modules is pointed at its file:
- * - the Anthropic SDK (src/core/api/sdkLoader.ts): only a batch or an exact token count needs it;
- * - `yaml` (src/core/batch/templates.ts): only a template file with front matter needs it;
- * - the byte-pair vocabulary (src/core/tokens/bpeVocabulary.ts, ~700 KB of JSON): only an estimate
- *   needs it, and Node's `require` of a .json file is a plain JSON.parse.
- * The modules' own code must reach them with a `require` inside a function; test/unit/host/lazyChunks
+ * Code that only some features need lives in files beside the bundles (scripts/lazy-chunks.cjs says
+ * which and why). Each bundle's `require` of one of these modules is pointed at its file; the
+ * modules' own code must reach them with a `require` inside a function. test/unit/host/lazyChunks
  * checks that activating the bundle requires none of them.
  */
-const LAZY_CHUNKS = [
-  { request: '@anthropic-ai/sdk', file: 'anthropic-sdk.js' },
-  { request: 'yaml', file: 'yaml.js' },
-  { request: '@anthropic-ai/tokenizer/dist/cjs/claude.json', file: 'bpe-vocabulary.json', copy: true },
-];
+const { LAZY_CHUNKS } = require('./scripts/lazy-chunks.cjs');
 
-const lazyChunksBesideBundle = {
+/** Points the requests of every chunk but `own` (the one being built) at their files. */
+const lazyChunksBesideBundle = (own) => ({
   name: 'lazy-chunks-beside-bundle',
   setup(build) {
-    for (const chunk of LAZY_CHUNKS) {
+    for (const chunk of LAZY_CHUNKS.filter((item) => item !== own)) {
       const filter = new RegExp(`^${chunk.request.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
-      build.onResolve({ filter }, () => ({ path: `./${chunk.file}`, external: true }));
+      const from = chunk.from && path.join(__dirname, chunk.from);
+      build.onResolve({ filter }, (args) => (from && args.importer !== from ? undefined : { path: `./${chunk.file}`, external: true }));
     }
   },
-};
+});
 
 /** The JSON chunks are copied as they are; the code chunks are bundled on their own below. */
 function copyJsonChunks() {
@@ -67,11 +60,13 @@ function copyJsonChunks() {
 }
 
 const entries = [
-  { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [lazyChunksBesideBundle] },
-  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [lazyChunksBesideBundle] },
+  { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [lazyChunksBesideBundle()] },
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [lazyChunksBesideBundle()] },
+  // A chunk's own lazy requests (the analyzer's of the vocabulary) stay lazy, pointed at their files too.
   ...LAZY_CHUNKS.filter((chunk) => !chunk.copy).map((chunk) => ({
-    stdin: { contents: `module.exports = require(${JSON.stringify(chunk.request)});`, resolveDir: __dirname, loader: 'js' },
+    stdin: { contents: `module.exports = require(${JSON.stringify(chunk.source ?? chunk.request)});`, resolveDir: __dirname, loader: 'js' },
     outfile: `dist/${chunk.file}`,
+    plugins: [lazyChunksBesideBundle(chunk)],
   })),
 ];
 

@@ -8,6 +8,7 @@
 // Usage: node scripts/pack-cli.mjs [--out <folder>] [--no-build]
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,8 +16,8 @@ import { parseArgs } from 'node:util';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The files esbuild.js puts beside the bundles, which dist/cli.js requires on first use (the SDK, yaml, the vocabulary). */
-const LAZY_CHUNKS = ['anthropic-sdk.js', 'yaml.js', 'bpe-vocabulary.json'];
+/** The files esbuild.js puts beside the bundles, which dist/cli.js requires on first use (see lazy-chunks.cjs). */
+const LAZY_CHUNKS = createRequire(import.meta.url)('./lazy-chunks.cjs').LAZY_CHUNKS.map((chunk) => chunk.file);
 
 /** The tree-sitter files dist/cli.js loads at run time (copied into dist/wasm by esbuild.js). */
 const WASM_FILES = ['tree-sitter.js', 'tree-sitter.wasm', 'tree-sitter-python.wasm', 'tree-sitter-typescript.wasm', 'tree-sitter-tsx.wasm', 'tree-sitter-javascript.wasm'];

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type AnalysedPart, type FileAnalysis, analyseFiles } from '../../core/analysis/analyseFiles';
-import { loadAnalyzer } from '../../core/analysis/analyzer';
+import { loadEngine } from '../../core/analysis/engine';
 import { catalogAnalysisOptions } from '../../core/analysis/catalogOptions';
 import { readPromptFile } from '../../core/analysis/llmFiles';
 import { formatCellLocation } from '../../core/analysis/notebook';
@@ -86,7 +86,7 @@ export const costCommand: CliCommand = {
     const includeTests = parsed.values['include-tests'] === true;
     const files = includeTests ? collected : collected.filter((file) => file.named || !isTestFile(file.displayPath));
     const testsLeftOut = collected.length - files.length;
-    const analyzer = await loadAnalyzer();
+    const analyzer = await loadEngine().loadAnalyzer();
     const options = catalogAnalysisOptions(forced ?? pricing.defaultModel, [], pricing.modelOverrides);
     const report = analyseFiles(analyzer, files, options).map((analysis) => fileReport(analysis, { forced, pricing, cwd: io.cwd }));
     for (const file of report) if (file.skippedReason) io.stderr(`batchlens cost: skipped ${file.path}: ${file.skippedReason}\n`);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type AnalysedPart, type FileAnalysis, analyseFiles, formatLocation, storedLine } from '../../core/analysis/analyseFiles';
-import { loadAnalyzer } from '../../core/analysis/analyzer';
+import { loadEngine } from '../../core/analysis/engine';
 import { settingsAnalysisOptions } from '../../core/analysis/catalogOptions';
 import { visibleFindings } from '../../core/analysis/findingFilter';
 import { RULE_DOCS_BASE, RULE_REGISTRY, ruleDocsUrl } from '../../core/analysis/ruleRegistry';
@@ -73,7 +73,7 @@ export async function collectOrThrow(paths: string[], cwd: string, filesExclude:
  * `batchlens.lint.disabledRules` and, with `batchlens.hints.enabled` off, the hints left out.
  */
 export async function lintFiles(files: SourceFile[], settings: LintSettings): Promise<FileFindings[]> {
-  const analyzer = await loadAnalyzer();
+  const analyzer = await loadEngine().loadAnalyzer();
   const options = settingsAnalysisOptions(settings);
   const filter = { hintsEnabled: settings['hints.enabled'], disabledRules: settings['lint.disabledRules'] };
   // The dependency files (package.json, requirements*.txt, lock files…) nearest each linted file tell BL008 the SDK version.

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { lowerModuleWith } from './analyzer';
+import { loadEngine } from './engine';
 import { ModelImporters, reachesModel, talksToModel } from './llmFiles';
 import { analyseNotebook, formatCellLocation, jsonLineOfCellLine, parseNotebook } from './notebook';
 import { SdkVersionsByFolder } from './sdkVersions';
@@ -42,7 +42,7 @@ export function analyseFiles(analyzer: Analyzer, files: SourceFile[], options: A
   const root = workspace.root ?? repositoryRoot(commonFolder(files.map((file) => file.absolutePath)));
   const sources = files.filter((file) => !file.skippedReason && file.language !== 'notebook');
   const displayPaths = new Map(sources.map((file) => [file.absolutePath, file.displayPath]));
-  const index = new WorkspaceIndex(root, () => [...displayPaths.keys()], lowerModuleWith(analyzer), (file) => displayPaths.get(file));
+  const index = new WorkspaceIndex(root, () => [...displayPaths.keys()], loadEngine().lowerModuleWith(analyzer), (file) => displayPaths.get(file));
   const sdkVersions = workspace.sdkVersions ? new SdkVersionsByFolder(workspace.root) : undefined;
   const optionsFor = (file: SourceFile): AnalysisOptions => {
     const own = index.optionsFor(options, file.absolutePath);

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import ignore, { type Ignore } from 'ignore';
-import picomatch from 'picomatch';
+import type { Ignore, default as IgnoreFactory } from 'ignore';
+import type Picomatch from 'picomatch';
 
 /**
  * Which paths a folder walk leaves out, by one set of rules for lint, cost and batches:
@@ -36,6 +36,23 @@ export interface IgnoreLayer {
   matcher: Ignore;
 }
 
+interface Matchers {
+  ignore: typeof IgnoreFactory;
+  picomatch: typeof Picomatch;
+}
+
+let matchers: Matchers | undefined;
+
+/**
+ * The gitignore and glob matchers, loaded on the first walk: activation never walks, and esbuild.js
+ * keeps both packages in files beside the bundle. `require` inside a function keeps them lazy.
+ */
+function loadMatchers(): Matchers {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  matchers ??= { ignore: require('ignore') as typeof IgnoreFactory, picomatch: require('picomatch') as typeof Picomatch };
+  return matchers;
+}
+
 export class ExclusionRules {
   /** `root` relative to `top`, '' when they are the same folder. */
   private readonly rootFromTop: string;
@@ -47,6 +64,7 @@ export class ExclusionRules {
     const top = options.top ?? options.root;
     this.rootFromTop = toPosix(path.relative(top, options.root));
     if (this.rootFromTop.startsWith('..')) throw new Error(`exclusion rules: ${top} is not above ${options.root}`);
+    const { ignore, picomatch } = loadMatchers();
     this.globMatchers = (options.filesExclude ?? []).map((pattern) => ({ pattern, test: picomatch(pattern, { dot: true, windows: false }) }));
     this.excludeMatcher = options.exclude && options.exclude.length > 0 ? ignore().add([...options.exclude]) : undefined;
   }
@@ -95,7 +113,7 @@ export class ExclusionRules {
     if (!layer) {
       const top = this.options.top ?? this.options.root;
       layer = fs.readFile(path.join(top, base, '.gitignore'), 'utf8').then(
-        (text) => ({ base, matcher: ignore().add(text) }),
+        (text) => ({ base, matcher: loadMatchers().ignore().add(text) }),
         // No .gitignore here (or unreadable): nothing to honour.
         () => null,
       );

@@ -513,15 +513,24 @@ export class UnknownModelError extends Error {
   }
 }
 
-/** What `GET /v1/models` said, once loaded (see liveModels.ts); lifecycle and limits follow it. */
-let liveFacts: LiveModelsCache | undefined;
+/**
+ * What `GET /v1/models` said, once loaded (see liveModels.ts); lifecycle and limits follow it. Kept
+ * on the process rather than in this module: the analyzer is a file beside the bundle with its own
+ * copy of this module (esbuild.js, engine.ts), and its rules must see the same facts as the rest.
+ */
+const LIVE_FACTS = Symbol.for('batchlens.liveModelFacts');
+
+interface LiveFactsHolder {
+  [LIVE_FACTS]?: LiveModelsCache;
+}
 
 /** Makes lifecycle, limits and batch capability follow `GET /v1/models` (undefined: bundled data only). Prices never change. */
 export function useLiveModelFacts(facts: LiveModelsCache | undefined): void {
-  liveFacts = facts;
+  (globalThis as LiveFactsHolder)[LIVE_FACTS] = facts;
 }
 
 function live(entry: ModelEntry): ModelEntry {
+  const liveFacts = (globalThis as LiveFactsHolder)[LIVE_FACTS];
   return liveFacts ? withLiveFacts(entry, liveFacts) : entry;
 }
 

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadAnalyzer } from '../../core/analysis/analyzer';
+import { loadEngine } from '../../core/analysis/engine';
 import { settingsAnalysisOptions } from '../../core/analysis/catalogOptions';
 import type { AnalysisOptions } from '../../core/analysis/types';
 import { resolveModel } from '../../core/pricing/catalog';
@@ -72,7 +72,7 @@ export class PromptAnalysis implements vscode.Disposable {
       },
     );
     this.cache = new DocumentAnalysisCache(
-      () => loadAnalyzer({ wasmDir, languages: [] }).then((analyzer) => evidence.analyzerLoaded(analyzer)),
+      () => loadEngine().loadAnalyzer({ wasmDir, languages: [] }).then((analyzer) => evidence.analyzerLoaded(analyzer)),
       // The same options the CLI builds, so the editor and `batchlens lint` agree; token figures in
       // findings (BL003) use the exact count the lens shows when count_tokens has answered for that text.
       (resource, document) => evidence.optionsFor(optionsForFolder(resource), document),

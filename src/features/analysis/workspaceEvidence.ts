@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { lowerModuleWith } from '../../core/analysis/analyzer';
+import { loadEngine } from '../../core/analysis/engine';
 import { ANALYSED_LANGUAGES } from '../../core/analysis/runtime';
 import { SdkVersionsByFolder } from '../../core/analysis/sdkVersions';
 import { collectSourceFiles } from '../../core/analysis/sourceFiles';
@@ -98,7 +98,7 @@ export class WorkspaceEvidence implements vscode.Disposable {
     if (!root) return base;
     let folder = this.folders.get(root);
     if (!folder) {
-      const created: FolderEvidence = { index: new WorkspaceIndex(root, () => created.files, lowerModuleWith(this.analyzer)), files: [] };
+      const created: FolderEvidence = { index: new WorkspaceIndex(root, () => created.files, loadEngine().lowerModuleWith(this.analyzer)), files: [] };
       folder = created;
       this.folders.set(root, created);
       this.listFiles(root, created);

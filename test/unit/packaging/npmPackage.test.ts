@@ -62,9 +62,12 @@ describe('the npm package of the CLI (scripts/pack-cli.mjs)', function () {
     assert.deepEqual(files, [
       'package/LICENSE',
       'package/README.md',
+      'package/dist/analysis-engine.js',
       'package/dist/anthropic-sdk.js',
       'package/dist/bpe-vocabulary.json',
       'package/dist/cli.js',
+      'package/dist/ignore.js',
+      'package/dist/picomatch.js',
       'package/dist/wasm/tree-sitter-javascript.wasm',
       'package/dist/wasm/tree-sitter-python.wasm',
       'package/dist/wasm/tree-sitter-tsx.wasm',

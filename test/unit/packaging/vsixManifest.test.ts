@@ -15,6 +15,14 @@ function whitelisted(): string[] {
 }
 
 describe('what the .vsix holds and how it is built', () => {
+  it('ships every lazy chunk esbuild.js puts beside the bundle (activation requires them on first use)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { LAZY_CHUNKS } = require('../../../scripts/lazy-chunks.cjs') as { LAZY_CHUNKS: { file: string }[] };
+    const shipped = whitelisted();
+    assert.ok(LAZY_CHUNKS.length > 0);
+    for (const chunk of LAZY_CHUNKS) assert.ok(shipped.includes(`dist/${chunk.file}`), `.vscodeignore lets dist/${chunk.file} in`);
+  });
+
   it('builds once: `npm run package` leaves the bundle to vscode:prepublish', () => {
     assert.doesNotMatch(manifest.scripts.package, /esbuild/);
     assert.match(manifest.scripts['vscode:prepublish'], /esbuild\.js --production/);
