@@ -1,13 +1,14 @@
 import type { Node, Parser, Tree } from '@vscode/tree-sitter-wasm';
-import type { AnalysisOptions, AnalysisResult, AnalysisSession, Analyzer, Finding, Fix, PromptConstant, SourceLanguage, TextChange } from './types';
+import type { AnalysisOptions, AnalysisResult, AnalysisSession, Analyzer, Finding, SourceLanguage, TextChange } from './types';
 import { type Span, type StatementFacts, shiftFactsInterior, shiftFactsSurface } from './ir';
 import { lowerJsStatement } from './lowerJs';
 import { lowerPythonStatement } from './lowerPython';
 import { LineIndex } from './positions';
-import { type RawPrompt, assembleCalls, assemblePrompts } from './prompts';
-import { ModuleEnvIndex } from './resolve';
+import { assembleCalls, assemblePrompts } from './prompts';
+import { type PlacedChange, type PublicResults, movedFindings, movedPrompts, publicFinding, publicPrompt } from './publicResults';
+import { type ModuleEnv, ModuleEnvIndex } from './resolve';
 import { type RawFinding, type RuleContext, checkBatchCandidates } from './rules';
-import { type StatementResult, evaluateStatement, reusable, sameOptions, shiftResult } from './statementResults';
+import { type StatementResult, StatementResultCache, evaluateStatement, reusable, sameOptions } from './statementResults';
 import { type LoadedRuntime, defaultWasmDir, loadRuntime } from './runtime';
 
 /** Texts longer than this are not analysed (generated bundles, data dumps). */
@@ -94,8 +95,13 @@ class IncrementalSession implements AnalysisSession {
   /** Ranges of the new text whose top-level statements must be walked again (edited, or dropped by an edit). */
   private dirty: Span[] = [];
   /** Resolved results of the previous version's statements (see statementResults.ts), and the options they were made under. */
-  private results = new Map<StatementFacts, StatementResult>();
+  private readonly results = new StatementResultCache();
   private resultOptions: AnalysisOptions | undefined;
+  /** Kept statements whose result an edit dropped (an offset of it was inside the edit): evaluated again. */
+  private readonly unevaluated = new Set<StatementFacts>();
+  /** What the previous version reported, and this update's changes placed in lines: moved, it is reused when no contribution changed. */
+  private output: PublicResults | undefined;
+  private placed: PlacedChange[] = [];
   /** Offset shifts not yet applied below a statement's surface (see shiftFactsSurface). */
   private pending = new Map<StatementFacts, number>();
   /** The module's name tables, kept across edits; statements dropped and lowered since they were last updated. */
@@ -142,9 +148,16 @@ class IncrementalSession implements AnalysisSession {
     this.lines = undefined;
     this.statements = [];
     this.dirty = [];
-    this.results = new Map();
+    this.forgetResults();
     this.pending = new Map();
     this.forgetEnv();
+  }
+
+  private forgetResults(): void {
+    this.results.clear();
+    this.unevaluated.clear();
+    this.output = undefined;
+    this.placed = [];
   }
 
   private forgetEnv(): void {
@@ -167,7 +180,7 @@ class IncrementalSession implements AnalysisSession {
       this.tree?.delete();
       this.tree = undefined;
       this.statements = [];
-      this.results = new Map();
+      this.forgetResults();
       this.pending = new Map();
       this.forgetEnv();
     }
@@ -211,8 +224,10 @@ class IncrementalSession implements AnalysisSession {
           ? { row: startPosition.row, column: startPosition.column + change.newText.length }
           : { row: startPosition.row + countLines(change.newText), column: change.newText.length - lastBreak - 1 };
       tree.edit({ startIndex: change.start, oldEndIndex: change.oldEnd, newEndIndex, startPosition, oldEndPosition, newEndPosition });
+      const delta = newEndIndex - change.oldEnd;
+      this.placed.push({ start: change.start, oldEnd: change.oldEnd, delta, oldEndLine: oldEndPosition.row, oldEndColumn: oldEndPosition.column, newEndLine: newEndPosition.row, newEndColumn: newEndPosition.column });
       this.dropEdited(change);
-      shiftResults(this.results, change);
+      for (const facts of this.results.shift(change.start, change.oldEnd, delta)) this.unevaluated.add(facts);
       lines.applyChange(change.start, change.oldEnd, change.newText);
     }
     return tree;
@@ -242,14 +257,16 @@ class IncrementalSession implements AnalysisSession {
   private recollectFacts(tree: Tree, text: string, changed: { startIndex: number; endIndex: number }[]): StatementFacts[] {
     const dirty = [...this.dirty, ...changed.map((range) => ({ start: range.startIndex, end: range.endIndex }))];
     // Statements a re-parse changed are dropped like edited ones (same test as before: open overlap).
-    let kept = this.statements.filter((facts) => {
-      const touched = changed.some((range) => range.startIndex < facts.end && range.endIndex > facts.start);
-      if (touched) {
-        this.pending.delete(facts);
-        this.removed.push(facts);
-      }
-      return !touched;
-    });
+    // Found by binary search: a walk over every statement per edit would cost the file, not the edit.
+    const reparsed = new Set<StatementFacts>();
+    for (const range of changed) {
+      for (let index = firstEndingFrom(this.statements, range.startIndex + 1); index < this.statements.length && this.statements[index].start < range.endIndex; index++) reparsed.add(this.statements[index]);
+    }
+    for (const facts of reparsed) {
+      this.pending.delete(facts);
+      this.removed.push(facts);
+    }
+    let kept = reparsed.size === 0 ? this.statements : this.statements.filter((facts) => !reparsed.has(facts));
     // An unclosed string or bracket can fold a neighbour into an error node without the changed
     // ranges saying so: a kept statement beside a dirty range must still be a top-level node as is.
     for (let again = true; again; ) {
@@ -279,17 +296,19 @@ class IncrementalSession implements AnalysisSession {
       if (last && gap.start <= last.end) last.end = Math.max(last.end, gap.end);
       else merged.push({ ...gap });
     }
-    const out: StatementFacts[] = [];
+    // Kept runs are copied as slices between the gaps' new statements (kept statements inside a gap are lowered again).
+    const pieces: StatementFacts[][] = [];
     let index = 0;
     for (const gap of merged) {
-      while (index < kept.length && kept[index].start < gap.start) out.push(kept[index++]);
+      const first = Math.max(index, firstIndexStartingFrom(kept, gap.start));
+      pieces.push(kept.slice(index, first));
       const lowered = this.lowerBetween(tree, text, gap.start, gap.end);
-      out.push(...lowered);
+      pieces.push(lowered);
       this.added.push(...lowered);
-      while (index < kept.length && kept[index].start < gap.end) index++;
+      index = Math.max(first, firstIndexStartingFrom(kept, gap.end));
     }
-    while (index < kept.length) out.push(kept[index++]);
-    return out;
+    pieces.push(kept.slice(index));
+    return ([] as StatementFacts[]).concat(...pieces);
   }
 
   /** Lowers the top-level statements that end after `from` and start before `to`. */
@@ -349,28 +368,69 @@ class IncrementalSession implements AnalysisSession {
   }
 
   private evaluate(statements: StatementFacts[], text: string, options: AnalysisOptions, lines: LineIndex): AnalysisResult {
-    if (!sameOptions(this.resultOptions, options)) this.results = new Map();
+    if (!sameOptions(this.resultOptions, options)) this.forgetResults();
     this.resultOptions = options;
     const materialize = this.materialize;
+    // Which statements may need a new result: all on a first run; after an edit, the ones added,
+    // the ones whose result the edit dropped, and those whose result read a name that a removed
+    // or added statement binds or calls (any other name still has the lists it had).
+    let candidates: Iterable<StatementFacts> = statements;
+    const batchInputsMoved = this.output !== undefined && batchInputsChanged(this.removed, this.added);
     if (!this.envIndex) {
       this.envIndex = new ModuleEnvIndex(materialize);
       this.envIndex.update([], statements);
-    } else this.envIndex.update(this.removed, this.added);
-    for (const statement of this.removed) this.results.delete(statement);
+    } else {
+      this.envIndex.update(this.removed, this.added);
+      for (const statement of this.removed) {
+        this.results.delete(statement);
+        this.unevaluated.delete(statement);
+      }
+      if (this.output) {
+        const check = new Set<StatementFacts>(this.unevaluated);
+        for (const statement of this.added) check.add(statement);
+        this.results.readersOf(this.removed, check);
+        this.results.readersOf(this.added, check);
+        candidates = check;
+      }
+    }
     this.removed = [];
     this.added = [];
+    this.unevaluated.clear();
     const env = this.envIndex.env;
     const python = this.language === 'python';
-    const results: StatementResult[] = [];
-    for (const statement of statements) {
-      let result = reusable(this.results.get(statement), env);
-      if (!result) {
-        materialize(statement);
-        result = evaluateStatement(statement, env, text, python, options);
-        this.results.set(statement, result);
-      }
-      results.push(result);
+    for (const statement of candidates) {
+      if (reusable(this.results.get(statement), env)) continue;
+      materialize(statement);
+      this.results.set(statement, evaluateStatement(statement, env, text, python, options));
     }
+    // No statement result with findings or prompt facts came or went: the previous report, moved
+    // through the edit, is this version's (assembly depends on nothing else, and offsets keep their order).
+    const previous = this.output;
+    const reuseFindings = previous !== undefined && !this.results.findingsChanged && !batchInputsMoved;
+    const reusePrompts = previous !== undefined && !this.results.promptsChanged;
+    let findings = reuseFindings ? movedThrough(previous.findings, this.placed, movedFindings) : undefined;
+    let prompts = reusePrompts ? movedThrough(previous.prompts, this.placed, movedPrompts) : undefined;
+    let calls = reusePrompts && prompts ? movedThrough(previous.calls, this.placed, movedPrompts) : undefined;
+    if (!findings || !prompts || !calls) {
+      const results = statements.map((statement) => this.results.get(statement) as StatementResult);
+      findings ??= this.assembleFindings(statements, results, env, text, options, lines);
+      if (!prompts || !calls) {
+        prompts = assemblePrompts(
+          results.map((result) => result.declared),
+          results.map((result) => result.uses),
+        ).map((prompt) => publicPrompt(prompt, lines));
+        calls = assembleCalls(results.map((result) => result.uses)).map((prompt) => publicPrompt(prompt, lines));
+      }
+    }
+    this.results.settle();
+    this.placed = [];
+    this.output = { prompts, findings, calls };
+    // Copies of the lists: the session keeps its own to move on the next edit.
+    return { language: this.language, prompts: prompts.slice(), findings: findings.slice(), calls: calls.slice() };
+  }
+
+  /** Every statement's findings, a helper's shared finding once, and the batch-candidate findings, with lines and columns. */
+  private assembleFindings(statements: StatementFacts[], results: StatementResult[], env: ModuleEnv, text: string, options: AnalysisOptions, lines: LineIndex): Finding[] {
     // A helper shared by several calls reports its finding once, for the first call. Each
     // statement's findings are distinct already; duplicates can only come from different ones.
     const findings: RawFinding[] = [];
@@ -386,42 +446,33 @@ class IncrementalSession implements AnalysisSession {
     }
     // Only the batch-candidate rule adds findings from here on, all BL101, which no statement reports.
     const reported = new Set<string>();
-    const ctx: RuleContext = { env, text, python, options, findings, reported };
-    for (const statement of statements) if (statement.loopCalls.length > 0 || statement.sdkCalls.some((site) => site.loop)) materialize(statement);
+    const ctx: RuleContext = { env, text, python: this.language === 'python', options, findings, reported };
+    for (const statement of statements) if (statement.loopCalls.length > 0 || statement.sdkCalls.some((site) => site.loop)) this.materialize(statement);
     checkBatchCandidates(statements, ctx);
-    const prompts = assemblePrompts(
-      results.map((result) => result.declared),
-      results.map((result) => result.uses),
-    ).map((prompt) => publicPrompt(prompt, lines));
-    const calls = assembleCalls(results.map((result) => result.uses)).map((prompt) => publicPrompt(prompt, lines));
     findings.sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
-    return {
-      language: this.language,
-      prompts,
-      findings: findings.map((finding) => publicFinding(finding, lines)),
-      calls,
-    };
+    return findings.map((finding) => publicFinding(finding, lines));
   }
 }
 
-/** A prompt with lines and columns; fields are listed (not spread) because this runs per prompt per edit. */
-function publicPrompt(prompt: RawPrompt, lines: LineIndex): PromptConstant {
-  const out = { name: prompt.name, kind: prompt.kind, text: prompt.text, hasDynamicParts: prompt.hasDynamicParts } as PromptConstant;
-  if ('model' in prompt) out.model = prompt.model;
-  if ('cached' in prompt) out.cached = prompt.cached;
-  if (prompt.file !== undefined) out.file = prompt.file;
-  if (prompt.files !== undefined) out.files = [...prompt.files];
-  out.range = lines.range(prompt.span.start, prompt.span.end);
+/** A previous list moved through each change in turn; undefined when a change touches one of its ranges. */
+function movedThrough<T>(list: T[], changes: PlacedChange[], move: (list: T[], change: PlacedChange) => T[] | undefined): T[] | undefined {
+  let out: T[] | undefined = list;
+  for (const change of changes) {
+    out = move(out, change);
+    if (!out) return undefined;
+  }
   return out;
 }
 
-/** A copy of a finding with lines and columns: cached findings shift in place on the next edit. */
-function publicFinding(finding: RawFinding, lines: LineIndex): Finding {
-  const fixes: Fix[] = [];
-  for (const fix of finding.fixes) fixes.push({ title: fix.title, edits: fix.edits.map((edit) => ({ start: edit.start, end: edit.end, newText: edit.newText })) });
-  const out: Finding = { code: finding.code, message: finding.message, severity: finding.severity, fixes, range: lines.range(finding.start, finding.end) };
-  if (finding.related && finding.related.length > 0) out.related = finding.related.map((related) => ({ message: related.message, range: lines.range(related.start, related.end) }));
-  return out;
+/**
+ * True when the statements an edit removed or added could change the batch-candidate findings,
+ * which read every statement's SDK calls and loop calls and which functions the module defines.
+ */
+function batchInputsChanged(removed: StatementFacts[], added: StatementFacts[]): boolean {
+  const callsIn = (statements: StatementFacts[]): boolean => statements.some((statement) => statement.sdkCalls.length > 0 || statement.loopCalls.length > 0);
+  if (callsIn(removed) || callsIn(added)) return true;
+  const functionNames = (statements: StatementFacts[]): string => statements.flatMap((statement) => statement.functions.map((fn) => fn.name)).sort().join('\n');
+  return functionNames(removed) !== functionNames(added);
 }
 
 /** True when applying `changes` in order to `before` gives `after`. */
@@ -455,16 +506,6 @@ function countLines(text: string): number {
   let count = 0;
   for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count++;
   return count;
-}
-
-/** Shifts cached statement results for a change, in place; drops those with an offset inside it. */
-function shiftResults(cache: Map<StatementFacts, StatementResult>, change: TextChange): void {
-  const delta = change.newText.length - (change.oldEnd - change.start);
-  cache.forEach((result, facts) => {
-    // Most statements hold neither findings nor inline prompts: nothing to move.
-    if (result.findings.length === 0 && result.uses.length === 0) return;
-    if (!shiftResult(result, change.start, change.oldEnd, delta)) cache.delete(facts);
-  });
 }
 
 /** An offset of the text before `change` in the text after it (offsets inside move to its end). */

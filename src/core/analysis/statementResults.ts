@@ -17,6 +17,8 @@ export interface StatementResult {
   declared: BindingPrompt[];
   uses: PromptUse[];
   deps: EnvDependencies;
+  /** The largest offset the result holds (see StatementResultCache.shift), once it is cached. */
+  reach?: number;
 }
 
 /** Resolves one statement's requests, applies the request rules and collects its prompt facts. */
@@ -107,4 +109,119 @@ export function shiftResult(result: StatementResult, start: number, oldEnd: numb
 function shifted(offset: number, start: number, oldEnd: number, delta: number): number {
   if (offset < start) return offset;
   return offset > oldEnd ? offset + delta : -1;
+}
+
+/**
+ * The session's statement results, indexed by the module-level names each one read, so an edit
+ * rechecks only the results that read a name the edited statements bind or call (the others'
+ * names still have the very lists they had), and moves only the results that hold offsets.
+ */
+export class StatementResultCache {
+  private readonly results = new Map<StatementFacts, StatementResult>();
+  /** Statements whose result has findings or inline/call uses: the offsets an edit must move. */
+  private readonly movable = new Set<StatementFacts>();
+  /** Statements whose result read each name from the bindings, class bindings or functions table. */
+  private readonly readers = new Map<string, Set<StatementFacts>>();
+  /** Statements whose result read each name's list of callers. */
+  private readonly callReaders = new Map<string, Set<StatementFacts>>();
+  /** Whether a result with findings, or with declared prompts or uses, left or joined since `settle`. */
+  findingsChanged = false;
+  promptsChanged = false;
+
+  get(facts: StatementFacts): StatementResult | undefined {
+    return this.results.get(facts);
+  }
+
+  set(facts: StatementFacts, result: StatementResult): void {
+    this.delete(facts);
+    this.results.set(facts, result);
+    this.noteChange(result);
+    if (result.findings.length > 0 || result.uses.length > 0) {
+      result.reach = reachOf(result);
+      this.movable.add(facts);
+    }
+    const { bindings, classBindings, functions, callers } = result.deps;
+    for (const [name] of bindings) addReader(this.readers, name, facts);
+    for (const [name] of classBindings) addReader(this.readers, name, facts);
+    for (const [name] of functions) addReader(this.readers, name, facts);
+    for (const [name] of callers) addReader(this.callReaders, name, facts);
+  }
+
+  delete(facts: StatementFacts): void {
+    const result = this.results.get(facts);
+    if (!result) return;
+    this.results.delete(facts);
+    this.movable.delete(facts);
+    this.noteChange(result);
+    const { bindings, classBindings, functions, callers } = result.deps;
+    for (const [name] of bindings) this.readers.get(name)?.delete(facts);
+    for (const [name] of classBindings) this.readers.get(name)?.delete(facts);
+    for (const [name] of functions) this.readers.get(name)?.delete(facts);
+    for (const [name] of callers) this.callReaders.get(name)?.delete(facts);
+  }
+
+  clear(): void {
+    this.results.clear();
+    this.movable.clear();
+    this.readers.clear();
+    this.callReaders.clear();
+    this.findingsChanged = true;
+    this.promptsChanged = true;
+  }
+
+  /** Starts noting changes afresh (after the session has reported this version). */
+  settle(): void {
+    this.findingsChanged = false;
+    this.promptsChanged = false;
+  }
+
+  /** The statements whose results read a name that `statements` bind, define or call. */
+  readersOf(statements: Iterable<StatementFacts>, into: Set<StatementFacts>): void {
+    const add = (set: Set<StatementFacts> | undefined): void => set?.forEach((facts) => into.add(facts));
+    for (const statement of statements) {
+      for (const binding of statement.bindings) add(this.readers.get(binding.name));
+      for (const fn of statement.functions) add(this.readers.get(fn.name));
+      for (const call of statement.calls) add(this.callReaders.get(call.name));
+    }
+  }
+
+  /** Moves the results' offsets for an edit (see shiftResult); returns the statements whose result it dropped. */
+  shift(start: number, oldEnd: number, delta: number): StatementFacts[] {
+    const dropped: StatementFacts[] = [];
+    for (const facts of this.movable) {
+      const result = this.results.get(facts) as StatementResult;
+      // A result whose offsets all lie before the edit keeps them: most of the file, for an edit near its end.
+      if ((result.reach ?? Infinity) < start) continue;
+      if (!shiftResult(result, start, oldEnd, delta)) dropped.push(facts);
+      else if (result.reach !== undefined && result.reach > oldEnd) result.reach += delta;
+    }
+    for (const facts of dropped) this.delete(facts);
+    return dropped;
+  }
+
+  private noteChange(result: StatementResult): void {
+    if (result.findings.length > 0) this.findingsChanged = true;
+    if (result.declared.length > 0 || result.uses.length > 0) this.promptsChanged = true;
+  }
+}
+
+/** The largest offset among a result's findings (with their fixes and related places) and uses: what shiftResult moves. */
+function reachOf(result: StatementResult): number {
+  let reach = -1;
+  for (const finding of result.findings) {
+    reach = Math.max(reach, finding.start, finding.end);
+    for (const related of finding.related ?? []) reach = Math.max(reach, related.start, related.end);
+    for (const fix of finding.fixes) for (const edit of fix.edits) reach = Math.max(reach, edit.start, edit.end);
+  }
+  for (const use of result.uses) if (use.kind === 'inline' || use.kind === 'call') reach = Math.max(reach, use.start, use.end);
+  return reach;
+}
+
+function addReader(index: Map<string, Set<StatementFacts>>, name: string, facts: StatementFacts): void {
+  let set = index.get(name);
+  if (!set) {
+    set = new Set();
+    index.set(name, set);
+  }
+  set.add(facts);
 }
