@@ -102,6 +102,8 @@ class IncrementalSession implements AnalysisSession {
   /** What the previous version reported, and this update's changes placed in lines: moved, it is reused when no contribution changed. */
   private output: PublicResults | undefined;
   private placed: PlacedChange[] = [];
+  /** Statements whose top-level node holds a syntax error. */
+  private erroneous = new WeakSet<StatementFacts>();
   /** Offset shifts not yet applied below a statement's surface (see shiftFactsSurface). */
   private pending = new Map<StatementFacts, number>();
   /** The module's name tables, kept across edits; statements dropped and lowered since they were last updated. */
@@ -186,7 +188,13 @@ class IncrementalSession implements AnalysisSession {
     }
     let tree = this.parser.parse(text, oldTree ?? null);
     if (!tree) throw new Error('the parser returned no tree');
-    const changed = oldTree ? oldTree.getChangedRanges(tree) : [];
+    // Comparing the two trees walks every top-level node: a fifth of a small file's reparse. Only an
+    // edit that moves delimiters, or error recovery in the statements beside the edited ones, can
+    // change statements past the edited ones and their kept neighbours, which recollectFacts checks
+    // itself: a kept statement that is still the same top-level node leaves the parser in the same
+    // state after it, and a change spreading from the edit reaches a neighbour first.
+    const compare = oldTree !== undefined && (reshaping || this.errorBeside());
+    const changed = compare ? oldTree.getChangedRanges(tree) : [];
     oldTree?.delete();
     // Error recovery after an edit can build a different tree than a fresh parse of the same text
     // when the edit opens or closes a string, template or bracket (an unclosed `${`, a backtick):
@@ -319,7 +327,7 @@ class IncrementalSession implements AnalysisSession {
       const cursor = tree.walk();
       try {
         if (cursor.gotoFirstChild()) {
-          do out.push(lower(cursor.currentNode as Node, text));
+          do out.push(this.lowerNode(lower, cursor.currentNode as Node, text));
           while (cursor.gotoNextSibling());
         }
       } finally {
@@ -328,8 +336,26 @@ class IncrementalSession implements AnalysisSession {
       return out;
     }
     // A gap holds few statements: find the first by index and step through siblings.
-    for (let node = tree.rootNode.firstChildForIndex(from); node && node.startIndex < to; node = node.nextSibling) out.push(lower(node, text));
+    for (let node = tree.rootNode.firstChildForIndex(from); node && node.startIndex < to; node = node.nextSibling) out.push(this.lowerNode(lower, node, text));
     return out;
+  }
+
+  /** Lowers one top-level node, noting whether it holds a syntax error (see errorBeside). */
+  private lowerNode(lower: (node: Node, text: string) => StatementFacts, node: Node, text: string): StatementFacts {
+    const facts = lower(node, text);
+    if (node.hasError) this.erroneous.add(facts);
+    return facts;
+  }
+
+  /** True when a kept statement just before or after a dirty range holds a syntax error: error recovery there can reach past it. */
+  private errorBeside(): boolean {
+    const statements = this.statements;
+    for (const range of this.dirty) {
+      const before = statements[lastIndexEndingBy(statements, range.start)];
+      const after = statements[firstIndexStartingFrom(statements, range.end)];
+      if ((before && this.erroneous.has(before)) || (after && this.erroneous.has(after))) return true;
+    }
+    return false;
   }
 
   /**

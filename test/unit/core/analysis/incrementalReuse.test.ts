@@ -157,6 +157,60 @@ describe('incremental analysis: reused and moved reports equal a fresh analysis'
     });
   }
 
+  // Single changes that type or delete no quote or bracket skip the tree comparison: comments,
+  // line continuations, operators and stray words must still give what a fresh analysis gives.
+  const QUIET = ['/*', '*/', '*', '/', '\\', '#', ';', '\n', ' ', 'x', 'if x', 'else', ':', '', '@', '=>', '<', '>', '\n    ', 'return', 'async '];
+  for (const [language, text] of [
+    ['python', pythonModule(8) + '\n"""a docstring that a stray quote could reopen"""\n# a comment */\n'],
+    ['typescript', typescriptModule(8) + '\n/* a closing comment */\nconst LAST = 1;\n'],
+    ['javascript', typescriptModule(8).replace(/: (string|number)(\[\])?/g, '') + '\n// end */\n'],
+  ] as [SourceLanguage, string][]) {
+    it(`matches a fresh analysis after 80 quiet single changes to a ${language} module`, async function () {
+      this.timeout(30_000);
+      const engine = await analyzer();
+      const session = engine.createSession(language);
+      const random = sequence(text.length * 17);
+      let current = text;
+      let checked = 0;
+      try {
+        session.update(current, OPTIONS);
+        for (let step = 0; step < 80; step++) {
+          // Half at a line's start or end: a comment opened or closed there reaches whole statements without a syntax error.
+          const offset = Math.floor(random() * current.length);
+          const lineStart = current.lastIndexOf('\n', offset - 1) + 1;
+          const lineEnd = current.indexOf('\n', offset);
+          const start = random() < 0.5 ? offset : random() < 0.5 ? lineStart : lineEnd === -1 ? current.length : lineEnd;
+          const change: TextChange = { start, oldEnd: Math.min(current.length, start + Math.floor(random() * 3)), newText: QUIET[Math.floor(random() * QUIET.length)] };
+          if (/["'`{}()[\]]/.test(current.slice(change.start, change.oldEnd))) continue;
+          current = apply(current, change);
+          const incremental = session.update(current, OPTIONS, [change]);
+          assert.deepStrictEqual(incremental, engine.analyze(current, language, OPTIONS), `after edit ${step}: ${JSON.stringify(change)}`);
+          checked++;
+        }
+      } finally {
+        session.dispose();
+      }
+      assert.ok(checked > 60, `only ${checked} edits checked`);
+    });
+  }
+
+  it('drops the statements a comment typed before them swallows, with no syntax error in either tree', async () => {
+    const engine = await analyzer();
+    const text = typescriptModule(4) + '\n/* a closing comment */\n';
+    const session = engine.createSession('typescript');
+    try {
+      const before = session.update(text, OPTIONS);
+      const at = text.indexOf('const SYSTEM_PROMPT_1');
+      const change: TextChange = { start: at, oldEnd: at, newText: '/*' };
+      const edited = apply(text, change);
+      const after = session.update(edited, OPTIONS, [change]);
+      assert.deepStrictEqual(after, engine.analyze(edited, 'typescript', OPTIONS));
+      assert.ok(after.prompts.length < before.prompts.length, 'the prompts after the opened comment are gone');
+    } finally {
+      session.dispose();
+    }
+  });
+
   it('moves the kept report through a line added above it, to the lines and offsets a fresh analysis gives', async () => {
     const engine = await analyzer();
     const text = typescriptModule(3);
