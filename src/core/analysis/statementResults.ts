@@ -124,9 +124,13 @@ export class StatementResultCache {
   private readonly readers = new Map<string, Set<StatementFacts>>();
   /** Statements whose result read each name's list of callers. */
   private readonly callReaders = new Map<string, Set<StatementFacts>>();
-  /** Whether a result with findings, or with declared prompts or uses, left or joined since `settle`. */
-  findingsChanged = false;
+  /** Whether a result with declared prompts or uses left or joined since `settle`. */
   promptsChanged = false;
+  /** Set by clear(): every finding counts as changed. */
+  private findingsReset = false;
+  /** The findings of results that left and joined since `settle` (see findingsChanged). */
+  private departed: RawFinding[] = [];
+  private arrived: RawFinding[] = [];
 
   get(facts: StatementFacts): StatementResult | undefined {
     return this.results.get(facts);
@@ -135,7 +139,7 @@ export class StatementResultCache {
   set(facts: StatementFacts, result: StatementResult): void {
     this.delete(facts);
     this.results.set(facts, result);
-    this.noteChange(result);
+    this.noteChange(result, this.arrived);
     if (result.findings.length > 0 || result.uses.length > 0) {
       result.reach = reachOf(result);
       this.movable.add(facts);
@@ -152,7 +156,7 @@ export class StatementResultCache {
     if (!result) return;
     this.results.delete(facts);
     this.movable.delete(facts);
-    this.noteChange(result);
+    this.noteChange(result, this.departed);
     const { bindings, classBindings, functions, callers } = result.deps;
     for (const [name] of bindings) this.readers.get(name)?.delete(facts);
     for (const [name] of classBindings) this.readers.get(name)?.delete(facts);
@@ -165,14 +169,40 @@ export class StatementResultCache {
     this.movable.clear();
     this.readers.clear();
     this.callReaders.clear();
-    this.findingsChanged = true;
+    this.findingsReset = true;
     this.promptsChanged = true;
   }
 
   /** Starts noting changes afresh (after the session has reported this version). */
   settle(): void {
-    this.findingsChanged = false;
+    this.findingsReset = false;
+    this.departed = [];
+    this.arrived = [];
     this.promptsChanged = false;
+  }
+
+  /**
+   * Whether the file's findings may differ from the last settled version's. Results that left and
+   * joined with the very same findings (a call re-resolved because the prompt it sends was edited,
+   * the edited statement itself) change nothing: the findings are compared by content, and one
+   * place reported with two different contents could change which one the de-duplication keeps.
+   */
+  get findingsChanged(): boolean {
+    if (this.findingsReset) return true;
+    if (this.departed.length !== this.arrived.length) return true;
+    if (this.departed.length === 0) return false;
+    const before = this.departed.map(findingContent).sort();
+    const after = this.arrived.map(findingContent).sort();
+    if (before.some((content, index) => content !== after[index])) return true;
+    const byPlace = new Map<string, string>();
+    for (const finding of this.departed) {
+      const place = `${finding.code}:${finding.start}:${finding.end}`;
+      const content = findingContent(finding);
+      const seen = byPlace.get(place);
+      if (seen !== undefined && seen !== content) return true;
+      byPlace.set(place, content);
+    }
+    return false;
   }
 
   /** The statements whose results read a name that `statements` bind, define or call. */
@@ -199,10 +229,15 @@ export class StatementResultCache {
     return dropped;
   }
 
-  private noteChange(result: StatementResult): void {
-    if (result.findings.length > 0) this.findingsChanged = true;
+  private noteChange(result: StatementResult, findings: RawFinding[]): void {
+    for (const finding of result.findings) findings.push(finding);
     if (result.declared.length > 0 || result.uses.length > 0) this.promptsChanged = true;
   }
+}
+
+/** Everything a finding reports, as one string to compare. */
+function findingContent(finding: RawFinding): string {
+  return JSON.stringify([finding.code, finding.start, finding.end, finding.severity, finding.message, finding.fixes, finding.related ?? []]);
 }
 
 /** The largest offset among a result's findings (with their fixes and related places) and uses: what shiftResult moves. */
