@@ -1,11 +1,11 @@
 import type { Node, Parser, Tree } from '@vscode/tree-sitter-wasm';
-import type { AnalysisOptions, AnalysisResult, AnalysisSession, Analyzer, Finding, SourceLanguage, TextChange } from './types';
+import type { AnalysisOptions, AnalysisResult, AnalysisSession, Analyzer, Finding, PromptConstant, SourceLanguage, SourceRange, TextChange } from './types';
 import { type Span, type StatementFacts, shiftFactsInterior, shiftFactsSurface } from './ir';
 import { lowerJsStatement } from './lowerJs';
 import { lowerPythonStatement } from './lowerPython';
 import { LineIndex } from './positions';
 import { assembleCalls, assemblePrompts } from './prompts';
-import { type PlacedChange, type PublicResults, movedFindings, movedPrompts, publicFinding, publicPrompt } from './publicResults';
+import { type PlacedChange, type PublicResults, movedFindings, movedPrompts, movedRange, publicFinding, publicPrompt, withRange } from './publicResults';
 import { type ModuleEnv, ModuleEnvIndex } from './resolve';
 import { type RawFinding, type RuleContext, checkBatchCandidates } from './rules';
 import { type StatementResult, StatementResultCache, evaluateStatement, reusable, sameOptions } from './statementResults';
@@ -102,6 +102,9 @@ class IncrementalSession implements AnalysisSession {
   /** What the previous version reported, and this update's changes placed in lines: moved, it is reused when no contribution changed. */
   private output: PublicResults | undefined;
   private placed: PlacedChange[] = [];
+  /** Spans of the statements this update dropped: those an edit touched (in the text before it) and those its re-parse reshaped (after it). */
+  private editedSpans: Span[] = [];
+  private reshapedSpans: Span[] = [];
   /** Statements whose top-level node holds a syntax error. */
   private erroneous = new WeakSet<StatementFacts>();
   /** Offset shifts not yet applied below a statement's surface (see shiftFactsSurface). */
@@ -160,6 +163,8 @@ class IncrementalSession implements AnalysisSession {
     this.unevaluated.clear();
     this.output = undefined;
     this.placed = [];
+    this.editedSpans = [];
+    this.reshapedSpans = [];
   }
 
   private forgetEnv(): void {
@@ -273,6 +278,7 @@ class IncrementalSession implements AnalysisSession {
     for (const facts of reparsed) {
       this.pending.delete(facts);
       this.removed.push(facts);
+      this.reshapedSpans.push({ start: facts.start, end: facts.end });
     }
     let kept = reparsed.size === 0 ? this.statements : this.statements.filter((facts) => !reparsed.has(facts));
     // An unclosed string or bracket can fold a neighbour into an error node without the changed
@@ -285,6 +291,7 @@ class IncrementalSession implements AnalysisSession {
           kept = kept.filter((facts) => facts !== neighbour);
           this.pending.delete(neighbour);
           this.removed.push(neighbour);
+          this.reshapedSpans.push({ start: neighbour.start, end: neighbour.end });
           dirty.push({ start: neighbour.start, end: neighbour.end });
           again = true;
         }
@@ -378,6 +385,7 @@ class IncrementalSession implements AnalysisSession {
       const facts = statements[index + touched];
       this.pending.delete(facts);
       this.removed.push(facts);
+      this.editedSpans.push({ start: facts.start, end: facts.end });
       dirtyStart = Math.min(dirtyStart, facts.start);
       dirtyEnd = Math.max(dirtyEnd, facts.end > change.oldEnd ? facts.end + delta : newEnd);
       touched++;
@@ -427,7 +435,8 @@ class IncrementalSession implements AnalysisSession {
     for (const statement of candidates) {
       if (reusable(this.results.get(statement), env)) continue;
       materialize(statement);
-      this.results.set(statement, evaluateStatement(statement, env, text, python, options));
+      const result = evaluateStatement(statement, env, text, python, options);
+      this.results.set(statement, result, this.targetsOf(statement, result, statements));
     }
     // No statement result with findings or prompt facts came or went: the previous report, moved
     // through the edit, is this version's (assembly depends on nothing else, and offsets keep their order).
@@ -437,6 +446,7 @@ class IncrementalSession implements AnalysisSession {
     let findings = reuseFindings ? movedThrough(previous.findings, this.placed, movedFindings) : undefined;
     let prompts = reusePrompts ? movedThrough(previous.prompts, this.placed, movedPrompts) : undefined;
     let calls = reusePrompts && prompts ? movedThrough(previous.calls, this.placed, movedPrompts) : undefined;
+    if (!reusePrompts && previous) ({ prompts, calls } = this.reassembleAround(previous, statements, lines) ?? {});
     if (!findings || !prompts || !calls) {
       const results = statements.map((statement) => this.results.get(statement) as StatementResult);
       findings ??= this.assembleFindings(statements, results, env, text, options, lines);
@@ -450,9 +460,72 @@ class IncrementalSession implements AnalysisSession {
     }
     this.results.settle();
     this.placed = [];
+    this.editedSpans = [];
+    this.reshapedSpans = [];
     this.output = { prompts, findings, calls };
     // Copies of the lists: the session keeps its own to move on the next edit.
     return { language: this.language, prompts: prompts.slice(), findings: findings.slice(), calls: calls.slice() };
+  }
+
+  /**
+   * The other statements a result's prompt facts point into: the bindings it sends or declares as
+   * sent, the strings its calls send in place. Undefined when one lies in no current statement.
+   */
+  private targetsOf(facts: StatementFacts, result: StatementResult, statements: StatementFacts[]): StatementFacts[] | undefined {
+    if (result.declared.length === 0 && result.uses.length === 0) return [];
+    const out = new Set<StatementFacts>();
+    let known = true;
+    const add = (offset: number): void => {
+      if (offset >= facts.start && offset <= facts.end) return;
+      const index = lastIndexStartingBy(statements, offset);
+      const target = statements[index];
+      if (target && offset <= target.end) out.add(target);
+      else known = false;
+    };
+    for (const entry of result.declared) if (entry.binding && !entry.relative) add(entry.binding.at);
+    for (const use of result.uses) add(use.kind === 'constant' || use.kind === 'direct' ? use.binding.at : use.start);
+    return known ? [...out] : undefined;
+  }
+
+  /**
+   * This version's prompts and calls after a single change, from the previous ones moved through it
+   * and the prompts of the statements it can affect assembled again (see promptNeighbourhood).
+   * Undefined when that does not hold or is not cheaper: the caller assembles the whole file.
+   */
+  private reassembleAround(previous: PublicResults, statements: StatementFacts[], lines: LineIndex): { prompts: PromptConstant[]; calls: PromptConstant[] } | undefined {
+    if (this.placed.length !== 1) return undefined;
+    const around = this.results.promptNeighbourhood(Math.max(8, statements.length >> 3));
+    if (!around) return undefined;
+    around.sort((a, b) => a.start - b.start);
+    const change = this.placed[0];
+    const inEdited = (range: SourceRange): boolean => this.editedSpans.some((span) => span.start <= range.start && range.end <= span.end);
+    const inRegion = (range: SourceRange): boolean => {
+      if (this.reshapedSpans.some((span) => span.start <= range.start && range.end <= span.end)) return true;
+      const holder = around[lastIndexStartingBy(around, range.start)];
+      return holder !== undefined && range.end <= holder.end;
+    };
+    // What the previous version listed outside these statements stays, moved; the rest is assembled again.
+    const keep = (list: PromptConstant[]): PromptConstant[] | undefined => {
+      const out: PromptConstant[] = [];
+      for (const prompt of list) {
+        if (inEdited(prompt.range)) continue;
+        const range = movedRange(prompt.range, change);
+        if (!range) return undefined;
+        if (!inRegion(range)) out.push(range === prompt.range ? prompt : withRange(prompt, range));
+      }
+      return out;
+    };
+    const keptPrompts = keep(previous.prompts);
+    const keptCalls = keptPrompts && keep(previous.calls);
+    if (!keptPrompts || !keptCalls) return undefined;
+    const results = around.map((facts) => this.results.get(facts) as StatementResult);
+    for (const facts of around) this.materialize(facts);
+    const fresh = assemblePrompts(
+      results.map((result) => result.declared),
+      results.map((result) => result.uses),
+    ).map((prompt) => publicPrompt(prompt, lines));
+    const freshCalls = assembleCalls(results.map((result) => result.uses)).map((prompt) => publicPrompt(prompt, lines));
+    return { prompts: mergeByStart(keptPrompts, fresh), calls: mergeByStart(keptCalls, freshCalls) };
   }
 
   /** Every statement's findings, a helper's shared finding once, and the batch-candidate findings, with lines and columns. */
@@ -551,6 +624,33 @@ function movesDelimiters(change: TextChange, before: string): boolean {
 function sameTopLevelNode(tree: Tree, facts: StatementFacts): boolean {
   const node = tree.rootNode.firstChildForIndex(facts.start);
   return node !== null && node.startIndex === facts.start && node.endIndex === facts.end;
+}
+
+/** Two lists sorted by start, merged (no start is in both: each lies in a different statement). */
+function mergeByStart(a: PromptConstant[], b: PromptConstant[]): PromptConstant[] {
+  const out: PromptConstant[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i].range.start <= b[j].range.start)) out.push(a[i++]);
+    else out.push(b[j++]);
+  }
+  return out;
+}
+
+/** Index of the last statement starting at or before `offset`, else -1. */
+function lastIndexStartingBy(statements: StatementFacts[], offset: number): number {
+  let low = 0;
+  let high = statements.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (statements[middle].start <= offset) {
+      found = middle;
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  return found;
 }
 
 /** Index of the last statement ending at or before `offset`, else -1. */

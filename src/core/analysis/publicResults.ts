@@ -61,7 +61,7 @@ export function movedPrompts(prompts: PromptConstant[], change: PlacedChange): P
 }
 
 /** A copy of a prompt at another range, its fields listed (a spread of objects of many shapes is slower). */
-function withRange(prompt: PromptConstant, range: SourceRange): PromptConstant {
+export function withRange(prompt: PromptConstant, range: SourceRange): PromptConstant {
   const out = { name: prompt.name, kind: prompt.kind, text: prompt.text, hasDynamicParts: prompt.hasDynamicParts } as PromptConstant;
   if ('model' in prompt) out.model = prompt.model;
   if ('cached' in prompt) out.cached = prompt.cached;

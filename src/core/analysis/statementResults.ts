@@ -126,6 +126,14 @@ export class StatementResultCache {
   private readonly callReaders = new Map<string, Set<StatementFacts>>();
   /** Whether a result with declared prompts or uses left or joined since `settle`. */
   promptsChanged = false;
+  /** Statements whose result with prompt facts left (with the statements it pointed into) or joined since `settle`. */
+  private promptDeparted: StatementFacts[] = [];
+  private promptArrived: StatementFacts[] = [];
+  /** The other statements each result's prompt facts point into (bindings sent, strings written there); undefined: not known. */
+  private readonly targets = new Map<StatementFacts, StatementFacts[] | undefined>();
+  private readonly targetedBy = new Map<StatementFacts, Set<StatementFacts>>();
+  /** Results whose prompt facts point somewhere not known: then any statement's prompts may depend on them. */
+  private readonly untraceable = new Set<StatementFacts>();
   /** Set by clear(): every finding counts as changed. */
   private findingsReset = false;
   /** The findings of results that left and joined since `settle` (see findingsChanged). */
@@ -136,10 +144,17 @@ export class StatementResultCache {
     return this.results.get(facts);
   }
 
-  set(facts: StatementFacts, result: StatementResult): void {
+  /** Caches `result`; `targets` are the other statements its prompt facts point into (undefined: some point outside any statement). */
+  set(facts: StatementFacts, result: StatementResult, targets: StatementFacts[] | undefined = []): void {
     this.delete(facts);
     this.results.set(facts, result);
     this.noteChange(result, this.arrived);
+    if (hasPromptFacts(result)) {
+      this.promptArrived.push(facts);
+      this.targets.set(facts, targets);
+      if (!targets) this.untraceable.add(facts);
+      for (const target of targets ?? []) addReader(this.targetedBy, target, facts);
+    }
     if (result.findings.length > 0 || result.uses.length > 0) {
       result.reach = reachOf(result);
       this.movable.add(facts);
@@ -157,6 +172,13 @@ export class StatementResultCache {
     this.results.delete(facts);
     this.movable.delete(facts);
     this.noteChange(result, this.departed);
+    if (this.targets.has(facts)) {
+      const targets = this.targets.get(facts);
+      this.targets.delete(facts);
+      this.untraceable.delete(facts);
+      this.promptDeparted.push(facts, ...(targets ?? []));
+      for (const target of targets ?? []) this.targetedBy.get(target)?.delete(facts);
+    }
     const { bindings, classBindings, functions, callers } = result.deps;
     for (const [name] of bindings) this.readers.get(name)?.delete(facts);
     for (const [name] of classBindings) this.readers.get(name)?.delete(facts);
@@ -167,6 +189,9 @@ export class StatementResultCache {
   clear(): void {
     this.results.clear();
     this.movable.clear();
+    this.targets.clear();
+    this.targetedBy.clear();
+    this.untraceable.clear();
     this.readers.clear();
     this.callReaders.clear();
     this.findingsReset = true;
@@ -179,6 +204,40 @@ export class StatementResultCache {
     this.departed = [];
     this.arrived = [];
     this.promptsChanged = false;
+    this.promptDeparted = [];
+    this.promptArrived = [];
+  }
+
+  /**
+   * The statements whose prompts the results that left or joined since `settle` can change: those
+   * statements, closed over what their prompt facts point into and what points into them (a prompt
+   * takes the model of every call that sends it). Undefined when some pointer is not known or the
+   * set grows past `limit` (assembling the whole file is then as cheap).
+   */
+  promptNeighbourhood(limit: number): StatementFacts[] | undefined {
+    if (this.untraceable.size > 0) return undefined;
+    const seen = new Set<StatementFacts>();
+    const queue: StatementFacts[] = [];
+    const visit = (facts: StatementFacts): void => {
+      if (seen.has(facts) || !this.results.has(facts)) return;
+      seen.add(facts);
+      queue.push(facts);
+    };
+    for (const facts of this.promptArrived) visit(facts);
+    for (const facts of this.promptDeparted) {
+      visit(facts);
+      this.targetedBy.get(facts)?.forEach(visit);
+    }
+    for (let facts = queue.pop(); facts; facts = queue.pop()) {
+      if (seen.size > limit) return undefined;
+      if (this.targets.has(facts)) {
+        const targets = this.targets.get(facts);
+        if (!targets) return undefined;
+        targets.forEach(visit);
+      }
+      this.targetedBy.get(facts)?.forEach(visit);
+    }
+    return [...seen];
   }
 
   /**
@@ -231,8 +290,12 @@ export class StatementResultCache {
 
   private noteChange(result: StatementResult, findings: RawFinding[]): void {
     for (const finding of result.findings) findings.push(finding);
-    if (result.declared.length > 0 || result.uses.length > 0) this.promptsChanged = true;
+    if (hasPromptFacts(result)) this.promptsChanged = true;
   }
+}
+
+function hasPromptFacts(result: StatementResult): boolean {
+  return result.declared.length > 0 || result.uses.length > 0;
 }
 
 /** Everything a finding reports, as one string to compare. */
@@ -252,7 +315,7 @@ function reachOf(result: StatementResult): number {
   return reach;
 }
 
-function addReader(index: Map<string, Set<StatementFacts>>, name: string, facts: StatementFacts): void {
+function addReader<K>(index: Map<K, Set<StatementFacts>>, name: K, facts: StatementFacts): void {
   let set = index.get(name);
   if (!set) {
     set = new Set();

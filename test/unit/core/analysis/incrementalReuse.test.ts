@@ -257,6 +257,35 @@ describe('incremental analysis: reused and moved reports equal a fresh analysis'
     });
   }
 
+  it('reassembles a prompt from every call that sends it when one of them is edited', async () => {
+    const engine = await analyzer();
+    const text = [
+      'import anthropic',
+      'client = anthropic.Anthropic()',
+      'SYSTEM_PROMPT = "You are a careful assistant who answers every question in two plain sentences."',
+      '',
+      'def first(question):',
+      '    return client.messages.create(model="claude-sonnet-4-6", max_tokens=100, system=SYSTEM_PROMPT, messages=[{"role": "user", "content": question}])',
+      '',
+      'def second(question):',
+      '    return client.messages.create(model="claude-sonnet-4-6", max_tokens=100, system=[{"type": "text", "text": SYSTEM_PROMPT, "cache_control": {"type": "ephemeral"}}], messages=[{"role": "user", "content": question}])',
+      '',
+    ].join('\n');
+    const session = engine.createSession('python');
+    try {
+      session.update(text, OPTIONS);
+      // The first call sends the prompt uncached, the second cached: the prompt is cached because of the call not edited.
+      const at = text.indexOf('max_tokens=100') + 'max_tokens=10'.length;
+      const change: TextChange = { start: at, oldEnd: at, newText: '0' };
+      const edited = apply(text, change);
+      const after = session.update(edited, OPTIONS, [change]);
+      assert.deepStrictEqual(after, engine.analyze(edited, 'python', OPTIONS));
+      assert.equal(after.prompts.find((prompt) => prompt.name === 'SYSTEM_PROMPT')?.cached, true);
+    } finally {
+      session.dispose();
+    }
+  });
+
   it('drops a finding when the edit to another statement removes its cause', async () => {
     const engine = await analyzer();
     const text = pythonModule(2);
