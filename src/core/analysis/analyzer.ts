@@ -7,7 +7,7 @@ import { LineIndex } from './positions';
 import { assembleCalls, assemblePrompts } from './prompts';
 import { type PlacedChange, type PublicResults, movedFindings, movedPrompts, movedRange, publicFinding, publicPrompt, withRange } from './publicResults';
 import { type ModuleEnv, ModuleEnvIndex } from './resolve';
-import { type RawFinding, type RuleContext, checkBatchCandidates } from './rules';
+import { type RawFinding, type RuleContext, batchInputsOf, checkBatchCandidates } from './rules';
 import { type StatementResult, StatementResultCache, evaluateStatement, reusable, sameOptions } from './statementResults';
 import { type LoadedRuntime, defaultWasmDir, loadRuntime } from './runtime';
 
@@ -105,6 +105,9 @@ class IncrementalSession implements AnalysisSession {
   /** Spans of the statements this update dropped: those an edit touched (in the text before it) and those its re-parse reshaped (after it). */
   private editedSpans: Span[] = [];
   private reshapedSpans: Span[] = [];
+  /** The raw finding behind each of `output.findings`, in the same order; whether the last full assembly dropped a duplicate. */
+  private outputRaws: RawFinding[] = [];
+  private duplicatesDropped = true;
   /** Statements whose top-level node holds a syntax error. */
   private erroneous = new WeakSet<StatementFacts>();
   /** Offset shifts not yet applied below a statement's surface (see shiftFactsSurface). */
@@ -165,6 +168,8 @@ class IncrementalSession implements AnalysisSession {
     this.placed = [];
     this.editedSpans = [];
     this.reshapedSpans = [];
+    this.outputRaws = [];
+    this.duplicatesDropped = true;
   }
 
   private forgetEnv(): void {
@@ -444,6 +449,7 @@ class IncrementalSession implements AnalysisSession {
     const reuseFindings = previous !== undefined && !this.results.findingsChanged && !batchInputsMoved;
     const reusePrompts = previous !== undefined && !this.results.promptsChanged;
     let findings = reuseFindings ? movedThrough(previous.findings, this.placed, movedFindings) : undefined;
+    if (!reuseFindings && previous && !batchInputsMoved) findings = this.patchFindings(previous.findings, lines);
     let prompts = reusePrompts ? movedThrough(previous.prompts, this.placed, movedPrompts) : undefined;
     let calls = reusePrompts && prompts ? movedThrough(previous.calls, this.placed, movedPrompts) : undefined;
     if (!reusePrompts && previous) ({ prompts, calls } = this.reassembleAround(previous, statements, lines) ?? {});
@@ -534,12 +540,15 @@ class IncrementalSession implements AnalysisSession {
     // statement's findings are distinct already; duplicates can only come from different ones.
     const findings: RawFinding[] = [];
     const byStart = new Map<number, RawFinding[]>();
+    this.duplicatesDropped = false;
     for (const result of results) {
       for (const finding of result.findings) {
         const sameStart = byStart.get(finding.start);
         if (!sameStart) byStart.set(finding.start, [finding]);
-        else if (sameStart.some((other) => other.code === finding.code && other.end === finding.end)) continue;
-        else sameStart.push(finding);
+        else if (sameStart.some((other) => other.code === finding.code && other.end === finding.end)) {
+          this.duplicatesDropped = true;
+          continue;
+        } else sameStart.push(finding);
         findings.push(finding);
       }
     }
@@ -549,7 +558,57 @@ class IncrementalSession implements AnalysisSession {
     for (const statement of statements) if (statement.loopCalls.length > 0 || statement.sdkCalls.some((site) => site.loop)) this.materialize(statement);
     checkBatchCandidates(statements, ctx);
     findings.sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
+    this.outputRaws = findings;
     return findings.map((finding) => publicFinding(finding, lines));
+  }
+
+  /**
+   * This version's findings after a single change whose statements' findings changed, from the
+   * previous list: the findings of results that left taken out, the rest moved, those of results
+   * that joined put in order. Undefined (assemble the whole file) when de-duplication or the order
+   * of two findings at one place could decide anything: the previous assembly dropped a duplicate,
+   * a finding that left is not listed, or one that joined shares its start and rule with another.
+   */
+  private patchFindings(previous: Finding[], lines: LineIndex): Finding[] | undefined {
+    if (this.placed.length !== 1 || this.duplicatesDropped || this.outputRaws.length !== previous.length) return undefined;
+    const { departed, arrived } = this.results.changedFindings;
+    const leaving = new Set<number>();
+    for (const finding of departed) {
+      const index = this.outputRaws.indexOf(finding);
+      if (index === -1) return undefined;
+      leaving.add(index);
+    }
+    const keptRaws: RawFinding[] = [];
+    const kept: Finding[] = [];
+    previous.forEach((finding, index) => {
+      if (leaving.has(index)) return;
+      keptRaws.push(this.outputRaws[index]);
+      kept.push(finding);
+    });
+    const moved = movedFindings(kept, this.placed[0]);
+    if (!moved) return undefined;
+    const joining = [...arrived].sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
+    const raws: RawFinding[] = [];
+    const out: Finding[] = [];
+    let next = 0;
+    for (const finding of joining) {
+      // Kept findings before this one, by the same order as the full assembly's sort.
+      while (next < moved.length && (moved[next].range.start < finding.start || (moved[next].range.start === finding.start && moved[next].code.localeCompare(finding.code) < 0))) {
+        raws.push(keptRaws[next]);
+        out.push(moved[next++]);
+      }
+      const last = raws[raws.length - 1];
+      const clash = (other: RawFinding | undefined): boolean => other !== undefined && other.start === finding.start && other.code === finding.code;
+      if (clash(last) || (next < moved.length && clash(keptRaws[next]))) return undefined;
+      raws.push(finding);
+      out.push(publicFinding(finding, lines));
+    }
+    while (next < moved.length) {
+      raws.push(keptRaws[next]);
+      out.push(moved[next++]);
+    }
+    this.outputRaws = raws;
+    return out;
   }
 }
 
@@ -565,13 +624,23 @@ function movedThrough<T>(list: T[], changes: PlacedChange[], move: (list: T[], c
 
 /**
  * True when the statements an edit removed or added could change the batch-candidate findings,
- * which read every statement's SDK calls and loop calls and which functions the module defines.
+ * which read every statement's synchronous creates and loop calls, and which functions the module
+ * defines: a loop the rule judges, or a different list of creating or defined functions, can.
  */
 function batchInputsChanged(removed: StatementFacts[], added: StatementFacts[]): boolean {
-  const callsIn = (statements: StatementFacts[]): boolean => statements.some((statement) => statement.sdkCalls.length > 0 || statement.loopCalls.length > 0);
-  if (callsIn(removed) || callsIn(added)) return true;
-  const functionNames = (statements: StatementFacts[]): string => statements.flatMap((statement) => statement.functions.map((fn) => fn.name)).sort().join('\n');
-  return functionNames(removed) !== functionNames(added);
+  const names = (statements: StatementFacts[]): string | undefined => {
+    const creators: string[] = [];
+    const functions: string[] = [];
+    for (const statement of statements) {
+      const inputs = batchInputsOf(statement);
+      if (inputs.loops) return undefined;
+      creators.push(...inputs.creators);
+      for (const fn of statement.functions) functions.push(fn.name);
+    }
+    return `${creators.sort().join('\n')}\u0000${functions.sort().join('\n')}`;
+  };
+  const before = names(removed);
+  return before === undefined || before !== names(added);
 }
 
 /** True when applying `changes` in order to `before` gives `after`. */

@@ -240,6 +240,11 @@ export class StatementResultCache {
     return [...seen];
   }
 
+  /** The findings of the results that left and that joined since `settle`. */
+  get changedFindings(): { departed: readonly RawFinding[]; arrived: readonly RawFinding[] } {
+    return { departed: this.departed, arrived: this.arrived };
+  }
+
   /**
    * Whether the file's findings may differ from the last settled version's. Results that left and
    * joined with the very same findings (a call re-resolved because the prompt it sends was edited,
