@@ -177,13 +177,13 @@ export class StatementResultCache {
       this.targets.delete(facts);
       this.untraceable.delete(facts);
       this.promptDeparted.push(facts, ...(targets ?? []));
-      for (const target of targets ?? []) this.targetedBy.get(target)?.delete(facts);
+      for (const target of targets ?? []) removeReader(this.targetedBy, target, facts);
     }
     const { bindings, classBindings, functions, callers } = result.deps;
-    for (const [name] of bindings) this.readers.get(name)?.delete(facts);
-    for (const [name] of classBindings) this.readers.get(name)?.delete(facts);
-    for (const [name] of functions) this.readers.get(name)?.delete(facts);
-    for (const [name] of callers) this.callReaders.get(name)?.delete(facts);
+    for (const [name] of bindings) removeReader(this.readers, name, facts);
+    for (const [name] of classBindings) removeReader(this.readers, name, facts);
+    for (const [name] of functions) removeReader(this.readers, name, facts);
+    for (const [name] of callers) removeReader(this.callReaders, name, facts);
   }
 
   clear(): void {
@@ -318,6 +318,14 @@ function reachOf(result: StatementResult): number {
   }
   for (const use of result.uses) if (use.kind === 'inline' || use.kind === 'call') reach = Math.max(reach, use.start, use.end);
   return reach;
+}
+
+/** Takes `facts` out of `key`'s set; an emptied set goes (names typed and gone, statements replaced by edits). */
+function removeReader<K>(index: Map<K, Set<StatementFacts>>, key: K, facts: StatementFacts): void {
+  const set = index.get(key);
+  if (!set) return;
+  set.delete(facts);
+  if (set.size === 0) index.delete(key);
 }
 
 function addReader<K>(index: Map<K, Set<StatementFacts>>, name: K, facts: StatementFacts): void {
