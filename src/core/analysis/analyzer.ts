@@ -1,13 +1,14 @@
 import type { Node, Parser, Tree } from '@vscode/tree-sitter-wasm';
-import type { AnalysisOptions, AnalysisResult, AnalysisSession, Analyzer, Finding, Fix, PromptConstant, SourceLanguage, TextChange } from './types';
+import type { AnalysisOptions, AnalysisResult, AnalysisSession, Analyzer, Finding, PromptConstant, SourceLanguage, SourceRange, TextChange } from './types';
 import { type Span, type StatementFacts, shiftFactsInterior, shiftFactsSurface } from './ir';
 import { lowerJsStatement } from './lowerJs';
 import { lowerPythonStatement } from './lowerPython';
 import { LineIndex } from './positions';
-import { type RawPrompt, assembleCalls, assemblePrompts } from './prompts';
-import { ModuleEnvIndex } from './resolve';
-import { type RawFinding, type RuleContext, checkBatchCandidates } from './rules';
-import { type StatementResult, evaluateStatement, reusable, sameOptions, shiftResult } from './statementResults';
+import { assembleCalls, assemblePrompts } from './prompts';
+import { type PlacedChange, type PublicResults, movedFindings, movedPrompts, movedRange, publicFinding, publicPrompt, withRange } from './publicResults';
+import { type ModuleEnv, ModuleEnvIndex } from './resolve';
+import { type RawFinding, type RuleContext, batchInputsOf, checkBatchCandidates } from './rules';
+import { type StatementResult, StatementResultCache, evaluateStatement, reusable, sameOptions } from './statementResults';
 import { type LoadedRuntime, defaultWasmDir, loadRuntime } from './runtime';
 
 /** Texts longer than this are not analysed (generated bundles, data dumps). */
@@ -94,8 +95,21 @@ class IncrementalSession implements AnalysisSession {
   /** Ranges of the new text whose top-level statements must be walked again (edited, or dropped by an edit). */
   private dirty: Span[] = [];
   /** Resolved results of the previous version's statements (see statementResults.ts), and the options they were made under. */
-  private results = new Map<StatementFacts, StatementResult>();
+  private readonly results = new StatementResultCache();
   private resultOptions: AnalysisOptions | undefined;
+  /** Kept statements whose result an edit dropped (an offset of it was inside the edit): evaluated again. */
+  private readonly unevaluated = new Set<StatementFacts>();
+  /** What the previous version reported, and this update's changes placed in lines: moved, it is reused when no contribution changed. */
+  private output: PublicResults | undefined;
+  private placed: PlacedChange[] = [];
+  /** Spans of the statements this update dropped: those an edit touched (in the text before it) and those its re-parse reshaped (after it). */
+  private editedSpans: Span[] = [];
+  private reshapedSpans: Span[] = [];
+  /** The raw finding behind each of `output.findings`, in the same order; whether the last full assembly dropped a duplicate. */
+  private outputRaws: RawFinding[] = [];
+  private duplicatesDropped = true;
+  /** Statements whose top-level node holds a syntax error. */
+  private erroneous = new WeakSet<StatementFacts>();
   /** Offset shifts not yet applied below a statement's surface (see shiftFactsSurface). */
   private pending = new Map<StatementFacts, number>();
   /** The module's name tables, kept across edits; statements dropped and lowered since they were last updated. */
@@ -142,9 +156,20 @@ class IncrementalSession implements AnalysisSession {
     this.lines = undefined;
     this.statements = [];
     this.dirty = [];
-    this.results = new Map();
+    this.forgetResults();
     this.pending = new Map();
     this.forgetEnv();
+  }
+
+  private forgetResults(): void {
+    this.results.clear();
+    this.unevaluated.clear();
+    this.output = undefined;
+    this.placed = [];
+    this.editedSpans = [];
+    this.reshapedSpans = [];
+    this.outputRaws = [];
+    this.duplicatesDropped = true;
   }
 
   private forgetEnv(): void {
@@ -167,13 +192,19 @@ class IncrementalSession implements AnalysisSession {
       this.tree?.delete();
       this.tree = undefined;
       this.statements = [];
-      this.results = new Map();
+      this.forgetResults();
       this.pending = new Map();
       this.forgetEnv();
     }
     let tree = this.parser.parse(text, oldTree ?? null);
     if (!tree) throw new Error('the parser returned no tree');
-    const changed = oldTree ? oldTree.getChangedRanges(tree) : [];
+    // Comparing the two trees walks every top-level node: a fifth of a small file's reparse. Only an
+    // edit that moves delimiters, or error recovery in the statements beside the edited ones, can
+    // change statements past the edited ones and their kept neighbours, which recollectFacts checks
+    // itself: a kept statement that is still the same top-level node leaves the parser in the same
+    // state after it, and a change spreading from the edit reaches a neighbour first.
+    const compare = oldTree !== undefined && (reshaping || this.errorBeside());
+    const changed = compare ? oldTree.getChangedRanges(tree) : [];
     oldTree?.delete();
     // Error recovery after an edit can build a different tree than a fresh parse of the same text
     // when the edit opens or closes a string, template or bracket (an unclosed `${`, a backtick):
@@ -211,8 +242,10 @@ class IncrementalSession implements AnalysisSession {
           ? { row: startPosition.row, column: startPosition.column + change.newText.length }
           : { row: startPosition.row + countLines(change.newText), column: change.newText.length - lastBreak - 1 };
       tree.edit({ startIndex: change.start, oldEndIndex: change.oldEnd, newEndIndex, startPosition, oldEndPosition, newEndPosition });
+      const delta = newEndIndex - change.oldEnd;
+      this.placed.push({ start: change.start, oldEnd: change.oldEnd, delta, oldEndLine: oldEndPosition.row, oldEndColumn: oldEndPosition.column, newEndLine: newEndPosition.row, newEndColumn: newEndPosition.column });
       this.dropEdited(change);
-      shiftResults(this.results, change);
+      for (const facts of this.results.shift(change.start, change.oldEnd, delta)) this.unevaluated.add(facts);
       lines.applyChange(change.start, change.oldEnd, change.newText);
     }
     return tree;
@@ -242,14 +275,17 @@ class IncrementalSession implements AnalysisSession {
   private recollectFacts(tree: Tree, text: string, changed: { startIndex: number; endIndex: number }[]): StatementFacts[] {
     const dirty = [...this.dirty, ...changed.map((range) => ({ start: range.startIndex, end: range.endIndex }))];
     // Statements a re-parse changed are dropped like edited ones (same test as before: open overlap).
-    let kept = this.statements.filter((facts) => {
-      const touched = changed.some((range) => range.startIndex < facts.end && range.endIndex > facts.start);
-      if (touched) {
-        this.pending.delete(facts);
-        this.removed.push(facts);
-      }
-      return !touched;
-    });
+    // Found by binary search: a walk over every statement per edit would cost the file, not the edit.
+    const reparsed = new Set<StatementFacts>();
+    for (const range of changed) {
+      for (let index = firstEndingFrom(this.statements, range.startIndex + 1); index < this.statements.length && this.statements[index].start < range.endIndex; index++) reparsed.add(this.statements[index]);
+    }
+    for (const facts of reparsed) {
+      this.pending.delete(facts);
+      this.removed.push(facts);
+      this.reshapedSpans.push({ start: facts.start, end: facts.end });
+    }
+    let kept = reparsed.size === 0 ? this.statements : this.statements.filter((facts) => !reparsed.has(facts));
     // An unclosed string or bracket can fold a neighbour into an error node without the changed
     // ranges saying so: a kept statement beside a dirty range must still be a top-level node as is.
     for (let again = true; again; ) {
@@ -260,6 +296,7 @@ class IncrementalSession implements AnalysisSession {
           kept = kept.filter((facts) => facts !== neighbour);
           this.pending.delete(neighbour);
           this.removed.push(neighbour);
+          this.reshapedSpans.push({ start: neighbour.start, end: neighbour.end });
           dirty.push({ start: neighbour.start, end: neighbour.end });
           again = true;
         }
@@ -279,17 +316,19 @@ class IncrementalSession implements AnalysisSession {
       if (last && gap.start <= last.end) last.end = Math.max(last.end, gap.end);
       else merged.push({ ...gap });
     }
-    const out: StatementFacts[] = [];
+    // Kept runs are copied as slices between the gaps' new statements (kept statements inside a gap are lowered again).
+    const pieces: StatementFacts[][] = [];
     let index = 0;
     for (const gap of merged) {
-      while (index < kept.length && kept[index].start < gap.start) out.push(kept[index++]);
+      const first = Math.max(index, firstIndexStartingFrom(kept, gap.start));
+      pieces.push(kept.slice(index, first));
       const lowered = this.lowerBetween(tree, text, gap.start, gap.end);
-      out.push(...lowered);
+      pieces.push(lowered);
       this.added.push(...lowered);
-      while (index < kept.length && kept[index].start < gap.end) index++;
+      index = Math.max(first, firstIndexStartingFrom(kept, gap.end));
     }
-    while (index < kept.length) out.push(kept[index++]);
-    return out;
+    pieces.push(kept.slice(index));
+    return ([] as StatementFacts[]).concat(...pieces);
   }
 
   /** Lowers the top-level statements that end after `from` and start before `to`. */
@@ -300,7 +339,7 @@ class IncrementalSession implements AnalysisSession {
       const cursor = tree.walk();
       try {
         if (cursor.gotoFirstChild()) {
-          do out.push(lower(cursor.currentNode as Node, text));
+          do out.push(this.lowerNode(lower, cursor.currentNode as Node, text));
           while (cursor.gotoNextSibling());
         }
       } finally {
@@ -309,8 +348,26 @@ class IncrementalSession implements AnalysisSession {
       return out;
     }
     // A gap holds few statements: find the first by index and step through siblings.
-    for (let node = tree.rootNode.firstChildForIndex(from); node && node.startIndex < to; node = node.nextSibling) out.push(lower(node, text));
+    for (let node = tree.rootNode.firstChildForIndex(from); node && node.startIndex < to; node = node.nextSibling) out.push(this.lowerNode(lower, node, text));
     return out;
+  }
+
+  /** Lowers one top-level node, noting whether it holds a syntax error (see errorBeside). */
+  private lowerNode(lower: (node: Node, text: string) => StatementFacts, node: Node, text: string): StatementFacts {
+    const facts = lower(node, text);
+    if (node.hasError) this.erroneous.add(facts);
+    return facts;
+  }
+
+  /** True when a kept statement just before or after a dirty range holds a syntax error: error recovery there can reach past it. */
+  private errorBeside(): boolean {
+    const statements = this.statements;
+    for (const range of this.dirty) {
+      const before = statements[lastIndexEndingBy(statements, range.start)];
+      const after = statements[firstIndexStartingFrom(statements, range.end)];
+      if ((before && this.erroneous.has(before)) || (after && this.erroneous.has(after))) return true;
+    }
+    return false;
   }
 
   /**
@@ -333,6 +390,7 @@ class IncrementalSession implements AnalysisSession {
       const facts = statements[index + touched];
       this.pending.delete(facts);
       this.removed.push(facts);
+      this.editedSpans.push({ start: facts.start, end: facts.end });
       dirtyStart = Math.min(dirtyStart, facts.start);
       dirtyEnd = Math.max(dirtyEnd, facts.end > change.oldEnd ? facts.end + delta : newEnd);
       touched++;
@@ -349,79 +407,240 @@ class IncrementalSession implements AnalysisSession {
   }
 
   private evaluate(statements: StatementFacts[], text: string, options: AnalysisOptions, lines: LineIndex): AnalysisResult {
-    if (!sameOptions(this.resultOptions, options)) this.results = new Map();
+    if (!sameOptions(this.resultOptions, options)) this.forgetResults();
     this.resultOptions = options;
     const materialize = this.materialize;
+    // Which statements may need a new result: all on a first run; after an edit, the ones added,
+    // the ones whose result the edit dropped, and those whose result read a name that a removed
+    // or added statement binds or calls (any other name still has the lists it had).
+    let candidates: Iterable<StatementFacts> = statements;
+    const batchInputsMoved = this.output !== undefined && batchInputsChanged(this.removed, this.added);
     if (!this.envIndex) {
       this.envIndex = new ModuleEnvIndex(materialize);
       this.envIndex.update([], statements);
-    } else this.envIndex.update(this.removed, this.added);
-    for (const statement of this.removed) this.results.delete(statement);
+    } else {
+      this.envIndex.update(this.removed, this.added);
+      for (const statement of this.removed) {
+        this.results.delete(statement);
+        this.unevaluated.delete(statement);
+      }
+      if (this.output) {
+        const check = new Set<StatementFacts>(this.unevaluated);
+        for (const statement of this.added) check.add(statement);
+        this.results.readersOf(this.removed, check);
+        this.results.readersOf(this.added, check);
+        candidates = check;
+      }
+    }
     this.removed = [];
     this.added = [];
+    this.unevaluated.clear();
     const env = this.envIndex.env;
     const python = this.language === 'python';
-    const results: StatementResult[] = [];
-    for (const statement of statements) {
-      let result = reusable(this.results.get(statement), env);
-      if (!result) {
-        materialize(statement);
-        result = evaluateStatement(statement, env, text, python, options);
-        this.results.set(statement, result);
-      }
-      results.push(result);
+    for (const statement of candidates) {
+      if (reusable(this.results.get(statement), env)) continue;
+      materialize(statement);
+      const result = evaluateStatement(statement, env, text, python, options);
+      this.results.set(statement, result, this.targetsOf(statement, result, statements));
     }
+    // No statement result with findings or prompt facts came or went: the previous report, moved
+    // through the edit, is this version's (assembly depends on nothing else, and offsets keep their order).
+    const previous = this.output;
+    const reuseFindings = previous !== undefined && !this.results.findingsChanged && !batchInputsMoved;
+    const reusePrompts = previous !== undefined && !this.results.promptsChanged;
+    let findings = reuseFindings ? movedThrough(previous.findings, this.placed, movedFindings) : undefined;
+    if (!reuseFindings && previous && !batchInputsMoved) findings = this.patchFindings(previous.findings, lines);
+    let prompts = reusePrompts ? movedThrough(previous.prompts, this.placed, movedPrompts) : undefined;
+    let calls = reusePrompts && prompts ? movedThrough(previous.calls, this.placed, movedPrompts) : undefined;
+    if (!reusePrompts && previous) ({ prompts, calls } = this.reassembleAround(previous, statements, lines) ?? {});
+    if (!findings || !prompts || !calls) {
+      const results = statements.map((statement) => this.results.get(statement) as StatementResult);
+      findings ??= this.assembleFindings(statements, results, env, text, options, lines);
+      if (!prompts || !calls) {
+        prompts = assemblePrompts(
+          results.map((result) => result.declared),
+          results.map((result) => result.uses),
+        ).map((prompt) => publicPrompt(prompt, lines));
+        calls = assembleCalls(results.map((result) => result.uses)).map((prompt) => publicPrompt(prompt, lines));
+      }
+    }
+    this.results.settle();
+    this.placed = [];
+    this.editedSpans = [];
+    this.reshapedSpans = [];
+    this.output = { prompts, findings, calls };
+    // Copies of the lists: the session keeps its own to move on the next edit.
+    return { language: this.language, prompts: prompts.slice(), findings: findings.slice(), calls: calls.slice() };
+  }
+
+  /**
+   * The other statements a result's prompt facts point into: the bindings it sends or declares as
+   * sent, the strings its calls send in place. Undefined when one lies in no current statement.
+   */
+  private targetsOf(facts: StatementFacts, result: StatementResult, statements: StatementFacts[]): StatementFacts[] | undefined {
+    if (result.declared.length === 0 && result.uses.length === 0) return [];
+    const out = new Set<StatementFacts>();
+    let known = true;
+    const add = (offset: number): void => {
+      if (offset >= facts.start && offset <= facts.end) return;
+      const index = lastIndexStartingBy(statements, offset);
+      const target = statements[index];
+      if (target && offset <= target.end) out.add(target);
+      else known = false;
+    };
+    for (const entry of result.declared) if (entry.binding && !entry.relative) add(entry.binding.at);
+    for (const use of result.uses) add(use.kind === 'constant' || use.kind === 'direct' ? use.binding.at : use.start);
+    return known ? [...out] : undefined;
+  }
+
+  /**
+   * This version's prompts and calls after a single change, from the previous ones moved through it
+   * and the prompts of the statements it can affect assembled again (see promptNeighbourhood).
+   * Undefined when that does not hold or is not cheaper: the caller assembles the whole file.
+   */
+  private reassembleAround(previous: PublicResults, statements: StatementFacts[], lines: LineIndex): { prompts: PromptConstant[]; calls: PromptConstant[] } | undefined {
+    if (this.placed.length !== 1) return undefined;
+    const around = this.results.promptNeighbourhood(Math.max(8, statements.length >> 3));
+    if (!around) return undefined;
+    around.sort((a, b) => a.start - b.start);
+    const change = this.placed[0];
+    const inEdited = (range: SourceRange): boolean => this.editedSpans.some((span) => span.start <= range.start && range.end <= span.end);
+    const inRegion = (range: SourceRange): boolean => {
+      if (this.reshapedSpans.some((span) => span.start <= range.start && range.end <= span.end)) return true;
+      const holder = around[lastIndexStartingBy(around, range.start)];
+      return holder !== undefined && range.end <= holder.end;
+    };
+    // What the previous version listed outside these statements stays, moved; the rest is assembled again.
+    const keep = (list: PromptConstant[]): PromptConstant[] | undefined => {
+      const out: PromptConstant[] = [];
+      for (const prompt of list) {
+        if (inEdited(prompt.range)) continue;
+        const range = movedRange(prompt.range, change);
+        if (!range) return undefined;
+        if (!inRegion(range)) out.push(range === prompt.range ? prompt : withRange(prompt, range));
+      }
+      return out;
+    };
+    const keptPrompts = keep(previous.prompts);
+    const keptCalls = keptPrompts && keep(previous.calls);
+    if (!keptPrompts || !keptCalls) return undefined;
+    const results = around.map((facts) => this.results.get(facts) as StatementResult);
+    for (const facts of around) this.materialize(facts);
+    const fresh = assemblePrompts(
+      results.map((result) => result.declared),
+      results.map((result) => result.uses),
+    ).map((prompt) => publicPrompt(prompt, lines));
+    const freshCalls = assembleCalls(results.map((result) => result.uses)).map((prompt) => publicPrompt(prompt, lines));
+    return { prompts: mergeByStart(keptPrompts, fresh), calls: mergeByStart(keptCalls, freshCalls) };
+  }
+
+  /** Every statement's findings, a helper's shared finding once, and the batch-candidate findings, with lines and columns. */
+  private assembleFindings(statements: StatementFacts[], results: StatementResult[], env: ModuleEnv, text: string, options: AnalysisOptions, lines: LineIndex): Finding[] {
     // A helper shared by several calls reports its finding once, for the first call. Each
     // statement's findings are distinct already; duplicates can only come from different ones.
     const findings: RawFinding[] = [];
     const byStart = new Map<number, RawFinding[]>();
+    this.duplicatesDropped = false;
     for (const result of results) {
       for (const finding of result.findings) {
         const sameStart = byStart.get(finding.start);
         if (!sameStart) byStart.set(finding.start, [finding]);
-        else if (sameStart.some((other) => other.code === finding.code && other.end === finding.end)) continue;
-        else sameStart.push(finding);
+        else if (sameStart.some((other) => other.code === finding.code && other.end === finding.end)) {
+          this.duplicatesDropped = true;
+          continue;
+        } else sameStart.push(finding);
         findings.push(finding);
       }
     }
     // Only the batch-candidate rule adds findings from here on, all BL101, which no statement reports.
     const reported = new Set<string>();
-    const ctx: RuleContext = { env, text, python, options, findings, reported };
-    for (const statement of statements) if (statement.loopCalls.length > 0 || statement.sdkCalls.some((site) => site.loop)) materialize(statement);
+    const ctx: RuleContext = { env, text, python: this.language === 'python', options, findings, reported };
+    for (const statement of statements) if (statement.loopCalls.length > 0 || statement.sdkCalls.some((site) => site.loop)) this.materialize(statement);
     checkBatchCandidates(statements, ctx);
-    const prompts = assemblePrompts(
-      results.map((result) => result.declared),
-      results.map((result) => result.uses),
-    ).map((prompt) => publicPrompt(prompt, lines));
-    const calls = assembleCalls(results.map((result) => result.uses)).map((prompt) => publicPrompt(prompt, lines));
     findings.sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
-    return {
-      language: this.language,
-      prompts,
-      findings: findings.map((finding) => publicFinding(finding, lines)),
-      calls,
-    };
+    this.outputRaws = findings;
+    return findings.map((finding) => publicFinding(finding, lines));
+  }
+
+  /**
+   * This version's findings after a single change whose statements' findings changed, from the
+   * previous list: the findings of results that left taken out, the rest moved, those of results
+   * that joined put in order. Undefined (assemble the whole file) when de-duplication or the order
+   * of two findings at one place could decide anything: the previous assembly dropped a duplicate,
+   * a finding that left is not listed, or one that joined shares its start and rule with another.
+   */
+  private patchFindings(previous: Finding[], lines: LineIndex): Finding[] | undefined {
+    if (this.placed.length !== 1 || this.duplicatesDropped || this.outputRaws.length !== previous.length) return undefined;
+    const { departed, arrived } = this.results.changedFindings;
+    const leaving = new Set<number>();
+    for (const finding of departed) {
+      const index = this.outputRaws.indexOf(finding);
+      if (index === -1) return undefined;
+      leaving.add(index);
+    }
+    const keptRaws: RawFinding[] = [];
+    const kept: Finding[] = [];
+    previous.forEach((finding, index) => {
+      if (leaving.has(index)) return;
+      keptRaws.push(this.outputRaws[index]);
+      kept.push(finding);
+    });
+    const moved = movedFindings(kept, this.placed[0]);
+    if (!moved) return undefined;
+    const joining = [...arrived].sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
+    const raws: RawFinding[] = [];
+    const out: Finding[] = [];
+    let next = 0;
+    for (const finding of joining) {
+      // Kept findings before this one, by the same order as the full assembly's sort.
+      while (next < moved.length && (moved[next].range.start < finding.start || (moved[next].range.start === finding.start && moved[next].code.localeCompare(finding.code) < 0))) {
+        raws.push(keptRaws[next]);
+        out.push(moved[next++]);
+      }
+      const last = raws[raws.length - 1];
+      const clash = (other: RawFinding | undefined): boolean => other !== undefined && other.start === finding.start && other.code === finding.code;
+      if (clash(last) || (next < moved.length && clash(keptRaws[next]))) return undefined;
+      raws.push(finding);
+      out.push(publicFinding(finding, lines));
+    }
+    while (next < moved.length) {
+      raws.push(keptRaws[next]);
+      out.push(moved[next++]);
+    }
+    this.outputRaws = raws;
+    return out;
   }
 }
 
-/** A prompt with lines and columns; fields are listed (not spread) because this runs per prompt per edit. */
-function publicPrompt(prompt: RawPrompt, lines: LineIndex): PromptConstant {
-  const out = { name: prompt.name, kind: prompt.kind, text: prompt.text, hasDynamicParts: prompt.hasDynamicParts } as PromptConstant;
-  if ('model' in prompt) out.model = prompt.model;
-  if ('cached' in prompt) out.cached = prompt.cached;
-  if (prompt.file !== undefined) out.file = prompt.file;
-  if (prompt.files !== undefined) out.files = [...prompt.files];
-  out.range = lines.range(prompt.span.start, prompt.span.end);
+/** A previous list moved through each change in turn; undefined when a change touches one of its ranges. */
+function movedThrough<T>(list: T[], changes: PlacedChange[], move: (list: T[], change: PlacedChange) => T[] | undefined): T[] | undefined {
+  let out: T[] | undefined = list;
+  for (const change of changes) {
+    out = move(out, change);
+    if (!out) return undefined;
+  }
   return out;
 }
 
-/** A copy of a finding with lines and columns: cached findings shift in place on the next edit. */
-function publicFinding(finding: RawFinding, lines: LineIndex): Finding {
-  const fixes: Fix[] = [];
-  for (const fix of finding.fixes) fixes.push({ title: fix.title, edits: fix.edits.map((edit) => ({ start: edit.start, end: edit.end, newText: edit.newText })) });
-  const out: Finding = { code: finding.code, message: finding.message, severity: finding.severity, fixes, range: lines.range(finding.start, finding.end) };
-  if (finding.related && finding.related.length > 0) out.related = finding.related.map((related) => ({ message: related.message, range: lines.range(related.start, related.end) }));
-  return out;
+/**
+ * True when the statements an edit removed or added could change the batch-candidate findings,
+ * which read every statement's synchronous creates and loop calls, and which functions the module
+ * defines: a loop the rule judges, or a different list of creating or defined functions, can.
+ */
+function batchInputsChanged(removed: StatementFacts[], added: StatementFacts[]): boolean {
+  const names = (statements: StatementFacts[]): string | undefined => {
+    const creators: string[] = [];
+    const functions: string[] = [];
+    for (const statement of statements) {
+      const inputs = batchInputsOf(statement);
+      if (inputs.loops) return undefined;
+      creators.push(...inputs.creators);
+      for (const fn of statement.functions) functions.push(fn.name);
+    }
+    return `${creators.sort().join('\n')}\u0000${functions.sort().join('\n')}`;
+  };
+  const before = names(removed);
+  return before === undefined || before !== names(added);
 }
 
 /** True when applying `changes` in order to `before` gives `after`. */
@@ -457,16 +676,6 @@ function countLines(text: string): number {
   return count;
 }
 
-/** Shifts cached statement results for a change, in place; drops those with an offset inside it. */
-function shiftResults(cache: Map<StatementFacts, StatementResult>, change: TextChange): void {
-  const delta = change.newText.length - (change.oldEnd - change.start);
-  cache.forEach((result, facts) => {
-    // Most statements hold neither findings nor inline prompts: nothing to move.
-    if (result.findings.length === 0 && result.uses.length === 0) return;
-    if (!shiftResult(result, change.start, change.oldEnd, delta)) cache.delete(facts);
-  });
-}
-
 /** An offset of the text before `change` in the text after it (offsets inside move to its end). */
 function shiftOffset(offset: number, change: TextChange, delta: number): number {
   if (offset <= change.start) return offset;
@@ -484,6 +693,33 @@ function movesDelimiters(change: TextChange, before: string): boolean {
 function sameTopLevelNode(tree: Tree, facts: StatementFacts): boolean {
   const node = tree.rootNode.firstChildForIndex(facts.start);
   return node !== null && node.startIndex === facts.start && node.endIndex === facts.end;
+}
+
+/** Two lists sorted by start, merged (no start is in both: each lies in a different statement). */
+function mergeByStart(a: PromptConstant[], b: PromptConstant[]): PromptConstant[] {
+  const out: PromptConstant[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i].range.start <= b[j].range.start)) out.push(a[i++]);
+    else out.push(b[j++]);
+  }
+  return out;
+}
+
+/** Index of the last statement starting at or before `offset`, else -1. */
+function lastIndexStartingBy(statements: StatementFacts[], offset: number): number {
+  let low = 0;
+  let high = statements.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (statements[middle].start <= offset) {
+      found = middle;
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  return found;
 }
 
 /** Index of the last statement ending at or before `offset`, else -1. */

@@ -163,7 +163,7 @@ export function assembleCalls(uses: PromptUse[][]): RawPrompt[] {
       const key = `${use.start}:${use.end}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      calls.push({ ...use.request, span: { start: use.start, end: use.end } });
+      calls.push(copyPrompt(use.request, { start: use.start, end: use.end }));
     }
   }
   return calls.sort((a, b) => a.span.start - b.span.start);
@@ -187,7 +187,7 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
         continue;
       }
       const span = relative && facts ? { start: facts.start + relative.start, end: facts.start + relative.end } : { start: binding?.at ?? 0, end: binding?.end ?? 0 };
-      const copy: RawPrompt = { ...prompt, span };
+      const copy = copyPrompt(prompt, span);
       prompts.push(copy);
       if (binding && !relative) byBinding.set(binding, copy);
     }
@@ -196,7 +196,7 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
     if (!binding) continue;
     let known = byBinding.get(binding);
     if (!known) {
-      known = { ...prompt, span: { start: binding.at, end: binding.end } };
+      known = copyPrompt(prompt, { start: binding.at, end: binding.end });
       byBinding.set(binding, known);
       prompts.push(known);
     }
@@ -221,7 +221,7 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
         let known = byBinding.get(use.binding);
         if (!known && use.prose) {
           // A constant a call sends inside a larger text (`f"{RULES}\n{TONE}"`) is a prompt of its own when it reads as one.
-          known = { ...use.prose, span: { start: use.binding.at, end: use.binding.end } };
+          known = copyPrompt(use.prose, { start: use.binding.at, end: use.binding.end });
           byBinding.set(use.binding, known);
           prompts.push(known);
         }
@@ -229,7 +229,7 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
       } else if (use.kind === 'direct') {
         let known = byBinding.get(use.binding);
         if (!known && use.worthPricing) {
-          known = { name: use.binding.name, kind: 'named-constant', span: { start: use.binding.at, end: use.binding.end }, text: use.text, hasDynamicParts: use.hasDynamicParts };
+          known = copyPrompt({ name: use.binding.name, kind: 'named-constant', text: use.text, hasDynamicParts: use.hasDynamicParts }, { start: use.binding.at, end: use.binding.end });
           byBinding.set(use.binding, known);
           prompts.push(known);
         }
@@ -254,13 +254,27 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
           existing.cached ||= use.cached;
           continue;
         }
-        const prompt = { ...use.argument, span: sentLocal && use.argument ? { ...sentLocal.span } : { ...use.argument.span } };
+        const prompt = copyPrompt(use.argument, sentLocal ? { ...sentLocal.span } : { ...use.argument.span });
         bySpan.set(key, prompt);
         prompts.push(prompt);
       }
     }
   }
   return prompts.filter((prompt) => !superseded.has(prompt) && (!prompt.onlyIfSent || prompt.sent)).sort((a, b) => a.span.start - b.span.start);
+}
+
+/**
+ * A prompt's copy at `span`, its fields set in one order (the lists mix objects built in many
+ * places; one shape keeps the per-edit assembly off V8's slow paths). `model` and `cached` are
+ * copied only when present: whether they are present is what the report shows.
+ */
+function copyPrompt(prompt: Omit<RawPrompt, 'span'>, span: Span): RawPrompt {
+  const out: RawPrompt = { name: prompt.name, kind: prompt.kind, text: prompt.text, hasDynamicParts: prompt.hasDynamicParts, span, sent: prompt.sent === true, onlyIfSent: prompt.onlyIfSent === true };
+  if (prompt.file !== undefined) out.file = prompt.file;
+  if (prompt.files !== undefined) out.files = prompt.files;
+  if ('model' in prompt) out.model = prompt.model;
+  if ('cached' in prompt) out.cached = prompt.cached;
+  return out;
 }
 
 /**

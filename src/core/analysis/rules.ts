@@ -382,6 +382,24 @@ export function checkBatchCandidates(facts: StatementFacts[], ctx: RuleContext):
 }
 
 /**
+ * What one statement gives checkBatchCandidates: the functions whose synchronous creates it holds,
+ * and whether it holds a loop the rule judges (a create or a call in a loop). Two versions with the
+ * same creators and no such loop leave every batch-candidate finding as it was (see the session).
+ */
+export function batchInputsOf(statement: StatementFacts): { creators: string[]; loops: boolean } {
+  const creators: string[] = [];
+  let loops = statement.loopCalls.length > 0;
+  for (const site of statement.sdkCalls) {
+    if (!isSyncCreate(site.call.callee)) continue;
+    let scope = site.scope;
+    while (scope.parent && scope.parent.name !== '<module>') scope = scope.parent;
+    creators.push(scope.name);
+    if (site.loop) loops = true;
+  }
+  return { creators, loops };
+}
+
+/**
  * True when a loop's iterations do not depend on each other, so its requests could go in one batch:
  * not a retry or bounded-attempt loop (`range(3)`, `attempt`, a `break` on success), and not a
  * conversation that feeds each answer back into what the next request sends.

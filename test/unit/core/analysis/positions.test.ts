@@ -35,4 +35,24 @@ describe('LineIndex', () => {
       assert.deepEqual(everyPosition(index, text), everyPosition(new LineIndex(text), text), `after replacing [${from}, ${end}) by ${JSON.stringify(newText)}`);
     }
   });
+
+  it('answers like a fresh index after 300 random changes here and there (a shift left pending between them)', () => {
+    let state = 7;
+    const random = (): number => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state / 2147483648;
+    };
+    let text = Array.from({ length: 120 }, (_, line) => `line ${line} ${'x'.repeat(line % 7)}`).join('\n');
+    const index = new LineIndex(text);
+    const pieces = ['', 'a', 'bc', '\n', 'd\ne', '\n\n', 'é😀'];
+    for (let step = 0; step < 300; step++) {
+      // Often near the previous change (typing), sometimes far from it.
+      const start = Math.floor(random() * text.length);
+      const oldEnd = Math.min(text.length, start + Math.floor(random() * 6));
+      const newText = pieces[Math.floor(random() * pieces.length)];
+      index.applyChange(start, oldEnd, newText);
+      text = text.slice(0, start) + newText + text.slice(oldEnd);
+      assert.deepEqual(everyPosition(index, text), everyPosition(new LineIndex(text), text), `after step ${step}: replacing [${start}, ${oldEnd}) by ${JSON.stringify(newText)}`);
+    }
+  });
 });
