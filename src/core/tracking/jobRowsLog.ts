@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { BatchRecord, Job, ManifestEntry, RowAttempt } from '../jobs/jobModel';
-import { type JobRowStats, attachStoredRowStats, computeRowStats, rowStatsKey } from './jobRowStats';
+import { type JobRowStats, attachStoredRowStats, computeRowStats, holdsRows, rowStatsKey } from './jobRowStats';
 
 /*
  * A job on disk is two files: a small header (`jobs/<id>.json`: everything but the rows, rewritten
@@ -56,6 +56,8 @@ interface Snapshot {
 /** A job handed out by the store: its rows are read from the log on first use. */
 interface LazyState {
   header: JobHeaderFile;
+  /** The batch records handed out (a change that keeps them, in place, and only adds batches may be appended without reading the rows). */
+  batches: BatchRecord[];
   readLog: () => Buffer;
   /** Reads the log (once) and keeps a snapshot of what it said. */
   load: () => RowsData;
@@ -162,7 +164,7 @@ export function lazyJob(header: JobHeaderFile, readLog: () => Buffer): Job {
     }
     return state.data;
   };
-  const state: LazyState = { header, readLog, load };
+  const state: LazyState = { header, batches: job.batches.slice(), readLog, load };
   lazyStates.set(job, state);
   const accessor = <K extends 'manifest' | 'rows' | 'writtenFiles'>(key: K): PropertyDescriptor => ({
     enumerable: true,
@@ -198,8 +200,8 @@ function statsIfCurrent(job: Job, header: JobHeaderFile): JobRowStats | undefine
 export type RowsChange =
   /** Nothing in the rows changed: the header alone is rewritten, with these stats. */
   | { kind: 'none'; rowStats: JobRowStats }
-  /** Lines to append to the current log. */
-  | { kind: 'append'; lines: string[] }
+  /** Lines to append to the current log; with the stats after them when they are known without reading the rows. */
+  | { kind: 'append'; lines: string[]; rowStats?: JobRowStats }
   /** A new generation of the log. */
   | { kind: 'rewrite' };
 
@@ -215,6 +217,10 @@ export function rowsChangeOf(job: Job): RowsChange {
     const stats = statsIfCurrent(job, state.header);
     const unchanged = stats && !writtenFilesAdded && job.batches.every((batch) => Object.getOwnPropertyDescriptor(batch, 'customIds')?.get !== undefined);
     if (unchanged) return { kind: 'none', rowStats: stats };
+    if (!writtenFilesAdded) {
+      const added = batchesAddedChange(job, state);
+      if (added) return { kind: 'append', ...added };
+    }
   }
   const snapshot = snapshotOf(state);
   const lines: string[] = [];
@@ -251,6 +257,90 @@ export function rowsChangeOf(job: Job): RowsChange {
     if (snapshot.writtenFiles.get(file) !== hash) lines.push(JSON.stringify({ w: file, h: hash }));
   }
   return { kind: 'append', lines };
+}
+
+/**
+ * The change of a job whose rows were not read when the only change is to its batch records: new
+ * batches appended (with their custom ids) and ids given to batches that had none (an intent, then
+ * its batch id, as a submission records them). Its log lines and its stats are found without reading
+ * the rows — what keeps recording a batch of a 100k-row job from costing a pass over the job — or
+ * undefined when they cannot be proven that way, and the full comparison decides.
+ *
+ * The stats hold without the rows when no row changes hands: every new batch that holds rows holds
+ * custom ids no other batch holds (so each speaks for its own rows, and no earlier batch loses any),
+ * and every batch id new to the job appears nowhere in the log (so no stored attempt is from it).
+ * Both are checked against the log's bytes: its custom-id lines are parsed, the rest only scanned.
+ */
+function batchesAddedChange(job: Job, state: LazyState): { lines: string[]; rowStats: JobRowStats } | undefined {
+  const { header, batches: handedOut } = state;
+  const stored = header.job.batches;
+  if (header.rowStatsStale || header.rowStats.batches.length !== stored.length || job.batches.length < handedOut.length) return undefined;
+  const newBatchIds: string[] = [];
+  for (let position = 0; position < handedOut.length; position++) {
+    const batch = job.batches[position];
+    const before = stored[position];
+    if (batch !== handedOut[position] || Object.getOwnPropertyDescriptor(batch, 'customIds')?.get === undefined) return undefined;
+    if (holdsRows(batch) !== holdsRows(before)) return undefined;
+    if (batch.batchId === before.batchId) continue;
+    if (before.batchId !== undefined || batch.batchId === undefined) return undefined;
+    newBatchIds.push(batch.batchId);
+  }
+  const added = job.batches.slice(handedOut.length);
+  for (const batch of added) {
+    if (!Array.isArray(Object.getOwnPropertyDescriptor(batch, 'customIds')?.value)) return undefined;
+    if (batch.batchId !== undefined) newBatchIds.push(batch.batchId);
+  }
+  if (newBatchIds.length === 0 && added.length === 0) return undefined;
+  const idsInJob = job.batches.filter((batch) => batch.batchId !== undefined).map((batch) => batch.batchId);
+  if (new Set(idsInJob).size !== idsInJob.length) return undefined;
+
+  const log = state.readLog();
+  for (const batchId of newBatchIds) {
+    if (log.indexOf(JSON.stringify(batchId)) >= 0) return undefined;
+  }
+  const holding = added.filter((batch) => holdsRows(batch) && batch.customIds.length > 0);
+  if (holding.length > 0) {
+    const held = heldCustomIds(log, job.batches.slice(0, handedOut.length));
+    if (!held) return undefined;
+    for (const batch of holding) {
+      for (const customId of batch.customIds) {
+        if (held.has(customId)) return undefined;
+        held.add(customId);
+      }
+    }
+  }
+
+  const rowStats = structuredClone(header.rowStats);
+  const lines: string[] = [];
+  added.forEach((batch, offset) => {
+    const rows = batch.customIds.length;
+    rowStats.batches.push({ rows, spokenFor: holdsRows(batch) ? rows : 0, outcomes: { succeeded: 0, errored: 0, canceled: 0, expired: 0 }, downloaded: 0 });
+    if (rows > 0) lines.push(JSON.stringify({ b: handedOut.length + offset, c: batch.customIds }));
+  });
+  return { lines, rowStats };
+}
+
+const BATCH_LINE_PREFIX = Buffer.from('{"b":');
+
+/**
+ * The custom ids the log puts in batches that hold rows, reading only its custom-id lines; undefined
+ * when the log names a batch position the job does not have (then only the full comparison can tell).
+ */
+function heldCustomIds(log: Buffer, batches: readonly BatchRecord[]): Set<string> | undefined {
+  const held = new Set<string>();
+  for (let start = 0; start < log.length; ) {
+    const newline = log.indexOf(0x0a, start);
+    const end = newline === -1 ? log.length : newline;
+    if (end - start > BATCH_LINE_PREFIX.length && log.compare(BATCH_LINE_PREFIX, 0, BATCH_LINE_PREFIX.length, start, start + BATCH_LINE_PREFIX.length) === 0) {
+      const value = JSON.parse(log.toString('utf8', start, end)) as { b?: unknown; c?: unknown };
+      if (typeof value.b !== 'number' || !Array.isArray(value.c)) return undefined;
+      const batch = batches[value.b];
+      if (!batch) return undefined;
+      if (holdsRows(batch)) for (const customId of value.c as string[]) held.add(customId);
+    }
+    start = end + 1;
+  }
+  return held;
 }
 
 /** Each row's attempts as read (a copy of each list: the job's own lists may be changed in place). */

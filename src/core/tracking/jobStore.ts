@@ -261,7 +261,7 @@ export class FileJobStore implements JobStore {
     }
     // Bytes past `rowsBytes` are from an append whose header was never written (a crash): replaced.
     const rowsBytes = await this.appendLines(header, change.lines);
-    await writeFileAtomic(this.jobPath(job.id), serializeHeader(headerOf(job, header.rowsFile, rowsBytes)));
+    await writeFileAtomic(this.jobPath(job.id), serializeHeader(headerOf(job, header.rowsFile, rowsBytes, change.rowStats)));
   }
 
   /** A whole new rows log for the job, then its header; the log it replaces is removed after. */
