@@ -83,7 +83,7 @@ async function runSubmitWithCatalog(args: string[], io: CliIo, seams: SubmitComm
   // Settle anything before collecting: a missing key or a refusal should cost the user no waiting.
   let api: BatchApi | undefined;
   if (!options.dryRun || options.exact) api = createCliBatchApi(io, context.logger);
-  else if (apiKeyFrom(io)) api = createCliBatchApi(io, context.logger);
+  else if (apiKeyFrom(io)) api = madeOnFirstUse(() => createCliBatchApi(io, context.logger));
   if (!options.dryRun && !options.yes && !io.confirm) {
     throw new UsageError('not on a terminal, so there is no one to confirm: pass --yes to submit, or --dry-run to only see the preview');
   }
@@ -197,6 +197,22 @@ async function decideAndSubmit(
     return 1;
   }
   return 0;
+}
+
+/**
+ * A dry run's API, made when first used: it is only needed to reconcile an interrupted submission,
+ * and making it loads the SDK (a tenth of a second) for a preview that usually sends nothing.
+ */
+function madeOnFirstUse(make: () => BatchApi): BatchApi {
+  let api: BatchApi | undefined;
+  const real = () => (api ??= make());
+  return new Proxy({} as BatchApi, {
+    get: (_target, key) => {
+      const value: unknown = Reflect.get(real(), key);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(real()) : value;
+    },
+    has: (_target, key) => Reflect.has(real(), key),
+  });
 }
 
 interface SubmitArgs {
