@@ -24,8 +24,8 @@ export const SPARSE_SAMPLE_EVERY = 100;
 const MIN_SAMPLES_PER_TYPE = 20;
 /** Files at least this long are always counted (far below any context window, so pre-flight's length check stays exact). */
 const ALWAYS_COUNT_CHARS = 20_000;
-/** Text outside printable ASCII is always counted: its rate varies too much between files. */
-const NOT_PLAIN_ASCII = /[^\t-\r -~]/;
+/** Text that is not ASCII is always counted: its rate varies too much between files. */
+const NOT_ASCII = /[\u0080-\uffff]/;
 
 /** One row's estimated prompt tokens, and its shared system prefix's. */
 export interface RowTokens {
@@ -63,9 +63,10 @@ export class RowTokenEstimator {
 
   /**
    * `params` is the row's request; `withoutFile` the same request rendered for an empty file (built
-   * only when needed); `content` the file's text and `relativePath` its path.
+   * only when needed); `content` the file's text and `relativePath` its path; `asciiOnly` whether
+   * the text is all ASCII, when the caller knows it without a scan (else the text is scanned).
    */
-  estimate(params: BatchRequest['params'], withoutFile: () => BatchRequest['params'], content: string, relativePath: string): RowTokens {
+  estimate(params: BatchRequest['params'], withoutFile: () => BatchRequest['params'], content: string, relativePath: string, asciiOnly?: boolean): RowTokens {
     const index = this.rows++;
     const type = path.posix.extname(relativePath).toLowerCase();
     const rate = this.rates.get(type);
@@ -74,7 +75,7 @@ export class RowTokenEstimator {
       index % (index < SPARSE_SAMPLING_FROM ? SAMPLE_EVERY : SPARSE_SAMPLE_EVERY) === 0 ||
       content.length >= ALWAYS_COUNT_CHARS ||
       (rate?.rows ?? 0) < MIN_SAMPLES_PER_TYPE ||
-      NOT_PLAIN_ASCII.test(content);
+      !(asciiOnly ?? !NOT_ASCII.test(content));
     if (count) {
       this.counted += 1;
       const full = estimateRequestTokens(params, this.tokenizer, { model: this.model });
