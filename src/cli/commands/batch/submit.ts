@@ -4,6 +4,7 @@ import { describeCostPreview } from '../../../core/batch/costPreview';
 import { type PreflightReport, describePreflight } from '../../../core/batch/preflight';
 import { describeFilesInFlight, findFilesInFlight } from '../../../core/batch/inFlight';
 import { describeEscapingOutput, findEscapingOutput } from '../../../core/tracking/outputCheck';
+import { storedSucceededOutput } from '../../../core/tracking/jobRowStats';
 import { outputHistoryOf } from '../../../core/batch/outputHistory';
 import { type PreparedJob, discardPreparedJob, prepareJob } from '../../../core/batch/prepareJob';
 import { RequestTooLargeError } from '../../../core/jobs/splitBatches';
@@ -104,7 +105,7 @@ async function runSubmitWithCatalog(args: string[], io: CliIo, seams: SubmitComm
       maxRequestsPerBatch: options.maxRequestsPerBatch,
       exactCounts: options.exact && api ? { api } : undefined,
       modelOverrides: settings.modelOverrides,
-      outputHistory: outputHistoryOf(await context.store.list(), template.name),
+      outputHistory: outputHistoryOf(await context.store.list(), template.name, storedSucceededOutput),
       // A dry run only previews: its requests are checked and priced as they are built, never kept.
       keepRequestsIn: options.dryRun ? undefined : context.store.dir,
       now: context.clock.now(),
