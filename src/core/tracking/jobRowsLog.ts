@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { BatchRecord, Job, ManifestEntry, RowAttempt } from '../jobs/jobModel';
 import { type JobRowStats, attachStoredRowStats, computeRowStats, holdsRows, rowStatsKey } from './jobRowStats';
 
@@ -54,8 +54,16 @@ interface Snapshot {
 }
 
 /** A job handed out by the store: its rows are read from the log on first use. */
+/** Where a job's log can be read from part of the way (its bytes up to a header's count never change). */
+export interface LogSource {
+  /** Names the log generation (its absolute path: a new generation is a new file). */
+  key: string;
+  readRange: (from: number, to: number) => Buffer;
+}
+
 interface LazyState {
   header: JobHeaderFile;
+  logSource?: LogSource;
   /** The batch records handed out (a change that keeps them, in place, and only adds batches may be appended without reading the rows). */
   batches: BatchRecord[];
   readLog: () => Buffer;
@@ -145,7 +153,7 @@ export function replayRowsLog(log: Buffer, batchCount: number): RowsData {
  * log the first time any of them is touched (synchronously: a getter cannot wait). Until then the
  * header's stats answer every count (`storedRowStats`).
  */
-export function lazyJob(header: JobHeaderFile, readLog: () => Buffer): Job {
+export function lazyJob(header: JobHeaderFile, readLog: () => Buffer, logSource?: LogSource): Job {
   const job = { ...header.job, batches: header.job.batches.map((batch) => ({ ...batch })) } as Job;
   const load = (): RowsData => {
     if (!state.data) {
@@ -164,7 +172,7 @@ export function lazyJob(header: JobHeaderFile, readLog: () => Buffer): Job {
     }
     return state.data;
   };
-  const state: LazyState = { header, batches: job.batches.slice(), readLog, load };
+  const state: LazyState = { header, logSource, batches: job.batches.slice(), readLog, load };
   lazyStates.set(job, state);
   const accessor = <K extends 'manifest' | 'rows' | 'writtenFiles'>(key: K): PropertyDescriptor => ({
     enumerable: true,
@@ -268,8 +276,8 @@ export function rowsChangeOf(job: Job): RowsChange {
  *
  * The stats hold without the rows when no row changes hands: every new batch that holds rows holds
  * custom ids no other batch holds (so each speaks for its own rows, and no earlier batch loses any),
- * and every batch id new to the job appears nowhere in the log (so no stored attempt is from it).
- * Both are checked against the log's bytes: its custom-id lines are parsed, the rest only scanned.
+ * and no stored attempt is from a batch id new to the job. Both are checked against the log's digest
+ * (`LogDigest`: its custom-id and attempt lines, read once per log and then only as it grows).
  */
 function batchesAddedChange(job: Job, state: LazyState): { lines: string[]; rowStats: JobRowStats } | undefined {
   const { header, batches: handedOut } = state;
@@ -294,19 +302,18 @@ function batchesAddedChange(job: Job, state: LazyState): { lines: string[]; rowS
   const idsInJob = job.batches.filter((batch) => batch.batchId !== undefined).map((batch) => batch.batchId);
   if (new Set(idsInJob).size !== idsInJob.length) return undefined;
 
-  const log = state.readLog();
+  const digest = digestOf(state);
+  if (!digest || digest.maxPosition >= handedOut.length) return undefined;
   for (const batchId of newBatchIds) {
-    if (log.indexOf(JSON.stringify(batchId)) >= 0) return undefined;
+    if (digest.attemptBatchIds.has(batchId)) return undefined;
   }
-  const holding = added.filter((batch) => holdsRows(batch) && batch.customIds.length > 0);
-  if (holding.length > 0) {
-    const held = heldCustomIds(log, job.batches.slice(0, handedOut.length));
-    if (!held) return undefined;
-    for (const batch of holding) {
-      for (const customId of batch.customIds) {
-        if (held.has(customId)) return undefined;
-        held.add(customId);
-      }
+  const addedIds = new Set<string>();
+  for (const batch of added) {
+    if (!holdsRows(batch)) continue;
+    for (const customId of batch.customIds) {
+      if (addedIds.has(customId)) return undefined;
+      addedIds.add(customId);
+      if (digest.positionsOf.get(customId)?.some((position) => holdsRows(job.batches[position]))) return undefined;
     }
   }
 
@@ -320,27 +327,93 @@ function batchesAddedChange(job: Job, state: LazyState): { lines: string[]; rowS
   return { lines, rowStats };
 }
 
-const BATCH_LINE_PREFIX = Buffer.from('{"b":');
-
 /**
- * The custom ids the log puts in batches that hold rows, reading only its custom-id lines; undefined
- * when the log names a batch position the job does not have (then only the full comparison can tell).
+ * What the log says about batches, as the fast path needs it: which batch positions name each custom
+ * id, and which batch ids attempts are from. Built from the custom-id and attempt lines only (manifest
+ * lines are passed over), and kept per log generation, so recording the next batch of a submission
+ * reads only the lines appended since: a job sent as a thousand small batches does not read its log
+ * a thousand times. A log's bytes up to a header's count never change (appends go after them, a
+ * rewrite is a new file), which is what makes the digest of a prefix stay true.
  */
-function heldCustomIds(log: Buffer, batches: readonly BatchRecord[]): Set<string> | undefined {
-  const held = new Set<string>();
+interface LogDigest {
+  bytes: number;
+  positionsOf: Map<string, number[]>;
+  /** The highest batch position a custom-id line names (-1: none). */
+  maxPosition: number;
+  attemptBatchIds: Set<string>;
+}
+
+/** Digests of the logs recently recorded to, by `LogSource.key`; a few, most recent last. */
+const digests = new Map<string, LogDigest>();
+const KEPT_DIGESTS = 4;
+
+/** The digest of the log up to the header's byte count; undefined when a line cannot be read as expected. */
+function digestOf(state: LazyState): LogDigest | undefined {
+  const { header, logSource } = state;
+  const kept = logSource ? digests.get(logSource.key) : undefined;
+  const digest: LogDigest = kept && kept.bytes <= header.rowsBytes ? kept : { bytes: 0, positionsOf: new Map(), maxPosition: -1, attemptBatchIds: new Set() };
+  if (logSource) digests.delete(logSource.key);
+  if (digest.bytes < header.rowsBytes) {
+    const more = logSource ? logSource.readRange(digest.bytes, header.rowsBytes) : state.readLog().subarray(digest.bytes, header.rowsBytes);
+    if (more.length !== header.rowsBytes - digest.bytes || !digestLines(digest, more)) return undefined;
+    digest.bytes = header.rowsBytes;
+  }
+  if (logSource) {
+    digests.set(logSource.key, digest);
+    if (digests.size > KEPT_DIGESTS) digests.delete(digests.keys().next().value as string);
+  }
+  return digest;
+}
+
+const BATCH_LINE_PREFIX = Buffer.from('{"b":');
+const ROW_LINE_PREFIX = Buffer.from('{"r":');
+const ATTEMPT_KEY = Buffer.from('"a":');
+
+/** Adds whole log lines to a digest; false when one is not what the log format says it is. */
+function digestLines(digest: LogDigest, log: Buffer): boolean {
+  const startsWith = (prefix: Buffer, start: number, end: number) =>
+    end - start > prefix.length && log.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
   for (let start = 0; start < log.length; ) {
     const newline = log.indexOf(0x0a, start);
     const end = newline === -1 ? log.length : newline;
-    if (end - start > BATCH_LINE_PREFIX.length && log.compare(BATCH_LINE_PREFIX, 0, BATCH_LINE_PREFIX.length, start, start + BATCH_LINE_PREFIX.length) === 0) {
+    if (startsWith(BATCH_LINE_PREFIX, start, end)) {
       const value = JSON.parse(log.toString('utf8', start, end)) as { b?: unknown; c?: unknown };
-      if (typeof value.b !== 'number' || !Array.isArray(value.c)) return undefined;
-      const batch = batches[value.b];
-      if (!batch) return undefined;
-      if (holdsRows(batch)) for (const customId of value.c as string[]) held.add(customId);
+      if (typeof value.b !== 'number' || !Array.isArray(value.c)) return false;
+      const position = value.b;
+      digest.maxPosition = Math.max(digest.maxPosition, position);
+      for (const customId of value.c as string[]) {
+        const positions = digest.positionsOf.get(customId);
+        if (positions) positions.push(position);
+        else digest.positionsOf.set(customId, [position]);
+      }
+    } else if (startsWith(ROW_LINE_PREFIX, start, end)) {
+      const attemptAt = log.indexOf(ATTEMPT_KEY, start);
+      if (attemptAt >= 0 && attemptAt < end) {
+        const value = JSON.parse(log.toString('utf8', start, end)) as { a?: { batchId?: unknown } };
+        if (typeof value.a?.batchId !== 'string') return false;
+        digest.attemptBatchIds.add(value.a.batchId);
+      }
     }
     start = end + 1;
   }
-  return held;
+  return true;
+}
+
+/** Reads bytes `from` to `to` of a log file. */
+export function readLogRange(file: string, from: number, to: number): Buffer {
+  const buffer = Buffer.allocUnsafe(to - from);
+  const fd = openSync(file, 'r');
+  try {
+    let length = 0;
+    while (length < buffer.length) {
+      const read = readSync(fd, buffer, length, buffer.length - length, from + length);
+      if (read === 0) break;
+      length += read;
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Each row's attempts as read (a copy of each list: the job's own lists may be changed in place). */

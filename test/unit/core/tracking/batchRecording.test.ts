@@ -109,6 +109,38 @@ describe('recording a batch of a job without reading its rows', () => {
     assert.equal(header.rowStats.batches[1]?.outcomes.succeeded, 1);
   });
 
+  it('records many batches of one job, each from what the log gained since the last, and still sees rows change hands later', async () => {
+    const store = await storedJob('job_many', 60);
+    for (let batch = 0; batch < 6; batch++) {
+      const customIds = Array.from({ length: 10 }, (_, i) => `row-${batch * 10 + i}`);
+      const intent = await store.update('job_many', (job) => {
+        job.batches.push(makeBatch({ index: batch, customIds }));
+      });
+      const created = await store.update('job_many', (job) => {
+        job.batches[batch].batchId = `msgbatch_m${batch}`;
+      });
+      assert.equal(rowsWereRead(intent) || rowsWereRead(created), false, `batch ${batch} was recorded without reading the rows`);
+      assert.deepEqual((await headerOf(store, 'job_many')).rowStats, await statsFromRows(store, 'job_many'));
+    }
+    // Results arrive after the log was digested: one names a batch id no record has yet.
+    await store.update('job_many', (job) => {
+      job.rows['row-0'] = [{ batchId: 'msgbatch_m0', outcome: 'errored' }, succeeded('msgbatch_later')];
+      job.rows['row-1'] = [succeeded('msgbatch_m0')];
+    });
+    const retry = await store.update('job_many', (job) => {
+      job.batches.push(makeBatch({ index: 6, purpose: 'retry', customIds: ['row-0'] }));
+    });
+    assert.equal(rowsWereRead(retry), true, 'row-0 changes hands: compared in full');
+    const named = await store.update('job_many', (job) => {
+      job.batches[6].batchId = 'msgbatch_later';
+    });
+    assert.equal(rowsWereRead(named), true, 'an attempt appended after the digest names this id: compared in full');
+    const header = await headerOf(store, 'job_many');
+    assert.deepEqual(header.rowStats, await statsFromRows(store, 'job_many'));
+    assert.equal(header.rowStats.batches[6]?.outcomes.succeeded, 1);
+    assert.equal(header.rowStats.batches[0]?.spokenFor, 9);
+  });
+
   it('takes the full comparison for custom ids repeated within the new batch', async () => {
     const store = await storedJob('job_twice', 5);
     const updated = await store.update('job_twice', (job) => {
