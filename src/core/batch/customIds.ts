@@ -69,10 +69,12 @@ export class CustomIdAllocator {
   }
 }
 
+const ASCII_ONLY = /^[^\u0080-\uffff]*$/;
+
 function slugify(value: string): string {
-  return value
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
+  // Only text beyond ASCII has accents to take apart and drop.
+  const plain = ASCII_ONLY.test(value) ? value : value.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+  return plain
     .replace(/[^a-zA-Z0-9_-]+/g, '-')
     .replace(/-{2,}/g, '-')
     .replace(/^[-_]+|[-_]+$/g, '');

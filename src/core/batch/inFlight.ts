@@ -17,14 +17,19 @@ export interface FilesInFlight {
 export function findFilesInFlight(candidate: Job, jobs: readonly Job[]): FilesInFlight[] {
   const key = (job: Job, relativePath: string, contentSha256: string) =>
     `${job.template.name}\u0000${job.template.model}\u0000${relativePath}\u0000${contentSha256}`;
-  const wanted = new Map(candidate.manifest.map((entry) => [key(candidate, entry.relativePath, entry.contentSha256), entry.relativePath]));
+  // Built for the first job with a batch in flight: most submissions find none, and neither the
+  // candidate's 100k keys nor any finished job's rows (read from its log on first touch) are needed then.
+  let wanted: Map<string, string> | undefined;
   const found: FilesInFlight[] = [];
   for (const job of jobs) {
     if (job.id === candidate.id) continue;
+    const inFlight = job.batches.filter(isBatchInFlight);
+    if (inFlight.length === 0) continue;
+    wanted ??= new Map(candidate.manifest.map((entry) => [key(candidate, entry.relativePath, entry.contentSha256), entry.relativePath]));
     const byCustomId = new Map(job.manifest.map((entry) => [entry.customId, entry]));
     const paths = new Set<string>();
     const holders = new Set<string>();
-    for (const record of job.batches.filter(isBatchInFlight)) {
+    for (const record of inFlight) {
       for (const customId of record.customIds) {
         const entry = byCustomId.get(customId);
         const path = entry && wanted.get(key(job, entry.relativePath, entry.contentSha256));

@@ -14,14 +14,26 @@ export type OutputExpectation =
 /**
  * The template's own history: the mean `output_tokens` of every succeeded, downloaded row of earlier
  * jobs that used the same template name (each attempt billed once, so each counts once). Undefined
- * when no such row exists yet. Pure.
+ * when no such row exists yet. `storedOutput` gives a job's succeeded rows and their output tokens
+ * when its store knows them without reading the rows (a finished 100k-row job then costs nothing). Pure.
  */
-export function outputHistoryOf(jobs: readonly Job[], templateName: string): OutputExpectation | undefined {
+export function outputHistoryOf(
+  jobs: readonly Job[],
+  templateName: string,
+  storedOutput?: (job: Job) => { rows: number; outputTokens: number } | undefined,
+): OutputExpectation | undefined {
   let rows = 0;
   let outputTokens = 0;
   let jobsWithRows = 0;
   for (const job of jobs) {
     if (job.template.name !== templateName) continue;
+    const stored = storedOutput?.(job);
+    if (stored) {
+      rows += stored.rows;
+      outputTokens += stored.outputTokens;
+      if (stored.rows > 0) jobsWithRows += 1;
+      continue;
+    }
     let counted = false;
     for (const attempts of Object.values(job.rows)) {
       for (const attempt of attempts) {

@@ -46,6 +46,8 @@ export interface PreparedJob {
   /** The job's requests file, written but not yet in place (`submitPreparedJob` commits it); absent for a dry run. */
   requests?: RequestsFileWriter;
   plan: PlannedBatch[];
+  /** Bytes of each request's serialized line, in manifest order (what the split was planned from). */
+  requestBytes: number[];
   preview: CostPreview;
   skipped: SkippedFile[];
   /** Every check the API would apply to a row only after the batch ended, and the split's limits. */
@@ -142,7 +144,7 @@ export async function prepareJob(options: PrepareJobOptions): Promise<PreparedJo
       },
       requestsFile: requestsFileFor(jobId),
     };
-    return { job, requests, plan, preview, skipped, preflight: { ...preflight.report(), batchProblems: checkBatchPlan(plan) } };
+    return { job, requests, plan, requestBytes, preview, skipped, preflight: { ...preflight.report(), batchProblems: checkBatchPlan(plan) } };
   } catch (error) {
     await requests?.discard();
     await exact?.finish().catch(() => undefined);

@@ -47,7 +47,8 @@ export function buildRequest(
   });
   const params = paramsFor(file.content);
   const request: BatchRequest = { custom_id: customId, params };
-  const estimate = tokens.estimate(params, () => paramsFor(''), file.content, file.relativePath);
+  // Decoded UTF-8 has as many characters as bytes only when every byte is ASCII.
+  const estimate = tokens.estimate(params, () => paramsFor(''), file.content, file.relativePath, file.content.length === file.bytes);
   const line = JSON.stringify(request);
   return {
     request,

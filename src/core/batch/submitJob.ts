@@ -2,7 +2,7 @@ import type { BatchApi, MessageBatch } from '../api/batchApi';
 import type { BatchRecord, Job, JobStore } from '../jobs/jobModel';
 import { storedRequestLines } from '../jobs/requestsFile';
 import { DEFAULT_MAX_BATCH_BYTES } from '../jobs/splitBatches';
-import { submitRows } from '../jobs/submission';
+import { type KnownRows, submitRows } from '../jobs/submission';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
 import type { PreparedJob } from './prepareJob';
@@ -33,7 +33,7 @@ export interface SubmitOutcome {
   /** Batch ids created by this call, in order. */
   created: string[];
   /** The first failure, which stopped the submission; later batches were not attempted. */
-  failure?: { index: number; message: string; definite: boolean };
+  failure?: { index: number; message: string; definite: boolean; rows: number };
   /** Requests of this job not in any submitted (or possibly submitted) batch. */
   unsentRequests: number;
 }
@@ -46,7 +46,10 @@ export async function submitPreparedJob(prepared: PreparedJob, options: SubmitOp
   if (!prepared.requests) throw new Error(`job ${prepared.job.id} was prepared as a preview only (its requests were not kept), so it cannot be submitted`);
   await prepared.requests.commit();
   await options.store.create(prepared.job);
-  return submitPendingBatches(prepared.job.id, options, prepared.plan.length);
+  // Every row is pending and its id and length are known from building it: the job is neither read
+  // back from the store nor its requests file read an extra time to plan the split.
+  const known: KnownRows = { customIds: prepared.job.manifest.map((entry) => entry.customId), lineBytes: prepared.requestBytes };
+  return submitPending(prepared.job, options, prepared.plan.length, known);
 }
 
 /**
@@ -57,13 +60,19 @@ export async function submitPreparedJob(prepared: PreparedJob, options: SubmitOp
  * ambiguous one leaves an open intent for reconciliation. Resumable: call again for what is left.
  */
 export async function submitPendingBatches(jobId: string, options: SubmitOptions, batchesTotal?: number): Promise<SubmitOutcome> {
-  const { store } = options;
-  const job = await store.get(jobId);
+  const job = await options.store.get(jobId);
   if (!job) throw new Error(`no job ${jobId} in the store`);
+  return submitPending(job, options, batchesTotal);
+}
+
+/** `submitPendingBatches` for a job in hand; `known` gives the ids and lengths of exactly its pending rows. */
+async function submitPending(job: Job, options: SubmitOptions, batchesTotal?: number, known?: KnownRows): Promise<SubmitOutcome> {
+  const { store } = options;
   const pending = new Set(pendingCustomIds(job));
+  if (known && known.customIds.length !== pending.size) throw new Error(`job ${job.id}: ${known.customIds.length} rows built, ${pending.size} pending`);
   let batchesDone = 0;
   const result = await submitRows(
-    jobId,
+    job.id,
     () => storedRequestLines(store, job, pending),
     'initial',
     { maxRequests: options.maxRequestsPerBatch, maxBytes: options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES },
@@ -76,13 +85,16 @@ export async function submitPendingBatches(jobId: string, options: SubmitOptions
       afterCreate: options.afterCreate,
       onBatchCreated: () => options.onProgress?.({ batchesDone: ++batchesDone, batchesTotal }),
     },
+    known,
   );
-  const current = result.job ?? job;
+  // Counted from what this call did, not from the job's rows (reading them back costs a pass over the
+  // job): the rows it found pending, less those now in a created batch or in an intent that may exist.
+  const mayExist = result.failure && !result.failure.definite ? result.failure.rows : 0;
   return {
-    job: current,
+    job: result.job ?? job,
     created: result.created,
     ...(result.failure ? { failure: result.failure } : {}),
-    unsentRequests: pendingCustomIds(current).length,
+    unsentRequests: pending.size - result.sentCustomIds.length - mayExist,
   };
 }
 

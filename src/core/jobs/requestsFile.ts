@@ -26,6 +26,12 @@ export class RequestsFileWriter {
   private pendingLength = 0;
   private lines = 0;
   private finished = false;
+  /**
+   * The chunk being written while the next one is built: one write in flight at a time (so they land
+   * in order), never awaited until the next chunk is ready, so building requests does not wait on the disk.
+   */
+  private writing: Promise<void> = Promise.resolve();
+  private writeFailure: { error: unknown } | undefined;
 
   private constructor(
     /** Absolute path of the requests file once committed. */
@@ -61,6 +67,7 @@ export class RequestsFileWriter {
     this.finished = true;
     try {
       await this.flush();
+      await this.settled();
       await this.handle.sync();
       await this.handle.close();
       await fs.rename(this.temp, this.target);
@@ -76,16 +83,30 @@ export class RequestsFileWriter {
   async discard(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
+    await this.writing;
     await this.handle.close().catch(() => undefined);
     await fs.rm(this.temp, { force: true });
   }
 
+  /** Starts writing what was appended, once the previous write is done (its failure is thrown here). */
   private async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     const text = this.pending.join('');
     this.pending = [];
     this.pendingLength = 0;
-    await this.handle.write(text);
+    await this.settled();
+    this.writing = this.handle.write(text).then(
+      () => undefined,
+      (error: unknown) => {
+        this.writeFailure ??= { error };
+      },
+    );
+  }
+
+  /** Waits for the write in flight; throws the first write failure. */
+  private async settled(): Promise<void> {
+    await this.writing;
+    if (this.writeFailure) throw this.writeFailure.error;
   }
 }
 

@@ -43,8 +43,14 @@ export interface SubmissionResult {
   created: string[];
   /** Rows in those batches. */
   sentCustomIds: string[];
-  /** The failure that stopped the submission; `definite` when no batch can exist for it. */
-  failure?: { index: number; message: string; definite: boolean };
+  /** The failure that stopped the submission; `definite` when no batch can exist for it; `rows` in its batch. */
+  failure?: { index: number; message: string; definite: boolean; rows: number };
+}
+
+/** The rows' custom ids and serialized lengths, in order, when the caller knows them already (it just wrote them). */
+export interface KnownRows {
+  customIds: readonly string[];
+  lineBytes: readonly number[];
 }
 
 const BODY_OPEN = Buffer.from('{"requests":[');
@@ -55,9 +61,12 @@ const COMMA = Buffer.from(',');
  * Sends `rows` (serialized requests, in order; a source that can be read twice) as batches of job
  * `jobId` with `purpose`, split by `limits` (`splitIntoBatches`: a new batch starts when the next row
  * would pass the request count or the body size). A first pass reads only each row's id and length
- * to plan the split; the second fills each batch's body, allocated at its exact size, straight from
+ * to plan the split (skipped when the caller gives them as `known`: a first submission built the
+ * rows just now); the second fills each batch's body, allocated at its exact size, straight from
  * the rows, so the batch being sent is the only payload in memory. The body is
- * `{"requests":[line,line,...]}` byte for byte from the stored lines, which is what its sha256 covers.
+ * `{"requests":[line,line,...]}` byte for byte from the stored lines, which is what its sha256 covers;
+ * a row that is not the one planned, or a body that does not come out at its planned size, stops the
+ * submission before that batch is recorded or sent.
  */
 export async function submitRows(
   jobId: string,
@@ -65,13 +74,22 @@ export async function submitRows(
   purpose: BatchRecord['purpose'],
   limits: SplitLimits,
   options: SubmissionOptions,
+  known?: KnownRows,
 ): Promise<SubmissionResult> {
   const result: SubmissionResult = { job: undefined, created: [], sentCustomIds: [] };
-  const ids: string[] = [];
-  const lengths: number[] = [];
-  for await (const row of rows()) {
-    ids.push(row.customId);
-    lengths.push(row.line.length);
+  let ids: readonly string[];
+  let lengths: readonly number[];
+  if (known) {
+    ({ customIds: ids, lineBytes: lengths } = known);
+  } else {
+    const readIds: string[] = [];
+    const readLengths: number[] = [];
+    for await (const row of rows()) {
+      readIds.push(row.customId);
+      readLengths.push(row.line.length);
+    }
+    ids = readIds;
+    lengths = readLengths;
   }
   const plan = splitIntoBatches(lengths, limits);
   let planned = 0;
@@ -79,7 +97,7 @@ export async function submitRows(
   let batchIds: string[] = [];
   let row = 0;
   for await (const { customId, line } of rows()) {
-    if (customId !== ids[row]) throw new Error(`job ${jobId}: the stored requests changed while they were being sent (row ${row + 1})`);
+    if (customId !== ids[row] || line.length !== lengths[row]) throw new Error(`job ${jobId}: the stored requests changed while they were being sent (row ${row + 1})`);
     body ??= new BodyBuilder(plan[planned]!.bodyBytes);
     body.add(line);
     batchIds.push(customId);
@@ -155,7 +173,7 @@ async function sendBatch(jobId: string, customIds: string[], body: Buffer, purpo
       record.submitError = classified.message;
       if (definite) record.notSubmitted = true;
     });
-    result.failure = { index: intent.index, message: classified.message, definite };
+    result.failure = { index: intent.index, message: classified.message, definite, rows: customIds.length };
     return false;
   }
   await options.afterCreate?.(batch, intent);

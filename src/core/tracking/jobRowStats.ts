@@ -138,6 +138,22 @@ export function storedRowStats(job: Job): JobRowStats | undefined {
   return storedStats.get(job)?.();
 }
 
+/**
+ * The succeeded attempts' count and output tokens, from the stats the store kept (undefined when it
+ * has none to offer: the rows are in memory, or the header predates usage totals).
+ */
+export function storedSucceededOutput(job: Job): { rows: number; outputTokens: number } | undefined {
+  const usage = storedRowStats(job)?.usage;
+  if (!usage) return undefined;
+  let rows = 0;
+  let outputTokens = 0;
+  for (const bucket of usage) {
+    rows += bucket.rows;
+    outputTokens += bucket.outputTokens;
+  }
+  return { rows, outputTokens };
+}
+
 /** The job's row count without reading its rows when the store already knows it. */
 export function jobRowCount(job: Job): number {
   return storedRowStats(job)?.manifestRows ?? job.manifest.length;

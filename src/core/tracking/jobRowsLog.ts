@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { BatchRecord, Job, ManifestEntry, RowAttempt } from '../jobs/jobModel';
-import { type JobRowStats, attachStoredRowStats, computeRowStats, rowStatsKey } from './jobRowStats';
+import { type JobRowStats, attachStoredRowStats, computeRowStats, holdsRows, rowStatsKey } from './jobRowStats';
 
 /*
  * A job on disk is two files: a small header (`jobs/<id>.json`: everything but the rows, rewritten
@@ -54,8 +54,18 @@ interface Snapshot {
 }
 
 /** A job handed out by the store: its rows are read from the log on first use. */
+/** Where a job's log can be read from part of the way (its bytes up to a header's count never change). */
+export interface LogSource {
+  /** Names the log generation (its absolute path: a new generation is a new file). */
+  key: string;
+  readRange: (from: number, to: number) => Buffer;
+}
+
 interface LazyState {
   header: JobHeaderFile;
+  logSource?: LogSource;
+  /** The batch records handed out (a change that keeps them, in place, and only adds batches may be appended without reading the rows). */
+  batches: BatchRecord[];
   readLog: () => Buffer;
   /** Reads the log (once) and keeps a snapshot of what it said. */
   load: () => RowsData;
@@ -143,7 +153,7 @@ export function replayRowsLog(log: Buffer, batchCount: number): RowsData {
  * log the first time any of them is touched (synchronously: a getter cannot wait). Until then the
  * header's stats answer every count (`storedRowStats`).
  */
-export function lazyJob(header: JobHeaderFile, readLog: () => Buffer): Job {
+export function lazyJob(header: JobHeaderFile, readLog: () => Buffer, logSource?: LogSource): Job {
   const job = { ...header.job, batches: header.job.batches.map((batch) => ({ ...batch })) } as Job;
   const load = (): RowsData => {
     if (!state.data) {
@@ -162,7 +172,7 @@ export function lazyJob(header: JobHeaderFile, readLog: () => Buffer): Job {
     }
     return state.data;
   };
-  const state: LazyState = { header, readLog, load };
+  const state: LazyState = { header, logSource, batches: job.batches.slice(), readLog, load };
   lazyStates.set(job, state);
   const accessor = <K extends 'manifest' | 'rows' | 'writtenFiles'>(key: K): PropertyDescriptor => ({
     enumerable: true,
@@ -198,8 +208,8 @@ function statsIfCurrent(job: Job, header: JobHeaderFile): JobRowStats | undefine
 export type RowsChange =
   /** Nothing in the rows changed: the header alone is rewritten, with these stats. */
   | { kind: 'none'; rowStats: JobRowStats }
-  /** Lines to append to the current log. */
-  | { kind: 'append'; lines: string[] }
+  /** Lines to append to the current log; with the stats after them when they are known without reading the rows. */
+  | { kind: 'append'; lines: string[]; rowStats?: JobRowStats }
   /** A new generation of the log. */
   | { kind: 'rewrite' };
 
@@ -215,6 +225,10 @@ export function rowsChangeOf(job: Job): RowsChange {
     const stats = statsIfCurrent(job, state.header);
     const unchanged = stats && !writtenFilesAdded && job.batches.every((batch) => Object.getOwnPropertyDescriptor(batch, 'customIds')?.get !== undefined);
     if (unchanged) return { kind: 'none', rowStats: stats };
+    if (!writtenFilesAdded) {
+      const added = batchesAddedChange(job, state);
+      if (added) return { kind: 'append', ...added };
+    }
   }
   const snapshot = snapshotOf(state);
   const lines: string[] = [];
@@ -251,6 +265,155 @@ export function rowsChangeOf(job: Job): RowsChange {
     if (snapshot.writtenFiles.get(file) !== hash) lines.push(JSON.stringify({ w: file, h: hash }));
   }
   return { kind: 'append', lines };
+}
+
+/**
+ * The change of a job whose rows were not read when the only change is to its batch records: new
+ * batches appended (with their custom ids) and ids given to batches that had none (an intent, then
+ * its batch id, as a submission records them). Its log lines and its stats are found without reading
+ * the rows — what keeps recording a batch of a 100k-row job from costing a pass over the job — or
+ * undefined when they cannot be proven that way, and the full comparison decides.
+ *
+ * The stats hold without the rows when no row changes hands: every new batch that holds rows holds
+ * custom ids no other batch holds (so each speaks for its own rows, and no earlier batch loses any),
+ * and no stored attempt is from a batch id new to the job. Both are checked against the log's digest
+ * (`LogDigest`: its custom-id and attempt lines, read once per log and then only as it grows).
+ */
+function batchesAddedChange(job: Job, state: LazyState): { lines: string[]; rowStats: JobRowStats } | undefined {
+  const { header, batches: handedOut } = state;
+  const stored = header.job.batches;
+  if (header.rowStatsStale || header.rowStats.batches.length !== stored.length || job.batches.length < handedOut.length) return undefined;
+  const newBatchIds: string[] = [];
+  for (let position = 0; position < handedOut.length; position++) {
+    const batch = job.batches[position];
+    const before = stored[position];
+    if (batch !== handedOut[position] || Object.getOwnPropertyDescriptor(batch, 'customIds')?.get === undefined) return undefined;
+    if (holdsRows(batch) !== holdsRows(before)) return undefined;
+    if (batch.batchId === before.batchId) continue;
+    if (before.batchId !== undefined || batch.batchId === undefined) return undefined;
+    newBatchIds.push(batch.batchId);
+  }
+  const added = job.batches.slice(handedOut.length);
+  for (const batch of added) {
+    if (!Array.isArray(Object.getOwnPropertyDescriptor(batch, 'customIds')?.value)) return undefined;
+    if (batch.batchId !== undefined) newBatchIds.push(batch.batchId);
+  }
+  if (newBatchIds.length === 0 && added.length === 0) return undefined;
+  const idsInJob = job.batches.filter((batch) => batch.batchId !== undefined).map((batch) => batch.batchId);
+  if (new Set(idsInJob).size !== idsInJob.length) return undefined;
+
+  const digest = digestOf(state);
+  if (!digest || digest.maxPosition >= handedOut.length) return undefined;
+  for (const batchId of newBatchIds) {
+    if (digest.attemptBatchIds.has(batchId)) return undefined;
+  }
+  const addedIds = new Set<string>();
+  for (const batch of added) {
+    if (!holdsRows(batch)) continue;
+    for (const customId of batch.customIds) {
+      if (addedIds.has(customId)) return undefined;
+      addedIds.add(customId);
+      if (digest.positionsOf.get(customId)?.some((position) => holdsRows(job.batches[position]))) return undefined;
+    }
+  }
+
+  const rowStats = structuredClone(header.rowStats);
+  const lines: string[] = [];
+  added.forEach((batch, offset) => {
+    const rows = batch.customIds.length;
+    rowStats.batches.push({ rows, spokenFor: holdsRows(batch) ? rows : 0, outcomes: { succeeded: 0, errored: 0, canceled: 0, expired: 0 }, downloaded: 0 });
+    if (rows > 0) lines.push(JSON.stringify({ b: handedOut.length + offset, c: batch.customIds }));
+  });
+  return { lines, rowStats };
+}
+
+/**
+ * What the log says about batches, as the fast path needs it: which batch positions name each custom
+ * id, and which batch ids attempts are from. Built from the custom-id and attempt lines only (manifest
+ * lines are passed over), and kept per log generation, so recording the next batch of a submission
+ * reads only the lines appended since: a job sent as a thousand small batches does not read its log
+ * a thousand times. A log's bytes up to a header's count never change (appends go after them, a
+ * rewrite is a new file), which is what makes the digest of a prefix stay true.
+ */
+interface LogDigest {
+  bytes: number;
+  positionsOf: Map<string, number[]>;
+  /** The highest batch position a custom-id line names (-1: none). */
+  maxPosition: number;
+  attemptBatchIds: Set<string>;
+}
+
+/** Digests of the logs recently recorded to, by `LogSource.key`; a few, most recent last. */
+const digests = new Map<string, LogDigest>();
+const KEPT_DIGESTS = 4;
+
+/** The digest of the log up to the header's byte count; undefined when a line cannot be read as expected. */
+function digestOf(state: LazyState): LogDigest | undefined {
+  const { header, logSource } = state;
+  const kept = logSource ? digests.get(logSource.key) : undefined;
+  const digest: LogDigest = kept && kept.bytes <= header.rowsBytes ? kept : { bytes: 0, positionsOf: new Map(), maxPosition: -1, attemptBatchIds: new Set() };
+  if (logSource) digests.delete(logSource.key);
+  if (digest.bytes < header.rowsBytes) {
+    const more = logSource ? logSource.readRange(digest.bytes, header.rowsBytes) : state.readLog().subarray(digest.bytes, header.rowsBytes);
+    if (more.length !== header.rowsBytes - digest.bytes || !digestLines(digest, more)) return undefined;
+    digest.bytes = header.rowsBytes;
+  }
+  if (logSource) {
+    digests.set(logSource.key, digest);
+    if (digests.size > KEPT_DIGESTS) digests.delete(digests.keys().next().value as string);
+  }
+  return digest;
+}
+
+const BATCH_LINE_PREFIX = Buffer.from('{"b":');
+const ROW_LINE_PREFIX = Buffer.from('{"r":');
+const ATTEMPT_KEY = Buffer.from('"a":');
+
+/** Adds whole log lines to a digest; false when one is not what the log format says it is. */
+function digestLines(digest: LogDigest, log: Buffer): boolean {
+  const startsWith = (prefix: Buffer, start: number, end: number) =>
+    end - start > prefix.length && log.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
+  for (let start = 0; start < log.length; ) {
+    const newline = log.indexOf(0x0a, start);
+    const end = newline === -1 ? log.length : newline;
+    if (startsWith(BATCH_LINE_PREFIX, start, end)) {
+      const value = JSON.parse(log.toString('utf8', start, end)) as { b?: unknown; c?: unknown };
+      if (typeof value.b !== 'number' || !Array.isArray(value.c)) return false;
+      const position = value.b;
+      digest.maxPosition = Math.max(digest.maxPosition, position);
+      for (const customId of value.c as string[]) {
+        const positions = digest.positionsOf.get(customId);
+        if (positions) positions.push(position);
+        else digest.positionsOf.set(customId, [position]);
+      }
+    } else if (startsWith(ROW_LINE_PREFIX, start, end)) {
+      const attemptAt = log.indexOf(ATTEMPT_KEY, start);
+      if (attemptAt >= 0 && attemptAt < end) {
+        const value = JSON.parse(log.toString('utf8', start, end)) as { a?: { batchId?: unknown } };
+        if (typeof value.a?.batchId !== 'string') return false;
+        digest.attemptBatchIds.add(value.a.batchId);
+      }
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
+/** Reads bytes `from` to `to` of a log file. */
+export function readLogRange(file: string, from: number, to: number): Buffer {
+  const buffer = Buffer.allocUnsafe(to - from);
+  const fd = openSync(file, 'r');
+  try {
+    let length = 0;
+    while (length < buffer.length) {
+      const read = readSync(fd, buffer, length, buffer.length - length, from + length);
+      if (read === 0) break;
+      length += read;
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Each row's attempts as read (a copy of each list: the job's own lists may be changed in place). */

@@ -9,7 +9,7 @@ import { type Logger, silentLogger } from '../util/logger';
 import { checkedJobId, requestsFileFor } from '../jobs/jobIds';
 import { readRequestLines } from '../jobs/requestsFile';
 import { JOB_SCHEMA_VERSION, type Job, type JobStore, type RowAttempt, type RowsBasis } from '../jobs/jobModel';
-import { type JobHeaderFile, SPLIT_JOB_FORMAT, headerOf, lazyJob, readLogPrefix, resultsLogLines, rowsChangeOf, rowsLogLines, rowsWereRead } from './jobRowsLog';
+import { type JobHeaderFile, SPLIT_JOB_FORMAT, headerOf, lazyJob, readLogPrefix, readLogRange, resultsLogLines, rowsChangeOf, rowsLogLines, rowsWereRead } from './jobRowsLog';
 import { type JobRowStats, type RowStatsContext, applyRowChange, computeRowStats, rowStatsContext, rowStatsKey, withAttempt } from './jobRowStats';
 
 
@@ -261,7 +261,7 @@ export class FileJobStore implements JobStore {
     }
     // Bytes past `rowsBytes` are from an append whose header was never written (a crash): replaced.
     const rowsBytes = await this.appendLines(header, change.lines);
-    await writeFileAtomic(this.jobPath(job.id), serializeHeader(headerOf(job, header.rowsFile, rowsBytes)));
+    await writeFileAtomic(this.jobPath(job.id), serializeHeader(headerOf(job, header.rowsFile, rowsBytes, change.rowStats)));
   }
 
   /** A whole new rows log for the job, then its header; the log it replaces is removed after. */
@@ -305,16 +305,28 @@ export class FileJobStore implements JobStore {
     const value = parseJobFile(text);
     if (!isSplitHeader(value)) return value;
     const logPath = this.storePath(value.rowsFile);
-    const job = lazyJob(value, () => {
-      try {
-        return readLogPrefix(logPath, value.rowsBytes);
-      } catch (error) {
-        if (isCode(error, 'ENOENT')) {
-          throw new Error(`Batchlens store: job ${value.job.id} was rewritten while it was being read; try again.`, { cause: error });
+    const rewritten = (error: unknown): unknown =>
+      isCode(error, 'ENOENT') ? new Error(`Batchlens store: job ${value.job.id} was rewritten while it was being read; try again.`, { cause: error }) : error;
+    const job = lazyJob(
+      value,
+      () => {
+        try {
+          return readLogPrefix(logPath, value.rowsBytes);
+        } catch (error) {
+          throw rewritten(error);
         }
-        throw error;
-      }
-    });
+      },
+      {
+        key: logPath,
+        readRange: (from, to) => {
+          try {
+            return readLogRange(logPath, from, to);
+          } catch (error) {
+            throw rewritten(error);
+          }
+        },
+      },
+    );
     headerFiles.set(job, value);
     return job;
   }

@@ -6,6 +6,7 @@ import { enabledExcludeGlobs } from '../../core/files/exclusionRules';
 import { type PreparedJob, discardPreparedJob, prepareJob } from '../../core/batch/prepareJob';
 import { submitPreparedJob } from '../../core/batch/submitJob';
 import { type PromptTemplate, TemplateError, listTemplates, loadTemplate } from '../../core/batch/templates';
+import { storedSucceededOutput } from '../../core/tracking/jobRowStats';
 import { FileJobStore } from '../../core/tracking/jobStore';
 import { describeReconcileReport, reconcileIntents } from '../../core/tracking/reconcile';
 import { systemClock } from '../../core/util/clock';
@@ -43,7 +44,7 @@ export async function runSubmitFlow(
   const exactApi = options.exact ? await services.createBatchApi() : undefined;
   if (options.exact && !exactApi) return undefined;
   const store = new FileJobStore(root, { logger: log });
-  const outputHistory = outputHistoryOf(await store.list(), template.name);
+  const outputHistory = outputHistoryOf(await store.list(), template.name, storedSucceededOutput);
   const controller = new AbortController();
   let prepared: PreparedJob;
   try {

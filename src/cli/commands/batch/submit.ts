@@ -4,6 +4,7 @@ import { describeCostPreview } from '../../../core/batch/costPreview';
 import { type PreflightReport, describePreflight } from '../../../core/batch/preflight';
 import { describeFilesInFlight, findFilesInFlight } from '../../../core/batch/inFlight';
 import { describeEscapingOutput, findEscapingOutput } from '../../../core/tracking/outputCheck';
+import { storedSucceededOutput } from '../../../core/tracking/jobRowStats';
 import { outputHistoryOf } from '../../../core/batch/outputHistory';
 import { type PreparedJob, discardPreparedJob, prepareJob } from '../../../core/batch/prepareJob';
 import { RequestTooLargeError } from '../../../core/jobs/splitBatches';
@@ -83,7 +84,7 @@ async function runSubmitWithCatalog(args: string[], io: CliIo, seams: SubmitComm
   // Settle anything before collecting: a missing key or a refusal should cost the user no waiting.
   let api: BatchApi | undefined;
   if (!options.dryRun || options.exact) api = createCliBatchApi(io, context.logger);
-  else if (apiKeyFrom(io)) api = createCliBatchApi(io, context.logger);
+  else if (apiKeyFrom(io)) api = madeOnFirstUse(() => createCliBatchApi(io, context.logger));
   if (!options.dryRun && !options.yes && !io.confirm) {
     throw new UsageError('not on a terminal, so there is no one to confirm: pass --yes to submit, or --dry-run to only see the preview');
   }
@@ -104,7 +105,7 @@ async function runSubmitWithCatalog(args: string[], io: CliIo, seams: SubmitComm
       maxRequestsPerBatch: options.maxRequestsPerBatch,
       exactCounts: options.exact && api ? { api } : undefined,
       modelOverrides: settings.modelOverrides,
-      outputHistory: outputHistoryOf(await context.store.list(), template.name),
+      outputHistory: outputHistoryOf(await context.store.list(), template.name, storedSucceededOutput),
       // A dry run only previews: its requests are checked and priced as they are built, never kept.
       keepRequestsIn: options.dryRun ? undefined : context.store.dir,
       now: context.clock.now(),
@@ -197,6 +198,22 @@ async function decideAndSubmit(
     return 1;
   }
   return 0;
+}
+
+/**
+ * A dry run's API, made when first used: it is only needed to reconcile an interrupted submission,
+ * and making it loads the SDK (a tenth of a second) for a preview that usually sends nothing.
+ */
+function madeOnFirstUse(make: () => BatchApi): BatchApi {
+  let api: BatchApi | undefined;
+  const real = () => (api ??= make());
+  return new Proxy({} as BatchApi, {
+    get: (_target, key) => {
+      const value: unknown = Reflect.get(real(), key);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(real()) : value;
+    },
+    has: (_target, key) => Reflect.has(real(), key),
+  });
 }
 
 interface SubmitArgs {

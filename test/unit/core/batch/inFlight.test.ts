@@ -1,10 +1,12 @@
 import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CustomIdAllocator, customIdForPath } from '../../../../src/core/batch/customIds';
 import { describeFilesInFlight, describeFilesInFlightDetail, findFilesInFlight, inFlightDecision } from '../../../../src/core/batch/inFlight';
 import { describeEscapingOutput, findEscapingOutput } from '../../../../src/core/tracking/outputCheck';
 import { JOB_SCHEMA_VERSION, type BatchRecord, type Job } from '../../../../src/core/jobs/jobModel';
+import { rowsWereRead } from '../../../../src/core/tracking/jobRowsLog';
 import { FileJobStore } from '../../../../src/core/tracking/jobStore';
 
 /** A job of `paths` (content hash = 'sha-' + path) whose ids carry `tag` (none: a job from before tags). */
@@ -41,6 +43,17 @@ describe('files in flight (the check before sending files again)', () => {
     const ended = jobOf('job_ended', ['src/a.ts'], 'bbbb2222', { batchId: 'msgbatch_2', status: 'ended' });
     const unsent = jobOf('job_unsent', ['src/b.ts'], 'dddd4444', { notSubmitted: true });
     assert.deepEqual(findFilesInFlight(candidate, [intent, ended, unsent]), [{ jobId: 'job_intent', paths: ['src/c.ts'], holders: ['submitting'] }]);
+  });
+
+  it("reads no row of a stored job whose batches have all ended (a finished 100k-row job costs the check nothing)", async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'bl-inflight-'));
+    const store = new FileJobStore(root);
+    await store.create(jobOf('job_done', ['src/a.ts', 'src/b.ts'], 'bbbb2222', { batchId: 'msgbatch_2', status: 'ended' }));
+    await store.create(jobOf('job_running', ['src/c.ts'], 'aaaa1111', { batchId: 'msgbatch_3', status: 'in_progress' }));
+    const [done, running] = await store.list();
+    assert.deepEqual(findFilesInFlight(candidate, [done, running]), [{ jobId: 'job_running', paths: ['src/c.ts'], holders: ['msgbatch_3'] }]);
+    assert.equal(rowsWereRead(done), false, 'the finished job was passed over on its header');
+    assert.equal(rowsWereRead(running), true, 'the running one was compared row by row');
   });
 
   it('lets changed content through: the same path with other content is a new request', () => {

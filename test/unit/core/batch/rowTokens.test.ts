@@ -76,14 +76,16 @@ describe('row token estimates: every row counted in small jobs, a counted sample
       const content = sourceFile(seed);
       estimator.estimate(params(path, content), () => params(path, ''), content, path);
     }
-    const check = (path: string, content: string) => {
+    const check = (path: string, content: string, asciiOnly?: boolean) => {
       // Row numbers that are not multiples of SAMPLE_EVERY, so only the rule under test can make them counted.
       const before = estimator.sampling.countedRows;
-      assert.equal(estimator.estimate(params(path, content), () => params(path, ''), content, path).inputTokens, full(path, content), path);
+      assert.equal(estimator.estimate(params(path, content), () => params(path, ''), content, path, asciiOnly).inputTokens, full(path, content), path);
       assert.equal(estimator.sampling.countedRows, before + 1, `${path} was counted`);
     };
     check('src/long.ts', sourceFile(7).repeat(100));
     check('src/accents.ts', `${sourceFile(8)}// café, naïve, 東京\n`);
+    // The caller may say so instead (decoded bytes longer than their characters): the text is not scanned again.
+    check('src/accents2.ts', `${sourceFile(9)}// ß\n`, false);
     check('docs/readme.md', '# A different kind of file\n\nProse, not code.\n');
   });
 
