@@ -1,4 +1,4 @@
-import type { Node } from '@vscode/tree-sitter-wasm';
+import type { SyntaxNode } from './syntaxNodes';
 import type { Binding, CallKind, CallSite, Expr, Scope, Span, StatementFacts } from './ir';
 
 /** SDK methods whose arguments form a Messages request (`batches.create` carries several). */
@@ -46,11 +46,11 @@ export interface LowerContext {
   depth: number;
 }
 
-export function newFacts(node: Node): StatementFacts {
+export function newFacts(node: SyntaxNode): StatementFacts {
   return { start: node.startIndex, end: node.endIndex, bindings: [], functions: [], sdkCalls: [], loopCalls: [], calls: [] };
 }
 
-export function moduleScope(node: Node): Scope {
+export function moduleScope(node: SyntaxNode): Scope {
   return { name: '<module>', start: node.startIndex, end: node.endIndex, params: [], bindings: [], returns: [] };
 }
 
@@ -64,7 +64,7 @@ export function bind(ctx: LowerContext, binding: Binding): void {
   else ctx.scope.bindings.push(binding);
 }
 
-export function newScope(ctx: LowerContext, name: string, node: Node, params: string[]): Scope {
+export function newScope(ctx: LowerContext, name: string, node: SyntaxNode, params: string[]): Scope {
   const scope: Scope = { name, start: node.startIndex, end: node.endIndex, params, bindings: [], returns: [], parent: ctx.scope };
   for (const param of params) scope.bindings.push({ name: param, kind: 'param', at: node.startIndex, end: node.startIndex });
   return scope;
@@ -129,6 +129,6 @@ export function noteCall(ctx: LowerContext, call: Extract<Expr, { kind: 'call' }
 const SELF_NAMES = new Set(['self', 'this', 'cls']);
 const DOTTED = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
 
-export function opaque(node: Node, what: string): Expr {
+export function opaque(node: SyntaxNode, what: string): Expr {
   return { kind: 'opaque', start: node.startIndex, end: node.endIndex, what };
 }

@@ -1,18 +1,20 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
+import { type SyntaxNode, syntaxNode } from './syntaxNodes';
 import type { DictEntry, Expr, StatementFacts, StrPart } from './ir';
 import { PROMPT_NAME } from './promptDiscovery';
 import { MAX_DEPTH, bind, type LowerContext, mentionsRequestWords, moduleScope, newFacts, newScope, noteCall, opaque } from './lowerContext';
 
 /** Lowers one top-level JavaScript / TypeScript (JSX, TSX) statement into facts (see ir.ts). */
-export function lowerJsStatement(node: Node, text: string): StatementFacts {
+export function lowerJsStatement(treeNode: Node, text: string): StatementFacts {
+  const node = syntaxNode(treeNode, text);
   const facts = newFacts(node);
   const ctx: LowerContext = { text, facts, scope: moduleScope(node), depth: 0 };
   statement(node, ctx);
   return facts;
 }
 
-function named(node: Node): Node[] {
-  return node.namedChildren.filter((child): child is Node => child !== null);
+function named(node: SyntaxNode): SyntaxNode[] {
+  return node.namedChildren.filter((child): child is SyntaxNode => child !== null);
 }
 
 /** Wrappers that only add types or syntax around a value. */
@@ -21,7 +23,7 @@ const TRANSPARENT = new Set(['parenthesized_expression', 'await_expression', 'as
 /** Iteration methods whose callback runs once per element of a collection. */
 const ITERATION_METHODS = new Set(['map', 'forEach', 'flatMap', 'filter', 'reduce', 'some', 'every']);
 
-function statement(node: Node, ctx: LowerContext): void {
+function statement(node: SyntaxNode, ctx: LowerContext): void {
   switch (node.type) {
     case 'expression_statement': {
       const inner = node.firstNamedChild;
@@ -89,12 +91,12 @@ function statement(node: Node, ctx: LowerContext): void {
   }
 }
 
-function isStatementLike(node: Node): boolean {
+function isStatementLike(node: SyntaxNode): boolean {
   const type = node.type;
   return type === 'program' || type === 'statement_block' || type.endsWith('_statement') || type.endsWith('_clause') || type === 'switch_body' || type === 'switch_case' || type === 'switch_default';
 }
 
-function expressionStatement(node: Node, ctx: LowerContext, statementNode: Node): void {
+function expressionStatement(node: SyntaxNode, ctx: LowerContext, statementNode: SyntaxNode): void {
   if (node.type === 'assignment_expression' || node.type === 'augmented_assignment_expression') {
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
@@ -114,9 +116,9 @@ function expressionStatement(node: Node, ctx: LowerContext, statementNode: Node)
 }
 
 /** `x.system[0].cache_control` or `msgs[msgs.length - 1]` (not resolvable: undefined) as a variable and a path. */
-function slotPath(node: Node): { root: string; path: (string | number)[] } | undefined {
+function slotPath(node: SyntaxNode): { root: string; path: (string | number)[] } | undefined {
   const path: (string | number)[] = [];
-  let current: Node | null = node;
+  let current: SyntaxNode | null = node;
   while (current && (current.type === 'member_expression' || current.type === 'subscript_expression')) {
     if (current.type === 'member_expression') {
       const property = current.childForFieldName('property');
@@ -136,7 +138,7 @@ function slotPath(node: Node): { root: string; path: (string | number)[] } | und
   return { root: current.text, path };
 }
 
-function assignedName(node: Node): string | undefined {
+function assignedName(node: SyntaxNode): string | undefined {
   if (node.type === 'identifier') return node.text;
   if (node.type === 'member_expression') {
     const object = node.childForFieldName('object');
@@ -146,7 +148,7 @@ function assignedName(node: Node): string | undefined {
   return undefined;
 }
 
-function variableDeclarator(node: Node, ctx: LowerContext, statementNode: Node): void {
+function variableDeclarator(node: SyntaxNode, ctx: LowerContext, statementNode: SyntaxNode): void {
   const nameNode = node.childForFieldName('name');
   const valueNode = node.childForFieldName('value');
   if (!nameNode) return;
@@ -167,7 +169,7 @@ function variableDeclarator(node: Node, ctx: LowerContext, statementNode: Node):
   }
 }
 
-function patternNames(node: Node): string[] {
+function patternNames(node: SyntaxNode): string[] {
   if (node.type === 'identifier' || node.type === 'shorthand_property_identifier_pattern') return [node.text];
   if (node.type === 'object_pattern' || node.type === 'array_pattern' || node.type === 'pair_pattern' || node.type === 'assignment_pattern' || node.type === 'rest_pattern') {
     const value = node.type === 'pair_pattern' ? node.childForFieldName('value') : null;
@@ -181,11 +183,11 @@ function patternNames(node: Node): string[] {
   return [];
 }
 
-function isFunctionNode(node: Node): boolean {
+function isFunctionNode(node: SyntaxNode): boolean {
   return node.type === 'arrow_function' || node.type === 'function_expression' || node.type === 'function' || node.type === 'generator_function';
 }
 
-function parameterNames(node: Node): string[] {
+function parameterNames(node: SyntaxNode): string[] {
   const single = node.childForFieldName('parameter');
   if (single) return patternNames(single);
   const params = node.childForFieldName('parameters');
@@ -197,7 +199,7 @@ function parameterNames(node: Node): string[] {
 }
 
 /** Lowers a function's body as a new scope; returns the `func` value. */
-function functionLike(node: Node, ctx: LowerContext, name: string, declare: boolean, iterationCallback = false, loop?: Expr): Expr {
+function functionLike(node: SyntaxNode, ctx: LowerContext, name: string, declare: boolean, iterationCallback = false, loop?: Expr): Expr {
   const scope = newScope(ctx, name, node, parameterNames(node));
   scope.iterationCallback = iterationCallback;
   const value: Expr = { kind: 'func', start: node.startIndex, end: node.endIndex, scope };
@@ -214,7 +216,7 @@ function functionLike(node: Node, ctx: LowerContext, name: string, declare: bool
   return value;
 }
 
-function classBody(node: Node, ctx: LowerContext): void {
+function classBody(node: SyntaxNode, ctx: LowerContext): void {
   const className = node.childForFieldName('name')?.text ?? '<class>';
   const body = node.childForFieldName('body');
   if (!body) return;
@@ -233,7 +235,7 @@ function classBody(node: Node, ctx: LowerContext): void {
   }
 }
 
-function forIn(node: Node, ctx: LowerContext): void {
+function forIn(node: SyntaxNode, ctx: LowerContext): void {
   const left = node.childForFieldName('left');
   const right = node.childForFieldName('right');
   const iter = right ? expr(right, ctx) : undefined;
@@ -243,7 +245,7 @@ function forIn(node: Node, ctx: LowerContext): void {
   if (body) statement(body, { ...ctx, loop: { start: node.startIndex, end: node.endIndex } });
 }
 
-function expr(node: Node, ctx: LowerContext): Expr {
+function expr(node: SyntaxNode, ctx: LowerContext): Expr {
   if (ctx.depth > MAX_DEPTH) return opaque(node, 'deeply nested expression');
   ctx.depth++;
   try {
@@ -253,7 +255,7 @@ function expr(node: Node, ctx: LowerContext): Expr {
   }
 }
 
-function lowerExpr(node: Node, ctx: LowerContext): Expr {
+function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
   const start = node.startIndex;
   const end = node.endIndex;
   const type = node.type;
@@ -337,7 +339,7 @@ function lowerExpr(node: Node, ctx: LowerContext): Expr {
   }
 }
 
-function templateString(node: Node, ctx: LowerContext): Expr {
+function templateString(node: SyntaxNode, ctx: LowerContext): Expr {
   const parts: StrPart[] = [];
   for (const child of named(node)) {
     if (child.type === 'template_substitution') {
@@ -350,13 +352,13 @@ function templateString(node: Node, ctx: LowerContext): Expr {
   return { kind: 'str', start: node.startIndex, end: node.endIndex, parts, multiline: node.text.includes('\n'), template: true };
 }
 
-function propertyKey(node: Node): string | undefined {
+function propertyKey(node: SyntaxNode): string | undefined {
   if (node.type === 'property_identifier' || node.type === 'identifier' || node.type === 'number') return node.text;
   if (node.type === 'string') return named(node).map((child) => child.text).join('');
   return undefined;
 }
 
-function object(node: Node, ctx: LowerContext): Expr {
+function object(node: SyntaxNode, ctx: LowerContext): Expr {
   const entries: DictEntry[] = [];
   let open = false;
   for (const child of named(node)) {
@@ -376,7 +378,7 @@ function object(node: Node, ctx: LowerContext): Expr {
   return { kind: 'dict', start: node.startIndex, end: node.endIndex, entries, open, closeOffset: node.endIndex - 1 };
 }
 
-function dottedName(node: Node): string {
+function dottedName(node: SyntaxNode): string {
   if (node.type === 'identifier' || node.type === 'property_identifier') return node.text;
   if (node.type === 'this') return 'this';
   if (node.type === 'member_expression') {
@@ -392,7 +394,7 @@ function dottedName(node: Node): string {
   return `<${node.type}>`;
 }
 
-function call(node: Node, ctx: LowerContext): Expr {
+function call(node: SyntaxNode, ctx: LowerContext): Expr {
   const isNew = node.type === 'new_expression';
   const fn = node.childForFieldName(isNew ? 'constructor' : 'function');
   const argsNode = node.childForFieldName('arguments');

@@ -247,6 +247,10 @@ export class ModuleEnvIndex {
 
   /** Takes `removed` statements out and `added` ones in (their offsets must be current). */
   update(removed: Iterable<StatementFacts>, added: Iterable<StatementFacts>): void {
+    if (this.owners.size === 0 && Array.isArray(removed) && removed.length === 0 && Array.isArray(added) && inSourceOrder(added)) {
+      this.fill(added);
+      return;
+    }
     const touched = new Set<string>();
     const touchedCalls = new Set<string>();
     for (const statement of removed) {
@@ -287,6 +291,36 @@ export class ModuleEnvIndex {
     for (const name of touchedCalls) this.rebuildCalls(name);
   }
 
+  /**
+   * The first update of an empty index (a whole file, statements in source order): the lists come
+   * out as `rebuild` would make them, appended in one pass instead of sorted and filtered per name.
+   */
+  private fill(statements: readonly StatementFacts[]): void {
+    const env = this.env;
+    for (const statement of statements) {
+      for (const call of statement.calls) {
+        this.owners.set(call, statement);
+        addBinder(this.callBinders, call.name, statement);
+        const list = env.callers.peek(call.name);
+        if (list) list.push(call);
+        else env.callers.set(call.name, [call]);
+      }
+      for (const binding of statement.bindings) {
+        this.owners.set(binding, statement);
+        addBinder(this.binders, binding.name, statement);
+        const table = binding.className ? env.classBindings : env.bindings;
+        const list = table.peek(binding.name);
+        if (list) list.push(binding);
+        else table.set(binding.name, [binding]);
+      }
+      for (const fn of statement.functions) {
+        this.owners.set(fn, statement);
+        addBinder(this.binders, fn.name, statement);
+        if (env.functions.peek(fn.name) === undefined) env.functions.set(fn.name, fn);
+      }
+    }
+  }
+
   /** Lists the calls of `name` in statement order, as buildEnv does. */
   private rebuildCalls(name: string): void {
     const statements = [...(this.callBinders.get(name) ?? [])].sort((a, b) => a.start - b.start);
@@ -311,6 +345,17 @@ export class ModuleEnvIndex {
     setOrDelete(this.env.classBindings, name, classLevel.length > 0 ? classLevel : undefined);
     setOrDelete(this.env.functions, name, fn);
   }
+}
+
+function addBinder(binders: Map<string, Set<StatementFacts>>, name: string, statement: StatementFacts): void {
+  const set = binders.get(name);
+  if (set) set.add(statement);
+  else binders.set(name, new Set([statement]));
+}
+
+function inSourceOrder(statements: readonly StatementFacts[]): boolean {
+  for (let index = 1; index < statements.length; index++) if (statements[index - 1].start > statements[index].start) return false;
+  return true;
 }
 
 function setOrDelete<V>(table: NameTable<V>, name: string, value: V | undefined): void {
