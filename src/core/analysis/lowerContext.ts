@@ -1,5 +1,6 @@
 import type { SyntaxNode } from './syntaxNodes';
 import type { Binding, CallKind, CallSite, Expr, Scope, Span, StatementFacts } from './ir';
+import { isOtherModelCall } from './promptDiscovery';
 
 /** SDK methods whose arguments form a Messages request (`batches.create` carries several). */
 const SDK_METHOD_SUFFIXES = ['messages.create', 'messages.stream', 'messages.count_tokens', 'messages.countTokens', 'messages.parse', 'messages.batches.create'];
@@ -47,7 +48,7 @@ export interface LowerContext {
 }
 
 export function newFacts(node: SyntaxNode): StatementFacts {
-  return { start: node.startIndex, end: node.endIndex, bindings: [], functions: [], sdkCalls: [], loopCalls: [], calls: [] };
+  return { start: node.startIndex, end: node.endIndex, bindings: [], functions: [], sdkCalls: [], loopCalls: [], calls: [], otherModelCalls: false };
 }
 
 export function moduleScope(node: SyntaxNode): Scope {
@@ -105,6 +106,7 @@ function aliasesMessages(ctx: LowerContext, name: string): boolean {
 /** Registers request-sending calls and simple calls inside loops as they are lowered. */
 export function noteCall(ctx: LowerContext, call: Extract<Expr, { kind: 'call' }>): void {
   const kind = callKind(ctx, call);
+  if (!ctx.facts.otherModelCalls && isOtherModelCall(call.callee)) ctx.facts.otherModelCalls = true;
   if (kind) {
     const site: CallSite = { call, scope: ctx.scope, loop: ctx.loop, repeated: ctx.repeated || ctx.loop !== undefined };
     if (kind !== 'sdk') site.kind = kind;

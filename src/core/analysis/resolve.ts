@@ -7,13 +7,13 @@ import type { CrossFileEvidence } from './workspaceIndex';
  */
 export class NameTable<V> extends Map<string, V> {
   recording: Set<string> | undefined;
-  /** Called with each value read, so the statement that owns it can bring its offsets up to date first. */
-  onRead: ((value: V) => void) | undefined;
+  /** Called with each value read (and its name), so the statement that owns it can bring its offsets up to date first. */
+  onRead: ((value: V, name: string) => void) | undefined;
 
   override get(name: string): V | undefined {
     this.recording?.add(name);
     const value = super.get(name);
-    if (value !== undefined) this.onRead?.(value);
+    if (value !== undefined) this.onRead?.(value, name);
     return value;
   }
 
@@ -57,12 +57,15 @@ export function recordDependencies(env: ModuleEnv): void {
 
 /** Stops noting and returns what was read since recordDependencies. */
 export function takeDependencies(env: ModuleEnv): EnvDependencies {
-  const snapshot = <V>(table: NameTable<V>): [string, V | undefined][] => {
-    const names = table.recording ?? new Set<string>();
-    table.recording = undefined;
-    return [...names].map((name) => [name, table.peek(name)]);
-  };
   return { bindings: snapshot(env.bindings), classBindings: snapshot(env.classBindings), functions: snapshot(env.functions), callers: snapshot(env.callers) };
+}
+
+function snapshot<V>(table: NameTable<V>): [string, V | undefined][] {
+  const names = table.recording;
+  table.recording = undefined;
+  const out: [string, V | undefined][] = [];
+  if (names) for (const name of names) out.push([name, table.peek(name)]);
+  return out;
 }
 
 /** True when every recorded name still has the very same bindings (their statements did not change). */
@@ -216,38 +219,42 @@ export function buildEnv(facts: StatementFacts[], beforeRead?: (facts: Statement
  */
 export class ModuleEnvIndex {
   readonly env: ModuleEnv = { bindings: new NameTable(), classBindings: new NameTable(), functions: new NameTable(), callers: new NameTable() };
-  /** The statement that binds each binding and function, for `beforeRead`. */
-  private readonly owners = new Map<object, StatementFacts>();
   /** The statements binding each name (as a binding or a function). */
   private readonly binders = new Map<string, Set<StatementFacts>>();
   /** The statements calling each name. */
   private readonly callBinders = new Map<string, Set<StatementFacts>>();
 
-  /** `beforeRead` is called with a statement before anything it binds is read (see buildEnv). */
+  /**
+   * `beforeRead` is called with a statement before anything it binds is read (see buildEnv): with
+   * every statement binding (or calling) the name read, which covers the owners of what is read
+   * without a table from each binding to its statement.
+   */
   constructor(beforeRead: (facts: StatementFacts) => void) {
-    const readList = (list: Binding[]): void => {
-      for (const binding of list) {
-        const owner = this.owners.get(binding);
-        if (owner) beforeRead(owner);
+    const readBinders = (_value: unknown, name: string): void => {
+      const statements = this.binders.get(name);
+      if (statements) for (const statement of statements) beforeRead(statement);
+    };
+    this.env.bindings.onRead = readBinders;
+    this.env.classBindings.onRead = readBinders;
+    // A method name can be bound in many classes: only the statement defining the function read.
+    this.env.functions.onRead = (scope, name) => {
+      const statements = this.binders.get(name);
+      if (!statements) return;
+      for (const statement of statements) {
+        if (!statement.functions.includes(scope)) continue;
+        beforeRead(statement);
+        return;
       }
     };
-    this.env.bindings.onRead = readList;
-    this.env.classBindings.onRead = readList;
-    this.env.functions.onRead = (scope) => {
-      const owner = this.owners.get(scope);
-      if (owner) beforeRead(owner);
-    };
-    this.env.callers.onRead = (list) => {
-      for (const call of list) {
-        const owner = this.owners.get(call);
-        if (owner) beforeRead(owner);
-      }
+    this.env.callers.onRead = (_list, name) => {
+      const statements = this.callBinders.get(name);
+      if (statements) for (const statement of statements) beforeRead(statement);
     };
   }
 
   /** Takes `removed` statements out and `added` ones in (their offsets must be current). */
   update(removed: Iterable<StatementFacts>, added: Iterable<StatementFacts>): void {
-    if (this.owners.size === 0 && Array.isArray(removed) && removed.length === 0 && Array.isArray(added) && inSourceOrder(added)) {
+    if (this.binders.size === 0 && this.callBinders.size === 0 && Array.isArray(removed) && removed.length === 0 && Array.isArray(added) && inSourceOrder(added)) {
       this.fill(added);
       return;
     }
@@ -255,35 +262,21 @@ export class ModuleEnvIndex {
     const touchedCalls = new Set<string>();
     for (const statement of removed) {
       for (const call of statement.calls) {
-        this.owners.delete(call);
         this.callBinders.get(call.name)?.delete(statement);
         touchedCalls.add(call.name);
       }
       for (const item of [...statement.bindings, ...statement.functions]) {
-        this.owners.delete(item);
         this.binders.get(item.name)?.delete(statement);
         touched.add(item.name);
       }
     }
     for (const statement of added) {
       for (const call of statement.calls) {
-        this.owners.set(call, statement);
-        let set = this.callBinders.get(call.name);
-        if (!set) {
-          set = new Set();
-          this.callBinders.set(call.name, set);
-        }
-        set.add(statement);
+        addBinder(this.callBinders, call.name, statement);
         touchedCalls.add(call.name);
       }
       for (const item of [...statement.bindings, ...statement.functions]) {
-        this.owners.set(item, statement);
-        let set = this.binders.get(item.name);
-        if (!set) {
-          set = new Set();
-          this.binders.set(item.name, set);
-        }
-        set.add(statement);
+        addBinder(this.binders, item.name, statement);
         touched.add(item.name);
       }
     }
@@ -299,14 +292,12 @@ export class ModuleEnvIndex {
     const env = this.env;
     for (const statement of statements) {
       for (const call of statement.calls) {
-        this.owners.set(call, statement);
         addBinder(this.callBinders, call.name, statement);
         const list = env.callers.peek(call.name);
         if (list) list.push(call);
         else env.callers.set(call.name, [call]);
       }
       for (const binding of statement.bindings) {
-        this.owners.set(binding, statement);
         addBinder(this.binders, binding.name, statement);
         const table = binding.className ? env.classBindings : env.bindings;
         const list = table.peek(binding.name);
@@ -314,7 +305,6 @@ export class ModuleEnvIndex {
         else table.set(binding.name, [binding]);
       }
       for (const fn of statement.functions) {
-        this.owners.set(fn, statement);
         addBinder(this.binders, fn.name, statement);
         if (env.functions.peek(fn.name) === undefined) env.functions.set(fn.name, fn);
       }
@@ -419,13 +409,14 @@ const EMPTY: TextValue = { text: '', dynamic: [], unstable: [], complete: true }
 export function stringify(loc: Located, env: ModuleEnv, guard: Set<object> = new Set(), depth = 0): TextValue {
   if (depth > 60) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
   const { expr, scope } = loc;
-  const next = (inner: Expr, innerScope: Scope | undefined = scope): TextValue => stringify({ expr: inner, scope: innerScope }, env, guard, depth + 1);
+  // Inner values render one level deeper (calls written out rather than through a closure: this runs per value).
+  const inner = depth + 1;
   switch (expr.kind) {
     case 'str': {
       const out: TextValue = { text: '', dynamic: [], unstable: [], complete: true };
       for (const part of expr.parts) {
         if ('text' in part) out.text += part.text;
-        else merge(out, next(part.expr));
+        else merge(out, stringify({ expr: part.expr, scope }, env, guard, inner));
       }
       return out;
     }
@@ -434,9 +425,9 @@ export function stringify(loc: Located, env: ModuleEnv, guard: Set<object> = new
     case 'null':
       return { text: '0', dynamic: [], unstable: [], complete: true };
     case 'concat':
-      return merge(merge({ ...EMPTY, dynamic: [], unstable: [] }, next(expr.left)), next(expr.right));
+      return merge(merge({ ...EMPTY, dynamic: [], unstable: [] }, stringify({ expr: expr.left, scope }, env, guard, inner)), stringify({ expr: expr.right, scope }, env, guard, inner));
     case 'choice': {
-      const options = expr.options.map((option) => next(option));
+      const options = expr.options.map((option) => stringify({ expr: option, scope }, env, guard, inner));
       const out = { ...options[0] };
       for (const option of options.slice(1)) {
         out.dynamic = [...out.dynamic, ...option.dynamic];
@@ -448,22 +439,22 @@ export function stringify(loc: Located, env: ModuleEnv, guard: Set<object> = new
     }
     case 'list': {
       const out: TextValue = { text: '', dynamic: [], unstable: [], complete: !expr.open };
-      for (const item of expr.items) merge(out, next(item), '\n');
+      for (const item of expr.items) merge(out, stringify({ expr: item, scope }, env, guard, inner), '\n');
       return out;
     }
     case 'dict': {
       const out: TextValue = { text: '', dynamic: [], unstable: [], complete: !expr.open };
       for (const entry of expr.entries) {
         if (entry.key === 'cache_control') continue;
-        merge(out, next(entry.value), entry.key ? ` ${entry.key}: ` : ' ');
+        merge(out, stringify({ expr: entry.value, scope }, env, guard, inner), entry.key ? ` ${entry.key}: ` : ' ');
       }
       return out;
     }
     case 'spread':
-      return next(expr.value);
+      return stringify({ expr: expr.value, scope }, env, guard, inner);
     case 'comp': {
-      const iter = next(expr.iter);
-      const body = next(expr.body);
+      const iter = stringify({ expr: expr.iter, scope }, env, guard, inner);
+      const body = stringify({ expr: expr.body, scope }, env, guard, inner);
       const out: TextValue = { text: body.text, dynamic: [...iter.dynamic, ...body.dynamic.filter((d) => !isLoopVarReason(d, expr.vars))], unstable: [...iter.unstable, ...body.unstable], complete: false };
       if (iterIsSet(expr.iter, scope, env) && iter.dynamic.length === 0) out.unstable.push({ kind: 'set', start: expr.iter.start, end: expr.iter.end });
       if (iter.dynamic.length === 0 && body.dynamic.length > 0 && out.dynamic.length === 0) out.complete = false;
@@ -684,13 +675,12 @@ export function helperOf(call: Extract<Expr, { kind: 'call' }>, scope: Scope | u
 
 function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object>, depth: number): TextValue {
   const callee = call.isNew ? `new ${call.callee}` : call.callee;
-  const args = (): TextValue[] => [...call.args, ...call.kwargs.map((kwarg) => kwarg.value)].map((arg) => stringify({ expr: arg, scope }, env, guard, depth + 1));
   const method = call.callee.slice(call.callee.lastIndexOf('.') + 1);
   if (CLOCK.test(callee) && !/sleep/.test(callee)) return dynamicAt(call, `a clock reading (\`${label(call)}\`)`, DAY_CLOCK.test(callee) ? 'day' : 'request');
   if (RANDOM.test(call.callee)) return dynamicAt(call, `a random or unique value (\`${label(call)}\`)`);
   if (USER_INPUT.test(call.callee)) return dynamicAt(call, `user input (\`${label(call)}\`)`);
   if (call.callee === 'json.dumps' || call.callee === 'dumps' || call.callee === 'JSON.stringify') {
-    const values = args();
+    const values = argumentTexts(call, scope, env, guard, depth);
     const first = firstDynamic(values.flatMap((value) => value.dynamic));
     if (first) return wrapAt(call, first);
     const unstable = values.flatMap((value) => value.unstable);
@@ -734,7 +724,7 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
   if (call.calleeExpr.kind === 'member' && (method === 'format' || PASS_THROUGH.has(method))) {
     const object = stringify({ expr: call.calleeExpr.object, scope }, env, guard, depth + 1);
     const out: TextValue = { text: object.text, dynamic: [...object.dynamic], unstable: [...object.unstable], complete: object.complete, unknown: object.unknown };
-    for (const value of args()) {
+    for (const value of argumentTexts(call, scope, env, guard, depth)) {
       out.dynamic.push(...value.dynamic);
       out.unstable.push(...value.unstable);
       out.complete &&= value.complete;
@@ -765,7 +755,7 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
         const hop: Hop = { start: call.start, end: call.end, message: `returned by \`${label(call)}\`` };
         return { ...value, dynamic: value.dynamic.map((dynamic) => ({ ...dynamic, via: [...dynamic.via, hop] })) };
       }
-      const argFirst = firstDynamic(args().flatMap((arg) => arg.dynamic));
+      const argFirst = firstDynamic(argumentTexts(call, scope, env, guard, depth).flatMap((arg) => arg.dynamic));
       // A helper's parameters are followed through its call sites; an argument that is per-request but
       // never reaches the returned text (it was a key or a flag) does not make the result per-request.
       if (argFirst && value.complete === false && value.unknown?.some((part) => part.parameter)) return wrapAt(call, argFirst);
@@ -777,10 +767,18 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
   // A helper imported from another workspace file: what it returns, read there.
   const imported = helper ? undefined : env.external?.returned(call.callee);
   if (imported) return { ...dynamicAt(call, `what \`${label(call)}\` returns, ${imported.reason} in ${imported.where}`, imported.stability), complete: imported.complete };
-  const values = args();
+  const values = argumentTexts(call, scope, env, guard, depth);
   const argFirst = firstDynamic(values.flatMap((arg) => arg.dynamic));
   if (argFirst) return wrapAt(call, argFirst);
   return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false, unknown: values.flatMap((value) => value.unknown ?? []) };
+}
+
+/** Each argument of a call rendered (positional, then keyword). */
+function argumentTexts(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object>, depth: number): TextValue[] {
+  const out: TextValue[] = [];
+  for (const arg of call.args) out.push(stringify({ expr: arg, scope }, env, guard, depth + 1));
+  for (const kwarg of call.kwargs) out.push(stringify({ expr: kwarg.value, scope }, env, guard, depth + 1));
+  return out;
 }
 
 function isStringish(expr: Expr): boolean {
