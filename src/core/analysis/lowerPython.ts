@@ -13,8 +13,10 @@ export function lowerPythonStatement(treeNode: Node, text: string): StatementFac
   return facts;
 }
 
-function named(node: SyntaxNode): SyntaxNode[] {
-  return node.namedChildren.filter((child): child is SyntaxNode => child !== null);
+/** The named children (the list itself when it holds no null, as RawNode's never do: this runs per node). */
+function named(node: SyntaxNode): readonly SyntaxNode[] {
+  const children = node.namedChildren;
+  return children.includes(null) ? children.filter((child): child is SyntaxNode => child !== null) : (children as readonly SyntaxNode[]);
 }
 
 function statement(node: SyntaxNode, ctx: LowerContext): void {

@@ -6,19 +6,22 @@ import type { CrossFileEvidence } from './workspaceIndex';
  * stay valid while every module-level name they read still has the same bindings.
  */
 export class NameTable<V> extends Map<string, V> {
+  /** True between recordDependencies and takeDependencies. */
+  recordingOn = false;
+  /** The names read while recording, made on the first read (most statements read none). */
   recording: Set<string> | undefined;
   /** Called with each value read (and its name), so the statement that owns it can bring its offsets up to date first. */
   onRead: ((value: V, name: string) => void) | undefined;
 
   override get(name: string): V | undefined {
-    this.recording?.add(name);
+    if (this.recordingOn) (this.recording ??= new Set()).add(name);
     const value = super.get(name);
     if (value !== undefined) this.onRead?.(value, name);
     return value;
   }
 
   override has(name: string): boolean {
-    this.recording?.add(name);
+    if (this.recordingOn) (this.recording ??= new Set()).add(name);
     return super.has(name);
   }
 
@@ -49,10 +52,15 @@ export interface EnvDependencies {
 
 /** Starts noting the names read from `env`. */
 export function recordDependencies(env: ModuleEnv): void {
-  env.bindings.recording = new Set();
-  env.classBindings.recording = new Set();
-  env.functions.recording = new Set();
-  env.callers.recording = new Set();
+  startRecording(env.bindings);
+  startRecording(env.classBindings);
+  startRecording(env.functions);
+  startRecording(env.callers);
+}
+
+function startRecording<V>(table: NameTable<V>): void {
+  table.recordingOn = true;
+  table.recording = undefined;
 }
 
 /** Stops noting and returns what was read since recordDependencies. */
@@ -62,6 +70,7 @@ export function takeDependencies(env: ModuleEnv): EnvDependencies {
 
 function snapshot<V>(table: NameTable<V>): [string, V | undefined][] {
   const names = table.recording;
+  table.recordingOn = false;
   table.recording = undefined;
   const out: [string, V | undefined][] = [];
   if (names) for (const name of names) out.push([name, table.peek(name)]);
@@ -220,9 +229,9 @@ export function buildEnv(facts: StatementFacts[], beforeRead?: (facts: Statement
 export class ModuleEnvIndex {
   readonly env: ModuleEnv = { bindings: new NameTable(), classBindings: new NameTable(), functions: new NameTable(), callers: new NameTable() };
   /** The statements binding each name (as a binding or a function). */
-  private readonly binders = new Map<string, Set<StatementFacts>>();
+  private readonly binders = new Map<string, StatementFacts[]>();
   /** The statements calling each name. */
-  private readonly callBinders = new Map<string, Set<StatementFacts>>();
+  private readonly callBinders = new Map<string, StatementFacts[]>();
 
   /**
    * `beforeRead` is called with a statement before anything it binds is read (see buildEnv): with
@@ -262,11 +271,11 @@ export class ModuleEnvIndex {
     const touchedCalls = new Set<string>();
     for (const statement of removed) {
       for (const call of statement.calls) {
-        this.callBinders.get(call.name)?.delete(statement);
+        removeBinder(this.callBinders.get(call.name), statement);
         touchedCalls.add(call.name);
       }
       for (const item of [...statement.bindings, ...statement.functions]) {
-        this.binders.get(item.name)?.delete(statement);
+        removeBinder(this.binders.get(item.name), statement);
         touched.add(item.name);
       }
     }
@@ -313,7 +322,7 @@ export class ModuleEnvIndex {
 
   /** Lists the calls of `name` in statement order, as buildEnv does. */
   private rebuildCalls(name: string): void {
-    const statements = [...(this.callBinders.get(name) ?? [])].sort((a, b) => a.start - b.start);
+    const statements = [...(this.callBinders.get(name) ?? [])].sort(byStart);
     if (statements.length === 0) this.callBinders.delete(name);
     const calls: CallRef[] = [];
     for (const statement of statements) for (const call of statement.calls) if (call.name === name) calls.push(call);
@@ -322,7 +331,7 @@ export class ModuleEnvIndex {
 
   /** Lists `name`'s bindings in statement order, as buildEnv does, and picks its first function. */
   private rebuild(name: string): void {
-    const statements = [...(this.binders.get(name) ?? [])].sort((a, b) => a.start - b.start);
+    const statements = [...(this.binders.get(name) ?? [])].sort(byStart);
     if (statements.length === 0) this.binders.delete(name);
     const moduleLevel: Binding[] = [];
     const classLevel: Binding[] = [];
@@ -337,10 +346,23 @@ export class ModuleEnvIndex {
   }
 }
 
-function addBinder(binders: Map<string, Set<StatementFacts>>, name: string, statement: StatementFacts): void {
-  const set = binders.get(name);
-  if (set) set.add(statement);
-  else binders.set(name, new Set([statement]));
+/**
+ * Notes that `statement` binds (or calls) `name`. Lists, not sets: a statement's items are added
+ * together, so a repeat can only be the last one added.
+ */
+function addBinder(binders: Map<string, StatementFacts[]>, name: string, statement: StatementFacts): void {
+  const list = binders.get(name);
+  if (!list) binders.set(name, [statement]);
+  else if (list[list.length - 1] !== statement) list.push(statement);
+}
+
+function removeBinder(list: StatementFacts[] | undefined, statement: StatementFacts): void {
+  const index = list ? list.indexOf(statement) : -1;
+  if (index >= 0) (list as StatementFacts[]).splice(index, 1);
+}
+
+function byStart(a: StatementFacts, b: StatementFacts): number {
+  return a.start - b.start;
 }
 
 function inSourceOrder(statements: readonly StatementFacts[]): boolean {
@@ -406,7 +428,7 @@ const WRAPPERS = new Set(['str', 'String', 'dedent', 'textwrap.dedent', 'inspect
 const EMPTY: TextValue = { text: '', dynamic: [], unstable: [], complete: true };
 
 /** Renders a value as text, following names within the file; see TextValue. */
-export function stringify(loc: Located, env: ModuleEnv, guard: Set<object> = new Set(), depth = 0): TextValue {
+export function stringify(loc: Located, env: ModuleEnv, guard?: Set<object>, depth = 0): TextValue {
   if (depth > 60) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
   const { expr, scope } = loc;
   // Inner values render one level deeper (calls written out rather than through a closure: this runs per value).
@@ -495,11 +517,11 @@ function stable(value: TextValue): TextValue {
   return { text: value.text, dynamic: [], unstable: value.unstable, complete: value.complete };
 }
 
-function ref(expr: Extract<Expr, { kind: 'ref' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object>, depth: number): TextValue {
+function ref(expr: Extract<Expr, { kind: 'ref' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object> | undefined, depth: number): TextValue {
   const found = lookup(env, expr.name, scope, expr.start);
   if (!found) return unknownAt(expr, expr.name, false);
   const { binding } = found;
-  if (guard.has(binding)) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+  if (guard?.has(binding)) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
   switch (binding.kind) {
     case 'param':
       return parameter(expr, found.scope, env, guard, depth);
@@ -511,6 +533,7 @@ function ref(expr: Extract<Expr, { kind: 'ref' }>, scope: Scope | undefined, env
       break;
   }
   if (!binding.value) return unknownAt(expr, expr.name, false);
+  guard ??= new Set();
   guard.add(binding);
   try {
     let value = stringify({ expr: binding.value, scope: found.scope }, env, guard, depth + 1);
@@ -540,33 +563,37 @@ const STABLE_ROLE = /^(system|system_?prompt|system_?message|sys_?prompt|instruc
  * expression as the evidence), else its name's role (a `system_prompt` parameter is the stable
  * part of every request).
  */
-function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, env: ModuleEnv, guard: Set<object>, depth: number): TextValue {
+function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, env: ModuleEnv, guard: Set<object> | undefined, depth: number): TextValue {
   // Named for the stable part of a request, it is stable unless a caller shows otherwise.
   const unknown = STABLE_ROLE.test(expr.name) ? { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false } : unknownAt(expr, expr.name, true);
   // The parameter list stands for "following this function's parameters" (the scope itself guards its returns).
-  if (!fn || guard.has(fn.params) || depth > 40) return unknown;
+  if (!fn || guard?.has(fn.params) || depth > 40) return unknown;
   const position = fn.params.indexOf(expr.name);
   const calls = fn.name.startsWith('<') ? undefined : env.callers.get(fn.name);
   if (position < 0) return unknown;
-  guard.add(fn.params);
-  try {
-    for (const ref of calls ?? []) {
-      if (ref.scope === fn) continue;
-      const keyword = ref.call.kwargs.find((kwarg) => kwarg.name === expr.name);
-      const positional = ref.call.args[position];
-      const argument = keyword?.value ?? (positional && positional.kind !== 'spread' ? positional : undefined);
-      if (!argument) continue;
-      const passed = stringify({ expr: argument, scope: ref.scope.name === '<module>' ? undefined : ref.scope }, env, guard, depth + 1);
-      const perRequest = passed.dynamic.find((dynamic) => dynamic.stability === 'request') ?? passed.dynamic[0];
-      if (perRequest) {
-        // The parameter's use is what has to move out of the prompt; the caller's argument is the evidence.
-        const evidence: Hop = { start: perRequest.start, end: perRequest.end, message: `${perRequest.reason}, passed to \`${fn.name}\` as \`${expr.name}\`` };
-        const dynamic: Dynamic = { start: expr.start, end: expr.end, reason: `the parameter \`${expr.name}\`, which a caller passes ${perRequest.reason}`, stability: perRequest.stability, via: [evidence, ...perRequest.via] };
-        return { text: PLACEHOLDER, dynamic: [dynamic], unstable: [], complete: passed.complete };
+  // Callers in this file: what they pass (no guard needed when there are none).
+  if (calls && calls.length > 0) {
+    guard ??= new Set();
+    guard.add(fn.params);
+    try {
+      for (const ref of calls) {
+        if (ref.scope === fn) continue;
+        const keyword = ref.call.kwargs.find((kwarg) => kwarg.name === expr.name);
+        const positional = ref.call.args[position];
+        const argument = keyword?.value ?? (positional && positional.kind !== 'spread' ? positional : undefined);
+        if (!argument) continue;
+        const passed = stringify({ expr: argument, scope: ref.scope.name === '<module>' ? undefined : ref.scope }, env, guard, depth + 1);
+        const perRequest = passed.dynamic.find((dynamic) => dynamic.stability === 'request') ?? passed.dynamic[0];
+        if (perRequest) {
+          // The parameter's use is what has to move out of the prompt; the caller's argument is the evidence.
+          const evidence: Hop = { start: perRequest.start, end: perRequest.end, message: `${perRequest.reason}, passed to \`${fn.name}\` as \`${expr.name}\`` };
+          const dynamic: Dynamic = { start: expr.start, end: expr.end, reason: `the parameter \`${expr.name}\`, which a caller passes ${perRequest.reason}`, stability: perRequest.stability, via: [evidence, ...perRequest.via] };
+          return { text: PLACEHOLDER, dynamic: [dynamic], unstable: [], complete: passed.complete };
+        }
       }
+    } finally {
+      guard.delete(fn.params);
     }
-  } finally {
-    guard.delete(fn.params);
   }
   // A top-level function's callers in other files (through the workspace's imports).
   const external = topLevel(fn) ? env.external?.argument(fn.name, expr.name, position) : undefined;
@@ -605,11 +632,12 @@ export function firstDynamic(dynamics: Dynamic[]): Dynamic | undefined {
 
 const CONSTRUCTORS = new Set(['__init__', 'constructor']);
 
-function member(expr: Extract<Expr, { kind: 'member' | 'index' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object>, depth: number): TextValue {
+function member(expr: Extract<Expr, { kind: 'member' | 'index' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object> | undefined, depth: number): TextValue {
   if (expr.kind === 'member' && expr.object.kind === 'ref' && (expr.object.name === 'self' || expr.object.name === 'this' || expr.object.name === 'cls')) {
     // Set in the method that uses it (not the constructor): assigned on every call, so it is as stable as the value assigned.
     const perCall = lookup(env, `self.${expr.property}`, scope, expr.start);
-    if (perCall?.scope && !CONSTRUCTORS.has(perCall.scope.name) && perCall.binding.value && perCall.binding.at < expr.start && !guard.has(perCall.binding)) {
+    if (perCall?.scope && !CONSTRUCTORS.has(perCall.scope.name) && perCall.binding.value && perCall.binding.at < expr.start && !guard?.has(perCall.binding)) {
+      guard ??= new Set();
       guard.add(perCall.binding);
       try {
         return stringify({ expr: perCall.binding.value, scope: perCall.scope }, env, guard, depth + 1);
@@ -619,7 +647,8 @@ function member(expr: Extract<Expr, { kind: 'member' | 'index' }>, scope: Scope 
     }
     // Otherwise a class attribute or one set once (in `__init__`): process-stable, never per-request.
     const classBinding = env.classBindings.get(expr.property)?.[0] ?? env.bindings.get(`self.${expr.property}`)?.[0];
-    if (classBinding?.value && !guard.has(classBinding)) {
+    if (classBinding?.value && !guard?.has(classBinding)) {
+      guard ??= new Set();
       guard.add(classBinding);
       try {
         return stable(stringify({ expr: classBinding.value, scope: undefined }, env, guard, depth + 1));
@@ -673,7 +702,7 @@ export function helperOf(call: Extract<Expr, { kind: 'call' }>, scope: Scope | u
   return undefined;
 }
 
-function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object>, depth: number): TextValue {
+function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object> | undefined, depth: number): TextValue {
   const callee = call.isNew ? `new ${call.callee}` : call.callee;
   const method = call.callee.slice(call.callee.lastIndexOf('.') + 1);
   if (CLOCK.test(callee) && !/sleep/.test(callee)) return dynamicAt(call, `a clock reading (\`${label(call)}\`)`, DAY_CLOCK.test(callee) ? 'day' : 'request');
@@ -745,7 +774,8 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
     if (first) return wrapAt(call, first, `\`${label(call)}\`, from ${first.reason}`);
   }
   const helper = helperOf(call, scope, env);
-  if (helper && helper.returns.length > 0 && !guard.has(helper)) {
+  if (helper && helper.returns.length > 0 && !guard?.has(helper)) {
+    guard ??= new Set();
     guard.add(helper);
     try {
       const value = stringify({ expr: helper.returns[helper.returns.length - 1], scope: helper }, env, guard, depth + 1);
@@ -774,7 +804,7 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
 }
 
 /** Each argument of a call rendered (positional, then keyword). */
-function argumentTexts(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object>, depth: number): TextValue[] {
+function argumentTexts(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object> | undefined, depth: number): TextValue[] {
   const out: TextValue[] = [];
   for (const arg of call.args) out.push(stringify({ expr: arg, scope }, env, guard, depth + 1));
   for (const kwarg of call.kwargs) out.push(stringify({ expr: kwarg.value, scope }, env, guard, depth + 1));
@@ -810,7 +840,7 @@ export interface ResolvedList {
   appended?: boolean;
 }
 
-export function resolveList(loc: Located, env: ModuleEnv, guard: Set<object> = new Set(), depth = 0): ResolvedList | undefined {
+export function resolveList(loc: Located, env: ModuleEnv, guard?: Set<object>, depth = 0): ResolvedList | undefined {
   if (depth > 30) return undefined;
   const { expr, scope } = loc;
   switch (expr.kind) {
@@ -845,7 +875,8 @@ export function resolveList(loc: Located, env: ModuleEnv, guard: Set<object> = n
     }
     case 'ref': {
       const found = lookup(env, expr.name, scope, expr.start);
-      if (!found?.binding.value || guard.has(found.binding)) return undefined;
+      if (!found?.binding.value || guard?.has(found.binding)) return undefined;
+      guard ??= new Set();
       guard.add(found.binding);
       try {
         const base = resolveList({ expr: found.binding.value, scope: found.scope }, env, guard, depth + 1);
@@ -883,7 +914,8 @@ export function resolveList(loc: Located, env: ModuleEnv, guard: Set<object> = n
       }
       if (COPIES.test(expr.callee) && expr.args[0]) return resolveList({ expr: expr.args[0], scope }, env, guard, depth + 1);
       const helper = helperOf(expr, scope, env);
-      if (!helper || guard.has(helper) || helper.returns.length === 0) return undefined;
+      if (!helper || guard?.has(helper) || helper.returns.length === 0) return undefined;
+      guard ??= new Set();
       guard.add(helper);
       try {
         return resolveList({ expr: helper.returns[helper.returns.length - 1], scope: helper }, env, guard, depth + 1);
@@ -903,7 +935,7 @@ export interface ResolvedDict {
   open: boolean;
 }
 
-export function resolveDict(loc: Located, env: ModuleEnv, guard: Set<object> = new Set(), depth = 0): ResolvedDict | undefined {
+export function resolveDict(loc: Located, env: ModuleEnv, guard?: Set<object>, depth = 0): ResolvedDict | undefined {
   const resolved = resolveDictValue(loc, env, guard, depth);
   if (!resolved || !loc.sets || loc.sets.length === 0) return resolved;
   const entries = new Map(resolved.entries);
@@ -930,7 +962,7 @@ const FIELD_CONSTRUCTORS = /^(dict|Request|MessageCreateParamsNonStreaming|Messa
 /** Copies: the value is the argument's. */
 const COPIES = /^(copy\.deepcopy|deepcopy|copy\.copy|structuredClone|dict|list|_\.cloneDeep|cloneDeep|JSON\.parse)$/;
 
-function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object>, depth: number): ResolvedDict | undefined {
+function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object> | undefined, depth: number): ResolvedDict | undefined {
   if (depth > 30) return undefined;
   const { expr, scope } = loc;
   switch (expr.kind) {
@@ -951,7 +983,8 @@ function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object>, dept
       const found = lookup(env, expr.name, scope, expr.start);
       // A helper's parameter, while resolving a call of it: the dict the call passes (`{ ...block, cache_control }`).
       const passed = found?.binding.kind === 'param' && found.scope ? callArguments.get(found.scope)?.get(expr.name) : undefined;
-      if (passed && !guard.has(passed)) {
+      if (passed && !guard?.has(passed)) {
+        guard ??= new Set();
         guard.add(passed);
         try {
           return resolveDict(passed, env, guard, depth + 1);
@@ -959,7 +992,8 @@ function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object>, dept
           guard.delete(passed);
         }
       }
-      if (!found?.binding.value || guard.has(found.binding)) return undefined;
+      if (!found?.binding.value || guard?.has(found.binding)) return undefined;
+      guard ??= new Set();
       guard.add(found.binding);
       try {
         const base = resolveDict({ expr: found.binding.value, scope: found.scope }, env, guard, depth + 1);
@@ -991,7 +1025,8 @@ function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object>, dept
         return { entries, open: false };
       }
       const helper = helperOf(expr, scope, env);
-      if (!helper || guard.has(helper) || helper.returns.length === 0) return undefined;
+      if (!helper || guard?.has(helper) || helper.returns.length === 0) return undefined;
+      guard ??= new Set();
       guard.add(helper);
       const previous = callArguments.get(helper);
       callArguments.set(helper, argumentsByParameter(helper, expr, scope));
