@@ -173,7 +173,8 @@ class Reader {
   wrap(node: Node, text: string): RawNode {
     // `[0]` holds the WASM address of the tree, and a node's fifth transfer word (internal in the typings).
     const handles = node as unknown as { 0: number; tree: { 0: number } };
-    return new RawNode(this, handles.tree[0], text, node.id, node.startIndex, node.startPosition.row, node.startPosition.column, handles[0]);
+    const view: TreeView = { reader: this, tree: handles.tree[0], source: text };
+    return new RawNode(view, node.id, node.startIndex, node.startPosition.row, node.startPosition.column, handles[0]);
   }
 
   /** The heap, again after a call that may have grown memory (growing detaches the old view). */
@@ -197,31 +198,31 @@ class Reader {
     const heap = this.words();
     const id = heap[address];
     if (id === 0) return null;
-    return new RawNode(this, parent.tree, parent.source, id, heap[address + 1], heap[address + 2], heap[address + 3], heap[address + 4]);
+    return new RawNode(parent.view, id, heap[address + 1], heap[address + 2], heap[address + 3], heap[address + 4]);
   }
 
   typeOf(node: RawNode): string {
     this.put(node);
-    return this.types[this.symbol(node.tree)] || 'ERROR';
+    return this.types[this.symbol(node.view.tree)] || 'ERROR';
   }
 
   endOf(node: RawNode): number {
     this.put(node);
-    return this.endIndex(node.tree);
+    return this.endIndex(node.view.tree);
   }
 
   field(node: RawNode, name: string): RawNode | null {
     const id = this.fieldIds.get(name);
     if (id === undefined) return null;
     this.put(node);
-    this.childByField(node.tree, id);
+    this.childByField(node.view.tree, id);
     return this.take(node);
   }
 
   list(node: RawNode, named: boolean): RawNode[] {
     this.put(node);
-    if (named) this.allNamedChildren(node.tree);
-    else this.allChildren(node.tree);
+    if (named) this.allNamedChildren(node.view.tree);
+    else this.allChildren(node.view.tree);
     const heap = this.words();
     const count = heap[this.transfer];
     const buffer = heap[this.transfer + 1];
@@ -235,11 +236,18 @@ class Reader {
 
   namedAt(node: RawNode, last: boolean): RawNode | null {
     this.put(node);
-    const index = last ? this.namedChildCount(node.tree) - 1 : 0;
+    const index = last ? this.namedChildCount(node.view.tree) - 1 : 0;
     if (last) this.put(node);
-    this.namedChild(node.tree, index);
+    this.namedChild(node.view.tree, index);
     return this.take(node);
   }
+}
+
+/** What the nodes of one lowering share: the reader, the tree's WASM address and the source text. */
+interface TreeView {
+  reader: Reader;
+  tree: number;
+  source: string;
 }
 
 /** A tree node read through `Reader`; what it reads once (type, end, children) it keeps. */
@@ -250,9 +258,7 @@ class RawNode implements SyntaxNode {
   private cachedNamed: RawNode[] | undefined;
 
   constructor(
-    private readonly reader: Reader,
-    readonly tree: number,
-    readonly source: string,
+    readonly view: TreeView,
     readonly id: number,
     readonly startIndex: number,
     readonly row: number,
@@ -261,37 +267,37 @@ class RawNode implements SyntaxNode {
   ) {}
 
   get type(): string {
-    return (this.cachedType ??= this.reader.typeOf(this));
+    return (this.cachedType ??= this.view.reader.typeOf(this));
   }
 
   get endIndex(): number {
-    if (this.cachedEnd < 0) this.cachedEnd = this.reader.endOf(this);
+    if (this.cachedEnd < 0) this.cachedEnd = this.view.reader.endOf(this);
     return this.cachedEnd;
   }
 
   get text(): string {
-    return this.source.slice(this.startIndex, this.endIndex);
+    return this.view.source.slice(this.startIndex, this.endIndex);
   }
 
   get children(): RawNode[] {
-    return (this.cachedChildren ??= this.reader.list(this, false));
+    return (this.cachedChildren ??= this.view.reader.list(this, false));
   }
 
   get namedChildren(): RawNode[] {
-    return (this.cachedNamed ??= this.reader.list(this, true));
+    return (this.cachedNamed ??= this.view.reader.list(this, true));
   }
 
   get firstNamedChild(): RawNode | null {
     if (this.cachedNamed) return this.cachedNamed[0] ?? null;
-    return this.reader.namedAt(this, false);
+    return this.view.reader.namedAt(this, false);
   }
 
   get lastNamedChild(): RawNode | null {
     if (this.cachedNamed) return this.cachedNamed[this.cachedNamed.length - 1] ?? null;
-    return this.reader.namedAt(this, true);
+    return this.view.reader.namedAt(this, true);
   }
 
   childForFieldName(fieldName: string): RawNode | null {
-    return this.reader.field(this, fieldName);
+    return this.view.reader.field(this, fieldName);
   }
 }
