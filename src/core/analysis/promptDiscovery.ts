@@ -148,7 +148,8 @@ function scopePrompts(scope: Scope, out: FoundPrompt[]): void {
   if (returned && PROMPT_NAME.test(scope.name) && isStringValue(returned)) {
     out.push({ name: `${scope.name}()`, kind: 'returned', value: returned, span: { start: scope.start, end: scope.end }, scope, weak: false });
   }
-  const seen = new Set<string>();
+  // Made on first use: most scopes hold no string variable.
+  let seen: Set<string> | undefined;
   for (const binding of scope.bindings) {
     if (binding.kind !== 'assign' || !binding.value) continue;
     const value = binding.value;
@@ -159,11 +160,11 @@ function scopePrompts(scope: Scope, out: FoundPrompt[]): void {
     }
     if (isStringValue(value)) {
       // A variable rebuilt several times (`prompt = …; prompt += …`) is one prompt: its first assignment.
-      if (seen.has(binding.name)) continue;
+      if (seen?.has(binding.name)) continue;
       const named = PROMPT_NAME.test(binding.name);
       const multiline = value.kind === 'str' && value.multiline;
       if (named || multiline) {
-        seen.add(binding.name);
+        (seen ??= new Set()).add(binding.name);
         out.push({ name: `${scope.name}: ${binding.name}`, kind: 'local', value, span: { start: binding.at, end: binding.end }, scope, binding, weak: !named });
       }
       continue;

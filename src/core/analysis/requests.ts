@@ -172,24 +172,29 @@ function addContent(request: RequestModel, section: Section, loc: Located, env: 
 function addBlock(request: RequestModel, section: Section, item: Located, list: ResolvedList, env: ModuleEnv, message?: { index: number; role?: string; perItem: boolean }): void {
   const dict = resolveDict(item, env);
   const perItem = list.perItem || (message?.perItem ?? false);
-  const base = { section, messageIndex: message?.index, role: message?.role, perItem, list: list.literal };
+  // Written out rather than spread from a shared base: this runs per block of every request.
   if (!dict) {
-    request.blocks.push({ ...base, content: item });
+    request.blocks.push({ section, messageIndex: message?.index, role: message?.role, perItem, list: list.literal, content: item });
     return;
   }
   const text = dict.entries.get('text');
   const control = dict.entries.get('cache_control');
-  const block: Block = { ...base, content: section !== 'tools' && text ? text.value : item, dict: dict.literal };
+  const block: Block = { section, messageIndex: message?.index, role: message?.role, perItem, list: list.literal, content: section !== 'tools' && text ? text.value : item, dict: dict.literal };
   if (control) {
     const controlDict = resolveDict(control.value, env);
     // A holder only when the entry is written in that literal (a later `block["cache_control"] = …` is not).
-    const holder = dict.literal?.entries.some((entry) => entry.start === control.entry.start) ? dict.literal : undefined;
+    const holder = dict.literal && writtenIn(dict.literal, control.entry.start) ? dict.literal : undefined;
     block.breakpoint = { ...ttlOf(controlDict, env), entry: { start: control.entry.start, end: control.entry.end }, holder, control: controlDict?.literal, automatic: false };
   } else {
     const marker = vercelCacheControl(dict, env);
     if (marker) block.breakpoint = { ...ttlOf(marker.control, env), entry: { start: marker.entry.start, end: marker.entry.end }, control: marker.control?.literal, automatic: false };
   }
   request.blocks.push(block);
+}
+
+function writtenIn(literal: Extract<Expr, { kind: 'dict' }>, start: number): boolean {
+  for (const entry of literal.entries) if (entry.start === start) return true;
+  return false;
 }
 
 function addMessages(request: RequestModel, loc: Located, env: ModuleEnv): void {
