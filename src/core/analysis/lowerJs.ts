@@ -37,8 +37,12 @@ function statement(node: SyntaxNode, ctx: LowerContext): void {
       for (const declarator of named(node)) if (declarator.type === 'variable_declarator') variableDeclarator(declarator, ctx, node);
       return;
     case 'export_statement': {
+      // The grammar gives an export either a declaration or a value (`export default <expr>`), never both.
       const declaration = node.childForFieldName('declaration');
-      if (declaration) statement(declaration, ctx);
+      if (declaration) {
+        statement(declaration, ctx);
+        return;
+      }
       const value = node.childForFieldName('value');
       if (value) expr(value, ctx);
       return;
@@ -190,7 +194,8 @@ function isFunctionNode(node: SyntaxNode): boolean {
 }
 
 function parameterNames(node: SyntaxNode): string[] {
-  const single = node.childForFieldName('parameter');
+  // Only an arrow function has a lone `parameter` (`x => …`); asking other functions costs a scan of their children.
+  const single = node.type === 'arrow_function' ? node.childForFieldName('parameter') : null;
   if (single) return patternNames(single);
   const params = node.childForFieldName('parameters');
   if (!params) return [];
@@ -222,17 +227,19 @@ function classBody(node: SyntaxNode, ctx: LowerContext): void {
   const className = node.childForFieldName('name')?.text ?? '<class>';
   const body = node.childForFieldName('body');
   if (!body) return;
+  // One context for every member (lowering leaves it as it found it).
+  const classCtx: LowerContext = { ...ctx, className };
   for (const member of named(body)) {
     if (member.type === 'method_definition') {
       const name = member.childForFieldName('name')?.text ?? '<method>';
-      const scope = functionLike(member, { ...ctx, className }, name, false);
+      const scope = functionLike(member, classCtx, name, false);
       if (scope.kind === 'func') ctx.facts.functions.push(scope.scope);
     } else if (member.type === 'public_field_definition' || member.type === 'field_definition') {
       const nameNode = member.childForFieldName('name') ?? member.childForFieldName('property');
       const valueNode = member.childForFieldName('value');
       if (!nameNode) continue;
-      const value = valueNode ? expr(valueNode, { ...ctx, className }) : undefined;
-      bind({ ...ctx, className }, { name: nameNode.text, kind: 'assign', at: member.startIndex, end: member.endIndex, value });
+      const value = valueNode ? expr(valueNode, classCtx) : undefined;
+      bind(classCtx, { name: nameNode.text, kind: 'assign', at: member.startIndex, end: member.endIndex, value });
     }
   }
 }

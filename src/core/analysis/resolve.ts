@@ -564,13 +564,11 @@ const STABLE_ROLE = /^(system|system_?prompt|system_?message|sys_?prompt|instruc
  * part of every request).
  */
 function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, env: ModuleEnv, guard: Set<object> | undefined, depth: number): TextValue {
-  // Named for the stable part of a request, it is stable unless a caller shows otherwise.
-  const unknown = STABLE_ROLE.test(expr.name) ? { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false } : unknownAt(expr, expr.name, true);
   // The parameter list stands for "following this function's parameters" (the scope itself guards its returns).
-  if (!fn || guard?.has(fn.params) || depth > 40) return unknown;
+  if (!fn || guard?.has(fn.params) || depth > 40) return unknownParameter(expr);
   const position = fn.params.indexOf(expr.name);
   const calls = fn.name.startsWith('<') ? undefined : env.callers.get(fn.name);
-  if (position < 0) return unknown;
+  if (position < 0) return unknownParameter(expr);
   // Callers in this file: what they pass (no guard needed when there are none).
   if (calls && calls.length > 0) {
     guard ??= new Set();
@@ -601,7 +599,12 @@ function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, 
     const dynamic: Dynamic = { start: expr.start, end: expr.end, reason: `the parameter \`${expr.name}\`, which a caller in ${external.where} passes ${external.reason}`, stability: external.stability, via: [] };
     return { text: PLACEHOLDER, dynamic: [dynamic], unstable: [], complete: external.complete };
   }
-  return unknown;
+  return unknownParameter(expr);
+}
+
+/** A parameter with no evidence: named for the stable part of a request, it is stable unless a caller shows otherwise; else unknown. */
+function unknownParameter(expr: Extract<Expr, { kind: 'ref' }>): TextValue {
+  return STABLE_ROLE.test(expr.name) ? { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false } : unknownAt(expr, expr.name, true);
 }
 
 function topLevel(fn: Scope): boolean {

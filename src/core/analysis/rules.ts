@@ -30,7 +30,7 @@ export interface RuleContext {
 
 /** Static text of a value without its run-time placeholders (what is the same on every request). */
 export function staticText(value: TextValue): string {
-  return value.text.split(PLACEHOLDER).join('');
+  return value.text.includes(PLACEHOLDER) ? value.text.replaceAll(PLACEHOLDER, '') : value.text;
 }
 
 /** Below this many static characters, a block with run-time parts is treated as per-request content. */
