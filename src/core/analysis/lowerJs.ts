@@ -403,12 +403,24 @@ function dottedName(node: SyntaxNode): string {
   return `<${node.type}>`;
 }
 
+/**
+ * `dottedName` of a callee read from its lowered value when that is a chain of names and members
+ * (an identifier or `this` lowers to a ref of that name, a member expression to a member, and the
+ * wrappers both skip alike), so the callee's nodes are not read twice; undefined for anything else.
+ */
+function loweredName(value: Expr): string | undefined {
+  if (value.kind === 'ref') return value.name;
+  if (value.kind !== 'member') return undefined;
+  const object = loweredName(value.object);
+  return object === undefined ? undefined : `${object}.${value.property}`;
+}
+
 function call(node: SyntaxNode, ctx: LowerContext): Expr {
   const isNew = node.type === 'new_expression';
   const fn = node.childForFieldName(isNew ? 'constructor' : 'function');
   const argsNode = node.childForFieldName('arguments');
   const calleeExpr = fn ? expr(fn, ctx) : opaque(node, 'callee');
-  const callee = fn ? dottedName(fn) : '';
+  const callee = fn ? loweredName(calleeExpr) ?? dottedName(fn) : '';
   const method = callee.slice(callee.lastIndexOf('.') + 1);
   const iterates = ITERATION_METHODS.has(method) && callee.includes('.');
   const args: Expr[] = [];
