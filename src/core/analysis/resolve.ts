@@ -65,8 +65,15 @@ function startRecording<V>(table: NameTable<V>): void {
 
 /** Stops noting and returns what was read since recordDependencies. */
 export function takeDependencies(env: ModuleEnv): EnvDependencies {
+  if (!env.bindings.recording && !env.classBindings.recording && !env.functions.recording && !env.callers.recording) {
+    env.bindings.recordingOn = env.classBindings.recordingOn = env.functions.recordingOn = env.callers.recordingOn = false;
+    return NO_DEPENDENCIES;
+  }
   return { bindings: snapshot(env.bindings), classBindings: snapshot(env.classBindings), functions: snapshot(env.functions), callers: snapshot(env.callers) };
 }
+
+/** What a statement that read no module-level name depends on (most do not read any); shared, never changed. */
+const NO_DEPENDENCIES: EnvDependencies = Object.freeze({ bindings: Object.freeze([]) as never[], classBindings: Object.freeze([]) as never[], functions: Object.freeze([]) as never[], callers: Object.freeze([]) as never[] });
 
 function snapshot<V>(table: NameTable<V>): [string, V | undefined][] {
   const names = table.recording;
