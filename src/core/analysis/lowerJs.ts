@@ -2,13 +2,13 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import { type SyntaxNode, syntaxNode } from './syntaxNodes';
 import type { DictEntry, Expr, StatementFacts, StrPart } from './ir';
 import { PROMPT_NAME } from './promptDiscovery';
-import { MAX_DEPTH, bind, type LowerContext, mentionsRequestWords, moduleScope, newFacts, newScope, noteCall, opaque } from './lowerContext';
+import { MAX_DEPTH, bind, contextWith, type LowerContext, mentionsRequestWords, moduleScope, newFacts, newScope, noteCall, opaque } from './lowerContext';
 
 /** Lowers one top-level JavaScript / TypeScript (JSX, TSX) statement into facts (see ir.ts). */
 export function lowerJsStatement(treeNode: Node, text: string): StatementFacts {
   const node = syntaxNode(treeNode, text);
   const facts = newFacts(node);
-  const ctx: LowerContext = { text, facts, scope: moduleScope(node), depth: 0 };
+  const ctx: LowerContext = { text, facts, scope: moduleScope(node), loop: undefined, repeated: undefined, className: undefined, depth: 0 };
   statement(node, ctx);
   return facts;
 }
@@ -61,7 +61,7 @@ function statement(node: SyntaxNode, ctx: LowerContext): void {
       return;
     case 'while_statement':
     case 'do_statement':
-      for (const child of named(node)) statement(child, { ...ctx, repeated: true });
+      for (const child of named(node)) statement(child, contextWith(ctx, ctx.scope, ctx.loop, true, ctx.className));
       return;
     case 'for_statement': {
       for (const field of ['initializer', 'condition', 'increment']) {
@@ -69,7 +69,7 @@ function statement(node: SyntaxNode, ctx: LowerContext): void {
         if (part) statement(part, ctx);
       }
       const body = node.childForFieldName('body');
-      if (body) statement(body, { ...ctx, loop: { start: node.startIndex, end: node.endIndex } });
+      if (body) statement(body, contextWith(ctx, ctx.scope, { start: node.startIndex, end: node.endIndex }, ctx.repeated, ctx.className));
       return;
     }
     case 'return_statement': {
@@ -217,7 +217,7 @@ function functionLike(node: SyntaxNode, ctx: LowerContext, name: string, declare
   const body = node.childForFieldName('body');
   // A function named like a prompt (`SYSTEM_PROMPT_GENERIC = () => \`…\``) may return one without any of the words.
   if (!body || !(mentionsRequestWords(ctx.text, body.startIndex, body.endIndex) || PROMPT_NAME.test(name))) return value;
-  const inner: LowerContext = { ...ctx, scope, className: undefined, loop: iterationCallback && loop ? { start: loop.start, end: loop.end } : undefined, repeated: iterationCallback };
+  const inner = contextWith(ctx, scope, iterationCallback && loop ? { start: loop.start, end: loop.end } : undefined, iterationCallback, undefined);
   if (body.type === 'statement_block') statement(body, inner);
   else scope.returns.push(expr(body, inner));
   return value;
@@ -228,7 +228,7 @@ function classBody(node: SyntaxNode, ctx: LowerContext): void {
   const body = node.childForFieldName('body');
   if (!body) return;
   // One context for every member (lowering leaves it as it found it).
-  const classCtx: LowerContext = { ...ctx, className };
+  const classCtx = contextWith(ctx, ctx.scope, ctx.loop, ctx.repeated, className);
   for (const member of named(body)) {
     if (member.type === 'method_definition') {
       const name = member.childForFieldName('name')?.text ?? '<method>';
@@ -251,7 +251,7 @@ function forIn(node: SyntaxNode, ctx: LowerContext): void {
   const inFunction = iter && ctx.scope.name !== '<module>';
   for (const name of left ? patternNames(left) : []) bind(ctx, { name, kind: 'loop-var', at: node.startIndex, end: node.endIndex, ...(inFunction ? { iter } : {}) });
   const body = node.childForFieldName('body');
-  if (body) statement(body, { ...ctx, loop: { start: node.startIndex, end: node.endIndex } });
+  if (body) statement(body, contextWith(ctx, ctx.scope, { start: node.startIndex, end: node.endIndex }, ctx.repeated, ctx.className));
 }
 
 function expr(node: SyntaxNode, ctx: LowerContext): Expr {

@@ -2,13 +2,13 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import { type SyntaxNode, syntaxNode } from './syntaxNodes';
 import type { DictEntry, Expr, Kwarg, StatementFacts, StrPart } from './ir';
 import { PROMPT_NAME } from './promptDiscovery';
-import { MAX_DEPTH, bind, type LowerContext, mentionsRequestWords, moduleScope, newFacts, newScope, noteCall, opaque } from './lowerContext';
+import { MAX_DEPTH, bind, contextWith, type LowerContext, mentionsRequestWords, moduleScope, newFacts, newScope, noteCall, opaque } from './lowerContext';
 
 /** Lowers one top-level Python statement into facts (see ir.ts). */
 export function lowerPythonStatement(treeNode: Node, text: string): StatementFacts {
   const node = syntaxNode(treeNode, text);
   const facts = newFacts(node);
-  const ctx: LowerContext = { text, facts, scope: moduleScope(node), depth: 0 };
+  const ctx: LowerContext = { text, facts, scope: moduleScope(node), loop: undefined, repeated: undefined, className: undefined, depth: 0 };
   statement(node, ctx);
   return facts;
 }
@@ -43,7 +43,7 @@ function statement(node: SyntaxNode, ctx: LowerContext): void {
       return;
     case 'while_statement':
       for (const child of named(node)) {
-        if (isStatementLike(child)) statement(child, { ...ctx, repeated: true });
+        if (isStatementLike(child)) statement(child, contextWith(ctx, ctx.scope, ctx.loop, true, ctx.className));
         else expr(child, ctx);
       }
       return;
@@ -144,7 +144,7 @@ function chained(node: SyntaxNode, ctx: LowerContext, statementNode: SyntaxNode)
   assignment(node, ctx, statementNode);
   let right: SyntaxNode | null = node.childForFieldName('right');
   while (right && right.type === 'assignment') right = right.childForFieldName('right');
-  return right ? expr(right, { ...ctx }) : undefined;
+  return right ? expr(right, contextWith(ctx, ctx.scope, ctx.loop, ctx.repeated, ctx.className)) : undefined;
 }
 
 function targetNames(node: SyntaxNode): string[] {
@@ -181,7 +181,7 @@ function functionDefinition(node: SyntaxNode, ctx: LowerContext): void {
   const body = node.childForFieldName('body');
   // A function named like a prompt (`build_system_prompt`) may return one without any of the words.
   if (!body || !(mentionsRequestWords(ctx.text, body.startIndex, body.endIndex) || PROMPT_NAME.test(name))) return;
-  const inner: LowerContext = { ...ctx, scope, loop: undefined, repeated: false, className: undefined };
+  const inner = contextWith(ctx, scope, undefined, false, undefined);
   statement(body, inner);
 }
 
@@ -189,7 +189,7 @@ function classDefinition(node: SyntaxNode, ctx: LowerContext): void {
   const className = node.childForFieldName('name')?.text ?? '<class>';
   const body = node.childForFieldName('body');
   if (!body) return;
-  const inner: LowerContext = { ...ctx, className };
+  const inner = contextWith(ctx, ctx.scope, ctx.loop, ctx.repeated, className);
   for (const member of named(body)) {
     if (member.type === 'expression_statement' || mentionsRequestWords(ctx.text, member.startIndex, member.endIndex)) statement(member, inner);
     else if (member.type === 'function_definition' || member.type === 'decorated_definition') {
@@ -206,7 +206,7 @@ function forStatement(node: SyntaxNode, ctx: LowerContext): void {
   const iter = right ? expr(right, ctx) : undefined;
   const inFunction = iter && ctx.scope.name !== '<module>';
   for (const name of left ? targetNames(left) : []) bind(ctx, { name, kind: 'loop-var', at: node.startIndex, end: node.endIndex, ...(inFunction ? { iter } : {}) });
-  const loopCtx: LowerContext = { ...ctx, loop: { start: node.startIndex, end: node.endIndex } };
+  const loopCtx = contextWith(ctx, ctx.scope, { start: node.startIndex, end: node.endIndex }, ctx.repeated, ctx.className);
   const body = node.childForFieldName('body');
   if (body) statement(body, loopCtx);
   const alternative = node.childForFieldName('alternative');
@@ -339,7 +339,7 @@ function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
     case 'lambda': {
       const scope = newScope(ctx, '<lambda>', node, parameterNames(node.childForFieldName('parameters')));
       const body = node.childForFieldName('body');
-      if (body) scope.returns.push(expr(body, { ...ctx, scope, loop: undefined }));
+      if (body) scope.returns.push(expr(body, contextWith(ctx, scope, undefined, ctx.repeated, ctx.className)));
       return { kind: 'func', start, end, scope };
     }
     case 'comment':
@@ -428,7 +428,7 @@ function comprehension(node: SyntaxNode, ctx: LowerContext): Expr {
   }
   for (const name of vars) bind(ctx, { name, kind: 'loop-var', at: node.startIndex, end: node.endIndex });
   const bodyNode = node.childForFieldName('body');
-  const loopCtx: LowerContext = { ...ctx, loop: { start: node.startIndex, end: node.endIndex } };
+  const loopCtx = contextWith(ctx, ctx.scope, { start: node.startIndex, end: node.endIndex }, ctx.repeated, ctx.className);
   const body = bodyNode ? expr(bodyNode, loopCtx) : opaque(node, 'comprehension');
   return { kind: 'comp', start: node.startIndex, end: node.endIndex, body, vars, iter };
 }
