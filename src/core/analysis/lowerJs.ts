@@ -1,12 +1,16 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import { type SyntaxNode, syntaxNode } from './syntaxNodes';
+import { type SyntaxNode, withSyntaxNode } from './syntaxNodes';
 import type { DictEntry, Expr, StatementFacts, StrPart } from './ir';
 import { PROMPT_NAME } from './promptDiscovery';
 import { MAX_DEPTH, bind, contextWith, type LowerContext, mentionsRequestWords, moduleScope, newFacts, newScope, noteCall, opaque } from './lowerContext';
 
 /** Lowers one top-level JavaScript / TypeScript (JSX, TSX) statement into facts (see ir.ts). */
 export function lowerJsStatement(treeNode: Node, text: string): StatementFacts {
-  const node = syntaxNode(treeNode, text);
+  // The statement's nodes are recycled once it is lowered: nothing below keeps one.
+  return withSyntaxNode(treeNode, text, (node) => lowerStatement(node, text));
+}
+
+function lowerStatement(node: SyntaxNode, text: string): StatementFacts {
   const facts = newFacts(node);
   const ctx: LowerContext = { text, facts, scope: moduleScope(node), loop: undefined, repeated: undefined, className: undefined, depth: 0 };
   statement(node, ctx);

@@ -77,14 +77,34 @@ export function registerTreeSitterModule(nodeClass: object, moduleOptions: objec
 
 /** The node to lower: a RawNode over the same tree node when the runtime allows it, else `node` itself. */
 export function syntaxNode(node: Node, text: string): SyntaxNode {
+  const reader = readerFor(node, text);
+  return reader ? reader.wrap(node, text, undefined) : node;
+}
+
+/**
+ * Runs `lower` on the node as syntaxNode gives it; the RawNodes made meanwhile are recycled when
+ * it returns (a statement's nodes are garbage once it is lowered: reusing them spares the
+ * collector tens of thousands of objects per file). `lower` must not keep a node.
+ */
+export function withSyntaxNode<T>(node: Node, text: string, lower: (root: SyntaxNode) => T): T {
+  const reader = readerFor(node, text);
+  if (!reader) return lower(node);
+  const handed: RawNode[] = [];
+  try {
+    return lower(reader.wrap(node, text, handed));
+  } finally {
+    reader.recycle(handed);
+  }
+}
+
+function readerFor(node: Node, text: string): Reader | null {
   const language = node.tree.language;
   let reader = readers.get(language);
   if (reader === undefined) {
     reader = makeReader(node, text);
     readers.set(language, reader);
   }
-  if (!reader) return node;
-  return reader.wrap(node, text);
+  return reader;
 }
 
 function makeReader(node: Node, text: string): Reader | null {
@@ -96,7 +116,7 @@ function makeReader(node: Node, text: string): Reader | null {
     // replaces itself with the WASM function; the reader takes the functions after that.
     const expected = publicView(node);
     const reader = new Reader(module, node.tree.language.types, node.tree.language.fields);
-    return sameView(expected, publicView(reader.wrap(node, text), reader)) ? reader : null;
+    return sameView(expected, publicView(reader.wrap(node, text, undefined), reader)) ? reader : null;
   } catch {
     return null;
   }
@@ -137,8 +157,12 @@ function sameView(a: View, b: View): boolean {
 
 const NODE_WORDS = 5;
 
+/** Nodes kept for reuse at most (a large statement's worth; more are left to the collector). */
+const MAX_POOLED = 20_000;
+
 class Reader {
   readonly fieldIds = new Map<string, number>();
+  private readonly pool: RawNode[] = [];
   private readonly transfer: number;
   private heap: Int32Array;
   private readonly symbol: (tree: number) => number;
@@ -170,11 +194,27 @@ class Reader {
     this.free = module._free;
   }
 
-  wrap(node: Node, text: string): RawNode {
+  wrap(node: Node, text: string, handed: RawNode[] | undefined): RawNode {
     // `[0]` holds the WASM address of the tree, and a node's fifth transfer word (internal in the typings).
     const handles = node as unknown as { 0: number; tree: { 0: number } };
-    const view: TreeView = { reader: this, tree: handles.tree[0], source: text };
-    return new RawNode(view, node.id, node.startIndex, node.startPosition.row, node.startPosition.column, handles[0]);
+    const view: TreeView = { reader: this, tree: handles.tree[0], source: text, handed };
+    return this.make(view, node.id, node.startIndex, node.startPosition.row, node.startPosition.column, handles[0]);
+  }
+
+  /** A node from the pool, else a new one; noted in its view's `handed` list when it has one. */
+  private make(view: TreeView, id: number, startIndex: number, row: number, column: number, other: number): RawNode {
+    const pooled = view.handed ? this.pool.pop() : undefined;
+    const node = pooled ? pooled.reset(view, id, startIndex, row, column, other) : new RawNode(view, id, startIndex, row, column, other);
+    view.handed?.push(node);
+    return node;
+  }
+
+  /** Takes back the nodes of a finished lowering (see withSyntaxNode). */
+  recycle(nodes: RawNode[]): void {
+    for (const node of nodes) {
+      if (this.pool.length >= MAX_POOLED) return;
+      this.pool.push(node.reset(RECYCLED, 0, 0, 0, 0, 0));
+    }
   }
 
   /** The heap, again after a call that may have grown memory (growing detaches the old view). */
@@ -198,7 +238,7 @@ class Reader {
     const heap = this.words();
     const id = heap[address];
     if (id === 0) return null;
-    return new RawNode(parent.view, id, heap[address + 1], heap[address + 2], heap[address + 3], heap[address + 4]);
+    return this.make(parent.view, id, heap[address + 1], heap[address + 2], heap[address + 3], heap[address + 4]);
   }
 
   typeOf(node: RawNode): string {
@@ -243,12 +283,16 @@ class Reader {
   }
 }
 
-/** What the nodes of one lowering share: the reader, the tree's WASM address and the source text. */
+/** What the nodes of one lowering share: the reader, the tree's WASM address, the source text and the nodes handed out (when they are recycled). */
 interface TreeView {
-  reader: Reader;
+  reader: Reader | undefined;
   tree: number;
   source: string;
+  handed: RawNode[] | undefined;
 }
+
+/** The view of a pooled node: reading it is a bug, and fails at once. */
+const RECYCLED: TreeView = { reader: undefined, tree: 0, source: '', handed: undefined };
 
 /** A tree node read through `Reader`; what it reads once (type, end, children) it keeps. */
 class RawNode implements SyntaxNode {
@@ -258,20 +302,35 @@ class RawNode implements SyntaxNode {
   private cachedNamed: RawNode[] | undefined;
 
   constructor(
-    readonly view: TreeView,
-    readonly id: number,
-    readonly startIndex: number,
-    readonly row: number,
-    readonly column: number,
-    readonly other: number,
+    public view: TreeView,
+    public id: number,
+    public startIndex: number,
+    public row: number,
+    public column: number,
+    public other: number,
   ) {}
 
+  /** Points this (pooled) node at another tree node, forgetting what it read. */
+  reset(view: TreeView, id: number, startIndex: number, row: number, column: number, other: number): this {
+    this.view = view;
+    this.id = id;
+    this.startIndex = startIndex;
+    this.row = row;
+    this.column = column;
+    this.other = other;
+    this.cachedType = undefined;
+    this.cachedEnd = -1;
+    this.cachedChildren = undefined;
+    this.cachedNamed = undefined;
+    return this;
+  }
+
   get type(): string {
-    return (this.cachedType ??= this.view.reader.typeOf(this));
+    return (this.cachedType ??= (this.view.reader as Reader).typeOf(this));
   }
 
   get endIndex(): number {
-    if (this.cachedEnd < 0) this.cachedEnd = this.view.reader.endOf(this);
+    if (this.cachedEnd < 0) this.cachedEnd = (this.view.reader as Reader).endOf(this);
     return this.cachedEnd;
   }
 
@@ -280,24 +339,24 @@ class RawNode implements SyntaxNode {
   }
 
   get children(): RawNode[] {
-    return (this.cachedChildren ??= this.view.reader.list(this, false));
+    return (this.cachedChildren ??= (this.view.reader as Reader).list(this, false));
   }
 
   get namedChildren(): RawNode[] {
-    return (this.cachedNamed ??= this.view.reader.list(this, true));
+    return (this.cachedNamed ??= (this.view.reader as Reader).list(this, true));
   }
 
   get firstNamedChild(): RawNode | null {
     if (this.cachedNamed) return this.cachedNamed[0] ?? null;
-    return this.view.reader.namedAt(this, false);
+    return (this.view.reader as Reader).namedAt(this, false);
   }
 
   get lastNamedChild(): RawNode | null {
     if (this.cachedNamed) return this.cachedNamed[this.cachedNamed.length - 1] ?? null;
-    return this.view.reader.namedAt(this, true);
+    return (this.view.reader as Reader).namedAt(this, true);
   }
 
   childForFieldName(fieldName: string): RawNode | null {
-    return this.view.reader.field(this, fieldName);
+    return (this.view.reader as Reader).field(this, fieldName);
   }
 }
