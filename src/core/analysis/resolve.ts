@@ -512,8 +512,9 @@ function loopReason(name: string): string {
 
 function merge(into: TextValue, part: TextValue, separator = ''): TextValue {
   into.text += (into.text && separator ? separator : '') + (part.dynamic.length > 0 && part.text === '' ? PLACEHOLDER : part.text);
-  into.dynamic.push(...part.dynamic);
-  into.unstable.push(...part.unstable);
+  // Most parts have neither: a spread call costs even for an empty list.
+  if (part.dynamic.length > 0) into.dynamic.push(...part.dynamic);
+  if (part.unstable.length > 0) into.unstable.push(...part.unstable);
   into.complete &&= part.complete;
   if (part.unknown && part.unknown.length > 0) into.unknown = [...(into.unknown ?? []), ...part.unknown];
   return into;
