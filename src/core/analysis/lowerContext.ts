@@ -5,9 +5,15 @@ import { isOtherModelCall } from './promptDiscovery';
 /** SDK methods whose arguments form a Messages request (`batches.create` carries several). */
 const SDK_METHOD_SUFFIXES = ['messages.create', 'messages.stream', 'messages.count_tokens', 'messages.countTokens', 'messages.parse', 'messages.batches.create'];
 
+/** The suffixes with their leading dot, made once (this test runs for every call lowered and resolved). */
+const DOTTED_SDK_SUFFIXES = SDK_METHOD_SUFFIXES.map((suffix) => `.${suffix}`);
+
 /** True when a dotted callee such as `client.beta.messages.create` is an Anthropic SDK request. */
 export function isSdkCallee(callee: string): boolean {
-  return SDK_METHOD_SUFFIXES.some((suffix) => callee === suffix || callee.endsWith(`.${suffix}`));
+  for (let index = 0; index < SDK_METHOD_SUFFIXES.length; index++) {
+    if (callee === SDK_METHOD_SUFFIXES[index] || callee.endsWith(DOTTED_SDK_SUFFIXES[index])) return true;
+  }
+  return false;
 }
 
 /**
