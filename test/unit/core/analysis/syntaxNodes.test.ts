@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type LoadedRuntime, defaultWasmDir, loadRuntime } from '../../../../src/core/analysis/runtime';
-import { type SyntaxNode, syntaxNode } from '../../../../src/core/analysis/syntaxNodes';
+import { type SyntaxNode, syntaxNode, withSyntaxNode } from '../../../../src/core/analysis/syntaxNodes';
 import type { SourceLanguage } from '../../../../src/core/analysis/types';
 import { FIXTURES, languageOf } from './support';
 
@@ -96,6 +96,30 @@ describe('syntax nodes read straight from the tree-sitter heap (syntaxNodes.ts)'
         const statement = statements[index] as Node;
         assert.equal(difference(statement, syntaxNode(statement, large), fields), undefined);
       }
+    } finally {
+      done();
+    }
+  });
+
+  it('hands back the public node when the runtime behind it was never registered (another copy of tree-sitter.js)', () => {
+    // A node of an unknown runtime: its class is not the registered one, so no reader is made for it.
+    const foreign = { tree: { language: { types: [], fields: [] } }, type: 'program' } as unknown as Node;
+    assert.equal(syntaxNode(foreign, ''), foreign);
+    assert.equal(withSyntaxNode(foreign, '', (node) => node), foreign);
+  });
+
+  it('recycles the nodes of a lowering once it returns: a node kept past it is reset (lowerers must keep none)', () => {
+    const text = 'x = {"a": [1, 2]}\n';
+    const { root, done } = parse(text, 'python');
+    try {
+      let kept: SyntaxNode | undefined;
+      const type = withSyntaxNode(root.children[0] as Node, text, (node) => {
+        kept = node.namedChildren[0] ?? undefined;
+        return node.type;
+      });
+      assert.equal(type, 'expression_statement');
+      assert.ok(kept);
+      assert.throws(() => kept?.endIndex);
     } finally {
       done();
     }
