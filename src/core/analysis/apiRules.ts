@@ -41,13 +41,27 @@ function removeArgument(ctx: RuleContext, entries: Array<{ start: number; end: n
   return { start: target.start, end: target.end, newText: '' };
 }
 
+const DAY_MS = 86_400_000;
+let todayStart = Number.NaN;
+let todayText = '';
+
+/** `isoToday()`, formatted once per UTC day rather than once per request. */
+function today(): string {
+  const now = Date.now();
+  if (!(now >= todayStart && now < todayStart + DAY_MS)) {
+    todayStart = now - (now % DAY_MS);
+    todayText = isoToday(now);
+  }
+  return todayText;
+}
+
 function checkModel(request: RequestModel, ctx: RuleContext): void {
   const model = request.model;
   const span = request.modelSpan;
   if (!model || !span) return;
   const known = findModel(model);
   if (known) {
-    const facts = lifecycleAt(known.lifecycle, ctx.options.today ?? isoToday());
+    const facts = lifecycleAt(known.lifecycle, ctx.options.today ?? today());
     if (facts.state !== 'retired' && facts.state !== 'deprecated') return;
     if (facts.state === 'deprecated' && !facts.retiresOn) return;
     const edit = facts.successor ? replaceLiteral(ctx, span, facts.successor) : undefined;

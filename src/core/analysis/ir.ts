@@ -104,6 +104,11 @@ export interface StatementFacts extends Span {
   loopCalls: (Span & { name: string; loop?: Span })[];
   /** Calls of plain names and `self.`/`this.` methods, so a helper's parameters can be followed to what its callers pass. */
   calls: CallRef[];
+  /**
+   * False when lowering met no call of another LLM client (see sentReferences), so nothing in the
+   * statement can send a module constant that way; undefined when not known.
+   */
+  otherModelCalls?: boolean;
 }
 
 /** A call of a function by name (`helper(x)`, `self.helper(x)`), with the scope it is made in. */

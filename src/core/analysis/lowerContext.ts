@@ -1,12 +1,19 @@
-import type { Node } from '@vscode/tree-sitter-wasm';
+import type { SyntaxNode } from './syntaxNodes';
 import type { Binding, CallKind, CallSite, Expr, Scope, Span, StatementFacts } from './ir';
+import { isOtherModelCall } from './promptDiscovery';
 
 /** SDK methods whose arguments form a Messages request (`batches.create` carries several). */
 const SDK_METHOD_SUFFIXES = ['messages.create', 'messages.stream', 'messages.count_tokens', 'messages.countTokens', 'messages.parse', 'messages.batches.create'];
 
+/** The suffixes with their leading dot, made once (this test runs for every call lowered and resolved). */
+const DOTTED_SDK_SUFFIXES = SDK_METHOD_SUFFIXES.map((suffix) => `.${suffix}`);
+
 /** True when a dotted callee such as `client.beta.messages.create` is an Anthropic SDK request. */
 export function isSdkCallee(callee: string): boolean {
-  return SDK_METHOD_SUFFIXES.some((suffix) => callee === suffix || callee.endsWith(`.${suffix}`));
+  for (let index = 0; index < SDK_METHOD_SUFFIXES.length; index++) {
+    if (callee === SDK_METHOD_SUFFIXES[index] || callee.endsWith(DOTTED_SDK_SUFFIXES[index])) return true;
+  }
+  return false;
 }
 
 /**
@@ -46,11 +53,16 @@ export interface LowerContext {
   depth: number;
 }
 
-export function newFacts(node: Node): StatementFacts {
-  return { start: node.startIndex, end: node.endIndex, bindings: [], functions: [], sdkCalls: [], loopCalls: [], calls: [] };
+/** `ctx` with another scope, loop, repetition and class (fields written out: object spread is slow on this path). */
+export function contextWith(ctx: LowerContext, scope: Scope, loop: Span | undefined, repeated: boolean | undefined, className: string | undefined): LowerContext {
+  return { text: ctx.text, facts: ctx.facts, scope, loop, repeated, className, depth: ctx.depth };
 }
 
-export function moduleScope(node: Node): Scope {
+export function newFacts(node: SyntaxNode): StatementFacts {
+  return { start: node.startIndex, end: node.endIndex, bindings: [], functions: [], sdkCalls: [], loopCalls: [], calls: [], otherModelCalls: false };
+}
+
+export function moduleScope(node: SyntaxNode): Scope {
   return { name: '<module>', start: node.startIndex, end: node.endIndex, params: [], bindings: [], returns: [] };
 }
 
@@ -64,7 +76,7 @@ export function bind(ctx: LowerContext, binding: Binding): void {
   else ctx.scope.bindings.push(binding);
 }
 
-export function newScope(ctx: LowerContext, name: string, node: Node, params: string[]): Scope {
+export function newScope(ctx: LowerContext, name: string, node: SyntaxNode, params: string[]): Scope {
   const scope: Scope = { name, start: node.startIndex, end: node.endIndex, params, bindings: [], returns: [], parent: ctx.scope };
   for (const param of params) scope.bindings.push({ name: param, kind: 'param', at: node.startIndex, end: node.startIndex });
   return scope;
@@ -105,6 +117,7 @@ function aliasesMessages(ctx: LowerContext, name: string): boolean {
 /** Registers request-sending calls and simple calls inside loops as they are lowered. */
 export function noteCall(ctx: LowerContext, call: Extract<Expr, { kind: 'call' }>): void {
   const kind = callKind(ctx, call);
+  if (!ctx.facts.otherModelCalls && isOtherModelCall(call.callee)) ctx.facts.otherModelCalls = true;
   if (kind) {
     const site: CallSite = { call, scope: ctx.scope, loop: ctx.loop, repeated: ctx.repeated || ctx.loop !== undefined };
     if (kind !== 'sdk') site.kind = kind;
@@ -129,6 +142,6 @@ export function noteCall(ctx: LowerContext, call: Extract<Expr, { kind: 'call' }
 const SELF_NAMES = new Set(['self', 'this', 'cls']);
 const DOTTED = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
 
-export function opaque(node: Node, what: string): Expr {
+export function opaque(node: SyntaxNode, what: string): Expr {
   return { kind: 'opaque', start: node.startIndex, end: node.endIndex, what };
 }

@@ -1,18 +1,26 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
+import { type SyntaxNode, withSyntaxNode } from './syntaxNodes';
 import type { DictEntry, Expr, StatementFacts, StrPart } from './ir';
 import { PROMPT_NAME } from './promptDiscovery';
-import { MAX_DEPTH, bind, type LowerContext, mentionsRequestWords, moduleScope, newFacts, newScope, noteCall, opaque } from './lowerContext';
+import { MAX_DEPTH, bind, contextWith, type LowerContext, mentionsRequestWords, moduleScope, newFacts, newScope, noteCall, opaque } from './lowerContext';
 
 /** Lowers one top-level JavaScript / TypeScript (JSX, TSX) statement into facts (see ir.ts). */
-export function lowerJsStatement(node: Node, text: string): StatementFacts {
+export function lowerJsStatement(treeNode: Node, text: string): StatementFacts {
+  // The statement's nodes are recycled once it is lowered: nothing below keeps one.
+  return withSyntaxNode(treeNode, text, (node) => lowerStatement(node, text));
+}
+
+function lowerStatement(node: SyntaxNode, text: string): StatementFacts {
   const facts = newFacts(node);
-  const ctx: LowerContext = { text, facts, scope: moduleScope(node), depth: 0 };
+  const ctx: LowerContext = { text, facts, scope: moduleScope(node), loop: undefined, repeated: undefined, className: undefined, depth: 0 };
   statement(node, ctx);
   return facts;
 }
 
-function named(node: Node): Node[] {
-  return node.namedChildren.filter((child): child is Node => child !== null);
+/** The named children (the list itself when it holds no null, as RawNode's never do: this runs per node). */
+function named(node: SyntaxNode): readonly SyntaxNode[] {
+  const children = node.namedChildren;
+  return children.includes(null) ? children.filter((child): child is SyntaxNode => child !== null) : (children as readonly SyntaxNode[]);
 }
 
 /** Wrappers that only add types or syntax around a value. */
@@ -21,7 +29,7 @@ const TRANSPARENT = new Set(['parenthesized_expression', 'await_expression', 'as
 /** Iteration methods whose callback runs once per element of a collection. */
 const ITERATION_METHODS = new Set(['map', 'forEach', 'flatMap', 'filter', 'reduce', 'some', 'every']);
 
-function statement(node: Node, ctx: LowerContext): void {
+function statement(node: SyntaxNode, ctx: LowerContext): void {
   switch (node.type) {
     case 'expression_statement': {
       const inner = node.firstNamedChild;
@@ -33,8 +41,12 @@ function statement(node: Node, ctx: LowerContext): void {
       for (const declarator of named(node)) if (declarator.type === 'variable_declarator') variableDeclarator(declarator, ctx, node);
       return;
     case 'export_statement': {
+      // The grammar gives an export either a declaration or a value (`export default <expr>`), never both.
       const declaration = node.childForFieldName('declaration');
-      if (declaration) statement(declaration, ctx);
+      if (declaration) {
+        statement(declaration, ctx);
+        return;
+      }
       const value = node.childForFieldName('value');
       if (value) expr(value, ctx);
       return;
@@ -53,7 +65,7 @@ function statement(node: Node, ctx: LowerContext): void {
       return;
     case 'while_statement':
     case 'do_statement':
-      for (const child of named(node)) statement(child, { ...ctx, repeated: true });
+      for (const child of named(node)) statement(child, contextWith(ctx, ctx.scope, ctx.loop, true, ctx.className));
       return;
     case 'for_statement': {
       for (const field of ['initializer', 'condition', 'increment']) {
@@ -61,7 +73,7 @@ function statement(node: Node, ctx: LowerContext): void {
         if (part) statement(part, ctx);
       }
       const body = node.childForFieldName('body');
-      if (body) statement(body, { ...ctx, loop: { start: node.startIndex, end: node.endIndex } });
+      if (body) statement(body, contextWith(ctx, ctx.scope, { start: node.startIndex, end: node.endIndex }, ctx.repeated, ctx.className));
       return;
     }
     case 'return_statement': {
@@ -89,12 +101,12 @@ function statement(node: Node, ctx: LowerContext): void {
   }
 }
 
-function isStatementLike(node: Node): boolean {
+function isStatementLike(node: SyntaxNode): boolean {
   const type = node.type;
   return type === 'program' || type === 'statement_block' || type.endsWith('_statement') || type.endsWith('_clause') || type === 'switch_body' || type === 'switch_case' || type === 'switch_default';
 }
 
-function expressionStatement(node: Node, ctx: LowerContext, statementNode: Node): void {
+function expressionStatement(node: SyntaxNode, ctx: LowerContext, statementNode: SyntaxNode): void {
   if (node.type === 'assignment_expression' || node.type === 'augmented_assignment_expression') {
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
@@ -114,9 +126,9 @@ function expressionStatement(node: Node, ctx: LowerContext, statementNode: Node)
 }
 
 /** `x.system[0].cache_control` or `msgs[msgs.length - 1]` (not resolvable: undefined) as a variable and a path. */
-function slotPath(node: Node): { root: string; path: (string | number)[] } | undefined {
+function slotPath(node: SyntaxNode): { root: string; path: (string | number)[] } | undefined {
   const path: (string | number)[] = [];
-  let current: Node | null = node;
+  let current: SyntaxNode | null = node;
   while (current && (current.type === 'member_expression' || current.type === 'subscript_expression')) {
     if (current.type === 'member_expression') {
       const property = current.childForFieldName('property');
@@ -136,7 +148,7 @@ function slotPath(node: Node): { root: string; path: (string | number)[] } | und
   return { root: current.text, path };
 }
 
-function assignedName(node: Node): string | undefined {
+function assignedName(node: SyntaxNode): string | undefined {
   if (node.type === 'identifier') return node.text;
   if (node.type === 'member_expression') {
     const object = node.childForFieldName('object');
@@ -146,7 +158,7 @@ function assignedName(node: Node): string | undefined {
   return undefined;
 }
 
-function variableDeclarator(node: Node, ctx: LowerContext, statementNode: Node): void {
+function variableDeclarator(node: SyntaxNode, ctx: LowerContext, statementNode: SyntaxNode): void {
   const nameNode = node.childForFieldName('name');
   const valueNode = node.childForFieldName('value');
   if (!nameNode) return;
@@ -167,7 +179,7 @@ function variableDeclarator(node: Node, ctx: LowerContext, statementNode: Node):
   }
 }
 
-function patternNames(node: Node): string[] {
+function patternNames(node: SyntaxNode): string[] {
   if (node.type === 'identifier' || node.type === 'shorthand_property_identifier_pattern') return [node.text];
   if (node.type === 'object_pattern' || node.type === 'array_pattern' || node.type === 'pair_pattern' || node.type === 'assignment_pattern' || node.type === 'rest_pattern') {
     const value = node.type === 'pair_pattern' ? node.childForFieldName('value') : null;
@@ -181,12 +193,13 @@ function patternNames(node: Node): string[] {
   return [];
 }
 
-function isFunctionNode(node: Node): boolean {
+function isFunctionNode(node: SyntaxNode): boolean {
   return node.type === 'arrow_function' || node.type === 'function_expression' || node.type === 'function' || node.type === 'generator_function';
 }
 
-function parameterNames(node: Node): string[] {
-  const single = node.childForFieldName('parameter');
+function parameterNames(node: SyntaxNode): string[] {
+  // Only an arrow function has a lone `parameter` (`x => …`); asking other functions costs a scan of their children.
+  const single = node.type === 'arrow_function' ? node.childForFieldName('parameter') : null;
   if (single) return patternNames(single);
   const params = node.childForFieldName('parameters');
   if (!params) return [];
@@ -197,7 +210,7 @@ function parameterNames(node: Node): string[] {
 }
 
 /** Lowers a function's body as a new scope; returns the `func` value. */
-function functionLike(node: Node, ctx: LowerContext, name: string, declare: boolean, iterationCallback = false, loop?: Expr): Expr {
+function functionLike(node: SyntaxNode, ctx: LowerContext, name: string, declare: boolean, iterationCallback = false, loop?: Expr): Expr {
   const scope = newScope(ctx, name, node, parameterNames(node));
   scope.iterationCallback = iterationCallback;
   const value: Expr = { kind: 'func', start: node.startIndex, end: node.endIndex, scope };
@@ -208,42 +221,44 @@ function functionLike(node: Node, ctx: LowerContext, name: string, declare: bool
   const body = node.childForFieldName('body');
   // A function named like a prompt (`SYSTEM_PROMPT_GENERIC = () => \`…\``) may return one without any of the words.
   if (!body || !(mentionsRequestWords(ctx.text, body.startIndex, body.endIndex) || PROMPT_NAME.test(name))) return value;
-  const inner: LowerContext = { ...ctx, scope, className: undefined, loop: iterationCallback && loop ? { start: loop.start, end: loop.end } : undefined, repeated: iterationCallback };
+  const inner = contextWith(ctx, scope, iterationCallback && loop ? { start: loop.start, end: loop.end } : undefined, iterationCallback, undefined);
   if (body.type === 'statement_block') statement(body, inner);
   else scope.returns.push(expr(body, inner));
   return value;
 }
 
-function classBody(node: Node, ctx: LowerContext): void {
+function classBody(node: SyntaxNode, ctx: LowerContext): void {
   const className = node.childForFieldName('name')?.text ?? '<class>';
   const body = node.childForFieldName('body');
   if (!body) return;
+  // One context for every member (lowering leaves it as it found it).
+  const classCtx = contextWith(ctx, ctx.scope, ctx.loop, ctx.repeated, className);
   for (const member of named(body)) {
     if (member.type === 'method_definition') {
       const name = member.childForFieldName('name')?.text ?? '<method>';
-      const scope = functionLike(member, { ...ctx, className }, name, false);
+      const scope = functionLike(member, classCtx, name, false);
       if (scope.kind === 'func') ctx.facts.functions.push(scope.scope);
     } else if (member.type === 'public_field_definition' || member.type === 'field_definition') {
       const nameNode = member.childForFieldName('name') ?? member.childForFieldName('property');
       const valueNode = member.childForFieldName('value');
       if (!nameNode) continue;
-      const value = valueNode ? expr(valueNode, { ...ctx, className }) : undefined;
-      bind({ ...ctx, className }, { name: nameNode.text, kind: 'assign', at: member.startIndex, end: member.endIndex, value });
+      const value = valueNode ? expr(valueNode, classCtx) : undefined;
+      bind(classCtx, { name: nameNode.text, kind: 'assign', at: member.startIndex, end: member.endIndex, value });
     }
   }
 }
 
-function forIn(node: Node, ctx: LowerContext): void {
+function forIn(node: SyntaxNode, ctx: LowerContext): void {
   const left = node.childForFieldName('left');
   const right = node.childForFieldName('right');
   const iter = right ? expr(right, ctx) : undefined;
   const inFunction = iter && ctx.scope.name !== '<module>';
   for (const name of left ? patternNames(left) : []) bind(ctx, { name, kind: 'loop-var', at: node.startIndex, end: node.endIndex, ...(inFunction ? { iter } : {}) });
   const body = node.childForFieldName('body');
-  if (body) statement(body, { ...ctx, loop: { start: node.startIndex, end: node.endIndex } });
+  if (body) statement(body, contextWith(ctx, ctx.scope, { start: node.startIndex, end: node.endIndex }, ctx.repeated, ctx.className));
 }
 
-function expr(node: Node, ctx: LowerContext): Expr {
+function expr(node: SyntaxNode, ctx: LowerContext): Expr {
   if (ctx.depth > MAX_DEPTH) return opaque(node, 'deeply nested expression');
   ctx.depth++;
   try {
@@ -253,7 +268,7 @@ function expr(node: Node, ctx: LowerContext): Expr {
   }
 }
 
-function lowerExpr(node: Node, ctx: LowerContext): Expr {
+function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
   const start = node.startIndex;
   const end = node.endIndex;
   const type = node.type;
@@ -337,7 +352,7 @@ function lowerExpr(node: Node, ctx: LowerContext): Expr {
   }
 }
 
-function templateString(node: Node, ctx: LowerContext): Expr {
+function templateString(node: SyntaxNode, ctx: LowerContext): Expr {
   const parts: StrPart[] = [];
   for (const child of named(node)) {
     if (child.type === 'template_substitution') {
@@ -350,13 +365,13 @@ function templateString(node: Node, ctx: LowerContext): Expr {
   return { kind: 'str', start: node.startIndex, end: node.endIndex, parts, multiline: node.text.includes('\n'), template: true };
 }
 
-function propertyKey(node: Node): string | undefined {
+function propertyKey(node: SyntaxNode): string | undefined {
   if (node.type === 'property_identifier' || node.type === 'identifier' || node.type === 'number') return node.text;
   if (node.type === 'string') return named(node).map((child) => child.text).join('');
   return undefined;
 }
 
-function object(node: Node, ctx: LowerContext): Expr {
+function object(node: SyntaxNode, ctx: LowerContext): Expr {
   const entries: DictEntry[] = [];
   let open = false;
   for (const child of named(node)) {
@@ -376,7 +391,7 @@ function object(node: Node, ctx: LowerContext): Expr {
   return { kind: 'dict', start: node.startIndex, end: node.endIndex, entries, open, closeOffset: node.endIndex - 1 };
 }
 
-function dottedName(node: Node): string {
+function dottedName(node: SyntaxNode): string {
   if (node.type === 'identifier' || node.type === 'property_identifier') return node.text;
   if (node.type === 'this') return 'this';
   if (node.type === 'member_expression') {
@@ -392,12 +407,24 @@ function dottedName(node: Node): string {
   return `<${node.type}>`;
 }
 
-function call(node: Node, ctx: LowerContext): Expr {
+/**
+ * `dottedName` of a callee read from its lowered value when that is a chain of names and members
+ * (an identifier or `this` lowers to a ref of that name, a member expression to a member, and the
+ * wrappers both skip alike), so the callee's nodes are not read twice; undefined for anything else.
+ */
+function loweredName(value: Expr): string | undefined {
+  if (value.kind === 'ref') return value.name;
+  if (value.kind !== 'member') return undefined;
+  const object = loweredName(value.object);
+  return object === undefined ? undefined : `${object}.${value.property}`;
+}
+
+function call(node: SyntaxNode, ctx: LowerContext): Expr {
   const isNew = node.type === 'new_expression';
   const fn = node.childForFieldName(isNew ? 'constructor' : 'function');
   const argsNode = node.childForFieldName('arguments');
   const calleeExpr = fn ? expr(fn, ctx) : opaque(node, 'callee');
-  const callee = fn ? dottedName(fn) : '';
+  const callee = fn ? loweredName(calleeExpr) ?? dottedName(fn) : '';
   const method = callee.slice(callee.lastIndexOf('.') + 1);
   const iterates = ITERATION_METHODS.has(method) && callee.includes('.');
   const args: Expr[] = [];

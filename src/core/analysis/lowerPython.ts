@@ -1,21 +1,29 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
+import { type SyntaxNode, withSyntaxNode } from './syntaxNodes';
 import type { DictEntry, Expr, Kwarg, StatementFacts, StrPart } from './ir';
 import { PROMPT_NAME } from './promptDiscovery';
-import { MAX_DEPTH, bind, type LowerContext, mentionsRequestWords, moduleScope, newFacts, newScope, noteCall, opaque } from './lowerContext';
+import { MAX_DEPTH, bind, contextWith, type LowerContext, mentionsRequestWords, moduleScope, newFacts, newScope, noteCall, opaque } from './lowerContext';
 
 /** Lowers one top-level Python statement into facts (see ir.ts). */
-export function lowerPythonStatement(node: Node, text: string): StatementFacts {
+export function lowerPythonStatement(treeNode: Node, text: string): StatementFacts {
+  // The statement's nodes are recycled once it is lowered: nothing below keeps one.
+  return withSyntaxNode(treeNode, text, (node) => lowerStatement(node, text));
+}
+
+function lowerStatement(node: SyntaxNode, text: string): StatementFacts {
   const facts = newFacts(node);
-  const ctx: LowerContext = { text, facts, scope: moduleScope(node), depth: 0 };
+  const ctx: LowerContext = { text, facts, scope: moduleScope(node), loop: undefined, repeated: undefined, className: undefined, depth: 0 };
   statement(node, ctx);
   return facts;
 }
 
-function named(node: Node): Node[] {
-  return node.namedChildren.filter((child): child is Node => child !== null);
+/** The named children (the list itself when it holds no null, as RawNode's never do: this runs per node). */
+function named(node: SyntaxNode): readonly SyntaxNode[] {
+  const children = node.namedChildren;
+  return children.includes(null) ? children.filter((child): child is SyntaxNode => child !== null) : (children as readonly SyntaxNode[]);
 }
 
-function statement(node: Node, ctx: LowerContext): void {
+function statement(node: SyntaxNode, ctx: LowerContext): void {
   switch (node.type) {
     case 'expression_statement':
       for (const child of named(node)) expressionStatement(child, ctx, node);
@@ -39,7 +47,7 @@ function statement(node: Node, ctx: LowerContext): void {
       return;
     case 'while_statement':
       for (const child of named(node)) {
-        if (isStatementLike(child)) statement(child, { ...ctx, repeated: true });
+        if (isStatementLike(child)) statement(child, contextWith(ctx, ctx.scope, ctx.loop, true, ctx.className));
         else expr(child, ctx);
       }
       return;
@@ -66,12 +74,12 @@ function statement(node: Node, ctx: LowerContext): void {
   }
 }
 
-function isStatementLike(node: Node): boolean {
+function isStatementLike(node: SyntaxNode): boolean {
   const type = node.type;
   return type === 'block' || type.endsWith('_statement') || type.endsWith('_clause') || type.endsWith('definition') || type === 'case_clause';
 }
 
-function expressionStatement(node: Node, ctx: LowerContext, statementNode: Node): void {
+function expressionStatement(node: SyntaxNode, ctx: LowerContext, statementNode: SyntaxNode): void {
   if (node.type === 'assignment' || node.type === 'augmented_assignment') {
     assignment(node, ctx, statementNode);
     return;
@@ -79,7 +87,7 @@ function expressionStatement(node: Node, ctx: LowerContext, statementNode: Node)
   expr(node, ctx);
 }
 
-function assignment(node: Node, ctx: LowerContext, statementNode: Node): void {
+function assignment(node: SyntaxNode, ctx: LowerContext, statementNode: SyntaxNode): void {
   const left = node.childForFieldName('left');
   const right = node.childForFieldName('right');
   const augmented = node.type === 'augmented_assignment';
@@ -104,9 +112,9 @@ function assignment(node: Node, ctx: LowerContext, statementNode: Node): void {
 }
 
 /** `x["k"][-1]["cache_control"]` or `block.cache_control` as a variable and a path; undefined for other targets. */
-function slotPath(node: Node): { root: string; path: (string | number)[] } | undefined {
+function slotPath(node: SyntaxNode): { root: string; path: (string | number)[] } | undefined {
   const path: (string | number)[] = [];
-  let current: Node | null = node;
+  let current: SyntaxNode | null = node;
   while (current && (current.type === 'subscript' || current.type === 'attribute')) {
     if (current.type === 'attribute') {
       const attribute = current.childForFieldName('attribute');
@@ -125,7 +133,7 @@ function slotPath(node: Node): { root: string; path: (string | number)[] } | und
   return { root: current.text, path };
 }
 
-function literalKey(node: Node): string | number | undefined {
+function literalKey(node: SyntaxNode): string | number | undefined {
   if (node.type === 'integer') return Number(node.text);
   if (node.type === 'unary_operator' && node.text.startsWith('-') && node.lastNamedChild?.type === 'integer') return -Number(node.lastNamedChild.text);
   if (node.type === 'string') {
@@ -136,14 +144,14 @@ function literalKey(node: Node): string | number | undefined {
   return undefined;
 }
 
-function chained(node: Node, ctx: LowerContext, statementNode: Node): Expr | undefined {
+function chained(node: SyntaxNode, ctx: LowerContext, statementNode: SyntaxNode): Expr | undefined {
   assignment(node, ctx, statementNode);
-  let right: Node | null = node.childForFieldName('right');
+  let right: SyntaxNode | null = node.childForFieldName('right');
   while (right && right.type === 'assignment') right = right.childForFieldName('right');
-  return right ? expr(right, { ...ctx }) : undefined;
+  return right ? expr(right, contextWith(ctx, ctx.scope, ctx.loop, ctx.repeated, ctx.className)) : undefined;
 }
 
-function targetNames(node: Node): string[] {
+function targetNames(node: SyntaxNode): string[] {
   if (node.type === 'identifier') return [node.text];
   if (node.type === 'pattern_list' || node.type === 'tuple_pattern' || node.type === 'list_pattern' || node.type === 'tuple' || node.type === 'list') {
     return named(node).flatMap(targetNames);
@@ -156,7 +164,7 @@ function targetNames(node: Node): string[] {
   return [];
 }
 
-function parameterNames(node: Node | null): string[] {
+function parameterNames(node: SyntaxNode | null): string[] {
   if (!node) return [];
   const names: string[] = [];
   for (const child of named(node)) {
@@ -169,7 +177,7 @@ function parameterNames(node: Node | null): string[] {
   return names.filter((name) => name !== 'self' && name !== 'cls');
 }
 
-function functionDefinition(node: Node, ctx: LowerContext): void {
+function functionDefinition(node: SyntaxNode, ctx: LowerContext): void {
   const name = node.childForFieldName('name')?.text ?? '<anonymous>';
   const scope = newScope(ctx, name, node, parameterNames(node.childForFieldName('parameters')));
   bind(ctx, { name, kind: 'function', at: node.startIndex, end: node.endIndex, value: { kind: 'func', start: node.startIndex, end: node.endIndex, scope } });
@@ -177,15 +185,15 @@ function functionDefinition(node: Node, ctx: LowerContext): void {
   const body = node.childForFieldName('body');
   // A function named like a prompt (`build_system_prompt`) may return one without any of the words.
   if (!body || !(mentionsRequestWords(ctx.text, body.startIndex, body.endIndex) || PROMPT_NAME.test(name))) return;
-  const inner: LowerContext = { ...ctx, scope, loop: undefined, repeated: false, className: undefined };
+  const inner = contextWith(ctx, scope, undefined, false, undefined);
   statement(body, inner);
 }
 
-function classDefinition(node: Node, ctx: LowerContext): void {
+function classDefinition(node: SyntaxNode, ctx: LowerContext): void {
   const className = node.childForFieldName('name')?.text ?? '<class>';
   const body = node.childForFieldName('body');
   if (!body) return;
-  const inner: LowerContext = { ...ctx, className };
+  const inner = contextWith(ctx, ctx.scope, ctx.loop, ctx.repeated, className);
   for (const member of named(body)) {
     if (member.type === 'expression_statement' || mentionsRequestWords(ctx.text, member.startIndex, member.endIndex)) statement(member, inner);
     else if (member.type === 'function_definition' || member.type === 'decorated_definition') {
@@ -196,13 +204,13 @@ function classDefinition(node: Node, ctx: LowerContext): void {
   }
 }
 
-function forStatement(node: Node, ctx: LowerContext): void {
+function forStatement(node: SyntaxNode, ctx: LowerContext): void {
   const left = node.childForFieldName('left');
   const right = node.childForFieldName('right');
   const iter = right ? expr(right, ctx) : undefined;
   const inFunction = iter && ctx.scope.name !== '<module>';
   for (const name of left ? targetNames(left) : []) bind(ctx, { name, kind: 'loop-var', at: node.startIndex, end: node.endIndex, ...(inFunction ? { iter } : {}) });
-  const loopCtx: LowerContext = { ...ctx, loop: { start: node.startIndex, end: node.endIndex } };
+  const loopCtx = contextWith(ctx, ctx.scope, { start: node.startIndex, end: node.endIndex }, ctx.repeated, ctx.className);
   const body = node.childForFieldName('body');
   if (body) statement(body, loopCtx);
   const alternative = node.childForFieldName('alternative');
@@ -213,7 +221,7 @@ function forStatement(node: Node, ctx: LowerContext): void {
  * `with open("prompts/x.md") as f:` binds `f` to the opened value, so that `f.read()` in the body
  * can be traced back to the file it reads; the body is lowered as usual.
  */
-function withStatement(node: Node, ctx: LowerContext): void {
+function withStatement(node: SyntaxNode, ctx: LowerContext): void {
   for (const child of named(node)) {
     if (child.type !== 'with_clause') {
       statement(child, ctx);
@@ -232,7 +240,7 @@ function withStatement(node: Node, ctx: LowerContext): void {
 }
 
 /** Lowers an expression; SDK calls met on the way are registered as call sites. */
-function expr(node: Node, ctx: LowerContext): Expr {
+function expr(node: SyntaxNode, ctx: LowerContext): Expr {
   if (ctx.depth > MAX_DEPTH) return opaque(node, 'deeply nested expression');
   ctx.depth++;
   try {
@@ -242,7 +250,7 @@ function expr(node: Node, ctx: LowerContext): Expr {
   }
 }
 
-function lowerExpr(node: Node, ctx: LowerContext): Expr {
+function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
   const start = node.startIndex;
   const end = node.endIndex;
   switch (node.type) {
@@ -335,7 +343,7 @@ function lowerExpr(node: Node, ctx: LowerContext): Expr {
     case 'lambda': {
       const scope = newScope(ctx, '<lambda>', node, parameterNames(node.childForFieldName('parameters')));
       const body = node.childForFieldName('body');
-      if (body) scope.returns.push(expr(body, { ...ctx, scope, loop: undefined }));
+      if (body) scope.returns.push(expr(body, contextWith(ctx, scope, undefined, ctx.repeated, ctx.className)));
       return { kind: 'func', start, end, scope };
     }
     case 'comment':
@@ -346,7 +354,7 @@ function lowerExpr(node: Node, ctx: LowerContext): Expr {
   }
 }
 
-function stringExpr(node: Node, ctx: LowerContext): Expr {
+function stringExpr(node: SyntaxNode, ctx: LowerContext): Expr {
   const parts: StrPart[] = [];
   let open = '"';
   let close = '"';
@@ -383,13 +391,13 @@ function stringExpr(node: Node, ctx: LowerContext): Expr {
   return { kind: 'str', start: node.startIndex, end: node.endIndex, parts, multiline: node.text.includes('\n'), template };
 }
 
-function formatted(value: Expr, spec: Node): Expr {
+function formatted(value: Expr, spec: SyntaxNode): Expr {
   const text = spec.text.replace(/^:/, '');
   const format: Expr = { kind: 'str', start: spec.startIndex, end: spec.endIndex, parts: [{ text }], multiline: false, template: false };
   return { kind: 'call', start: value.start, end: value.end, callee: '<format>.strftime', calleeExpr: { kind: 'member', start: value.start, end: value.end, object: value, property: 'strftime' }, args: [format], kwargs: [], argsClose: value.end, isNew: false };
 }
 
-function dictionary(node: Node, ctx: LowerContext): Expr {
+function dictionary(node: SyntaxNode, ctx: LowerContext): Expr {
   const entries: DictEntry[] = [];
   let open = false;
   for (const child of named(node)) {
@@ -412,7 +420,7 @@ function dictionary(node: Node, ctx: LowerContext): Expr {
   return { kind: 'dict', start: node.startIndex, end: node.endIndex, entries, open, closeOffset: node.endIndex - 1 };
 }
 
-function comprehension(node: Node, ctx: LowerContext): Expr {
+function comprehension(node: SyntaxNode, ctx: LowerContext): Expr {
   const vars: string[] = [];
   let iter: Expr = opaque(node, 'iterable');
   for (const clause of named(node)) {
@@ -424,12 +432,12 @@ function comprehension(node: Node, ctx: LowerContext): Expr {
   }
   for (const name of vars) bind(ctx, { name, kind: 'loop-var', at: node.startIndex, end: node.endIndex });
   const bodyNode = node.childForFieldName('body');
-  const loopCtx: LowerContext = { ...ctx, loop: { start: node.startIndex, end: node.endIndex } };
+  const loopCtx = contextWith(ctx, ctx.scope, { start: node.startIndex, end: node.endIndex }, ctx.repeated, ctx.className);
   const body = bodyNode ? expr(bodyNode, loopCtx) : opaque(node, 'comprehension');
   return { kind: 'comp', start: node.startIndex, end: node.endIndex, body, vars, iter };
 }
 
-function dottedName(node: Node): string {
+function dottedName(node: SyntaxNode): string {
   if (node.type === 'identifier') return node.text;
   if (node.type === 'attribute') {
     const object = node.childForFieldName('object');
@@ -440,7 +448,7 @@ function dottedName(node: Node): string {
   return `<${node.type}>`;
 }
 
-function call(node: Node, ctx: LowerContext): Expr {
+function call(node: SyntaxNode, ctx: LowerContext): Expr {
   const fn = node.childForFieldName('function');
   const argsNode = node.childForFieldName('arguments');
   const calleeExpr = fn ? expr(fn, ctx) : opaque(node, 'callee');

@@ -148,7 +148,8 @@ function scopePrompts(scope: Scope, out: FoundPrompt[]): void {
   if (returned && PROMPT_NAME.test(scope.name) && isStringValue(returned)) {
     out.push({ name: `${scope.name}()`, kind: 'returned', value: returned, span: { start: scope.start, end: scope.end }, scope, weak: false });
   }
-  const seen = new Set<string>();
+  // Made on first use: most scopes hold no string variable.
+  let seen: Set<string> | undefined;
   for (const binding of scope.bindings) {
     if (binding.kind !== 'assign' || !binding.value) continue;
     const value = binding.value;
@@ -159,11 +160,11 @@ function scopePrompts(scope: Scope, out: FoundPrompt[]): void {
     }
     if (isStringValue(value)) {
       // A variable rebuilt several times (`prompt = …; prompt += …`) is one prompt: its first assignment.
-      if (seen.has(binding.name)) continue;
+      if (seen?.has(binding.name)) continue;
       const named = PROMPT_NAME.test(binding.name);
       const multiline = value.kind === 'str' && value.multiline;
       if (named || multiline) {
-        seen.add(binding.name);
+        (seen ??= new Set()).add(binding.name);
         out.push({ name: `${scope.name}: ${binding.name}`, kind: 'local', value, span: { start: binding.at, end: binding.end }, scope, binding, weak: !named });
       }
       continue;
@@ -184,7 +185,6 @@ function scopePrompts(scope: Scope, out: FoundPrompt[]): void {
  */
 function fieldsIn(expr: Expr, owner: string, scope: Scope | undefined, out: FoundPrompt[], depth: number): void {
   if (depth > 12) return;
-  const next = (inner: Expr, innerOwner = owner) => fieldsIn(inner, innerOwner, scope, out, depth + 1);
   switch (expr.kind) {
     case 'dict': {
       const model = modelLiteral(expr.entries.find((entry) => entry.key === 'model')?.value);
@@ -192,21 +192,21 @@ function fieldsIn(expr: Expr, owner: string, scope: Scope | undefined, out: Foun
       for (const entry of expr.entries) {
         if (entry.key && fieldPrompt(entry, entry.key, `${owner}.${entry.key}`, scope, out)) continue;
         if (entry.key === 'messages' && entry.value.kind === 'list') messagePrompts(entry.value, `${owner}.messages`, scope, out);
-        else next(entry.value, entry.key ? `${owner}.${entry.key}` : owner);
+        else fieldsIn(entry.value, entry.key ? `${owner}.${entry.key}` : owner, scope, out, depth + 1);
       }
       if (model) for (const found of out.slice(before)) found.model ??= model;
       return;
     }
     case 'opaque':
-      if (expr.inner) next(expr.inner);
+      if (expr.inner) fieldsIn(expr.inner, owner, scope, out, depth + 1);
       return;
     case 'member':
       // `const { object } = await generateObject({...})`: a destructured name reads a member of the call's result.
-      next(expr.object);
+      fieldsIn(expr.object, owner, scope, out, depth + 1);
       return;
     case 'list':
       if (expr.items.some((item) => isRoleDict(item) || isRoleTuple(item))) messagePrompts(expr, owner, scope, out);
-      else for (const item of expr.items) next(item);
+      else for (const item of expr.items) fieldsIn(item, owner, scope, out, depth + 1);
       return;
     case 'call': {
       if (isSdkCallee(expr.callee)) return;
@@ -224,15 +224,15 @@ function fieldsIn(expr: Expr, owner: string, scope: Scope | undefined, out: Foun
       for (const kwarg of expr.kwargs) {
         if (fieldPrompt(kwarg, kwarg.name, `${callee}(${kwarg.name})`, scope, out, sent)) continue;
         if (kwarg.name === 'messages' && kwarg.value.kind === 'list') messagePrompts(kwarg.value, `${callee}(messages)`, scope, out);
-        else next(kwarg.value);
+        else fieldsIn(kwarg.value, owner, scope, out, depth + 1);
       }
-      for (const arg of expr.args) next(arg, callee);
+      for (const arg of expr.args) fieldsIn(arg, callee, scope, out, depth + 1);
       if (sent) for (const found of out.slice(before)) found.weak = false;
       if (model) for (const found of out.slice(before)) found.model ??= model;
       return;
     }
     case 'choice':
-      for (const option of expr.options) next(option);
+      for (const option of expr.options) fieldsIn(option, owner, scope, out, depth + 1);
       return;
     default:
       return;
@@ -253,37 +253,48 @@ export interface SentReference {
  */
 export function sentReferences(facts: StatementFacts): SentReference[] {
   const out: SentReference[] = [];
-  const visitValue = (expr: Expr, scope: Scope | undefined, depth: number): void => {
-    if (depth > 6) return;
-    if (expr.kind === 'ref') out.push({ name: expr.name, at: expr.start, scope });
-    else if (expr.kind === 'list') for (const item of expr.items) visitValue(item, scope, depth + 1);
-    else if (expr.kind === 'dict') {
-      for (const entry of expr.entries) if (entry.key === 'content' || entry.key === 'text' || (entry.key !== undefined && (PROMPT_FIELDS.has(entry.key) || SENT_KEYWORDS.has(entry.key)))) visitValue(entry.value, scope, depth + 1);
-    } else if (expr.kind === 'concat') {
-      visitValue(expr.left, scope, depth + 1);
-      visitValue(expr.right, scope, depth + 1);
-    }
-  };
-  const visitCalls = (expr: Expr, scope: Scope | undefined, depth: number): void => {
-    if (depth > 12) return;
-    if (expr.kind === 'call') {
-      if (MODEL_CALL.test(expr.callee) && !isSdkCallee(expr.callee)) {
-        for (const arg of expr.args) visitValue(arg, scope, 0);
-        for (const kwarg of expr.kwargs) if (SENT_KEYWORDS.has(kwarg.name) || PROMPT_FIELDS.has(kwarg.name)) visitValue(kwarg.value, scope, 0);
-      }
-      for (const arg of expr.args) visitCalls(arg, scope, depth + 1);
-      for (const kwarg of expr.kwargs) visitCalls(kwarg.value, scope, depth + 1);
-    } else if (expr.kind === 'dict') for (const entry of expr.entries) visitCalls(entry.value, scope, depth + 1);
-    else if (expr.kind === 'list') for (const item of expr.items) visitCalls(item, scope, depth + 1);
-    else if (expr.kind === 'opaque' && expr.inner) visitCalls(expr.inner, scope, depth + 1);
-    else if (expr.kind === 'member') visitCalls(expr.object, scope, depth + 1);
-  };
-  for (const binding of facts.bindings) if (binding.value) visitCalls(binding.value, undefined, 0);
+  // Lowering notes whether any call of another client was met: most statements have none.
+  if (facts.otherModelCalls === false) return out;
+  for (const binding of facts.bindings) if (binding.value) visitCalls(binding.value, undefined, 0, out);
   for (const scope of facts.functions) {
-    for (const binding of scope.bindings) if (binding.value) visitCalls(binding.value, scope, 0);
-    for (const value of scope.returns) visitCalls(value, scope, 0);
+    for (const binding of scope.bindings) if (binding.value) visitCalls(binding.value, scope, 0, out);
+    for (const value of scope.returns) visitCalls(value, scope, 0, out);
   }
   return out;
+}
+
+/** True when a callee is a model call of another client (the Anthropic SDK's own are modelled as requests). */
+export function isOtherModelCall(callee: string): boolean {
+  return MODEL_CALL.test(callee) && !isSdkCallee(callee);
+}
+
+/** The names a model call's prompt argument holds (see sentReferences). */
+function visitValue(expr: Expr, scope: Scope | undefined, depth: number, out: SentReference[]): void {
+  if (depth > 6) return;
+  if (expr.kind === 'ref') out.push({ name: expr.name, at: expr.start, scope });
+  else if (expr.kind === 'list') for (const item of expr.items) visitValue(item, scope, depth + 1, out);
+  else if (expr.kind === 'dict') {
+    for (const entry of expr.entries) if (entry.key === 'content' || entry.key === 'text' || (entry.key !== undefined && (PROMPT_FIELDS.has(entry.key) || SENT_KEYWORDS.has(entry.key)))) visitValue(entry.value, scope, depth + 1, out);
+  } else if (expr.kind === 'concat') {
+    visitValue(expr.left, scope, depth + 1, out);
+    visitValue(expr.right, scope, depth + 1, out);
+  }
+}
+
+/** Model calls of other clients inside a value, and what they pass (see sentReferences). */
+function visitCalls(expr: Expr, scope: Scope | undefined, depth: number, out: SentReference[]): void {
+  if (depth > 12) return;
+  if (expr.kind === 'call') {
+    if (isOtherModelCall(expr.callee)) {
+      for (const arg of expr.args) visitValue(arg, scope, 0, out);
+      for (const kwarg of expr.kwargs) if (SENT_KEYWORDS.has(kwarg.name) || PROMPT_FIELDS.has(kwarg.name)) visitValue(kwarg.value, scope, 0, out);
+    }
+    for (const arg of expr.args) visitCalls(arg, scope, depth + 1, out);
+    for (const kwarg of expr.kwargs) visitCalls(kwarg.value, scope, depth + 1, out);
+  } else if (expr.kind === 'dict') for (const entry of expr.entries) visitCalls(entry.value, scope, depth + 1, out);
+  else if (expr.kind === 'list') for (const item of expr.items) visitCalls(item, scope, depth + 1, out);
+  else if (expr.kind === 'opaque' && expr.inner) visitCalls(expr.inner, scope, depth + 1, out);
+  else if (expr.kind === 'member') visitCalls(expr.object, scope, depth + 1, out);
 }
 
 /** Keyword arguments through which other clients take the prompt. */

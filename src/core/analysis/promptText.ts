@@ -37,21 +37,36 @@ const CODE_LINE = /^\s*(?:def |class |import |from \S+ import|function |const |l
  */
 export function nonProseReason(text: string): string | undefined {
   const trimmed = text.trim();
-  const words = trimmed.match(/[A-Za-z\u00C0-\uFFFF]{2,}/g) ?? [];
-  if (trimmed.length < 10 || words.length < 2) return 'empty or trivial';
-  const tags = trimmed.match(HTML_TAG)?.length ?? 0;
+  if (trimmed.length < 10 || countMatches(WORD, trimmed, 2) < 2) return 'empty or trivial';
+  const tags = countMatches(HTML_TAG, trimmed, 6);
   if (tags >= 2 && (tags >= 6 || /^<(?:!doctype|html|div|table|body|head|p|span|form|style|script)\b/i.test(trimmed) || /<\/(?:html|div|table|body|p|span|form)>\s*$/i.test(trimmed))) return 'markup';
   if (SQL.test(trimmed)) return 'SQL';
   if (GRAPHQL.test(trimmed) && !/[.!?]\s/.test(trimmed.replace(/#.*$/gm, ''))) return 'GraphQL';
   const lines = trimmed.split('\n').filter((line) => line.trim() !== '');
-  const cssRules = trimmed.match(CSS_RULE)?.length ?? 0;
+  const cssRules = countMatches(CSS_RULE, trimmed, 2);
   if (cssRules >= 2 || (cssRules === 1 && lines.length <= 3 && /^[@.#:\w-][^{]*\{/.test(trimmed))) return 'CSS';
-  const share = (pattern: RegExp) => lines.filter((line) => pattern.test(line)).length / lines.length;
-  if (lines.length >= 2 && share(SHELL_LINE) >= 0.5) return 'shell';
-  if (lines.length >= 3 && share(CODE_LINE) >= 0.6) return 'code';
+  if (lines.length >= 2 && share(lines, SHELL_LINE) >= 0.5) return 'shell';
+  if (lines.length >= 3 && share(lines, CODE_LINE) >= 0.6) return 'code';
   if (/^[[{]/.test(trimmed) && isJson(trimmed)) return 'data (JSON)';
   if (/^(?:https?|file|s3|gs):\/\/\S+$/.test(trimmed) || /^[\w./\\-]+\.(?:md|txt|json|ya?ml|html?|py|ts|js|csv)$/.test(trimmed)) return 'a path or URL';
   return undefined;
+}
+
+const WORD = /[A-Za-z\u00C0-\uFFFF]{2,}/g;
+
+/** How many times a global pattern matches, counting no further than `enough` (the tests above only compare with small numbers). */
+function countMatches(pattern: RegExp, text: string, enough: number): number {
+  pattern.lastIndex = 0;
+  let count = 0;
+  while (count < enough && pattern.exec(text) !== null) count++;
+  pattern.lastIndex = 0;
+  return count;
+}
+
+function share(lines: string[], pattern: RegExp): number {
+  let matching = 0;
+  for (const line of lines) if (pattern.test(line)) matching++;
+  return matching / lines.length;
 }
 
 function isJson(text: string): boolean {

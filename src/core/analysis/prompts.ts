@@ -337,70 +337,72 @@ function isFewShot(value: Extract<Expr, { kind: 'list' }>): boolean {
  * variable, or returned by a helper. Each binding and helper is followed once.
  */
 function forEachConstantSent(loc: Located, env: ModuleEnv, visit: (binding: Binding) => void): void {
-  const seen = new Set<object>();
-  const walk = (expr: Expr, scope: Located['scope'], depth: number): void => {
-    if (depth > 40 || seen.has(expr)) return;
-    seen.add(expr);
-    const next = (inner: Expr, innerScope: Located['scope'] = scope): void => walk(inner, innerScope, depth + 1);
-    switch (expr.kind) {
-      case 'str':
-        for (const part of expr.parts) if ('expr' in part) next(part.expr);
-        return;
-      case 'concat':
-        next(expr.left);
-        next(expr.right);
-        return;
-      case 'choice':
-        for (const option of expr.options) next(option);
-        return;
-      case 'list':
-        for (const item of expr.items) next(item);
-        return;
-      case 'dict':
-        for (const entry of expr.entries) if (entry.key !== 'cache_control') next(entry.value);
-        return;
-      case 'spread':
-        next(expr.value);
-        return;
-      case 'comp':
-        next(expr.body);
-        return;
-      case 'ref': {
-        const found = lookup(env, expr.name, scope, expr.start);
-        if (!found || found.binding.kind !== 'assign' || !found.binding.value || seen.has(found.binding)) return;
-        seen.add(found.binding);
-        if (!found.scope) visit(found.binding);
-        next(found.binding.value, found.scope);
-        return;
-      }
-      case 'member': {
-        const object = expr.object;
-        const ownClass = object.kind === 'ref' && ['self', 'this', 'cls'].includes(object.name);
-        const namedClass = object.kind === 'ref' && /^[A-Z]/.test(object.name);
-        const binding = ownClass || namedClass ? env.classBindings.get(expr.property)?.[0] : undefined;
-        if (binding?.value && !seen.has(binding)) {
-          seen.add(binding);
-          visit(binding);
-          next(binding.value, undefined);
-        }
-        return;
-      }
-      case 'call': {
-        if (expr.calleeExpr.kind === 'member') next(expr.calleeExpr.object);
-        for (const arg of expr.args) next(arg);
-        for (const kwarg of expr.kwargs) next(kwarg.value);
-        const helper = helperOf(expr, scope, env);
-        if (helper && helper.returns.length > 0 && !seen.has(helper)) {
-          seen.add(helper);
-          next(helper.returns[helper.returns.length - 1], helper);
-        }
-        return;
-      }
-      default:
-        return;
+  walkSent(loc.expr, loc.scope, 0, env, visit, new Set<object>());
+}
+
+/** One step of forEachConstantSent (a function, not a closure per step: this runs per value sent). */
+function walkSent(expr: Expr, scope: Located['scope'], depth: number, env: ModuleEnv, visit: (binding: Binding) => void, seen: Set<object>): void {
+  if (depth > 40 || seen.has(expr)) return;
+  seen.add(expr);
+  const inner = depth + 1;
+  switch (expr.kind) {
+    case 'str':
+      for (const part of expr.parts) if ('expr' in part) walkSent(part.expr, scope, inner, env, visit, seen);
+      return;
+    case 'concat':
+      walkSent(expr.left, scope, inner, env, visit, seen);
+      walkSent(expr.right, scope, inner, env, visit, seen);
+      return;
+    case 'choice':
+      for (const option of expr.options) walkSent(option, scope, inner, env, visit, seen);
+      return;
+    case 'list':
+      for (const item of expr.items) walkSent(item, scope, inner, env, visit, seen);
+      return;
+    case 'dict':
+      for (const entry of expr.entries) if (entry.key !== 'cache_control') walkSent(entry.value, scope, inner, env, visit, seen);
+      return;
+    case 'spread':
+      walkSent(expr.value, scope, inner, env, visit, seen);
+      return;
+    case 'comp':
+      walkSent(expr.body, scope, inner, env, visit, seen);
+      return;
+    case 'ref': {
+      const found = lookup(env, expr.name, scope, expr.start);
+      if (!found || found.binding.kind !== 'assign' || !found.binding.value || seen.has(found.binding)) return;
+      seen.add(found.binding);
+      if (!found.scope) visit(found.binding);
+      // As the closure this replaced did: an undefined scope (a module binding) keeps the current one.
+      walkSent(found.binding.value, found.scope ?? scope, inner, env, visit, seen);
+      return;
     }
-  };
-  walk(loc.expr, loc.scope, 0);
+    case 'member': {
+      const object = expr.object;
+      const ownClass = object.kind === 'ref' && (object.name === 'self' || object.name === 'this' || object.name === 'cls');
+      const namedClass = object.kind === 'ref' && /^[A-Z]/.test(object.name);
+      const binding = ownClass || namedClass ? env.classBindings.get(expr.property)?.[0] : undefined;
+      if (binding?.value && !seen.has(binding)) {
+        seen.add(binding);
+        visit(binding);
+        walkSent(binding.value, scope, inner, env, visit, seen);
+      }
+      return;
+    }
+    case 'call': {
+      if (expr.calleeExpr.kind === 'member') walkSent(expr.calleeExpr.object, scope, inner, env, visit, seen);
+      for (const arg of expr.args) walkSent(arg, scope, inner, env, visit, seen);
+      for (const kwarg of expr.kwargs) walkSent(kwarg.value, scope, inner, env, visit, seen);
+      const helper = helperOf(expr, scope, env);
+      if (helper && helper.returns.length > 0 && !seen.has(helper)) {
+        seen.add(helper);
+        walkSent(helper.returns[helper.returns.length - 1], helper, inner, env, visit, seen);
+      }
+      return;
+    }
+    default:
+      return;
+  }
 }
 
 /** Prompts sent inside a larger text are listed on their own only when long prose (not a list of labels, a date format…). */

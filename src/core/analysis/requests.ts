@@ -137,9 +137,17 @@ function buildRequest(site: CallSite, method: string, args: ResolvedDict, env: M
   const automatic = args.entries.get('cache_control');
   if (automatic) {
     const control = resolveDict(automatic.value, env);
-    request.automatic = { ...ttlOf(control, env), entry: { start: automatic.entry.start, end: automatic.entry.end }, holder: args.literal, control: control?.literal, automatic: true };
+    request.automatic = withTtl(ttlOf(control, env), { entry: { start: automatic.entry.start, end: automatic.entry.end }, holder: args.literal, control: control?.literal, automatic: true });
   }
   return request;
+}
+
+/** A breakpoint with the TTL fields of `ttl` (set field by field: object spread is slow in this hot path). */
+function withTtl<T extends Omit<Breakpoint, 'ttl' | 'ttlEntry'>>(ttl: { ttl: Ttl; ttlEntry?: DictEntry }, rest: T): T & { ttl: Ttl; ttlEntry?: DictEntry } {
+  const out = rest as T & { ttl: Ttl; ttlEntry?: DictEntry };
+  out.ttl = ttl.ttl;
+  if (ttl.ttlEntry) out.ttlEntry = ttl.ttlEntry;
+  return out;
 }
 
 function ttlOf(control: ResolvedDict | undefined, env: ModuleEnv): { ttl: Ttl; ttlEntry?: DictEntry } {
@@ -172,24 +180,29 @@ function addContent(request: RequestModel, section: Section, loc: Located, env: 
 function addBlock(request: RequestModel, section: Section, item: Located, list: ResolvedList, env: ModuleEnv, message?: { index: number; role?: string; perItem: boolean }): void {
   const dict = resolveDict(item, env);
   const perItem = list.perItem || (message?.perItem ?? false);
-  const base = { section, messageIndex: message?.index, role: message?.role, perItem, list: list.literal };
+  // Written out rather than spread from a shared base: this runs per block of every request.
   if (!dict) {
-    request.blocks.push({ ...base, content: item });
+    request.blocks.push({ section, messageIndex: message?.index, role: message?.role, perItem, list: list.literal, content: item });
     return;
   }
   const text = dict.entries.get('text');
   const control = dict.entries.get('cache_control');
-  const block: Block = { ...base, content: section !== 'tools' && text ? text.value : item, dict: dict.literal };
+  const block: Block = { section, messageIndex: message?.index, role: message?.role, perItem, list: list.literal, content: section !== 'tools' && text ? text.value : item, dict: dict.literal };
   if (control) {
     const controlDict = resolveDict(control.value, env);
     // A holder only when the entry is written in that literal (a later `block["cache_control"] = …` is not).
-    const holder = dict.literal?.entries.some((entry) => entry.start === control.entry.start) ? dict.literal : undefined;
-    block.breakpoint = { ...ttlOf(controlDict, env), entry: { start: control.entry.start, end: control.entry.end }, holder, control: controlDict?.literal, automatic: false };
+    const holder = dict.literal && writtenIn(dict.literal, control.entry.start) ? dict.literal : undefined;
+    block.breakpoint = withTtl(ttlOf(controlDict, env), { entry: { start: control.entry.start, end: control.entry.end }, holder, control: controlDict?.literal, automatic: false });
   } else {
     const marker = vercelCacheControl(dict, env);
-    if (marker) block.breakpoint = { ...ttlOf(marker.control, env), entry: { start: marker.entry.start, end: marker.entry.end }, control: marker.control?.literal, automatic: false };
+    if (marker) block.breakpoint = withTtl(ttlOf(marker.control, env), { entry: { start: marker.entry.start, end: marker.entry.end }, control: marker.control?.literal, automatic: false });
   }
   request.blocks.push(block);
+}
+
+function writtenIn(literal: Extract<Expr, { kind: 'dict' }>, start: number): boolean {
+  for (const entry of literal.entries) if (entry.start === start) return true;
+  return false;
 }
 
 function addMessages(request: RequestModel, loc: Located, env: ModuleEnv): void {
@@ -227,7 +240,7 @@ function addMessages(request: RequestModel, loc: Located, env: ModuleEnv): void 
     const marker = message.dict ? vercelCacheControl(message.dict, env) : undefined;
     const last = request.blocks[request.blocks.length - 1];
     if (marker && last && request.blocks.length > before && !last.breakpoint) {
-      last.breakpoint = { ...ttlOf(marker.control, env), entry: { start: marker.entry.start, end: marker.entry.end }, control: marker.control?.literal, automatic: false };
+      last.breakpoint = withTtl(ttlOf(marker.control, env), { entry: { start: marker.entry.start, end: marker.entry.end }, control: marker.control?.literal, automatic: false });
     }
   }
   request.messageCount = index;
@@ -255,7 +268,7 @@ function addLoopMarks(request: RequestModel, loc: Located, env: ModuleEnv): void
   if (marks.length === 0) return;
   const mark = marks[marks.length - 1];
   const control = resolveDict({ expr: mark.value as Expr, scope }, env);
-  const breakpoint: Breakpoint = { ...ttlOf(control, env), entry: { start: mark.at, end: mark.end }, control: control?.literal, automatic: false };
+  const breakpoint: Breakpoint = withTtl(ttlOf(control, env), { entry: { start: mark.at, end: mark.end }, control: control?.literal, automatic: false });
   const lastMessage = request.blocks.filter((block) => block.section === 'messages').pop();
   if (lastMessage && !request.unresolved.has('messages') && !lastMessage.perItem) {
     lastMessage.breakpoint ??= breakpoint;

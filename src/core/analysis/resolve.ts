@@ -6,19 +6,22 @@ import type { CrossFileEvidence } from './workspaceIndex';
  * stay valid while every module-level name they read still has the same bindings.
  */
 export class NameTable<V> extends Map<string, V> {
+  /** True between recordDependencies and takeDependencies. */
+  recordingOn = false;
+  /** The names read while recording, made on the first read (most statements read none). */
   recording: Set<string> | undefined;
-  /** Called with each value read, so the statement that owns it can bring its offsets up to date first. */
-  onRead: ((value: V) => void) | undefined;
+  /** Called with each value read (and its name), so the statement that owns it can bring its offsets up to date first. */
+  onRead: ((value: V, name: string) => void) | undefined;
 
   override get(name: string): V | undefined {
-    this.recording?.add(name);
+    if (this.recordingOn) (this.recording ??= new Set()).add(name);
     const value = super.get(name);
-    if (value !== undefined) this.onRead?.(value);
+    if (value !== undefined) this.onRead?.(value, name);
     return value;
   }
 
   override has(name: string): boolean {
-    this.recording?.add(name);
+    if (this.recordingOn) (this.recording ??= new Set()).add(name);
     return super.has(name);
   }
 
@@ -49,20 +52,36 @@ export interface EnvDependencies {
 
 /** Starts noting the names read from `env`. */
 export function recordDependencies(env: ModuleEnv): void {
-  env.bindings.recording = new Set();
-  env.classBindings.recording = new Set();
-  env.functions.recording = new Set();
-  env.callers.recording = new Set();
+  startRecording(env.bindings);
+  startRecording(env.classBindings);
+  startRecording(env.functions);
+  startRecording(env.callers);
+}
+
+function startRecording<V>(table: NameTable<V>): void {
+  table.recordingOn = true;
+  table.recording = undefined;
 }
 
 /** Stops noting and returns what was read since recordDependencies. */
 export function takeDependencies(env: ModuleEnv): EnvDependencies {
-  const snapshot = <V>(table: NameTable<V>): [string, V | undefined][] => {
-    const names = table.recording ?? new Set<string>();
-    table.recording = undefined;
-    return [...names].map((name) => [name, table.peek(name)]);
-  };
+  if (!env.bindings.recording && !env.classBindings.recording && !env.functions.recording && !env.callers.recording) {
+    env.bindings.recordingOn = env.classBindings.recordingOn = env.functions.recordingOn = env.callers.recordingOn = false;
+    return NO_DEPENDENCIES;
+  }
   return { bindings: snapshot(env.bindings), classBindings: snapshot(env.classBindings), functions: snapshot(env.functions), callers: snapshot(env.callers) };
+}
+
+/** What a statement that read no module-level name depends on (most do not read any); shared, never changed. */
+const NO_DEPENDENCIES: EnvDependencies = Object.freeze({ bindings: Object.freeze([]) as never[], classBindings: Object.freeze([]) as never[], functions: Object.freeze([]) as never[], callers: Object.freeze([]) as never[] });
+
+function snapshot<V>(table: NameTable<V>): [string, V | undefined][] {
+  const names = table.recording;
+  table.recordingOn = false;
+  table.recording = undefined;
+  const out: [string, V | undefined][] = [];
+  if (names) for (const name of names) out.push([name, table.peek(name)]);
+  return out;
 }
 
 /** True when every recorded name still has the very same bindings (their statements did not change). */
@@ -216,70 +235,64 @@ export function buildEnv(facts: StatementFacts[], beforeRead?: (facts: Statement
  */
 export class ModuleEnvIndex {
   readonly env: ModuleEnv = { bindings: new NameTable(), classBindings: new NameTable(), functions: new NameTable(), callers: new NameTable() };
-  /** The statement that binds each binding and function, for `beforeRead`. */
-  private readonly owners = new Map<object, StatementFacts>();
   /** The statements binding each name (as a binding or a function). */
-  private readonly binders = new Map<string, Set<StatementFacts>>();
+  private readonly binders = new Map<string, StatementFacts[]>();
   /** The statements calling each name. */
-  private readonly callBinders = new Map<string, Set<StatementFacts>>();
+  private readonly callBinders = new Map<string, StatementFacts[]>();
 
-  /** `beforeRead` is called with a statement before anything it binds is read (see buildEnv). */
+  /**
+   * `beforeRead` is called with a statement before anything it binds is read (see buildEnv): with
+   * every statement binding (or calling) the name read, which covers the owners of what is read
+   * without a table from each binding to its statement.
+   */
   constructor(beforeRead: (facts: StatementFacts) => void) {
-    const readList = (list: Binding[]): void => {
-      for (const binding of list) {
-        const owner = this.owners.get(binding);
-        if (owner) beforeRead(owner);
+    const readBinders = (_value: unknown, name: string): void => {
+      const statements = this.binders.get(name);
+      if (statements) for (const statement of statements) beforeRead(statement);
+    };
+    this.env.bindings.onRead = readBinders;
+    this.env.classBindings.onRead = readBinders;
+    // A method name can be bound in many classes: only the statement defining the function read.
+    this.env.functions.onRead = (scope, name) => {
+      const statements = this.binders.get(name);
+      if (!statements) return;
+      for (const statement of statements) {
+        if (!statement.functions.includes(scope)) continue;
+        beforeRead(statement);
+        return;
       }
     };
-    this.env.bindings.onRead = readList;
-    this.env.classBindings.onRead = readList;
-    this.env.functions.onRead = (scope) => {
-      const owner = this.owners.get(scope);
-      if (owner) beforeRead(owner);
-    };
-    this.env.callers.onRead = (list) => {
-      for (const call of list) {
-        const owner = this.owners.get(call);
-        if (owner) beforeRead(owner);
-      }
+    this.env.callers.onRead = (_list, name) => {
+      const statements = this.callBinders.get(name);
+      if (statements) for (const statement of statements) beforeRead(statement);
     };
   }
 
   /** Takes `removed` statements out and `added` ones in (their offsets must be current). */
   update(removed: Iterable<StatementFacts>, added: Iterable<StatementFacts>): void {
+    if (this.binders.size === 0 && this.callBinders.size === 0 && Array.isArray(removed) && removed.length === 0 && Array.isArray(added) && inSourceOrder(added)) {
+      this.fill(added);
+      return;
+    }
     const touched = new Set<string>();
     const touchedCalls = new Set<string>();
     for (const statement of removed) {
       for (const call of statement.calls) {
-        this.owners.delete(call);
-        this.callBinders.get(call.name)?.delete(statement);
+        removeBinder(this.callBinders.get(call.name), statement);
         touchedCalls.add(call.name);
       }
       for (const item of [...statement.bindings, ...statement.functions]) {
-        this.owners.delete(item);
-        this.binders.get(item.name)?.delete(statement);
+        removeBinder(this.binders.get(item.name), statement);
         touched.add(item.name);
       }
     }
     for (const statement of added) {
       for (const call of statement.calls) {
-        this.owners.set(call, statement);
-        let set = this.callBinders.get(call.name);
-        if (!set) {
-          set = new Set();
-          this.callBinders.set(call.name, set);
-        }
-        set.add(statement);
+        addBinder(this.callBinders, call.name, statement);
         touchedCalls.add(call.name);
       }
       for (const item of [...statement.bindings, ...statement.functions]) {
-        this.owners.set(item, statement);
-        let set = this.binders.get(item.name);
-        if (!set) {
-          set = new Set();
-          this.binders.set(item.name, set);
-        }
-        set.add(statement);
+        addBinder(this.binders, item.name, statement);
         touched.add(item.name);
       }
     }
@@ -287,9 +300,36 @@ export class ModuleEnvIndex {
     for (const name of touchedCalls) this.rebuildCalls(name);
   }
 
+  /**
+   * The first update of an empty index (a whole file, statements in source order): the lists come
+   * out as `rebuild` would make them, appended in one pass instead of sorted and filtered per name.
+   */
+  private fill(statements: readonly StatementFacts[]): void {
+    const env = this.env;
+    for (const statement of statements) {
+      for (const call of statement.calls) {
+        addBinder(this.callBinders, call.name, statement);
+        const list = env.callers.peek(call.name);
+        if (list) list.push(call);
+        else env.callers.set(call.name, [call]);
+      }
+      for (const binding of statement.bindings) {
+        addBinder(this.binders, binding.name, statement);
+        const table = binding.className ? env.classBindings : env.bindings;
+        const list = table.peek(binding.name);
+        if (list) list.push(binding);
+        else table.set(binding.name, [binding]);
+      }
+      for (const fn of statement.functions) {
+        addBinder(this.binders, fn.name, statement);
+        if (env.functions.peek(fn.name) === undefined) env.functions.set(fn.name, fn);
+      }
+    }
+  }
+
   /** Lists the calls of `name` in statement order, as buildEnv does. */
   private rebuildCalls(name: string): void {
-    const statements = [...(this.callBinders.get(name) ?? [])].sort((a, b) => a.start - b.start);
+    const statements = [...(this.callBinders.get(name) ?? [])].sort(byStart);
     if (statements.length === 0) this.callBinders.delete(name);
     const calls: CallRef[] = [];
     for (const statement of statements) for (const call of statement.calls) if (call.name === name) calls.push(call);
@@ -298,7 +338,7 @@ export class ModuleEnvIndex {
 
   /** Lists `name`'s bindings in statement order, as buildEnv does, and picks its first function. */
   private rebuild(name: string): void {
-    const statements = [...(this.binders.get(name) ?? [])].sort((a, b) => a.start - b.start);
+    const statements = [...(this.binders.get(name) ?? [])].sort(byStart);
     if (statements.length === 0) this.binders.delete(name);
     const moduleLevel: Binding[] = [];
     const classLevel: Binding[] = [];
@@ -311,6 +351,30 @@ export class ModuleEnvIndex {
     setOrDelete(this.env.classBindings, name, classLevel.length > 0 ? classLevel : undefined);
     setOrDelete(this.env.functions, name, fn);
   }
+}
+
+/**
+ * Notes that `statement` binds (or calls) `name`. Lists, not sets: a statement's items are added
+ * together, so a repeat can only be the last one added.
+ */
+function addBinder(binders: Map<string, StatementFacts[]>, name: string, statement: StatementFacts): void {
+  const list = binders.get(name);
+  if (!list) binders.set(name, [statement]);
+  else if (list[list.length - 1] !== statement) list.push(statement);
+}
+
+function removeBinder(list: StatementFacts[] | undefined, statement: StatementFacts): void {
+  const index = list ? list.indexOf(statement) : -1;
+  if (index >= 0) (list as StatementFacts[]).splice(index, 1);
+}
+
+function byStart(a: StatementFacts, b: StatementFacts): number {
+  return a.start - b.start;
+}
+
+function inSourceOrder(statements: readonly StatementFacts[]): boolean {
+  for (let index = 1; index < statements.length; index++) if (statements[index - 1].start > statements[index].start) return false;
+  return true;
 }
 
 function setOrDelete<V>(table: NameTable<V>, name: string, value: V | undefined): void {
@@ -371,16 +435,17 @@ const WRAPPERS = new Set(['str', 'String', 'dedent', 'textwrap.dedent', 'inspect
 const EMPTY: TextValue = { text: '', dynamic: [], unstable: [], complete: true };
 
 /** Renders a value as text, following names within the file; see TextValue. */
-export function stringify(loc: Located, env: ModuleEnv, guard: Set<object> = new Set(), depth = 0): TextValue {
+export function stringify(loc: Located, env: ModuleEnv, guard?: Set<object>, depth = 0): TextValue {
   if (depth > 60) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
   const { expr, scope } = loc;
-  const next = (inner: Expr, innerScope: Scope | undefined = scope): TextValue => stringify({ expr: inner, scope: innerScope }, env, guard, depth + 1);
+  // Inner values render one level deeper (calls written out rather than through a closure: this runs per value).
+  const inner = depth + 1;
   switch (expr.kind) {
     case 'str': {
       const out: TextValue = { text: '', dynamic: [], unstable: [], complete: true };
       for (const part of expr.parts) {
         if ('text' in part) out.text += part.text;
-        else merge(out, next(part.expr));
+        else merge(out, stringify({ expr: part.expr, scope }, env, guard, inner));
       }
       return out;
     }
@@ -389,9 +454,9 @@ export function stringify(loc: Located, env: ModuleEnv, guard: Set<object> = new
     case 'null':
       return { text: '0', dynamic: [], unstable: [], complete: true };
     case 'concat':
-      return merge(merge({ ...EMPTY, dynamic: [], unstable: [] }, next(expr.left)), next(expr.right));
+      return merge(merge({ ...EMPTY, dynamic: [], unstable: [] }, stringify({ expr: expr.left, scope }, env, guard, inner)), stringify({ expr: expr.right, scope }, env, guard, inner));
     case 'choice': {
-      const options = expr.options.map((option) => next(option));
+      const options = expr.options.map((option) => stringify({ expr: option, scope }, env, guard, inner));
       const out = { ...options[0] };
       for (const option of options.slice(1)) {
         out.dynamic = [...out.dynamic, ...option.dynamic];
@@ -403,22 +468,22 @@ export function stringify(loc: Located, env: ModuleEnv, guard: Set<object> = new
     }
     case 'list': {
       const out: TextValue = { text: '', dynamic: [], unstable: [], complete: !expr.open };
-      for (const item of expr.items) merge(out, next(item), '\n');
+      for (const item of expr.items) merge(out, stringify({ expr: item, scope }, env, guard, inner), '\n');
       return out;
     }
     case 'dict': {
       const out: TextValue = { text: '', dynamic: [], unstable: [], complete: !expr.open };
       for (const entry of expr.entries) {
         if (entry.key === 'cache_control') continue;
-        merge(out, next(entry.value), entry.key ? ` ${entry.key}: ` : ' ');
+        merge(out, stringify({ expr: entry.value, scope }, env, guard, inner), entry.key ? ` ${entry.key}: ` : ' ');
       }
       return out;
     }
     case 'spread':
-      return next(expr.value);
+      return stringify({ expr: expr.value, scope }, env, guard, inner);
     case 'comp': {
-      const iter = next(expr.iter);
-      const body = next(expr.body);
+      const iter = stringify({ expr: expr.iter, scope }, env, guard, inner);
+      const body = stringify({ expr: expr.body, scope }, env, guard, inner);
       const out: TextValue = { text: body.text, dynamic: [...iter.dynamic, ...body.dynamic.filter((d) => !isLoopVarReason(d, expr.vars))], unstable: [...iter.unstable, ...body.unstable], complete: false };
       if (iterIsSet(expr.iter, scope, env) && iter.dynamic.length === 0) out.unstable.push({ kind: 'set', start: expr.iter.start, end: expr.iter.end });
       if (iter.dynamic.length === 0 && body.dynamic.length > 0 && out.dynamic.length === 0) out.complete = false;
@@ -447,8 +512,9 @@ function loopReason(name: string): string {
 
 function merge(into: TextValue, part: TextValue, separator = ''): TextValue {
   into.text += (into.text && separator ? separator : '') + (part.dynamic.length > 0 && part.text === '' ? PLACEHOLDER : part.text);
-  into.dynamic.push(...part.dynamic);
-  into.unstable.push(...part.unstable);
+  // Most parts have neither: a spread call costs even for an empty list.
+  if (part.dynamic.length > 0) into.dynamic.push(...part.dynamic);
+  if (part.unstable.length > 0) into.unstable.push(...part.unstable);
   into.complete &&= part.complete;
   if (part.unknown && part.unknown.length > 0) into.unknown = [...(into.unknown ?? []), ...part.unknown];
   return into;
@@ -459,11 +525,11 @@ function stable(value: TextValue): TextValue {
   return { text: value.text, dynamic: [], unstable: value.unstable, complete: value.complete };
 }
 
-function ref(expr: Extract<Expr, { kind: 'ref' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object>, depth: number): TextValue {
+function ref(expr: Extract<Expr, { kind: 'ref' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object> | undefined, depth: number): TextValue {
   const found = lookup(env, expr.name, scope, expr.start);
   if (!found) return unknownAt(expr, expr.name, false);
   const { binding } = found;
-  if (guard.has(binding)) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+  if (guard?.has(binding)) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
   switch (binding.kind) {
     case 'param':
       return parameter(expr, found.scope, env, guard, depth);
@@ -475,6 +541,7 @@ function ref(expr: Extract<Expr, { kind: 'ref' }>, scope: Scope | undefined, env
       break;
   }
   if (!binding.value) return unknownAt(expr, expr.name, false);
+  guard ??= new Set();
   guard.add(binding);
   try {
     let value = stringify({ expr: binding.value, scope: found.scope }, env, guard, depth + 1);
@@ -504,33 +571,35 @@ const STABLE_ROLE = /^(system|system_?prompt|system_?message|sys_?prompt|instruc
  * expression as the evidence), else its name's role (a `system_prompt` parameter is the stable
  * part of every request).
  */
-function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, env: ModuleEnv, guard: Set<object>, depth: number): TextValue {
-  // Named for the stable part of a request, it is stable unless a caller shows otherwise.
-  const unknown = STABLE_ROLE.test(expr.name) ? { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false } : unknownAt(expr, expr.name, true);
+function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, env: ModuleEnv, guard: Set<object> | undefined, depth: number): TextValue {
   // The parameter list stands for "following this function's parameters" (the scope itself guards its returns).
-  if (!fn || guard.has(fn.params) || depth > 40) return unknown;
+  if (!fn || guard?.has(fn.params) || depth > 40) return unknownParameter(expr);
   const position = fn.params.indexOf(expr.name);
   const calls = fn.name.startsWith('<') ? undefined : env.callers.get(fn.name);
-  if (position < 0) return unknown;
-  guard.add(fn.params);
-  try {
-    for (const ref of calls ?? []) {
-      if (ref.scope === fn) continue;
-      const keyword = ref.call.kwargs.find((kwarg) => kwarg.name === expr.name);
-      const positional = ref.call.args[position];
-      const argument = keyword?.value ?? (positional && positional.kind !== 'spread' ? positional : undefined);
-      if (!argument) continue;
-      const passed = stringify({ expr: argument, scope: ref.scope.name === '<module>' ? undefined : ref.scope }, env, guard, depth + 1);
-      const perRequest = passed.dynamic.find((dynamic) => dynamic.stability === 'request') ?? passed.dynamic[0];
-      if (perRequest) {
-        // The parameter's use is what has to move out of the prompt; the caller's argument is the evidence.
-        const evidence: Hop = { start: perRequest.start, end: perRequest.end, message: `${perRequest.reason}, passed to \`${fn.name}\` as \`${expr.name}\`` };
-        const dynamic: Dynamic = { start: expr.start, end: expr.end, reason: `the parameter \`${expr.name}\`, which a caller passes ${perRequest.reason}`, stability: perRequest.stability, via: [evidence, ...perRequest.via] };
-        return { text: PLACEHOLDER, dynamic: [dynamic], unstable: [], complete: passed.complete };
+  if (position < 0) return unknownParameter(expr);
+  // Callers in this file: what they pass (no guard needed when there are none).
+  if (calls && calls.length > 0) {
+    guard ??= new Set();
+    guard.add(fn.params);
+    try {
+      for (const ref of calls) {
+        if (ref.scope === fn) continue;
+        const keyword = ref.call.kwargs.find((kwarg) => kwarg.name === expr.name);
+        const positional = ref.call.args[position];
+        const argument = keyword?.value ?? (positional && positional.kind !== 'spread' ? positional : undefined);
+        if (!argument) continue;
+        const passed = stringify({ expr: argument, scope: ref.scope.name === '<module>' ? undefined : ref.scope }, env, guard, depth + 1);
+        const perRequest = passed.dynamic.find((dynamic) => dynamic.stability === 'request') ?? passed.dynamic[0];
+        if (perRequest) {
+          // The parameter's use is what has to move out of the prompt; the caller's argument is the evidence.
+          const evidence: Hop = { start: perRequest.start, end: perRequest.end, message: `${perRequest.reason}, passed to \`${fn.name}\` as \`${expr.name}\`` };
+          const dynamic: Dynamic = { start: expr.start, end: expr.end, reason: `the parameter \`${expr.name}\`, which a caller passes ${perRequest.reason}`, stability: perRequest.stability, via: [evidence, ...perRequest.via] };
+          return { text: PLACEHOLDER, dynamic: [dynamic], unstable: [], complete: passed.complete };
+        }
       }
+    } finally {
+      guard.delete(fn.params);
     }
-  } finally {
-    guard.delete(fn.params);
   }
   // A top-level function's callers in other files (through the workspace's imports).
   const external = topLevel(fn) ? env.external?.argument(fn.name, expr.name, position) : undefined;
@@ -538,7 +607,12 @@ function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, 
     const dynamic: Dynamic = { start: expr.start, end: expr.end, reason: `the parameter \`${expr.name}\`, which a caller in ${external.where} passes ${external.reason}`, stability: external.stability, via: [] };
     return { text: PLACEHOLDER, dynamic: [dynamic], unstable: [], complete: external.complete };
   }
-  return unknown;
+  return unknownParameter(expr);
+}
+
+/** A parameter with no evidence: named for the stable part of a request, it is stable unless a caller shows otherwise; else unknown. */
+function unknownParameter(expr: Extract<Expr, { kind: 'ref' }>): TextValue {
+  return STABLE_ROLE.test(expr.name) ? { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false } : unknownAt(expr, expr.name, true);
 }
 
 function topLevel(fn: Scope): boolean {
@@ -569,11 +643,12 @@ export function firstDynamic(dynamics: Dynamic[]): Dynamic | undefined {
 
 const CONSTRUCTORS = new Set(['__init__', 'constructor']);
 
-function member(expr: Extract<Expr, { kind: 'member' | 'index' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object>, depth: number): TextValue {
+function member(expr: Extract<Expr, { kind: 'member' | 'index' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object> | undefined, depth: number): TextValue {
   if (expr.kind === 'member' && expr.object.kind === 'ref' && (expr.object.name === 'self' || expr.object.name === 'this' || expr.object.name === 'cls')) {
     // Set in the method that uses it (not the constructor): assigned on every call, so it is as stable as the value assigned.
     const perCall = lookup(env, `self.${expr.property}`, scope, expr.start);
-    if (perCall?.scope && !CONSTRUCTORS.has(perCall.scope.name) && perCall.binding.value && perCall.binding.at < expr.start && !guard.has(perCall.binding)) {
+    if (perCall?.scope && !CONSTRUCTORS.has(perCall.scope.name) && perCall.binding.value && perCall.binding.at < expr.start && !guard?.has(perCall.binding)) {
+      guard ??= new Set();
       guard.add(perCall.binding);
       try {
         return stringify({ expr: perCall.binding.value, scope: perCall.scope }, env, guard, depth + 1);
@@ -583,7 +658,8 @@ function member(expr: Extract<Expr, { kind: 'member' | 'index' }>, scope: Scope 
     }
     // Otherwise a class attribute or one set once (in `__init__`): process-stable, never per-request.
     const classBinding = env.classBindings.get(expr.property)?.[0] ?? env.bindings.get(`self.${expr.property}`)?.[0];
-    if (classBinding?.value && !guard.has(classBinding)) {
+    if (classBinding?.value && !guard?.has(classBinding)) {
+      guard ??= new Set();
       guard.add(classBinding);
       try {
         return stable(stringify({ expr: classBinding.value, scope: undefined }, env, guard, depth + 1));
@@ -637,15 +713,14 @@ export function helperOf(call: Extract<Expr, { kind: 'call' }>, scope: Scope | u
   return undefined;
 }
 
-function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object>, depth: number): TextValue {
+function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object> | undefined, depth: number): TextValue {
   const callee = call.isNew ? `new ${call.callee}` : call.callee;
-  const args = (): TextValue[] => [...call.args, ...call.kwargs.map((kwarg) => kwarg.value)].map((arg) => stringify({ expr: arg, scope }, env, guard, depth + 1));
   const method = call.callee.slice(call.callee.lastIndexOf('.') + 1);
   if (CLOCK.test(callee) && !/sleep/.test(callee)) return dynamicAt(call, `a clock reading (\`${label(call)}\`)`, DAY_CLOCK.test(callee) ? 'day' : 'request');
   if (RANDOM.test(call.callee)) return dynamicAt(call, `a random or unique value (\`${label(call)}\`)`);
   if (USER_INPUT.test(call.callee)) return dynamicAt(call, `user input (\`${label(call)}\`)`);
   if (call.callee === 'json.dumps' || call.callee === 'dumps' || call.callee === 'JSON.stringify') {
-    const values = args();
+    const values = argumentTexts(call, scope, env, guard, depth);
     const first = firstDynamic(values.flatMap((value) => value.dynamic));
     if (first) return wrapAt(call, first);
     const unstable = values.flatMap((value) => value.unstable);
@@ -689,7 +764,7 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
   if (call.calleeExpr.kind === 'member' && (method === 'format' || PASS_THROUGH.has(method))) {
     const object = stringify({ expr: call.calleeExpr.object, scope }, env, guard, depth + 1);
     const out: TextValue = { text: object.text, dynamic: [...object.dynamic], unstable: [...object.unstable], complete: object.complete, unknown: object.unknown };
-    for (const value of args()) {
+    for (const value of argumentTexts(call, scope, env, guard, depth)) {
       out.dynamic.push(...value.dynamic);
       out.unstable.push(...value.unstable);
       out.complete &&= value.complete;
@@ -710,7 +785,8 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
     if (first) return wrapAt(call, first, `\`${label(call)}\`, from ${first.reason}`);
   }
   const helper = helperOf(call, scope, env);
-  if (helper && helper.returns.length > 0 && !guard.has(helper)) {
+  if (helper && helper.returns.length > 0 && !guard?.has(helper)) {
+    guard ??= new Set();
     guard.add(helper);
     try {
       const value = stringify({ expr: helper.returns[helper.returns.length - 1], scope: helper }, env, guard, depth + 1);
@@ -720,7 +796,7 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
         const hop: Hop = { start: call.start, end: call.end, message: `returned by \`${label(call)}\`` };
         return { ...value, dynamic: value.dynamic.map((dynamic) => ({ ...dynamic, via: [...dynamic.via, hop] })) };
       }
-      const argFirst = firstDynamic(args().flatMap((arg) => arg.dynamic));
+      const argFirst = firstDynamic(argumentTexts(call, scope, env, guard, depth).flatMap((arg) => arg.dynamic));
       // A helper's parameters are followed through its call sites; an argument that is per-request but
       // never reaches the returned text (it was a key or a flag) does not make the result per-request.
       if (argFirst && value.complete === false && value.unknown?.some((part) => part.parameter)) return wrapAt(call, argFirst);
@@ -732,10 +808,18 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
   // A helper imported from another workspace file: what it returns, read there.
   const imported = helper ? undefined : env.external?.returned(call.callee);
   if (imported) return { ...dynamicAt(call, `what \`${label(call)}\` returns, ${imported.reason} in ${imported.where}`, imported.stability), complete: imported.complete };
-  const values = args();
+  const values = argumentTexts(call, scope, env, guard, depth);
   const argFirst = firstDynamic(values.flatMap((arg) => arg.dynamic));
   if (argFirst) return wrapAt(call, argFirst);
   return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false, unknown: values.flatMap((value) => value.unknown ?? []) };
+}
+
+/** Each argument of a call rendered (positional, then keyword). */
+function argumentTexts(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object> | undefined, depth: number): TextValue[] {
+  const out: TextValue[] = [];
+  for (const arg of call.args) out.push(stringify({ expr: arg, scope }, env, guard, depth + 1));
+  for (const kwarg of call.kwargs) out.push(stringify({ expr: kwarg.value, scope }, env, guard, depth + 1));
+  return out;
 }
 
 function isStringish(expr: Expr): boolean {
@@ -767,7 +851,7 @@ export interface ResolvedList {
   appended?: boolean;
 }
 
-export function resolveList(loc: Located, env: ModuleEnv, guard: Set<object> = new Set(), depth = 0): ResolvedList | undefined {
+export function resolveList(loc: Located, env: ModuleEnv, guard?: Set<object>, depth = 0): ResolvedList | undefined {
   if (depth > 30) return undefined;
   const { expr, scope } = loc;
   switch (expr.kind) {
@@ -802,7 +886,8 @@ export function resolveList(loc: Located, env: ModuleEnv, guard: Set<object> = n
     }
     case 'ref': {
       const found = lookup(env, expr.name, scope, expr.start);
-      if (!found?.binding.value || guard.has(found.binding)) return undefined;
+      if (!found?.binding.value || guard?.has(found.binding)) return undefined;
+      guard ??= new Set();
       guard.add(found.binding);
       try {
         const base = resolveList({ expr: found.binding.value, scope: found.scope }, env, guard, depth + 1);
@@ -840,7 +925,8 @@ export function resolveList(loc: Located, env: ModuleEnv, guard: Set<object> = n
       }
       if (COPIES.test(expr.callee) && expr.args[0]) return resolveList({ expr: expr.args[0], scope }, env, guard, depth + 1);
       const helper = helperOf(expr, scope, env);
-      if (!helper || guard.has(helper) || helper.returns.length === 0) return undefined;
+      if (!helper || guard?.has(helper) || helper.returns.length === 0) return undefined;
+      guard ??= new Set();
       guard.add(helper);
       try {
         return resolveList({ expr: helper.returns[helper.returns.length - 1], scope: helper }, env, guard, depth + 1);
@@ -860,7 +946,7 @@ export interface ResolvedDict {
   open: boolean;
 }
 
-export function resolveDict(loc: Located, env: ModuleEnv, guard: Set<object> = new Set(), depth = 0): ResolvedDict | undefined {
+export function resolveDict(loc: Located, env: ModuleEnv, guard?: Set<object>, depth = 0): ResolvedDict | undefined {
   const resolved = resolveDictValue(loc, env, guard, depth);
   if (!resolved || !loc.sets || loc.sets.length === 0) return resolved;
   const entries = new Map(resolved.entries);
@@ -887,7 +973,7 @@ const FIELD_CONSTRUCTORS = /^(dict|Request|MessageCreateParamsNonStreaming|Messa
 /** Copies: the value is the argument's. */
 const COPIES = /^(copy\.deepcopy|deepcopy|copy\.copy|structuredClone|dict|list|_\.cloneDeep|cloneDeep|JSON\.parse)$/;
 
-function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object>, depth: number): ResolvedDict | undefined {
+function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object> | undefined, depth: number): ResolvedDict | undefined {
   if (depth > 30) return undefined;
   const { expr, scope } = loc;
   switch (expr.kind) {
@@ -908,7 +994,8 @@ function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object>, dept
       const found = lookup(env, expr.name, scope, expr.start);
       // A helper's parameter, while resolving a call of it: the dict the call passes (`{ ...block, cache_control }`).
       const passed = found?.binding.kind === 'param' && found.scope ? callArguments.get(found.scope)?.get(expr.name) : undefined;
-      if (passed && !guard.has(passed)) {
+      if (passed && !guard?.has(passed)) {
+        guard ??= new Set();
         guard.add(passed);
         try {
           return resolveDict(passed, env, guard, depth + 1);
@@ -916,7 +1003,8 @@ function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object>, dept
           guard.delete(passed);
         }
       }
-      if (!found?.binding.value || guard.has(found.binding)) return undefined;
+      if (!found?.binding.value || guard?.has(found.binding)) return undefined;
+      guard ??= new Set();
       guard.add(found.binding);
       try {
         const base = resolveDict({ expr: found.binding.value, scope: found.scope }, env, guard, depth + 1);
@@ -948,7 +1036,8 @@ function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object>, dept
         return { entries, open: false };
       }
       const helper = helperOf(expr, scope, env);
-      if (!helper || guard.has(helper) || helper.returns.length === 0) return undefined;
+      if (!helper || guard?.has(helper) || helper.returns.length === 0) return undefined;
+      guard ??= new Set();
       guard.add(helper);
       const previous = callArguments.get(helper);
       callArguments.set(helper, argumentsByParameter(helper, expr, scope));

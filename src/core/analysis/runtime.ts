@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type * as TreeSitter from '@vscode/tree-sitter-wasm';
+import { registerTreeSitterModule } from './syntaxNodes';
 import type { SourceLanguage } from './types';
 
 /** The web-tree-sitter module shipped inside @vscode/tree-sitter-wasm (ABI-matched to its grammars). */
@@ -55,7 +56,10 @@ export async function loadRuntime(wasmDir: string, languages: readonly SourceLan
   const runtimePath = path.join(wasmDir, 'tree-sitter.js');
   // A run-time require of a computed path keeps esbuild from inlining the UMD runtime; the wasm files sit next to it.
   const ts = createRequire(__filename)(runtimePath) as TreeSitterModule;
-  await ts.Parser.init({ locateFile: (file: string) => path.join(wasmDir, file) });
+  const moduleOptions = { locateFile: (file: string) => path.join(wasmDir, file) };
+  await ts.Parser.init(moduleOptions);
+  // Emscripten fills the options object with the module's exports: the lowerers' fast node reads use them.
+  registerTreeSitterModule(ts.Node, moduleOptions);
   const loaded = new Map<SourceLanguage, TreeSitter.Language>();
   const byFile = new Map<string, Promise<TreeSitter.Language>>();
   const load = async (language: SourceLanguage): Promise<TreeSitter.Language> => {
