@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { PromptAnalysis } from './features/analysis/promptAnalysis';
 import { registerApiKeyFeature } from './features/apiKey/registerApiKeyFeature';
 import { registerLensFeature } from './features/lens/registerLensFeature';

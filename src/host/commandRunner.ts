@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { showFailureToast } from './failureToast';
 import type { CommandId } from './commandIds';
 import type { BatchlensLog } from './log';

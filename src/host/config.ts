@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { RuleCode } from '../core/analysis/types';
 import type { Logger } from '../core/util/logger';
 import type { ModelOverrides } from '../core/pricing/overrides';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { Finding, Fix, Severity, SourceRange, TextChange } from '../core/analysis/types';
 import { ruleDocsUrl } from '../core/analysis/ruleRegistry';
 

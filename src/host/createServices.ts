@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { withDeadlines } from '../core/api/deadlineApi';
 import { createBatchApi } from '../core/api/anthropicBatchApi';
 import type { BatchApi } from '../core/api/batchApi';

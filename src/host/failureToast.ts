@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { isKeyProblem } from '../features/apiKey/apiKeyShape';
 import type { BatchlensLog } from './log';
 

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { Logger } from '../core/util/logger';
 import { formatLogLine, redactSecrets } from '../core/util/redact';
 

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 /** The one SecretStorage key the API key lives under. */
 const API_KEY_SECRET = 'batchlens.anthropicApiKey';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 /**
  * Restricted Mode (an untrusted workspace) as Batchlens sees it: the cost lens (offline estimates)

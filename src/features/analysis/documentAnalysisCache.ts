@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { analyseNotebook, type ParsedNotebook } from '../../core/analysis/notebook';
 import type { AnalysisOptions, AnalysisResult, AnalysisSession, Analyzer, SourceLanguage } from '../../core/analysis/types';
 import type { Logger } from '../../core/util/logger';

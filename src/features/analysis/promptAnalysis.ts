@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { loadEngine } from '../../core/analysis/engine';
 import { settingsAnalysisOptions } from '../../core/analysis/catalogOptions';
 import type { AnalysisOptions } from '../../core/analysis/types';

@@ -1,5 +1,5 @@
 import type { CommandId } from '../../host/commandIds';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { countableText } from '../../core/analysis/promptPricing';
 import type { ModelEntry } from '../../core/pricing/modelEntry';
 import { estimateTextTokens } from '../../core/tokens/estimate';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { loadEngine } from '../../core/analysis/engine';
 import { ANALYSED_LANGUAGES } from '../../core/analysis/runtime';
 import { SdkVersionsByFolder } from '../../core/analysis/sdkVersions';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { HostServices } from '../../host/services';
 import { apiKeyShapeProblem } from './apiKeyShape';
 

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { readPromptFile, reachesModel } from '../../core/analysis/llmFiles';
 import { lensShownFor } from '../../core/analysis/sourceFiles';
 import type { PromptConstant } from '../../core/analysis/types';

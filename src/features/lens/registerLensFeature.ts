@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { HostServices } from '../../host/services';
 import { ANALYSED_DOCUMENTS } from '../analysis/documentAnalysisCache';
 import type { PromptAnalysis } from '../analysis/promptAnalysis';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { Logger } from '../../core/util/logger';
 import { diagnosticRuleCode, toRange, toWorkspaceEdit } from '../../host/convert';
 import { isRuleCode } from '../../core/analysis/ruleRegistry';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { toDiagnostic } from '../../host/convert';
 import type { HostServices } from '../../host/services';
 import { analysedLanguage, type DocumentAnalysisCache, siblingCells } from '../analysis/documentAnalysisCache';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { HostServices } from '../../host/services';
 import { RULE_CODES, isRuleCode } from '../../core/analysis/ruleRegistry';
 import { ANALYSED_DOCUMENTS } from '../analysis/documentAnalysisCache';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { Logger } from '../../core/util/logger';
 
 /** Read-only documents Batchlens renders (price tables); they live only in memory. */

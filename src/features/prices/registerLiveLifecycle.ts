@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { LIVE_MODELS_CACHE_FILE } from '../../core/pricing/liveModels';
 import { LiveModelsRefresher } from '../../core/pricing/liveModelsRefresher';
 import type { HostServices } from '../../host/services';

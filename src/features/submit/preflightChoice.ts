@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { type PreflightProblem, type PreflightReport, describePreflight } from '../../core/batch/preflight';
 import type { PreparedJob } from '../../core/batch/prepareJob';
 

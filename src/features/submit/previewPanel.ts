@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { formatUsd } from '../../core/pricing/cost';
 import { type PreviewViewModel, previewTitle, renderPreviewHtml } from './previewHtml';
 

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { BatchQueue } from '../../core/batch/batchQueue';
 import { FileJobStore } from '../../core/tracking/jobStore';
 import type { HostServices } from '../../host/services';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 /**
  * Options a caller (an integration test, another extension, a keybinding) may pass as the third

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { confirmPreflight, preflightOf, wouldFailRows } from './preflightChoice';
 import { outputHistoryOf } from '../../core/batch/outputHistory';
 import { enabledExcludeGlobs } from '../../core/files/exclusionRules';

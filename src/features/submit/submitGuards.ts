@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { describeFilesInFlight, describeFilesInFlightDetail, findFilesInFlight, inFlightDecision } from '../../core/batch/inFlight';
 import { describeEscapingOutput, findEscapingOutput } from '../../core/tracking/outputCheck';
 import type { PreparedJob } from '../../core/batch/prepareJob';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { Job, JobStore } from '../../core/jobs/jobModel';
 import { type JobSummary, summarizeJob } from '../../core/tracking/jobStatus';
 import { type JobSavings, computeJobSavings } from '../../core/tracking/savings';

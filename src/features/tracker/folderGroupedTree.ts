@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { Job } from '../../core/jobs/jobModel';
 import type { BatchTreeProvider, TrackerRootItem } from './batchTreeProvider';
 import type { TrackerNode } from './treeModel';

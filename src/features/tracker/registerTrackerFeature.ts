@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { BatchApi } from '../../core/api/batchApi';
 import type { Job } from '../../core/jobs/jobModel';
 import { FileJobStore } from '../../core/tracking/jobStore';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { BatchApi } from '../../core/api/batchApi';
 import { formatUsd } from '../../core/pricing/cost';
 import { AdoptError, type AdoptOutcome, adoptBatch } from '../../core/tracking/adoptBatch';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 /** Read-only in-memory documents of the tracker (savings report, raw result lines). */
 export const TRACKER_REPORT_SCHEME = 'batchlens-report';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { BatchApi } from '../../core/api/batchApi';
 import { explainApiError } from '../../core/api/errors';
 import type { JobStore } from '../../core/jobs/jobModel';

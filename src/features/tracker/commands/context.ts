@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { formatCounts, jobLabel } from '../../../core/tracking/jobFormat';
 import type { Job, JobStore } from '../../../core/jobs/jobModel';
 import { summarizeJob } from '../../../core/tracking/jobStatus';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { TrackerNode } from '../treeModel';
 
 /** Copies the batch ids of a job or batch node, or a row's custom_id. */

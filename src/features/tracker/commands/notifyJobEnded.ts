@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { BatchApiError, explainApiError } from '../../../core/api/errors';
 import { formatCounts, jobLabel } from '../../../core/tracking/jobFormat';
 import type { Job } from '../../../core/jobs/jobModel';

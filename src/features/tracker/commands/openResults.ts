@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { Job } from '../../../core/jobs/jobModel';
 import type { TrackerNode } from '../treeModel';
 import { type TrackerContext, jobOf } from './context';

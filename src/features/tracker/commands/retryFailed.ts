@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { assertRequestsKnown } from '../../../core/tracking/adoptBatch';
 import { downloadCheckedResults } from '../../../core/tracking/jobActions';
 import { jobLabel } from '../../../core/tracking/jobFormat';

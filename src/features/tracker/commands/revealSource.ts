@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { RowNode } from '../treeModel';
 import { type TrackerContext, workspaceUri } from './context';
 
