@@ -1,6 +1,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** Core code runs in plain Node (unit tests, CLI): it must never depend on the editor. */
+const NO_VSCODE = { name: 'vscode', message: 'src/core runs in plain Node; put editor code in src/host or src/features.' };
+/** node:crypto loads ~40 of Node's internal modules; src/core/util/nodeCrypto.ts loads it on first use. */
+const LAZY_CRYPTO = { name: 'node:crypto', allowTypeImports: true, message: 'Use nodeCrypto() from src/core/util/nodeCrypto.ts: a module-level import makes activation load crypto.' };
+
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.tools/**', 'test-results/**', 'test/fixtures/**', '**/*.vsix'] },
   js.configs.recommended,
@@ -19,6 +24,7 @@ export default tseslint.config(
     // them), about a tenth of activation's CPU time.
     files: ['src/**/*.ts'],
     rules: {
+      'no-restricted-imports': ['error', { paths: [LAZY_CRYPTO] }],
       '@typescript-eslint/no-require-imports': ['error', { allow: ['^vscode$'] }],
       'no-restricted-syntax': [
         'error',
@@ -33,7 +39,7 @@ export default tseslint.config(
     // The core runs in plain Node (unit tests, CLI): it must never depend on the editor.
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core runs in plain Node; put editor code in src/host or src/features.' }] }],
+      'no-restricted-imports': ['error', { paths: [NO_VSCODE, LAZY_CRYPTO] }],
     },
   },
   // core/batch (building, submitting) and core/tracking (following jobs) share the job model and the
@@ -48,7 +54,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'vscode', message: 'src/core runs in plain Node; put editor code in src/host or src/features.' }],
+          paths: [NO_VSCODE, LAZY_CRYPTO],
           patterns: banned.map((other) => ({ group: [`../${other}`, `../${other}/*`, `**/core/${other}/*`], message: `src/core/${folder} must not import src/core/${other}: share it through src/core/jobs.` })),
         },
       ],

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../util/nodeCrypto';
 import { sha256Hex } from '../util/sha256';
 
 /** The API's rule for `custom_id`. */
@@ -15,7 +15,7 @@ const TAG_PATTERN = /^[a-zA-Z0-9]{1,16}$/;
  * so one job's results can never prove another job's batch to be its own.
  */
 export function newCustomIdTag(): string {
-  return randomBytes(4).toString('hex');
+  return nodeCrypto().randomBytes(4).toString('hex');
 }
 
 /**

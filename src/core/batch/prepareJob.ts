@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../util/nodeCrypto';
 import type { BatchApi, BatchRequest, CountTokensParams } from '../api/batchApi';
 import { requestsFileFor } from '../jobs/jobIds';
 import { JOB_SCHEMA_VERSION, type Job, type ManifestEntry } from '../jobs/jobModel';
@@ -160,7 +160,7 @@ export async function discardPreparedJob(prepared: PreparedJob): Promise<void> {
 /** A sortable, unique job id: `job_20261122T083000Z_ab12cd`. */
 export function newJobId(now: number): string {
   const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `job_${stamp}_${randomBytes(3).toString('hex')}`;
+  return `job_${stamp}_${nodeCrypto().randomBytes(3).toString('hex')}`;
 }
 
 /** The count_tokens body for a batch request: the same prompt, without the generation settings count_tokens does not take. */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../util/nodeCrypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { BatchRequest } from '../api/batchApi';
@@ -44,7 +44,7 @@ export class RequestsFileWriter {
   static async open(storeDir: string, jobId: string): Promise<RequestsFileWriter> {
     const target = path.join(storeDir, requestsFileFor(jobId));
     await fs.mkdir(path.dirname(target), { recursive: true });
-    const temp = `${target}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    const temp = `${target}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`;
     return new RequestsFileWriter(target, temp, await fs.open(temp, 'w'));
   }
 

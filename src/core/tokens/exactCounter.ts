@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../util/nodeCrypto';
 import type { BatchApi } from '../api/batchApi';
 import type { Logger } from '../util/logger';
 import { DEFAULT_FRAMING_COEFFICIENTS } from './estimate';
@@ -131,6 +131,6 @@ export class ExactTokenCounter {
 }
 
 function cacheKey(text: string, model: string): string {
-  const digest = createHash('sha256').update(text, 'utf8').digest('hex');
+  const digest = nodeCrypto().createHash('sha256').update(text, 'utf8').digest('hex');
   return `${STORE_KEY_PREFIX}${model}:${digest}`;
 }

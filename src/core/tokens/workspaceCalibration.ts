@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../util/nodeCrypto';
 import type { TokenizerGeneration } from '../pricing/modelEntry';
 import type { Logger } from '../util/logger';
 import { BPE_COUNT_NAMES, type BpeCounts, countBpeBounded } from './bpeCounter';
@@ -61,7 +61,7 @@ function isRecord(value: unknown): value is ExactCountRecord {
 }
 
 export function textHash(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return nodeCrypto().createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /**

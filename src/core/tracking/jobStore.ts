@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../util/nodeCrypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { BatchRequest } from '../api/batchApi';
@@ -267,7 +267,7 @@ export class FileJobStore implements JobStore {
   /** A whole new rows log for the job, then its header; the log it replaces is removed after. */
   private async writeNewGeneration(job: Job): Promise<void> {
     const previous = this.headerFileOf(job)?.rowsFile ?? (await this.readHeaderFile(job.id))?.rowsFile;
-    const rowsFile = `jobs/${checkedJobId(job.id)}.rows.${randomBytes(6).toString('hex')}.jsonl`;
+    const rowsFile = `jobs/${checkedJobId(job.id)}.rows.${nodeCrypto().randomBytes(6).toString('hex')}.jsonl`;
     const lines = rowsLogLines(job);
     let rowsBytes = 0;
     await writeFileAtomicChunks(

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../util/nodeCrypto';
 import { promises as fs } from 'node:fs';
 import type { BatchApi } from '../api/batchApi';
 import { BatchApiError } from '../api/errors';
@@ -44,7 +44,7 @@ export function partialPathOf(rawPath: string): string {
  * @throws the API's error when the body cannot be completed (the complete lines are parked for the next call).
  */
 export async function downloadRawResults(options: RawDownloadOptions): Promise<RawDownload> {
-  const tempPath = `${options.rawPath}.${process.pid}.${randomBytes(6).toString('hex')}.download`;
+  const tempPath = `${options.rawPath}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}.download`;
   const claimed = await fs.rename(partialPathOf(options.rawPath), tempPath).then(
     () => true,
     () => false,

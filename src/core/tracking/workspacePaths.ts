@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../util/nodeCrypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
@@ -71,7 +71,7 @@ async function nearestExisting(folder: string): Promise<string> {
 }
 
 export function sha256(text: string | Buffer): string {
-  return createHash('sha256').update(text).digest('hex');
+  return nodeCrypto().createHash('sha256').update(text).digest('hex');
 }
 
 /** `src/a.ts.md` -> `src/a.ts.1.md`: the n-th alternative name for an output file. */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from './nodeCrypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
@@ -30,7 +30,7 @@ export async function writeFileAtomic(file: string, text: string, options: Atomi
 export async function writeFileAtomicChunks(file: string, pieces: Iterable<string>, options: AtomicWriteOptions = {}): Promise<void> {
   const durable = options.durable ?? true;
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const temp = `${file}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`;
   const handle = await fs.open(temp, 'w');
   try {
     let pending: string[] = [];

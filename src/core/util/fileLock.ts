@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from './nodeCrypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import { type Logger, silentLogger } from './logger';
@@ -88,7 +88,7 @@ async function acquire(lockPath: string, options: FileLockOptions): Promise<Lock
   const startedAt = Date.now();
   let delayMs = 5;
   for (;;) {
-    const owner: LockOwner = { pid: process.pid, host: os.hostname(), at: (options.now ?? Date.now)(), token: randomBytes(8).toString('hex') };
+    const owner: LockOwner = { pid: process.pid, host: os.hostname(), at: (options.now ?? Date.now)(), token: nodeCrypto().randomBytes(8).toString('hex') };
     // The candidate's name (`<lock>.<pid>.<token>`) lets `storeSweep` remove one a killed process left.
     const candidate = `${lockPath}.${process.pid}.${owner.token}`;
     await fs.writeFile(candidate, JSON.stringify(owner));

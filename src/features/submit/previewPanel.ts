@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../../core/util/nodeCrypto';
 import vscode = require('vscode');
 import { formatUsd } from '../../core/pricing/cost';
 import { type PreviewViewModel, previewTitle, renderPreviewHtml } from './previewHtml';
@@ -20,7 +20,7 @@ export function showPreviewPanel(model: PreviewViewModel): Promise<PreviewDecisi
     retainContextWhenHidden: true,
     localResourceRoots: [],
   });
-  panel.webview.html = renderPreviewHtml(model, { nonce: randomBytes(16).toString('base64'), cspSource: panel.webview.cspSource });
+  panel.webview.html = renderPreviewHtml(model, { nonce: nodeCrypto().randomBytes(16).toString('base64'), cspSource: panel.webview.cspSource });
   return new Promise<PreviewDecision>((resolve) => {
     let decided = false;
     let asking = false;
