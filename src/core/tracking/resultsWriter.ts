@@ -160,6 +160,18 @@ export async function downloadResults(jobId: string, options: ResultsDownloadOpt
   return report;
 }
 
+const manifestIndexes = new WeakMap<Job, Map<string, ManifestEntry>>();
+
+/** The job's manifest by custom id, built once per job object (one download reads several batches of it). */
+function manifestIndex(job: Job): Map<string, ManifestEntry> {
+  let index = manifestIndexes.get(job);
+  if (!index) {
+    index = new Map(job.manifest.map((entry) => [entry.customId, entry]));
+    manifestIndexes.set(job, index);
+  }
+  return index;
+}
+
 /** Workspace-relative path -> hashes of content Batchlens wrote there, as every job of the store recorded it. */
 async function recordedHashes(store: JobStore): Promise<Map<string, Set<string>>> {
   const hashes = new Map<string, Set<string>>();
@@ -208,7 +220,7 @@ class BatchDownload {
     private readonly basis: DownloadBasis,
   ) {
     this.batchId = batch.batchId as string;
-    this.manifest = new Map(job.manifest.map((entry) => [entry.customId, entry]));
+    this.manifest = manifestIndex(job);
     this.processedBefore = options.force ? 0 : batch.resultsLinesWritten ?? 0;
     this.resultsDirRelative = toWorkspaceRelative(options.store.root, options.store.resultsDir(job.id));
     this.rawRelative = `${this.resultsDirRelative}/${this.batchId}.jsonl`;
@@ -533,7 +545,8 @@ class BatchDownload {
  */
 class DownloadBasis implements RowsBasis {
   private readonly later = new Map<string, RowAttempt[]>();
-  private batchesOfRow: Map<string, number> | undefined;
+  /** Rows that more than one batch of the job holds (usually none). */
+  private sharedRows: Set<string> | undefined;
 
   constructor(readonly job: Job) {}
 
@@ -545,19 +558,25 @@ class DownloadBasis implements RowsBasis {
   recorded(attempts: ReadonlyMap<string, RowAttempt>): void {
     // With one batch holding rows (the common case) no row is touched twice: nothing to keep.
     if (this.job.batches.filter((batch) => batch.customIds.length > 0).length <= 1) return;
-    this.batchesOfRow ??= countBatchesOfRows(this.job);
+    this.sharedRows ??= rowsInSeveralBatches(this.job);
+    if (this.sharedRows.size === 0) return;
     for (const [customId, attempt] of attempts) {
-      if ((this.batchesOfRow.get(customId) ?? 0) > 1) this.later.set(customId, withAttempt(this.rowsBefore(customId), attempt));
+      if (this.sharedRows.has(customId)) this.later.set(customId, withAttempt(this.rowsBefore(customId), attempt));
     }
   }
 }
 
-function countBatchesOfRows(job: Job): Map<string, number> {
-  const counts = new Map<string, number>();
+/** Custom ids held by more than one batch (a retry's rows); kept for a whole download, so only those are. */
+function rowsInSeveralBatches(job: Job): Set<string> {
+  const seen = new Set<string>();
+  const shared = new Set<string>();
   for (const batch of job.batches) {
-    for (const customId of new Set(batch.customIds)) counts.set(customId, (counts.get(customId) ?? 0) + 1);
+    for (const customId of new Set(batch.customIds)) {
+      if (seen.has(customId)) shared.add(customId);
+      else seen.add(customId);
+    }
   }
-  return counts;
+  return shared;
 }
 
 /** The RowAttempt for one result line (`result.error.error.type` holds an errored row's class). */
