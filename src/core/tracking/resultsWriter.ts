@@ -372,12 +372,13 @@ class BatchDownload {
 
   /** The absolute path for a direct create: a plain relative path into a folder the careful path already checked. */
   private directTarget(relative: string): string | undefined {
-    const segments = relative.split(/[\\/]+/);
-    if (segments.includes('..') || segments.includes('') || relative.includes('\0') || path.isAbsolute(relative) || /^[a-zA-Z]:/.test(relative)) {
+    const { folder, name } = splitFileName(relative);
+    // The folder part passed the careful path's checks when it was noted; only the name is new here.
+    if (name === '' || name === '.' || name === '..' || name.includes('\0') || !isPlainFileName(name)) {
       return undefined;
     }
-    const folder = this.readyFolders.get(segments.slice(0, -1).join('/'));
-    return folder === undefined ? undefined : path.join(folder, segments[segments.length - 1]);
+    const absoluteFolder = this.readyFolders.get(folder);
+    return absoluteFolder === undefined ? undefined : `${absoluteFolder}${path.sep}${name}`;
   }
 
   /**
@@ -450,8 +451,10 @@ class BatchDownload {
 
   /** A folder the careful path has just checked and written into: later rows may create files there directly. */
   private noteReadyFolder(relative: string, absolute: string): void {
-    const segments = relative.split(/[\\/]+/);
-    this.readyFolders.set(segments.slice(0, -1).join('/'), path.dirname(absolute));
+    const { folder, name } = splitFileName(relative);
+    if (isPlainFileName(name)) {
+      this.readyFolders.set(folder, path.dirname(absolute));
+    }
   }
 
   private async write(entry: ManifestEntry, relative: string, absolute: string, content: string, hash: string, change: WrittenFile['change']): Promise<void> {
@@ -536,6 +539,17 @@ class BatchDownload {
       updateBatch(job);
     });
   }
+}
+
+/** `a/b/c.md` -> folder `a/b`, name `c.md` (workspace-relative paths use `/`). */
+function splitFileName(relative: string): { folder: string; name: string } {
+  const slash = relative.lastIndexOf('/');
+  return { folder: slash === -1 ? '' : relative.slice(0, slash), name: relative.slice(slash + 1) };
+}
+
+/** A name that is one file in its folder: on Windows a `\\` or `:` in it would name another folder or a stream. */
+function isPlainFileName(name: string): boolean {
+  return path.sep !== '\\' || !/[\\:]/.test(name);
 }
 
 /**

@@ -81,6 +81,17 @@ describe('downloadResults: processing the results file chunk by chunk', () => {
     assert.equal(await fs.readFile(outside, 'utf8'), 'outside\n');
   });
 
+  it('on POSIX a backslash in a name is part of the name, also for outputs created directly in a checked folder', async () => {
+    // On Windows no file name can hold a backslash.
+    if (path.sep === '\\') return;
+    const { root, api, options } = await workspace(['src/a.ts', 'src/b\\c.ts']);
+    api.resultsImpl = scriptedResults([succeeded('row-0', 'A'), succeeded('row-1', 'BC')]).impl;
+    const report = await downloadResults('job_1', options);
+    assert.deepEqual(report.written.map((file) => file.outputPath), ['.batchlens/results/job_1/src/a.ts.md', '.batchlens/results/job_1/src/b\\c.ts.md']);
+    assert.deepEqual((await fs.readdir(path.dirname(output(root, 'src/a.ts')))).sort(), ['a.ts.md', 'b\\c.ts.md']);
+    assert.equal(await fs.readFile(output(root, 'src/b\\c.ts'), 'utf8'), 'BC\n');
+  });
+
   it('two rows of one download aiming at one output: the later replaces the earlier (Batchlens wrote it), no <name>.1.md', async () => {
     const { root, api, options } = await workspace(['src/a.ts', 'src/a.ts']);
     api.resultsImpl = scriptedResults([succeeded('row-0', 'first'), succeeded('row-1', 'second')]).impl;
