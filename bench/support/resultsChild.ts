@@ -51,7 +51,7 @@ function split(file: string) {
   return { ms: performance.now() - start, rows: parsed.length, succeeded, bytes: statSync(file).size, peakRss: peakRssBytes() };
 }
 
-/** Only `results` is used by downloadResults; it streams the file through the real reader. */
+/** Only `resultsBytes` (and `results` without it) is used by downloadResults: the file's bytes, as the API serves a body. */
 function fileBackedApi(file: string): BatchApi {
   const unused = () => Promise.reject(new Error('not used by the results bench'));
   return {
@@ -64,6 +64,8 @@ function fileBackedApi(file: string): BatchApi {
     countTokens: unused,
     listModels: unused,
     results: (_batchId: string, options?: ResultsStreamOptions) => rowsOf(file, { skipLines: options?.resumeFrom?.linesDelivered }),
+    // The body's bytes as served, what the SDK-backed API hands the writer (it saves them before parsing).
+    resultsBytes: () => createReadStream(file, { highWaterMark: 64 * 1024 }),
   };
 }
 
