@@ -4,11 +4,12 @@
  *   stream <file>               the API layer's line reader (readResultLines over a file stream)
  *   split <file>                the baseline: readFileSync, String.split('\n'), JSON.parse of every line
  *   write <workspace> <file>    the tracker's downloadResults into a FileJobStore (one output file per row)
- *   writeplain <workspace> <file>  the floor for writing: the same reader, one fs.writeFile per succeeded row
+ *   writeplain <workspace> <file>  the floor for writing: readFileSync + split + JSON.parse, one writeFileSync per
+ *                               succeeded row (a mkdir per new folder), nothing else
  *
  * Prints one JSON line with the time (ms), rows and peak RSS (bytes).
  */
-import { createReadStream, promises as fs, readFileSync, statSync } from 'node:fs';
+import { createReadStream, promises as fs, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
@@ -50,7 +51,7 @@ function split(file: string) {
   return { ms: performance.now() - start, rows: parsed.length, succeeded, bytes: statSync(file).size, peakRss: peakRssBytes() };
 }
 
-/** Only `results` is used by downloadResults; it streams the file through the real reader. */
+/** Only `resultsBytes` (and `results` without it) is used by downloadResults: the file's bytes, as the API serves a body. */
 function fileBackedApi(file: string): BatchApi {
   const unused = () => Promise.reject(new Error('not used by the results bench'));
   return {
@@ -63,6 +64,8 @@ function fileBackedApi(file: string): BatchApi {
     countTokens: unused,
     listModels: unused,
     results: (_batchId: string, options?: ResultsStreamOptions) => rowsOf(file, { skipLines: options?.resumeFrom?.linesDelivered }),
+    // The body's bytes as served, what the SDK-backed API hands the writer (it saves them before parsing).
+    resultsBytes: () => createReadStream(file, { highWaterMark: 64 * 1024 }),
   };
 }
 
@@ -98,21 +101,23 @@ async function write(workspace: string, file: string, rows: number) {
   return { ms: elapsed, rows, written: report.written.length, outcomes: report.outcomes, bytes: statSync(file).size, jobFileBytes: jobBytes, peakRss: peakRssBytes() };
 }
 
-async function writePlain(workspace: string, file: string, rows: number) {
+function writePlain(workspace: string, file: string, rows: number) {
   const start = performance.now();
   const manifest = new Map(manifestOf(rows).map((entry) => [entry.customId, entry.relativePath]));
   const made = new Set<string>();
   let written = 0;
-  for await (const row of rowsOf(file)) {
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line) continue;
+    const row = JSON.parse(line) as MessageBatchIndividualResponse;
     const relativePath = manifest.get(row.custom_id);
     if (!relativePath || row.result.type !== 'succeeded') continue;
     const target = path.join(workspace, 'out', `${relativePath}.md`);
     const folder = path.dirname(target);
     if (!made.has(folder)) {
-      await fs.mkdir(folder, { recursive: true });
+      mkdirSync(folder, { recursive: true });
       made.add(folder);
     }
-    await fs.writeFile(target, `${messageText(row.result.message.content)}\n`);
+    writeFileSync(target, `${messageText(row.result.message.content)}\n`);
     written++;
   }
   return { ms: performance.now() - start, rows, written, bytes: statSync(file).size, peakRss: peakRssBytes() };
@@ -124,7 +129,7 @@ async function main(): Promise<void> {
   if (mode === 'stream') result = await stream(args[0]);
   else if (mode === 'split') result = split(args[0]);
   else if (mode === 'write') result = await write(args[0], args[1], Number(args[2]));
-  else if (mode === 'writeplain') result = await writePlain(args[0], args[1], Number(args[2]));
+  else if (mode === 'writeplain') result = writePlain(args[0], args[1], Number(args[2]));
   else throw new Error(`unknown mode ${mode}`);
   console.log(JSON.stringify(result));
 }

@@ -6,7 +6,10 @@
 //   submit <root> <folder,...> <baseUrl>    the same, then POST the body to the emulator
 //   status <jobFile> <baseUrl> <batchId>    read + JSON.parse the job file, GET the batch
 //   list <jobsDir>                          read + JSON.parse every job file
-//   results <baseUrl> <batchId> <outDir>    download the results to a file, then split + JSON.parse, one writeFile per row
+//   results <baseUrl> <batchId,...> <outDir> <jobFile>
+//                                           download each batch's results to a file, then split + JSON.parse,
+//                                           one writeFile per succeeded row at the path the job's output pattern
+//                                           names (a mkdir per new folder), as the CLI writes them
 //   savings <jobFile>                       read + JSON.parse the job file, sum each row's usage
 const fs = require('node:fs');
 const path = require('node:path');
@@ -56,20 +59,34 @@ async function main() {
     for (const name of fs.readdirSync(args[0])) if (name.endsWith('.json')) rows += JSON.parse(fs.readFileSync(path.join(args[0], name), 'utf8')).manifest.length;
     found = { rows };
   } else if (mode === 'results') {
-    const [baseUrl, batchId, outDir] = args;
+    const [baseUrl, batchIds, outDir, jobFile] = args;
+    // The job file's manifest says where each row's output goes: the same files the CLI writes.
+    const job = JSON.parse(fs.readFileSync(jobFile, 'utf8'));
+    const pattern = job.template.outputPattern || '{{file.path}}.md';
+    const target = new Map(job.manifest.map((entry) => [entry.customId, pattern.split('{{file.path}}').join(entry.relativePath)]));
     fs.mkdirSync(outDir, { recursive: true });
-    const response = await fetch(`${baseUrl}/v1/messages/batches/${batchId}/results`, { headers: HEADERS });
-    if (!response.ok || !response.body) throw new Error(`results: HTTP ${response.status}`);
-    const file = path.join(outDir, 'results.jsonl');
-    const out = fs.openSync(file, 'w');
-    for await (const chunk of response.body) fs.writeSync(out, chunk);
-    fs.closeSync(out);
+    const made = new Set();
     let written = 0;
-    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-      if (!line) continue;
-      const row = JSON.parse(line);
-      if (row.result.type !== 'succeeded') continue;
-      fs.writeFileSync(path.join(outDir, `${written++}.md`), `${row.result.message.content.map((block) => block.text).join('\n\n')}\n`);
+    for (const batchId of batchIds.split(',')) {
+      const response = await fetch(`${baseUrl}/v1/messages/batches/${batchId}/results`, { headers: HEADERS });
+      if (!response.ok || !response.body) throw new Error(`results: HTTP ${response.status}`);
+      const file = path.join(outDir, `${batchId}.jsonl`);
+      const out = fs.openSync(file, 'w');
+      for await (const chunk of response.body) fs.writeSync(out, chunk);
+      fs.closeSync(out);
+      for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+        if (!line) continue;
+        const row = JSON.parse(line);
+        if (row.result.type !== 'succeeded') continue;
+        const output = path.join(outDir, target.get(row.custom_id));
+        const folder = path.dirname(output);
+        if (!made.has(folder)) {
+          fs.mkdirSync(folder, { recursive: true });
+          made.add(folder);
+        }
+        fs.writeFileSync(output, `${row.result.message.content.map((block) => block.text).join('\n\n')}\n`);
+        written++;
+      }
     }
     found = { written };
   } else if (mode === 'savings') {

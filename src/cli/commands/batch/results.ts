@@ -84,9 +84,18 @@ function resultsJson(report: CheckedResultsReport) {
   };
 }
 
+/** Output files listed one per line in the text report; `--json` lists every one. */
+const LISTED_FILES = 50;
+
 function resultsText(report: CheckedResultsReport): string {
-  const lines = report.written.map((file) => `  ${file.change === 'created' ? 'new' : 'updated'}  ${file.outputPath}  (from ${file.sourcePath})`);
-  lines.unshift(`${report.written.length} new or changed output file${report.written.length === 1 ? '' : 's'}${report.unchanged ? `, ${report.unchanged} unchanged` : ''}.`);
+  const lines = [`${report.written.length} new or changed output file${report.written.length === 1 ? '' : 's'}${report.unchanged ? `, ${report.unchanged} unchanged` : ''}.`];
+  // A 100,000-row job would print 100,000 lines (and build them in memory first): the first ones say where the files go.
+  for (const file of report.written.slice(0, LISTED_FILES)) {
+    lines.push(`  ${file.change === 'created' ? 'new' : 'updated'}  ${file.outputPath}  (from ${file.sourcePath})`);
+  }
+  if (report.written.length > LISTED_FILES) {
+    lines.push(`  ... and ${report.written.length - LISTED_FILES} more (\`--json\` lists every file)`);
+  }
   const failed = report.outcomes.errored + report.outcomes.expired + report.outcomes.canceled;
   if (failed > 0) {
     lines.push(`${failed} row(s) did not succeed (${report.outcomes.errored} errored, ${report.outcomes.expired} expired, ${report.outcomes.canceled} canceled): see \`batchlens batch retry ${report.jobId}\`.`);
