@@ -19,6 +19,9 @@ import { kb, median, ms, printTable, ratio, runChild } from './support/report';
 
 export const name = 'bundle';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { LAZY_CHUNKS } = require('../scripts/lazy-chunks.cjs') as { LAZY_CHUNKS: { file: string }[] };
+
 const ROOT = path.join(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
 const VSIX = path.join(ROOT, 'batchlens.vsix');
@@ -85,8 +88,8 @@ export async function run(): Promise<unknown> {
     const floor = await sdkFloorBundle(scratch);
     const floorSize = sizeOf(floor);
     const bundles = [sizeOf(path.join(DIST, 'extension.js')), sizeOf(path.join(DIST, 'cli.js'))];
-    // The lazy chunks esbuild.js puts beside the bundles, loaded on first use.
-    const chunks = ['anthropic-sdk.js', 'yaml.js', 'bpe-vocabulary.json'].map((file) => sizeOf(path.join(DIST, file)));
+    // The lazy chunks esbuild.js puts beside the bundles, loaded on first use (scripts/lazy-chunks.cjs).
+    const chunks = LAZY_CHUNKS.map((chunk) => sizeOf(path.join(DIST, chunk.file)));
     const wasm = fs
       .readdirSync(path.join(DIST, 'wasm'))
       .sort()
