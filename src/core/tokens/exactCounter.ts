@@ -1,4 +1,4 @@
-import { nodeCrypto } from '../util/nodeCrypto';
+import { sha256Hex } from '../util/sha256';
 import type { BatchApi } from '../api/batchApi';
 import type { Logger } from '../util/logger';
 import { DEFAULT_FRAMING_COEFFICIENTS } from './estimate';
@@ -131,6 +131,6 @@ export class ExactTokenCounter {
 }
 
 function cacheKey(text: string, model: string): string {
-  const digest = nodeCrypto().createHash('sha256').update(text, 'utf8').digest('hex');
+  const digest = sha256Hex(text);
   return `${STORE_KEY_PREFIX}${model}:${digest}`;
 }

@@ -1,4 +1,4 @@
-import { nodeCrypto } from '../util/nodeCrypto';
+import { sha256Hex } from '../util/sha256';
 import type { TokenizerGeneration } from '../pricing/modelEntry';
 import type { Logger } from '../util/logger';
 import { BPE_COUNT_NAMES, type BpeCounts, countBpeBounded } from './bpeCounter';
@@ -60,10 +60,6 @@ function isRecord(value: unknown): value is ExactCountRecord {
   );
 }
 
-export function textHash(text: string): string {
-  return nodeCrypto().createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
 /**
  * The exact counts of one workspace and the correction they imply. Reads the store once, keeps
  * the records in memory and writes them back after each new count. Malformed stored entries are
@@ -85,7 +81,7 @@ export class WorkspaceTokenCalibration {
   /** Records an exact count of `text`'s own tokens for `model`. A text already recorded for the model is replaced. */
   async record(text: string, model: string, tokenizer: TokenizerGeneration, exactOwnTokens: number): Promise<void> {
     if (text.length === 0 || !Number.isFinite(exactOwnTokens) || exactOwnTokens <= 0) return;
-    const hash = textHash(text);
+    const hash = sha256Hex(text);
     const record: ExactCountRecord = { hash, model, tokenizer, features: countBpeBounded(text), exact: exactOwnTokens };
     this.records = [...this.records.filter((other) => other.hash !== hash || other.model !== model), record].slice(-MAX_RECORDS);
     this.factors.clear();

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import type { BatchApi, CountTokensParams } from '../../../../src/core/api/batchApi';
 import { estimateTextTokens } from '../../../../src/core/tokens/estimate';
 import { ExactTokenCounter, SINGLE_USER_TURN_FRAMING_TOKENS, type TokenCountStore } from '../../../../src/core/tokens/exactCounter';
-import { MAX_RECORDS, STORE_KEY, WorkspaceTokenCalibration, textHash } from '../../../../src/core/tokens/workspaceCalibration';
+import { MAX_RECORDS, STORE_KEY, WorkspaceTokenCalibration } from '../../../../src/core/tokens/workspaceCalibration';
+import { sha256Hex } from '../../../../src/core/util/sha256';
 import type { Logger } from '../../../../src/core/util/logger';
 import { costLensTooltip } from '../../../../src/features/lens/lensText';
 
@@ -63,7 +64,7 @@ describe('WorkspaceTokenCalibration', () => {
     await calibration.record(secret, 'claude-haiku-4-5', 'legacy', 20);
     const stored = JSON.stringify(store.get(STORE_KEY));
     assert.ok(!stored.includes('HERON') && !stored.includes('codename'), stored);
-    assert.ok(stored.includes(textHash(secret)));
+    assert.ok(stored.includes(sha256Hex(secret)));
     const restarted = new WorkspaceTokenCalibration(store);
     assert.equal(restarted.promptsFor('legacy'), 1);
     assert.deepEqual(restarted.correction('legacy'), calibration.correction('legacy'));
@@ -80,8 +81,8 @@ describe('WorkspaceTokenCalibration', () => {
     for (let index = 0; index < MAX_RECORDS + 15; index++) await calibration.record(orderPrompt(index), 'm', 'legacy', 30);
     const records = store.get(STORE_KEY) as Array<{ hash: string }>;
     assert.equal(records.length, MAX_RECORDS);
-    assert.equal(records[records.length - 1].hash, textHash(orderPrompt(MAX_RECORDS + 14)));
-    assert.ok(!records.some((record) => record.hash === textHash('same text')));
+    assert.equal(records[records.length - 1].hash, sha256Hex(orderPrompt(MAX_RECORDS + 14)));
+    assert.ok(!records.some((record) => record.hash === sha256Hex('same text')));
   });
 
   it('drops malformed stored entries instead of trusting them', () => {
