@@ -1,4 +1,4 @@
-import { nodeCrypto } from '../util/nodeCrypto';
+import { sha256Hex } from '../util/sha256';
 import type { BatchApi, BatchRequest, MessageBatch } from '../api/batchApi';
 import { toBatchApiError } from '../api/errors';
 import { abortError, type Clock } from '../util/clock';
@@ -139,7 +139,7 @@ class BodyBuilder {
 
 /** sha256 of the create body `{"requests":[...]}` as we serialize it, to recognise the same submission. */
 export function sha256Of(requests: readonly BatchRequest[]): string {
-  return nodeCrypto().createHash('sha256').update(JSON.stringify({ requests }), 'utf8').digest('hex');
+  return sha256Hex(JSON.stringify({ requests }));
 }
 
 /** One batch through intent → create → id. Resolves to false when the create failed (recorded on `result`). */
@@ -151,7 +151,7 @@ async function sendBatch(jobId: string, customIds: string[], body: Buffer, purpo
     index: 0,
     customIds,
     intentAt: clock.now(),
-    requestsSha256: nodeCrypto().createHash('sha256').update(body).digest('hex'),
+    requestsSha256: sha256Hex(body),
     purpose,
   };
   result.job = await store.update(jobId, (stored) => {

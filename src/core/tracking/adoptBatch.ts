@@ -1,4 +1,4 @@
-import { nodeCrypto } from '../util/nodeCrypto';
+import { sha256Hex } from '../util/sha256';
 import type { BatchApi, BatchRequest, MessageBatch } from '../api/batchApi';
 import { applyBatchToRecord } from '../jobs/batchRecord';
 import type { ModelOverrides } from '../pricing/overrides';
@@ -131,7 +131,7 @@ async function jobFor(batchId: string, remote: MessageBatch, options: AdoptOptio
 export function adoptedJobId(batchId: string, createdAt: string): string {
   const parsed = Date.parse(createdAt);
   const stamp = Number.isNaN(parsed) ? 'unknown' : new Date(parsed).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `job_${stamp}_adopted_${nodeCrypto().createHash('sha256').update(batchId).digest('hex').slice(0, 8)}`;
+  return `job_${stamp}_adopted_${sha256Hex(batchId).slice(0, 8)}`;
 }
 
 function newAdoptedJob(batchId: string, remote: MessageBatch, options: AdoptOptions): Job {

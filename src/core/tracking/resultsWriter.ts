@@ -7,8 +7,9 @@ import { adoptedManifestEntry, recordAdoptedRows, resultsLocationFor } from './a
 import type { BatchRecord, Job, JobStore, ManifestEntry, ResultsTally, RowAttempt, RowOutcome, RowsBasis } from '../jobs/jobModel';
 import { withAttempt } from './jobRowStats';
 import { downloadRawResults } from './rawResults';
-import { OutsideWorkspaceError, alternativeName, confineToWorkspace, sha256, toWorkspaceRelative } from './workspacePaths';
+import { OutsideWorkspaceError, alternativeName, confineToWorkspace, toWorkspaceRelative } from './workspacePaths';
 import { writeFileAtomic } from '../util/atomicWrite';
+import { sha256Hex } from '../util/sha256';
 
 /** `store`: `.batchlens/results/<job>/...`; `besideSource`: next to each source file (setting `batchlens.results.location`). */
 export type ResultsLocation = 'store' | 'besideSource';
@@ -395,14 +396,14 @@ class BatchDownload {
       return false;
     }
     attempt.outputPath = relative;
-    this.remember(relative, sha256(content));
+    this.remember(relative, sha256Hex(content));
     this.report.written.push({ customId: entry.customId, outputPath: relative, sourcePath: entry.relativePath, change: 'created' });
     return true;
   }
 
   /** Places one output the careful way; returns its workspace-relative path, or undefined when it was skipped. */
   private async writeOutput(entry: ManifestEntry, desired: string, content: string): Promise<string | undefined> {
-    const contentHash = sha256(content);
+    const contentHash = sha256Hex(content);
     let asked = false;
     for (let n = 0; n <= MAX_ALTERNATIVES; n++) {
       const candidate = n === 0 ? desired : alternativeName(desired, n);
@@ -422,7 +423,7 @@ class BatchDownload {
         this.noteReadyFolder(candidate, absolute);
         return candidate;
       }
-      const existingHash = sha256(existing);
+      const existingHash = sha256Hex(existing);
       if (existingHash === contentHash) {
         this.report.unchanged += 1;
         this.remember(candidate, contentHash);

@@ -1,4 +1,3 @@
-import { nodeCrypto } from '../util/nodeCrypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
@@ -68,10 +67,6 @@ async function nearestExisting(folder: string): Promise<string> {
       current = parent;
     }
   }
-}
-
-export function sha256(text: string | Buffer): string {
-  return nodeCrypto().createHash('sha256').update(text).digest('hex');
 }
 
 /** `src/a.ts.md` -> `src/a.ts.1.md`: the n-th alternative name for an output file. */
