@@ -77,20 +77,7 @@ export async function submitRows(
   known?: KnownRows,
 ): Promise<SubmissionResult> {
   const result: SubmissionResult = { job: undefined, created: [], sentCustomIds: [] };
-  let ids: readonly string[];
-  let lengths: readonly number[];
-  if (known) {
-    ({ customIds: ids, lineBytes: lengths } = known);
-  } else {
-    const readIds: string[] = [];
-    const readLengths: number[] = [];
-    for await (const row of rows()) {
-      readIds.push(row.customId);
-      readLengths.push(row.line.length);
-    }
-    ids = readIds;
-    lengths = readLengths;
-  }
+  const { customIds: ids, lineBytes: lengths } = known ?? (await rowsOf(rows));
   const plan = splitIntoBatches(lengths, limits);
   let planned = 0;
   let body: BodyBuilder | undefined;
@@ -111,6 +98,17 @@ export async function submitRows(
   }
   if (row !== ids.length) throw new Error(`job ${jobId}: the stored requests changed while they were being sent (${row} rows of ${ids.length})`);
   return result;
+}
+
+/** The first pass: each row's custom id and serialized length, in order. */
+async function rowsOf(rows: () => AsyncIterable<RequestLine>): Promise<KnownRows> {
+  const customIds: string[] = [];
+  const lineBytes: number[] = [];
+  for await (const row of rows()) {
+    customIds.push(row.customId);
+    lineBytes.push(row.line.length);
+  }
+  return { customIds, lineBytes };
 }
 
 /** One create body, filled in place: `{"requests":[` + lines joined by `,` + `]}`, in a buffer of its final size. */

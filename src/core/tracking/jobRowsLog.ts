@@ -53,7 +53,6 @@ interface Snapshot {
   batches: BatchRecord[];
 }
 
-/** A job handed out by the store: its rows are read from the log on first use. */
 /** Where a job's log can be read from part of the way (its bytes up to a header's count never change). */
 export interface LogSource {
   /** Names the log generation (its absolute path: a new generation is a new file). */
@@ -61,12 +60,12 @@ export interface LogSource {
   readRange: (from: number, to: number) => Buffer;
 }
 
+/** A job handed out by the store: its rows are read from the log on first use. */
 interface LazyState {
   header: JobHeaderFile;
-  logSource?: LogSource;
+  logSource: LogSource;
   /** The batch records handed out (a change that keeps them, in place, and only adds batches may be appended without reading the rows). */
   batches: BatchRecord[];
-  readLog: () => Buffer;
   /** Reads the log (once) and keeps a snapshot of what it said. */
   load: () => RowsData;
   data?: RowsData;
@@ -153,7 +152,7 @@ export function replayRowsLog(log: Buffer, batchCount: number): RowsData {
  * log the first time any of them is touched (synchronously: a getter cannot wait). Until then the
  * header's stats answer every count (`storedRowStats`).
  */
-export function lazyJob(header: JobHeaderFile, readLog: () => Buffer, logSource?: LogSource): Job {
+export function lazyJob(header: JobHeaderFile, readLog: () => Buffer, logSource: LogSource): Job {
   const job = { ...header.job, batches: header.job.batches.map((batch) => ({ ...batch })) } as Job;
   const load = (): RowsData => {
     if (!state.data) {
@@ -172,7 +171,7 @@ export function lazyJob(header: JobHeaderFile, readLog: () => Buffer, logSource?
     }
     return state.data;
   };
-  const state: LazyState = { header, logSource, batches: job.batches.slice(), readLog, load };
+  const state: LazyState = { header, logSource, batches: job.batches.slice(), load };
   lazyStates.set(job, state);
   const accessor = <K extends 'manifest' | 'rows' | 'writtenFiles'>(key: K): PropertyDescriptor => ({
     enumerable: true,
@@ -350,18 +349,16 @@ const KEPT_DIGESTS = 4;
 /** The digest of the log up to the header's byte count; undefined when a line cannot be read as expected. */
 function digestOf(state: LazyState): LogDigest | undefined {
   const { header, logSource } = state;
-  const kept = logSource ? digests.get(logSource.key) : undefined;
+  const kept = digests.get(logSource.key);
   const digest: LogDigest = kept && kept.bytes <= header.rowsBytes ? kept : { bytes: 0, positionsOf: new Map(), maxPosition: -1, attemptBatchIds: new Set() };
-  if (logSource) digests.delete(logSource.key);
+  digests.delete(logSource.key);
   if (digest.bytes < header.rowsBytes) {
-    const more = logSource ? logSource.readRange(digest.bytes, header.rowsBytes) : state.readLog().subarray(digest.bytes, header.rowsBytes);
+    const more = logSource.readRange(digest.bytes, header.rowsBytes);
     if (more.length !== header.rowsBytes - digest.bytes || !digestLines(digest, more)) return undefined;
     digest.bytes = header.rowsBytes;
   }
-  if (logSource) {
-    digests.set(logSource.key, digest);
-    if (digests.size > KEPT_DIGESTS) digests.delete(digests.keys().next().value as string);
-  }
+  digests.set(logSource.key, digest);
+  if (digests.size > KEPT_DIGESTS) digests.delete(digests.keys().next().value as string);
   return digest;
 }
 

@@ -305,28 +305,20 @@ export class FileJobStore implements JobStore {
     const value = parseJobFile(text);
     if (!isSplitHeader(value)) return value;
     const logPath = this.storePath(value.rowsFile);
-    const rewritten = (error: unknown): unknown =>
-      isCode(error, 'ENOENT') ? new Error(`Batchlens store: job ${value.job.id} was rewritten while it was being read; try again.`, { cause: error }) : error;
-    const job = lazyJob(
-      value,
-      () => {
-        try {
-          return readLogPrefix(logPath, value.rowsBytes);
-        } catch (error) {
-          throw rewritten(error);
+    const read = (part: () => Buffer): Buffer => {
+      try {
+        return part();
+      } catch (error) {
+        if (isCode(error, 'ENOENT')) {
+          throw new Error(`Batchlens store: job ${value.job.id} was rewritten while it was being read; try again.`, { cause: error });
         }
-      },
-      {
-        key: logPath,
-        readRange: (from, to) => {
-          try {
-            return readLogRange(logPath, from, to);
-          } catch (error) {
-            throw rewritten(error);
-          }
-        },
-      },
-    );
+        throw error;
+      }
+    };
+    const job = lazyJob(value, () => read(() => readLogPrefix(logPath, value.rowsBytes)), {
+      key: logPath,
+      readRange: (from, to) => read(() => readLogRange(logPath, from, to)),
+    });
     headerFiles.set(job, value);
     return job;
   }

@@ -7,9 +7,9 @@ import { adoptedManifestEntry, recordAdoptedRows, resultsLocationFor } from './a
 import type { BatchRecord, Job, JobStore, ManifestEntry, ResultsTally, RowAttempt, RowOutcome, RowsBasis } from '../jobs/jobModel';
 import { withAttempt } from './jobRowStats';
 import { downloadRawResults } from './rawResults';
-import { sha256Hex } from '../util/sha256';
 import { OutsideWorkspaceError, alternativeName, confineToWorkspace, toWorkspaceRelative } from './workspacePaths';
 import { writeFileAtomic } from '../util/atomicWrite';
+import { sha256Hex } from '../util/sha256';
 
 /** `store`: `.batchlens/results/<job>/...`; `besideSource`: next to each source file (setting `batchlens.results.location`). */
 export type ResultsLocation = 'store' | 'besideSource';

@@ -69,7 +69,6 @@ async function nearestExisting(folder: string): Promise<string> {
   }
 }
 
-
 /** `src/a.ts.md` -> `src/a.ts.1.md`: the n-th alternative name for an output file. */
 export function alternativeName(relativePath: string, n: number): string {
   const folder = path.posix.dirname(relativePath);

@@ -1,5 +1,7 @@
+import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import type { BatchCreateParams } from '@anthropic-ai/sdk/resources/messages/batches';
+import { BatchApiError } from '../../../src/core/api/errors';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../../emulator/emulator';
 
 export const TEST_KEY = 'sk-ant-test-key-0123456789';
@@ -25,4 +27,15 @@ export function userRequest(customId: string, text: string, extra: Record<string
     custom_id: customId,
     params: { model: MODEL, max_tokens: 200, messages: [{ role: 'user', content: text }], ...extra },
   };
+}
+
+/** The BatchApiError `promise` rejects with (a test failure when it resolves or rejects with anything else). */
+export async function failure(promise: Promise<unknown>): Promise<BatchApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof BatchApiError, `expected a BatchApiError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected a rejection');
 }

@@ -3,27 +3,17 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { MessageBatchIndividualResponse } from '@anthropic-ai/sdk/resources/messages/batches';
 import { createBatchApi, type CreateBatchApiOptions } from '../../../../src/core/api/anthropicBatchApi';
 import type { BatchApi } from '../../../../src/core/api/batchApi';
-import { BatchApiError, explainApiError, type BatchApiErrorKind } from '../../../../src/core/api/errors';
+import { explainApiError, type BatchApiErrorKind } from '../../../../src/core/api/errors';
 import { estimateRequestTokens } from '../../../../src/core/tokens/estimate';
 import { tokenizerForModel } from '../../../../src/core/tokens/tokenizerForModel';
 import type { Logger } from '../../../../src/core/util/logger';
 import type { Emulator } from '../../../emulator/emulator';
 import type { FaultRule } from '../../../emulator/faults';
-import { TEST_KEY, sdkClient, startEmulator, userRequest } from '../../support/emulatorHarness';
+import { TEST_KEY, failure, sdkClient, startEmulator, userRequest } from '../../support/emulatorHarness';
 
 function recordingLogger(lines: string[]): Logger {
   const record = (message: string | Error, ...rest: unknown[]) => lines.push([String(message), ...rest.map((r) => JSON.stringify(r) ?? String(r))].join(' '));
   return { trace: record, debug: record, info: record, warn: record, error: record };
-}
-
-async function failure(promise: Promise<unknown>): Promise<BatchApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof BatchApiError, `expected a BatchApiError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a rejection');
 }
 
 async function drain(rows: AsyncIterable<MessageBatchIndividualResponse>, into: string[]): Promise<void> {

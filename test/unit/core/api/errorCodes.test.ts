@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
 import { APIError } from '@anthropic-ai/sdk';
 import { createBatchApi } from '../../../../src/core/api/anthropicBatchApi';
-import { BatchApiError, STORAGE_NOT_READY_WAIT_MS, explainApiError, toBatchApiError } from '../../../../src/core/api/errors';
+import { STORAGE_NOT_READY_WAIT_MS, explainApiError, toBatchApiError } from '../../../../src/core/api/errors';
 import { failureFacts } from '../../../../src/core/tracking/apiErrors';
 import type { Logger } from '../../../../src/core/util/logger';
 import type { Emulator } from '../../../emulator/emulator';
-import { TEST_KEY, startEmulator, userRequest } from '../../support/emulatorHarness';
+import { TEST_KEY, failure, startEmulator, userRequest } from '../../support/emulatorHarness';
 
 function coded(status: number, type: string, errorCode: string, headers: Record<string, string> = {}): APIError {
   const body = { type: 'error', error: { type, message: `about ${errorCode}`, details: { error_code: errorCode } }, request_id: 'req_9' };
   return APIError.generate(status, body, undefined, new Headers({ 'request-id': 'req_9', ...headers }));
-}
-
-async function failure(promise: Promise<unknown>): Promise<BatchApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof BatchApiError, `expected a BatchApiError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a rejection');
 }
 
 describe('API errors by error_code', () => {
