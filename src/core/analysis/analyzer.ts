@@ -707,37 +707,7 @@ function mergeByStart(a: PromptConstant[], b: PromptConstant[]): PromptConstant[
   return out;
 }
 
-/** Index of the last statement starting at or before `offset`, else -1. */
-function lastIndexStartingBy(statements: StatementFacts[], offset: number): number {
-  let low = 0;
-  let high = statements.length - 1;
-  let found = -1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (statements[middle].start <= offset) {
-      found = middle;
-      low = middle + 1;
-    } else high = middle - 1;
-  }
-  return found;
-}
-
-/** Index of the last statement ending at or before `offset`, else -1. */
-function lastIndexEndingBy(statements: StatementFacts[], offset: number): number {
-  let low = 0;
-  let high = statements.length - 1;
-  let found = -1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (statements[middle].end <= offset) {
-      found = middle;
-      low = middle + 1;
-    } else high = middle - 1;
-  }
-  return found;
-}
-
-/** Index of the first statement starting at or after `offset`, else the length. */
+/** Index of the first statement starting at or after `offset`, else the length (statements are in order and disjoint). */
 function firstIndexStartingFrom(statements: StatementFacts[], offset: number): number {
   let low = 0;
   let high = statements.length;
@@ -749,22 +719,7 @@ function firstIndexStartingFrom(statements: StatementFacts[], offset: number): n
   return low;
 }
 
-/** The end of the last statement ending at or before `offset`, else 0. */
-function lastEndingBy(statements: StatementFacts[], offset: number): number {
-  let low = 0;
-  let high = statements.length - 1;
-  let found = 0;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (statements[middle].end <= offset) {
-      found = statements[middle].end;
-      low = middle + 1;
-    } else high = middle - 1;
-  }
-  return found;
-}
-
-/** Index of the first statement ending at or after `offset` (statements are in order and disjoint). */
+/** Index of the first statement ending at or after `offset`, else the length (statements are in order and disjoint). */
 function firstEndingFrom(statements: StatementFacts[], offset: number): number {
   let low = 0;
   let high = statements.length;
@@ -776,17 +731,22 @@ function firstEndingFrom(statements: StatementFacts[], offset: number): number {
   return low;
 }
 
+/** Index of the last statement starting at or before `offset`, else -1 (offsets are whole numbers). */
+function lastIndexStartingBy(statements: StatementFacts[], offset: number): number {
+  return firstIndexStartingFrom(statements, offset + 1) - 1;
+}
+
+/** Index of the last statement ending at or before `offset`, else -1. */
+function lastIndexEndingBy(statements: StatementFacts[], offset: number): number {
+  return firstEndingFrom(statements, offset + 1) - 1;
+}
+
+/** The end of the last statement ending at or before `offset`, else 0. */
+function lastEndingBy(statements: StatementFacts[], offset: number): number {
+  return statements[lastIndexEndingBy(statements, offset)]?.end ?? 0;
+}
+
 /** The start of the first statement starting at or after `offset`, else Infinity. */
 function firstStartingFrom(statements: StatementFacts[], offset: number): number {
-  let low = 0;
-  let high = statements.length - 1;
-  let found = Infinity;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (statements[middle].start >= offset) {
-      found = statements[middle].start;
-      high = middle - 1;
-    } else low = middle + 1;
-  }
-  return found;
+  return statements[firstIndexStartingFrom(statements, offset)]?.start ?? Infinity;
 }
