@@ -456,13 +456,7 @@ class IncrementalSession implements AnalysisSession {
     if (!findings || !prompts || !calls) {
       const results = statements.map((statement) => this.results.get(statement) as StatementResult);
       findings ??= this.assembleFindings(statements, results, env, text, options, lines);
-      if (!prompts || !calls) {
-        prompts = assemblePrompts(
-          results.map((result) => result.declared),
-          results.map((result) => result.uses),
-        ).map((prompt) => publicPrompt(prompt, lines));
-        calls = assembleCalls(results.map((result) => result.uses)).map((prompt) => publicPrompt(prompt, lines));
-      }
+      if (!prompts || !calls) ({ prompts, calls } = publicPromptsOf(results, lines));
     }
     this.results.settle();
     this.placed = [];
@@ -526,12 +520,8 @@ class IncrementalSession implements AnalysisSession {
     if (!keptPrompts || !keptCalls) return undefined;
     const results = around.map((facts) => this.results.get(facts) as StatementResult);
     for (const facts of around) this.materialize(facts);
-    const fresh = assemblePrompts(
-      results.map((result) => result.declared),
-      results.map((result) => result.uses),
-    ).map((prompt) => publicPrompt(prompt, lines));
-    const freshCalls = assembleCalls(results.map((result) => result.uses)).map((prompt) => publicPrompt(prompt, lines));
-    return { prompts: mergeByStart(keptPrompts, fresh), calls: mergeByStart(keptCalls, freshCalls) };
+    const fresh = publicPromptsOf(results, lines);
+    return { prompts: mergeByStart(keptPrompts, fresh.prompts), calls: mergeByStart(keptCalls, fresh.calls) };
   }
 
   /** Every statement's findings, a helper's shared finding once, and the batch-candidate findings, with lines and columns. */
@@ -610,6 +600,18 @@ class IncrementalSession implements AnalysisSession {
     this.outputRaws = raws;
     return out;
   }
+}
+
+/** The prompts and calls the results' prompt facts assemble into, with lines and columns. */
+function publicPromptsOf(results: StatementResult[], lines: LineIndex): { prompts: PromptConstant[]; calls: PromptConstant[] } {
+  const uses = results.map((result) => result.uses);
+  return {
+    prompts: assemblePrompts(
+      results.map((result) => result.declared),
+      uses,
+    ).map((prompt) => publicPrompt(prompt, lines)),
+    calls: assembleCalls(uses).map((prompt) => publicPrompt(prompt, lines)),
+  };
 }
 
 /** A previous list moved through each change in turn; undefined when a change touches one of its ranges. */
