@@ -26,12 +26,9 @@ export interface PlacedChange {
 
 /** A prompt with lines and columns; fields are listed (not spread) because this runs per prompt on a full assembly. */
 export function publicPrompt(prompt: RawPrompt, lines: LineIndex): PromptConstant {
-  const out = { name: prompt.name, kind: prompt.kind, text: prompt.text, hasDynamicParts: prompt.hasDynamicParts } as PromptConstant;
-  if ('model' in prompt) out.model = prompt.model;
-  if ('cached' in prompt) out.cached = prompt.cached;
-  if (prompt.file !== undefined) out.file = prompt.file;
-  if (prompt.files !== undefined) out.files = [...prompt.files];
-  out.range = lines.range(prompt.span.start, prompt.span.end);
+  const out = withRange(prompt, lines.range(prompt.span.start, prompt.span.end));
+  // Its own list: the raw prompt's stays in the cached statement result.
+  if (out.files !== undefined) out.files = [...out.files];
   return out;
 }
 
@@ -61,7 +58,7 @@ export function movedPrompts(prompts: PromptConstant[], change: PlacedChange): P
 }
 
 /** A copy of a prompt at another range, its fields listed (a spread of objects of many shapes is slower). */
-export function withRange(prompt: PromptConstant, range: SourceRange): PromptConstant {
+export function withRange(prompt: Omit<PromptConstant, 'range'>, range: SourceRange): PromptConstant {
   const out = { name: prompt.name, kind: prompt.kind, text: prompt.text, hasDynamicParts: prompt.hasDynamicParts } as PromptConstant;
   if ('model' in prompt) out.model = prompt.model;
   if ('cached' in prompt) out.cached = prompt.cached;
