@@ -105,8 +105,8 @@ export function shiftResult(result: StatementResult, start: number, oldEnd: numb
   return true;
 }
 
-/** The offset after the edit, or -1 when it lies inside the edited range. */
-function shifted(offset: number, start: number, oldEnd: number, delta: number): number {
+/** The offset after the edit, or -1 when it lies inside the edited range or at its edges. */
+export function shifted(offset: number, start: number, oldEnd: number, delta: number): number {
   if (offset < start) return offset;
   return offset > oldEnd ? offset + delta : -1;
 }
