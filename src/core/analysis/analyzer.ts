@@ -456,13 +456,7 @@ class IncrementalSession implements AnalysisSession {
     if (!findings || !prompts || !calls) {
       const results = statements.map((statement) => this.results.get(statement) as StatementResult);
       findings ??= this.assembleFindings(statements, results, env, text, options, lines);
-      if (!prompts || !calls) {
-        prompts = assemblePrompts(
-          results.map((result) => result.declared),
-          results.map((result) => result.uses),
-        ).map((prompt) => publicPrompt(prompt, lines));
-        calls = assembleCalls(results.map((result) => result.uses)).map((prompt) => publicPrompt(prompt, lines));
-      }
+      if (!prompts || !calls) ({ prompts, calls } = publicPromptsOf(results, lines));
     }
     this.results.settle();
     this.placed = [];
@@ -526,12 +520,8 @@ class IncrementalSession implements AnalysisSession {
     if (!keptPrompts || !keptCalls) return undefined;
     const results = around.map((facts) => this.results.get(facts) as StatementResult);
     for (const facts of around) this.materialize(facts);
-    const fresh = assemblePrompts(
-      results.map((result) => result.declared),
-      results.map((result) => result.uses),
-    ).map((prompt) => publicPrompt(prompt, lines));
-    const freshCalls = assembleCalls(results.map((result) => result.uses)).map((prompt) => publicPrompt(prompt, lines));
-    return { prompts: mergeByStart(keptPrompts, fresh), calls: mergeByStart(keptCalls, freshCalls) };
+    const fresh = publicPromptsOf(results, lines);
+    return { prompts: mergeByStart(keptPrompts, fresh.prompts), calls: mergeByStart(keptCalls, fresh.calls) };
   }
 
   /** Every statement's findings, a helper's shared finding once, and the batch-candidate findings, with lines and columns. */
@@ -610,6 +600,18 @@ class IncrementalSession implements AnalysisSession {
     this.outputRaws = raws;
     return out;
   }
+}
+
+/** The prompts and calls the results' prompt facts assemble into, with lines and columns. */
+function publicPromptsOf(results: StatementResult[], lines: LineIndex): { prompts: PromptConstant[]; calls: PromptConstant[] } {
+  const uses = results.map((result) => result.uses);
+  return {
+    prompts: assemblePrompts(
+      results.map((result) => result.declared),
+      uses,
+    ).map((prompt) => publicPrompt(prompt, lines)),
+    calls: assembleCalls(uses).map((prompt) => publicPrompt(prompt, lines)),
+  };
 }
 
 /** A previous list moved through each change in turn; undefined when a change touches one of its ranges. */
@@ -707,37 +709,7 @@ function mergeByStart(a: PromptConstant[], b: PromptConstant[]): PromptConstant[
   return out;
 }
 
-/** Index of the last statement starting at or before `offset`, else -1. */
-function lastIndexStartingBy(statements: StatementFacts[], offset: number): number {
-  let low = 0;
-  let high = statements.length - 1;
-  let found = -1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (statements[middle].start <= offset) {
-      found = middle;
-      low = middle + 1;
-    } else high = middle - 1;
-  }
-  return found;
-}
-
-/** Index of the last statement ending at or before `offset`, else -1. */
-function lastIndexEndingBy(statements: StatementFacts[], offset: number): number {
-  let low = 0;
-  let high = statements.length - 1;
-  let found = -1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (statements[middle].end <= offset) {
-      found = middle;
-      low = middle + 1;
-    } else high = middle - 1;
-  }
-  return found;
-}
-
-/** Index of the first statement starting at or after `offset`, else the length. */
+/** Index of the first statement starting at or after `offset`, else the length (statements are in order and disjoint). */
 function firstIndexStartingFrom(statements: StatementFacts[], offset: number): number {
   let low = 0;
   let high = statements.length;
@@ -749,22 +721,7 @@ function firstIndexStartingFrom(statements: StatementFacts[], offset: number): n
   return low;
 }
 
-/** The end of the last statement ending at or before `offset`, else 0. */
-function lastEndingBy(statements: StatementFacts[], offset: number): number {
-  let low = 0;
-  let high = statements.length - 1;
-  let found = 0;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (statements[middle].end <= offset) {
-      found = statements[middle].end;
-      low = middle + 1;
-    } else high = middle - 1;
-  }
-  return found;
-}
-
-/** Index of the first statement ending at or after `offset` (statements are in order and disjoint). */
+/** Index of the first statement ending at or after `offset`, else the length (statements are in order and disjoint). */
 function firstEndingFrom(statements: StatementFacts[], offset: number): number {
   let low = 0;
   let high = statements.length;
@@ -776,17 +733,22 @@ function firstEndingFrom(statements: StatementFacts[], offset: number): number {
   return low;
 }
 
+/** Index of the last statement starting at or before `offset`, else -1 (offsets are whole numbers). */
+function lastIndexStartingBy(statements: StatementFacts[], offset: number): number {
+  return firstIndexStartingFrom(statements, offset + 1) - 1;
+}
+
+/** Index of the last statement ending at or before `offset`, else -1. */
+function lastIndexEndingBy(statements: StatementFacts[], offset: number): number {
+  return firstEndingFrom(statements, offset + 1) - 1;
+}
+
+/** The end of the last statement ending at or before `offset`, else 0. */
+function lastEndingBy(statements: StatementFacts[], offset: number): number {
+  return statements[lastIndexEndingBy(statements, offset)]?.end ?? 0;
+}
+
 /** The start of the first statement starting at or after `offset`, else Infinity. */
 function firstStartingFrom(statements: StatementFacts[], offset: number): number {
-  let low = 0;
-  let high = statements.length - 1;
-  let found = Infinity;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (statements[middle].start >= offset) {
-      found = statements[middle].start;
-      high = middle - 1;
-    } else low = middle + 1;
-  }
-  return found;
+  return statements[firstIndexStartingFrom(statements, offset)]?.start ?? Infinity;
 }

@@ -58,6 +58,12 @@ export function contextWith(ctx: LowerContext, scope: Scope, loop: Span | undefi
   return { text: ctx.text, facts: ctx.facts, scope, loop, repeated, className, depth: ctx.depth };
 }
 
+/** The named children (the list itself when it holds no null, as RawNode's never do: this runs per node). */
+export function named(node: SyntaxNode): readonly SyntaxNode[] {
+  const children = node.namedChildren;
+  return children.includes(null) ? children.filter((child): child is SyntaxNode => child !== null) : (children as readonly SyntaxNode[]);
+}
+
 export function newFacts(node: SyntaxNode): StatementFacts {
   return { start: node.startIndex, end: node.endIndex, bindings: [], functions: [], sdkCalls: [], loopCalls: [], calls: [], otherModelCalls: false };
 }

@@ -2,7 +2,7 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import { type SyntaxNode, withSyntaxNode } from './syntaxNodes';
 import type { DictEntry, Expr, StatementFacts, StrPart } from './ir';
 import { PROMPT_NAME } from './promptDiscovery';
-import { MAX_DEPTH, bind, contextWith, type LowerContext, mentionsRequestWords, moduleScope, newFacts, newScope, noteCall, opaque } from './lowerContext';
+import { MAX_DEPTH, bind, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noteCall, opaque } from './lowerContext';
 
 /** Lowers one top-level JavaScript / TypeScript (JSX, TSX) statement into facts (see ir.ts). */
 export function lowerJsStatement(treeNode: Node, text: string): StatementFacts {
@@ -15,12 +15,6 @@ function lowerStatement(node: SyntaxNode, text: string): StatementFacts {
   const ctx: LowerContext = { text, facts, scope: moduleScope(node), loop: undefined, repeated: undefined, className: undefined, depth: 0 };
   statement(node, ctx);
   return facts;
-}
-
-/** The named children (the list itself when it holds no null, as RawNode's never do: this runs per node). */
-function named(node: SyntaxNode): readonly SyntaxNode[] {
-  const children = node.namedChildren;
-  return children.includes(null) ? children.filter((child): child is SyntaxNode => child !== null) : (children as readonly SyntaxNode[]);
 }
 
 /** Wrappers that only add types or syntax around a value. */

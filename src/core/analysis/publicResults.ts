@@ -2,6 +2,7 @@ import type { Finding, Fix, PromptConstant, SourceRange, TextEdit } from './type
 import type { LineIndex } from './positions';
 import type { RawPrompt } from './prompts';
 import type { RawFinding } from './rules';
+import { shifted } from './statementResults';
 
 /** The public part of an analysis: what the previous version reported, kept to be moved by the next edit. */
 export interface PublicResults {
@@ -26,12 +27,9 @@ export interface PlacedChange {
 
 /** A prompt with lines and columns; fields are listed (not spread) because this runs per prompt on a full assembly. */
 export function publicPrompt(prompt: RawPrompt, lines: LineIndex): PromptConstant {
-  const out = { name: prompt.name, kind: prompt.kind, text: prompt.text, hasDynamicParts: prompt.hasDynamicParts } as PromptConstant;
-  if ('model' in prompt) out.model = prompt.model;
-  if ('cached' in prompt) out.cached = prompt.cached;
-  if (prompt.file !== undefined) out.file = prompt.file;
-  if (prompt.files !== undefined) out.files = [...prompt.files];
-  out.range = lines.range(prompt.span.start, prompt.span.end);
+  const out = withRange(prompt, lines.range(prompt.span.start, prompt.span.end));
+  // Its own list: the raw prompt's stays in the cached statement result.
+  if (out.files !== undefined) out.files = [...out.files];
   return out;
 }
 
@@ -61,7 +59,7 @@ export function movedPrompts(prompts: PromptConstant[], change: PlacedChange): P
 }
 
 /** A copy of a prompt at another range, its fields listed (a spread of objects of many shapes is slower). */
-export function withRange(prompt: PromptConstant, range: SourceRange): PromptConstant {
+export function withRange(prompt: Omit<PromptConstant, 'range'>, range: SourceRange): PromptConstant {
   const out = { name: prompt.name, kind: prompt.kind, text: prompt.text, hasDynamicParts: prompt.hasDynamicParts } as PromptConstant;
   if ('model' in prompt) out.model = prompt.model;
   if ('cached' in prompt) out.cached = prompt.cached;
@@ -111,23 +109,15 @@ function movedEdits(edits: TextEdit[], change: PlacedChange): TextEdit[] | undef
   let out = edits;
   for (let index = 0; index < edits.length; index++) {
     const edit = edits[index];
-    const start = movedOffset(edit.start, change);
-    const end = movedOffset(edit.end, change);
+    // The rule shiftResult follows: an edit moved here is one whose statement result survived the change as well.
+    const start = shifted(edit.start, change.start, change.oldEnd, change.delta);
+    const end = shifted(edit.end, change.start, change.oldEnd, change.delta);
     if (start < 0 || end < 0) return undefined;
     if (start === edit.start && end === edit.end) continue;
     if (out === edits) out = [...edits];
     out[index] = { start, end, newText: edit.newText };
   }
   return out;
-}
-
-/**
- * The offset after the change, or -1 inside or at the edges of the edited span (the same rule as
- * shiftResult, so a range moved here is one whose statement result survived the edit as well).
- */
-function movedOffset(offset: number, change: PlacedChange): number {
-  if (offset < change.start) return offset;
-  return offset > change.oldEnd ? offset + change.delta : -1;
 }
 
 /** The range after the change: the same object when it lies before the change, undefined when it touches it. */

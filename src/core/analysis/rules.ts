@@ -1,6 +1,6 @@
 import type { AnalysisOptions, Fix, RuleCode, Severity, TextEdit } from './types';
 import { defaultSeverity } from './ruleRegistry';
-import type { Expr, Span, StatementFacts } from './ir';
+import type { Expr, Scope, Span, StatementFacts } from './ir';
 import type { Block, Breakpoint, RequestModel } from './requests';
 import { type Dynamic, type ModuleEnv, PLACEHOLDER, type TextValue, type Unknown, type Unstable, stringify } from './resolve';
 
@@ -363,9 +363,7 @@ export function checkBatchCandidates(facts: StatementFacts[], ctx: RuleContext):
   for (const statement of facts) {
     for (const site of statement.sdkCalls) {
       if (!isSyncCreate(site.call.callee)) continue;
-      let scope = site.scope;
-      while (scope.parent && scope.parent.name !== '<module>') scope = scope.parent;
-      creators.add(scope.name);
+      creators.add(outermostScope(site.scope).name);
       if (site.loop && independentIterations(site.loop, site.call, ctx.text)) {
         const callee = site.call.calleeExpr;
         add(ctx, { code: 'BL101', start: callee.start, end: callee.end, message: batchMessage(`\`${site.call.callee}\` runs once per element of a collection`), fixes: [] });
@@ -391,12 +389,16 @@ export function batchInputsOf(statement: StatementFacts): { creators: string[]; 
   let loops = statement.loopCalls.length > 0;
   for (const site of statement.sdkCalls) {
     if (!isSyncCreate(site.call.callee)) continue;
-    let scope = site.scope;
-    while (scope.parent && scope.parent.name !== '<module>') scope = scope.parent;
-    creators.push(scope.name);
+    creators.push(outermostScope(site.scope).name);
     if (site.loop) loops = true;
   }
   return { creators, loops };
+}
+
+/** The scope just below the module that holds `scope` (the module-level function a create is made in). */
+function outermostScope(scope: Scope): Scope {
+  while (scope.parent && scope.parent.name !== '<module>') scope = scope.parent;
+  return scope;
 }
 
 /**

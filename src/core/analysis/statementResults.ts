@@ -105,8 +105,8 @@ export function shiftResult(result: StatementResult, start: number, oldEnd: numb
   return true;
 }
 
-/** The offset after the edit, or -1 when it lies inside the edited range. */
-function shifted(offset: number, start: number, oldEnd: number, delta: number): number {
+/** The offset after the edit, or -1 when it lies inside the edited range or at its edges. */
+export function shifted(offset: number, start: number, oldEnd: number, delta: number): number {
   if (offset < start) return offset;
   return offset > oldEnd ? offset + delta : -1;
 }
@@ -145,7 +145,7 @@ export class StatementResultCache {
   }
 
   /** Caches `result`; `targets` are the other statements its prompt facts point into (undefined: some point outside any statement). */
-  set(facts: StatementFacts, result: StatementResult, targets: StatementFacts[] | undefined = []): void {
+  set(facts: StatementFacts, result: StatementResult, targets: StatementFacts[] | undefined): void {
     this.delete(facts);
     this.results.set(facts, result);
     this.noteChange(result, this.arrived);
@@ -159,11 +159,7 @@ export class StatementResultCache {
       result.reach = reachOf(result);
       this.movable.add(facts);
     }
-    const { bindings, classBindings, functions, callers } = result.deps;
-    for (const [name] of bindings) addReader(this.readers, name, facts);
-    for (const [name] of classBindings) addReader(this.readers, name, facts);
-    for (const [name] of functions) addReader(this.readers, name, facts);
-    for (const [name] of callers) addReader(this.callReaders, name, facts);
+    this.indexReads(facts, result, addReader);
   }
 
   delete(facts: StatementFacts): void {
@@ -179,11 +175,7 @@ export class StatementResultCache {
       this.promptDeparted.push(facts, ...(targets ?? []));
       for (const target of targets ?? []) removeReader(this.targetedBy, target, facts);
     }
-    const { bindings, classBindings, functions, callers } = result.deps;
-    for (const [name] of bindings) removeReader(this.readers, name, facts);
-    for (const [name] of classBindings) removeReader(this.readers, name, facts);
-    for (const [name] of functions) removeReader(this.readers, name, facts);
-    for (const [name] of callers) removeReader(this.callReaders, name, facts);
+    this.indexReads(facts, result, removeReader);
   }
 
   clear(): void {
@@ -291,6 +283,15 @@ export class StatementResultCache {
     }
     for (const facts of dropped) this.delete(facts);
     return dropped;
+  }
+
+  /** Adds `facts` to, or takes it out of, the reader sets of the names its result read. */
+  private indexReads(facts: StatementFacts, result: StatementResult, update: (index: Map<string, Set<StatementFacts>>, name: string, facts: StatementFacts) => void): void {
+    const { bindings, classBindings, functions, callers } = result.deps;
+    for (const [name] of bindings) update(this.readers, name, facts);
+    for (const [name] of classBindings) update(this.readers, name, facts);
+    for (const [name] of functions) update(this.readers, name, facts);
+    for (const [name] of callers) update(this.callReaders, name, facts);
   }
 
   private noteChange(result: StatementResult, findings: RawFinding[]): void {
