@@ -8,6 +8,7 @@ import type {
   MessageBatchIndividualResponse,
   ModelInfo,
   ResultsStreamOptions,
+  StreamedJsonBody,
 } from './batchApi';
 import { BatchApiError, apiErrorReference, stopRetriesOnTerminalCodes, toBatchApiError } from './errors';
 import { redactSecrets } from '../util/redact';
@@ -73,6 +74,13 @@ function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
       offset = end;
     },
   });
+}
+
+/** fetch sends the request itself, not a clone, only with no window and redirects refused (Fetch spec, HTTP-network-or-cache fetch, step 8.1). */
+const NO_CLONE_FETCH_OPTIONS = { redirect: 'error', window: null } as const;
+
+function isStreamedBody(body: Uint8Array | StreamedJsonBody): body is StreamedJsonBody {
+  return typeof (body as Partial<StreamedJsonBody>).stream === 'function';
 }
 
 /**
@@ -143,14 +151,19 @@ export function createBatchApi(options: CreateBatchApiOptions): BatchApi {
         client.messages.batches.create({ requests }, { signal: opts?.signal, maxRetries: 0 }),
       ),
 
-    createFromJson: (body: string | Uint8Array, opts) =>
+    createFromJson: (body: string | Uint8Array | StreamedJsonBody, opts) =>
       call('create batch', () => {
         const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+        const sent = isStreamedBody(bytes) ? bytes.stream() : bytes.byteLength > STREAM_BODY_ABOVE_BYTES ? streamOf(bytes) : bytes;
         return client.post<MessageBatch>('/v1/messages/batches', {
-          body: bytes.byteLength > STREAM_BODY_ABOVE_BYTES ? streamOf(bytes) : bytes,
+          body: sent,
           headers: { 'content-type': 'application/json', 'content-length': String(bytes.byteLength) },
           signal: opts?.signal,
+          // Never retried: the SDK sends no idempotency key, so a second attempt could bill a second batch.
           maxRetries: 0,
+          // Without these two, fetch sends a clone of the request, whose body is a tee of the stream: the
+          // branch not sent keeps every chunk, so the whole body would stay in memory until the answer.
+          ...(sent instanceof ReadableStream ? { fetchOptions: NO_CLONE_FETCH_OPTIONS } : {}),
         });
       }),
 

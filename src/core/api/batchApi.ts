@@ -39,9 +39,10 @@ export interface BatchApi {
   create(requests: BatchRequest[], options?: { signal?: AbortSignal }): Promise<MessageBatch>;
   /**
    * `create` with the body already serialized (`{"requests":[...]}`), sent as is: a 100k-request
-   * batch is not turned back into objects and serialized again. Optional; same failure rules as `create`.
+   * batch is not turned back into objects and serialized again. A `StreamedJsonBody` is produced as it
+   * is sent, so the body is never held whole. Optional; same failure rules as `create`.
    */
-  createFromJson?(body: string | Uint8Array, options?: { signal?: AbortSignal }): Promise<MessageBatch>;
+  createFromJson?(body: string | Uint8Array | StreamedJsonBody, options?: { signal?: AbortSignal }): Promise<MessageBatch>;
   retrieve(batchId: string, options?: { signal?: AbortSignal }): Promise<MessageBatch>;
   /** One page, newest first. */
   listPage(options?: { limit?: number; afterId?: string; signal?: AbortSignal }): Promise<BatchPage>;
@@ -64,6 +65,16 @@ export interface BatchApi {
   resultsBytes?(batchId: string, options?: { signal?: AbortSignal }): AsyncIterable<Uint8Array>;
   countTokens(params: CountTokensParams, options?: { signal?: AbortSignal }): Promise<number>;
   listModels(options?: { signal?: AbortSignal }): Promise<ModelInfo[]>;
+}
+
+/**
+ * A create body read as it is sent: its exact length in bytes (sent as `content-length`) and its
+ * bytes, once, as a stream. A stream that errors stops before its last byte, so the API never sees a
+ * whole body that is not the one meant.
+ */
+export interface StreamedJsonBody {
+  readonly byteLength: number;
+  stream(): ReadableStream<Uint8Array>;
 }
 
 /** Returns the API key to use, or undefined when none is set. Implemented by SecretStorage / env lookups. */

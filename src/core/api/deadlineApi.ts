@@ -1,4 +1,4 @@
-import type { BatchApi } from './batchApi';
+import type { BatchApi, StreamedJsonBody } from './batchApi';
 import { BatchApiError } from './errors';
 
 /** Default time one API call may take before Batchlens gives up on it (`batchlens.apiTimeoutSeconds`). */
@@ -42,7 +42,7 @@ export function withDeadlines(api: BatchApi, options: DeadlineOptions): BatchApi
     listModels: (opts) => run('list models', opts?.signal, (signal) => api.listModels({ ...opts, signal })),
     // The fast paths (a create body sent as is, the raw results bytes) keep their deadlines too.
     ...(api.createFromJson
-      ? { createFromJson: (body: string | Uint8Array, opts?: { signal?: AbortSignal }) => run('create batch', opts?.signal, (signal) => api.createFromJson!(body, { ...opts, signal })) }
+      ? { createFromJson: (body: string | Uint8Array | StreamedJsonBody, opts?: { signal?: AbortSignal }) => run('create batch', opts?.signal, (signal) => api.createFromJson!(body, { ...opts, signal })) }
       : {}),
     ...(api.resultsBytes
       ? {

@@ -46,10 +46,9 @@ export async function submitPreparedJob(prepared: PreparedJob, options: SubmitOp
   if (!prepared.requests) throw new Error(`job ${prepared.job.id} was prepared as a preview only (its requests were not kept), so it cannot be submitted`);
   await prepared.requests.commit();
   await options.store.create(prepared.job);
-  // Every row is pending and its id and length are known from building it: the job is neither read
-  // back from the store nor its requests file read an extra time to plan the split.
-  const known: KnownRows = { customIds: prepared.job.manifest.map((entry) => entry.customId), lineBytes: prepared.requestBytes };
-  return submitPending(prepared.job, options, prepared.plan.length, known);
+  // Every row is pending and its length is known from building it: the job is neither read back
+  // from the store nor its requests file read an extra time to plan the split.
+  return submitPending(prepared.job, options, prepared.plan.length, { lineBytes: prepared.requestBytes });
 }
 
 /**
@@ -65,15 +64,18 @@ export async function submitPendingBatches(jobId: string, options: SubmitOptions
   return submitPending(job, options, batchesTotal);
 }
 
-/** `submitPendingBatches` for a job in hand; `known` gives the ids and lengths of exactly its pending rows. */
+/**
+ * `submitPendingBatches` for a job in hand. `known` (a first submission, every row pending) gives
+ * the lengths of all its rows, in the requests file's order: the whole file is sent, unfiltered.
+ */
 async function submitPending(job: Job, options: SubmitOptions, batchesTotal?: number, known?: KnownRows): Promise<SubmitOutcome> {
   const { store } = options;
-  const pending = new Set(pendingCustomIds(job));
-  if (known && known.customIds.length !== pending.size) throw new Error(`job ${job.id}: ${known.customIds.length} rows built, ${pending.size} pending`);
+  const pending = known ? undefined : new Set(pendingCustomIds(job));
+  const pendingRows = pending?.size ?? known!.lineBytes.length;
   let batchesDone = 0;
   const result = await submitRows(
     job.id,
-    () => storedRequestLines(store, job, pending),
+    storedRequestLines(store, job, pending),
     'initial',
     { maxRequests: options.maxRequestsPerBatch, maxBytes: options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES },
     {
@@ -94,7 +96,7 @@ async function submitPending(job: Job, options: SubmitOptions, batchesTotal?: nu
     job: result.job ?? job,
     created: result.created,
     ...(result.failure ? { failure: result.failure } : {}),
-    unsentRequests: pending.size - result.sentCustomIds.length - mayExist,
+    unsentRequests: pendingRows - result.sentCustomIds.length - mayExist,
   };
 }
 

@@ -10,7 +10,15 @@ export interface RequestLine {
   customId: string;
   /** A view into the read buffer, valid until the next row is read: copy it to keep it. */
   line: Buffer;
+  /** Where reading resumes after this row (a byte offset in the file): give it back to the source to continue from there. */
+  next: number;
 }
+
+/**
+ * Stored request lines in order, from the start or from a row's `next`: each call reads afresh, so a
+ * batch can be read twice (to hash its body, then to send it) without holding it.
+ */
+export type RequestLineSource = (from?: number) => AsyncIterable<RequestLine>;
 
 /** Appends are gathered to about this size before each write. */
 const WRITE_CHUNK_BYTES = 1 << 20;
@@ -129,48 +137,65 @@ export function customIdOfLine(line: Buffer): string {
   return (JSON.parse(line.toString('utf8')) as BatchRequest).custom_id;
 }
 
-/** Every non-blank line of a requests file, in order, read in 1 MB chunks (never the whole file). */
-export async function* readRequestLines(file: string): AsyncGenerator<RequestLine> {
+/**
+ * Every non-blank line of a requests file, in order, from byte `from` (the start, or a line's `next`),
+ * read in 1 MB chunks (never the whole file).
+ */
+export async function* readRequestLines(file: string, from = 0): AsyncGenerator<RequestLine> {
   let carry: Buffer | undefined;
-  for await (const chunk of createReadStream(file, { highWaterMark: WRITE_CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+  /** File offset of `data[0]`. */
+  let base = from;
+  for await (const chunk of createReadStream(file, { highWaterMark: WRITE_CHUNK_BYTES, start: from }) as AsyncIterable<Buffer>) {
     let data = carry ? Buffer.concat([carry, chunk]) : chunk;
     let start = 0;
     for (let end = data.indexOf(NEWLINE, start); end >= 0; end = data.indexOf(NEWLINE, start)) {
       const line = data.subarray(start, end);
       start = end + 1;
-      if (!isBlank(line)) yield { customId: customIdOfLine(line), line };
+      if (!isBlank(line)) yield { customId: customIdOfLine(line), line, next: base + start };
     }
+    base += start;
     data = data.subarray(start);
     carry = data.length > 0 ? Buffer.from(data) : undefined;
   }
-  if (carry && !isBlank(carry)) yield { customId: customIdOfLine(carry), line: carry };
+  if (carry && !isBlank(carry)) yield { customId: customIdOfLine(carry), line: carry, next: base + carry.length };
 }
 
 /**
- * The job's stored request lines whose custom ids are in `wanted`, in the file's (manifest) order.
- * Read from the requests file when the store keeps one on disk; a store without a folder (in memory)
- * serializes what `readRequests` returns. Every wanted id must be found: a request that cannot be
- * resent unchanged is an error, never silently dropped.
+ * The job's stored request lines (all of them, or those whose custom ids are in `wanted`), in the
+ * file's (manifest) order. Read from the requests file when the store keeps one on disk; a store
+ * without a folder (in memory) serializes what `readRequests` returns. A read from the start that
+ * goes to the end must find every wanted id: a request that cannot be resent unchanged is an error,
+ * never silently dropped.
  */
-export async function* storedRequestLines(
+export function storedRequestLines(
   store: Pick<JobStore, 'readRequests'> & { readonly dir?: string },
   job: Job,
-  wanted: ReadonlySet<string>,
-): AsyncGenerator<RequestLine> {
-  if (wanted.size === 0) return;
-  const found = new Set<string>();
-  const source: AsyncIterable<RequestLine> = store.dir !== undefined
-    ? readRequestLines(path.join(store.dir, job.requestsFile))
-    : (async function* () {
-        for (const [customId, request] of await store.readRequests(job.id)) yield { customId, line: Buffer.from(JSON.stringify(request)) };
-      })();
-  for await (const row of source) {
-    if (!wanted.has(row.customId) || found.has(row.customId)) continue;
-    found.add(row.customId);
-    yield row;
-  }
-  const missing = [...wanted].find((id) => !found.has(id));
-  if (missing !== undefined) throw new Error(`job ${job.id}: the stored requests have no row ${missing}, so it cannot be sent unchanged`);
+  wanted?: ReadonlySet<string>,
+): RequestLineSource {
+  return async function* (from = 0) {
+    if (wanted?.size === 0) return;
+    const found = new Set<string>();
+    const source: AsyncIterable<RequestLine> = store.dir !== undefined
+      ? readRequestLines(path.join(store.dir, job.requestsFile), from)
+      : (async function* () {
+          let index = 0;
+          for (const [customId, request] of await store.readRequests(job.id)) {
+            index += 1;
+            if (index > from) yield { customId, line: Buffer.from(JSON.stringify(request)), next: index };
+          }
+        })();
+    for await (const row of source) {
+      if (wanted === undefined) {
+        yield row;
+        continue;
+      }
+      if (!wanted.has(row.customId) || found.has(row.customId)) continue;
+      found.add(row.customId);
+      yield row;
+    }
+    const missing = from === 0 && wanted ? [...wanted].find((id) => !found.has(id)) : undefined;
+    if (missing !== undefined) throw new Error(`job ${job.id}: the stored requests have no row ${missing}, so it cannot be sent unchanged`);
+  };
 }
 
 function isBlank(line: Buffer): boolean {

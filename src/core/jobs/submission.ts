@@ -1,11 +1,12 @@
 import { sha256Hex } from '../util/sha256';
-import type { BatchApi, BatchRequest, MessageBatch } from '../api/batchApi';
+import { nodeCrypto } from '../util/nodeCrypto';
+import type { BatchApi, BatchRequest, MessageBatch, StreamedJsonBody } from '../api/batchApi';
 import { toBatchApiError } from '../api/errors';
 import { abortError, type Clock } from '../util/clock';
 import { type Logger, silentLogger } from '../util/logger';
 import { applyBatchToRecord } from './batchRecord';
 import type { BatchRecord, Job, JobStore } from './jobModel';
-import type { RequestLine } from './requestsFile';
+import type { RequestLine, RequestLineSource } from './requestsFile';
 import { type SplitLimits, splitIntoBatches } from './splitBatches';
 import { classifyCreateFailure } from './submissionFailure';
 
@@ -47,92 +48,211 @@ export interface SubmissionResult {
   failure?: { index: number; message: string; definite: boolean; rows: number };
 }
 
-/** The rows' custom ids and serialized lengths, in order, when the caller knows them already (it just wrote them). */
+/** The rows' serialized lengths, in order, when the caller knows them already (it just wrote them). */
 export interface KnownRows {
-  customIds: readonly string[];
-  lineBytes: readonly number[];
+  lineBytes: ArrayLike<number>;
 }
 
-const BODY_OPEN = Buffer.from('{"requests":[');
-const BODY_CLOSE = Buffer.from(']}');
-const COMMA = Buffer.from(',');
-
 /**
- * Sends `rows` (serialized requests, in order; a source that can be read twice) as batches of job
- * `jobId` with `purpose`, split by `limits` (`splitIntoBatches`: a new batch starts when the next row
- * would pass the request count or the body size). A first pass reads only each row's id and length
- * to plan the split (skipped when the caller gives them as `known`: a first submission built the
- * rows just now); the second fills each batch's body, allocated at its exact size, straight from
- * the rows, so the batch being sent is the only payload in memory. The body is
- * `{"requests":[line,line,...]}` byte for byte from the stored lines, which is what its sha256 covers;
- * a row that is not the one planned, or a body that does not come out at its planned size, stops the
- * submission before that batch is recorded or sent.
+ * Sends the rows of `rows` (serialized requests, in order; a source read afresh from any row) as
+ * batches of job `jobId` with `purpose`, split by `limits` (`splitIntoBatches`: a new batch starts
+ * when the next row would pass the request count or the body size). A first pass reads only each
+ * row's length to plan the split (skipped when the caller gives them as `known`: a first submission
+ * built the rows just now). Each batch's body, `{"requests":[line,line,...]}` byte for byte from the
+ * stored lines, is then read twice and never held: once to hash it (the intent's `requestsSha256`),
+ * once as it is sent (`StoredBatchBody`). Memory holds one batch's custom ids and a chunk of its body.
+ * A row that is not the one planned stops the submission before that batch is recorded or sent.
  */
 export async function submitRows(
   jobId: string,
-  rows: () => AsyncIterable<RequestLine>,
+  rows: RequestLineSource,
   purpose: BatchRecord['purpose'],
   limits: SplitLimits,
   options: SubmissionOptions,
   known?: KnownRows,
 ): Promise<SubmissionResult> {
   const result: SubmissionResult = { job: undefined, created: [], sentCustomIds: [] };
-  const { customIds: ids, lineBytes: lengths } = known ?? (await rowsOf(rows));
-  const plan = splitIntoBatches(lengths, limits);
-  let planned = 0;
-  let body: BodyBuilder | undefined;
-  let batchIds: string[] = [];
-  let row = 0;
-  for await (const { customId, line } of rows()) {
-    if (customId !== ids[row] || line.length !== lengths[row]) throw new Error(`job ${jobId}: the stored requests changed while they were being sent (row ${row + 1})`);
-    body ??= new BodyBuilder(plan[planned]!.bodyBytes);
-    body.add(line);
-    batchIds.push(customId);
-    row += 1;
-    if (batchIds.length === plan[planned]!.indexes.length) {
-      if (!(await sendBatch(jobId, batchIds, body.finish(), purpose, options, result))) return result;
-      planned += 1;
-      body = undefined;
-      batchIds = [];
-    }
+  const lengths = known?.lineBytes ?? (await lengthsOf(rows));
+  const plan = splitIntoBatches(Array.from(lengths), limits);
+  let from = 0;
+  let firstRow = 0;
+  for (const planned of plan) {
+    if (options.signal?.aborted) throw abortError();
+    const body = new StoredBatchBody(jobId, rows, { from, firstRow, lengths, rows: planned.indexes.length, bodyBytes: planned.bodyBytes });
+    const hashed = await body.hash();
+    if (!(await sendBatch(jobId, hashed.customIds, body, hashed.sha256, purpose, options, result))) return result;
+    from = hashed.next;
+    firstRow += planned.indexes.length;
   }
-  if (row !== ids.length) throw new Error(`job ${jobId}: the stored requests changed while they were being sent (${row} rows of ${ids.length})`);
+  if (firstRow !== lengths.length) throw changedError(jobId, `${firstRow} rows of ${lengths.length}`);
+  // Nothing may follow the planned rows: the source read to its end holds exactly the rows planned.
+  for await (const row of rows(from)) {
+    void row;
+    throw changedError(jobId, `more than the ${lengths.length} rows planned`);
+  }
   return result;
 }
 
-/** The first pass: each row's custom id and serialized length, in order. */
-async function rowsOf(rows: () => AsyncIterable<RequestLine>): Promise<KnownRows> {
-  const customIds: string[] = [];
+/** The first pass: each row's serialized length, in order. */
+async function lengthsOf(rows: RequestLineSource): Promise<number[]> {
   const lineBytes: number[] = [];
-  for await (const row of rows()) {
-    customIds.push(row.customId);
-    lineBytes.push(row.line.length);
-  }
-  return { customIds, lineBytes };
+  for await (const row of rows()) lineBytes.push(row.line.length);
+  return lineBytes;
 }
 
-/** One create body, filled in place: `{"requests":[` + lines joined by `,` + `]}`, in a buffer of its final size. */
-class BodyBuilder {
-  private readonly buffer: Buffer;
-  private offset: number;
-  private lines = 0;
+function changedError(jobId: string, where: string): Error {
+  return new Error(`job ${jobId}: the stored requests changed while they were being sent (${where})`);
+}
 
-  constructor(private readonly size: number) {
-    this.buffer = Buffer.allocUnsafe(size);
-    this.offset = BODY_OPEN.copy(this.buffer, 0);
+const BODY_OPEN = Buffer.from('{"requests":[');
+const BODY_CLOSE = Buffer.from(']}');
+const COMMA = Buffer.from(',');
+
+/** Body chunks are gathered to about this size: big enough that a 230 MB body is a few hundred writes. */
+const BODY_CHUNK_BYTES = 1 << 20;
+
+/** Which rows of the source make one batch, and the body they must make. */
+interface BatchSpan {
+  /** Where the batch's first row is read from (`RequestLine.next` of the row before it; 0 for the first). */
+  from: number;
+  /** Position of the batch's first row in the job's rows (for `lengths` and messages). */
+  firstRow: number;
+  lengths: ArrayLike<number>;
+  rows: number;
+  bodyBytes: number;
+}
+
+/**
+ * One batch's create body, read from the stored rows each time it is needed and never held:
+ * `{"requests":[` + the rows' lines joined by `,` + `]}`, in chunks of about 1 MB.
+ *
+ * `hash()` reads it once for its sha256, before the intent is recorded. `stream()` reads it again as
+ * it is sent and hashes what it sends; the last chunk is held back until that hash is known, and
+ * goes out only when it equals the recorded one. So the API never receives a whole body other than
+ * the one hashed, whatever happened to the file in between (the request is cut short instead, and
+ * nothing is created: `mismatch` says so). What this relies on: the requests file is ours, written
+ * once (temp file, fsync, rename) and never rewritten in place by Batchlens, so in practice the two
+ * reads agree; the check turns "in practice" into a guarantee.
+ */
+export class StoredBatchBody implements StreamedJsonBody {
+  readonly byteLength: number;
+  /** Set when the send pass found bytes other than those hashed (the body was cut before its end). */
+  mismatch: string | undefined;
+  /** What the first read found: the body's sha256 and its rows' custom ids. */
+  private hashed: { sha256: string; customIds: string[] } | undefined;
+
+  constructor(
+    private readonly jobId: string,
+    private readonly rows: RequestLineSource,
+    private readonly span: BatchSpan,
+  ) {
+    this.byteLength = span.bodyBytes;
   }
 
-  add(line: Uint8Array): void {
-    if (this.lines++ > 0) this.offset += COMMA.copy(this.buffer, this.offset);
-    this.buffer.set(line, this.offset);
-    this.offset += line.length;
+  /** The first read: the body's sha256, its rows' custom ids, and where the next batch's rows start. */
+  async hash(): Promise<{ sha256: string; customIds: string[]; next: number }> {
+    const hash = createSha256();
+    const customIds: string[] = [];
+    let next = this.span.from;
+    for await (const chunk of this.chunks((row) => {
+      customIds.push(row.customId);
+      next = row.next;
+    })) hash.update(chunk);
+    this.hashed = { sha256: hash.digest('hex'), customIds };
+    return { ...this.hashed, next };
   }
 
-  finish(): Buffer {
-    this.offset += BODY_CLOSE.copy(this.buffer, this.offset);
-    if (this.offset !== this.size) throw new Error(`a create body came out at ${this.offset} bytes, planned ${this.size}`);
-    return this.buffer;
+  /** The second read, as a stream for the create call; errors (never completes) when its bytes are not the ones hashed. */
+  stream(): ReadableStream<Uint8Array> {
+    if (!this.hashed) throw new Error('a stored batch body is hashed before it is sent');
+    const { sha256: expected, customIds } = this.hashed;
+    let row = 0;
+    const chunks = this.chunks((read) => {
+      if (read.customId !== customIds[row]) throw changedError(this.jobId, `row ${this.span.firstRow + row + 1}`);
+      row += 1;
+    });
+    const hash = createSha256();
+    let held: Buffer | undefined;
+    return new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        try {
+          for (;;) {
+            const next = await chunks.next();
+            if (next.done) {
+              const sha256 = hash.digest('hex');
+              if (sha256 !== expected) throw changedError(this.jobId, 'its body is not the one hashed');
+              if (held) controller.enqueue(held);
+              controller.close();
+              return;
+            }
+            hash.update(next.value);
+            const out = held;
+            held = next.value;
+            if (out) {
+              controller.enqueue(out);
+              return;
+            }
+          }
+        } catch (error) {
+          this.mismatch = error instanceof Error ? error.message : String(error);
+          controller.error(error);
+        }
+      },
+      cancel: async () => {
+        await chunks.return(undefined);
+      },
+    });
   }
+
+  /**
+   * The body in chunks, read from the batch's first row; `onRow` sees each row before its line is
+   * copied. Every row must have its planned length and the body its planned size.
+   */
+  private async *chunks(onRow: (row: RequestLine) => void): AsyncGenerator<Buffer, void, undefined> {
+    const { lengths, firstRow, rows, bodyBytes } = this.span;
+    let chunk = Buffer.allocUnsafe(Math.min(BODY_CHUNK_BYTES, bodyBytes));
+    let used = BODY_OPEN.copy(chunk, 0);
+    let total = 0;
+    let row = 0;
+    const put = function* (bytes: Uint8Array): Generator<Buffer> {
+      let offset = 0;
+      while (offset < bytes.length) {
+        if (used === chunk.length) {
+          total += used;
+          yield chunk;
+          chunk = Buffer.allocUnsafe(Math.min(BODY_CHUNK_BYTES, Math.max(1, bodyBytes - total)));
+          used = 0;
+        }
+        const take = Math.min(bytes.length - offset, chunk.length - used);
+        chunk.set(bytes.subarray(offset, offset + take), used);
+        used += take;
+        offset += take;
+      }
+    };
+    if (rows > 0) {
+      for await (const read of this.rows(this.span.from)) {
+        if (read.line.length !== lengths[firstRow + row]) throw changedError(this.jobId, `row ${firstRow + row + 1}`);
+        onRow(read);
+        if (row > 0) yield* put(COMMA);
+        yield* put(read.line);
+        row += 1;
+        if (row === rows) break;
+      }
+    }
+    if (row !== rows) throw changedError(this.jobId, `${firstRow + row} rows of ${firstRow + rows}`);
+    yield* put(BODY_CLOSE);
+    total += used;
+    if (total !== bodyBytes) throw new Error(`a create body came out at ${total} bytes, planned ${bodyBytes}`);
+    if (used > 0) yield chunk.subarray(0, used);
+  }
+}
+
+/** The whole body of a stored batch in one buffer: for an API without `createFromJson` (it takes parsed requests). */
+async function wholeBody(body: StoredBatchBody): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  const reader = body.stream().getReader();
+  for (let next = await reader.read(); !next.done; next = await reader.read()) parts.push(Buffer.from(next.value));
+  return Buffer.concat(parts);
 }
 
 /** sha256 of the create body `{"requests":[...]}` as we serialize it, to recognise the same submission. */
@@ -141,7 +261,7 @@ export function sha256Of(requests: readonly BatchRequest[]): string {
 }
 
 /** One batch through intent → create → id. Resolves to false when the create failed (recorded on `result`). */
-async function sendBatch(jobId: string, customIds: string[], body: Buffer, purpose: BatchRecord['purpose'], options: SubmissionOptions, result: SubmissionResult): Promise<boolean> {
+async function sendBatch(jobId: string, customIds: string[], body: StoredBatchBody, sha256: string, purpose: BatchRecord['purpose'], options: SubmissionOptions, result: SubmissionResult): Promise<boolean> {
   const { store, api, clock } = options;
   const logger = options.logger ?? silentLogger;
   if (options.signal?.aborted) throw abortError();
@@ -149,7 +269,7 @@ async function sendBatch(jobId: string, customIds: string[], body: Buffer, purpo
     index: 0,
     customIds,
     intentAt: clock.now(),
-    requestsSha256: sha256Hex(body),
+    requestsSha256: sha256,
     purpose,
   };
   result.job = await store.update(jobId, (stored) => {
@@ -160,10 +280,13 @@ async function sendBatch(jobId: string, customIds: string[], body: Buffer, purpo
   try {
     batch = api.createFromJson
       ? await api.createFromJson(body, { signal: options.signal })
-      : await api.create((JSON.parse(body.toString('utf8')) as { requests: BatchRequest[] }).requests, { signal: options.signal });
+      : await api.create((JSON.parse((await wholeBody(body)).toString('utf8')) as { requests: BatchRequest[] }).requests, { signal: options.signal });
   } catch (error) {
     const apiError = toBatchApiError(error);
-    const classified = classifyCreateFailure(error);
+    // A body cut short because its bytes were not the ones hashed never reached the API whole: nothing exists.
+    const classified = body.mismatch !== undefined
+      ? { class: 'notSent' as const, message: `Nothing was created: ${body.mismatch}; the request was cut before its end. Submit again to send the stored requests as they are now.` }
+      : classifyCreateFailure(error);
     const definite = classified.class !== 'ambiguous';
     logger.warn(`Batchlens: creating ${purpose} batch ${intent.index + 1} of job ${jobId} failed (${apiError.kind}): ${apiError.message}`);
     result.job = await store.update(jobId, (stored) => {
@@ -183,4 +306,8 @@ async function sendBatch(jobId: string, customIds: string[], body: Buffer, purpo
   logger.info(`Batchlens: job ${jobId} ${purpose} batch ${intent.index + 1} created as ${batch.id} (${customIds.length} requests)`);
   options.onBatchCreated?.({ batchId: batch.id, rows: customIds.length });
   return true;
+}
+
+function createSha256(): ReturnType<ReturnType<typeof nodeCrypto>['createHash']> {
+  return nodeCrypto().createHash('sha256');
 }

@@ -146,7 +146,7 @@ export async function submitRetry(plan: RetryPlan, options: RetrySubmitOptions):
   const toSend = new Set(plan.toSend.map((row) => row.customId));
   const result = await submitRows(
     plan.jobId,
-    () => storedRequestLines(store, job, toSend),
+    storedRequestLines(store, job, toSend),
     'retry',
     { maxRequests: options.maxRequestsPerBatch ?? API_MAX_REQUESTS_PER_BATCH, maxBytes: DEFAULT_MAX_BATCH_BYTES },
     { store, api: options.api, clock: options.clock, logger: options.logger, signal: options.signal },

@@ -1,4 +1,4 @@
-import type { BatchApi, BatchRequest, MessageBatch } from '../../../src/core/api/batchApi';
+import type { BatchApi, BatchRequest, MessageBatch, StreamedJsonBody } from '../../../src/core/api/batchApi';
 import { BatchApiError } from '../../../src/core/api/errors';
 
 /** A manual clock for the core: `now` moves only when a test says so. */
@@ -82,4 +82,16 @@ export function fakeBatchApi(options: { now?: () => number; failCreate?: BatchAp
     },
   };
   return api;
+}
+
+/** The text of a create body as `createFromJson` receives it (a streamed body is read to its end). */
+export async function bodyText(body: string | Uint8Array | StreamedJsonBody): Promise<string> {
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return Buffer.from(body).toString('utf8');
+  const parts: Buffer[] = [];
+  const reader = body.stream().getReader();
+  for (let next = await reader.read(); !next.done; next = await reader.read()) parts.push(Buffer.from(next.value));
+  const bytes = Buffer.concat(parts);
+  if (bytes.length !== body.byteLength) throw new Error(`a streamed body came out at ${bytes.length} bytes, declared ${body.byteLength}`);
+  return bytes.toString('utf8');
 }

@@ -9,7 +9,7 @@ import { FileJobStore } from '../../../../src/core/tracking/jobStore';
 import * as path from 'node:path';
 import { discardPreparedJob, prepareJob } from '../../../../src/core/batch/prepareJob';
 import { builtinTemplates } from '../../../../src/core/batch/templates';
-import { fakeBatchApi, manualClock } from '../../support/fakeBatchApi';
+import { bodyText, fakeBatchApi, manualClock } from '../../support/fakeBatchApi';
 import { prepareDocs, textWorkspace } from '../../support/jobFixtures';
 
 describe('prepareJob + submitPreparedJob', () => {
@@ -86,8 +86,8 @@ describe('prepareJob + submitPreparedJob', () => {
     const clock = manualClock();
     const api = fakeBatchApi({ now: clock.now });
     const bodies: string[] = [];
-    api.createFromJson = (body, options) => {
-      const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
+    api.createFromJson = async (body, options) => {
+      const text = await bodyText(body);
       bodies.push(text);
       return api.create((JSON.parse(text) as { requests: BatchRequest[] }).requests, options);
     };

@@ -25,6 +25,11 @@ describe('requests file: written as rows are built, read back a batch at a time'
     for await (const row of readRequestLines(file)) lines.push(row);
     assert.deepEqual(lines.map((row) => row.customId), ['r0', 'r1', 'r2', 'r3', 'r4']);
     assert.equal(lines[3]!.line.toString('utf8'), JSON.stringify(request('r3', `${big}3`)));
+    // Each row says where the next one starts, so a later batch is read from there, not from the top.
+    const resumed = [];
+    for await (const row of readRequestLines(file, lines[2]!.next)) resumed.push(row.customId);
+    assert.deepEqual(resumed, ['r3', 'r4']);
+    assert.equal(lines[4]!.next, (await fs.stat(file)).size, 'after the last row is the end of the file');
 
     const dropped = await RequestsFileWriter.open(storeDir, 'job_b');
     await dropped.append(JSON.stringify(request('r0', 'a')));
@@ -45,11 +50,11 @@ describe('requests file: written as rows are built, read back a batch at a time'
     const store = { dir: storeDir, readRequests: () => Promise.reject(new Error('the file is read, not the map')) };
     const job = { id: 'job_c', requestsFile: 'requests/job_c.jsonl' } as Job;
     const ids = [];
-    for await (const row of storedRequestLines(store, job, new Set(['d', 'b']))) ids.push(row.customId);
+    for await (const row of storedRequestLines(store, job, new Set(['d', 'b']))()) ids.push(row.customId);
     assert.deepEqual(ids, ['b', 'd']);
     await assert.rejects(
       (async () => {
-        for await (const row of storedRequestLines(store, job, new Set(['a', 'zz']))) void row;
+        for await (const row of storedRequestLines(store, job, new Set(['a', 'zz']))()) void row;
       })(),
       /no row zz, so it cannot be sent unchanged/,
     );
