@@ -1,4 +1,4 @@
-import { type Job, isBatchInFlight } from '../jobs/jobModel';
+import { type Job, type ManifestEntry, isBatchInFlight } from '../jobs/jobModel';
 
 /** Files of a new job that an earlier job of the workspace already has in flight. */
 export interface FilesInFlight {
@@ -12,9 +12,10 @@ export interface FilesInFlight {
 /**
  * Which files of `candidate` are already being processed by another job in `jobs`: the same path
  * with the same content, sent through the same template and model. This is what stops a re-run of
- * `batch submit` after a lost answer from billing the same files twice.
+ * `batch submit` after a lost answer from billing the same files twice. `candidateEntries` reads the
+ * candidate's manifest (from disk, when it is not held), only once some job has a batch in flight.
  */
-export function findFilesInFlight(candidate: Job, jobs: readonly Job[]): FilesInFlight[] {
+export function findFilesInFlight(candidate: Job, jobs: readonly Job[], candidateEntries: () => Iterable<ManifestEntry> = () => candidate.manifest): FilesInFlight[] {
   const key = (job: Job, relativePath: string, contentSha256: string) =>
     `${job.template.name}\u0000${job.template.model}\u0000${relativePath}\u0000${contentSha256}`;
   // Built for the first job with a batch in flight: most submissions find none, and neither the
@@ -25,7 +26,7 @@ export function findFilesInFlight(candidate: Job, jobs: readonly Job[]): FilesIn
     if (job.id === candidate.id) continue;
     const inFlight = job.batches.filter(isBatchInFlight);
     if (inFlight.length === 0) continue;
-    wanted ??= new Map(candidate.manifest.map((entry) => [key(candidate, entry.relativePath, entry.contentSha256), entry.relativePath]));
+    wanted ??= new Map(Array.from(candidateEntries(), (entry) => [key(candidate, entry.relativePath, entry.contentSha256), entry.relativePath]));
     const byCustomId = new Map(job.manifest.map((entry) => [entry.customId, entry]));
     const paths = new Set<string>();
     const holders = new Set<string>();
@@ -39,7 +40,7 @@ export function findFilesInFlight(candidate: Job, jobs: readonly Job[]): FilesIn
       }
     }
     if (paths.size > 0) {
-      const order = candidate.manifest.map((entry) => entry.relativePath).filter((path) => paths.has(path));
+      const order = Array.from(candidateEntries(), (entry) => entry.relativePath).filter((path) => paths.has(path));
       found.push({ jobId: job.id, paths: order, holders: [...holders] });
     }
   }

@@ -207,6 +207,11 @@ export class PreflightCollector {
   }
 
   /** Checks the next row; `bytes` is its serialized size, `inputTokens` its estimated (or exact) prompt tokens. */
+  /** Problems found so far (to tell whether the row just added has any). */
+  get problemCount(): number {
+    return this.problems.length;
+  }
+
   add(request: BatchRequest, bytes: number, inputTokens?: number): void {
     const index = this.rows++;
     const customId = request.custom_id;

@@ -2,6 +2,7 @@ import { nodeCrypto } from '../util/nodeCrypto';
 import type { BatchApi, BatchRequest, CountTokensParams } from '../api/batchApi';
 import { requestsFileFor } from '../jobs/jobIds';
 import { JOB_SCHEMA_VERSION, type Job, type ManifestEntry } from '../jobs/jobModel';
+import { ManifestLog } from '../jobs/manifestLog';
 import { RequestsFileWriter } from '../jobs/requestsFile';
 import { DEFAULT_MAX_BATCH_BYTES, type PlannedBatch, splitIntoBatches } from '../jobs/splitBatches';
 import { resolveModel } from '../pricing/catalog';
@@ -42,9 +43,21 @@ export interface PrepareJobOptions extends Omit<CollectOptions, 'onProgress'> {
 
 /** Everything about a job before anything is sent: the job record (no batches yet), the split, the preview and the pre-flight. */
 export interface PreparedJob {
+  /**
+   * The job record. When its rows are kept (`keepRequestsIn`), its `manifest` is read back from the
+   * manifest log on first touch (then held whole): use `rows` and `manifestEntries` instead.
+   */
   job: Job;
+  /** Rows built (the manifest's length). */
+  rows: number;
+  /** The manifest's entries in order, read a chunk at a time from the manifest log when the rows are kept. */
+  manifestEntries: () => Iterable<ManifestEntry>;
+  /** The source path of each row with a pre-flight problem, by custom id. */
+  problemPaths: ReadonlyMap<string, string>;
   /** The job's requests file, written but not yet in place (`submitPreparedJob` commits it); absent for a dry run. */
   requests?: RequestsFileWriter;
+  /** The job's manifest, written as its rows log as the rows were built (the store places it); absent for a dry run. */
+  manifestLog?: ManifestLog;
   plan: PlannedBatch[];
   /** Bytes of each request's serialized line, in manifest order (what the split was planned from). */
   requestBytes: number[];
@@ -70,7 +83,11 @@ export async function prepareJob(options: PrepareJobOptions): Promise<PreparedJo
   const customIdTag = newCustomIdTag();
   const ids = new CustomIdAllocator({ tag: customIdTag });
   const jobId = newJobId(options.now);
+  // A dry run keeps its manifest in memory; a job to submit writes it to its rows log as it goes.
   const manifest: ManifestEntry[] = [];
+  const rowInputTokens: number[] = [];
+  const problemPaths = new Map<string, string>();
+  let rows = 0;
   const requestBytes: number[] = [];
   const skipped: SkippedFile[] = [];
   const preflight = new PreflightCollector({ modelOverrides: options.modelOverrides, today: new Date(options.now).toISOString().slice(0, 10) });
@@ -78,9 +95,11 @@ export async function prepareJob(options: PrepareJobOptions): Promise<PreparedJo
     ? new ExactCounter(options.exactCounts.api, options.exactCounts.concurrency ?? 4, options.signal, (done) => options.onProgress?.({ phase: 'count', done }))
     : undefined;
   const requests = options.keepRequestsIn === undefined ? undefined : await RequestsFileWriter.open(options.keepRequestsIn, jobId);
+  let manifestLog: ManifestLog | undefined;
   let sharedPrefixTokens = 0;
 
   try {
+    manifestLog = options.keepRequestsIn === undefined ? undefined : await ManifestLog.open(options.keepRequestsIn, jobId);
     const collected = collectFiles({
       ...options,
       onProgress: (progress) => options.onProgress?.({ phase: 'collect', done: progress.scanned, current: progress.current }),
@@ -91,15 +110,21 @@ export async function prepareJob(options: PrepareJobOptions): Promise<PreparedJo
         continue;
       }
       const built = buildRequest(template, systemBlocks, event.file, ids.allocate(event.file.relativePath), rowTokens);
-      manifest.push(built.entry);
+      if (manifestLog) await manifestLog.append(built.entry);
+      else manifest.push(built.entry);
+      rowInputTokens.push(built.entry.estimatedInputTokens);
       requestBytes.push(built.serializedBytes);
       sharedPrefixTokens = built.sharedPrefixTokens;
+      const problemsBefore = preflight.problemCount;
       preflight.add(built.request, built.serializedBytes, built.entry.estimatedInputTokens);
-      await exact?.add(manifest.length - 1, built.request);
+      if (preflight.problemCount > problemsBefore) problemPaths.set(built.entry.customId, built.entry.relativePath);
+      await exact?.add(rows, built.request);
+      rows += 1;
       await requests?.append(built.line);
     }
+    await manifestLog?.written();
     const counted = await exact?.finish();
-    const exactCounts = manifest.length > 0 ? counted : undefined;
+    const exactCounts = rows > 0 ? counted : undefined;
 
     const plan = splitIntoBatches(requestBytes, {
       maxRequests: options.maxRequestsPerBatch,
@@ -108,7 +133,7 @@ export async function prepareJob(options: PrepareJobOptions): Promise<PreparedJo
     const preview = buildCostPreview({
       model: resolved.entry,
       modelNote: resolved.note,
-      rowInputTokens: exactCounts ?? manifest.map((entry) => entry.estimatedInputTokens),
+      rowInputTokens: exactCounts ?? rowInputTokens,
       exactInputTokens: exactCounts !== undefined,
       ...(exactCounts === undefined ? { sampling: rowTokens.sampling } : {}),
       sharedPrefixTokens,
@@ -130,7 +155,7 @@ export async function prepareJob(options: PrepareJobOptions): Promise<PreparedJo
         ...(template.outputPattern ? { outputPattern: template.outputPattern } : {}),
       },
       customIdTag,
-      manifest,
+      manifest: manifestLog ? [] : manifest,
       batches: [],
       rows: {},
       estimate: {
@@ -144,17 +169,50 @@ export async function prepareJob(options: PrepareJobOptions): Promise<PreparedJo
       },
       requestsFile: requestsFileFor(jobId),
     };
-    return { job, requests, plan, requestBytes, preview, skipped, preflight: { ...preflight.report(), batchProblems: checkBatchPlan(plan) } };
+    const log = manifestLog;
+    if (log) readManifestOnFirstUse(job, log);
+    return {
+      job,
+      rows,
+      manifestEntries: log ? () => log.entries() : () => job.manifest,
+      problemPaths,
+      requests,
+      manifestLog,
+      plan,
+      requestBytes,
+      preview,
+      skipped,
+      preflight: { ...preflight.report(), batchProblems: checkBatchPlan(plan) },
+    };
   } catch (error) {
     await requests?.discard();
+    await manifestLog?.discard();
     await exact?.finish().catch(() => undefined);
     throw error;
   }
 }
 
-/** Drops what a prepared job keeps on disk (its unsent requests file): for a preview that was not submitted. */
+/** Drops what a prepared job keeps on disk (its unsent requests file and manifest log): for a preview that was not submitted. */
 export async function discardPreparedJob(prepared: PreparedJob): Promise<void> {
   await prepared.requests?.discard();
+  await prepared.manifestLog?.discard();
+}
+
+/**
+ * Gives `job` a `manifest` read back from its manifest log the first time it is touched, and held
+ * from then on: for callers that want the whole array (the editor's preview lists every file). The
+ * submit path reads `manifestEntries` instead and never touches it.
+ */
+function readManifestOnFirstUse(job: Job, log: ManifestLog): void {
+  let manifest: ManifestEntry[] | undefined;
+  Object.defineProperty(job, 'manifest', {
+    enumerable: true,
+    configurable: true,
+    get: () => (manifest ??= [...log.entries()]),
+    set: (value: ManifestEntry[]) => {
+      manifest = value;
+    },
+  });
 }
 
 /** A sortable, unique job id: `job_20261122T083000Z_ab12cd`. */

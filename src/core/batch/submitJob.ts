@@ -8,7 +8,7 @@ import type { Logger } from '../util/logger';
 import type { PreparedJob } from './prepareJob';
 
 /** The store a submission needs: the job record and, on disk, its requests file (`dir` is `.batchlens/`). */
-export type SubmitStore = Pick<JobStore, 'get' | 'create' | 'update' | 'readRequests'> & { readonly dir?: string };
+export type SubmitStore = Pick<JobStore, 'get' | 'create' | 'createWithRowsLog' | 'update' | 'readRequests'> & { readonly dir?: string };
 
 export interface SubmitOptions {
   store: SubmitStore;
@@ -39,13 +39,16 @@ export interface SubmitOutcome {
 }
 
 /**
- * Persists a prepared job (its requests file first, put in place complete, then the job record) and
- * submits its batches. See `submitRows` (src/core/jobs/submission.ts) for the crash-safety protocol.
+ * Persists a prepared job (its requests file first, put in place complete, then the job record with
+ * its manifest log) and submits its batches. See `submitRows` (src/core/jobs/submission.ts) for the
+ * crash-safety protocol.
  */
 export async function submitPreparedJob(prepared: PreparedJob, options: SubmitOptions): Promise<SubmitOutcome> {
   if (!prepared.requests) throw new Error(`job ${prepared.job.id} was prepared as a preview only (its requests were not kept), so it cannot be submitted`);
   await prepared.requests.commit();
-  await options.store.create(prepared.job);
+  // The manifest was written as the job's rows log while it was built: placed as it is, never read back whole.
+  if (prepared.manifestLog && options.store.createWithRowsLog) await options.store.createWithRowsLog(prepared.job, prepared.manifestLog);
+  else await options.store.create(prepared.job);
   // Every row is pending and its length is known from building it: the job is neither read back
   // from the store nor its requests file read an extra time to plan the split.
   return submitPending(prepared.job, options, prepared.plan.length, { lineBytes: prepared.requestBytes });

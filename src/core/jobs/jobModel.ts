@@ -200,6 +200,12 @@ export interface JobStore {
   list(): Promise<Job[]>;
   get(jobId: string): Promise<Job | undefined>;
   create(job: Job): Promise<void>;
+  /**
+   * `create` for a new job (no batches yet) whose manifest was written as its rows log while its rows
+   * were built (`ManifestLog`): `rowsLog.place()` puts the log in place as `rowsLog.rowsFile`, then the
+   * header naming it is written. The job's `manifest` is not read, so it is never held whole.
+   */
+  createWithRowsLog?(job: Job, rowsLog: NewRowsLog): Promise<void>;
   /** Reads the job fresh under the lock, applies `mutate`, writes it back atomically, returns the result. */
   update(jobId: string, mutate: (job: Job) => void | Promise<void>): Promise<Job>;
   delete(jobId: string): Promise<void>;
@@ -221,6 +227,15 @@ export interface JobStore {
    */
   appendResults?(jobId: string, attempts: ReadonlyMap<string, RowAttempt>, writtenFiles: ReadonlyMap<string, string>, mutateBatches: (job: Job) => void, basis?: RowsBasis): Promise<boolean>;
   canAppendResults?(job: Job): boolean;
+}
+
+/** A new job's rows log, written before the job exists (see `JobStore.createWithRowsLog`). */
+export interface NewRowsLog {
+  /** Its name relative to the store folder once placed. */
+  readonly rowsFile: string;
+  /** Manifest rows it holds. */
+  readonly rows: number;
+  place(): Promise<void>;
 }
 
 /** What a job's rows held before an append: lets the store update row stats from the appended attempts alone. */

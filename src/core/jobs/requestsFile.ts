@@ -30,7 +30,12 @@ const WRITE_CHUNK_BYTES = 1 << 20;
  * and renames it into place, so the file is either absent or complete. `discard` drops it.
  */
 export class RequestsFileWriter {
-  private pending: string[] = [];
+  /**
+   * Appended lines, encoded into a buffer as they come. Not joined into one string: a string of a
+   * megabyte is allocated straight into V8's old generation and stays there until a full collection,
+   * so a 100,000-row job left hundreds of them behind and the heap grew by as much.
+   */
+  private pending = Buffer.allocUnsafe(WRITE_CHUNK_BYTES);
   private pendingLength = 0;
   private lines = 0;
   private finished = false;
@@ -49,11 +54,26 @@ export class RequestsFileWriter {
   ) {}
 
   /** Opens the temp file for the job's requests file under `storeDir` (the store's `.batchlens/`). */
-  static async open(storeDir: string, jobId: string): Promise<RequestsFileWriter> {
-    const target = path.join(storeDir, requestsFileFor(jobId));
+  static open(storeDir: string, jobId: string): Promise<RequestsFileWriter> {
+    return RequestsFileWriter.openFile(path.join(storeDir, requestsFileFor(jobId)));
+  }
+
+  /** Opens the temp file for any JSONL file written the same way (a new job's manifest log), to be committed as `target`. */
+  static async openFile(target: string): Promise<RequestsFileWriter> {
     await fs.mkdir(path.dirname(target), { recursive: true });
     const temp = `${target}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`;
     return new RequestsFileWriter(target, temp, await fs.open(temp, 'w'));
+  }
+
+  /** The temp file the lines go to until `commit`. */
+  get tempFile(): string {
+    return this.temp;
+  }
+
+  /** Writes out everything appended so far, so the temp file can be read back; more may be appended after. */
+  async written(): Promise<void> {
+    await this.flush();
+    await this.settled();
   }
 
   /** Number of lines appended so far. */
@@ -63,10 +83,17 @@ export class RequestsFileWriter {
 
   /** Adds one serialized request (no newline). */
   async append(line: string): Promise<void> {
-    this.pending.push(line, '\n');
-    this.pendingLength += line.length + 1;
+    // At most three bytes a UTF-16 unit; only a line that may not fit is measured exactly.
+    const room = this.pending.length - this.pendingLength;
+    const bytes = line.length * 3 + 1 <= room ? undefined : Buffer.byteLength(line) + 1;
+    if (bytes !== undefined && bytes > room) {
+      await this.flush();
+      if (bytes > this.pending.length) this.pending = Buffer.allocUnsafe(bytes);
+    }
+    this.pendingLength += this.pending.write(line, this.pendingLength);
+    this.pending[this.pendingLength++] = NEWLINE;
     this.lines += 1;
-    if (this.pendingLength >= WRITE_CHUNK_BYTES) await this.flush();
+    if (this.pendingLength >= this.pending.length) await this.flush();
   }
 
   /** Makes the file durable and puts it in place; returns its absolute path. */
@@ -98,12 +125,12 @@ export class RequestsFileWriter {
 
   /** Starts writing what was appended, once the previous write is done (its failure is thrown here). */
   private async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const text = this.pending.join('');
-    this.pending = [];
+    if (this.pendingLength === 0) return;
+    const bytes = this.pending.subarray(0, this.pendingLength);
+    this.pending = Buffer.allocUnsafe(WRITE_CHUNK_BYTES);
     this.pendingLength = 0;
     await this.settled();
-    this.writing = this.handle.write(text).then(
+    this.writing = this.handle.write(bytes).then(
       () => undefined,
       (error: unknown) => {
         this.writeFailure ??= { error };

@@ -8,7 +8,7 @@ import { type Clock, systemClock } from '../util/clock';
 import { type Logger, silentLogger } from '../util/logger';
 import { checkedJobId, requestsFileFor } from '../jobs/jobIds';
 import { readRequestLines } from '../jobs/requestsFile';
-import { JOB_SCHEMA_VERSION, type Job, type JobStore, type RowAttempt, type RowsBasis } from '../jobs/jobModel';
+import { JOB_SCHEMA_VERSION, type Job, type JobStore, type NewRowsLog, type RowAttempt, type RowsBasis } from '../jobs/jobModel';
 import { type JobHeaderFile, SPLIT_JOB_FORMAT, headerOf, lazyJob, readLogPrefix, readLogRange, resultsLogLines, rowsChangeOf, rowsLogLines, rowsWereRead } from './jobRowsLog';
 import { type JobRowStats, type RowStatsContext, applyRowChange, computeRowStats, rowStatsContext, rowStatsKey, withAttempt } from './jobRowStats';
 
@@ -147,6 +147,24 @@ export class FileJobStore implements JobStore {
       const target = this.jobPath(job.id);
       if (await exists(target)) throw new Error(`Batchlens store: job ${job.id} already exists`);
       await this.writeNewGeneration(job);
+    });
+  }
+
+  /**
+   * `create` for a new job whose manifest is already its rows log (`JobStore.createWithRowsLog`): the
+   * log is placed, then the header written; `job.manifest` is never read. Added for submit, so a
+   * 100,000-row job is not turned back into one array of log lines.
+   */
+  async createWithRowsLog(job: Job, rowsLog: NewRowsLog): Promise<void> {
+    if (job.batches.length > 0) throw new Error(`Batchlens store: job ${job.id} is not new (it has batches)`);
+    await this.ensureReady();
+    await this.withLock(async () => {
+      if (await exists(this.jobPath(job.id))) throw new Error(`Batchlens store: job ${job.id} already exists`);
+      await rowsLog.place();
+      const rowsBytes = (await fs.stat(this.storePath(rowsLog.rowsFile))).size;
+      // A job with no batches and no attempts: its stats are those of any such job, with its row count.
+      const rowStats = { ...computeRowStats({ manifest: [], batches: [], rows: {}, template: job.template } as unknown as Job), manifestRows: rowsLog.rows };
+      await writeFileAtomic(this.jobPath(job.id), serializeHeader(headerOf(job, rowsLog.rowsFile, rowsBytes, rowStats)));
     });
   }
 

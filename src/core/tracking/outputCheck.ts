@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { Job, JobStore } from '../jobs/jobModel';
+import type { Job, JobStore, ManifestEntry } from '../jobs/jobModel';
 import { outputPathFor } from './resultsWriter';
 import { toWorkspaceRelative } from './workspacePaths';
 
@@ -14,12 +14,13 @@ export interface EscapingOutput {
  * Renders the job's output pattern for every file, in both places results can go (the store and
  * beside the source), and returns the first output that would leave the workspace (absolute, `..`,
  * NUL), or undefined. Checked at submit, because a download refuses such paths only after the batch
- * has been paid for. Symlinks are checked again when each file is written.
+ * has been paid for. Symlinks are checked again when each file is written. `entries` are the job's
+ * manifest rows (given apart when they are read from disk a chunk at a time).
  */
-export function findEscapingOutput(job: Job, store: Pick<JobStore, 'root' | 'resultsDir'>): EscapingOutput | undefined {
+export function findEscapingOutput(job: Job, store: Pick<JobStore, 'root' | 'resultsDir'>, entries: Iterable<ManifestEntry> = job.manifest): EscapingOutput | undefined {
   // The same folder for every row: worked out once, not 100,000 times.
   const resultsDir = toWorkspaceRelative(store.root, store.resultsDir(job.id));
-  for (const entry of job.manifest) {
+  for (const entry of entries) {
     for (const location of ['store', 'besideSource'] as const) {
       const outputPath = outputPathFor(job, entry, location, store, resultsDir);
       const reason = lexicalEscape(outputPath);

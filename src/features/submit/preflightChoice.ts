@@ -7,7 +7,7 @@ const SEND_ANYWAY = 'Send All Rows Anyway';
 /** Pre-flight of a prepared job (run as its rows were built), with the workspace path of each row for messages. */
 export function preflightOf(prepared: PreparedJob): { report: PreflightReport & { batchProblems: string[] }; pathOf: (problem: PreflightProblem) => string } {
   const report = prepared.preflight;
-  const paths = new Map(prepared.job.manifest.map((entry) => [entry.customId, entry.relativePath]));
+  const paths = prepared.problemPaths;
   return { report, pathOf: (problem) => paths.get(problem.customId) ?? problem.customId };
 }
 

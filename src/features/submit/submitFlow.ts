@@ -99,7 +99,7 @@ export async function runSubmitFlow(
 async function previewAndSubmit(services: HostServices, prepared: PreparedJob, store: FileJobStore, options: SubmitCommandOptions): Promise<SubmitCommandResult> {
   const { config, log } = services;
   const result = resultOf(prepared, [], false);
-  if (prepared.job.manifest.length === 0) {
+  if (prepared.rows === 0) {
     for (const skip of prepared.skipped) log.info(`Skipped ${skip.relativePath}: ${skip.reason}${skip.detail ? ` (${skip.detail})` : ''}`);
     void vscode.window.showWarningMessage(`Batchlens: nothing to send: no readable text files in the selection${describeSkips(prepared.skipped)}.`);
     return result;
@@ -159,7 +159,7 @@ async function previewAndSubmit(services: HostServices, prepared: PreparedJob, s
     return { ...resultOf(prepared, batchIds, batchIds.length > 0), error: outcome.failure.message };
   }
   void vscode.window.showInformationMessage(
-    `Batchlens: submitted ${prepared.job.manifest.length.toLocaleString()} file${prepared.job.manifest.length === 1 ? '' : 's'} as job ${outcome.job.id} (${batchIds.length} batch${batchIds.length === 1 ? '' : 'es'}).`,
+    `Batchlens: submitted ${prepared.rows.toLocaleString()} file${prepared.rows === 1 ? '' : 's'} as job ${outcome.job.id} (${batchIds.length} batch${batchIds.length === 1 ? '' : 'es'}).`,
   );
   try {
     // Show the new job and start polling it now, not only when the store's file watcher fires
@@ -243,7 +243,7 @@ function resultOf(prepared: PreparedJob, batches: string[], submitted: boolean):
   return {
     jobId: prepared.job.id,
     batches,
-    requests: prepared.job.manifest.length,
+    requests: prepared.rows,
     skipped: prepared.skipped.map((skip) => ({ path: skip.relativePath, reason: skip.reason })),
     estimate: { batchUsd: prepared.preview.batchUsd, syncUsd: prepared.preview.syncUsd },
     submitted,

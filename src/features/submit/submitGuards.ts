@@ -13,7 +13,7 @@ const SEND_AGAIN: vscode.MessageItem = { title: 'Send Again' };
  * may go on. `interactive` shows the refusal as a modal; a caller without UI gets a plain message.
  */
 export async function refuseEscapingOutput(prepared: PreparedJob, store: Pick<JobStore, 'root' | 'resultsDir'>, interactive: boolean): Promise<string | undefined> {
-  const escaping = findEscapingOutput(prepared.job, store);
+  const escaping = findEscapingOutput(prepared.job, store, prepared.manifestEntries());
   if (!escaping) return undefined;
   const line = describeEscapingOutput(escaping);
   const text = `Batchlens: ${line.charAt(0).toUpperCase()}${line.slice(1)}`;
@@ -29,7 +29,7 @@ export async function refuseEscapingOutput(prepared: PreparedJob, store: Pick<Jo
  * Resolves to undefined when the job may be sent, else to the refusal.
  */
 export async function refuseFilesInFlight(prepared: PreparedJob, store: Pick<JobStore, 'list'>, options: { again?: boolean; interactive: boolean }): Promise<string | undefined> {
-  const found = findFilesInFlight(prepared.job, await store.list());
+  const found = findFilesInFlight(prepared.job, await store.list(), prepared.manifestEntries);
   const decision = inFlightDecision(found, { again: options.again, canAsk: options.interactive });
   if (decision === 'send') return undefined;
   const line = `${describeFilesInFlight(found)}. Nothing was sent.`;

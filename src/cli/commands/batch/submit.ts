@@ -134,18 +134,19 @@ async function decideAndSubmit(
 ): Promise<number> {
   // Every check the API would apply to a row only after the batch ended, run as the rows were built.
   const preflight = prepared.preflight;
-  const pathOf = new Map(prepared.job.manifest.map((entry) => [entry.customId, entry.relativePath]));
+  // Only rows with a pre-flight problem are named by path: no map of the whole job.
+  const pathOf = prepared.problemPaths;
 
-  if (prepared.job.manifest.length === 0) {
+  if (prepared.rows === 0) {
     if (options.json) io.stdout(`${JSON.stringify(jsonReport(prepared, undefined, preflight, pathOf))}\n`);
     else io.stderr(`batchlens batch submit: nothing to send: no readable text files in the selection${skippedSuffix(prepared)}\n`);
     return 1;
   }
-  const escaping = findEscapingOutput(prepared.job, context.store);
+  const escaping = findEscapingOutput(prepared.job, context.store, prepared.manifestEntries());
   if (escaping) {
     throw new UsageError(describeEscapingOutput(escaping));
   }
-  const inFlight = findFilesInFlight(prepared.job, await context.store.list());
+  const inFlight = findFilesInFlight(prepared.job, await context.store.list(), prepared.manifestEntries);
   if (inFlight.length > 0 && !options.again) {
     const line = describeFilesInFlight(inFlight);
     if (!options.dryRun) {
@@ -174,7 +175,7 @@ async function decideAndSubmit(
     return 1;
   }
   if (!options.yes && io.confirm) {
-    const question = `Submit ${prepared.job.manifest.length} request${prepared.job.manifest.length === 1 ? '' : 's'} (expected ≈$${prepared.preview.expected.batchUsd.toFixed(4)}, at most ≈$${prepared.preview.batchUsd.toFixed(4)})?`;
+    const question = `Submit ${prepared.rows} request${prepared.rows === 1 ? '' : 's'} (expected ≈$${prepared.preview.expected.batchUsd.toFixed(4)}, at most ≈$${prepared.preview.batchUsd.toFixed(4)})?`;
     if (!(await io.confirm(question))) {
       io.stderr('Cancelled: nothing was sent.\n');
       return 1;
@@ -292,13 +293,13 @@ function jsonReport(
   prepared: PreparedJob,
   outcome: SubmitOutcome | undefined,
   preflight: PreflightReport & { batchProblems: string[] },
-  pathOf: Map<string, string>,
+  pathOf: ReadonlyMap<string, string>,
   dryRun = false,
 ) {
   return {
     jobId: prepared.job.id,
     batches: outcome ? outcome.job.batches.filter((record) => record.batchId).map((record) => record.batchId as string) : [],
-    requests: prepared.job.manifest.length,
+    requests: prepared.rows,
     skipped: prepared.skipped.map((skip) => ({ path: skip.relativePath, reason: skip.reason })),
     estimate: {
       batchUsd: prepared.preview.batchUsd,
