@@ -1,5 +1,5 @@
 import { nodeCrypto } from '../util/nodeCrypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { BatchRequest } from '../api/batchApi';
 import { requestsFileFor } from './jobIds';
@@ -35,8 +35,10 @@ export class RequestsFileWriter {
    * megabyte is allocated straight into V8's old generation and stays there until a full collection,
    * so a 100,000-row job left hundreds of them behind and the heap grew by as much.
    */
-  private pending = Buffer.allocUnsafe(WRITE_CHUNK_BYTES);
+  private pending: Buffer = Buffer.allocUnsafe(WRITE_CHUNK_BYTES);
   private pendingLength = 0;
+  /** The buffer of the write in flight; filled again once that write is done (two buffers, not one per write). */
+  private inFlight: Buffer | undefined;
   private lines = 0;
   private finished = false;
   /**
@@ -126,11 +128,16 @@ export class RequestsFileWriter {
   /** Starts writing what was appended, once the previous write is done (its failure is thrown here). */
   private async flush(): Promise<void> {
     if (this.pendingLength === 0) return;
-    const bytes = this.pending.subarray(0, this.pendingLength);
-    this.pending = Buffer.allocUnsafe(WRITE_CHUNK_BYTES);
+    const full = this.pending;
+    const length = this.pendingLength;
+    this.pending = Buffer.alloc(0);
     this.pendingLength = 0;
     await this.settled();
-    this.writing = this.handle.write(bytes).then(
+    // The previous write is done: its buffer takes the next lines.
+    const free = this.inFlight;
+    this.inFlight = full;
+    this.pending = free && free.length === WRITE_CHUNK_BYTES ? free : Buffer.allocUnsafe(WRITE_CHUNK_BYTES);
+    this.writing = this.handle.write(full, 0, length).then(
       () => undefined,
       (error: unknown) => {
         this.writeFailure ??= { error };
@@ -166,25 +173,43 @@ export function customIdOfLine(line: Buffer): string {
 
 /**
  * Every non-blank line of a requests file, in order, from byte `from` (the start, or a line's `next`),
- * read in 1 MB chunks (never the whole file).
+ * read a megabyte at a time into one buffer, reused (a line is a view into it: valid until the next
+ * row is read), so reading a 230 MB batch twice allocates no more than that buffer.
  */
 export async function* readRequestLines(file: string, from = 0): AsyncGenerator<RequestLine> {
-  let carry: Buffer | undefined;
-  /** File offset of `data[0]`. */
-  let base = from;
-  for await (const chunk of createReadStream(file, { highWaterMark: WRITE_CHUNK_BYTES, start: from }) as AsyncIterable<Buffer>) {
-    let data = carry ? Buffer.concat([carry, chunk]) : chunk;
-    let start = 0;
-    for (let end = data.indexOf(NEWLINE, start); end >= 0; end = data.indexOf(NEWLINE, start)) {
-      const line = data.subarray(start, end);
-      start = end + 1;
-      if (!isBlank(line)) yield { customId: customIdOfLine(line), line, next: base + start };
+  const handle = await fs.open(file, 'r');
+  try {
+    let buffer = Buffer.allocUnsafe(WRITE_CHUNK_BYTES);
+    /** Bytes of `buffer` holding file data, from file offset `base`. */
+    let filled = 0;
+    let base = from;
+    for (;;) {
+      if (filled === buffer.length) {
+        // A line longer than the buffer: room for more of it.
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, filled);
+        buffer = bigger;
+      }
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, base + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+      const data = buffer.subarray(0, filled);
+      let start = 0;
+      for (let end = data.indexOf(NEWLINE, start); end >= 0; end = data.indexOf(NEWLINE, start)) {
+        const line = data.subarray(start, end);
+        start = end + 1;
+        if (!isBlank(line)) yield { customId: customIdOfLine(line), line, next: base + start };
+      }
+      // The start of a line cut by the read moves to the front; the next read goes after it.
+      buffer.copyWithin(0, start, filled);
+      base += start;
+      filled -= start;
     }
-    base += start;
-    data = data.subarray(start);
-    carry = data.length > 0 ? Buffer.from(data) : undefined;
+    const last = buffer.subarray(0, filled);
+    if (filled > 0 && !isBlank(last)) yield { customId: customIdOfLine(last), line: last, next: base + filled };
+  } finally {
+    await handle.close();
   }
-  if (carry && !isBlank(carry)) yield { customId: customIdOfLine(carry), line: carry, next: base + carry.length };
 }
 
 /**

@@ -154,10 +154,11 @@ export class StoredBatchBody implements StreamedJsonBody {
     const hash = createSha256();
     const customIds: string[] = [];
     let next = this.span.from;
+    // Each chunk is hashed before the next is asked for, so one buffer serves the whole read (`reuse`).
     for await (const chunk of this.chunks((row) => {
       customIds.push(row.customId);
       next = row.next;
-    })) hash.update(chunk);
+    }, true)) hash.update(chunk);
     this.hashed = { sha256: hash.digest('hex'), customIds };
     return { ...this.hashed, next };
   }
@@ -206,9 +207,11 @@ export class StoredBatchBody implements StreamedJsonBody {
 
   /**
    * The body in chunks, read from the batch's first row; `onRow` sees each row before its line is
-   * copied. Every row must have its planned length and the body its planned size.
+   * copied. Every row must have its planned length and the body its planned size. With `reuse`, one
+   * buffer is filled again for each chunk (for a reader done with a chunk before it asks for the
+   * next); otherwise each chunk is its own (the send pass: fetch may still hold the chunks it was given).
    */
-  private async *chunks(onRow: (row: RequestLine) => void): AsyncGenerator<Buffer, void, undefined> {
+  private async *chunks(onRow: (row: RequestLine) => void, reuse = false): AsyncGenerator<Buffer, void, undefined> {
     const { lengths, firstRow, rows, bodyBytes } = this.span;
     let chunk = Buffer.allocUnsafe(Math.min(BODY_CHUNK_BYTES, bodyBytes));
     let used = BODY_OPEN.copy(chunk, 0);
@@ -220,7 +223,7 @@ export class StoredBatchBody implements StreamedJsonBody {
         if (used === chunk.length) {
           total += used;
           yield chunk;
-          chunk = Buffer.allocUnsafe(Math.min(BODY_CHUNK_BYTES, Math.max(1, bodyBytes - total)));
+          if (!reuse) chunk = Buffer.allocUnsafe(Math.min(BODY_CHUNK_BYTES, Math.max(1, bodyBytes - total)));
           used = 0;
         }
         const take = Math.min(bytes.length - offset, chunk.length - used);

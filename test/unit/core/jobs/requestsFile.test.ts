@@ -22,9 +22,10 @@ describe('requests file: written as rows are built, read back a batch at a time'
     const file = await writer.commit();
     assert.equal(file, path.join(storeDir, 'requests', 'job_a.jsonl'));
     const lines = [];
-    for await (const row of readRequestLines(file)) lines.push(row);
+    // A line is a view into the read buffer, valid until the next row is read: its text is taken at once.
+    for await (const row of readRequestLines(file)) lines.push({ ...row, text: row.line.toString('utf8') });
     assert.deepEqual(lines.map((row) => row.customId), ['r0', 'r1', 'r2', 'r3', 'r4']);
-    assert.equal(lines[3]!.line.toString('utf8'), JSON.stringify(request('r3', `${big}3`)));
+    assert.equal(lines[3]!.text, JSON.stringify(request('r3', `${big}3`)));
     // Each row says where the next one starts, so a later batch is read from there, not from the top.
     const resumed = [];
     for await (const row of readRequestLines(file, lines[2]!.next)) resumed.push(row.customId);
