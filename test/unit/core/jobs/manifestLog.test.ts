@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { discardPreparedJob } from '../../../../src/core/batch/prepareJob';
-import { submitPreparedJob } from '../../../../src/core/batch/submitJob';
+import { submitPendingBatches, submitPreparedJob } from '../../../../src/core/batch/submitJob';
 import { ManifestLog } from '../../../../src/core/jobs/manifestLog';
 import { RequestsFileWriter, readRequestLines } from '../../../../src/core/jobs/requestsFile';
 import { FileJobStore } from '../../../../src/core/tracking/jobStore';
@@ -31,6 +31,22 @@ describe('a new job\'s manifest, written as its rows log while it is built', () 
     assert.deepEqual(stored.batches.map((batch) => batch.customIds.length), [2, 2, 1]);
     // What submit leaves behind is the job and its files, with no temp file of the log.
     assert.deepEqual((await fs.readdir(path.join(store.dir, 'jobs'))).filter((name) => name.endsWith('.tmp')), []);
+  });
+
+  it('never sends a row stored twice in a second batch, though each batch is read from where the last ended', async () => {
+    const root = await textWorkspace(4);
+    const clock = manualClock();
+    const store = new FileJobStore(root, { clock });
+    const api = fakeBatchApi({ now: clock.now });
+    const prepared = await prepareDocs(root, clock.now());
+    const file = await prepared.requests!.commit();
+    await store.createWithRowsLog(prepared.job, prepared.manifestLog!);
+    // The first row copied after the second (every row has the same length here, so only its id tells).
+    const lines = (await fs.readFile(file, 'utf8')).trimEnd().split('\n');
+    await fs.writeFile(file, `${[lines[0], lines[1], lines[0], lines[2], lines[3]].join('\n')}\n`);
+    await assert.rejects(submitPendingBatches(prepared.job.id, { store, api, clock, maxRequestsPerBatch: 2 }), /is stored twice/);
+    assert.equal(api.batches.length, 1, 'the first batch went out; the one holding the copy did not');
+    assert.equal((await store.get(prepared.job.id))!.batches.length, 1, 'no intent was recorded for it');
   });
 
   it('leaves nothing behind when the prepared job is discarded', async () => {
