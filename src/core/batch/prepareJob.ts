@@ -201,7 +201,8 @@ export async function discardPreparedJob(prepared: PreparedJob): Promise<void> {
 /**
  * Gives `job` a `manifest` read back from its manifest log the first time it is touched, and held
  * from then on: for callers that want the whole array (the editor's preview lists every file). The
- * submit path reads `manifestEntries` instead and never touches it.
+ * submit path reads `manifestEntries` instead and never touches it. It cannot be replaced (no
+ * setter): the log is what the store keeps, so a different array would silently not be the job's.
  */
 function readManifestOnFirstUse(job: Job, log: ManifestLog): void {
   let manifest: ManifestEntry[] | undefined;
@@ -209,9 +210,6 @@ function readManifestOnFirstUse(job: Job, log: ManifestLog): void {
     enumerable: true,
     configurable: true,
     get: () => (manifest ??= [...log.entries()]),
-    set: (value: ManifestEntry[]) => {
-      manifest = value;
-    },
   });
 }
 
