@@ -6,7 +6,7 @@ import { lowerPythonStatement } from './lowerPython';
 import { LineIndex } from './positions';
 import { assembleCalls, assemblePrompts } from './prompts';
 import { type PlacedChange, type PublicResults, movedFindings, movedPrompts, movedRange, publicFinding, publicPrompt, withRange } from './publicResults';
-import { type ModuleEnv, ModuleEnvIndex } from './resolve';
+import { type ModuleEnv, ModuleEnvIndex, buildEnv } from './resolve';
 import { type RawFinding, type RuleContext, batchInputsOf, checkBatchCandidates } from './rules';
 import { type StatementResult, StatementResultCache, evaluateStatement, reusable, sameOptions } from './statementResults';
 import { type LoadedRuntime, defaultWasmDir, loadRuntime } from './runtime';
@@ -31,7 +31,7 @@ class TreeSitterAnalyzer implements Analyzer {
   constructor(private readonly runtime: LoadedRuntime) {}
 
   analyze(text: string, language: SourceLanguage, options: AnalysisOptions): AnalysisResult {
-    const session = this.createSession(language);
+    const session = new IncrementalSession(this.runtime, language, true);
     try {
       return session.update(text, options);
     } finally {
@@ -40,7 +40,7 @@ class TreeSitterAnalyzer implements Analyzer {
   }
 
   createSession(language: SourceLanguage): AnalysisSession {
-    return new IncrementalSession(this.runtime, language);
+    return new IncrementalSession(this.runtime, language, false);
   }
 
   async prepare(language: SourceLanguage): Promise<void> {
@@ -124,9 +124,15 @@ class IncrementalSession implements AnalysisSession {
     shiftFactsInterior(facts, delta);
   };
 
+  /**
+   * `oneShot`: the session is disposed after its first update (analyze()), so nothing that only
+   * serves a later edit is made: no record of the names each statement read, no index of readers,
+   * no incremental name tables, no note of statements holding syntax errors.
+   */
   constructor(
     private readonly runtime: LoadedRuntime,
     private readonly language: SourceLanguage,
+    private readonly oneShot: boolean,
   ) {}
 
   update(text: string, options: AnalysisOptions, changes?: TextChange[]): AnalysisResult {
@@ -355,7 +361,7 @@ class IncrementalSession implements AnalysisSession {
   /** Lowers one top-level node, noting whether it holds a syntax error (see errorBeside). */
   private lowerNode(lower: (node: Node, text: string) => StatementFacts, node: Node, text: string): StatementFacts {
     const facts = lower(node, text);
-    if (node.hasError) this.erroneous.add(facts);
+    if (!this.oneShot && node.hasError) this.erroneous.add(facts);
     return facts;
   }
 
@@ -407,6 +413,7 @@ class IncrementalSession implements AnalysisSession {
   }
 
   private evaluate(statements: StatementFacts[], text: string, options: AnalysisOptions, lines: LineIndex): AnalysisResult {
+    if (this.oneShot) return this.evaluateOnce(statements, text, options, lines);
     if (!sameOptions(this.resultOptions, options)) this.forgetResults();
     this.resultOptions = options;
     const materialize = this.materialize;
@@ -465,6 +472,16 @@ class IncrementalSession implements AnalysisSession {
     this.output = { prompts, findings, calls };
     // Copies of the lists: the session keeps its own to move on the next edit.
     return { language: this.language, prompts: prompts.slice(), findings: findings.slice(), calls: calls.slice() };
+  }
+
+  /** Every statement's result and the file's findings and prompts, for a session no edit follows (see `oneShot`). */
+  private evaluateOnce(statements: StatementFacts[], text: string, options: AnalysisOptions, lines: LineIndex): AnalysisResult {
+    const env = buildEnv(statements);
+    const python = this.language === 'python';
+    const results = statements.map((statement) => evaluateStatement(statement, env, text, python, options, false));
+    const findings = this.assembleFindings(statements, results, env, text, options, lines);
+    const { prompts, calls } = publicPromptsOf(results, lines);
+    return { language: this.language, prompts, findings, calls };
   }
 
   /**
