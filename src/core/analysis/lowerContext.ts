@@ -31,6 +31,13 @@ const RELEVANT_WORDS = [
 /** The words as one alternation of literals: one scan of the slice instead of one per word (~4x faster). */
 const RELEVANT_WORD = new RegExp(RELEVANT_WORDS.map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
 
+/** True when a node's text holds a line break (read in place: slicing the text for it costs a copy per string). */
+export function spansLines(node: SyntaxNode, text: string): boolean {
+  const end = node.endIndex;
+  for (let at = node.startIndex; at < end; at++) if (text.charCodeAt(at) === 10) return true;
+  return false;
+}
+
 export function mentionsRequestWords(text: string, start: number, end: number): boolean {
   // Search the slice, not the text from `start`: a missing word must not cost a scan to the end of the file.
   return RELEVANT_WORD.test(text.slice(start, end));

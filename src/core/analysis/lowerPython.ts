@@ -2,7 +2,7 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import { type SyntaxNode, withSyntaxNode } from './syntaxNodes';
 import type { DictEntry, Expr, Kwarg, StatementFacts, StrPart } from './ir';
 import { PROMPT_NAME } from './promptDiscovery';
-import { MAX_DEPTH, bind, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noteCall, opaque } from './lowerContext';
+import { MAX_DEPTH, bind, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noteCall, opaque, spansLines } from './lowerContext';
 
 /** Lowers one top-level Python statement into facts (see ir.ts). */
 export function lowerPythonStatement(treeNode: Node, text: string): StatementFacts {
@@ -260,7 +260,7 @@ function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
           template ||= lowered.template;
         }
       }
-      return { kind: 'str', start, end, parts, multiline: node.text.includes('\n'), template };
+      return { kind: 'str', start, end, parts, multiline: spansLines(node, ctx.text), template };
     }
     case 'integer':
     case 'float':
@@ -382,7 +382,7 @@ function stringExpr(node: SyntaxNode, ctx: LowerContext): Expr {
   }
   // Interpolations record the literal's delimiters, known only once string_end is read.
   for (const part of parts) if ('expr' in part) part.close = close;
-  return { kind: 'str', start: node.startIndex, end: node.endIndex, parts, multiline: node.text.includes('\n'), template };
+  return { kind: 'str', start: node.startIndex, end: node.endIndex, parts, multiline: spansLines(node, ctx.text), template };
 }
 
 function formatted(value: Expr, spec: SyntaxNode): Expr {

@@ -33,18 +33,22 @@ export function evaluateStatement(facts: StatementFacts, env: ModuleEnv, text: s
   env.external = options.crossFile;
   if (track) recordDependencies(env);
   try {
-    const ctx: RuleContext = { env, text, python, options, findings: [], reported: new Set() };
+    const findings: RawFinding[] = [];
     const requests: RequestModel[] = [];
-    for (const site of facts.sdkCalls) {
-      for (const request of requestsOf(site, env)) {
-        requests.push(request);
-        checkRequest(request, ctx);
-        checkApiRules(request, ctx);
+    // Most statements send nothing: they get no rule context.
+    if (facts.sdkCalls.length > 0) {
+      const ctx: RuleContext = { env, text, python, options, findings, reported: new Set() };
+      for (const site of facts.sdkCalls) {
+        for (const request of requestsOf(site, env)) {
+          requests.push(request);
+          checkRequest(request, ctx);
+          checkApiRules(request, ctx);
+        }
       }
     }
     const declared = bindingPromptsOf(facts, env);
     const uses = requests.length > 0 ? promptUsesOf(requests, env) : [];
-    return { findings: ctx.findings, declared, uses, deps: track ? takeDependencies(env) : NOT_RECORDED };
+    return { findings, declared, uses, deps: track ? takeDependencies(env) : NOT_RECORDED };
   } catch (error) {
     if (track) takeDependencies(env);
     throw error;
