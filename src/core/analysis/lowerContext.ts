@@ -89,9 +89,14 @@ export function bind(ctx: LowerContext, binding: Binding): void {
   else ctx.scope.bindings.push(binding);
 }
 
-export function newScope(ctx: LowerContext, name: string, node: SyntaxNode, params: string[]): Scope {
+/**
+ * A function's scope. `withBody`: its body is lowered, so its parameters are bound in it; a body
+ * left out (see mentionsRequestWords) holds no lowered name for a lookup to start from, and most
+ * functions of a file are such stubs, which the analysis keeps alive until it ends.
+ */
+export function newScope(ctx: LowerContext, name: string, node: SyntaxNode, params: string[], withBody = true): Scope {
   const scope: Scope = { name, start: node.startIndex, end: node.endIndex, params, bindings: [], returns: [], parent: ctx.scope };
-  for (const param of params) scope.bindings.push({ name: param, kind: 'param', at: node.startIndex, end: node.startIndex });
+  if (withBody) for (const param of params) scope.bindings.push({ name: param, kind: 'param', at: node.startIndex, end: node.startIndex });
   return scope;
 }
 

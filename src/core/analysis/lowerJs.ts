@@ -205,16 +205,17 @@ function parameterNames(node: SyntaxNode): string[] {
 
 /** Lowers a function's body as a new scope; returns the `func` value. */
 function functionLike(node: SyntaxNode, ctx: LowerContext, name: string, declare: boolean, iterationCallback = false, loop?: Expr): Expr {
-  const scope = newScope(ctx, name, node, parameterNames(node));
+  const body = node.childForFieldName('body');
+  // A function named like a prompt (`SYSTEM_PROMPT_GENERIC = () => \`…\``) may return one without any of the words.
+  const lowered = body !== null && (mentionsRequestWords(ctx.text, body.startIndex, body.endIndex) || PROMPT_NAME.test(name));
+  const scope = newScope(ctx, name, node, parameterNames(node), lowered);
   scope.iterationCallback = iterationCallback;
   const value: Expr = { kind: 'func', start: node.startIndex, end: node.endIndex, scope };
   if (declare) {
     bind(ctx, { name, kind: 'function', at: node.startIndex, end: node.endIndex, value });
     if (ctx.scope.name === '<module>') ctx.facts.functions.push(scope);
   }
-  const body = node.childForFieldName('body');
-  // A function named like a prompt (`SYSTEM_PROMPT_GENERIC = () => \`…\``) may return one without any of the words.
-  if (!body || !(mentionsRequestWords(ctx.text, body.startIndex, body.endIndex) || PROMPT_NAME.test(name))) return value;
+  if (!body || !lowered) return value;
   const inner = contextWith(ctx, scope, iterationCallback && loop ? { start: loop.start, end: loop.end } : undefined, iterationCallback, undefined);
   if (body.type === 'statement_block') statement(body, inner);
   else scope.returns.push(expr(body, inner));

@@ -173,12 +173,13 @@ function parameterNames(node: SyntaxNode | null): string[] {
 
 function functionDefinition(node: SyntaxNode, ctx: LowerContext): void {
   const name = node.childForFieldName('name')?.text ?? '<anonymous>';
-  const scope = newScope(ctx, name, node, parameterNames(node.childForFieldName('parameters')));
-  bind(ctx, { name, kind: 'function', at: node.startIndex, end: node.endIndex, value: { kind: 'func', start: node.startIndex, end: node.endIndex, scope } });
-  if (ctx.scope.name === '<module>') ctx.facts.functions.push(scope);
   const body = node.childForFieldName('body');
   // A function named like a prompt (`build_system_prompt`) may return one without any of the words.
-  if (!body || !(mentionsRequestWords(ctx.text, body.startIndex, body.endIndex) || PROMPT_NAME.test(name))) return;
+  const lowered = body !== null && (mentionsRequestWords(ctx.text, body.startIndex, body.endIndex) || PROMPT_NAME.test(name));
+  const scope = newScope(ctx, name, node, parameterNames(node.childForFieldName('parameters')), lowered);
+  bind(ctx, { name, kind: 'function', at: node.startIndex, end: node.endIndex, value: { kind: 'func', start: node.startIndex, end: node.endIndex, scope } });
+  if (ctx.scope.name === '<module>') ctx.facts.functions.push(scope);
+  if (!body || !lowered) return;
   const inner = contextWith(ctx, scope, undefined, false, undefined);
   statement(body, inner);
 }
@@ -193,7 +194,7 @@ function classDefinition(node: SyntaxNode, ctx: LowerContext): void {
     else if (member.type === 'function_definition' || member.type === 'decorated_definition') {
       const definition = member.type === 'decorated_definition' ? member.childForFieldName('definition') : member;
       const name = definition?.childForFieldName('name')?.text;
-      if (definition && name) ctx.facts.functions.push(newScope(inner, name, definition, parameterNames(definition.childForFieldName('parameters'))));
+      if (definition && name) ctx.facts.functions.push(newScope(inner, name, definition, parameterNames(definition.childForFieldName('parameters')), false));
     }
   }
 }
