@@ -1,8 +1,9 @@
 import type { Node, Parser, Tree } from '@vscode/tree-sitter-wasm';
 import type { AnalysisOptions, AnalysisResult, AnalysisSession, Analyzer, Finding, PromptConstant, SourceLanguage, SourceRange, TextChange } from './types';
 import { type Span, type StatementFacts, shiftFactsInterior, shiftFactsSurface } from './ir';
-import { lowerJsStatement } from './lowerJs';
-import { lowerPythonStatement } from './lowerPython';
+import { lowerJsNode, lowerJsStatement } from './lowerJs';
+import { lowerPythonNode, lowerPythonStatement } from './lowerPython';
+import { lowerChildren } from './syntaxNodes';
 import { LineIndex } from './positions';
 import { assembleCalls, assemblePrompts } from './prompts';
 import { type PlacedChange, type PublicResults, movedFindings, movedPrompts, movedRange, publicFinding, publicPrompt, withRange } from './publicResults';
@@ -58,10 +59,8 @@ class TreeSitterAnalyzer implements Analyzer {
       const tree = parser.parse(text);
       if (!tree) return undefined;
       try {
-        const lower = language === 'python' ? lowerPythonStatement : lowerJsStatement;
-        const out: StatementFacts[] = [];
-        for (let node = tree.rootNode.firstChild; node; node = node.nextSibling) out.push(lower(node, text));
-        return out;
+        const lower = language === 'python' ? lowerPythonNode : lowerJsNode;
+        return lowerChildren(tree.rootNode, text, (node) => lower(node, text));
       } finally {
         tree.delete();
       }
@@ -339,20 +338,13 @@ class IncrementalSession implements AnalysisSession {
 
   /** Lowers the top-level statements that end after `from` and start before `to`. */
   private lowerBetween(tree: Tree, text: string, from: number, to: number): StatementFacts[] {
+    if (from === 0 && to === Infinity) {
+      // A one-shot analysis never asks which statements hold syntax errors (see errorBeside).
+      const lowerNode = this.language === 'python' ? lowerPythonNode : lowerJsNode;
+      return lowerChildren(tree.rootNode, text, (node) => lowerNode(node, text), this.oneShot ? undefined : (facts) => this.erroneous.add(facts));
+    }
     const out: StatementFacts[] = [];
     const lower = this.language === 'python' ? lowerPythonStatement : lowerJsStatement;
-    if (from === 0 && to === Infinity) {
-      const cursor = tree.walk();
-      try {
-        if (cursor.gotoFirstChild()) {
-          do out.push(this.lowerNode(lower, cursor.currentNode as Node, text));
-          while (cursor.gotoNextSibling());
-        }
-      } finally {
-        cursor.delete();
-      }
-      return out;
-    }
     // A gap holds few statements: find the first by index and step through siblings.
     for (let node = tree.rootNode.firstChildForIndex(from); node && node.startIndex < to; node = node.nextSibling) out.push(this.lowerNode(lower, node, text));
     return out;
@@ -361,7 +353,7 @@ class IncrementalSession implements AnalysisSession {
   /** Lowers one top-level node, noting whether it holds a syntax error (see errorBeside). */
   private lowerNode(lower: (node: Node, text: string) => StatementFacts, node: Node, text: string): StatementFacts {
     const facts = lower(node, text);
-    if (!this.oneShot && node.hasError) this.erroneous.add(facts);
+    if (node.hasError) this.erroneous.add(facts);
     return facts;
   }
 

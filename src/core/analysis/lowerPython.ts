@@ -7,10 +7,11 @@ import { MAX_DEPTH, bind, contextWith, type LowerContext, mentionsRequestWords, 
 /** Lowers one top-level Python statement into facts (see ir.ts). */
 export function lowerPythonStatement(treeNode: Node, text: string): StatementFacts {
   // The statement's nodes are recycled once it is lowered: nothing below keeps one.
-  return withSyntaxNode(treeNode, text, (node) => lowerStatement(node, text));
+  return withSyntaxNode(treeNode, text, (node) => lowerPythonNode(node, text));
 }
 
-function lowerStatement(node: SyntaxNode, text: string): StatementFacts {
+/** Lowers one top-level Python statement given as the lowerers read nodes (see syntaxNodes.ts). */
+export function lowerPythonNode(node: SyntaxNode, text: string): StatementFacts {
   const facts = newFacts(node);
   const ctx: LowerContext = { text, facts, scope: moduleScope(node), loop: undefined, repeated: undefined, className: undefined, depth: 0 };
   statement(node, ctx);

@@ -44,6 +44,7 @@ interface WasmModule {
   _ts_node_named_children_wasm(tree: number): void;
   _ts_node_named_child_wasm(tree: number, index: number): void;
   _ts_node_named_child_count_wasm(tree: number): number;
+  _ts_node_has_error_wasm(tree: number): number;
 }
 
 const EXPORTS = [
@@ -56,6 +57,7 @@ const EXPORTS = [
   '_ts_node_named_children_wasm',
   '_ts_node_named_child_wasm',
   '_ts_node_named_child_count_wasm',
+  '_ts_node_has_error_wasm',
 ] as const;
 
 /** Registered modules, by the runtime's `Node` class (one per loaded copy of tree-sitter.js). */
@@ -97,6 +99,41 @@ export function withSyntaxNode<T>(node: Node, text: string, lower: (root: Syntax
   }
 }
 
+/**
+ * Lowers each child of `root` (a tree's root node) in order, as withSyntaxNode would lower it, and
+ * tells `erroneous` of each result whose node holds a syntax error. The children are listed with one
+ * call into WASM: a cursor costs a step and a public node per top-level statement.
+ */
+export function lowerChildren<T>(root: Node, text: string, lower: (node: SyntaxNode) => T, erroneous?: (result: T) => void): T[] {
+  const out: T[] = [];
+  const reader = readerFor(root, text);
+  if (!reader) {
+    for (let node = root.firstChild; node; node = node.nextSibling) {
+      const result = lower(node);
+      if (erroneous && node.hasError) erroneous(result);
+      out.push(result);
+    }
+    return out;
+  }
+  const mark = reader.arenaMark();
+  try {
+    for (const child of reader.wrap(root, text, true).children) {
+      // Each child's own nodes go back to the arena once it is lowered; the children stay until the end.
+      const childMark = reader.arenaMark();
+      try {
+        const result = lower(child);
+        if (erroneous && reader.hasError(child)) erroneous(result);
+        out.push(result);
+      } finally {
+        reader.recycle(childMark);
+      }
+    }
+  } finally {
+    reader.recycle(mark);
+  }
+  return out;
+}
+
 function readerFor(node: Node, text: string): Reader | null {
   const language = node.tree.language;
   let reader = readers.get(language);
@@ -133,6 +170,7 @@ interface View {
   firstNamed: number;
   lastNamed: number;
   fields: number[];
+  hasError: boolean;
 }
 
 function publicView(node: SyntaxNode, reader?: Reader): View {
@@ -148,6 +186,7 @@ function publicView(node: SyntaxNode, reader?: Reader): View {
     firstNamed: node.firstNamedChild?.startIndex ?? -1,
     lastNamed: node.lastNamedChild?.endIndex ?? -1,
     fields: fieldNames.map((name) => (name ? node.childForFieldName(name)?.startIndex ?? -1 : -1)),
+    hasError: reader ? reader.hasError(node as RawNode) : (node as Node).hasError,
   };
 }
 
@@ -178,6 +217,7 @@ class Reader {
   private readonly allNamedChildren: (tree: number) => void;
   private readonly namedChild: (tree: number, index: number) => void;
   private readonly namedChildCount: (tree: number) => number;
+  private readonly errorInside: (tree: number) => number;
   private readonly free: (address: number) => void;
 
   constructor(
@@ -197,6 +237,7 @@ class Reader {
     this.allNamedChildren = module._ts_node_named_children_wasm;
     this.namedChild = module._ts_node_named_child_wasm;
     this.namedChildCount = module._ts_node_named_child_count_wasm;
+    this.errorInside = module._ts_node_has_error_wasm;
     this.free = module._free;
   }
 
@@ -259,6 +300,12 @@ class Reader {
   typeOf(node: RawNode): string {
     this.put(node);
     return this.types[this.symbol(node.view.tree)] || 'ERROR';
+  }
+
+  /** True when the node holds a syntax error (an ERROR or missing node) anywhere inside. */
+  hasError(node: RawNode): boolean {
+    this.put(node);
+    return this.errorInside(node.view.tree) === 1;
   }
 
   endOf(node: RawNode): number {
