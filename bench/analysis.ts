@@ -183,21 +183,23 @@ function editsFor(lines: number): number {
 /** Unmeasured edits first, so the medians time the optimised code both paths run on every keystroke. */
 const WARM_EDITS = 6;
 
+/** Timed runs per size: a small file's run takes under a millisecond, and a median of many is steadier on a shared machine. */
 function runsFor(lines: number): number {
-  if (lines <= 100) return 40;
-  if (lines <= 1_000) return 20;
+  if (lines <= 100) return 400;
+  if (lines <= 1_000) return 100;
   if (lines <= 10_000) return 8;
   return 4;
 }
 
 /**
  * Unmeasured runs of each path before a size is timed: at least this many, and until the analysis
- * has run for WARM_UP_MS of CPU time. A few runs of a 100-line file take a few milliseconds, too
- * few for V8 to optimise the analyzer's JavaScript (the parse is WebAssembly, compiled up front),
- * so a fixed count timed the small sizes on code the editor only runs while it starts.
+ * has run for WARM_UP_MS of CPU time. Three runs of a 100-line file take a few milliseconds, far too
+ * few for V8 to finish optimising the analyzer's JavaScript (the parse is WebAssembly, compiled
+ * ahead of its first run), so a fixed count timed small files on code the editor and `lint` leave
+ * behind after their first files: a 100-line Python file measured ~2x after 3 runs, ~1.4x after 1.5 s.
  */
 const WARM_UP_RUNS = 3;
-const WARM_UP_MS = 300;
+const WARM_UP_MS = 1500;
 
 export async function run(): Promise<unknown> {
   const SIZES = sizesOption();
