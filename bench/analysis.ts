@@ -183,15 +183,23 @@ function editsFor(lines: number): number {
 /** Unmeasured edits first, so the medians time the optimised code both paths run on every keystroke. */
 const WARM_EDITS = 6;
 
+/** Timed runs per size: a small file's run takes under a millisecond, and a median of many is steadier on a shared machine. */
 function runsFor(lines: number): number {
-  if (lines <= 100) return 40;
-  if (lines <= 1_000) return 20;
+  if (lines <= 100) return 400;
+  if (lines <= 1_000) return 100;
   if (lines <= 10_000) return 8;
   return 4;
 }
 
-/** Unmeasured runs of each path before a size is timed. */
+/**
+ * Unmeasured runs of each path before a size is timed: at least this many, and until the analysis
+ * has run for WARM_UP_MS of CPU time. Three runs of a 100-line file take a few milliseconds, far too
+ * few for V8 to finish optimising the analyzer's JavaScript (the parse is WebAssembly, compiled
+ * ahead of its first run), so a fixed count timed small files on code the editor and `lint` leave
+ * behind after their first files: a 100-line Python file measured ~2x after 3 runs, ~1.4x after 1.5 s.
+ */
 const WARM_UP_RUNS = 3;
+const WARM_UP_MS = 1500;
 
 export async function run(): Promise<unknown> {
   const SIZES = sizesOption();
@@ -216,14 +224,14 @@ export async function run(): Promise<unknown> {
       const analyseTimes: number[] = [];
       const parseCpu: number[] = [];
       const analyseCpu: number[] = [];
-      // Warm both paths a few times (the analyzer's JavaScript is shared by the four languages and
+      // Warm both paths (see WARM_UP_MS; the analyzer's JavaScript is shared by the four languages and
       // reaches optimised code over several runs; the first language would otherwise pay for it),
       // then alternate so machine noise hits both alike. A one-shot analysis frees its tree before
       // it returns, so the bare parse frees its tree inside the timing too.
       const bareParse = () => parser.parse(text)?.delete();
-      for (let i = 0; i < WARM_UP_RUNS; i++) {
+      for (let i = 0, spent = 0; i < WARM_UP_RUNS || spent < WARM_UP_MS; i++) {
         bareParse();
-        analyzer.analyze(text, language, options);
+        spent += timed(() => analyzer.analyze(text, language, options)).cpu;
       }
       for (let i = 0; i < runs; i++) {
         const parsed = timed(bareParse);

@@ -1,12 +1,13 @@
 import type { Node, Parser, Tree } from '@vscode/tree-sitter-wasm';
 import type { AnalysisOptions, AnalysisResult, AnalysisSession, Analyzer, Finding, PromptConstant, SourceLanguage, SourceRange, TextChange } from './types';
 import { type Span, type StatementFacts, shiftFactsInterior, shiftFactsSurface } from './ir';
-import { lowerJsStatement } from './lowerJs';
-import { lowerPythonStatement } from './lowerPython';
+import { lowerJsNode, lowerJsStatement } from './lowerJs';
+import { lowerPythonNode, lowerPythonStatement } from './lowerPython';
+import { lowerChildren } from './syntaxNodes';
 import { LineIndex } from './positions';
 import { assembleCalls, assemblePrompts } from './prompts';
 import { type PlacedChange, type PublicResults, movedFindings, movedPrompts, movedRange, publicFinding, publicPrompt, withRange } from './publicResults';
-import { type ModuleEnv, ModuleEnvIndex } from './resolve';
+import { type ModuleEnv, ModuleEnvIndex, buildEnv } from './resolve';
 import { type RawFinding, type RuleContext, batchInputsOf, checkBatchCandidates } from './rules';
 import { type StatementResult, StatementResultCache, evaluateStatement, reusable, sameOptions } from './statementResults';
 import { type LoadedRuntime, defaultWasmDir, loadRuntime } from './runtime';
@@ -31,7 +32,7 @@ class TreeSitterAnalyzer implements Analyzer {
   constructor(private readonly runtime: LoadedRuntime) {}
 
   analyze(text: string, language: SourceLanguage, options: AnalysisOptions): AnalysisResult {
-    const session = this.createSession(language);
+    const session = new IncrementalSession(this.runtime, language, true);
     try {
       return session.update(text, options);
     } finally {
@@ -40,7 +41,7 @@ class TreeSitterAnalyzer implements Analyzer {
   }
 
   createSession(language: SourceLanguage): AnalysisSession {
-    return new IncrementalSession(this.runtime, language);
+    return new IncrementalSession(this.runtime, language, false);
   }
 
   async prepare(language: SourceLanguage): Promise<void> {
@@ -58,10 +59,8 @@ class TreeSitterAnalyzer implements Analyzer {
       const tree = parser.parse(text);
       if (!tree) return undefined;
       try {
-        const lower = language === 'python' ? lowerPythonStatement : lowerJsStatement;
-        const out: StatementFacts[] = [];
-        for (let node = tree.rootNode.firstChild; node; node = node.nextSibling) out.push(lower(node, text));
-        return out;
+        const lower = language === 'python' ? lowerPythonNode : lowerJsNode;
+        return lowerChildren(tree.rootNode, text, (node) => lower(node, text));
       } finally {
         tree.delete();
       }
@@ -124,9 +123,15 @@ class IncrementalSession implements AnalysisSession {
     shiftFactsInterior(facts, delta);
   };
 
+  /**
+   * `oneShot`: the session is disposed after its first update (analyze()), so nothing that only
+   * serves a later edit is made: no record of the names each statement read, no index of readers,
+   * no incremental name tables, no note of statements holding syntax errors.
+   */
   constructor(
     private readonly runtime: LoadedRuntime,
     private readonly language: SourceLanguage,
+    private readonly oneShot: boolean,
   ) {}
 
   update(text: string, options: AnalysisOptions, changes?: TextChange[]): AnalysisResult {
@@ -333,20 +338,13 @@ class IncrementalSession implements AnalysisSession {
 
   /** Lowers the top-level statements that end after `from` and start before `to`. */
   private lowerBetween(tree: Tree, text: string, from: number, to: number): StatementFacts[] {
+    if (from === 0 && to === Infinity) {
+      // A one-shot analysis never asks which statements hold syntax errors (see errorBeside).
+      const lowerNode = this.language === 'python' ? lowerPythonNode : lowerJsNode;
+      return lowerChildren(tree.rootNode, text, (node) => lowerNode(node, text), this.oneShot ? undefined : (facts) => this.erroneous.add(facts));
+    }
     const out: StatementFacts[] = [];
     const lower = this.language === 'python' ? lowerPythonStatement : lowerJsStatement;
-    if (from === 0 && to === Infinity) {
-      const cursor = tree.walk();
-      try {
-        if (cursor.gotoFirstChild()) {
-          do out.push(this.lowerNode(lower, cursor.currentNode as Node, text));
-          while (cursor.gotoNextSibling());
-        }
-      } finally {
-        cursor.delete();
-      }
-      return out;
-    }
     // A gap holds few statements: find the first by index and step through siblings.
     for (let node = tree.rootNode.firstChildForIndex(from); node && node.startIndex < to; node = node.nextSibling) out.push(this.lowerNode(lower, node, text));
     return out;
@@ -407,6 +405,7 @@ class IncrementalSession implements AnalysisSession {
   }
 
   private evaluate(statements: StatementFacts[], text: string, options: AnalysisOptions, lines: LineIndex): AnalysisResult {
+    if (this.oneShot) return this.evaluateOnce(statements, text, options, lines);
     if (!sameOptions(this.resultOptions, options)) this.forgetResults();
     this.resultOptions = options;
     const materialize = this.materialize;
@@ -465,6 +464,16 @@ class IncrementalSession implements AnalysisSession {
     this.output = { prompts, findings, calls };
     // Copies of the lists: the session keeps its own to move on the next edit.
     return { language: this.language, prompts: prompts.slice(), findings: findings.slice(), calls: calls.slice() };
+  }
+
+  /** Every statement's result and the file's findings and prompts, for a session no edit follows (see `oneShot`). */
+  private evaluateOnce(statements: StatementFacts[], text: string, options: AnalysisOptions, lines: LineIndex): AnalysisResult {
+    const env = buildEnv(statements);
+    const python = this.language === 'python';
+    const results = statements.map((statement) => evaluateStatement(statement, env, text, python, options, false));
+    const findings = this.assembleFindings(statements, results, env, text, options, lines);
+    const { prompts, calls } = publicPromptsOf(results, lines);
+    return { language: this.language, prompts, findings, calls };
   }
 
   /**

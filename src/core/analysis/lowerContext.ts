@@ -31,6 +31,13 @@ const RELEVANT_WORDS = [
 /** The words as one alternation of literals: one scan of the slice instead of one per word (~4x faster). */
 const RELEVANT_WORD = new RegExp(RELEVANT_WORDS.map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
 
+/** True when a node's text holds a line break (read in place: slicing the text for it costs a copy per string). */
+export function spansLines(node: SyntaxNode, text: string): boolean {
+  const end = node.endIndex;
+  for (let at = node.startIndex; at < end; at++) if (text.charCodeAt(at) === 10) return true;
+  return false;
+}
+
 export function mentionsRequestWords(text: string, start: number, end: number): boolean {
   // Search the slice, not the text from `start`: a missing word must not cost a scan to the end of the file.
   return RELEVANT_WORD.test(text.slice(start, end));
@@ -82,9 +89,14 @@ export function bind(ctx: LowerContext, binding: Binding): void {
   else ctx.scope.bindings.push(binding);
 }
 
-export function newScope(ctx: LowerContext, name: string, node: SyntaxNode, params: string[]): Scope {
+/**
+ * A function's scope. `withBody`: its body is lowered, so its parameters are bound in it; a body
+ * left out (see mentionsRequestWords) holds no lowered name for a lookup to start from, and most
+ * functions of a file are such stubs, which the analysis keeps alive until it ends.
+ */
+export function newScope(ctx: LowerContext, name: string, node: SyntaxNode, params: string[], withBody = true): Scope {
   const scope: Scope = { name, start: node.startIndex, end: node.endIndex, params, bindings: [], returns: [], parent: ctx.scope };
-  for (const param of params) scope.bindings.push({ name: param, kind: 'param', at: node.startIndex, end: node.startIndex });
+  if (withBody) for (const param of params) scope.bindings.push({ name: param, kind: 'param', at: node.startIndex, end: node.startIndex });
   return scope;
 }
 

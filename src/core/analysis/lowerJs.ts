@@ -2,15 +2,16 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import { type SyntaxNode, withSyntaxNode } from './syntaxNodes';
 import type { DictEntry, Expr, StatementFacts, StrPart } from './ir';
 import { PROMPT_NAME } from './promptDiscovery';
-import { MAX_DEPTH, bind, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noteCall, opaque } from './lowerContext';
+import { MAX_DEPTH, bind, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noteCall, opaque, spansLines } from './lowerContext';
 
 /** Lowers one top-level JavaScript / TypeScript (JSX, TSX) statement into facts (see ir.ts). */
 export function lowerJsStatement(treeNode: Node, text: string): StatementFacts {
   // The statement's nodes are recycled once it is lowered: nothing below keeps one.
-  return withSyntaxNode(treeNode, text, (node) => lowerStatement(node, text));
+  return withSyntaxNode(treeNode, text, (node) => lowerJsNode(node, text));
 }
 
-function lowerStatement(node: SyntaxNode, text: string): StatementFacts {
+/** Lowers one top-level JS/TS statement given as the lowerers read nodes (see syntaxNodes.ts). */
+export function lowerJsNode(node: SyntaxNode, text: string): StatementFacts {
   const facts = newFacts(node);
   const ctx: LowerContext = { text, facts, scope: moduleScope(node), loop: undefined, repeated: undefined, className: undefined, depth: 0 };
   statement(node, ctx);
@@ -205,16 +206,17 @@ function parameterNames(node: SyntaxNode): string[] {
 
 /** Lowers a function's body as a new scope; returns the `func` value. */
 function functionLike(node: SyntaxNode, ctx: LowerContext, name: string, declare: boolean, iterationCallback = false, loop?: Expr): Expr {
-  const scope = newScope(ctx, name, node, parameterNames(node));
+  const body = node.childForFieldName('body');
+  // A function named like a prompt (`SYSTEM_PROMPT_GENERIC = () => \`…\``) may return one without any of the words.
+  const lowered = body !== null && (mentionsRequestWords(ctx.text, body.startIndex, body.endIndex) || PROMPT_NAME.test(name));
+  const scope = newScope(ctx, name, node, parameterNames(node), lowered);
   scope.iterationCallback = iterationCallback;
   const value: Expr = { kind: 'func', start: node.startIndex, end: node.endIndex, scope };
   if (declare) {
     bind(ctx, { name, kind: 'function', at: node.startIndex, end: node.endIndex, value });
     if (ctx.scope.name === '<module>') ctx.facts.functions.push(scope);
   }
-  const body = node.childForFieldName('body');
-  // A function named like a prompt (`SYSTEM_PROMPT_GENERIC = () => \`…\``) may return one without any of the words.
-  if (!body || !(mentionsRequestWords(ctx.text, body.startIndex, body.endIndex) || PROMPT_NAME.test(name))) return value;
+  if (!body || !lowered) return value;
   const inner = contextWith(ctx, scope, iterationCallback && loop ? { start: loop.start, end: loop.end } : undefined, iterationCallback, undefined);
   if (body.type === 'statement_block') statement(body, inner);
   else scope.returns.push(expr(body, inner));
@@ -356,7 +358,7 @@ function templateString(node: SyntaxNode, ctx: LowerContext): Expr {
       parts.push({ text: child.text });
     }
   }
-  return { kind: 'str', start: node.startIndex, end: node.endIndex, parts, multiline: node.text.includes('\n'), template: true };
+  return { kind: 'str', start: node.startIndex, end: node.endIndex, parts, multiline: spansLines(node, ctx.text), template: true };
 }
 
 function propertyKey(node: SyntaxNode): string | undefined {

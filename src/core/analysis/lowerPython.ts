@@ -2,15 +2,16 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import { type SyntaxNode, withSyntaxNode } from './syntaxNodes';
 import type { DictEntry, Expr, Kwarg, StatementFacts, StrPart } from './ir';
 import { PROMPT_NAME } from './promptDiscovery';
-import { MAX_DEPTH, bind, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noteCall, opaque } from './lowerContext';
+import { MAX_DEPTH, bind, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noteCall, opaque, spansLines } from './lowerContext';
 
 /** Lowers one top-level Python statement into facts (see ir.ts). */
 export function lowerPythonStatement(treeNode: Node, text: string): StatementFacts {
   // The statement's nodes are recycled once it is lowered: nothing below keeps one.
-  return withSyntaxNode(treeNode, text, (node) => lowerStatement(node, text));
+  return withSyntaxNode(treeNode, text, (node) => lowerPythonNode(node, text));
 }
 
-function lowerStatement(node: SyntaxNode, text: string): StatementFacts {
+/** Lowers one top-level Python statement given as the lowerers read nodes (see syntaxNodes.ts). */
+export function lowerPythonNode(node: SyntaxNode, text: string): StatementFacts {
   const facts = newFacts(node);
   const ctx: LowerContext = { text, facts, scope: moduleScope(node), loop: undefined, repeated: undefined, className: undefined, depth: 0 };
   statement(node, ctx);
@@ -173,12 +174,13 @@ function parameterNames(node: SyntaxNode | null): string[] {
 
 function functionDefinition(node: SyntaxNode, ctx: LowerContext): void {
   const name = node.childForFieldName('name')?.text ?? '<anonymous>';
-  const scope = newScope(ctx, name, node, parameterNames(node.childForFieldName('parameters')));
-  bind(ctx, { name, kind: 'function', at: node.startIndex, end: node.endIndex, value: { kind: 'func', start: node.startIndex, end: node.endIndex, scope } });
-  if (ctx.scope.name === '<module>') ctx.facts.functions.push(scope);
   const body = node.childForFieldName('body');
   // A function named like a prompt (`build_system_prompt`) may return one without any of the words.
-  if (!body || !(mentionsRequestWords(ctx.text, body.startIndex, body.endIndex) || PROMPT_NAME.test(name))) return;
+  const lowered = body !== null && (mentionsRequestWords(ctx.text, body.startIndex, body.endIndex) || PROMPT_NAME.test(name));
+  const scope = newScope(ctx, name, node, parameterNames(node.childForFieldName('parameters')), lowered);
+  bind(ctx, { name, kind: 'function', at: node.startIndex, end: node.endIndex, value: { kind: 'func', start: node.startIndex, end: node.endIndex, scope } });
+  if (ctx.scope.name === '<module>') ctx.facts.functions.push(scope);
+  if (!body || !lowered) return;
   const inner = contextWith(ctx, scope, undefined, false, undefined);
   statement(body, inner);
 }
@@ -193,7 +195,7 @@ function classDefinition(node: SyntaxNode, ctx: LowerContext): void {
     else if (member.type === 'function_definition' || member.type === 'decorated_definition') {
       const definition = member.type === 'decorated_definition' ? member.childForFieldName('definition') : member;
       const name = definition?.childForFieldName('name')?.text;
-      if (definition && name) ctx.facts.functions.push(newScope(inner, name, definition, parameterNames(definition.childForFieldName('parameters'))));
+      if (definition && name) ctx.facts.functions.push(newScope(inner, name, definition, parameterNames(definition.childForFieldName('parameters')), false));
     }
   }
 }
@@ -260,7 +262,7 @@ function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
           template ||= lowered.template;
         }
       }
-      return { kind: 'str', start, end, parts, multiline: node.text.includes('\n'), template };
+      return { kind: 'str', start, end, parts, multiline: spansLines(node, ctx.text), template };
     }
     case 'integer':
     case 'float':
@@ -382,7 +384,7 @@ function stringExpr(node: SyntaxNode, ctx: LowerContext): Expr {
   }
   // Interpolations record the literal's delimiters, known only once string_end is read.
   for (const part of parts) if ('expr' in part) part.close = close;
-  return { kind: 'str', start: node.startIndex, end: node.endIndex, parts, multiline: node.text.includes('\n'), template };
+  return { kind: 'str', start: node.startIndex, end: node.endIndex, parts, multiline: spansLines(node, ctx.text), template };
 }
 
 function formatted(value: Expr, spec: SyntaxNode): Expr {

@@ -52,13 +52,14 @@ export interface BindingPrompt {
 /** The prompts a statement declares: its prompt-like constants and what discoverPrompts finds. */
 export function bindingPromptsOf(facts: StatementFacts, env: ModuleEnv): BindingPrompt[] {
   const out: BindingPrompt[] = [];
-  const modulePrompts = new Set<Binding>();
+  // Made on the first prompt: most statements bind none.
+  let modulePrompts: Set<Binding> | undefined;
   for (const binding of facts.bindings) {
     if (binding.kind !== 'assign' || !binding.value) continue;
     const prompt = promptFromBinding(binding, env);
     if (prompt) {
       out.push({ binding, prompt });
-      modulePrompts.add(binding);
+      (modulePrompts ??= new Set()).add(binding);
     }
   }
   // Module constants that other LLM clients' calls send (`generate_content(contents=[WRITER, text])`).
@@ -69,7 +70,7 @@ export function bindingPromptsOf(facts: StatementFacts, env: ModuleEnv): Binding
     if (text.split(PLACEHOLDER).join('').trim() === '') continue;
     out.push({ binding: found.binding, sends: true, prompt: { name: found.binding.name, kind: 'named-constant', text, hasDynamicParts: text.includes(PLACEHOLDER) } });
   }
-  for (const found of discoverPrompts(facts, (binding) => modulePrompts.has(binding))) {
+  for (const found of discoverPrompts(facts, (binding) => modulePrompts?.has(binding) === true)) {
     const relative = { start: found.span.start - facts.start, end: found.span.end - facts.start };
     if (found.file) {
       const prompt = { name: found.name, kind: 'prompt-file' as const, text: '', hasDynamicParts: false, file: found.file };

@@ -269,7 +269,7 @@ interface MinimumCheck {
   model: string;
   /** The catalog's minimum, or undefined when it knows the model but publishes none. */
   minimum?: number;
-  /** Estimated tokens of the stable text; undefined when a part's size is unknown. */
+  /** Estimated tokens of the stable text; undefined when a part's size is unknown or a part differs per request. */
   tokens?: number;
   /** True only when the whole prefix is known and its estimate is below the minimum. */
   below: boolean;
@@ -285,13 +285,15 @@ function minimumCheck(request: RequestModel, views: BlockView[], lastIndex: numb
   const unresolved = [...request.unresolved].some((section) => sectionsUpToBreakpoint.has(section) || (section === 'tools' && !sectionsUpToBreakpoint.has('tools')));
   // A part of unknown size (a parameter, an import, a fetched document) could be any length: no estimate at all.
   const unknownSize = unresolved || request.uncountedBreakpoints === true || prefix.some((view) => !view.value.complete || view.block.perItem || (view.value.unknown?.length ?? 0) > 0);
+  // The estimate is only ever said of a fully known prefix without per-request parts (BL003, or
+  // BL001's note on a prefix below the minimum): counting tokens costs more than the rest of the
+  // request's rules, so it is not counted for any other prefix.
+  if (unknownSize || prefix.some((view) => view.value.dynamic.length > 0)) return { model, minimum, below: false };
   const text = prefix.map((view) => staticText(view.value)).join('\n');
   const tokens = ctx.options.estimateTokens ? ctx.options.estimateTokens(text, model) : Math.ceil(text.length / 4);
-  if (unknownSize) return { model, minimum, below: false, tokens: minimum !== undefined && tokens < minimum ? tokens : undefined };
-  const dynamic = prefix.some((view) => view.value.dynamic.length > 0);
   // An unpublished minimum is never "below": only the estimate of a fully known prefix is worth saying.
-  if (minimum === undefined) return { model, below: false, tokens: dynamic ? undefined : tokens };
-  return { model, minimum, tokens, below: tokens < minimum && !dynamic };
+  if (minimum === undefined) return { model, below: false, tokens };
+  return { model, minimum, tokens, below: tokens < minimum };
 }
 
 function reportMinimum(check: MinimumCheck, breakpoints: Breakpoint[], ctx: RuleContext): void {

@@ -21,26 +21,36 @@ export interface StatementResult {
   reach?: number;
 }
 
-/** Resolves one statement's requests, applies the request rules and collects its prompt facts. */
-export function evaluateStatement(facts: StatementFacts, env: ModuleEnv, text: string, python: boolean, options: AnalysisOptions): StatementResult {
+/** The dependencies of a result no edit will reuse (a one-shot analysis): none are recorded, and it is never checked. */
+const NOT_RECORDED: EnvDependencies = Object.freeze({ bindings: Object.freeze([]) as never[], classBindings: Object.freeze([]) as never[], functions: Object.freeze([]) as never[], callers: Object.freeze([]) as never[] });
+
+/**
+ * Resolves one statement's requests, applies the request rules and collects its prompt facts.
+ * `track`: record the module-level names read, so an edit can tell whether the result still holds.
+ */
+export function evaluateStatement(facts: StatementFacts, env: ModuleEnv, text: string, python: boolean, options: AnalysisOptions, track = true): StatementResult {
   // Evidence from other files belongs to these options (sameOptions compares it by identity).
   env.external = options.crossFile;
-  recordDependencies(env);
+  if (track) recordDependencies(env);
   try {
-    const ctx: RuleContext = { env, text, python, options, findings: [], reported: new Set() };
+    const findings: RawFinding[] = [];
     const requests: RequestModel[] = [];
-    for (const site of facts.sdkCalls) {
-      for (const request of requestsOf(site, env)) {
-        requests.push(request);
-        checkRequest(request, ctx);
-        checkApiRules(request, ctx);
+    // Most statements send nothing: they get no rule context.
+    if (facts.sdkCalls.length > 0) {
+      const ctx: RuleContext = { env, text, python, options, findings, reported: new Set() };
+      for (const site of facts.sdkCalls) {
+        for (const request of requestsOf(site, env)) {
+          requests.push(request);
+          checkRequest(request, ctx);
+          checkApiRules(request, ctx);
+        }
       }
     }
     const declared = bindingPromptsOf(facts, env);
     const uses = requests.length > 0 ? promptUsesOf(requests, env) : [];
-    return { findings: ctx.findings, declared, uses, deps: takeDependencies(env) };
+    return { findings, declared, uses, deps: track ? takeDependencies(env) : NOT_RECORDED };
   } catch (error) {
-    takeDependencies(env);
+    if (track) takeDependencies(env);
     throw error;
   }
 }

@@ -44,6 +44,7 @@ interface WasmModule {
   _ts_node_named_children_wasm(tree: number): void;
   _ts_node_named_child_wasm(tree: number, index: number): void;
   _ts_node_named_child_count_wasm(tree: number): number;
+  _ts_node_has_error_wasm(tree: number): number;
 }
 
 const EXPORTS = [
@@ -56,6 +57,7 @@ const EXPORTS = [
   '_ts_node_named_children_wasm',
   '_ts_node_named_child_wasm',
   '_ts_node_named_child_count_wasm',
+  '_ts_node_has_error_wasm',
 ] as const;
 
 /** Registered modules, by the runtime's `Node` class (one per loaded copy of tree-sitter.js). */
@@ -78,7 +80,7 @@ export function registerTreeSitterModule(nodeClass: object, moduleOptions: objec
 /** The node to lower: a RawNode over the same tree node when the runtime allows it, else `node` itself. */
 export function syntaxNode(node: Node, text: string): SyntaxNode {
   const reader = readerFor(node, text);
-  return reader ? reader.wrap(node, text, undefined) : node;
+  return reader ? reader.wrap(node, text, false) : node;
 }
 
 /**
@@ -89,12 +91,47 @@ export function syntaxNode(node: Node, text: string): SyntaxNode {
 export function withSyntaxNode<T>(node: Node, text: string, lower: (root: SyntaxNode) => T): T {
   const reader = readerFor(node, text);
   if (!reader) return lower(node);
-  const handed: RawNode[] = [];
+  const mark = reader.arenaMark();
   try {
-    return lower(reader.wrap(node, text, handed));
+    return lower(reader.wrap(node, text, true));
   } finally {
-    reader.recycle(handed);
+    reader.recycle(mark);
   }
+}
+
+/**
+ * Lowers each child of `root` (a tree's root node) in order, as withSyntaxNode would lower it, and
+ * tells `erroneous` of each result whose node holds a syntax error. The children are listed with one
+ * call into WASM: a cursor costs a step and a public node per top-level statement.
+ */
+export function lowerChildren<T>(root: Node, text: string, lower: (node: SyntaxNode) => T, erroneous?: (result: T) => void): T[] {
+  const out: T[] = [];
+  const reader = readerFor(root, text);
+  if (!reader) {
+    for (let node = root.firstChild; node; node = node.nextSibling) {
+      const result = lower(node);
+      if (erroneous && node.hasError) erroneous(result);
+      out.push(result);
+    }
+    return out;
+  }
+  const mark = reader.arenaMark();
+  try {
+    for (const child of reader.wrap(root, text, true).children) {
+      // Each child's own nodes go back to the arena once it is lowered; the children stay until the end.
+      const childMark = reader.arenaMark();
+      try {
+        const result = lower(child);
+        if (erroneous && reader.hasError(child)) erroneous(result);
+        out.push(result);
+      } finally {
+        reader.recycle(childMark);
+      }
+    }
+  } finally {
+    reader.recycle(mark);
+  }
+  return out;
 }
 
 function readerFor(node: Node, text: string): Reader | null {
@@ -116,7 +153,7 @@ function makeReader(node: Node, text: string): Reader | null {
     // replaces itself with the WASM function; the reader takes the functions after that.
     const expected = publicView(node);
     const reader = new Reader(module, node.tree.language.types, node.tree.language.fields);
-    return sameView(expected, publicView(reader.wrap(node, text, undefined), reader)) ? reader : null;
+    return sameView(expected, publicView(reader.wrap(node, text, false), reader)) ? reader : null;
   } catch {
     return null;
   }
@@ -133,6 +170,7 @@ interface View {
   firstNamed: number;
   lastNamed: number;
   fields: number[];
+  hasError: boolean;
 }
 
 function publicView(node: SyntaxNode, reader?: Reader): View {
@@ -148,6 +186,7 @@ function publicView(node: SyntaxNode, reader?: Reader): View {
     firstNamed: node.firstNamedChild?.startIndex ?? -1,
     lastNamed: node.lastNamedChild?.endIndex ?? -1,
     fields: fieldNames.map((name) => (name ? node.childForFieldName(name)?.startIndex ?? -1 : -1)),
+    hasError: reader ? reader.hasError(node as RawNode) : (node as Node).hasError,
   };
 }
 
@@ -162,7 +201,13 @@ const MAX_POOLED = 20_000;
 
 class Reader {
   readonly fieldIds = new Map<string, number>();
-  private readonly pool: RawNode[] = [];
+  /**
+   * The recycled nodes, handed out in order: `arena[0, used)` belong to the lowerings in progress
+   * (a stack: a nested one releases its own from its mark), the rest wait for reuse. One array for
+   * every lowering, so a statement costs no list of the nodes it was handed.
+   */
+  private readonly arena: RawNode[] = [];
+  private used = 0;
   private readonly transfer: number;
   private heap: Int32Array;
   private readonly symbol: (tree: number) => number;
@@ -172,6 +217,7 @@ class Reader {
   private readonly allNamedChildren: (tree: number) => void;
   private readonly namedChild: (tree: number, index: number) => void;
   private readonly namedChildCount: (tree: number) => number;
+  private readonly errorInside: (tree: number) => number;
   private readonly free: (address: number) => void;
 
   constructor(
@@ -191,30 +237,40 @@ class Reader {
     this.allNamedChildren = module._ts_node_named_children_wasm;
     this.namedChild = module._ts_node_named_child_wasm;
     this.namedChildCount = module._ts_node_named_child_count_wasm;
+    this.errorInside = module._ts_node_has_error_wasm;
     this.free = module._free;
   }
 
-  wrap(node: Node, text: string, handed: RawNode[] | undefined): RawNode {
+  /** `recycled`: the nodes made from this one come from the arena and go back to it (see withSyntaxNode). */
+  wrap(node: Node, text: string, recycled: boolean): RawNode {
     // `[0]` holds the WASM address of the tree, and a node's fifth transfer word (internal in the typings).
     const handles = node as unknown as { 0: number; tree: { 0: number } };
-    const view: TreeView = { reader: this, tree: handles.tree[0], source: text, handed };
+    const view: TreeView = { reader: this, tree: handles.tree[0], source: text, recycled };
     return this.make(view, node.id, node.startIndex, node.startPosition.row, node.startPosition.column, handles[0]);
   }
 
-  /** A node from the pool, else a new one; noted in its view's `handed` list when it has one. */
+  /** A node from the arena when its view is recycled (a new one when the arena is all in use), else a new one. */
   private make(view: TreeView, id: number, startIndex: number, row: number, column: number, other: number): RawNode {
-    const pooled = view.handed ? this.pool.pop() : undefined;
-    const node = pooled ? pooled.reset(view, id, startIndex, row, column, other) : new RawNode(view, id, startIndex, row, column, other);
-    view.handed?.push(node);
+    if (!view.recycled) return new RawNode(view, id, startIndex, row, column, other);
+    const arena = this.arena;
+    const at = this.used++;
+    if (at < arena.length) return arena[at].reset(view, id, startIndex, row, column, other);
+    const node = new RawNode(view, id, startIndex, row, column, other);
+    arena.push(node);
     return node;
   }
 
-  /** Takes back the nodes of a finished lowering (see withSyntaxNode). */
-  recycle(nodes: RawNode[]): void {
-    for (const node of nodes) {
-      if (this.pool.length >= MAX_POOLED) return;
-      this.pool.push(node.reset(RECYCLED, 0, 0, 0, 0, 0));
-    }
+  /** Where the next lowering's nodes start in the arena. */
+  arenaMark(): number {
+    return this.used;
+  }
+
+  /** Takes back the nodes handed out since `mark` (see withSyntaxNode): reading one now fails at once. */
+  recycle(mark: number): void {
+    const arena = this.arena;
+    for (let index = mark; index < this.used; index++) arena[index].reset(RECYCLED, 0, 0, 0, 0, 0);
+    this.used = mark;
+    if (mark === 0 && arena.length > MAX_POOLED) arena.length = MAX_POOLED;
   }
 
   /** The heap, again after a call that may have grown memory (growing detaches the old view). */
@@ -244,6 +300,12 @@ class Reader {
   typeOf(node: RawNode): string {
     this.put(node);
     return this.types[this.symbol(node.view.tree)] || 'ERROR';
+  }
+
+  /** True when the node holds a syntax error (an ERROR or missing node) anywhere inside. */
+  hasError(node: RawNode): boolean {
+    this.put(node);
+    return this.errorInside(node.view.tree) === 1;
   }
 
   endOf(node: RawNode): number {
@@ -283,16 +345,16 @@ class Reader {
   }
 }
 
-/** What the nodes of one lowering share: the reader, the tree's WASM address, the source text and the nodes handed out (when they are recycled). */
+/** What the nodes of one lowering share: the reader, the tree's WASM address, the source text and whether its nodes are recycled. */
 interface TreeView {
   reader: Reader | undefined;
   tree: number;
   source: string;
-  handed: RawNode[] | undefined;
+  recycled: boolean;
 }
 
 /** The view of a pooled node: reading it is a bug, and fails at once. */
-const RECYCLED: TreeView = { reader: undefined, tree: 0, source: '', handed: undefined };
+const RECYCLED: TreeView = { reader: undefined, tree: 0, source: '', recycled: false };
 
 /** A tree node read through `Reader`; what it reads once (type, end, children) it keeps. */
 class RawNode implements SyntaxNode {
@@ -300,6 +362,15 @@ class RawNode implements SyntaxNode {
   private cachedEnd = -1;
   private cachedChildren: RawNode[] | undefined;
   private cachedNamed: RawNode[] | undefined;
+  /**
+   * The last two fields looked up (name and child): a lowerer often reads a field twice (a
+   * callee's object and attribute while lowering it, then again for its dotted name), and each
+   * lookup walks the node's children inside WASM.
+   */
+  private fieldName1: string | undefined;
+  private fieldNode1: RawNode | null = null;
+  private fieldName2: string | undefined;
+  private fieldNode2: RawNode | null = null;
 
   constructor(
     public view: TreeView,
@@ -322,6 +393,8 @@ class RawNode implements SyntaxNode {
     this.cachedEnd = -1;
     this.cachedChildren = undefined;
     this.cachedNamed = undefined;
+    this.fieldName1 = this.fieldName2 = undefined;
+    this.fieldNode1 = this.fieldNode2 = null;
     return this;
   }
 
@@ -357,6 +430,13 @@ class RawNode implements SyntaxNode {
   }
 
   childForFieldName(fieldName: string): RawNode | null {
-    return (this.view.reader as Reader).field(this, fieldName);
+    if (fieldName === this.fieldName1) return this.fieldNode1;
+    if (fieldName === this.fieldName2) return this.fieldNode2;
+    const child = (this.view.reader as Reader).field(this, fieldName);
+    this.fieldName2 = this.fieldName1;
+    this.fieldNode2 = this.fieldNode1;
+    this.fieldName1 = fieldName;
+    this.fieldNode1 = child;
+    return child;
   }
 }
