@@ -153,6 +153,31 @@ function readFully(fd: number, buffer: Buffer, length: number, position: number)
   return read;
 }
 
+const BATCH_LINE_HEAD = Buffer.from('{"b":');
+const IDS_HEAD = Buffer.from(',"c":[');
+const BATCH_LINE_MIN = BATCH_LINE_HEAD.length + 1 + IDS_HEAD.length + 2;
+
+/**
+ * Calls `visit` with the bytes of each id of a JSON array of plain strings (`"a","b"]}` up to `end`);
+ * false when the bytes are not exactly that (an escape in an id included).
+ */
+function eachQuotedId(buffer: Buffer, from: number, end: number, visit: (from: number, to: number) => void): boolean {
+  let at = from;
+  for (let first = true; at < end && buffer[at] !== 0x5d; first = false) {
+    if (!first) {
+      if (buffer[at] !== 0x2c) return false;
+      at += 1;
+    }
+    if (at >= end || buffer[at] !== 0x22) return false;
+    const close = buffer.indexOf(0x22, at + 1);
+    if (close === -1 || close >= end) return false;
+    for (let i = at + 1; i < close; i++) if (buffer[i] === 0x5c) return false;
+    visit(at + 1, close);
+    at = close + 1;
+  }
+  return at + 2 === end && buffer[at + 1] === 0x7d;
+}
+
 type LogLine = { m?: ManifestEntry; b?: number; c?: string[]; r?: string; a?: RowAttempt; x?: number; w?: string; h?: string };
 
 /** The log names something the index cannot key (a custom id outside the manifest, one id twice in it). */
@@ -296,6 +321,9 @@ export class RowsLogIndex {
   follow(place: RowsLogPlace): void {
     if (place.path === this.place.path && place.bytes >= this.place.bytes) {
       this.scan(place.bytes);
+      // The rows of the save just indexed are not asked for again: kept longer, their ids would only
+      // be moved into the old generation.
+      this.recentRows.clear();
       return;
     }
     const fresh = RowsLogIndex.open(place, { writtenOnly: this.writtenOnly });
@@ -357,7 +385,7 @@ export class RowsLogIndex {
       for (let start = 0; start < end; ) {
         const newline = buffer.indexOf(0x0a, start);
         const lineEnd = newline === -1 || newline > end ? end : newline;
-        if (lineEnd > start) this.indexLine(buffer.toString('utf8', start, lineEnd), position + start);
+        if (lineEnd > start && !this.indexBatchLine(buffer, start, lineEnd)) this.indexLine(buffer.toString('utf8', start, lineEnd), position + start);
         start = lineEnd + 1;
       }
       position += end + 1;
@@ -382,12 +410,7 @@ export class RowsLogIndex {
       this.attemptHead.push(-1);
       this.memberHead.push(-1);
     } else if (typeof line.b === 'number' && Array.isArray(line.c)) {
-      for (const customId of line.c) {
-        const row = this.knownRow(customId);
-        const entry = this.memberPosition.push(line.b);
-        this.memberNext.push(this.memberHead.data[row]);
-        this.memberHead.data[row] = entry;
-      }
+      for (const customId of line.c) this.addMember(this.knownRow(customId), line.b);
     } else if (typeof line.r === 'string') {
       const row = this.knownRow(line.r);
       if (!line.a) return;
@@ -397,6 +420,32 @@ export class RowsLogIndex {
     } else if (typeof line.w === 'string' && typeof line.h === 'string') {
       this.written.add(hashKey(line.w), offset);
     }
+  }
+
+  /**
+   * A custom-id line (`{"b":<position>,"c":["id",...]}`, the largest lines of a log: one per batch) read
+   * an id at a time from the bytes: decoding it whole made a string of megabytes and an array of every
+   * id, alive for the whole line and so moved into the old generation. False when the line is not one
+   * in that exact form (or an id holds an escape): the caller parses it whole.
+   */
+  private indexBatchLine(buffer: Buffer, start: number, end: number): boolean {
+    if (this.writtenOnly || end - start < BATCH_LINE_MIN || buffer.compare(BATCH_LINE_HEAD, 0, BATCH_LINE_HEAD.length, start, start + BATCH_LINE_HEAD.length) !== 0) return false;
+    let at = start + BATCH_LINE_HEAD.length;
+    let position = 0;
+    const digitsFrom = at;
+    while (at < end && buffer[at] >= 0x30 && buffer[at] <= 0x39) position = position * 10 + (buffer[at++] - 0x30);
+    if (at === digitsFrom || buffer.compare(IDS_HEAD, 0, IDS_HEAD.length, at, at + IDS_HEAD.length) !== 0) return false;
+    at += IDS_HEAD.length;
+    // Checked whole before any id is indexed, so a line that falls back is never indexed twice.
+    if (!eachQuotedId(buffer, at, end, () => undefined)) return false;
+    eachQuotedId(buffer, at, end, (from, to) => this.addMember(this.knownRow(buffer.toString('utf8', from, to)), position));
+    return true;
+  }
+
+  private addMember(row: number, position: number): void {
+    const entry = this.memberPosition.push(position);
+    this.memberNext.push(this.memberHead.data[row]);
+    this.memberHead.data[row] = entry;
   }
 
   private knownRow(customId: string): number {
