@@ -25,7 +25,7 @@ const SCAN_BYTES = 1 << 20;
 const BLOCK_BYTES = 1 << 16;
 
 /** FNV-1a over the key's UTF-16 code units. */
-function hashKey(key: string): number {
+export function hashKey(key: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) {
     hash ^= key.charCodeAt(i);

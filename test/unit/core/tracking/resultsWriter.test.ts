@@ -58,6 +58,15 @@ for (const [storeKind, makeStore] of STORES) describe(`downloadResults (${storeK
     assert.equal(job?.rows['row-0'][0].usage?.service_tier, 'batch');
   });
 
+  it('lists only the first `listWritten` files when asked, and counts every one', async () => {
+    const { root, api, options } = await workspace();
+    api.resultsImpl = scriptedResults([succeeded('row-0', 'A'), succeeded('row-1', 'B'), succeeded('row-2', 'C')]).impl;
+    const report = await downloadResults('job_1', options({ listWritten: 1 }));
+    assert.equal(report.writtenCount, 3);
+    assert.deepEqual(report.written.map((file) => file.outputPath), ['.batchlens/results/job_1/src/a.ts.md']);
+    assert.equal(await fs.readFile(path.join(root, '.batchlens/results/job_1/lib/c.py.md'), 'utf8'), 'C\n');
+  });
+
   it('uses the template output pattern inside the results folder', async () => {
     const { store, api, options } = await workspace();
     await store.update('job_1', (job) => {
