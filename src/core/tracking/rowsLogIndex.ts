@@ -20,9 +20,13 @@ export interface RowsLogPlace {
   bytes: number;
 }
 
-/** Bytes read per step while indexing, and the least read to fetch one line back. */
+/**
+ * Bytes read per step while indexing, and the least read to fetch one line back: results come in any
+ * order (the emulator shuffles them), and a small read costs less than copying a large block that is
+ * seldom hit again (100k lookups in random order: 0.43 s with 1 KB reads, 0.78 s with 64 KB).
+ */
 const SCAN_BYTES = 1 << 20;
-const BLOCK_BYTES = 1 << 16;
+const BLOCK_BYTES = 1 << 10;
 
 /** FNV-1a over the key's UTF-16 code units. */
 export function hashKey(key: string): number {
@@ -105,7 +109,7 @@ class KeyedOffsets {
   }
 }
 
-/** Reads whole lines of the log back by offset, through one cached block (rows are mostly asked for in log order). */
+/** Reads whole lines of the log back by offset, through one cached block (lines asked for in log order hit it). */
 class LineReader {
   private block = Buffer.alloc(BLOCK_BYTES);
   private blockStart = 0;
@@ -268,17 +272,6 @@ export class RowsLogIndex {
       if (!positions.includes(position)) positions.push(position);
     }
     return positions;
-  }
-
-  /** Whether any row is named by more than one batch (a retry's rows). */
-  hasSharedRows(): boolean {
-    for (let row = 0; row < this.manifest.size; row++) {
-      const first = this.memberHead.data[row];
-      for (let entry = first === -1 ? -1 : this.memberNext.data[first]; entry !== -1; entry = this.memberNext.data[entry]) {
-        if (this.memberPosition.data[entry] !== this.memberPosition.data[first]) return true;
-      }
-    }
-    return false;
   }
 
   /** The hash of the content last recorded as written at `path` (a replay keeps the last line of a path). */
