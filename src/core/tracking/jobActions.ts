@@ -190,16 +190,17 @@ export async function downloadCheckedResults(jobId: string, options: ResultsDown
     await options.store.update(jobId, (stored) => markShort(stored, shortResults(stored)));
     if (short.length === 0 || round >= SHORT_RESULTS_ROUNDS) return { ...report, incomplete: short };
     options.logger.info(`Results of ${short.map((item) => item.batchId).join(', ')} ended early; resuming.`);
-    report = mergeReports(report, await downloadResults(jobId, { ...options, force: false }));
+    report = mergeReports(report, await downloadResults(jobId, { ...options, force: false }), options.listWritten);
   }
 }
 
-function mergeReports(first: ResultsReport, second: ResultsReport): ResultsReport {
+function mergeReports(first: ResultsReport, second: ResultsReport, listWritten = Infinity): ResultsReport {
   const outcomes = { ...first.outcomes };
   for (const key of Object.keys(outcomes) as Array<keyof typeof outcomes>) outcomes[key] += second.outcomes[key];
   return {
     ...first,
-    written: [...first.written, ...second.written],
+    written: [...first.written, ...second.written].slice(0, listWritten),
+    writtenCount: first.writtenCount + second.writtenCount,
     unchanged: first.unchanged + second.unchanged,
     skipped: [...first.skipped, ...second.skipped],
     unknownCustomIds: [...new Set([...first.unknownCustomIds, ...second.unknownCustomIds])],

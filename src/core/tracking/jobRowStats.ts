@@ -48,15 +48,20 @@ export function rowStatsKey(batches: ReadonlyArray<Pick<BatchRecord, 'batchId' |
 
 /** What a row's contribution to the stats depends on besides its attempts: which batches hold it. */
 export interface RowStatsContext {
-  /** Position of the batch that currently speaks for each row. */
-  current: Map<string, number>;
+  /** Position of the batch that currently speaks for the row (the last one holding it that holds rows). */
+  currentPosition(customId: string): number | undefined;
+  /** Whether the batch at `position` names the row among its custom ids. */
+  holds(position: number, customId: string): boolean;
   positionOfBatchId: Map<string, number>;
-  inBatch: Array<Set<string>>;
   templateModel: string;
 }
 
-/** The context of a job's rows (linear in rows; built once per pass or per results download). */
+/** The context of a job's rows from its batches' custom ids (linear in rows; built once per pass or per results download). */
 export function rowStatsContext(job: Job): RowStatsContext {
+  return mapsContext(job).context;
+}
+
+function mapsContext(job: Job): { context: RowStatsContext; current: Map<string, number> } {
   const current = new Map<string, number>();
   job.batches.forEach((batch, position) => {
     if (!holdsRows(batch)) return;
@@ -66,12 +71,19 @@ export function rowStatsContext(job: Job): RowStatsContext {
   job.batches.forEach((batch, position) => {
     if (batch.batchId !== undefined) positionOfBatchId.set(batch.batchId, position);
   });
-  return { current, positionOfBatchId, inBatch: job.batches.map((batch) => new Set(batch.customIds)), templateModel: job.template.model };
+  const inBatch = job.batches.map((batch) => new Set(batch.customIds));
+  const context: RowStatsContext = {
+    currentPosition: (customId) => current.get(customId),
+    holds: (position, customId) => inBatch[position]?.has(customId) === true,
+    positionOfBatchId,
+    templateModel: job.template.model,
+  };
+  return { context, current };
 }
 
 /** One pass over the job's rows (linear in rows and attempts). */
 export function computeRowStats(job: Job): JobRowStats {
-  const context = rowStatsContext(job);
+  const { context, current } = mapsContext(job);
   const stats: JobRowStats = {
     manifestRows: job.manifest.length,
     batches: job.batches.map((batch) => ({
@@ -84,7 +96,7 @@ export function computeRowStats(job: Job): JobRowStats {
     rowsWithOutput: 0,
     usage: [],
   };
-  for (const position of context.current.values()) stats.batches[position].spokenFor += 1;
+  for (const position of current.values()) stats.batches[position].spokenFor += 1;
   for (const [customId, attempts] of Object.entries(job.rows)) addRow(stats, context, customId, attempts, 1);
   return stats;
 }
@@ -110,13 +122,13 @@ function addRow(stats: JobRowStats, context: RowStatsContext, customId: string, 
   const latest = attempts[attempts.length - 1];
   if (latest.outcome !== 'succeeded') stats.failedDownloaded += sign;
   if (attempts.some((attempt) => attempt.outputPath)) stats.rowsWithOutput += sign;
-  const currentPosition = context.current.get(customId);
+  const currentPosition = context.currentPosition(customId);
   const seen = new Set<number>();
   for (let i = attempts.length - 1; i >= 0; i--) {
     const position = context.positionOfBatchId.get(attempts[i].batchId);
     if (position === undefined || seen.has(position)) continue;
     seen.add(position);
-    if (context.inBatch[position]?.has(customId)) stats.batches[position].downloaded += sign;
+    if (context.holds(position, customId)) stats.batches[position].downloaded += sign;
     if (position === currentPosition) stats.batches[position].outcomes[attempts[i].outcome] += sign;
   }
   if (stats.usage) {

@@ -462,3 +462,9 @@ export function readLogPrefix(file: string, bytes: number): Buffer {
   const buffer = readFileSync(file);
   return buffer.length > bytes ? buffer.subarray(0, bytes) : buffer;
 }
+
+/** Where the rows log of a job handed out by a store lies and how many of its bytes count (undefined: not a split store job). */
+export function rowsLogPlaceOf(job: Job): { path: string; bytes: number } | undefined {
+  const state = lazyStates.get(job);
+  return state ? { path: state.logSource.key, bytes: state.header.rowsBytes } : undefined;
+}

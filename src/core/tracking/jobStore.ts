@@ -209,7 +209,7 @@ export class FileJobStore implements JobStore {
       if (!rowStats) next.rowStatsStale = true;
       next.hasWrittenFiles = header.hasWrittenFiles || writtenFiles.size > 0;
       await writeFileAtomic(this.jobPath(jobId), serializeHeader(next));
-      if (basis) basisRowsBytes.set(basis, rowsBytes);
+      if (basis) basisLogs.set(basis, { rowsFile: header.rowsFile, rowsBytes });
       return rowStats !== undefined;
     });
   }
@@ -220,13 +220,14 @@ export class FileJobStore implements JobStore {
    * download did not make (another process), so `basis` no longer says what the rows held.
    */
   private statsAfterAppend(header: JobHeaderFile, job: Job, basis: RowsBasis, attempts: ReadonlyMap<string, RowAttempt>): JobRowStats | undefined {
-    const expectedBytes = basisRowsBytes.get(basis) ?? this.headerFileOf(basis.job)?.rowsBytes;
-    if (header.rowStatsStale || expectedBytes !== header.rowsBytes) return undefined;
+    const basisHeader = this.headerFileOf(basis.job);
+    const expected = basisLogs.get(basis) ?? (basisHeader && { rowsFile: basisHeader.rowsFile, rowsBytes: basisHeader.rowsBytes });
+    if (header.rowStatsStale || expected?.rowsFile !== header.rowsFile || expected.rowsBytes !== header.rowsBytes) return undefined;
     if (rowStatsKey(job.batches) !== rowStatsKey(header.job.batches) || rowStatsKey(basis.job.batches) !== rowStatsKey(header.job.batches)) return undefined;
     if (!header.rowStats.usage) return undefined;
     let context = basisContexts.get(basis);
     if (!context) {
-      context = rowStatsContext(basis.job);
+      context = isContextBasis(basis) ? basis.rowStatsContext() : rowStatsContext(basis.job);
       basisContexts.set(basis, context);
     }
     const stats = structuredClone(header.rowStats);
@@ -420,9 +421,21 @@ export class FileJobStore implements JobStore {
 /** Lines appended per write to a rows log. */
 const APPEND_LINES = 5_000;
 
-/** Per download basis: the log's length after its last append, and its rows' context (built once). */
-const basisRowsBytes = new WeakMap<RowsBasis, number>();
+/** Per download basis: the log (file and length) after its last append, and its rows' context (built once). */
+const basisLogs = new WeakMap<RowsBasis, { rowsFile: string; rowsBytes: number }>();
 const basisContexts = new WeakMap<RowsBasis, RowStatsContext>();
+
+/**
+ * A basis that gives the rows' stats context itself (a results download answering it from an index of
+ * the log) instead of the store building it from every batch's custom ids.
+ */
+export interface ContextRowsBasis extends RowsBasis {
+  rowStatsContext(): RowStatsContext;
+}
+
+function isContextBasis(basis: RowsBasis): basis is ContextRowsBasis {
+  return typeof (basis as Partial<ContextRowsBasis>).rowStatsContext === 'function';
+}
 
 /** The header a split job was read from (by the job object the store handed out). */
 const headerFiles = new WeakMap<Job, JobHeaderFile>();

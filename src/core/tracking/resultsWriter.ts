@@ -5,7 +5,10 @@ import { renderTemplateText } from '../jobs/templateText';
 import type { Logger } from '../util/logger';
 import { adoptedManifestEntry, recordAdoptedRows, resultsLocationFor } from './adoptedRows';
 import type { BatchRecord, Job, JobStore, ManifestEntry, ResultsTally, RowAttempt, RowOutcome, RowsBasis } from '../jobs/jobModel';
-import { withAttempt } from './jobRowStats';
+import { type RowStatsContext, withAttempt } from './jobRowStats';
+import { rowsLogPlaceOf, rowsWereRead } from './jobRowsLog';
+import { RowsLogIndex, UnindexableLogError } from './rowsLogIndex';
+import type { ContextRowsBasis } from './jobStore';
 import { downloadRawResults } from './rawResults';
 import { OutsideWorkspaceError, alternativeName, confineToWorkspace, toWorkspaceRelative } from './workspacePaths';
 import { writeFileAtomic } from '../util/atomicWrite';
@@ -31,10 +34,15 @@ export interface ResultsDownloadOptions {
   maxResumes?: number;
   /**
    * Progress is first saved after this many lines, then whenever the unsaved lines reach the saved
-   * ones, at most every 1,000 lines (checked after each chunk read from the results file; always at
-   * the end, and on a failure).
+   * ones, at most every `MAX_LINES_BETWEEN_SAVES` lines (within a chunk too; always at the end, and on
+   * a failure).
    */
   saveEveryLines?: number;
+  /**
+   * How many written files the report lists (all when not set); `writtenCount` counts every one. A
+   * caller that shows a few keeps the report's memory from growing with the rows.
+   */
+  listWritten?: number;
 }
 
 export interface WrittenFile {
@@ -54,8 +62,13 @@ export interface SkippedOutput {
 
 export interface ResultsReport {
   jobId: string;
-  /** Output files written by this call (new or changed content); empty on an idempotent re-run. */
+  /**
+   * Output files written by this call (new or changed content), the first `listWritten` of them when
+   * that option is set; empty on an idempotent re-run.
+   */
   written: WrittenFile[];
+  /** How many output files this call wrote (listed or not). */
+  writtenCount: number;
   /** Outputs whose file already had exactly this content. */
   unchanged: number;
   skipped: SkippedOutput[];
@@ -77,12 +90,22 @@ export interface ResultsReport {
 }
 
 /**
- * What Batchlens wrote where: may a file found at an output's place be replaced? This call's own writes
- * are kept as one hash per path (the last one); what every job of the store recorded is read only when
- * an existing file's content is neither the output's nor this call's (a first download into empty
- * folders never reads it, so it costs nothing per row).
+ * What Batchlens wrote where: may a file found at an output's place be replaced? Asked only when an
+ * existing file's content is neither the output's nor unchanged, so a first download into empty
+ * folders never asks.
  */
-class Ledger {
+interface Ledger {
+  /** Notes a write of this call (saved with the next progress save). */
+  remember(relative: string, hash: string): void;
+  /** Whether Batchlens wrote exactly this content at this path (this call, or any job before it). */
+  wrote(relative: string, hash: string): Promise<boolean>;
+}
+
+/**
+ * The ledger of a job read whole: this call's own writes are kept as one hash per path (the last one),
+ * and what every job of the store recorded is read on the first question.
+ */
+class LoadedLedger implements Ledger {
   /** Workspace-relative path -> hash of the content this call last wrote (or found unchanged) there. */
   private readonly writtenNow = new Map<string, string>();
   private recorded: Promise<Map<string, Set<string>>> | undefined;
@@ -93,7 +116,6 @@ class Ledger {
     this.writtenNow.set(relative, hash);
   }
 
-  /** Whether Batchlens wrote exactly this content at this path (this call, or any job before it). */
   async wrote(relative: string, hash: string): Promise<boolean> {
     if (this.writtenNow.get(relative) === hash) return true;
     this.recorded ??= recordedHashes(this.store);
@@ -101,17 +123,77 @@ class Ledger {
   }
 }
 
+/**
+ * The ledger of a job whose log is indexed: this call's writes not saved yet are kept until the next
+ * save, after which the job's log (which the index follows) says them; every other job of the store is
+ * asked through an index of its own log, built on the first question. Nothing grows with the rows.
+ */
+class IndexedLedger implements Ledger {
+  private unsaved = new Map<string, string>();
+  private others: Promise<Array<(relative: string) => string | undefined>> | undefined;
+  private readonly otherIndexes: RowsLogIndex[] = [];
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly rows: IndexedRows,
+  ) {}
+
+  remember(relative: string, hash: string): void {
+    this.unsaved.set(relative, hash);
+  }
+
+  /** The writes remembered so far are in the job's log now. */
+  saved(): void {
+    this.unsaved = new Map();
+  }
+
+  async wrote(relative: string, hash: string): Promise<boolean> {
+    if (this.unsaved.get(relative) === hash || this.rows.index.writtenHashOf(relative) === hash) return true;
+    this.others ??= this.otherJobs();
+    const lookups = await this.others;
+    try {
+      return lookups.some((writtenHashOf) => writtenHashOf(relative) === hash);
+    } finally {
+      // Asked rarely (a conflict): an index of another job keeps no file open between questions.
+      this.otherIndexes.forEach((index) => index.close());
+    }
+  }
+
+  close(): void {
+    this.otherIndexes.forEach((index) => index.close());
+  }
+
+  private async otherJobs(): Promise<Array<(relative: string) => string | undefined>> {
+    const lookups: Array<(relative: string) => string | undefined> = [];
+    for (const job of await this.store.list()) {
+      if (job.id === this.rows.jobId) continue;
+      const place = rowsLogPlaceOf(job);
+      if (place) {
+        const index = RowsLogIndex.open(place, { writtenOnly: true });
+        this.otherIndexes.push(index);
+        lookups.push((relative) => index.writtenHashOf(relative));
+      } else {
+        const files = job.writtenFiles ?? {};
+        lookups.push((relative) => (Object.prototype.hasOwnProperty.call(files, relative) ? files[relative] : undefined));
+      }
+    }
+    return lookups;
+  }
+}
+
 const DEFAULT_SAVE_EVERY_LINES = 500;
 /**
  * A save appends the new rows to the job's rows log (it never rewrites earlier rows), so saves are
  * spaced geometrically (the unsaved lines reach the saved ones) only up to this many lines, then come
- * every this many (checked after each chunk): the attempts waiting for a save are few and short-lived,
- * so they are dropped before the young generation promotes them to the old one, where they would
- * pile up until a full collection (measured at 100k rows: saves every 10,000 lines peaked ~70 MB higher).
+ * every this many, in the middle of a chunk too: the attempts waiting for a save are few and
+ * short-lived, so most are dropped before the young generation promotes them to the old one, where
+ * they would pile up until a full collection. Measured at 100k rows through the CLI: saves every
+ * 10,000 lines peaked ~70 MB higher, and every 1,000 lines checked only between 1 MB chunks (about
+ * 1,200 lines) ~25 MB higher, than every 500 lines.
  * A crash redoes at most about this many lines, from the results file already on disk (no network), and
  * idempotently: unchanged outputs are not rewritten.
  */
-export const MAX_LINES_BETWEEN_SAVES = 1_000;
+export const MAX_LINES_BETWEEN_SAVES = 500;
 const DEFAULT_MAX_RESUMES = 3;
 const MAX_ALTERNATIVES = 50;
 
@@ -132,6 +214,7 @@ export async function downloadResults(jobId: string, options: ResultsDownloadOpt
   const report: ResultsReport = {
     jobId,
     written: [],
+    writtenCount: 0,
     unchanged: 0,
     skipped: [],
     unknownCustomIds: [],
@@ -141,36 +224,125 @@ export async function downloadResults(jobId: string, options: ResultsDownloadOpt
     batchesPending: 0,
     batches: [],
   };
-  const ledger = new Ledger(store);
-  const basis = new DownloadBasis(job);
-  for (const batch of job.batches) {
-    if (!batch.batchId) {
-      continue;
+  let rows: JobRows | undefined;
+  try {
+    for (const batch of job.batches) {
+      if (!batch.batchId) {
+        continue;
+      }
+      // An adopted batch is not known to be this job's until reconciliation checked its results.
+      if (batch.status !== 'ended' || batch.adoption === 'unverified') {
+        report.batchesPending += 1;
+        continue;
+      }
+      if (batch.resultsComplete && !options.force) {
+        continue;
+      }
+      rows ??= jobRowsFor(job, store);
+      await new BatchDownload(job, batch, options, report, rows).run();
+      report.batchesRead += 1;
     }
-    // An adopted batch is not known to be this job's until reconciliation checked its results.
-    if (batch.status !== 'ended' || batch.adoption === 'unverified') {
-      report.batchesPending += 1;
-      continue;
-    }
-    if (batch.resultsComplete && !options.force) {
-      continue;
-    }
-    await new BatchDownload(job, batch, options, ledger, report, basis).run();
-    report.batchesRead += 1;
+  } finally {
+    rows?.close();
   }
   return report;
 }
 
-const manifestIndexes = new WeakMap<Job, Map<string, ManifestEntry>>();
+/**
+ * What a download needs of the job's rows: each custom id's manifest entry, the rows as they were
+ * before each save (for the store's row stats), and what was written where.
+ */
+interface JobRows {
+  readonly ledger: Ledger;
+  readonly basis: RowsBasis;
+  entryOf(customId: string): ManifestEntry | undefined;
+  /** After a save appended these attempts (and the ledger's writes) to the job. */
+  saved(attempts: ReadonlyMap<string, RowAttempt>): Promise<void>;
+  close(): void;
+}
 
-/** The job's manifest by custom id, built once per job object (one download reads several batches of it). */
-function manifestIndex(job: Job): Map<string, ManifestEntry> {
-  let index = manifestIndexes.get(job);
-  if (!index) {
-    index = new Map(job.manifest.map((entry) => [entry.customId, entry]));
-    manifestIndexes.set(job, index);
+/**
+ * A job from a store that keeps its rows in a log is read through an index of that log, so a download's
+ * memory does not grow with the job's rows; a job the index cannot key (adopted rows) or from another
+ * store is read whole.
+ */
+function jobRowsFor(job: Job, store: JobStore): JobRows {
+  const place = !job.adopted && store.appendResults && store.canAppendResults?.(job) ? rowsLogPlaceOf(job) : undefined;
+  if (place && !rowsWereRead(job)) {
+    try {
+      return new IndexedRows(job, store, RowsLogIndex.open(place));
+    } catch (error) {
+      if (!(error instanceof UnindexableLogError)) throw error;
+    }
   }
-  return index;
+  return new LoadedRows(job, store);
+}
+
+/** The rows of a job read whole (its manifest by custom id, built once per download). */
+class LoadedRows implements JobRows {
+  readonly ledger: LoadedLedger;
+  readonly basis: DownloadBasis;
+  private manifest: Map<string, ManifestEntry> | undefined;
+
+  constructor(
+    private readonly job: Job,
+    store: JobStore,
+  ) {
+    this.ledger = new LoadedLedger(store);
+    this.basis = new DownloadBasis(job);
+  }
+
+  entryOf(customId: string): ManifestEntry | undefined {
+    this.manifest ??= new Map(this.job.manifest.map((entry) => [entry.customId, entry]));
+    return this.manifest.get(customId);
+  }
+
+  async saved(attempts: ReadonlyMap<string, RowAttempt>): Promise<void> {
+    this.basis.recorded(attempts);
+  }
+
+  close(): void {}
+}
+
+/**
+ * The rows of a job answered from an index of its rows log: a manifest entry or a row's attempts are read
+ * back from the log when asked for, and after each save the index takes in the lines the save appended,
+ * so the rows before the next save, and this call's written files, are what the log says.
+ */
+class IndexedRows implements JobRows {
+  readonly ledger: IndexedLedger;
+  readonly basis: ContextRowsBasis;
+  readonly jobId: string;
+
+  constructor(
+    job: Job,
+    private readonly store: JobStore,
+    readonly index: RowsLogIndex,
+  ) {
+    this.jobId = job.id;
+    this.ledger = new IndexedLedger(store, this);
+    let context: RowStatsContext | undefined;
+    this.basis = {
+      job,
+      rowsBefore: (customId) => index.attemptsOf(customId),
+      rowStatsContext: () => (context ??= index.statsContext(job.batches, job.template.model)),
+    };
+  }
+
+  entryOf(customId: string): ManifestEntry | undefined {
+    return this.index.entryOf(customId);
+  }
+
+  async saved(): Promise<void> {
+    const place = rowsLogPlaceOf((await this.store.get(this.jobId)) as Job);
+    if (place) this.index.follow(place);
+    this.ledger.saved();
+  }
+
+  close(): void {
+    this.index.close();
+    this.ledger.close();
+  }
 }
 
 /** Workspace-relative path -> hashes of content Batchlens wrote there, as every job of the store recorded it. */
@@ -198,7 +370,6 @@ export const CHUNK_BYTES = 1 << 20;
  */
 class BatchDownload {
   private readonly batchId: string;
-  private readonly manifest: Map<string, ManifestEntry>;
   private readonly rawRelative: string;
   private readonly resultsDirRelative: string;
   /** Lines already processed by an earlier call (their rows are in the store). */
@@ -216,12 +387,10 @@ class BatchDownload {
     private readonly job: Job,
     private readonly batch: BatchRecord,
     private readonly options: ResultsDownloadOptions,
-    private readonly ledger: Ledger,
     private readonly report: ResultsReport,
-    private readonly basis: DownloadBasis,
+    private readonly rows: JobRows,
   ) {
     this.batchId = batch.batchId as string;
-    this.manifest = manifestIndex(job);
     this.processedBefore = options.force ? 0 : batch.resultsLinesWritten ?? 0;
     this.resultsDirRelative = toWorkspaceRelative(options.store.root, options.store.resultsDir(job.id));
     this.rawRelative = `${this.resultsDirRelative}/${this.batchId}.jsonl`;
@@ -312,6 +481,9 @@ class BatchDownload {
           if (careful) {
             await careful;
           }
+          if (this.linesSinceSave >= MAX_LINES_BETWEEN_SAVES) {
+            await this.saveIfDue();
+          }
         }
         await this.saveIfDue();
       }
@@ -337,7 +509,7 @@ class BatchDownload {
     if (type === 'succeeded' || type === 'errored' || type === 'canceled' || type === 'expired') {
       this.tally[type] += 1;
     }
-    const entry = typeof row.custom_id === 'string' ? this.manifest.get(row.custom_id) ?? adoptedManifestEntry(this.job, row.custom_id) : undefined;
+    const entry = typeof row.custom_id === 'string' ? this.rows.entryOf(row.custom_id) ?? adoptedManifestEntry(this.job, row.custom_id) : undefined;
     if (!entry) {
       this.tally.unknown += 1;
       this.unknown.add(String(row.custom_id));
@@ -397,7 +569,7 @@ class BatchDownload {
     }
     attempt.outputPath = relative;
     this.remember(relative, sha256Hex(content));
-    this.report.written.push({ customId: entry.customId, outputPath: relative, sourcePath: entry.relativePath, change: 'created' });
+    this.noteWritten({ customId: entry.customId, outputPath: relative, sourcePath: entry.relativePath, change: 'created' });
     return true;
   }
 
@@ -429,7 +601,7 @@ class BatchDownload {
         this.remember(candidate, contentHash);
         return candidate;
       }
-      if (await this.ledger.wrote(candidate, existingHash)) {
+      if (await this.rows.ledger.wrote(candidate, existingHash)) {
         await this.write(entry, candidate, absolute, content, contentHash, 'updated');
         return candidate;
       }
@@ -462,12 +634,17 @@ class BatchDownload {
     // Not flushed one by one: the results file on disk is durable, and a crash rewrites any output from it.
     await writeFileAtomic(absolute, content, { durable: false });
     this.remember(relative, hash);
-    this.report.written.push({ customId: entry.customId, outputPath: relative, sourcePath: entry.relativePath, change });
+    this.noteWritten({ customId: entry.customId, outputPath: relative, sourcePath: entry.relativePath, change });
+  }
+
+  private noteWritten(file: WrittenFile): void {
+    this.report.writtenCount += 1;
+    if (this.report.written.length < (this.options.listWritten ?? Infinity)) this.report.written.push(file);
   }
 
   private remember(relative: string, hash: string): void {
     this.pendingFiles.set(relative, hash);
-    this.ledger.remember(relative, hash);
+    this.rows.ledger.remember(relative, hash);
   }
 
   private skip(entry: ManifestEntry, outputPath: string, reason: string): void {
@@ -516,8 +693,8 @@ class BatchDownload {
     // from the appended attempts. An adopted job (its manifest grows) takes the full update, as does the
     // last save when the stats could not be kept current (the full update recomputes them).
     if (!this.job.adopted && store.appendResults && store.canAppendResults?.(this.job)) {
-      const current = await store.appendResults(this.job.id, attempts, files, updateBatch, this.basis);
-      this.basis.recorded(attempts);
+      const current = await store.appendResults(this.job.id, attempts, files, updateBatch, this.rows.basis);
+      await this.rows.saved(attempts);
       if (current || !complete) return;
       await store.update(this.job.id, () => undefined);
       return;

@@ -52,6 +52,8 @@ export const resultsCommand: CliCommand = {
         logger: context.logger,
         location: values['beside-source'] ? 'besideSource' : 'store',
         force: values.force,
+        // The text report names the first files only; --json lists every one.
+        listWritten: values.json ? undefined : LISTED_FILES,
       });
     } catch (error) {
       if (error instanceof UsageError) throw error;
@@ -88,13 +90,13 @@ function resultsJson(report: CheckedResultsReport) {
 const LISTED_FILES = 50;
 
 function resultsText(report: CheckedResultsReport): string {
-  const lines = [`${report.written.length} new or changed output file${report.written.length === 1 ? '' : 's'}${report.unchanged ? `, ${report.unchanged} unchanged` : ''}.`];
+  const lines = [`${report.writtenCount} new or changed output file${report.writtenCount === 1 ? '' : 's'}${report.unchanged ? `, ${report.unchanged} unchanged` : ''}.`];
   // A 100,000-row job would print 100,000 lines (and build them in memory first): the first ones say where the files go.
   for (const file of report.written.slice(0, LISTED_FILES)) {
     lines.push(`  ${file.change === 'created' ? 'new' : 'updated'}  ${file.outputPath}  (from ${file.sourcePath})`);
   }
-  if (report.written.length > LISTED_FILES) {
-    lines.push(`  ... and ${report.written.length - LISTED_FILES} more (\`--json\` lists every file)`);
+  if (report.writtenCount > report.written.length) {
+    lines.push(`  ... and ${report.writtenCount - report.written.length} more (\`--json\` lists every file)`);
   }
   const failed = report.outcomes.errored + report.outcomes.expired + report.outcomes.canceled;
   if (failed > 0) {

@@ -30,6 +30,8 @@ export async function download(context: TrackerContext, node: TrackerNode | unde
           location: context.services.config.resultsLocation,
           onConflict: askAboutConflict,
           signal: abort.signal,
+          // Only the count is shown: the report need not hold every file.
+          listWritten: 0,
         });
       } finally {
         subscription.dispose();
@@ -44,12 +46,12 @@ export async function download(context: TrackerContext, node: TrackerNode | unde
   if (report.unknownCustomIds.length > 0) {
     context.services.log.warn(`Results of ${job.id} named unknown custom_ids (not written): ${report.unknownCustomIds.join(', ')}`);
   }
-  if (!quietWhenNothingNew || report.written.length > 0) {
+  if (!quietWhenNothingNew || report.writtenCount > 0) {
     const skipped = report.skipped.length > 0 ? `, ${report.skipped.length} not written (see the log)` : '';
     // Not awaited: the command is done once the files are written, whether or not the toast is clicked.
     void vscode.window
       .showInformationMessage(
-        `Batchlens: ${report.written.length} new result file${report.written.length === 1 ? '' : 's'}${report.unchanged ? `, ${report.unchanged} unchanged` : ''}${skipped}.`,
+        `Batchlens: ${report.writtenCount} new result file${report.writtenCount === 1 ? '' : 's'}${report.unchanged ? `, ${report.unchanged} unchanged` : ''}${skipped}.`,
         'Open Results',
       )
       .then(async (choice) => {
@@ -58,5 +60,5 @@ export async function download(context: TrackerContext, node: TrackerNode | unde
         }
       });
   }
-  return report.written.length;
+  return report.writtenCount;
 }

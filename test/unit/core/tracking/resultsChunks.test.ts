@@ -20,7 +20,7 @@ async function workspace(files: string[]) {
 const output = (root: string, file: string) => path.join(root, '.batchlens/results/job_1', `${file}.md`);
 
 describe('downloadResults: processing the results file chunk by chunk', () => {
-  it('saves progress after every chunk once enough lines wait, so the rows held for a save stay bounded by one chunk', async () => {
+  it('saves progress every MAX_LINES_BETWEEN_SAVES lines, within a chunk too, so the rows held for a save stay bounded', async () => {
     const files = Array.from({ length: 3_000 }, (_, index) => `src/d${index % 20}/f${index}.txt`);
     const { root, store, api, ids, options } = await workspace(files);
     api.resultsImpl = scriptedResults(ids.map((id) => succeeded(id, `summary of ${id} ${'.'.repeat(1200)}`))).impl;
@@ -36,8 +36,10 @@ describe('downloadResults: processing the results file chunk by chunk', () => {
     // The raw file spans several chunks: a download that held every row until the end would save once.
     const raw = await fs.stat(path.join(root, '.batchlens/results/job_1/msgbatch_1.jsonl'));
     assert.ok(raw.size > 2 * CHUNK_BYTES, `raw file of ${raw.size} bytes`);
-    const shortestLine = Math.min(...(await fs.readFile(path.join(root, '.batchlens/results/job_1/msgbatch_1.jsonl'), 'utf8')).split('\n').filter(Boolean).map((line) => line.length + 1));
-    const bound = MAX_LINES_BETWEEN_SAVES + Math.ceil(CHUNK_BYTES / shortestLine);
+    const longestLine = Math.max(...(await fs.readFile(path.join(root, '.batchlens/results/job_1/msgbatch_1.jsonl'), 'utf8')).split('\n').filter(Boolean).map((line) => line.length + 1));
+    // A chunk holds more lines than that: saves come in the middle of chunks.
+    assert.ok(CHUNK_BYTES / longestLine > MAX_LINES_BETWEEN_SAVES, `a chunk holds ${Math.floor(CHUNK_BYTES / longestLine)} lines`);
+    const bound = MAX_LINES_BETWEEN_SAVES;
     const progress = savedLines.filter((lines) => lines > 0);
     progress.forEach((lines, index) => {
       const gap = lines - (index === 0 ? 0 : progress[index - 1]);

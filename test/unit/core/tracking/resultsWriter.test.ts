@@ -11,9 +11,18 @@ import { ended, errored, scriptedResults, succeeded } from './support/results';
 
 const FILES = ['src/a.ts', 'src/b.ts', 'lib/c.py'];
 
-async function workspace() {
+/**
+ * Every test runs against both stores: the file store's jobs are read through an index of their rows
+ * log (rowsLogIndex.ts), the memory store's whole.
+ */
+const STORES: Array<[string, (root: string) => MemoryJobStore | FileJobStore]> = [
+  ['memory store', (root) => new MemoryJobStore(root)],
+  ['file store', (root) => new FileJobStore(root)],
+];
+
+async function workspaceWith(makeStore: (root: string) => MemoryJobStore | FileJobStore) {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'batchlens-results-'));
-  const store = new MemoryJobStore(root);
+  const store = makeStore(root);
   const api = new FakeBatchApi();
   const job = makeJob('job_1', FILES, [
     makeBatch({ batchId: 'msgbatch_1', customIds: ['row-0', 'row-1', 'row-2'], status: 'ended', counts: counts({ succeeded: 3 }) }),
@@ -27,7 +36,9 @@ async function readLines(file: string): Promise<string[]> {
   return (await fs.readFile(file, 'utf8')).split('\n').filter((line) => line.length > 0);
 }
 
-describe('downloadResults', () => {
+for (const [storeKind, makeStore] of STORES) describe(`downloadResults (${storeKind})`, () => {
+  const workspace = () => workspaceWith(makeStore);
+
   it('writes one output per succeeded row under .batchlens/results/<job>, plus the raw JSONL', async () => {
     const { root, store, api, options } = await workspace();
     api.resultsImpl = scriptedResults([succeeded('row-1', 'B summary'), succeeded('row-0', 'A summary'), succeeded('row-2', 'C summary')]).impl;
@@ -45,6 +56,15 @@ describe('downloadResults', () => {
     assert.equal(job?.rows['row-0'][0].outputPath, '.batchlens/results/job_1/src/a.ts.md');
     assert.equal(job?.rows['row-0'][0].rawLine, 1);
     assert.equal(job?.rows['row-0'][0].usage?.service_tier, 'batch');
+  });
+
+  it('lists only the first `listWritten` files when asked, and counts every one', async () => {
+    const { root, api, options } = await workspace();
+    api.resultsImpl = scriptedResults([succeeded('row-0', 'A'), succeeded('row-1', 'B'), succeeded('row-2', 'C')]).impl;
+    const report = await downloadResults('job_1', options({ listWritten: 1 }));
+    assert.equal(report.writtenCount, 3);
+    assert.deepEqual(report.written.map((file) => file.outputPath), ['.batchlens/results/job_1/src/a.ts.md']);
+    assert.equal(await fs.readFile(path.join(root, '.batchlens/results/job_1/lib/c.py.md'), 'utf8'), 'C\n');
   });
 
   it('uses the template output pattern inside the results folder', async () => {
@@ -274,7 +294,7 @@ describe('downloadResults', () => {
     it(`never writes outside the workspace for ${name} beside the source`, async () => {
       const { root, store, api, options } = await workspace();
       await store.update('job_1', (job) => {
-        job.manifest[0].relativePath = badPath;
+        job.manifest[0] = { ...job.manifest[0], relativePath: badPath };
       });
       api.resultsImpl = scriptedResults([succeeded('row-0', 'A')]).impl;
       const report = await downloadResults('job_1', options({ location: 'besideSource' }));
@@ -290,7 +310,7 @@ describe('downloadResults', () => {
     const outside = await fs.mkdtemp(path.join(os.tmpdir(), 'batchlens-outside-'));
     await fs.symlink(outside, path.join(root, 'linked'));
     await store.update('job_1', (job) => {
-      job.manifest[0].relativePath = 'linked/a.ts';
+      job.manifest[0] = { ...job.manifest[0], relativePath: 'linked/a.ts' };
     });
     api.resultsImpl = scriptedResults([succeeded('row-0', 'A')]).impl;
     const report = await downloadResults('job_1', options({ location: 'besideSource' }));

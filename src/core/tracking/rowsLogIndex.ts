@@ -1,0 +1,449 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { BatchRecord, ManifestEntry, RowAttempt } from '../jobs/jobModel';
+import { type RowStatsContext, holdsRows } from './jobRowStats';
+
+/*
+ * A compact index of a job's rows log (format in jobRowsLog.ts), for a results download that must not
+ * hold the job in memory: the log is read once in large chunks, and only where each line starts is kept,
+ * in typed arrays keyed by a 32-bit hash of its key (a custom id, a written file's path). An entry is
+ * read back from the log when asked for, and a hash match always compares the real key read there, so
+ * a collision costs a read, never a wrong answer. About 30 bytes a row, where the job's objects took
+ * over a kilobyte.
+ *
+ * Rows are numbered by their manifest line. The index follows the log as it grows (`follow`): the bytes
+ * up to a header's count never change, appends go after them, and a rewrite is a new file.
+ */
+
+/** Where a rows log is and how many of its bytes its header vouches for. */
+export interface RowsLogPlace {
+  path: string;
+  bytes: number;
+}
+
+/**
+ * Bytes read per step while indexing, and the least read to fetch one line back: results come in any
+ * order (the emulator shuffles them), and a small read costs less than copying a large block that is
+ * seldom hit again (100k lookups in random order: 0.43 s with 1 KB reads, 0.78 s with 64 KB).
+ */
+const SCAN_BYTES = 1 << 20;
+const BLOCK_BYTES = 1 << 10;
+
+/** FNV-1a over the key's UTF-16 code units. */
+export function hashKey(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** An Int32Array or Float64Array that grows as values are pushed. */
+class Int32List {
+  data = new Int32Array(1024);
+  length = 0;
+
+  push(value: number): number {
+    if (this.length === this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length] = value;
+    return this.length++;
+  }
+}
+
+class Float64List {
+  data = new Float64Array(1024);
+  length = 0;
+
+  push(value: number): number {
+    if (this.length === this.data.length) {
+      const grown = new Float64Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length] = value;
+    return this.length++;
+  }
+}
+
+/** Line offsets by the hash of their key; the newest line of a hash comes first. */
+class KeyedOffsets {
+  readonly offsets = new Float64List();
+  private readonly hashes = new Int32List();
+  private readonly next = new Int32List();
+  private buckets = new Int32Array(1024).fill(-1);
+
+  get size(): number {
+    return this.offsets.length;
+  }
+
+  add(hash: number, offset: number): number {
+    const entry = this.offsets.push(offset);
+    this.hashes.push(hash | 0);
+    this.next.push(-1);
+    if (this.offsets.length > this.buckets.length) this.rehash();
+    else this.link(entry);
+    return entry;
+  }
+
+  /** Entries whose key hashes to `hash`, newest first. */
+  *withHash(hash: number): Generator<number> {
+    const wanted = hash | 0;
+    for (let entry = this.buckets[wanted & (this.buckets.length - 1)]; entry !== -1; entry = this.next.data[entry]) {
+      if (this.hashes.data[entry] === wanted) yield entry;
+    }
+  }
+
+  private link(entry: number): void {
+    const bucket = this.hashes.data[entry] & (this.buckets.length - 1);
+    this.next.data[entry] = this.buckets[bucket];
+    this.buckets[bucket] = entry;
+  }
+
+  private rehash(): void {
+    this.buckets = new Int32Array(this.buckets.length * 2).fill(-1);
+    for (let entry = 0; entry < this.offsets.length; entry++) this.link(entry);
+  }
+}
+
+/** Reads whole lines of the log back by offset, through one cached block (lines asked for in log order hit it). */
+class LineReader {
+  private block = Buffer.alloc(BLOCK_BYTES);
+  private blockStart = 0;
+  private blockLength = 0;
+
+  constructor(
+    private readonly fd: () => number,
+    /** Lines end here at the latest (the bytes the header vouches for). */
+    public end: number,
+  ) {}
+
+  lineAt(offset: number): string {
+    const inBlock = offset >= this.blockStart && offset < this.blockStart + this.blockLength;
+    if (inBlock) {
+      const newline = this.block.indexOf(0x0a, offset - this.blockStart);
+      if (newline !== -1 && newline < this.blockLength) return this.block.toString('utf8', offset - this.blockStart, newline);
+      if (this.blockStart + this.blockLength >= this.end) return this.block.toString('utf8', offset - this.blockStart, this.blockLength);
+    }
+    let size = BLOCK_BYTES;
+    for (;;) {
+      if (this.block.length < size) this.block = Buffer.alloc(size);
+      this.blockStart = offset;
+      this.blockLength = readFully(this.fd(), this.block, Math.min(size, this.end - offset), offset);
+      const newline = this.block.indexOf(0x0a);
+      if (newline !== -1 && newline < this.blockLength) return this.block.toString('utf8', 0, newline);
+      if (offset + this.blockLength >= this.end) return this.block.toString('utf8', 0, this.blockLength);
+      size *= 2;
+    }
+  }
+
+  /** Forgets the cached block (the bytes past the old end may have been replaced). */
+  reset(end: number): void {
+    this.end = end;
+    this.blockLength = 0;
+  }
+}
+
+function readFully(fd: number, buffer: Buffer, length: number, position: number): number {
+  let read = 0;
+  while (read < length) {
+    const got = readSync(fd, buffer, read, length - read, position + read);
+    if (got === 0) break;
+    read += got;
+  }
+  return read;
+}
+
+const BATCH_LINE_HEAD = Buffer.from('{"b":');
+const IDS_HEAD = Buffer.from(',"c":[');
+const BATCH_LINE_MIN = BATCH_LINE_HEAD.length + 1 + IDS_HEAD.length + 2;
+
+/**
+ * Calls `visit` with the bytes of each id of a JSON array of plain strings (`"a","b"]}` up to `end`);
+ * false when the bytes are not exactly that (an escape in an id included).
+ */
+function eachQuotedId(buffer: Buffer, from: number, end: number, visit: (from: number, to: number) => void): boolean {
+  let at = from;
+  for (let first = true; at < end && buffer[at] !== 0x5d; first = false) {
+    if (!first) {
+      if (buffer[at] !== 0x2c) return false;
+      at += 1;
+    }
+    if (at >= end || buffer[at] !== 0x22) return false;
+    const close = buffer.indexOf(0x22, at + 1);
+    if (close === -1 || close >= end) return false;
+    for (let i = at + 1; i < close; i++) if (buffer[i] === 0x5c) return false;
+    visit(at + 1, close);
+    at = close + 1;
+  }
+  return at + 2 === end && buffer[at + 1] === 0x7d;
+}
+
+type LogLine = { m?: ManifestEntry; b?: number; c?: string[]; r?: string; a?: RowAttempt; x?: number; w?: string; h?: string };
+
+/** The log names something the index cannot key (a custom id outside the manifest, one id twice in it). */
+export class UnindexableLogError extends Error {
+  override name = 'UnindexableLogError';
+}
+
+export class RowsLogIndex {
+  private readonly manifest = new KeyedOffsets();
+  /** Per row: its newest attempt line (-1: none), and the newest batch line naming it. */
+  private readonly attemptHead = new Int32List();
+  private readonly memberHead = new Int32List();
+  private readonly attemptOffsets = new Float64List();
+  private readonly attemptNext = new Int32List();
+  private readonly memberPosition = new Int32List();
+  private readonly memberNext = new Int32List();
+  private readonly written = new KeyedOffsets();
+  /** Rows looked up lately (the store asks for the rows a save just recorded). */
+  private readonly recentRows = new Map<string, number>();
+  private fd = -1;
+  private reader: LineReader;
+  private place: RowsLogPlace;
+
+  private constructor(
+    place: RowsLogPlace,
+    /** Only written files are indexed (a ledger's question about another job). */
+    private readonly writtenOnly: boolean,
+  ) {
+    this.place = { path: place.path, bytes: 0 };
+    this.reader = new LineReader(() => this.file(), 0);
+  }
+
+  /**
+   * Indexes a log up to the bytes its header vouches for (its file is opened again after `close` when
+   * asked something).
+   * @throws UnindexableLogError when a line names a custom id the manifest lines do not (an adopted
+   *   job's log): the caller reads the job whole instead.
+   */
+  static open(place: RowsLogPlace, options: { writtenOnly?: boolean } = {}): RowsLogIndex {
+    const index = new RowsLogIndex(place, options.writtenOnly === true);
+    try {
+      index.scan(place.bytes);
+    } catch (error) {
+      index.close();
+      throw error;
+    }
+    return index;
+  }
+
+  /** Manifest rows indexed. */
+  get rows(): number {
+    return this.manifest.size;
+  }
+
+  /** The log bytes indexed. */
+  get bytes(): number {
+    return this.place.bytes;
+  }
+
+  /** The manifest entry of a custom id (the newest, as a replay of the log would keep). */
+  entryOf(customId: string): ManifestEntry | undefined {
+    const row = this.rowOf(customId);
+    return row === undefined ? undefined : this.manifestLine(row).m;
+  }
+
+  /** A row's attempts, replayed from its lines in log order. */
+  attemptsOf(customId: string): RowAttempt[] {
+    const row = this.rowOf(customId);
+    if (row === undefined) return [];
+    const lines: number[] = [];
+    for (let entry = this.attemptHead.data[row]; entry !== -1; entry = this.attemptNext.data[entry]) lines.push(entry);
+    let attempts: RowAttempt[] = [];
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const line = this.parse(this.attemptOffsets.data[lines[i]]);
+      const attempt = line.a as RowAttempt;
+      attempts = line.x ? [...attempts.filter((other) => other.batchId !== attempt.batchId), attempt] : [...attempts, attempt];
+    }
+    return attempts;
+  }
+
+  /** Positions of the batches whose custom-id lines name this row (each once). */
+  batchPositionsOf(customId: string): number[] {
+    const row = this.rowOf(customId);
+    const positions: number[] = [];
+    if (row === undefined) return positions;
+    for (let entry = this.memberHead.data[row]; entry !== -1; entry = this.memberNext.data[entry]) {
+      const position = this.memberPosition.data[entry];
+      if (!positions.includes(position)) positions.push(position);
+    }
+    return positions;
+  }
+
+  /** The hash of the content last recorded as written at `path` (a replay keeps the last line of a path). */
+  writtenHashOf(path: string): string | undefined {
+    for (const entry of this.written.withHash(hashKey(path))) {
+      const line = this.parse(this.written.offsets.data[entry]);
+      if (line.w === path) return line.h;
+    }
+    return undefined;
+  }
+
+  /**
+   * The row-stats context of these rows for the job's batch records (see `rowStatsContext`), answered
+   * from the index instead of a map over every custom id.
+   */
+  statsContext(batches: readonly BatchRecord[], templateModel: string): RowStatsContext {
+    const positionOfBatchId = new Map<string, number>();
+    batches.forEach((batch, position) => {
+      if (batch.batchId !== undefined) positionOfBatchId.set(batch.batchId, position);
+    });
+    return {
+      positionOfBatchId,
+      templateModel,
+      currentPosition: (customId) => {
+        let current: number | undefined;
+        for (const position of this.batchPositionsOf(customId)) {
+          const batch = batches[position];
+          if (batch && holdsRows(batch) && (current === undefined || position > current)) current = position;
+        }
+        return current;
+      },
+      holds: (position, customId) => this.batchPositionsOf(customId).includes(position),
+    };
+  }
+
+  /**
+   * Brings the index to the log as a header now vouches for it: the lines appended since are indexed;
+   * a log that is another file (rewritten) or shorter is indexed again from its start.
+   */
+  follow(place: RowsLogPlace): void {
+    if (place.path === this.place.path && place.bytes >= this.place.bytes) {
+      this.scan(place.bytes);
+      // The rows of the save just indexed are not asked for again: kept longer, their ids would only
+      // be moved into the old generation.
+      this.recentRows.clear();
+      return;
+    }
+    const fresh = RowsLogIndex.open(place, { writtenOnly: this.writtenOnly });
+    this.close();
+    fresh.close();
+    Object.assign(this, fresh);
+    this.reader = new LineReader(() => this.file(), this.place.bytes);
+  }
+
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+  }
+
+  private file(): number {
+    if (this.fd < 0) this.fd = openSync(this.place.path, 'r');
+    return this.fd;
+  }
+
+  private rowOf(customId: string): number | undefined {
+    const recent = this.recentRows.get(customId);
+    if (recent !== undefined) return recent;
+    for (const row of this.manifest.withHash(hashKey(customId))) {
+      if (this.manifestLine(row).m?.customId === customId) {
+        if (this.recentRows.size >= 4_096) this.recentRows.clear();
+        this.recentRows.set(customId, row);
+        return row;
+      }
+    }
+    return undefined;
+  }
+
+  private manifestLine(row: number): LogLine {
+    return this.parse(this.manifest.offsets.data[row]);
+  }
+
+  private parse(offset: number): LogLine {
+    return JSON.parse(this.reader.lineAt(offset)) as LogLine;
+  }
+
+  /** Indexes the lines from the bytes indexed so far up to `to`, read in large chunks. */
+  private scan(to: number): void {
+    const from = this.place.bytes;
+    if (to === from) return;
+    this.reader.reset(to);
+    let buffer = Buffer.alloc(Math.min(SCAN_BYTES, to - from));
+    let position = from;
+    while (position < to) {
+      const length = readFully(this.file(), buffer, Math.min(buffer.length, to - position), position);
+      if (length === 0) throw new Error(`rows log ${this.place.path} ends at byte ${position}, before the ${to} its header counts`);
+      let end = buffer.subarray(0, length).lastIndexOf(0x0a);
+      if (end === -1) {
+        if (position + length < to) {
+          buffer = Buffer.alloc(buffer.length * 2);
+          continue;
+        }
+        end = length;
+      }
+      for (let start = 0; start < end; ) {
+        const newline = buffer.indexOf(0x0a, start);
+        const lineEnd = newline === -1 || newline > end ? end : newline;
+        if (lineEnd > start && !this.indexBatchLine(buffer, start, lineEnd)) this.indexLine(buffer.toString('utf8', start, lineEnd), position + start);
+        start = lineEnd + 1;
+      }
+      position += end + 1;
+    }
+    this.place.bytes = to;
+  }
+
+  private indexLine(text: string, offset: number): void {
+    // A written-file line is always written as {"w":...}: the others need not be parsed.
+    if (this.writtenOnly && !text.startsWith('{"w":')) return;
+    let line: LogLine;
+    try {
+      line = JSON.parse(text) as LogLine;
+    } catch {
+      throw new Error(`rows log ${this.place.path}: the line at byte ${offset} is not valid JSON`);
+    }
+    if (this.writtenOnly) {
+      if (typeof line.w === 'string' && typeof line.h === 'string') this.written.add(hashKey(line.w), offset);
+    } else if (line.m) {
+      if (this.rowOf(line.m.customId) !== undefined) throw new UnindexableLogError(`the manifest names ${line.m.customId} twice`);
+      this.manifest.add(hashKey(line.m.customId), offset);
+      this.attemptHead.push(-1);
+      this.memberHead.push(-1);
+    } else if (typeof line.b === 'number' && Array.isArray(line.c)) {
+      for (const customId of line.c) this.addMember(this.knownRow(customId), line.b);
+    } else if (typeof line.r === 'string') {
+      const row = this.knownRow(line.r);
+      if (!line.a) return;
+      const entry = this.attemptOffsets.push(offset);
+      this.attemptNext.push(this.attemptHead.data[row]);
+      this.attemptHead.data[row] = entry;
+    } else if (typeof line.w === 'string' && typeof line.h === 'string') {
+      this.written.add(hashKey(line.w), offset);
+    }
+  }
+
+  /**
+   * A custom-id line (`{"b":<position>,"c":["id",...]}`, the largest lines of a log: one per batch) read
+   * an id at a time from the bytes: decoding it whole made a string of megabytes and an array of every
+   * id, alive for the whole line and so moved into the old generation. False when the line is not one
+   * in that exact form (or an id holds an escape): the caller parses it whole.
+   */
+  private indexBatchLine(buffer: Buffer, start: number, end: number): boolean {
+    if (this.writtenOnly || end - start < BATCH_LINE_MIN || buffer.compare(BATCH_LINE_HEAD, 0, BATCH_LINE_HEAD.length, start, start + BATCH_LINE_HEAD.length) !== 0) return false;
+    let at = start + BATCH_LINE_HEAD.length;
+    let position = 0;
+    const digitsFrom = at;
+    while (at < end && buffer[at] >= 0x30 && buffer[at] <= 0x39) position = position * 10 + (buffer[at++] - 0x30);
+    if (at === digitsFrom || buffer.compare(IDS_HEAD, 0, IDS_HEAD.length, at, at + IDS_HEAD.length) !== 0) return false;
+    at += IDS_HEAD.length;
+    // Checked whole before any id is indexed, so a line that falls back is never indexed twice.
+    if (!eachQuotedId(buffer, at, end, () => undefined)) return false;
+    eachQuotedId(buffer, at, end, (from, to) => this.addMember(this.knownRow(buffer.toString('utf8', from, to)), position));
+    return true;
+  }
+
+  private addMember(row: number, position: number): void {
+    const entry = this.memberPosition.push(position);
+    this.memberNext.push(this.memberHead.data[row]);
+    this.memberHead.data[row] = entry;
+  }
+
+  private knownRow(customId: string): number {
+    const row = this.rowOf(customId);
+    if (row === undefined) throw new UnindexableLogError(`the log names ${customId}, which its manifest does not`);
+    return row;
+  }
+}
