@@ -9,6 +9,11 @@ import { RequestsFileWriter } from './requestsFile';
 const READ_CHUNK_BYTES = 1 << 20;
 const NEWLINE = 0x0a;
 
+/** A manifest row as a rows-log line (no newline): the one place that spells it, for this writer and jobRowsLog.ts. */
+export function manifestLogLine(entry: ManifestEntry): string {
+  return JSON.stringify({ m: entry });
+}
+
 function entryOf(line: string): ManifestEntry {
   return (JSON.parse(line) as { m: ManifestEntry }).m;
 }
@@ -45,7 +50,7 @@ export class ManifestLog {
 
   async append(entry: ManifestEntry): Promise<void> {
     this.rowCount += 1;
-    await this.writer.append(JSON.stringify({ m: entry }));
+    await this.writer.append(manifestLogLine(entry));
   }
 
   /** Writes out what was appended, so that `entries` reads every row. */

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { BatchRecord, Job, ManifestEntry, RowAttempt } from '../jobs/jobModel';
+import { manifestLogLine } from '../jobs/manifestLog';
 import { type JobRowStats, attachStoredRowStats, computeRowStats, holdsRows, rowStatsKey } from './jobRowStats';
 
 /*
@@ -77,7 +78,7 @@ const lazyStates = new WeakMap<Job, LazyState>();
 /** The log lines of a whole job (a new generation). */
 export function rowsLogLines(job: Job): string[] {
   const lines: string[] = [];
-  for (const entry of job.manifest) lines.push(JSON.stringify({ m: entry }));
+  for (const entry of job.manifest) lines.push(manifestLogLine(entry));
   job.batches.forEach((batch, position) => {
     if (batch.customIds.length > 0) lines.push(JSON.stringify({ b: position, c: batch.customIds }));
   });
@@ -233,7 +234,7 @@ export function rowsChangeOf(job: Job): RowsChange {
   const lines: string[] = [];
   // Manifest: the rows read must come first, unchanged.
   if (job.manifest.length < snapshot.manifest.length || snapshot.manifest.some((entry, i) => job.manifest[i] !== entry)) return { kind: 'rewrite' };
-  for (const entry of job.manifest.slice(snapshot.manifest.length)) lines.push(JSON.stringify({ m: entry }));
+  for (const entry of job.manifest.slice(snapshot.manifest.length)) lines.push(manifestLogLine(entry));
   // Batches: those read stay in place; their custom ids may only grow; new batches come with theirs.
   if (job.batches.length < snapshot.batches.length || snapshot.batches.some((batch, i) => job.batches[i] !== batch)) return { kind: 'rewrite' };
   for (let position = 0; position < job.batches.length; position++) {
