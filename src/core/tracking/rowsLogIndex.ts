@@ -38,14 +38,21 @@ export function hashKey(key: string): number {
   return hash >>> 0;
 }
 
-/** An Int32Array or Float64Array that grows as values are pushed. */
-class Int32List {
-  data = new Int32Array(1024);
+/**
+ * A typed array that grows as values are pushed: Int32 for positions in the index, Float64 for byte
+ * offsets (a log may pass 2 GiB).
+ */
+class TypedList<T extends Int32Array | Float64Array> {
+  data: T;
   length = 0;
+
+  constructor(private readonly create: (size: number) => T) {
+    this.data = create(1024);
+  }
 
   push(value: number): number {
     if (this.length === this.data.length) {
-      const grown = new Int32Array(this.data.length * 2);
+      const grown = this.create(this.data.length * 2);
       grown.set(this.data);
       this.data = grown;
     }
@@ -54,26 +61,14 @@ class Int32List {
   }
 }
 
-class Float64List {
-  data = new Float64Array(1024);
-  length = 0;
-
-  push(value: number): number {
-    if (this.length === this.data.length) {
-      const grown = new Float64Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length] = value;
-    return this.length++;
-  }
-}
+const int32List = () => new TypedList((size) => new Int32Array(size));
+const float64List = () => new TypedList((size) => new Float64Array(size));
 
 /** Line offsets by the hash of their key; the newest line of a hash comes first. */
 class KeyedOffsets {
-  readonly offsets = new Float64List();
-  private readonly hashes = new Int32List();
-  private readonly next = new Int32List();
+  readonly offsets = float64List();
+  private readonly hashes = int32List();
+  private readonly next = int32List();
   private buckets = new Int32Array(1024).fill(-1);
 
   get size(): number {
@@ -192,12 +187,12 @@ export class UnindexableLogError extends Error {
 export class RowsLogIndex {
   private readonly manifest = new KeyedOffsets();
   /** Per row: its newest attempt line (-1: none), and the newest batch line naming it. */
-  private readonly attemptHead = new Int32List();
-  private readonly memberHead = new Int32List();
-  private readonly attemptOffsets = new Float64List();
-  private readonly attemptNext = new Int32List();
-  private readonly memberPosition = new Int32List();
-  private readonly memberNext = new Int32List();
+  private readonly attemptHead = int32List();
+  private readonly memberHead = int32List();
+  private readonly attemptOffsets = float64List();
+  private readonly attemptNext = int32List();
+  private readonly memberPosition = int32List();
+  private readonly memberNext = int32List();
   private readonly written = new KeyedOffsets();
   /** Rows looked up lately (the store asks for the rows a save just recorded). */
   private readonly recentRows = new Map<string, number>();
