@@ -8,7 +8,8 @@ import { type RowStatsContext, holdsRows } from './jobRowStats';
  * in typed arrays keyed by a 32-bit hash of its key (a custom id, a written file's path). An entry is
  * read back from the log when asked for, and a hash match always compares the real key read there, so
  * a collision costs a read, never a wrong answer. About 30 bytes a row, where the job's objects took
- * over a kilobyte.
+ * over a kilobyte. Lines in the form the store writes them are indexed from their bytes (only the key
+ * is read, hashed and compared as bytes); any other form is parsed whole, with the same result.
  *
  * Rows are numbered by their manifest line. The index follows the log as it grows (`follow`): the bytes
  * up to a header's count never change, appends go after them, and a rewrite is a new file.
@@ -36,6 +37,46 @@ export function hashKey(key: string): number {
     hash = Math.imul(hash, 0x01000193);
   }
   return hash >>> 0;
+}
+
+/**
+ * `hashKey` of a key read straight from a line's bytes: equal to it for the keys `plainKeyEnd` accepts
+ * (ASCII, so each byte is one UTF-16 code unit).
+ */
+function hashBytes(buffer: Buffer, from: number, to: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = from; i < to; i++) {
+    hash ^= buffer[i];
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/**
+ * Where the JSON string whose characters start at `from` ends (its closing quote), when it is plain:
+ * printable ASCII with no escape, so its bytes are the key itself. -1 otherwise (the caller parses the
+ * line), or when no quote comes before `end`.
+ */
+function plainKeyEnd(buffer: Buffer, from: number, end: number): number {
+  for (let i = from; i < end; i++) {
+    const byte = buffer[i];
+    if (byte === 0x22) return i;
+    if (byte === 0x5c || byte < 0x20 || byte >= 0x80) return -1;
+  }
+  return -1;
+}
+
+/** Whether a key is written into a log line as its own bytes (see `plainKeyEnd`). */
+function isPlainKey(key: string): boolean {
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i);
+    if (code === 0x22 || code === 0x5c || code < 0x20 || code >= 0x80) return false;
+  }
+  return true;
+}
+
+function startsWithBytes(buffer: Buffer, from: number, end: number, head: Buffer): boolean {
+  return end - from >= head.length && buffer.compare(head, 0, head.length, from, from + head.length) === 0;
 }
 
 /**
@@ -84,12 +125,21 @@ class KeyedOffsets {
     return entry;
   }
 
-  /** Entries whose key hashes to `hash`, newest first. */
-  *withHash(hash: number): Generator<number> {
-    const wanted = hash | 0;
-    for (let entry = this.buckets[wanted & (this.buckets.length - 1)]; entry !== -1; entry = this.next.data[entry]) {
-      if (this.hashes.data[entry] === wanted) yield entry;
-    }
+  /**
+   * The newest entry whose key hashes to `hash`, or -1; `nextWithHash` walks to the older ones. Plain
+   * numbers, not a generator: the index is asked once per row read and once per id it indexes.
+   */
+  firstWithHash(hash: number): number {
+    return this.sameHashFrom(this.buckets[hash & (this.buckets.length - 1)], hash | 0);
+  }
+
+  nextWithHash(entry: number): number {
+    return this.sameHashFrom(this.next.data[entry], this.hashes.data[entry]);
+  }
+
+  private sameHashFrom(entry: number, wanted: number): number {
+    while (entry !== -1 && this.hashes.data[entry] !== wanted) entry = this.next.data[entry];
+    return entry;
   }
 
   private link(entry: number): void {
@@ -135,6 +185,39 @@ class LineReader {
     }
   }
 
+  /**
+   * Whether the line at `offset` opens with `head` followed by the plain key `key` and its closing quote:
+   * true or false when it opens with `head`, undefined when it does not (the caller parses the line).
+   */
+  keyIs(offset: number, head: Buffer, key: string): boolean | undefined {
+    const at = this.keyStart(offset, head, key.length);
+    if (at === -1) return undefined;
+    for (let i = 0; i < key.length; i++) if (this.block[at + i] !== key.charCodeAt(i)) return false;
+    return this.block[at + key.length] === 0x22;
+  }
+
+  /** `keyIs` for a key given as bytes `from` to `to` of `source`. */
+  keyBytesAre(offset: number, head: Buffer, source: Buffer, from: number, to: number): boolean | undefined {
+    const at = this.keyStart(offset, head, to - from);
+    if (at === -1) return undefined;
+    return this.block.compare(source, from, to, at, at + to - from) === 0 && this.block[at + to - from] === 0x22;
+  }
+
+  /** Where in the block the key of the line at `offset` starts, once the block holds `head`, the key and a quote; -1 when the line does not open with `head`. */
+  private keyStart(offset: number, head: Buffer, keyLength: number): number {
+    const needed = head.length + keyLength + 1;
+    if (offset < this.blockStart || offset + needed > this.blockStart + this.blockLength) {
+      if (offset + needed > this.end) return -1;
+      const size = Math.max(BLOCK_BYTES, needed);
+      if (this.block.length < size) this.block = Buffer.alloc(size);
+      this.blockStart = offset;
+      this.blockLength = readFully(this.fd(), this.block, Math.min(this.block.length, this.end - offset), offset);
+      if (needed > this.blockLength) return -1;
+    }
+    const at = offset - this.blockStart;
+    return this.block.compare(head, 0, head.length, at, at + head.length) === 0 ? at + head.length : -1;
+  }
+
   /** Forgets the cached block (the bytes past the old end may have been replaced). */
   reset(end: number): void {
     this.end = end;
@@ -153,6 +236,14 @@ function readFully(fd: number, buffer: Buffer, length: number, position: number)
 }
 
 const BATCH_LINE_HEAD = Buffer.from('{"b":');
+/** How the store writes a manifest, row and written-file line (jobRowsLog.ts): its key comes first. */
+const MANIFEST_LINE_HEAD = Buffer.from('{"m":{"customId":"');
+const ROW_LINE_HEAD = Buffer.from('{"r":"');
+const WRITTEN_LINE_START = Buffer.from('{"w":');
+const WRITTEN_LINE_HEAD = Buffer.from('{"w":"');
+const ATTEMPT_AFTER_ID = Buffer.from('","a":{');
+const NOTHING_AFTER_ID = Buffer.from('"}');
+const HASH_AFTER_PATH = Buffer.from('","h":"');
 const IDS_HEAD = Buffer.from(',"c":[');
 const BATCH_LINE_MIN = BATCH_LINE_HEAD.length + 1 + IDS_HEAD.length + 2;
 
@@ -271,7 +362,7 @@ export class RowsLogIndex {
 
   /** The hash of the content last recorded as written at `path` (a replay keeps the last line of a path). */
   writtenHashOf(path: string): string | undefined {
-    for (const entry of this.written.withHash(hashKey(path))) {
+    for (let entry = this.written.firstWithHash(hashKey(path)); entry !== -1; entry = this.written.nextWithHash(entry)) {
       const line = this.parse(this.written.offsets.data[entry]);
       if (line.w === path) return line.h;
     }
@@ -334,8 +425,11 @@ export class RowsLogIndex {
   private rowOf(customId: string): number | undefined {
     const recent = this.recentRows.get(customId);
     if (recent !== undefined) return recent;
-    for (const row of this.manifest.withHash(hashKey(customId))) {
-      if (this.manifestLine(row).m?.customId === customId) {
+    const plain = isPlainKey(customId);
+    for (let row = this.manifest.firstWithHash(hashKey(customId)); row !== -1; row = this.manifest.nextWithHash(row)) {
+      // A plain id is compared with the line's bytes: no line decoded, no entry parsed.
+      const same = (plain ? this.reader.keyIs(this.manifest.offsets.data[row], MANIFEST_LINE_HEAD, customId) : undefined) ?? this.manifestLine(row).m?.customId === customId;
+      if (same) {
         if (this.recentRows.size >= 4_096) this.recentRows.clear();
         this.recentRows.set(customId, row);
         return row;
@@ -373,7 +467,9 @@ export class RowsLogIndex {
       for (let start = 0; start < end; ) {
         const newline = buffer.indexOf(0x0a, start);
         const lineEnd = newline === -1 || newline > end ? end : newline;
-        if (lineEnd > start && !this.indexBatchLine(buffer, start, lineEnd)) this.indexLine(buffer.toString('utf8', start, lineEnd), position + start);
+        if (lineEnd > start && !this.indexBatchLine(buffer, start, lineEnd) && !this.indexPlainLine(buffer, start, lineEnd, position + start)) {
+          this.indexLine(buffer.toString('utf8', start, lineEnd), position + start);
+        }
         start = lineEnd + 1;
       }
       position += end + 1;
@@ -382,8 +478,6 @@ export class RowsLogIndex {
   }
 
   private indexLine(text: string, offset: number): void {
-    // A written-file line is always written as {"w":...}: the others need not be parsed.
-    if (this.writtenOnly && !text.startsWith('{"w":')) return;
     let line: LogLine;
     try {
       line = JSON.parse(text) as LogLine;
@@ -411,6 +505,57 @@ export class RowsLogIndex {
   }
 
   /**
+   * A manifest, row or written-file line in the form the store writes it, with a plain key, indexed
+   * from its bytes: only the key is looked at (decoding and parsing every line made most of the garbage
+   * of a download, which reads each line back only when asked). False when the line is not in that
+   * form: the caller parses it whole.
+   */
+  private indexPlainLine(buffer: Buffer, start: number, end: number, offset: number): boolean {
+    if (this.writtenOnly) {
+      // Only written-file lines count here: the others are skipped unread.
+      if (!startsWithBytes(buffer, start, end, WRITTEN_LINE_START)) return true;
+      return startsWithBytes(buffer, start, end, WRITTEN_LINE_HEAD) && this.indexWrittenLine(buffer, start, end, offset);
+    }
+    if (startsWithBytes(buffer, start, end, MANIFEST_LINE_HEAD)) {
+      const keyFrom = start + MANIFEST_LINE_HEAD.length;
+      const keyEnd = plainKeyEnd(buffer, keyFrom, end);
+      if (keyEnd === -1) return false;
+      const hash = hashBytes(buffer, keyFrom, keyEnd);
+      // Another row with this hash: the full check (a true duplicate is refused; a collision is not one).
+      if (this.manifest.firstWithHash(hash) !== -1 && this.rowOf(buffer.toString('latin1', keyFrom, keyEnd)) !== undefined) {
+        throw new UnindexableLogError(`the manifest names ${buffer.toString('latin1', keyFrom, keyEnd)} twice`);
+      }
+      this.manifest.add(hash, offset);
+      this.attemptHead.push(-1);
+      this.memberHead.push(-1);
+      return true;
+    }
+    if (startsWithBytes(buffer, start, end, ROW_LINE_HEAD)) {
+      const keyFrom = start + ROW_LINE_HEAD.length;
+      const keyEnd = plainKeyEnd(buffer, keyFrom, end);
+      if (keyEnd === -1) return false;
+      const withAttempt = startsWithBytes(buffer, keyEnd, end, ATTEMPT_AFTER_ID);
+      if (!withAttempt && !(end - keyEnd === NOTHING_AFTER_ID.length && startsWithBytes(buffer, keyEnd, end, NOTHING_AFTER_ID))) return false;
+      const row = this.knownRow(buffer.toString('latin1', keyFrom, keyEnd));
+      if (withAttempt) {
+        const entry = this.attemptOffsets.push(offset);
+        this.attemptNext.push(this.attemptHead.data[row]);
+        this.attemptHead.data[row] = entry;
+      }
+      return true;
+    }
+    return startsWithBytes(buffer, start, end, WRITTEN_LINE_HEAD) && this.indexWrittenLine(buffer, start, end, offset);
+  }
+
+  private indexWrittenLine(buffer: Buffer, start: number, end: number, offset: number): boolean {
+    const keyFrom = start + WRITTEN_LINE_HEAD.length;
+    const keyEnd = plainKeyEnd(buffer, keyFrom, end);
+    if (keyEnd === -1 || !startsWithBytes(buffer, keyEnd, end, HASH_AFTER_PATH)) return false;
+    this.written.add(hashBytes(buffer, keyFrom, keyEnd), offset);
+    return true;
+  }
+
+  /**
    * A custom-id line (`{"b":<position>,"c":["id",...]}`, the largest lines of a log: one per batch) read
    * an id at a time from the bytes: decoding it whole made a string of megabytes and an array of every
    * id, alive for the whole line and so moved into the old generation. False when the line is not one
@@ -426,7 +571,7 @@ export class RowsLogIndex {
     at += IDS_HEAD.length;
     // Checked whole before any id is indexed, so a line that falls back is never indexed twice.
     if (!eachQuotedId(buffer, at, end, () => undefined)) return false;
-    eachQuotedId(buffer, at, end, (from, to) => this.addMember(this.knownRow(buffer.toString('utf8', from, to)), position));
+    eachQuotedId(buffer, at, end, (from, to) => this.addMember(this.knownRowOfBytes(buffer, from, to), position));
     return true;
   }
 
@@ -434,6 +579,20 @@ export class RowsLogIndex {
     const entry = this.memberPosition.push(position);
     this.memberNext.push(this.memberHead.data[row]);
     this.memberHead.data[row] = entry;
+  }
+
+  /**
+   * `knownRow` of an id given as bytes of a line being indexed: a plain id is hashed and compared as
+   * bytes, so indexing a 100k-id batch line makes no string per id.
+   */
+  private knownRowOfBytes(buffer: Buffer, from: number, to: number): number {
+    if (plainKeyEnd(buffer, from, to + 1) !== to) return this.knownRow(buffer.toString('utf8', from, to));
+    for (let row = this.manifest.firstWithHash(hashBytes(buffer, from, to)); row !== -1; row = this.manifest.nextWithHash(row)) {
+      const same = this.reader.keyBytesAre(this.manifest.offsets.data[row], MANIFEST_LINE_HEAD, buffer, from, to);
+      if (same === undefined) return this.knownRow(buffer.toString('utf8', from, to));
+      if (same) return row;
+    }
+    return this.knownRow(buffer.toString('utf8', from, to));
   }
 
   private knownRow(customId: string): number {

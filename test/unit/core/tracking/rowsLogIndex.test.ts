@@ -103,6 +103,46 @@ describe('rows log index', () => {
     }
   });
 
+  it('indexes keys that are not plain ASCII (parsed whole) exactly as plain ones (read from the bytes)', async () => {
+    const job = jobWithRetry('job_k');
+    const odd = ['row-é', 'row-"quoted"', 'row-back\\slash'];
+    // Rows 1, 2 and 4: row 3 is in the retry batch, which names it by its plain id.
+    odd.forEach((customId, i) => (job.manifest[[1, 2, 4][i]] = { ...job.manifest[[1, 2, 4][i]], customId }));
+    job.batches[0].customIds = job.manifest.map((entry) => entry.customId);
+    const { store } = await storeWith(job);
+    const plainId = job.manifest[0].customId;
+    await store.appendResults(
+      'job_k',
+      new Map([
+        [odd[0], attempt('msgbatch_1', 'succeeded', { outputPath: 'out/naïve.md' })],
+        [odd[1], attempt('msgbatch_1', 'errored')],
+        [plainId, attempt('msgbatch_1', 'succeeded', { outputPath: 'out/plain.md' })],
+      ]),
+      new Map([
+        ['out/naïve.md', 'hash-n'],
+        ['out/"q".md', 'hash-q'],
+        ['out/plain.md', 'hash-p'],
+      ]),
+      () => undefined,
+    );
+    const index = await indexOf(store, 'job_k');
+    const place = rowsLogPlaceOf((await store.get('job_k')) as Job);
+    const writtenOnly = RowsLogIndex.open(place!, { writtenOnly: true });
+    try {
+      await assertSameAsWholeJob(store, 'job_k', index);
+      assert.equal(index.attemptsOf(odd[0])[0]?.outputPath, 'out/naïve.md');
+      assert.equal(index.attemptsOf(plainId)[0]?.outputPath, 'out/plain.md');
+      for (const [file, hash] of [['out/naïve.md', 'hash-n'], ['out/"q".md', 'hash-q'], ['out/plain.md', 'hash-p']]) {
+        assert.equal(index.writtenHashOf(file), hash, file);
+        assert.equal(writtenOnly.writtenHashOf(file), hash, `${file} (written files only)`);
+      }
+      assert.equal(writtenOnly.entryOf(plainId), undefined, 'a written-files index keeps no rows');
+    } finally {
+      index.close();
+      writtenOnly.close();
+    }
+  });
+
   it('follows the log: appended lines are indexed, a rewritten log is indexed again, bytes past the header are never read', async () => {
     const job = jobWithRetry('job_f');
     const { root, store } = await storeWith(job);
