@@ -226,6 +226,7 @@ export async function downloadResults(jobId: string, options: ResultsDownloadOpt
   };
   let rows: JobRows | undefined;
   try {
+    const downloads: BatchDownload[] = [];
     for (const batch of job.batches) {
       if (!batch.batchId) {
         continue;
@@ -239,9 +240,28 @@ export async function downloadResults(jobId: string, options: ResultsDownloadOpt
         continue;
       }
       rows ??= jobRowsFor(job, store);
-      await new BatchDownload(job, batch, options, report, rows).run();
+      downloads.push(new BatchDownload(job, batch, options, report, rows));
+    }
+    // Every body is on disk before any is processed: a download's network buffers then never add to the
+    // memory that processing a batch of 80,000 rows has grown to (that sum was the peak of a 100k-row
+    // job). A body that cannot be downloaded stops the downloads; the ones already on disk are still
+    // processed, then its error is thrown.
+    let failure: { error: unknown } | undefined;
+    const ready: BatchDownload[] = [];
+    for (const download of downloads) {
+      try {
+        await download.fetch();
+        ready.push(download);
+      } catch (error) {
+        failure = { error };
+        break;
+      }
+    }
+    for (const download of ready) {
+      await download.process();
       report.batchesRead += 1;
     }
+    if (failure) throw failure.error;
   } finally {
     rows?.close();
   }
@@ -363,8 +383,8 @@ async function recordedHashes(store: JobStore): Promise<Map<string, Set<string>>
 export const CHUNK_BYTES = 1 << 20;
 
 /**
- * One batch's results: the whole body is first downloaded to disk (rawResults.ts) and moved into place
- * under the store lock, then processed from the file in large synchronous chunks: per row one output
+ * One batch's results: `fetch` downloads the whole body to disk (rawResults.ts) and moves it into place
+ * under the store lock; `process` then reads that file in large synchronous chunks: per row one output
  * file created with a single exclusive write in the common case, and the slow, careful path (existing
  * file, conflict, symlink) only when that write finds something there.
  */
@@ -397,14 +417,20 @@ class BatchDownload {
     (batch.unknownCustomIds ?? []).forEach((id) => this.unknown.add(id));
   }
 
-  async run(): Promise<void> {
-    const rawPath = await confineToWorkspace(this.options.store.root, this.rawRelative);
+  /** Puts the batch's whole results body in its raw file (unless an earlier call did). */
+  async fetch(): Promise<void> {
+    const rawPath = await this.rawPath();
     await fs.mkdir(path.dirname(rawPath), { recursive: true });
     this.report.rawFiles.push(this.rawRelative);
     const haveBody = this.batch.resultsDownloaded === true && !this.options.force && (await fs.stat(rawPath).catch(() => undefined))?.isFile() === true;
     if (!haveBody) {
       await this.fetchBody(rawPath);
     }
+  }
+
+  /** Writes the outputs of the rows in the raw file `fetch` put in place, saving progress as it goes. */
+  async process(): Promise<void> {
+    const rawPath = await this.rawPath();
     try {
       await this.processFile(rawPath);
     } catch (error) {
@@ -417,6 +443,10 @@ class BatchDownload {
     if (this.unknown.size > 0) {
       this.options.logger.warn(`Results of ${this.batchId} name custom_ids the manifest does not know (not written): ${[...this.unknown].join(', ')}`);
     }
+  }
+
+  private rawPath(): Promise<string> {
+    return confineToWorkspace(this.options.store.root, this.rawRelative);
   }
 
   /**

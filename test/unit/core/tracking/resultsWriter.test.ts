@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BatchApiError } from '../../../../src/core/api/errors';
@@ -366,6 +366,40 @@ for (const [storeKind, makeStore] of STORES) describe(`downloadResults (${storeK
     assert.deepEqual(kept.written.map((file) => file.outputPath), ['.batchlens/results/job_1/src/a.ts.1.md']);
     assert.equal(await fs.readFile(output, 'utf8'), 'edited by hand\n');
     assert.ok((await store.get('job_1'))?.writtenFiles?.['.batchlens/results/job_1/src/a.ts.1.md']);
+  });
+
+  it('downloads every batch before processing any: a body that cannot be downloaded leaves the others processed, and the next call fetches only it', async () => {
+    const { root, store, api, options } = await workspace();
+    await store.update('job_1', (job) => {
+      job.batches[0].customIds = ['row-0', 'row-1'];
+      job.batches[0].counts = counts({ succeeded: 2 });
+      job.batches.push(makeBatch({ index: 1, batchId: 'msgbatch_2', customIds: ['row-2'], status: 'ended', counts: counts({ succeeded: 1 }) }));
+    });
+    const order: string[] = [];
+    const first = scriptedResults([succeeded('row-0', 'A'), succeeded('row-1', 'B')]);
+    const second = scriptedResults([succeeded('row-2', 'C')], [0]);
+    const firstOutput = path.join(root, '.batchlens/results/job_1/src/b.ts.md');
+    api.resultsImpl = (id, streamOptions) => {
+      order.push(`fetch ${id} (${existsSync(firstOutput) ? 'after' : 'before'} any output)`);
+      return (id === 'msgbatch_1' ? first : second).impl(id, streamOptions);
+    };
+    await assert.rejects(downloadResults('job_1', options({ maxResumes: 0 })), /stream cut/);
+    assert.deepEqual(order, ['fetch msgbatch_1 (before any output)', 'fetch msgbatch_2 (before any output)'], 'both bodies are asked for before any row is processed');
+    const afterFailure = await store.get('job_1');
+    assert.equal(afterFailure?.batches[0].resultsComplete, true, 'the batch whose body arrived was processed');
+    assert.equal(await fs.readFile(firstOutput, 'utf8'), 'B\n');
+    assert.notEqual(afterFailure?.batches[1].resultsComplete, true);
+    assert.equal(afterFailure?.rows['row-2'], undefined);
+
+    order.length = 0;
+    api.resultsImpl = (id, streamOptions) => {
+      order.push(id);
+      return scriptedResults([succeeded('row-2', 'C')]).impl(id, streamOptions);
+    };
+    const report = await downloadResults('job_1', options());
+    assert.deepEqual(order, ['msgbatch_2']);
+    assert.deepEqual(report.written.map((file) => file.customId), ['row-2']);
+    assert.equal((await store.get('job_1'))?.batches[1].resultsComplete, true);
   });
 
   it('leaves batches that are still running for later', async () => {
