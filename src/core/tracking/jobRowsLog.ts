@@ -451,11 +451,9 @@ export function rowsWereRead(job: Job): boolean {
 }
 
 /** Log lines recording one batch's attempts (each replacing an earlier attempt from that batch) and written files. */
-export function resultsLogLines(attempts: ReadonlyMap<string, RowAttempt>, writtenFiles: ReadonlyMap<string, string>): string[] {
-  const lines: string[] = [];
-  for (const [customId, attempt] of attempts) lines.push(JSON.stringify({ r: customId, a: attempt, x: 1 }));
-  for (const [file, hash] of writtenFiles) lines.push(JSON.stringify({ w: file, h: hash }));
-  return lines;
+export function* resultsLogLines(attempts: ReadonlyMap<string, RowAttempt>, writtenFiles: ReadonlyMap<string, string>): Generator<string> {
+  for (const [customId, attempt] of attempts) yield JSON.stringify({ r: customId, a: attempt, x: 1 });
+  for (const [file, hash] of writtenFiles) yield JSON.stringify({ w: file, h: hash });
 }
 
 /** Reads `bytes` bytes of a log file (the part its header vouches for). */

@@ -243,21 +243,38 @@ export class FileJobStore implements JobStore {
     return this.headerFileOf(job) !== undefined;
   }
 
-  /** Appends lines at the end the header vouches for (replacing bytes a crash left after it); returns the new end. */
-  private async appendLines(header: JobHeaderFile, lines: readonly string[]): Promise<number> {
+  /**
+   * Appends lines at the end the header vouches for (replacing bytes a crash left after it); returns the
+   * new end. Each line is encoded into one staging buffer as it comes, so a results save never holds its
+   * lines as strings and their join at once (alive together, they outlived young collections and grew
+   * the heap with the rows).
+   */
+  private async appendLines(header: JobHeaderFile, lines: Iterable<string>): Promise<number> {
     let rowsBytes = header.rowsBytes;
-    if (lines.length === 0) return rowsBytes;
-    const handle = await fs.open(path.join(this.dir, header.rowsFile), 'r+');
-    try {
-      await handle.truncate(rowsBytes);
-      for (let start = 0; start < lines.length; start += APPEND_LINES) {
-        const bytes = Buffer.from(`${lines.slice(start, start + APPEND_LINES).join('\n')}\n`, 'utf8');
-        await handle.write(bytes, 0, bytes.length, rowsBytes);
-        rowsBytes += bytes.length;
+    let handle: fs.FileHandle | undefined;
+    let staged = Buffer.allocUnsafe(APPEND_BYTES);
+    let length = 0;
+    const flush = async (): Promise<void> => {
+      if (!handle) {
+        handle = await fs.open(path.join(this.dir, header.rowsFile), 'r+');
+        await handle.truncate(rowsBytes);
       }
-      await handle.sync();
+      await handle.write(staged, 0, length, rowsBytes);
+      rowsBytes += length;
+      length = 0;
+    };
+    try {
+      for (const line of lines) {
+        const bytes = Buffer.byteLength(line, 'utf8') + 1;
+        if (length + bytes > staged.length && length > 0) await flush();
+        if (bytes > staged.length) staged = Buffer.allocUnsafe(bytes);
+        length += staged.write(line, length, 'utf8');
+        staged[length++] = 0x0a;
+      }
+      if (length > 0) await flush();
+      await handle?.sync();
     } finally {
-      await handle.close();
+      await handle?.close();
     }
     return rowsBytes;
   }
@@ -418,8 +435,8 @@ export class FileJobStore implements JobStore {
   }
 }
 
-/** Lines appended per write to a rows log. */
-const APPEND_LINES = 5_000;
+/** Bytes of log lines encoded before each write of an append. */
+const APPEND_BYTES = 1 << 20;
 
 /** Per download basis: the log (file and length) after its last append, and its rows' context (built once). */
 const basisLogs = new WeakMap<RowsBasis, { rowsFile: string; rowsBytes: number }>();

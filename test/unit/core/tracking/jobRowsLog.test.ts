@@ -232,6 +232,28 @@ describe('job store: header + rows log', () => {
     );
   });
 
+  it('appends lines longer than its 1 MB write buffer, and many lines across several writes, each whole', async () => {
+    const root = await tempRoot();
+    const store = new FileJobStore(root);
+    await store.create(endedJob('job_long', 3000));
+    const job = await store.get('job_long');
+    assert.ok(job);
+    const ids = job.manifest.map((entry) => entry.customId);
+    // A 1.5 MB error message (one line over the buffer), between 2,999 ordinary rows (~1.2 MB together).
+    const long = 'é'.repeat(750_000);
+    const attempts = new Map(ids.map((id, i) => [id, i === 1500 ? attempt('msgbatch_1', 'errored', { errorType: 'api_error', errorMessage: long }) : attempt('msgbatch_1', 'succeeded', { outputPath: `out/${i}-ü.md` })]));
+    const files = new Map(ids.map((id, i) => [`out/${i}-ü.md`, `hash-${i}`]));
+    await store.appendResults('job_long', attempts, files, () => undefined);
+    await store.update('job_long', () => undefined);
+    const read = await store.get('job_long');
+    assert.ok(read);
+    assert.equal(read.rows[ids[1500]]?.[0]?.errorMessage, long);
+    assert.deepEqual(read.rows[ids[2999]], [attempt('msgbatch_1', 'succeeded', { outputPath: 'out/2999-ü.md' })]);
+    assert.equal(Object.keys(read.rows).length, 3000);
+    assert.equal(read.writtenFiles?.['out/0-ü.md'], 'hash-0');
+    assert.equal(Object.keys(read.writtenFiles ?? {}).length, 3000);
+  });
+
   it('sweeps a rows log no header names once it is a minute old, and never the live one', async () => {
     const root = await tempRoot();
     const store = new FileJobStore(root);
