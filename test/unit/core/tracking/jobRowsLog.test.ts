@@ -242,7 +242,7 @@ describe('job store: header + rows log', () => {
     // A 1.5 MB error message (one line over the buffer), between 2,999 ordinary rows (~1.2 MB together).
     const long = 'é'.repeat(750_000);
     const attempts = new Map(ids.map((id, i) => [id, i === 1500 ? attempt('msgbatch_1', 'errored', { errorType: 'api_error', errorMessage: long }) : attempt('msgbatch_1', 'succeeded', { outputPath: `out/${i}-ü.md` })]));
-    const files = new Map(ids.map((id, i) => [`out/${i}-ü.md`, `hash-${i}`]));
+    const files = new Map(ids.map((_id, i) => [`out/${i}-ü.md`, `hash-${i}`]));
     await store.appendResults('job_long', attempts, files, () => undefined);
     await store.update('job_long', () => undefined);
     const read = await store.get('job_long');
