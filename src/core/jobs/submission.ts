@@ -8,6 +8,8 @@ import { applyBatchToRecord } from './batchRecord';
 import type { BatchRecord, Job, JobStore } from './jobModel';
 import type { RequestLine, RequestLineSource } from './requestsFile';
 import { type SplitLimits, splitIntoBatches } from './splitBatches';
+import { DigestSet } from '../util/digestSet';
+import { NumberList } from '../util/numberList';
 import { classifyCreateFailure } from './submissionFailure';
 
 /*
@@ -60,8 +62,8 @@ export interface KnownRows {
  * row's length to plan the split (skipped when the caller gives them as `known`: a first submission
  * built the rows just now). Each batch's body, `{"requests":[line,line,...]}` byte for byte from the
  * stored lines, is then read twice and never held: once to hash it (the intent's `requestsSha256`),
- * once as it is sent (`StoredBatchBody`). Memory holds the custom ids (one batch's, and the set of
- * those sent so far, to refuse a row stored twice), the rows' lengths, and a chunk of the body. A row
+ * once as it is sent (`StoredBatchBody`). Memory holds one batch's custom ids, the digests of those
+ * sent so far (to refuse a row stored twice: 16 bytes a row), the rows' lengths, and a chunk of the body. A row
  * that is not the one planned stops the submission before that batch is recorded or sent.
  */
 export async function submitRows(
@@ -74,32 +76,29 @@ export async function submitRows(
 ): Promise<SubmissionResult> {
   const result: SubmissionResult = { job: undefined, created: [], sentCustomIds: [] };
   const lengths = known?.lineBytes ?? (await lengthsOf(rows));
-  const plan = splitIntoBatches(Array.from(lengths), limits);
+  const plan = splitIntoBatches(lengths, limits);
   let from = 0;
-  let firstRow = 0;
   // Each batch is read from where the last one ended, so a row stored twice could come back in a later
   // batch: no custom id goes out twice in one submission.
-  const earlier = new Set<string>();
+  const earlier = new DigestSet();
   for (const planned of plan) {
     if (options.signal?.aborted) throw abortError();
-    const body = new StoredBatchBody(jobId, rows, { from, firstRow, lengths, rows: planned.indexes.length, bodyBytes: planned.bodyBytes });
+    const body = new StoredBatchBody(jobId, rows, { from, firstRow: planned.first, lengths, rows: planned.count, bodyBytes: planned.bodyBytes });
     const hashed = await body.hash();
     for (const customId of hashed.customIds) {
-      if (earlier.has(customId)) throw changedError(jobId, `row ${customId} is stored twice`);
-      earlier.add(customId);
+      if (!earlier.add(customId)) throw changedError(jobId, `row ${customId} is stored twice`);
     }
     if (!(await sendBatch(jobId, hashed.customIds, body, hashed.sha256, purpose, options, result))) return result;
     from = hashed.next;
-    firstRow += planned.indexes.length;
   }
   return result;
 }
 
 /** The first pass: each row's serialized length, in order. */
-async function lengthsOf(rows: RequestLineSource): Promise<number[]> {
-  const lineBytes: number[] = [];
+async function lengthsOf(rows: RequestLineSource): Promise<Float64Array> {
+  const lineBytes = new NumberList();
   for await (const row of rows()) lineBytes.push(row.line.length);
-  return lineBytes;
+  return lineBytes.values();
 }
 
 function changedError(jobId: string, where: string): Error {
