@@ -39,12 +39,23 @@ function finalMix(value: number): number {
  * of four lanes that feed each other, then the length and a final avalanche) into `out[at..at+3]`.
  */
 export function digest128(text: string, out: Uint32Array, at = 0): void {
+  digestUnits(text.length, (index) => text.charCodeAt(index), out, at);
+}
+
+/**
+ * `digest128` of the ASCII text in `bytes[start..end)`, read from the bytes (no string is made): the
+ * same digest as the text's, since an ASCII byte is its own UTF-16 code unit.
+ */
+export function digest128Ascii(bytes: Uint8Array, start: number, end: number, out: Uint32Array, at = 0): void {
+  digestUnits(end - start, (index) => bytes[start + index], out, at);
+}
+
+function digestUnits(length: number, unitAt: (index: number) => number, out: Uint32Array, at: number): void {
   let h1 = 0x6a09e667;
   let h2 = 0xbb67ae85;
   let h3 = 0x3c6ef372;
   let h4 = 0xa54ff53a;
-  const length = text.length;
-  const word = (index: number): number => (index < length ? text.charCodeAt(index) : 0) | ((index + 1 < length ? text.charCodeAt(index + 1) : 0) << 16);
+  const word = (index: number): number => (index < length ? unitAt(index) : 0) | ((index + 1 < length ? unitAt(index + 1) : 0) << 16);
   for (let index = 0; index < length; index += 8) {
     let k1 = word(index);
     let k2 = word(index + 2);
@@ -109,7 +120,19 @@ export class DigestSet {
 
   /** Adds `text` with `value` (a 32-bit unsigned integer); false, changing nothing, when it is there already. */
   add(text: string, value = 0): boolean {
-    const slot = this.slotOf(text);
+    digest128(text, this.probe);
+    return this.addProbe(value);
+  }
+
+  /** `add` for the ASCII text in `bytes[start..end)`, read from the bytes: the same entry as `add` of the text. */
+  addAscii(bytes: Uint8Array, start: number, end: number, value = 0): boolean {
+    digest128Ascii(bytes, start, end, this.probe);
+    return this.addProbe(value);
+  }
+
+  /** Adds the digest in `probe`, unless it is there already. */
+  private addProbe(value: number): boolean {
+    const slot = this.findProbe();
     if (slot >= 0) return false;
     if ((this.count + 1) / this.slots > MAX_LOAD) this.grow();
     const free = this.freeSlotFor(this.probe, 0, this.keys);
@@ -125,8 +148,13 @@ export class DigestSet {
 
   /** The slot holding `text`'s digest, or -1; leaves the digest in `probe`. */
   private slotOf(text: string): number {
+    digest128(text, this.probe);
+    return this.findProbe();
+  }
+
+  /** The slot holding the digest in `probe`, or -1. */
+  private findProbe(): number {
     const probe = this.probe;
-    digest128(text, probe);
     // An all-zero word 0 marks an empty slot: a digest that has one is moved off it (one bit of 128).
     if (probe[0] === 0) probe[0] = 1;
     const keys = this.keys;

@@ -44,6 +44,16 @@ describe('DigestSet', () => {
     assert.equal(set.size, 1);
   });
 
+  it('takes ASCII text from bytes as the same entry as the text itself', () => {
+    const set = new DigestSet();
+    const line = Buffer.from('["row-1_ab12","row-2_cd34"]');
+    assert.equal(set.addAscii(line, 2, 12, 4), true);
+    assert.equal(set.get('row-1_ab12'), 4);
+    assert.equal(set.add('row-1_ab12'), false);
+    assert.equal(set.add('row-2_cd34'), true);
+    assert.equal(set.addAscii(line, 15, 25), false);
+  });
+
   it('takes the empty string like any other', () => {
     const set = new DigestSet();
     assert.equal(set.has(''), false);
