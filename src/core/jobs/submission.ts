@@ -38,14 +38,21 @@ export interface SubmissionOptions {
    */
   afterCreate?: (batch: MessageBatch, record: BatchRecord) => void | Promise<void>;
   onBatchCreated?: (created: { batchId: string; rows: number }) => void;
+  /**
+   * Whether `sentCustomIds` lists the rows sent (default true: a retry reports them). A first
+   * submission only counts them (`sentRows`), so a 100,000-row job's ids are not all held to the end.
+   */
+  listSentCustomIds?: boolean;
 }
 
 export interface SubmissionResult {
   job: Job | undefined;
   /** Batch ids created, in order. */
   created: string[];
-  /** Rows in those batches. */
+  /** Rows in those batches (empty when `listSentCustomIds` is false). */
   sentCustomIds: string[];
+  /** How many rows those batches hold. */
+  sentRows: number;
   /** The failure that stopped the submission; `definite` when no batch can exist for it; `rows` in its batch. */
   failure?: { index: number; message: string; definite: boolean; rows: number };
 }
@@ -74,7 +81,7 @@ export async function submitRows(
   options: SubmissionOptions,
   known?: KnownRows,
 ): Promise<SubmissionResult> {
-  const result: SubmissionResult = { job: undefined, created: [], sentCustomIds: [] };
+  const result: SubmissionResult = { job: undefined, created: [], sentCustomIds: [], sentRows: 0 };
   const lengths = known?.lineBytes ?? (await lengthsOf(rows));
   const plan = splitIntoBatches(lengths, limits);
   let from = 0;
@@ -312,7 +319,8 @@ async function sendBatch(jobId: string, customIds: string[], body: StoredBatchBo
     applyBatchToRecord(stored.batches[intent.index], batch);
   });
   result.created.push(batch.id);
-  for (const id of intent.customIds) result.sentCustomIds.push(id);
+  result.sentRows += intent.customIds.length;
+  if (options.listSentCustomIds ?? true) for (const id of intent.customIds) result.sentCustomIds.push(id);
   logger.info(`Batchlens: job ${jobId} ${purpose} batch ${intent.index + 1} created as ${batch.id} (${customIds.length} requests)`);
   options.onBatchCreated?.({ batchId: batch.id, rows: customIds.length });
   return true;
