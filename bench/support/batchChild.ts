@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import type { BatchRequest } from '../../src/core/api/batchApi';
 import { prepareJob } from '../../src/core/batch/prepareJob';
 import { builtinTemplates } from '../../src/core/batch/templates';
+import { positionsOf } from '../../src/core/jobs/splitBatches';
 import { peakRssBytes } from './report';
 import { selectionFor } from './sourceTree';
 
@@ -39,7 +40,7 @@ async function prepare(root: string, files: number): Promise<Record<string, numb
     const stringifyStart = performance.now();
     let bodyBytes = 0;
     for (const batch of prepared.plan) {
-      bodyBytes += Buffer.byteLength(JSON.stringify({ requests: batch.indexes.map((index) => requests[index]) }));
+      bodyBytes += Buffer.byteLength(JSON.stringify({ requests: positionsOf(batch).map((index) => requests[index]) }));
     }
     const stringifyMs = performance.now() - stringifyStart;
     return { prepareMs, stringifyMs, startRss, peakRss: prepareRss, requests: built, batches: prepared.plan.length, bodyBytes };

@@ -7,6 +7,7 @@ import { decodeUtf8, looksBinary } from './contentSniff';
 import { readSmallFile } from './readSmallFile';
 import { isLikelySecretFile } from './secretFiles';
 import { sha256Hex } from '../util/sha256';
+import { DigestSet } from '../util/digestSet';
 
 export type SkipReason = 'binary' | 'secret' | 'ignored' | 'empty' | 'too-large' | 'unreadable' | 'special';
 
@@ -83,7 +84,8 @@ const READ_AHEAD = 8;
 export async function* collectFiles(options: CollectOptions): AsyncGenerator<CollectEvent, void, undefined> {
   const root = await fs.realpath(options.root);
   const rules = new ExclusionRules({ root, top: (await repositoryTop(root)) ?? root, filesExclude: options.filesExclude, exclude: options.exclude });
-  const seenFiles = new Set<string>();
+  // Every path yielded, as a 16-byte digest: a 100,000-file selection keeps no list of its paths.
+  const seenFiles = new DigestSet();
   const progress: CollectProgress = { scanned: 0, accepted: 0, skipped: 0, current: '' };
 
   const emit = (event: CollectEvent): CollectEvent => {
@@ -248,13 +250,12 @@ async function resolveLink(
 async function examineFile(
   root: string,
   relativePath: string,
-  seenFiles: Set<string>,
+  seenFiles: DigestSet,
   options: CollectOptions,
   shownPath: string = relativePath,
   knownRegular = false,
 ): Promise<CollectEvent | undefined> {
-  if (seenFiles.has(relativePath)) return undefined;
-  seenFiles.add(relativePath);
+  if (!seenFiles.add(relativePath)) return undefined;
   const skip = (reason: SkipReason, detail?: string): CollectEvent => ({
     type: 'skipped',
     skipped: detail === undefined ? { relativePath: shownPath, reason } : { relativePath: shownPath, reason, detail },

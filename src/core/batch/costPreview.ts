@@ -9,7 +9,7 @@ export interface CostPreviewInput {
   /** The catalog's note when the model id was priced as another model. */
   modelNote?: string;
   /** Prompt tokens of each request (shared prefix included). */
-  rowInputTokens: readonly number[];
+  rowInputTokens: ArrayLike<number>;
   /** Whether `rowInputTokens` came from count_tokens rather than the offline estimator. */
   exactInputTokens: boolean;
   /** For an offline estimate: how many rows were counted in full (a large job counts a sample, `RowTokenEstimator`). */
@@ -75,13 +75,19 @@ export interface CostPreview {
  * template's ttl) plus N-1 cache reads. Sync: the same rows as ordinary uncached calls. Two
  * figures: the ceiling (output at max_tokens per row) and the expected cost (output from the
  * template's history or the default ratio). Rows are grouped by price band, so models priced by
- * prompt length stay exact. Pure.
+ * prompt length stay exact. Pure. Rows are read one at a time, never copied into a list of usages.
  */
 export function buildCostPreview(input: CostPreviewInput): CostPreview {
-  const rows = input.rowInputTokens.length;
+  const rowTokens = input.rowInputTokens;
+  const rows = rowTokens.length;
+  let smallestRow = input.sharedPrefixTokens;
+  let inputTokens = 0;
+  for (let index = 0; index < rows; index++) {
+    smallestRow = Math.min(smallestRow, rowTokens[index]);
+    inputTokens += rowTokens[index];
+  }
   // The prefix can never be more than a whole row (the estimator and count_tokens may disagree slightly).
-  const prefix = Math.max(0, input.rowInputTokens.reduce((smallest, tokens) => Math.min(smallest, tokens), input.sharedPrefixTokens));
-  const inputTokens = input.rowInputTokens.reduce((sum, tokens) => sum + tokens, 0);
+  const prefix = Math.max(0, smallestRow);
   const outputTokensBound = rows * input.maxTokens;
   const warnings: string[] = [];
   if (input.modelNote) warnings.push(input.modelNote);
@@ -108,8 +114,8 @@ export function buildCostPreview(input: CostPreviewInput): CostPreview {
     return { inputTokens: rowTokens - prefix, outputTokens, ...cached };
   };
   const priceJob = (rowOutput: (rowTokens: number) => number) => ({
-    batch: priceRows(input.model, input.rowInputTokens.map((tokens, index) => batchUsage(tokens, index === 0, rowOutput(tokens))), 'batch', input.usResidency),
-    sync: priceRows(input.model, input.rowInputTokens.map((tokens) => ({ inputTokens: tokens, outputTokens: rowOutput(tokens) })), 'sync', input.usResidency),
+    batch: priceRows(input.model, rows, (index) => batchUsage(rowTokens[index], index === 0, rowOutput(rowTokens[index])), 'batch', input.usResidency),
+    sync: priceRows(input.model, rows, (index) => ({ inputTokens: rowTokens[index], outputTokens: rowOutput(rowTokens[index]) }), 'sync', input.usResidency),
   });
   const ceiling = priceJob(() => input.maxTokens);
   const batchBreakdown = ceiling.batch;
@@ -117,8 +123,10 @@ export function buildCostPreview(input: CostPreviewInput): CostPreview {
   const expectation = input.expectedOutput ?? { basis: 'ratio', ratio: DEFAULT_OUTPUT_RATIO };
   const rowExpected = (tokens: number) => expectedRowOutputTokens(expectation, tokens, input.maxTokens);
   const expectedPrices = priceJob(rowExpected);
+  let expectedOutputTokens = 0;
+  for (let index = 0; index < rows; index++) expectedOutputTokens += rowExpected(rowTokens[index]);
   const expected: ExpectedCost = {
-    outputTokens: input.rowInputTokens.reduce((sum, tokens) => sum + rowExpected(tokens), 0),
+    outputTokens: expectedOutputTokens,
     batchUsd: expectedPrices.batch.totalUsd,
     syncUsd: expectedPrices.sync.totalUsd,
     savingUsd: roundUsd(expectedPrices.sync.totalUsd - expectedPrices.batch.totalUsd),
@@ -155,12 +163,13 @@ export function buildCostPreview(input: CostPreviewInput): CostPreview {
 }
 
 /**
- * Prices many rows exactly: rows in the same price band are summed into one usage and priced once
- * with that band's rates (priceUsage would otherwise pick the band of the sum).
+ * Prices `rows` rows exactly (`usageAt` gives row i's usage): rows in the same price band are summed
+ * into one usage and priced once with that band's rates (priceUsage would otherwise pick the band of the sum).
  */
-function priceRows(model: ModelEntry, usages: readonly TokenUsage[], mode: 'batch' | 'sync', usResidency?: boolean): CostBreakdown {
+function priceRows(model: ModelEntry, rows: number, usageAt: (index: number) => TokenUsage, mode: 'batch' | 'sync', usResidency?: boolean): CostBreakdown {
   const groups = new Map<string, { rates: ModelEntry['rates']; usage: Required<TokenUsage> }>();
-  for (const usage of usages) {
+  for (let index = 0; index < rows; index++) {
+    const usage = usageAt(index);
     const prompt = usage.inputTokens + (usage.cacheWrite5mTokens ?? 0) + (usage.cacheWrite1hTokens ?? 0) + (usage.cacheReadTokens ?? 0);
     const { rates, band } = ratesForPrompt(model, prompt);
     const key = band ?? '';

@@ -1,5 +1,6 @@
 import { nodeCrypto } from '../util/nodeCrypto';
 import { sha256Hex } from '../util/sha256';
+import { DigestSet, digest128 } from '../util/digestSet';
 
 /** The API's rule for `custom_id`. */
 export const CUSTOM_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -46,26 +47,37 @@ export interface CustomIdAllocatorOptions {
 /**
  * Assigns ids to paths, unique within one job: a collision (two paths with the same id) moves the
  * later path to a salted id. Deterministic for the same paths in the same order and the same tag.
+ * Each id handed out is kept as a digest with a 32-bit fingerprint of its path (`DigestSet`), not as
+ * two strings in a Map: 20 bytes a row of a 100,000-row job.
  */
 export class CustomIdAllocator {
-  private readonly owners = new Map<string, string>();
+  private readonly owners = new DigestSet();
   private readonly tag: string | undefined;
+  private readonly pathDigest = new Uint32Array(4);
 
   constructor(options: CustomIdAllocatorOptions = {}) {
     this.tag = options.tag;
-    for (const id of options.taken ?? []) this.owners.set(id, '');
+    // A taken id has no path: fingerprint 0 is never a path's (see `fingerprintOf`).
+    for (const id of options.taken ?? []) this.owners.add(id, 0);
   }
 
   allocate(relativePath: string): string {
+    const fingerprint = this.fingerprintOf(relativePath);
     for (let salt = 0; ; salt++) {
       const id = customIdForPath(relativePath, salt, this.tag);
       const owner = this.owners.get(id);
       if (owner === undefined) {
-        this.owners.set(id, relativePath);
+        this.owners.add(id, fingerprint);
         return id;
       }
-      if (owner === relativePath) return id;
+      if (owner === fingerprint) return id;
     }
+  }
+
+  /** 32 bits of the path's digest, never 0 (the mark of a taken id). */
+  private fingerprintOf(relativePath: string): number {
+    digest128(relativePath, this.pathDigest);
+    return this.pathDigest[0] || 1;
   }
 }
 

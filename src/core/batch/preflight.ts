@@ -4,6 +4,7 @@ import { UnknownModelError, findModel, isoToday, resolveModel } from '../pricing
 import { lifecycleAt } from '../pricing/lifecycle';
 import type { ModelOverrides } from '../pricing/overrides';
 import { API_MAX_BATCH_BYTES, API_MAX_REQUESTS_PER_BATCH, type PlannedBatch } from '../jobs/splitBatches';
+import { DigestSet } from '../util/digestSet';
 
 /*
  * Pre-flight: every check the API applies to a batch row only when the batch runs (so a bad row
@@ -195,7 +196,8 @@ export class PreflightCollector {
   private readonly apiVersion: string;
   private readonly today: string;
   private readonly problems: PreflightProblem[] = [];
-  private readonly seen = new Map<string, number>();
+  /** Each custom id seen, as a digest with its row index: 20 bytes a row, not a string in a Map. */
+  private readonly seen = new DigestSet();
   private readonly failing: string[] = [];
   /** A job's rows name one model or a few: each is looked up in the catalog once per collector. */
   private readonly modelMemo = new Map<string, ModelChecks>();
@@ -219,10 +221,8 @@ export class PreflightCollector {
     const add = (check: PreflightCheck, message: string) => this.problems.push({ customId, index, check, message });
     if (typeof customId !== 'string' || !CUSTOM_ID_PATTERN.test(customId)) {
       add('custom_id', `custom_id ${JSON.stringify(customId)} does not match ^[a-zA-Z0-9_-]{1,64}$ (the whole batch would be refused)`);
-    } else if (this.seen.has(customId)) {
+    } else if (!this.seen.add(customId, index)) {
       add('duplicate_custom_id', `custom_id "${customId}" is already used by row ${this.seen.get(customId)! + 1}: each row needs its own`);
-    } else {
-      this.seen.set(customId, index);
     }
     for (const problem of checkRowParams(request.params as unknown as Json, {
       apiVersion: this.apiVersion,
@@ -257,7 +257,7 @@ export function preflightRequests(requests: readonly BatchRequest[], options: Pr
 export function checkBatchPlan(plan: readonly PlannedBatch[]): string[] {
   const problems: string[] = [];
   plan.forEach((batch, index) => {
-    if (batch.indexes.length > API_MAX_REQUESTS_PER_BATCH) problems.push(`batch ${index + 1} has ${batch.indexes.length} requests (at most ${API_MAX_REQUESTS_PER_BATCH})`);
+    if (batch.count > API_MAX_REQUESTS_PER_BATCH) problems.push(`batch ${index + 1} has ${batch.count} requests (at most ${API_MAX_REQUESTS_PER_BATCH})`);
     if (batch.bodyBytes > API_MAX_BATCH_BYTES) problems.push(`batch ${index + 1} is ${batch.bodyBytes} bytes (at most ${API_MAX_BATCH_BYTES})`);
   });
   return problems;

@@ -89,6 +89,8 @@ async function submitPending(job: Job, options: SubmitOptions, batchesTotal?: nu
       signal: options.signal,
       afterCreate: options.afterCreate,
       onBatchCreated: () => options.onProgress?.({ batchesDone: ++batchesDone, batchesTotal }),
+      // Only their number is reported: the ids stay in the job's batch records, not in memory to the end.
+      listSentCustomIds: false,
     },
     known,
   );
@@ -99,7 +101,7 @@ async function submitPending(job: Job, options: SubmitOptions, batchesTotal?: nu
     job: result.job ?? job,
     created: result.created,
     ...(result.failure ? { failure: result.failure } : {}),
-    unsentRequests: pendingRows - result.sentCustomIds.length - mayExist,
+    unsentRequests: pendingRows - result.sentRows - mayExist,
   };
 }
 

@@ -11,10 +11,12 @@ export interface SplitLimits {
   maxBytes: number;
 }
 
-/** A batch of the plan: which requests (by position in the job) go together. */
+/** A batch of the plan: which requests (a run of positions in the job) go together. */
 export interface PlannedBatch {
-  /** Positions in the job's request list, in order. */
-  indexes: number[];
+  /** Position in the job's request list of the batch's first request. */
+  first: number;
+  /** Requests in the batch: positions `first` to `first + count - 1`. */
+  count: number;
   /** Bytes of `{"requests":[...]}` for this batch. */
   bodyBytes: number;
 }
@@ -29,28 +31,33 @@ const BODY_FRAMING_BYTES = Buffer.byteLength('{"requests":[]}');
 /**
  * Splits a job's requests, in order, into as few consecutive batches as the limits allow: a new
  * batch starts when the next request would pass `maxRequests` (never more than 100,000) or
- * `maxBytes` of serialized body. `requestBytes[i]` is the byte length of request i's JSON.
+ * `maxBytes` of serialized body. `requestBytes[i]` is the byte length of request i's JSON. A batch
+ * is a run of positions (no list of them), so planning 100,000 rows allocates nothing per row.
  * Throws `RequestTooLargeError` when one request alone is over `maxBytes`.
  */
-export function splitIntoBatches(requestBytes: readonly number[], limits: SplitLimits): PlannedBatch[] {
+export function splitIntoBatches(requestBytes: ArrayLike<number>, limits: SplitLimits): PlannedBatch[] {
   const maxRequests = Math.max(1, Math.min(API_MAX_REQUESTS_PER_BATCH, Math.floor(limits.maxRequests)));
   const batches: PlannedBatch[] = [];
   let current: PlannedBatch | undefined;
-  requestBytes.forEach((bytes, index) => {
+  for (let index = 0; index < requestBytes.length; index++) {
+    const bytes = requestBytes[index];
     if (BODY_FRAMING_BYTES + bytes > limits.maxBytes) {
       throw new RequestTooLargeError(`request ${index + 1} is ${bytes} bytes, over the ${limits.maxBytes}-byte batch budget`);
     }
     // A comma separates requests after the first.
-    const added = current && current.indexes.length > 0 ? bytes + 1 : bytes;
-    if (!current || current.indexes.length >= maxRequests || current.bodyBytes + added > limits.maxBytes) {
-      current = { indexes: [], bodyBytes: BODY_FRAMING_BYTES };
+    const added = current ? bytes + 1 : bytes;
+    if (!current || current.count >= maxRequests || current.bodyBytes + added > limits.maxBytes) {
+      current = { first: index, count: 1, bodyBytes: BODY_FRAMING_BYTES + bytes };
       batches.push(current);
-      current.indexes.push(index);
-      current.bodyBytes += bytes;
-      return;
+      continue;
     }
-    current.indexes.push(index);
+    current.count += 1;
     current.bodyBytes += added;
-  });
+  }
   return batches;
+}
+
+/** The positions of a planned batch's requests, in order (for callers holding the requests in an array). */
+export function positionsOf(batch: PlannedBatch): number[] {
+  return Array.from({ length: batch.count }, (_, offset) => batch.first + offset);
 }

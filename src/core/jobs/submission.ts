@@ -8,6 +8,8 @@ import { applyBatchToRecord } from './batchRecord';
 import type { BatchRecord, Job, JobStore } from './jobModel';
 import type { RequestLine, RequestLineSource } from './requestsFile';
 import { type SplitLimits, splitIntoBatches } from './splitBatches';
+import { DigestSet } from '../util/digestSet';
+import { NumberList } from '../util/numberList';
 import { classifyCreateFailure } from './submissionFailure';
 
 /*
@@ -36,14 +38,21 @@ export interface SubmissionOptions {
    */
   afterCreate?: (batch: MessageBatch, record: BatchRecord) => void | Promise<void>;
   onBatchCreated?: (created: { batchId: string; rows: number }) => void;
+  /**
+   * Whether `sentCustomIds` lists the rows sent (default true: a retry reports them). A first
+   * submission only counts them (`sentRows`), so a 100,000-row job's ids are not all held to the end.
+   */
+  listSentCustomIds?: boolean;
 }
 
 export interface SubmissionResult {
   job: Job | undefined;
   /** Batch ids created, in order. */
   created: string[];
-  /** Rows in those batches. */
+  /** Rows in those batches (empty when `listSentCustomIds` is false). */
   sentCustomIds: string[];
+  /** How many rows those batches hold. */
+  sentRows: number;
   /** The failure that stopped the submission; `definite` when no batch can exist for it; `rows` in its batch. */
   failure?: { index: number; message: string; definite: boolean; rows: number };
 }
@@ -60,8 +69,8 @@ export interface KnownRows {
  * row's length to plan the split (skipped when the caller gives them as `known`: a first submission
  * built the rows just now). Each batch's body, `{"requests":[line,line,...]}` byte for byte from the
  * stored lines, is then read twice and never held: once to hash it (the intent's `requestsSha256`),
- * once as it is sent (`StoredBatchBody`). Memory holds the custom ids (one batch's, and the set of
- * those sent so far, to refuse a row stored twice), the rows' lengths, and a chunk of the body. A row
+ * once as it is sent (`StoredBatchBody`). Memory holds one batch's custom ids, the digests of those
+ * sent so far (to refuse a row stored twice: 16 bytes a row), the rows' lengths, and a chunk of the body. A row
  * that is not the one planned stops the submission before that batch is recorded or sent.
  */
 export async function submitRows(
@@ -72,34 +81,31 @@ export async function submitRows(
   options: SubmissionOptions,
   known?: KnownRows,
 ): Promise<SubmissionResult> {
-  const result: SubmissionResult = { job: undefined, created: [], sentCustomIds: [] };
+  const result: SubmissionResult = { job: undefined, created: [], sentCustomIds: [], sentRows: 0 };
   const lengths = known?.lineBytes ?? (await lengthsOf(rows));
-  const plan = splitIntoBatches(Array.from(lengths), limits);
+  const plan = splitIntoBatches(lengths, limits);
   let from = 0;
-  let firstRow = 0;
   // Each batch is read from where the last one ended, so a row stored twice could come back in a later
   // batch: no custom id goes out twice in one submission.
-  const earlier = new Set<string>();
+  const earlier = new DigestSet();
   for (const planned of plan) {
     if (options.signal?.aborted) throw abortError();
-    const body = new StoredBatchBody(jobId, rows, { from, firstRow, lengths, rows: planned.indexes.length, bodyBytes: planned.bodyBytes });
+    const body = new StoredBatchBody(jobId, rows, { from, firstRow: planned.first, lengths, rows: planned.count, bodyBytes: planned.bodyBytes });
     const hashed = await body.hash();
     for (const customId of hashed.customIds) {
-      if (earlier.has(customId)) throw changedError(jobId, `row ${customId} is stored twice`);
-      earlier.add(customId);
+      if (!earlier.add(customId)) throw changedError(jobId, `row ${customId} is stored twice`);
     }
     if (!(await sendBatch(jobId, hashed.customIds, body, hashed.sha256, purpose, options, result))) return result;
     from = hashed.next;
-    firstRow += planned.indexes.length;
   }
   return result;
 }
 
 /** The first pass: each row's serialized length, in order. */
-async function lengthsOf(rows: RequestLineSource): Promise<number[]> {
-  const lineBytes: number[] = [];
+async function lengthsOf(rows: RequestLineSource): Promise<Float64Array> {
+  const lineBytes = new NumberList();
   for await (const row of rows()) lineBytes.push(row.line.length);
-  return lineBytes;
+  return lineBytes.values();
 }
 
 function changedError(jobId: string, where: string): Error {
@@ -313,7 +319,8 @@ async function sendBatch(jobId: string, customIds: string[], body: StoredBatchBo
     applyBatchToRecord(stored.batches[intent.index], batch);
   });
   result.created.push(batch.id);
-  for (const id of intent.customIds) result.sentCustomIds.push(id);
+  result.sentRows += intent.customIds.length;
+  if (options.listSentCustomIds ?? true) for (const id of intent.customIds) result.sentCustomIds.push(id);
   logger.info(`Batchlens: job ${jobId} ${purpose} batch ${intent.index + 1} created as ${batch.id} (${customIds.length} requests)`);
   options.onBatchCreated?.({ batchId: batch.id, rows: customIds.length });
   return true;

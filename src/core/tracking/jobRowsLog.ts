@@ -2,6 +2,7 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { BatchRecord, Job, ManifestEntry, RowAttempt } from '../jobs/jobModel';
 import { manifestLogLine } from '../jobs/manifestLog';
 import { type JobRowStats, attachStoredRowStats, computeRowStats, holdsRows, rowStatsKey } from './jobRowStats';
+import { DigestSet } from '../util/digestSet';
 
 /*
  * A job on disk is two files: a small header (`jobs/<id>.json`: everything but the rows, rewritten
@@ -313,7 +314,7 @@ function batchesAddedChange(job: Job, state: LazyState): { lines: string[]; rowS
     for (const customId of batch.customIds) {
       if (addedIds.has(customId)) return undefined;
       addedIds.add(customId);
-      if (digest.positionsOf.get(customId)?.some((position) => holdsRows(job.batches[position]))) return undefined;
+      if (digest.positionsOf(customId).some((position) => holdsRows(job.batches[position]))) return undefined;
     }
   }
 
@@ -337,10 +338,51 @@ function batchesAddedChange(job: Job, state: LazyState): { lines: string[]; rowS
  */
 interface LogDigest {
   bytes: number;
-  positionsOf: Map<string, number[]>;
+  /** The batch positions that name a custom id, in log order (none: an empty list). */
+  positionsOf: (customId: string) => readonly number[];
+  addPosition: (customId: string, position: number) => void;
+  /** `addPosition` for an ASCII custom id in `bytes[start..end)`, read from the bytes. */
+  addPositionAscii: (bytes: Buffer, start: number, end: number, position: number) => void;
   /** The highest batch position a custom-id line names (-1: none). */
   maxPosition: number;
   attemptBatchIds: Set<string>;
+}
+
+/** Bytes of the log read at a time into the digest (a longer line is read whole). */
+const DIGEST_READ_BYTES = 1 << 20;
+
+/**
+ * An empty digest. Each custom id's first batch position is kept by its 128-bit digest (`DigestSet`:
+ * 20 bytes an id, not the id string, a Map entry and an array: a 100,000-row batch was ~15 MB); only
+ * the ids named by a second batch (a retry) keep a list of their other positions.
+ */
+function emptyDigest(): LogDigest {
+  const first = new DigestSet();
+  const more = new Map<string, number[]>();
+  return {
+    bytes: 0,
+    positionsOf: (customId) => {
+      const position = first.get(customId);
+      if (position === undefined) return [];
+      const others = more.get(customId);
+      return others ? [position, ...others] : [position];
+    },
+    addPosition: (customId, position) => {
+      if (first.add(customId, position)) return;
+      const others = more.get(customId);
+      if (others) others.push(position);
+      else more.set(customId, [position]);
+    },
+    addPositionAscii: (bytes, start, end, position) => {
+      if (first.addAscii(bytes, start, end, position)) return;
+      const customId = bytes.toString('latin1', start, end);
+      const others = more.get(customId);
+      if (others) others.push(position);
+      else more.set(customId, [position]);
+    },
+    maxPosition: -1,
+    attemptBatchIds: new Set(),
+  };
 }
 
 /** Digests of the logs recently recorded to, by `LogSource.key`; a few, most recent last. */
@@ -351,16 +393,39 @@ const KEPT_DIGESTS = 4;
 function digestOf(state: LazyState): LogDigest | undefined {
   const { header, logSource } = state;
   const kept = digests.get(logSource.key);
-  const digest: LogDigest = kept && kept.bytes <= header.rowsBytes ? kept : { bytes: 0, positionsOf: new Map(), maxPosition: -1, attemptBatchIds: new Set() };
+  const digest: LogDigest = kept && kept.bytes <= header.rowsBytes ? kept : emptyDigest();
   digests.delete(logSource.key);
-  if (digest.bytes < header.rowsBytes) {
-    const more = logSource.readRange(digest.bytes, header.rowsBytes);
-    if (more.length !== header.rowsBytes - digest.bytes || !digestLines(digest, more)) return undefined;
-    digest.bytes = header.rowsBytes;
+  // Read a megabyte at a time, whole lines only: a new job's log starts with its manifest (a line a
+  // row, ~25 MB at 100,000 rows), which one read of the whole range held at once.
+  while (digest.bytes < header.rowsBytes) {
+    const to = Math.min(header.rowsBytes, digest.bytes + DIGEST_READ_BYTES);
+    let more = logSource.readRange(digest.bytes, to);
+    if (more.length !== to - digest.bytes) return undefined;
+    if (to < header.rowsBytes && more.lastIndexOf(0x0a) < 0) {
+      // A line longer than a read (a large batch's custom ids): found to its end, then read whole once.
+      const end = lineEndAfter(logSource, to, header.rowsBytes);
+      more = logSource.readRange(digest.bytes, end);
+      if (more.length !== end - digest.bytes) return undefined;
+    }
+    const whole = to === header.rowsBytes || more.length > to - digest.bytes ? more : more.subarray(0, more.lastIndexOf(0x0a) + 1);
+    if (whole.length === 0 || !digestLines(digest, whole)) return undefined;
+    digest.bytes += whole.length;
   }
   digests.set(logSource.key, digest);
   if (digests.size > KEPT_DIGESTS) digests.delete(digests.keys().next().value as string);
   return digest;
+}
+
+/** The offset just past the first newline at or after `from` (or `limit`), read a megabyte at a time. */
+function lineEndAfter(logSource: LogSource, from: number, limit: number): number {
+  for (let at = from; at < limit; ) {
+    const piece = logSource.readRange(at, Math.min(limit, at + DIGEST_READ_BYTES));
+    if (piece.length === 0) return at;
+    const newline = piece.indexOf(0x0a);
+    if (newline >= 0) return at + newline + 1;
+    at += piece.length;
+  }
+  return limit;
 }
 
 const BATCH_LINE_PREFIX = Buffer.from('{"b":');
@@ -375,15 +440,17 @@ function digestLines(digest: LogDigest, log: Buffer): boolean {
     const newline = log.indexOf(0x0a, start);
     const end = newline === -1 ? log.length : newline;
     if (startsWith(BATCH_LINE_PREFIX, start, end)) {
+      // A large batch's line is a few MB: its ids are read from the bytes, with no string made of the line or of each id.
+      const read = digestBatchLineBytes(digest, log, start, end);
+      if (read) {
+        start = end + 1;
+        continue;
+      }
       const value = JSON.parse(log.toString('utf8', start, end)) as { b?: unknown; c?: unknown };
       if (typeof value.b !== 'number' || !Array.isArray(value.c)) return false;
       const position = value.b;
       digest.maxPosition = Math.max(digest.maxPosition, position);
-      for (const customId of value.c as string[]) {
-        const positions = digest.positionsOf.get(customId);
-        if (positions) positions.push(position);
-        else digest.positionsOf.set(customId, [position]);
-      }
+      for (const customId of value.c as string[]) digest.addPosition(customId, position);
     } else if (startsWith(ROW_LINE_PREFIX, start, end)) {
       const attemptAt = log.indexOf(ATTEMPT_KEY, start);
       if (attemptAt >= 0 && attemptAt < end) {
@@ -393,6 +460,47 @@ function digestLines(digest: LogDigest, log: Buffer): boolean {
       }
     }
     start = end + 1;
+  }
+  return true;
+}
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const BACKSLASH = 0x5c;
+const BATCH_IDS_KEY = Buffer.from(',"c":[');
+
+/**
+ * Adds the custom ids of a `{"b":N,"c":["id",...]}` line (as JSON.stringify writes it) to the digest
+ * straight from its bytes; false, adding nothing, for a line not in exactly that shape or holding an
+ * id with an escape or a byte beyond ASCII (the caller parses it instead).
+ */
+function digestBatchLineBytes(digest: LogDigest, log: Buffer, start: number, end: number): boolean {
+  let at = start + BATCH_LINE_PREFIX.length;
+  let position = 0;
+  const digitsFrom = at;
+  while (at < end && log[at] >= 0x30 && log[at] <= 0x39) position = position * 10 + (log[at++] - 0x30);
+  if (at === digitsFrom || at - digitsFrom > 9 || log.compare(BATCH_IDS_KEY, 0, BATCH_IDS_KEY.length, at, at + BATCH_IDS_KEY.length) !== 0) return false;
+  at += BATCH_IDS_KEY.length;
+  const close = end - 2;
+  if (close < at || log[close] !== 0x5d || log[close + 1] !== 0x7d) return false;
+  // Checked whole first, so a line in another shape adds nothing before the caller parses it.
+  if (!eachPlainId(log, at, close)) return false;
+  digest.maxPosition = Math.max(digest.maxPosition, position);
+  eachPlainId(log, at, close, (idStart, idEnd) => digest.addPositionAscii(log, idStart, idEnd, position));
+  return true;
+}
+
+/** Walks `"id","id",...` in `log[from..to)`, each id plain ASCII without escapes; false when the bytes are anything else. */
+function eachPlainId(log: Buffer, from: number, to: number, onId?: (start: number, end: number) => void): boolean {
+  for (let cursor = from; cursor < to; ) {
+    if (log[cursor] !== QUOTE) return false;
+    const idEnd = log.indexOf(QUOTE, cursor + 1);
+    if (idEnd < 0 || idEnd >= to) return false;
+    if (!onId) for (let byte = cursor + 1; byte < idEnd; byte++) if (log[byte] === BACKSLASH || log[byte] >= 0x80) return false;
+    onId?.(cursor + 1, idEnd);
+    cursor = idEnd + 1;
+    if (cursor < to && log[cursor++] !== COMMA) return false;
+    if (cursor === to && log[cursor - 1] === COMMA) return false;
   }
   return true;
 }

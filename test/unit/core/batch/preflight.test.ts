@@ -109,9 +109,9 @@ describe('pre-flight', () => {
   });
 
   it('checks the split: no batch over 100,000 requests or 256 MB', () => {
-    assert.deepEqual(checkBatchPlan([{ indexes: [0, 1], bodyBytes: 1000 }]), []);
-    assert.equal(checkBatchPlan([{ indexes: Array.from({ length: 100_001 }, (_, i) => i), bodyBytes: 10 }]).length, 1);
-    assert.match(checkBatchPlan([{ indexes: [0], bodyBytes: 256_000_001 }])[0]!, /at most 256000000/);
+    assert.deepEqual(checkBatchPlan([{ first: 0, count: 2, bodyBytes: 1000 }]), []);
+    assert.equal(checkBatchPlan([{ first: 0, count: 100_001, bodyBytes: 10 }]).length, 1);
+    assert.match(checkBatchPlan([{ first: 0, count: 1, bodyBytes: 256_000_001 }])[0]!, /at most 256000000/);
   });
 
   it('counts failing rows, not problems, and says so in one headline', () => {

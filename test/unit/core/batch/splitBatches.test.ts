@@ -1,29 +1,29 @@
 import * as assert from 'node:assert/strict';
-import { RequestTooLargeError, splitIntoBatches } from '../../../../src/core/jobs/splitBatches';
+import { RequestTooLargeError, positionsOf, splitIntoBatches } from '../../../../src/core/jobs/splitBatches';
 
 const FRAMING = Buffer.byteLength('{"requests":[]}');
 
 describe('splitIntoBatches', () => {
   it('keeps everything in one batch under the limits', () => {
     const plan = splitIntoBatches([10, 20, 30], { maxRequests: 100, maxBytes: 1000 });
-    assert.deepEqual(plan.map((batch) => batch.indexes), [[0, 1, 2]]);
+    assert.deepEqual(plan.map(positionsOf), [[0, 1, 2]]);
     assert.equal(plan[0].bodyBytes, FRAMING + 60 + 2);
   });
 
   it('splits by the per-batch request maximum', () => {
     const plan = splitIntoBatches([1, 1, 1, 1, 1], { maxRequests: 2, maxBytes: 1000 });
-    assert.deepEqual(plan.map((batch) => batch.indexes), [[0, 1], [2, 3], [4]]);
+    assert.deepEqual(plan.map(positionsOf), [[0, 1], [2, 3], [4]]);
   });
 
   it('never puts more than the API limit of 100,000 requests in one batch', () => {
     const plan = splitIntoBatches(new Array<number>(250_001).fill(10), { maxRequests: 1_000_000, maxBytes: 1e12 });
-    assert.deepEqual(plan.map((batch) => batch.indexes.length), [100_000, 100_000, 50_001]);
+    assert.deepEqual(plan.map((batch) => batch.count), [100_000, 100_000, 50_001]);
   });
 
   it('splits by serialized size, counting framing and commas', () => {
     // Each body: framing + sizes + commas. 40 + 40 + 1 + framing fits 100; a third does not.
     const plan = splitIntoBatches([40, 40, 40, 40], { maxRequests: 100, maxBytes: FRAMING + 81 });
-    assert.deepEqual(plan.map((batch) => batch.indexes), [[0, 1], [2, 3]]);
+    assert.deepEqual(plan.map(positionsOf), [[0, 1], [2, 3]]);
     assert.ok(plan.every((batch) => batch.bodyBytes <= FRAMING + 81));
     assert.equal(plan[0].bodyBytes, FRAMING + 81);
   });
@@ -33,7 +33,7 @@ describe('splitIntoBatches', () => {
     const plan = splitIntoBatches(requests.map((r) => Buffer.byteLength(JSON.stringify(r))), { maxRequests: 3, maxBytes: 1e6 });
     assert.equal(plan.length, 3);
     for (const batch of plan) {
-      const body = JSON.stringify({ requests: batch.indexes.map((index) => requests[index]) });
+      const body = JSON.stringify({ requests: positionsOf(batch).map((index) => requests[index]) });
       assert.equal(batch.bodyBytes, Buffer.byteLength(body));
     }
   });

@@ -127,6 +127,7 @@ describe('prepareJob + submitPreparedJob', () => {
     const prepared = await prepareDocs(root, clock.now());
     const outcome = await submitPreparedJob(prepared, { store, api, clock, maxRequestsPerBatch: 10 });
     assert.equal(outcome.failure?.definite, true);
+    assert.equal(outcome.unsentRequests, 3, 'no batch exists: every row is still to send');
     assert.match(outcome.failure?.message ?? '', /rejected the API key.*Set API Key/);
     let job = (await store.get(prepared.job.id))!;
     assert.equal(job.batches[0].notSubmitted, true);
@@ -135,6 +136,7 @@ describe('prepareJob + submitPreparedJob', () => {
 
     const again = await submitPendingBatches(prepared.job.id, { store, api, clock, maxRequestsPerBatch: 10 });
     assert.equal(again.created.length, 1);
+    assert.equal(again.unsentRequests, 0);
     job = (await store.get(prepared.job.id))!;
     assert.equal(job.batches.length, 2);
     assert.equal(pendingCustomIds(job).length, 0);

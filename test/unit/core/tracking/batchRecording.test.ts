@@ -141,6 +141,59 @@ describe('recording a batch of a job without reading its rows', () => {
     assert.equal(header.rowStats.batches[0]?.spokenFor, 9);
   });
 
+  it('digests a log of several megabytes a megabyte at a time, a custom-id line longer than one read included, and still sees a row change hands', async () => {
+    const rows = 20_000;
+    const store = new FileJobStore(await textWorkspace(0));
+    const job = makeJob('job_large', Array.from({ length: rows }, (_, i) => `src/module-${i % 97}/file-${i}.ts`), []);
+    job.manifest = job.manifest.map((entry, i) => ({ ...entry, customId: `row-${String(i).padStart(6, '0')}-${'x'.repeat(50)}` }));
+    await store.create(job);
+    const all = job.manifest.map((entry) => entry.customId);
+    const first = all.slice(0, rows - 1);
+    assert.ok(Buffer.byteLength(JSON.stringify({ b: 0, c: first })) > 1 << 20, 'the custom-id line is longer than one read');
+
+    const intent = await store.update('job_large', (stored) => {
+      stored.batches.push(makeBatch({ index: 0, customIds: first }));
+    });
+    const created = await store.update('job_large', (stored) => {
+      stored.batches[0].batchId = 'msgbatch_large';
+    });
+    assert.equal(rowsWereRead(intent) || rowsWereRead(created), false, 'the first batch was recorded without reading the rows');
+    assert.ok((await headerOf(store, 'job_large')).rowsBytes > 3 * (1 << 20), 'the log spans several reads');
+
+    // The last row, in no batch yet, goes in a batch of its own: nothing changes hands.
+    const last = await store.update('job_large', (stored) => {
+      stored.batches.push(makeBatch({ index: 1, customIds: [all[rows - 1]] }));
+    });
+    assert.equal(rowsWereRead(last), false, 'a row no batch holds is recorded without reading the rows');
+    // A row from the middle of the long line: the digest must know the first batch holds it.
+    const retry = await store.update('job_large', (stored) => {
+      stored.batches.push(makeBatch({ index: 2, purpose: 'retry', customIds: [all[12_345]] }));
+    });
+    assert.equal(rowsWereRead(retry), true, 'the row changes hands: compared in full');
+    const header = await headerOf(store, 'job_large');
+    assert.deepEqual(header.rowStats, await statsFromRows(store, 'job_large'));
+    assert.equal(header.rowStats.batches[0]?.spokenFor, rows - 2);
+  });
+
+  it('reads a custom-id line holding escapes or text beyond ASCII as JSON, and still sees those rows change hands', async () => {
+    const store = await storedJob('job_escapes', 3);
+    const odd = ['row-é', 'row-"quoted"', 'row-\\back'];
+    await store.update('job_escapes', (job) => {
+      job.batches.push(makeBatch({ index: 0, customIds: odd }));
+    });
+    await store.update('job_escapes', (job) => {
+      job.batches[0].batchId = 'msgbatch_odd';
+    });
+    for (const [index, customId] of odd.entries()) {
+      const retry = await store.update('job_escapes', (job) => {
+        job.batches.push(makeBatch({ index: index + 1, purpose: 'retry', customIds: [customId] }));
+      });
+      assert.equal(rowsWereRead(retry), true, `${customId} changes hands: compared in full`);
+    }
+    const header = await headerOf(store, 'job_escapes');
+    assert.deepEqual(header.rowStats, await statsFromRows(store, 'job_escapes'));
+  });
+
   it('takes the full comparison for custom ids repeated within the new batch', async () => {
     const store = await storedJob('job_twice', 5);
     const updated = await store.update('job_twice', (job) => {
