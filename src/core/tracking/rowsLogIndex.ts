@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { BatchRecord, ManifestEntry, RowAttempt } from '../jobs/jobModel';
 import { type RowStatsContext, holdsRows } from './jobRowStats';
+import { NumberList, int32List } from '../util/numberList';
 
 /*
  * A compact index of a job's rows log (format in jobRowsLog.ts), for a results download that must not
@@ -79,35 +80,9 @@ function startsWithBytes(buffer: Buffer, from: number, end: number, head: Buffer
   return end - from >= head.length && buffer.compare(head, 0, head.length, from, from + head.length) === 0;
 }
 
-/**
- * A typed array that grows as values are pushed: Int32 for positions in the index, Float64 for byte
- * offsets (a log may pass 2 GiB).
- */
-class TypedList<T extends Int32Array | Float64Array> {
-  data: T;
-  length = 0;
-
-  constructor(private readonly create: (size: number) => T) {
-    this.data = create(1024);
-  }
-
-  push(value: number): number {
-    if (this.length === this.data.length) {
-      const grown = this.create(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length] = value;
-    return this.length++;
-  }
-}
-
-const int32List = () => new TypedList((size) => new Int32Array(size));
-const float64List = () => new TypedList((size) => new Float64Array(size));
-
 /** Line offsets by the hash of their key; the newest line of a hash comes first. */
 class KeyedOffsets {
-  readonly offsets = float64List();
+  readonly offsets = new NumberList();
   private readonly hashes = int32List();
   private readonly next = int32List();
   private buckets = new Int32Array(1024).fill(-1);
@@ -280,7 +255,7 @@ export class RowsLogIndex {
   /** Per row: its newest attempt line (-1: none), and the newest batch line naming it. */
   private readonly attemptHead = int32List();
   private readonly memberHead = int32List();
-  private readonly attemptOffsets = float64List();
+  private readonly attemptOffsets = new NumberList();
   private readonly attemptNext = int32List();
   private readonly memberPosition = int32List();
   private readonly memberNext = int32List();

@@ -1,28 +1,40 @@
 /**
- * A list of numbers that only grows, kept in a Float64Array (8 bytes a number, outside the JavaScript
- * heap) for per-row figures of a large job (bytes, token counts): a plain array of 100,000 numbers
- * is regrown in V8's old generation several times on its way there. `values()` is a view of the
- * numbers added so far: an `ArrayLike<number>` with the usual array methods, valid until the next `push`.
+ * A list of numbers that only grows, kept in a typed array (outside the JavaScript heap) for per-row
+ * figures of a large job: a plain array of 100,000 numbers is regrown in V8's old generation several
+ * times on its way there. `data` holds the numbers at `0..length-1` (read it directly in hot loops; it
+ * is replaced when the list grows); `values()` is a view of them, valid until the next `push`.
  */
-export class NumberList {
-  private store = new Float64Array(1024);
-  private count = 0;
+export class TypedList<T extends Int32Array | Float64Array> {
+  data: T;
+  length = 0;
 
-  get length(): number {
-    return this.count;
+  constructor(private readonly create: (size: number) => T) {
+    this.data = create(1024);
   }
 
-  push(value: number): void {
-    if (this.count === this.store.length) {
-      const bigger = new Float64Array(this.store.length * 2);
-      bigger.set(this.store);
-      this.store = bigger;
+  /** Adds a number; returns its index. */
+  push(value: number): number {
+    if (this.length === this.data.length) {
+      const grown = this.create(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
     }
-    this.store[this.count++] = value;
+    this.data[this.length] = value;
+    return this.length++;
   }
 
   /** The numbers added so far (a view, not a copy). */
-  values(): Float64Array {
-    return this.store.subarray(0, this.count);
+  values(): T {
+    return this.data.subarray(0, this.length) as T;
+  }
+}
+
+/** Whole numbers below 2^31 (positions, indexes). */
+export const int32List = (): TypedList<Int32Array> => new TypedList((size) => new Int32Array(size));
+
+/** Any number, 8 bytes each (byte offsets past 2 GiB, token counts, sizes). */
+export class NumberList extends TypedList<Float64Array> {
+  constructor() {
+    super((size) => new Float64Array(size));
   }
 }
