@@ -163,13 +163,12 @@ function parameterNames(node: SyntaxNode | null): string[] {
   if (!node) return [];
   const names: string[] = [];
   for (const child of named(node)) {
-    if (child.type === 'identifier') names.push(child.text);
-    else {
-      const name = child.childForFieldName('name') ?? child.namedChildren.find((c) => c?.type === 'identifier') ?? null;
-      if (name && name.type === 'identifier') names.push(name.text);
-    }
+    const name = child.type === 'identifier' ? child : (child.childForFieldName('name') ?? child.namedChildren.find((c) => c?.type === 'identifier') ?? null);
+    if (name?.type !== 'identifier') continue;
+    const text = name.text;
+    if (text !== 'self' && text !== 'cls') names.push(text);
   }
-  return names.filter((name) => name !== 'self' && name !== 'cls');
+  return names;
 }
 
 function functionDefinition(node: SyntaxNode, ctx: LowerContext): void {
@@ -372,7 +371,8 @@ function stringExpr(node: SyntaxNode, ctx: LowerContext): Expr {
       case 'interpolation': {
         const inner = child.childForFieldName('expression');
         let lowered = inner ? expr(inner, ctx) : opaque(child, 'interpolation');
-        const spec = child.childForFieldName('format_specifier') ?? child.namedChildren.find((candidate) => candidate?.type === 'format_specifier') ?? null;
+        // A format specifier starts with `:`; without one in the source there is none to look up (two reads of the tree spared).
+        const spec = hasColon(child, ctx.text) ? (child.childForFieldName('format_specifier') ?? child.namedChildren.find((candidate) => candidate?.type === 'format_specifier') ?? null) : null;
         // `{when:%Y-%m-%d}` formats like `when.strftime("%Y-%m-%d")`: the format decides the resolution.
         if (spec && inner) lowered = formatted(lowered, spec);
         parts.push({ expr: lowered, start: child.startIndex, end: child.endIndex, open, close });
@@ -385,6 +385,13 @@ function stringExpr(node: SyntaxNode, ctx: LowerContext): Expr {
   // Interpolations record the literal's delimiters, known only once string_end is read.
   for (const part of parts) if ('expr' in part) part.close = close;
   return { kind: 'str', start: node.startIndex, end: node.endIndex, parts, multiline: spansLines(node, ctx.text), template };
+}
+
+function hasColon(node: SyntaxNode, text: string): boolean {
+  // A scan of the node only: indexOf from its start could run on to the end of the file.
+  const end = node.endIndex;
+  for (let at = node.startIndex; at < end; at++) if (text.charCodeAt(at) === 58) return true;
+  return false;
 }
 
 function formatted(value: Expr, spec: SyntaxNode): Expr {
