@@ -2,7 +2,7 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import { type SyntaxNode, withSyntaxNode } from './syntaxNodes';
 import type { DictEntry, Expr, Kwarg, StatementFacts, StrPart } from './ir';
 import { PROMPT_NAME } from './promptDiscovery';
-import { MAX_DEPTH, bind, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noteCall, opaque, spansLines } from './lowerContext';
+import { MAX_DEPTH, bind, compact, compactFacts, compactScope, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noteCall, opaque, spansLines } from './lowerContext';
 
 /** Lowers one top-level Python statement into facts (see ir.ts). */
 export function lowerPythonStatement(treeNode: Node, text: string): StatementFacts {
@@ -15,7 +15,7 @@ export function lowerPythonNode(node: SyntaxNode, text: string): StatementFacts 
   const facts = newFacts(node);
   const ctx: LowerContext = { text, facts, scope: moduleScope(node), loop: undefined, repeated: undefined, className: undefined, depth: 0 };
   statement(node, ctx);
-  return facts;
+  return compactFacts(facts);
 }
 
 function statement(node: SyntaxNode, ctx: LowerContext): void {
@@ -168,7 +168,7 @@ function parameterNames(node: SyntaxNode | null): string[] {
     const text = name.text;
     if (text !== 'self' && text !== 'cls') names.push(text);
   }
-  return names;
+  return compact(names);
 }
 
 function functionDefinition(node: SyntaxNode, ctx: LowerContext): void {
@@ -182,6 +182,7 @@ function functionDefinition(node: SyntaxNode, ctx: LowerContext): void {
   if (!body || !lowered) return;
   const inner = contextWith(ctx, scope, undefined, false, undefined);
   statement(body, inner);
+  compactScope(scope);
 }
 
 function classDefinition(node: SyntaxNode, ctx: LowerContext): void {
@@ -384,7 +385,7 @@ function stringExpr(node: SyntaxNode, ctx: LowerContext): Expr {
   }
   // Interpolations record the literal's delimiters, known only once string_end is read.
   for (const part of parts) if ('expr' in part) part.close = close;
-  return { kind: 'str', start: node.startIndex, end: node.endIndex, parts, multiline: spansLines(node, ctx.text), template };
+  return { kind: 'str', start: node.startIndex, end: node.endIndex, parts: compact(parts), multiline: spansLines(node, ctx.text), template };
 }
 
 function hasColon(node: SyntaxNode, text: string): boolean {
@@ -420,7 +421,7 @@ function dictionary(node: SyntaxNode, ctx: LowerContext): Expr {
       entries.push({ start: child.startIndex, end: child.endIndex, value: { kind: 'spread', start: child.startIndex, end: child.endIndex, value: inner ? expr(inner, ctx) : opaque(child, 'splat') } });
     }
   }
-  return { kind: 'dict', start: node.startIndex, end: node.endIndex, entries, open, closeOffset: node.endIndex - 1 };
+  return { kind: 'dict', start: node.startIndex, end: node.endIndex, entries: compact(entries), open, closeOffset: node.endIndex - 1 };
 }
 
 function comprehension(node: SyntaxNode, ctx: LowerContext): Expr {
@@ -477,8 +478,8 @@ function call(node: SyntaxNode, ctx: LowerContext): Expr {
     end: node.endIndex,
     callee: fn ? dottedName(fn) : '',
     calleeExpr,
-    args,
-    kwargs,
+    args: compact(args),
+    kwargs: compact(kwargs),
     argsClose: argsNode ? argsNode.endIndex - 1 : node.endIndex,
     isNew: false,
   };
