@@ -15,6 +15,7 @@ export function lowerJsNode(node: SyntaxNode, text: string): StatementFacts {
   const facts = newFacts(node);
   const ctx: LowerContext = { text, facts, scope: moduleScope(node), loop: undefined, repeated: undefined, className: undefined, depth: 0 };
   statement(node, ctx);
+  compactScope(ctx.scope);
   return compactFacts(facts);
 }
 
@@ -216,10 +217,11 @@ function functionLike(node: SyntaxNode, ctx: LowerContext, name: string, declare
     bind(ctx, { name, kind: 'function', at: node.startIndex, end: node.endIndex, value });
     if (ctx.scope.name === '<module>') ctx.facts.functions.push(scope);
   }
-  if (!body || !lowered) return value;
-  const inner = contextWith(ctx, scope, iterationCallback && loop ? { start: loop.start, end: loop.end } : undefined, iterationCallback, undefined);
-  if (body.type === 'statement_block') statement(body, inner);
-  else scope.returns.push(expr(body, inner));
+  if (body && lowered) {
+    const inner = contextWith(ctx, scope, iterationCallback && loop ? { start: loop.start, end: loop.end } : undefined, iterationCallback, undefined);
+    if (body.type === 'statement_block') statement(body, inner);
+    else scope.returns.push(expr(body, inner));
+  }
   compactScope(scope);
   return value;
 }

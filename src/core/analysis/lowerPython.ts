@@ -15,6 +15,7 @@ export function lowerPythonNode(node: SyntaxNode, text: string): StatementFacts 
   const facts = newFacts(node);
   const ctx: LowerContext = { text, facts, scope: moduleScope(node), loop: undefined, repeated: undefined, className: undefined, depth: 0 };
   statement(node, ctx);
+  compactScope(ctx.scope);
   return compactFacts(facts);
 }
 
@@ -179,9 +180,7 @@ function functionDefinition(node: SyntaxNode, ctx: LowerContext): void {
   const scope = newScope(ctx, name, node, parameterNames(node.childForFieldName('parameters')), lowered);
   bind(ctx, { name, kind: 'function', at: node.startIndex, end: node.endIndex, value: { kind: 'func', start: node.startIndex, end: node.endIndex, scope } });
   if (ctx.scope.name === '<module>') ctx.facts.functions.push(scope);
-  if (!body || !lowered) return;
-  const inner = contextWith(ctx, scope, undefined, false, undefined);
-  statement(body, inner);
+  if (body && lowered) statement(body, contextWith(ctx, scope, undefined, false, undefined));
   compactScope(scope);
 }
 
