@@ -183,12 +183,16 @@ function editsFor(lines: number): number {
 /** Unmeasured edits first, so the medians time the optimised code both paths run on every keystroke. */
 const WARM_EDITS = 6;
 
-/** Timed runs per size: a small file's run takes under a millisecond, and a median of many is steadier on a shared machine. */
+/**
+ * Timed runs per size: a small file's run takes under a millisecond, and a median of many is
+ * steadier on a shared machine. Odd counts, so the median is the middle run (of 4 or 8 it was the
+ * upper of the middle two); 9 runs of a 50,000-line file: of 4, one collector pause or one burst of
+ * another job moved the ratio by a fifth.
+ */
 function runsFor(lines: number): number {
-  if (lines <= 100) return 400;
-  if (lines <= 1_000) return 100;
-  if (lines <= 10_000) return 8;
-  return 4;
+  if (lines <= 100) return 401;
+  if (lines <= 1_000) return 101;
+  return 9;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import { type SyntaxNode, withSyntaxNode } from './syntaxNodes';
 import type { DictEntry, Expr, StatementFacts, StrPart } from './ir';
 import { PROMPT_NAME } from './promptDiscovery';
-import { MAX_DEPTH, bind, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noteCall, opaque, spansLines } from './lowerContext';
+import { MAX_DEPTH, bind, compact, compactFacts, compactScope, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noteCall, opaque, spansLines } from './lowerContext';
 
 /** Lowers one top-level JavaScript / TypeScript (JSX, TSX) statement into facts (see ir.ts). */
 export function lowerJsStatement(treeNode: Node, text: string): StatementFacts {
@@ -15,7 +15,8 @@ export function lowerJsNode(node: SyntaxNode, text: string): StatementFacts {
   const facts = newFacts(node);
   const ctx: LowerContext = { text, facts, scope: moduleScope(node), loop: undefined, repeated: undefined, className: undefined, depth: 0 };
   statement(node, ctx);
-  return facts;
+  compactScope(ctx.scope);
+  return compactFacts(facts);
 }
 
 /** Wrappers that only add types or syntax around a value. */
@@ -216,10 +217,12 @@ function functionLike(node: SyntaxNode, ctx: LowerContext, name: string, declare
     bind(ctx, { name, kind: 'function', at: node.startIndex, end: node.endIndex, value });
     if (ctx.scope.name === '<module>') ctx.facts.functions.push(scope);
   }
-  if (!body || !lowered) return value;
-  const inner = contextWith(ctx, scope, iterationCallback && loop ? { start: loop.start, end: loop.end } : undefined, iterationCallback, undefined);
-  if (body.type === 'statement_block') statement(body, inner);
-  else scope.returns.push(expr(body, inner));
+  if (body && lowered) {
+    const inner = contextWith(ctx, scope, iterationCallback && loop ? { start: loop.start, end: loop.end } : undefined, iterationCallback, undefined);
+    if (body.type === 'statement_block') statement(body, inner);
+    else scope.returns.push(expr(body, inner));
+  }
+  compactScope(scope);
   return value;
 }
 
@@ -358,7 +361,7 @@ function templateString(node: SyntaxNode, ctx: LowerContext): Expr {
       parts.push({ text: child.text });
     }
   }
-  return { kind: 'str', start: node.startIndex, end: node.endIndex, parts, multiline: spansLines(node, ctx.text), template: true };
+  return { kind: 'str', start: node.startIndex, end: node.endIndex, parts: compact(parts), multiline: spansLines(node, ctx.text), template: true };
 }
 
 function propertyKey(node: SyntaxNode): string | undefined {
@@ -384,7 +387,7 @@ function object(node: SyntaxNode, ctx: LowerContext): Expr {
       entries.push({ key: child.childForFieldName('name')?.text, start: child.startIndex, end: child.endIndex, value: functionLike(child, ctx, '<method>', false) });
     }
   }
-  return { kind: 'dict', start: node.startIndex, end: node.endIndex, entries, open, closeOffset: node.endIndex - 1 };
+  return { kind: 'dict', start: node.startIndex, end: node.endIndex, entries: compact(entries), open, closeOffset: node.endIndex - 1 };
 }
 
 function dottedName(node: SyntaxNode): string {
@@ -439,7 +442,7 @@ function call(node: SyntaxNode, ctx: LowerContext): Expr {
     end: node.endIndex,
     callee,
     calleeExpr,
-    args,
+    args: compact(args),
     kwargs: [],
     argsClose: argsNode ? argsNode.endIndex - 1 : node.endIndex,
     isNew,

@@ -2,7 +2,7 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import { type SyntaxNode, withSyntaxNode } from './syntaxNodes';
 import type { DictEntry, Expr, Kwarg, StatementFacts, StrPart } from './ir';
 import { PROMPT_NAME } from './promptDiscovery';
-import { MAX_DEPTH, bind, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noteCall, opaque, spansLines } from './lowerContext';
+import { MAX_DEPTH, bind, compact, compactFacts, compactScope, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noteCall, opaque, spansLines } from './lowerContext';
 
 /** Lowers one top-level Python statement into facts (see ir.ts). */
 export function lowerPythonStatement(treeNode: Node, text: string): StatementFacts {
@@ -15,7 +15,8 @@ export function lowerPythonNode(node: SyntaxNode, text: string): StatementFacts 
   const facts = newFacts(node);
   const ctx: LowerContext = { text, facts, scope: moduleScope(node), loop: undefined, repeated: undefined, className: undefined, depth: 0 };
   statement(node, ctx);
-  return facts;
+  compactScope(ctx.scope);
+  return compactFacts(facts);
 }
 
 function statement(node: SyntaxNode, ctx: LowerContext): void {
@@ -163,13 +164,12 @@ function parameterNames(node: SyntaxNode | null): string[] {
   if (!node) return [];
   const names: string[] = [];
   for (const child of named(node)) {
-    if (child.type === 'identifier') names.push(child.text);
-    else {
-      const name = child.childForFieldName('name') ?? child.namedChildren.find((c) => c?.type === 'identifier') ?? null;
-      if (name && name.type === 'identifier') names.push(name.text);
-    }
+    const name = child.type === 'identifier' ? child : (child.childForFieldName('name') ?? child.namedChildren.find((c) => c?.type === 'identifier') ?? null);
+    if (name?.type !== 'identifier') continue;
+    const text = name.text;
+    if (text !== 'self' && text !== 'cls') names.push(text);
   }
-  return names.filter((name) => name !== 'self' && name !== 'cls');
+  return compact(names);
 }
 
 function functionDefinition(node: SyntaxNode, ctx: LowerContext): void {
@@ -180,9 +180,8 @@ function functionDefinition(node: SyntaxNode, ctx: LowerContext): void {
   const scope = newScope(ctx, name, node, parameterNames(node.childForFieldName('parameters')), lowered);
   bind(ctx, { name, kind: 'function', at: node.startIndex, end: node.endIndex, value: { kind: 'func', start: node.startIndex, end: node.endIndex, scope } });
   if (ctx.scope.name === '<module>') ctx.facts.functions.push(scope);
-  if (!body || !lowered) return;
-  const inner = contextWith(ctx, scope, undefined, false, undefined);
-  statement(body, inner);
+  if (body && lowered) statement(body, contextWith(ctx, scope, undefined, false, undefined));
+  compactScope(scope);
 }
 
 function classDefinition(node: SyntaxNode, ctx: LowerContext): void {
@@ -372,7 +371,8 @@ function stringExpr(node: SyntaxNode, ctx: LowerContext): Expr {
       case 'interpolation': {
         const inner = child.childForFieldName('expression');
         let lowered = inner ? expr(inner, ctx) : opaque(child, 'interpolation');
-        const spec = child.childForFieldName('format_specifier') ?? child.namedChildren.find((candidate) => candidate?.type === 'format_specifier') ?? null;
+        // A format specifier starts with `:`; without one in the source there is none to look up (two reads of the tree spared).
+        const spec = hasColon(child, ctx.text) ? (child.childForFieldName('format_specifier') ?? child.namedChildren.find((candidate) => candidate?.type === 'format_specifier') ?? null) : null;
         // `{when:%Y-%m-%d}` formats like `when.strftime("%Y-%m-%d")`: the format decides the resolution.
         if (spec && inner) lowered = formatted(lowered, spec);
         parts.push({ expr: lowered, start: child.startIndex, end: child.endIndex, open, close });
@@ -384,7 +384,14 @@ function stringExpr(node: SyntaxNode, ctx: LowerContext): Expr {
   }
   // Interpolations record the literal's delimiters, known only once string_end is read.
   for (const part of parts) if ('expr' in part) part.close = close;
-  return { kind: 'str', start: node.startIndex, end: node.endIndex, parts, multiline: spansLines(node, ctx.text), template };
+  return { kind: 'str', start: node.startIndex, end: node.endIndex, parts: compact(parts), multiline: spansLines(node, ctx.text), template };
+}
+
+function hasColon(node: SyntaxNode, text: string): boolean {
+  // A scan of the node only: indexOf from its start could run on to the end of the file.
+  const end = node.endIndex;
+  for (let at = node.startIndex; at < end; at++) if (text.charCodeAt(at) === 58) return true;
+  return false;
 }
 
 function formatted(value: Expr, spec: SyntaxNode): Expr {
@@ -413,7 +420,7 @@ function dictionary(node: SyntaxNode, ctx: LowerContext): Expr {
       entries.push({ start: child.startIndex, end: child.endIndex, value: { kind: 'spread', start: child.startIndex, end: child.endIndex, value: inner ? expr(inner, ctx) : opaque(child, 'splat') } });
     }
   }
-  return { kind: 'dict', start: node.startIndex, end: node.endIndex, entries, open, closeOffset: node.endIndex - 1 };
+  return { kind: 'dict', start: node.startIndex, end: node.endIndex, entries: compact(entries), open, closeOffset: node.endIndex - 1 };
 }
 
 function comprehension(node: SyntaxNode, ctx: LowerContext): Expr {
@@ -470,8 +477,8 @@ function call(node: SyntaxNode, ctx: LowerContext): Expr {
     end: node.endIndex,
     callee: fn ? dottedName(fn) : '',
     calleeExpr,
-    args,
-    kwargs,
+    args: compact(args),
+    kwargs: compact(kwargs),
     argsClose: argsNode ? argsNode.endIndex - 1 : node.endIndex,
     isNew: false,
   };

@@ -2,7 +2,7 @@ import type { PromptConstant, PromptKind } from './types';
 import type { Binding, Expr, Span, StatementFacts } from './ir';
 import { PROMPT_NAME, discoverPrompts, isStringValue, promptFileOf, promptTextExpr, sentReferences } from './promptDiscovery';
 import { decodeEscapes, nonProseReason } from './promptText';
-import type { RequestModel } from './requests';
+import { type RequestModel, blockTexts } from './requests';
 import { type Located, type ModuleEnv, PLACEHOLDER, helperOf, lookup, stringify } from './resolve';
 import { staticText } from './rules';
 
@@ -102,6 +102,7 @@ export function promptUsesOf(requests: RequestModel[], env: ModuleEnv): PromptUs
       if (block.breakpoint) lastBreakpoint = index;
     });
     if (request.automatic) lastBreakpoint = request.blocks.length - 1;
+    const texts = blockTexts(request, env);
     request.blocks.forEach((block, index) => {
       if (block.section === 'tools') return;
       const cached = index <= lastBreakpoint;
@@ -109,7 +110,7 @@ export function promptUsesOf(requests: RequestModel[], env: ModuleEnv): PromptUs
       for (const entry of indexedPromptTable(block.content, env)) uses.push(entry(model, cached));
       const target = followToString(block.content, env);
       if (!target) return;
-      const raw = stringify(target.loc, env);
+      const raw = target.loc === block.content ? texts[index] : stringify(target.loc, env);
       const value = { ...raw, text: decodeEscapes(raw.text) };
       const hasDynamicParts = value.text.includes(PLACEHOLDER);
       // An inline argument whose written part holds no word (a separator between run-time values) is no prompt worth a lens.
@@ -127,9 +128,9 @@ export function promptUsesOf(requests: RequestModel[], env: ModuleEnv): PromptUs
     // A block that is a prompt file's text (`system=SYSTEM` with `SYSTEM = open("prompts/x.md").read()`)
     // is known once the file is read: it is named here, not left as a run-time part.
     const files: string[] = [];
-    const pieces = request.blocks.map((block) => {
+    const pieces = request.blocks.map((block, index) => {
       const file = block.section === 'tools' ? undefined : promptFileSent(block.content, env);
-      if (file === undefined) return decodeEscapes(stringify(block.content, env).text);
+      if (file === undefined) return decodeEscapes(texts[index].text);
       files.push(file);
       return '';
     });

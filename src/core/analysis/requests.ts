@@ -1,5 +1,5 @@
 import type { Binding, CallSite, DictEntry, Expr, Kwarg, Span } from './ir';
-import { type Located, type ModuleEnv, type ResolvedDict, type ResolvedList, lookup, resolveDict, resolveList, staticString, stringify } from './resolve';
+import { type Located, type ModuleEnv, type ResolvedDict, type ResolvedList, type TextValue, lookup, resolveDict, resolveList, staticString, stringify } from './resolve';
 
 export type Section = 'tools' | 'system' | 'messages';
 
@@ -54,6 +54,17 @@ export interface RequestModel {
   uncountedBreakpoints?: boolean;
   /** The request's parameters as resolved (read by the API rules, apiRules.ts). */
   params?: ResolvedDict;
+  /** Each block's content as text, once rendered (see blockTexts). */
+  texts?: TextValue[];
+}
+
+/**
+ * Each block's content rendered as text, in block order. Rendering follows names through the
+ * module and is the dearest step of judging a call; the rules and the prompt pricing both read
+ * it, so it is done once per request.
+ */
+export function blockTexts(request: RequestModel, env: ModuleEnv): TextValue[] {
+  return (request.texts ??= request.blocks.map((block) => stringify(block.content, env)));
 }
 
 /** Builds the request(s) of an SDK call: one for messages.*, one per written request for batches.create. */

@@ -1,7 +1,7 @@
 import type { AnalysisOptions, Fix, RuleCode, Severity, TextEdit } from './types';
 import { defaultSeverity } from './ruleRegistry';
 import type { Expr, Scope, Span, StatementFacts } from './ir';
-import type { Block, Breakpoint, RequestModel } from './requests';
+import { type Block, type Breakpoint, type RequestModel, blockTexts } from './requests';
 import { type Dynamic, type ModuleEnv, PLACEHOLDER, type TextValue, type Unknown, type Unstable, stringify } from './resolve';
 
 /** A place a finding points to besides its own (the breakpoint, a step the value took). */
@@ -43,7 +43,8 @@ interface BlockView {
 
 /** Applies the request-level rules BL001–BL006 and BL100 to one request. */
 export function checkRequest(request: RequestModel, ctx: RuleContext): void {
-  const views: BlockView[] = request.blocks.map((block) => ({ block, value: stringify(block.content, ctx.env) }));
+  const texts = blockTexts(request, ctx.env);
+  const views: BlockView[] = request.blocks.map((block, index) => ({ block, value: texts[index] }));
   const explicit = request.blocks.filter((block) => block.breakpoint);
   const breakpoints: Breakpoint[] = explicit.map((block) => block.breakpoint as Breakpoint);
   if (request.automatic) breakpoints.push(request.automatic);
