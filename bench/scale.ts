@@ -172,9 +172,11 @@ async function runSize(rows: number, baseUrl: string): Promise<Measured[]> {
     const { jobId } = lastJson<{ jobId: string }>(submitted.stdout);
     const plainSubmitted = await plain('submit', TREE, folders.join(','), baseUrl);
     record('submit', submitted, plainSubmitted);
-    // The plain script's batch is not needed any more: canceled, the emulator spends no time producing its rows.
-    const plainBatchId = lastJson<{ batchId: string }>(plainSubmitted.stdout).batchId;
-    await fetch(`${baseUrl}/v1/messages/batches/${plainBatchId}/cancel`, { method: 'POST', headers: { 'x-api-key': API_KEY, 'anthropic-version': '2023-06-01' } });
+    // The plain script's batches are not needed any more: canceled, the emulator spends no time producing their rows.
+    const plainBatchIds = lastJson<{ batchIds: string[] }>(plainSubmitted.stdout).batchIds;
+    for (const plainBatchId of plainBatchIds) {
+      await fetch(`${baseUrl}/v1/messages/batches/${plainBatchId}/cancel`, { method: 'POST', headers: { 'x-api-key': API_KEY, 'anthropic-version': '2023-06-01' } });
+    }
 
     // The store keeps a job as a header plus a rows log; the plain scripts read the whole job as one
     // JSON file (what a script keeping the job record would do), written here outside the timing.
@@ -188,7 +190,7 @@ async function runSize(rows: number, baseUrl: string): Promise<Measured[]> {
     const job = await wholeJob();
     const batchIds = job.batches.map((batch) => batch.batchId).filter((id): id is string => typeof id === 'string');
     // Waiting here also lets the emulator produce the rows now, so no later step pays for that.
-    await waitForEnd(baseUrl, [...batchIds, plainBatchId]);
+    await waitForEnd(baseUrl, [...batchIds, ...plainBatchIds]);
 
     const status = await cli('batch', 'status', jobId, '--json');
     const statusReport = lastJson<{ counts?: { succeeded?: number } }>(status.stdout);

@@ -3,7 +3,8 @@
 // line with the peak RSS (bytes) and whatever the mode found, so the bench can check the work was done.
 //
 //   prepare <root> <folder,...>             walk + read + build request objects + one JSON.stringify per body
-//   submit <root> <folder,...> <baseUrl>    the same, then POST the body to the emulator
+//   submit <root> <folder,...> <baseUrl>    the same, then POST the body to the emulator (split into batches
+//                                           only when the API would refuse it as one)
 //   status <jobFile> <baseUrl> <batchId>    read + JSON.parse the job file, GET the batch
 //   list <jobsDir>                          read + JSON.parse every job file
 //   results <baseUrl> <batchId,...> <outDir> <jobFile>
@@ -16,6 +17,8 @@ const path = require('node:path');
 const { peakRssBytes } = require('./processPeakRss.cjs');
 
 const MODEL = 'claude-sonnet-4-6';
+const MAX_BATCH_REQUESTS = 100000;
+const MAX_BATCH_BYTES = 256 * 1024 * 1024;
 const HEADERS = { 'x-api-key': process.env.ANTHROPIC_API_KEY || '', 'anthropic-version': '2023-06-01', 'content-type': 'application/json' };
 
 function walkAndBuild(root, folders) {
@@ -38,17 +41,43 @@ function walkAndBuild(root, folders) {
   return requests;
 }
 
+/**
+ * The bodies to send: the whole one when the API takes it as one batch, else one per batch it takes
+ * (at most 100,000 requests and 256 MB each), as any script must split a larger job.
+ */
+function batchBodies(requests, whole) {
+  if (requests.length <= MAX_BATCH_REQUESTS && Buffer.byteLength(whole) <= MAX_BATCH_BYTES) return [whole];
+  const bodies = [];
+  let start = 0;
+  let bytes = 0;
+  for (let end = 0; end < requests.length; end++) {
+    const size = Buffer.byteLength(JSON.stringify(requests[end])) + 1;
+    if (end - start === MAX_BATCH_REQUESTS || bytes + size > MAX_BATCH_BYTES - 64) {
+      bodies.push(JSON.stringify({ requests: requests.slice(start, end) }));
+      start = end;
+      bytes = 0;
+    }
+    bytes += size;
+  }
+  bodies.push(JSON.stringify({ requests: requests.slice(start) }));
+  return bodies;
+}
+
 async function main() {
   const [mode, ...args] = process.argv.slice(2);
   let found;
   if (mode === 'prepare' || mode === 'submit') {
     const requests = walkAndBuild(args[0], args[1].split(','));
-    const body = JSON.stringify({ requests });
-    found = { requests: requests.length, bodyBytes: Buffer.byteLength(body) };
+    const whole = JSON.stringify({ requests });
+    found = { requests: requests.length, bodyBytes: Buffer.byteLength(whole) };
     if (mode === 'submit') {
-      const response = await fetch(`${args[2]}/v1/messages/batches`, { method: 'POST', headers: HEADERS, body });
-      if (!response.ok) throw new Error(`create: HTTP ${response.status} ${await response.text()}`);
-      found.batchId = (await response.json()).id;
+      found.batchIds = [];
+      for (const body of batchBodies(requests, whole)) {
+        const response = await fetch(`${args[2]}/v1/messages/batches`, { method: 'POST', headers: HEADERS, body });
+        if (!response.ok) throw new Error(`create: HTTP ${response.status} ${await response.text()}`);
+        found.batchIds.push((await response.json()).id);
+      }
+      found.batchId = found.batchIds[0];
     }
   } else if (mode === 'status') {
     const job = JSON.parse(fs.readFileSync(args[0], 'utf8'));
