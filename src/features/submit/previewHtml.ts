@@ -15,6 +15,9 @@ export interface PreviewViewModel {
   modelName: string;
   modelId: string;
   batches: number;
+  /** Rows of the job (every file to send). */
+  fileCount: number;
+  /** The first `MAX_LISTED_FILES` of them, in manifest order. */
   files: Array<{ path: string; bytes: number; inputTokens: number }>;
   skipped: Array<{ path: string; reason: string }>;
   inputTokens: number;
@@ -33,6 +36,19 @@ export interface PreviewViewModel {
 /** Rows listed in the panel; the rest are counted (the totals always cover every row). */
 export const MAX_LISTED_FILES = 500;
 
+/**
+ * The rows the panel lists, read from the start of the manifest: a kept job's manifest is in its rows
+ * log, and touching `job.manifest` would read all 100,000 entries back to show 500.
+ */
+function listedFiles(prepared: PreparedJob): PreviewViewModel['files'] {
+  const files: PreviewViewModel['files'] = [];
+  for (const entry of prepared.manifestEntries()) {
+    if (files.length === MAX_LISTED_FILES) break;
+    files.push({ path: entry.relativePath, bytes: entry.bytes, inputTokens: entry.estimatedInputTokens });
+  }
+  return files;
+}
+
 export function previewViewModel(prepared: PreparedJob, confirmAboveUsd: number, wouldFail?: PreviewRowProblem[]): PreviewViewModel {
   const { preview } = prepared;
   return {
@@ -40,7 +56,8 @@ export function previewViewModel(prepared: PreparedJob, confirmAboveUsd: number,
     modelName: preview.modelName,
     modelId: preview.modelId,
     batches: preview.batches,
-    files: prepared.job.manifest.map((entry) => ({ path: entry.relativePath, bytes: entry.bytes, inputTokens: entry.estimatedInputTokens })),
+    fileCount: prepared.rows,
+    files: listedFiles(prepared),
     skipped: prepared.skipped.map((skip) => ({ path: skip.relativePath, reason: `${skip.reason}${skip.detail ? ` (${skip.detail})` : ''}` })),
     inputTokens: preview.inputTokens,
     exactInputTokens: preview.exactInputTokens,
@@ -61,7 +78,7 @@ export function previewViewModel(prepared: PreparedJob, confirmAboveUsd: number,
 
 /** The panel's title: what is about to be sent. */
 export function previewTitle(model: PreviewViewModel): string {
-  return `Batch preview: ${model.templateName} · ${model.files.length.toLocaleString('en-US')} file${model.files.length === 1 ? '' : 's'}`;
+  return `Batch preview: ${model.templateName} · ${model.fileCount.toLocaleString('en-US')} file${model.fileCount === 1 ? '' : 's'}`;
 }
 
 function escapeHtml(text: string): string {
@@ -79,7 +96,7 @@ export function renderPreviewHtml(model: PreviewViewModel, page: { nonce: string
   const e = escapeHtml;
   const tokenLabel = model.tokenBasis;
   const figures = [
-    ['Files', `${count(model.files.length)} in ${count(model.batches)} batch${model.batches === 1 ? '' : 'es'} · ${e(model.modelName)} (<code>${e(model.modelId)}</code>)`],
+    ['Files', `${count(model.fileCount)} in ${count(model.batches)} batch${model.batches === 1 ? '' : 'es'} · ${e(model.modelName)} (<code>${e(model.modelId)}</code>)`],
     ['Skipped', model.skipped.length === 0 ? 'none' : `${count(model.skipped.length)} (listed below with the reason)`],
     ['Input tokens', `${model.exactInputTokens ? '' : '≈'}${count(model.inputTokens)} (${tokenLabel})`],
     ['Expected cost', `<strong>≈${e(formatUsd(model.expected.batchUsd))}</strong> at the batch price, output ≈${count(model.expected.outputTokens)} tokens: ${e(model.expected.basis)}`],
@@ -111,9 +128,9 @@ export function renderPreviewHtml(model: PreviewViewModel, page: { nonce: string
   }
   const listed = model.files.slice(0, MAX_LISTED_FILES);
   sections.push(
-    `<h2 id="files">Files (${count(model.files.length)})</h2><table><thead><tr><th>File</th><th class="num">Bytes</th><th class="num">${model.exactInputTokens ? '' : '≈ '}Input tokens</th></tr></thead><tbody>` +
+    `<h2 id="files">Files (${count(model.fileCount)})</h2><table><thead><tr><th>File</th><th class="num">Bytes</th><th class="num">${model.exactInputTokens ? '' : '≈ '}Input tokens</th></tr></thead><tbody>` +
       listed.map((file) => `<tr><td><code>${e(file.path)}</code></td><td class="num">${count(file.bytes)}</td><td class="num">${count(file.inputTokens)}</td></tr>`).join('') +
-      (model.files.length > listed.length ? `<tr><td colspan="3">… and ${count(model.files.length - listed.length)} more</td></tr>` : '') +
+      (model.fileCount > listed.length ? `<tr><td colspan="3">… and ${count(model.fileCount - listed.length)} more</td></tr>` : '') +
       '</tbody></table>',
   );
   const submitLabel = model.overBudget ? 'Send Anyway…' : 'Submit Batch';

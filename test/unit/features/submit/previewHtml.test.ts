@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { describeSkips, previewTitle, previewViewModel, renderPreviewHtml } from '../../../../src/features/submit/previewHtml';
+import { MAX_LISTED_FILES, describeSkips, previewTitle, previewViewModel, renderPreviewHtml } from '../../../../src/features/submit/previewHtml';
 import { prepareDocs, textWorkspace } from '../../support/jobFixtures';
 
 const PAGE = { nonce: 'n0nce', cspSource: 'vscode-resource:' };
@@ -58,6 +58,24 @@ describe('batch preview page', () => {
     assert.equal(describeSkips([{ relativePath: 'batch-inputs/mixed/.env', reason: 'secret' }]), ' (1 skipped: batch-inputs/mixed/.env: secret)');
     const many = ['a', 'b', 'c', 'd', 'e'].map((name) => ({ relativePath: `${name}.png`, reason: 'binary' as const }));
     assert.equal(describeSkips(many), ' (5 skipped: a.png: binary; b.png: binary; c.png: binary; and 2 more (see the Batchlens log))');
+  });
+
+  it('lists the first 500 rows and counts the rest, without reading the whole manifest back', async () => {
+    const root = await textWorkspace(520);
+    const prepared = await prepareDocs(root, Date.parse('2026-11-22T08:30:00Z'));
+    Object.defineProperty(prepared.job, 'manifest', {
+      get: () => {
+        throw new Error('the preview read the whole manifest');
+      },
+    });
+    const model = previewViewModel(prepared, 1);
+    assert.equal(model.fileCount, 520);
+    assert.equal(model.files.length, MAX_LISTED_FILES);
+    assert.deepEqual(model.files.slice(0, 2).map((file) => file.path), ['docs/f0.md', 'docs/f1.md']);
+    const html = renderPreviewHtml(model, PAGE);
+    assert.match(html, /<h1>Batch preview: summarize · 520 files<\/h1>/);
+    assert.match(html, /<h2 id="files">Files \(520\)<\/h2>/);
+    assert.match(html, /… and 20 more<\/td>/);
   });
 
   it('titles the panel with the template and the file count', async () => {
