@@ -18,6 +18,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   return createEmulator({ clock: manualClock(), ...options });
 }
 
+/**
+ * One emulator for the enclosing `describe`, on the real clock: started before its tests and closed
+ * after them. Returns a getter (the emulator exists only once `before` has run).
+ */
+export function emulatorForSuite(options: EmulatorOptions = {}): () => Emulator {
+  let emulator: Emulator | undefined;
+  before(async () => {
+    emulator = await createEmulator(options);
+  });
+  after(async () => {
+    await emulator?.close();
+  });
+  return () => {
+    assert.ok(emulator, 'the suite emulator is started in `before`');
+    return emulator;
+  };
+}
+
 export function sdkClient(emulator: Emulator, options: { maxRetries?: number; apiKey?: string } = {}): Anthropic {
   return new Anthropic({ baseURL: emulator.url, apiKey: options.apiKey ?? TEST_KEY, maxRetries: options.maxRetries ?? 2 });
 }

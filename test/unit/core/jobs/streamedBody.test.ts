@@ -11,7 +11,7 @@ import { builtinTemplates } from '../../../../src/core/batch/templates';
 import { readRequestLines } from '../../../../src/core/jobs/requestsFile';
 import { FileJobStore } from '../../../../src/core/tracking/jobStore';
 import { systemClock } from '../../../../src/core/util/clock';
-import { type Emulator, createEmulator } from '../../../emulator/emulator';
+import { emulatorForSuite } from '../../support/emulatorHarness';
 
 /** Files of ~600 KB each, so one batch's body is several 1 MB chunks. */
 async function bigWorkspace(count: number): Promise<string> {
@@ -28,18 +28,12 @@ function prepareBig(root: string, maxRequestsPerBatch: number): Promise<Prepared
 
 describe('create bodies streamed from the requests file', function () {
   this.timeout(30_000);
-  let emulator: Emulator;
-  before(async () => {
-    emulator = await createEmulator();
-  });
-  after(async () => {
-    await emulator.close();
-  });
+  const emulator = emulatorForSuite();
 
   it('sends each batch as the stored lines, in chunks with its length, and the API receives exactly those rows', async () => {
     const root = await bigWorkspace(6);
     const store = new FileJobStore(root);
-    const api = createBatchApi({ apiKey: 'sk-ant-test-streamed', baseUrl: emulator.url });
+    const api = createBatchApi({ apiKey: 'sk-ant-test-streamed', baseUrl: emulator().url });
     const prepared = await prepareBig(root, 4);
     const outcome = await submitPreparedJob(prepared, { store, api, clock: systemClock, maxRequestsPerBatch: 4 });
     assert.equal(outcome.failure, undefined);
@@ -54,7 +48,7 @@ describe('create bodies streamed from the requests file', function () {
       first += record.customIds.length;
       assert.ok(Buffer.byteLength(body) > 1 << 20, 'the body is more than one chunk');
       assert.equal(record.requestsSha256, createHash('sha256').update(body).digest('hex'), 'the intent hashes the bytes of the stored lines');
-      emulator.admin.endBatch(record.batchId!);
+      emulator().admin.endBatch(record.batchId!);
       const received: string[] = [];
       for await (const result of api.results(record.batchId!)) received.push(result.custom_id);
       assert.deepEqual(received.sort(), [...record.customIds].sort(), 'the API received every row of the batch');
@@ -65,7 +59,7 @@ describe('create bodies streamed from the requests file', function () {
   it('cuts the body short when the stored requests change between its hash and its sending: nothing is created', async () => {
     const root = await bigWorkspace(3);
     const store = new FileJobStore(root);
-    const real = createBatchApi({ apiKey: 'sk-ant-test-streamed-change', baseUrl: emulator.url });
+    const real = createBatchApi({ apiKey: 'sk-ant-test-streamed-change', baseUrl: emulator().url });
     const prepared = await prepareBig(root, 10);
     const requestsFile = path.join(store.dir, prepared.job.requestsFile);
     let postsBefore = 0;
@@ -93,6 +87,6 @@ describe('create bodies streamed from the requests file', function () {
   });
 
   function creates() {
-    return emulator.admin.requests().filter((request) => request.method === 'POST' && request.path === '/v1/messages/batches');
+    return emulator().admin.requests().filter((request) => request.method === 'POST' && request.path === '/v1/messages/batches');
   }
 });
