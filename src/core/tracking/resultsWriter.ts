@@ -247,18 +247,17 @@ export async function downloadResults(jobId: string, options: ResultsDownloadOpt
     // job). A body that cannot be downloaded stops the downloads; the ones already on disk are still
     // processed, then its error is thrown.
     let failure: { error: unknown } | undefined;
-    const ready: BatchDownload[] = [];
+    const ready: Array<{ download: BatchDownload; rawPath: string }> = [];
     for (const download of downloads) {
       try {
-        await download.fetch();
-        ready.push(download);
+        ready.push({ download, rawPath: await download.fetch() });
       } catch (error) {
         failure = { error };
         break;
       }
     }
-    for (const download of ready) {
-      await download.process();
+    for (const { download, rawPath } of ready) {
+      await download.process(rawPath);
       report.batchesRead += 1;
     }
     if (failure) throw failure.error;
@@ -417,20 +416,20 @@ class BatchDownload {
     (batch.unknownCustomIds ?? []).forEach((id) => this.unknown.add(id));
   }
 
-  /** Puts the batch's whole results body in its raw file (unless an earlier call did). */
-  async fetch(): Promise<void> {
-    const rawPath = await this.rawPath();
+  /** Puts the batch's whole results body in its raw file (unless an earlier call did); returns the file's checked path. */
+  async fetch(): Promise<string> {
+    const rawPath = await confineToWorkspace(this.options.store.root, this.rawRelative);
     await fs.mkdir(path.dirname(rawPath), { recursive: true });
     this.report.rawFiles.push(this.rawRelative);
     const haveBody = this.batch.resultsDownloaded === true && !this.options.force && (await fs.stat(rawPath).catch(() => undefined))?.isFile() === true;
     if (!haveBody) {
       await this.fetchBody(rawPath);
     }
+    return rawPath;
   }
 
   /** Writes the outputs of the rows in the raw file `fetch` put in place, saving progress as it goes. */
-  async process(): Promise<void> {
-    const rawPath = await this.rawPath();
+  async process(rawPath: string): Promise<void> {
     try {
       await this.processFile(rawPath);
     } catch (error) {
@@ -443,10 +442,6 @@ class BatchDownload {
     if (this.unknown.size > 0) {
       this.options.logger.warn(`Results of ${this.batchId} name custom_ids the manifest does not know (not written): ${[...this.unknown].join(', ')}`);
     }
-  }
-
-  private rawPath(): Promise<string> {
-    return confineToWorkspace(this.options.store.root, this.rawRelative);
   }
 
   /**

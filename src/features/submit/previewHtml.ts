@@ -126,11 +126,10 @@ export function renderPreviewHtml(model: PreviewViewModel, page: { nonce: string
         `${model.skipped.map((skip) => `<tr><td><code>${e(skip.path)}</code></td><td>${e(skip.reason)}</td></tr>`).join('')}</tbody></table>`,
     );
   }
-  const listed = model.files.slice(0, MAX_LISTED_FILES);
   sections.push(
     `<h2 id="files">Files (${count(model.fileCount)})</h2><table><thead><tr><th>File</th><th class="num">Bytes</th><th class="num">${model.exactInputTokens ? '' : '≈ '}Input tokens</th></tr></thead><tbody>` +
-      listed.map((file) => `<tr><td><code>${e(file.path)}</code></td><td class="num">${count(file.bytes)}</td><td class="num">${count(file.inputTokens)}</td></tr>`).join('') +
-      (model.fileCount > listed.length ? `<tr><td colspan="3">… and ${count(model.fileCount - listed.length)} more</td></tr>` : '') +
+      model.files.map((file) => `<tr><td><code>${e(file.path)}</code></td><td class="num">${count(file.bytes)}</td><td class="num">${count(file.inputTokens)}</td></tr>`).join('') +
+      (model.fileCount > model.files.length ? `<tr><td colspan="3">… and ${count(model.fileCount - model.files.length)} more</td></tr>` : '') +
       '</tbody></table>',
   );
   const submitLabel = model.overBudget ? 'Send Anyway…' : 'Submit Batch';
