@@ -441,8 +441,9 @@ function digestLines(digest: LogDigest, log: Buffer): boolean {
     const end = newline === -1 ? log.length : newline;
     if (startsWith(BATCH_LINE_PREFIX, start, end)) {
       // A large batch's line is a few MB: its ids are read from the bytes, with no string made of the line or of each id.
-      const read = digestBatchLineBytes(digest, log, start, end);
-      if (read) {
+      const read = plainBatchLineIds(log, start, end, (idStart, idEnd, position) => digest.addPositionAscii(log, idStart, idEnd, position));
+      if (read !== undefined) {
+        digest.maxPosition = Math.max(digest.maxPosition, read);
         start = end + 1;
         continue;
       }
@@ -470,37 +471,38 @@ const BACKSLASH = 0x5c;
 const BATCH_IDS_KEY = Buffer.from(',"c":[');
 
 /**
- * Adds the custom ids of a `{"b":N,"c":["id",...]}` line (as JSON.stringify writes it) to the digest
- * straight from its bytes; false, adding nothing, for a line not in exactly that shape or holding an
- * id with an escape or a byte beyond ASCII (the caller parses it instead).
+ * Reads a custom-id line `{"b":N,"c":["id",...]}` (a batch's ids, as JSON.stringify writes it; a few MB
+ * for a large batch) from its bytes: gives `visit` each id as a byte range and returns N, with no
+ * string made of the line or of an id. Undefined, visiting nothing, for a line in any other form or
+ * holding an id with an escape or a byte beyond ASCII: the caller parses that line whole.
  */
-function digestBatchLineBytes(digest: LogDigest, log: Buffer, start: number, end: number): boolean {
+export function plainBatchLineIds(line: Buffer, start: number, end: number, visit: (from: number, to: number, position: number) => void): number | undefined {
+  if (end - start <= BATCH_LINE_PREFIX.length || line.compare(BATCH_LINE_PREFIX, 0, BATCH_LINE_PREFIX.length, start, start + BATCH_LINE_PREFIX.length) !== 0) return undefined;
   let at = start + BATCH_LINE_PREFIX.length;
   let position = 0;
   const digitsFrom = at;
-  while (at < end && log[at] >= 0x30 && log[at] <= 0x39) position = position * 10 + (log[at++] - 0x30);
-  if (at === digitsFrom || at - digitsFrom > 9 || log.compare(BATCH_IDS_KEY, 0, BATCH_IDS_KEY.length, at, at + BATCH_IDS_KEY.length) !== 0) return false;
+  while (at < end && line[at] >= 0x30 && line[at] <= 0x39) position = position * 10 + (line[at++] - 0x30);
+  if (at === digitsFrom || at - digitsFrom > 9 || line.compare(BATCH_IDS_KEY, 0, BATCH_IDS_KEY.length, at, at + BATCH_IDS_KEY.length) !== 0) return undefined;
   at += BATCH_IDS_KEY.length;
   const close = end - 2;
-  if (close < at || log[close] !== 0x5d || log[close + 1] !== 0x7d) return false;
-  // Checked whole first, so a line in another shape adds nothing before the caller parses it.
-  if (!eachPlainId(log, at, close)) return false;
-  digest.maxPosition = Math.max(digest.maxPosition, position);
-  eachPlainId(log, at, close, (idStart, idEnd) => digest.addPositionAscii(log, idStart, idEnd, position));
-  return true;
+  if (close < at || line[close] !== 0x5d || line[close + 1] !== 0x7d) return undefined;
+  // Checked whole first, so a line in another form is never half visited before the caller parses it.
+  if (!eachPlainId(line, at, close)) return undefined;
+  eachPlainId(line, at, close, (idStart, idEnd) => visit(idStart, idEnd, position));
+  return position;
 }
 
-/** Walks `"id","id",...` in `log[from..to)`, each id plain ASCII without escapes; false when the bytes are anything else. */
-function eachPlainId(log: Buffer, from: number, to: number, onId?: (start: number, end: number) => void): boolean {
+/** Walks `"id","id",...` in `line[from..to)`, each id plain ASCII without escapes; false when the bytes are anything else. */
+function eachPlainId(line: Buffer, from: number, to: number, onId?: (start: number, end: number) => void): boolean {
   for (let cursor = from; cursor < to; ) {
-    if (log[cursor] !== QUOTE) return false;
-    const idEnd = log.indexOf(QUOTE, cursor + 1);
+    if (line[cursor] !== QUOTE) return false;
+    const idEnd = line.indexOf(QUOTE, cursor + 1);
     if (idEnd < 0 || idEnd >= to) return false;
-    if (!onId) for (let byte = cursor + 1; byte < idEnd; byte++) if (log[byte] === BACKSLASH || log[byte] >= 0x80) return false;
+    if (!onId) for (let byte = cursor + 1; byte < idEnd; byte++) if (line[byte] === BACKSLASH || line[byte] >= 0x80) return false;
     onId?.(cursor + 1, idEnd);
     cursor = idEnd + 1;
-    if (cursor < to && log[cursor++] !== COMMA) return false;
-    if (cursor === to && log[cursor - 1] === COMMA) return false;
+    if (cursor < to && line[cursor++] !== COMMA) return false;
+    if (cursor === to && line[cursor - 1] === COMMA) return false;
   }
   return true;
 }

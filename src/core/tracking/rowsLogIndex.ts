@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { BatchRecord, ManifestEntry, RowAttempt } from '../jobs/jobModel';
 import { type RowStatsContext, holdsRows } from './jobRowStats';
+import { plainBatchLineIds } from './jobRowsLog';
 import { NumberList, int32List } from '../util/numberList';
 
 /*
@@ -210,7 +211,6 @@ function readFully(fd: number, buffer: Buffer, length: number, position: number)
   return read;
 }
 
-const BATCH_LINE_HEAD = Buffer.from('{"b":');
 /** How the store writes a manifest, row and written-file line (jobRowsLog.ts): its key comes first. */
 const MANIFEST_LINE_HEAD = Buffer.from('{"m":{"customId":"');
 const ROW_LINE_HEAD = Buffer.from('{"r":"');
@@ -219,29 +219,6 @@ const WRITTEN_LINE_HEAD = Buffer.from('{"w":"');
 const ATTEMPT_AFTER_ID = Buffer.from('","a":{');
 const NOTHING_AFTER_ID = Buffer.from('"}');
 const HASH_AFTER_PATH = Buffer.from('","h":"');
-const IDS_HEAD = Buffer.from(',"c":[');
-const BATCH_LINE_MIN = BATCH_LINE_HEAD.length + 1 + IDS_HEAD.length + 2;
-
-/**
- * Calls `visit` with the bytes of each id of a JSON array of plain strings (`"a","b"]}` up to `end`);
- * false when the bytes are not exactly that (an escape in an id included).
- */
-function eachQuotedId(buffer: Buffer, from: number, end: number, visit: (from: number, to: number) => void): boolean {
-  let at = from;
-  for (let first = true; at < end && buffer[at] !== 0x5d; first = false) {
-    if (!first) {
-      if (buffer[at] !== 0x2c) return false;
-      at += 1;
-    }
-    if (at >= end || buffer[at] !== 0x22) return false;
-    const close = buffer.indexOf(0x22, at + 1);
-    if (close === -1 || close >= end) return false;
-    for (let i = at + 1; i < close; i++) if (buffer[i] === 0x5c) return false;
-    visit(at + 1, close);
-    at = close + 1;
-  }
-  return at + 2 === end && buffer[at + 1] === 0x7d;
-}
 
 type LogLine = { m?: ManifestEntry; b?: number; c?: string[]; r?: string; a?: RowAttempt; x?: number; w?: string; h?: string };
 
@@ -532,22 +509,13 @@ export class RowsLogIndex {
 
   /**
    * A custom-id line (`{"b":<position>,"c":["id",...]}`, the largest lines of a log: one per batch) read
-   * an id at a time from the bytes: decoding it whole made a string of megabytes and an array of every
-   * id, alive for the whole line and so moved into the old generation. False when the line is not one
-   * in that exact form (or an id holds an escape): the caller parses it whole.
+   * an id at a time from the bytes (`plainBatchLineIds`): decoding it whole made a string of megabytes
+   * and an array of every id, alive for the whole line and so moved into the old generation. False when
+   * the line is not one in that exact form: the caller parses it whole.
    */
   private indexBatchLine(buffer: Buffer, start: number, end: number): boolean {
-    if (this.writtenOnly || end - start < BATCH_LINE_MIN || buffer.compare(BATCH_LINE_HEAD, 0, BATCH_LINE_HEAD.length, start, start + BATCH_LINE_HEAD.length) !== 0) return false;
-    let at = start + BATCH_LINE_HEAD.length;
-    let position = 0;
-    const digitsFrom = at;
-    while (at < end && buffer[at] >= 0x30 && buffer[at] <= 0x39) position = position * 10 + (buffer[at++] - 0x30);
-    if (at === digitsFrom || buffer.compare(IDS_HEAD, 0, IDS_HEAD.length, at, at + IDS_HEAD.length) !== 0) return false;
-    at += IDS_HEAD.length;
-    // Checked whole before any id is indexed, so a line that falls back is never indexed twice.
-    if (!eachQuotedId(buffer, at, end, () => undefined)) return false;
-    eachQuotedId(buffer, at, end, (from, to) => this.addMember(this.knownRowOfBytes(buffer, from, to), position));
-    return true;
+    if (this.writtenOnly) return false;
+    return plainBatchLineIds(buffer, start, end, (from, to, position) => this.addMember(this.knownRowOfBytes(buffer, from, to), position)) !== undefined;
   }
 
   private addMember(row: number, position: number): void {
@@ -557,11 +525,10 @@ export class RowsLogIndex {
   }
 
   /**
-   * `knownRow` of an id given as bytes of a line being indexed: a plain id is hashed and compared as
-   * bytes, so indexing a 100k-id batch line makes no string per id.
+   * `knownRow` of a plain id (ASCII, no escape: `plainBatchLineIds` gives no other) as bytes of a line
+   * being indexed: hashed and compared as bytes, so indexing a 100k-id batch line makes no string per id.
    */
   private knownRowOfBytes(buffer: Buffer, from: number, to: number): number {
-    if (plainKeyEnd(buffer, from, to + 1) !== to) return this.knownRow(buffer.toString('utf8', from, to));
     for (let row = this.manifest.firstWithHash(hashBytes(buffer, from, to)); row !== -1; row = this.manifest.nextWithHash(row)) {
       const same = this.reader.keyBytesAre(this.manifest.offsets.data[row], MANIFEST_LINE_HEAD, buffer, from, to);
       if (same === undefined) return this.knownRow(buffer.toString('utf8', from, to));
