@@ -277,8 +277,9 @@ function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
   }
   switch (type) {
     case 'string': {
-      const parts: StrPart[] = named(node).map((child) => ({ text: child.text }));
-      return { kind: 'str', start, end, parts, multiline: false, template: false };
+      const parts: StrPart[] = [];
+      for (const child of named(node)) parts.push({ text: child.text });
+      return { kind: 'str', start, end, parts: compact(parts), multiline: false, template: false };
     }
     case 'template_string':
       return templateString(node, ctx);
@@ -295,7 +296,7 @@ function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
     case 'this':
       return { kind: 'ref', start, end, name: 'this' };
     case 'array': {
-      const items = named(node).filter((child) => child.type !== 'comment').map((child) => expr(child, ctx));
+      const items = listItems(node, ctx);
       return { kind: 'list', start, end, items, open: items.some((item) => item.kind === 'spread'), isSet: false };
     }
     case 'spread_element': {
@@ -388,6 +389,13 @@ function object(node: SyntaxNode, ctx: LowerContext): Expr {
     }
   }
   return { kind: 'dict', start: node.startIndex, end: node.endIndex, entries: compact(entries), open, closeOffset: node.endIndex - 1 };
+}
+
+/** The lowered items of a list literal, comments left out (compacted: see compact). */
+function listItems(node: SyntaxNode, ctx: LowerContext): Expr[] {
+  const items: Expr[] = [];
+  for (const child of named(node)) if (child.type !== 'comment') items.push(expr(child, ctx));
+  return compact(items);
 }
 
 function dottedName(node: SyntaxNode): string {

@@ -261,7 +261,7 @@ function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
           template ||= lowered.template;
         }
       }
-      return { kind: 'str', start, end, parts, multiline: spansLines(node, ctx.text), template };
+      return { kind: 'str', start, end, parts: compact(parts), multiline: spansLines(node, ctx.text), template };
     }
     case 'integer':
     case 'float':
@@ -282,8 +282,9 @@ function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
     case 'tuple':
     case 'set':
     case 'expression_list': {
-      const items = named(node).filter((child) => child.type !== 'comment').map((child) => expr(child, ctx));
-      return { kind: 'list', start, end, items, open: items.some((item) => item.kind === 'spread'), isSet: node.type === 'set' };
+      const items: Expr[] = [];
+      for (const child of named(node)) if (child.type !== 'comment') items.push(expr(child, ctx));
+      return { kind: 'list', start, end, items: compact(items), open: items.some((item) => item.kind === 'spread'), isSet: node.type === 'set' };
     }
     case 'list_splat':
     case 'dictionary_splat': {
