@@ -469,8 +469,11 @@ class IncrementalSession implements AnalysisSession {
   /** Every statement's result and the file's findings and prompts, for a session no edit follows (see `oneShot`). */
   private evaluateOnce(statements: StatementFacts[], text: string, options: AnalysisOptions, lines: LineIndex): AnalysisResult {
     const env = buildEnv(statements);
+    // Nothing records what this evaluation reads and the env is not kept: module constants' texts are rendered once.
+    env.constantTexts = new Map();
     const python = this.language === 'python';
-    const results = statements.map((statement) => evaluateStatement(statement, env, text, python, options, false));
+    const results: StatementResult[] = new Array(statements.length);
+    for (let index = 0; index < statements.length; index++) results[index] = evaluateStatement(statements[index], env, text, python, options, false);
     const findings = this.assembleFindings(statements, results, env, text, options, lines);
     const { prompts, calls } = publicPromptsOf(results, lines);
     return { language: this.language, prompts, findings, calls };
@@ -540,8 +543,11 @@ class IncrementalSession implements AnalysisSession {
     const findings: RawFinding[] = [];
     const byStart = new Map<number, RawFinding[]>();
     this.duplicatesDropped = false;
-    for (const result of results) {
-      for (const finding of result.findings) {
+    // Indexed loops: every statement of the file passes here.
+    for (let index = 0; index < results.length; index++) {
+      const list = results[index].findings;
+      for (let at = 0; at < list.length; at++) {
+        const finding = list[at];
         const sameStart = byStart.get(finding.start);
         if (!sameStart) byStart.set(finding.start, [finding]);
         else if (sameStart.some((other) => other.code === finding.code && other.end === finding.end)) {
@@ -554,7 +560,10 @@ class IncrementalSession implements AnalysisSession {
     // Only the batch-candidate rule adds findings from here on, all BL101, which no statement reports.
     const reported = new Set<string>();
     const ctx: RuleContext = { env, text, python: this.language === 'python', options, findings, reported };
-    for (const statement of statements) if (statement.loopCalls.length > 0 || statement.sdkCalls.some((site) => site.loop)) this.materialize(statement);
+    for (let index = 0; index < statements.length; index++) {
+      const statement = statements[index];
+      if (statement.loopCalls.length > 0 || (statement.sdkCalls.length > 0 && statement.sdkCalls.some((site) => site.loop))) this.materialize(statement);
+    }
     checkBatchCandidates(statements, ctx);
     findings.sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
     this.outputRaws = findings;

@@ -40,6 +40,19 @@ export interface ModuleEnv {
   callers: NameTable<CallRef[]>;
   /** Evidence from other workspace files (callers passing arguments, imported helpers' returns), when the analysis has it. */
   external?: CrossFileEvidence;
+  /**
+   * The texts of module-level string values, each rendered once (see prompts.ts constantText). Only
+   * an env that is built for one evaluation and read by nothing that records dependencies has one
+   * (a one-shot analysis): a kept env changes under edits, and a memo would hide the names it reads.
+   */
+  constantTexts?: Map<Expr, ConstantText>;
+}
+
+/** A module-level string value rendered as text (escapes decoded), and whether it reads as prose (filled in on first need). */
+export interface ConstantText {
+  text: string;
+  /** nonProseReason of the text: undefined until asked, null when it reads as prose. */
+  nonProse?: string | null;
 }
 
 /** The module-level names an evaluation read, with what they meant then. */
@@ -186,21 +199,28 @@ export const PLACEHOLDER = '{…}';
 export function buildEnv(facts: StatementFacts[], beforeRead?: (facts: StatementFacts) => void): ModuleEnv {
   const env: ModuleEnv = { bindings: new NameTable(), classBindings: new NameTable(), functions: new NameTable(), callers: new NameTable() };
   const owners = beforeRead ? new Map<object, StatementFacts>() : undefined;
-  for (const statement of facts) {
-    for (const call of statement.calls) {
+  // Indexed loops: this runs once per analysis over every statement, often before the optimizing
+  // compiler has seen it, where each for-of step allocates an iterator result.
+  for (let index = 0; index < facts.length; index++) {
+    const statement = facts[index];
+    const { calls, bindings, functions } = statement;
+    for (let at = 0; at < calls.length; at++) {
+      const call = calls[at];
       const list = env.callers.peek(call.name);
       if (list) list.push(call);
       else env.callers.set(call.name, [call]);
       owners?.set(call, statement);
     }
-    for (const binding of statement.bindings) {
+    for (let at = 0; at < bindings.length; at++) {
+      const binding = bindings[at];
       const table = binding.className ? env.classBindings : env.bindings;
       const list = table.peek(binding.name);
       if (list) list.push(binding);
       else table.set(binding.name, [binding]);
       owners?.set(binding, statement);
     }
-    for (const fn of statement.functions) {
+    for (let at = 0; at < functions.length; at++) {
+      const fn = functions[at];
       if (env.functions.peek(fn.name) === undefined) env.functions.set(fn.name, fn);
       owners?.set(fn, statement);
     }

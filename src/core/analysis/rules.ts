@@ -363,8 +363,11 @@ const CLOSED_ANSWER = /\b(reply with (just|only)|respond with (just|only)|only (
 /** BL101: synchronous create calls made once per element of a collection. */
 export function checkBatchCandidates(facts: StatementFacts[], ctx: RuleContext): void {
   const creators = new Set<string>();
-  for (const statement of facts) {
-    for (const site of statement.sdkCalls) {
+  // Indexed loops: this walks every statement of the file.
+  for (let index = 0; index < facts.length; index++) {
+    const sites = facts[index].sdkCalls;
+    for (let at = 0; at < sites.length; at++) {
+      const site = sites[at];
       if (!isSyncCreate(site.call.callee)) continue;
       creators.add(outermostScope(site.scope).name);
       if (site.loop && independentIterations(site.loop, site.call, ctx.text)) {
@@ -373,8 +376,10 @@ export function checkBatchCandidates(facts: StatementFacts[], ctx: RuleContext):
       }
     }
   }
-  for (const statement of facts) {
-    for (const loopCall of statement.loopCalls) {
+  for (let index = 0; index < facts.length; index++) {
+    const loopCalls = facts[index].loopCalls;
+    for (let at = 0; at < loopCalls.length; at++) {
+      const loopCall = loopCalls[at];
       if (creators.has(loopCall.name) && ctx.env.functions.has(loopCall.name) && (!loopCall.loop || independentIterations(loopCall.loop, loopCall, ctx.text))) {
         add(ctx, { code: 'BL101', start: loopCall.start, end: loopCall.end, message: batchMessage(`\`${loopCall.name}()\` sends a synchronous \`messages.create\` request and is called once per element of a collection`), fixes: [] });
       }
