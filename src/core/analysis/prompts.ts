@@ -101,6 +101,14 @@ export function bindingPromptsOf(facts: StatementFacts, env: ModuleEnv): Binding
   return out;
 }
 
+/** A constant a call sends, with its own prompt when it reads as long prose (see proseOf). */
+function constantUse(binding: Binding, model: string | undefined, cached: boolean, env: ModuleEnv): PromptUse {
+  const use: Extract<PromptUse, { kind: 'constant' }> = { kind: 'constant', binding, model, cached };
+  const prose = proseOf(binding, env);
+  if (prose) use.prose = prose;
+  return use;
+}
+
 /** `text` without its run-time placeholders (as `text.split(PLACEHOLDER).join('')`, without copying a text that has none). */
 function withoutPlaceholders(text: string): string {
   return text.includes(PLACEHOLDER) ? text.split(PLACEHOLDER).join('') : text;
@@ -140,19 +148,11 @@ export function promptUsesOf(requests: RequestModel[], env: ModuleEnv): PromptUs
     for (let index = 0; index < blocks.length; index++) if (blocks[index].breakpoint) lastBreakpoint = index;
     if (request.automatic) lastBreakpoint = blocks.length - 1;
     const texts = blockTexts(request, env);
-    // One callback per request (not per block): `cached` is the current block's.
-    let cached = false;
-    const visit = (binding: Binding): void => {
-      const use: Extract<PromptUse, { kind: 'constant' }> = { kind: 'constant', binding, model, cached };
-      const prose = proseOf(binding, env);
-      if (prose) use.prose = prose;
-      uses.push(use);
-    };
     for (let index = 0; index < blocks.length; index++) {
       const block = blocks[index];
       if (block.section === 'tools') continue;
-      cached = index <= lastBreakpoint;
-      forEachConstantSent(block.content, env, visit);
+      const cached = index <= lastBreakpoint;
+      forEachConstantSent(block.content, env, (binding) => uses.push(constantUse(binding, model, cached, env)));
       const table = indexedPromptTable(block.content, env);
       for (let entry = 0; entry < table.length; entry++) uses.push(table[entry](model, cached));
       const target = followToString(block.content, env);
@@ -208,11 +208,11 @@ function promptFileSent(content: Located, env: ModuleEnv): string | undefined {
 /** Each request's whole known input per call, in source order (see PromptUse `call`). */
 export function assembleCalls(uses: PromptUse[][]): RawPrompt[] {
   const calls: RawPrompt[] = [];
-  const seen = new Set<string>();
+  const seen = new Set<number>();
   for (const list of uses) {
     for (const use of list) {
       if (use.kind !== 'call') continue;
-      const key = `${use.start}:${use.end}`;
+      const key = spanKey(use.start, use.end);
       if (seen.has(key)) continue;
       seen.add(key);
       calls.push(copyPrompt(use.request, { start: use.start, end: use.end }));
@@ -260,7 +260,7 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
   const moduleLevel = new Set(byBinding.values());
   const discovered = prompts.filter((prompt) => !moduleLevel.has(prompt)).sort((a, b) => a.span.start - b.span.start || b.span.end - a.span.end);
   const superseded = new Set<RawPrompt>();
-  const bySpan = new Map<string, RawPrompt>();
+  const bySpan = new Map<number, RawPrompt>();
   const note = (prompt: RawPrompt, model: string | undefined, cached: boolean): void => {
     prompt.model ??= model;
     prompt.cached ||= cached;
@@ -300,7 +300,7 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
           else note(sentLocal, use.model, use.cached);
         }
         if (!use.argument) continue;
-        const key = `${use.start}:${use.end}`;
+        const key = spanKey(use.start, use.end);
         const existing = bySpan.get(key);
         if (existing) {
           existing.cached ||= use.cached;
@@ -313,6 +313,14 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
     }
   }
   return prompts.filter((prompt) => !superseded.has(prompt) && (!prompt.onlyIfSent || prompt.sent)).sort((a, b) => a.span.start - b.span.start);
+}
+
+/**
+ * One number per span (no string per use): offsets stay below 2^23, above MAX_ANALYSED_CHARS,
+ * so `start * 2^23 + end` is exact and tells any two spans apart.
+ */
+function spanKey(start: number, end: number): number {
+  return start * 8_388_608 + end;
 }
 
 /**
@@ -479,8 +487,19 @@ function proseOf(binding: Binding & { className?: string }, env: ModuleEnv): Omi
   const constant = constantText(binding.value, env);
   const text = constant.text;
   const fixed = withoutPlaceholders(text).trim();
-  if (fixed.length < SENT_PART_MIN_CHARS || constantNonProse(constant) !== undefined || fixed.split(/\s+/).length < 8) return undefined;
+  if (fixed.length < SENT_PART_MIN_CHARS || constantNonProse(constant) !== undefined || !hasWords(fixed, 8)) return undefined;
   return { name: binding.className ? `${binding.className}.${binding.name}` : binding.name, kind: 'named-constant', text, hasDynamicParts: text.includes(PLACEHOLDER) };
+}
+
+const WHITESPACE_RUN = /\s+/g;
+
+/** True when a trimmed, non-empty text splits on whitespace into at least `count` words (as `split(/\s+/).length >= count`, without the array). */
+function hasWords(trimmed: string, count: number): boolean {
+  WHITESPACE_RUN.lastIndex = 0;
+  let words = 1;
+  while (words < count && WHITESPACE_RUN.test(trimmed)) words++;
+  WHITESPACE_RUN.lastIndex = 0;
+  return words >= count;
 }
 
 /**

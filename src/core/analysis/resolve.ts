@@ -5,6 +5,9 @@ import type { CrossFileEvidence } from './workspaceIndex';
  * A name table that notes which names are read while `recording` is set: a statement's results
  * stay valid while every module-level name they read still has the same bindings.
  */
+/** Map's own `get`, called directly: a `super.get` costs more on these hot reads. */
+const mapGet = Map.prototype.get;
+
 export class NameTable<V> extends Map<string, V> {
   /** True between recordDependencies and takeDependencies. */
   recordingOn = false;
@@ -15,7 +18,7 @@ export class NameTable<V> extends Map<string, V> {
 
   override get(name: string): V | undefined {
     if (this.recordingOn) (this.recording ??= new Set()).add(name);
-    const value = super.get(name);
+    const value = mapGet.call(this, name) as V | undefined;
     if (value !== undefined) this.onRead?.(value, name);
     return value;
   }
@@ -27,7 +30,7 @@ export class NameTable<V> extends Map<string, V> {
 
   /** Reads without recording (for checking recorded names). */
   peek(name: string): V | undefined {
-    return super.get(name);
+    return mapGet.call(this, name) as V | undefined;
   }
 }
 
@@ -1076,6 +1079,13 @@ function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object> | und
 
 /** The string a value evaluates to when it is fully static (model ids, ttl values, roles). */
 export function staticString(loc: Located, env: ModuleEnv): string | undefined {
+  // A literal without interpolations (most model ids and roles): its text, as stringify would give it.
+  const expr = loc.expr;
+  if (expr.kind === 'str' && expr.parts.every((part) => 'text' in part)) {
+    let text = '';
+    for (const part of expr.parts) if ('text' in part) text += part.text;
+    return text.includes(PLACEHOLDER) ? undefined : text;
+  }
   const value = stringify(loc, env);
   if (value.dynamic.length > 0 || !value.complete || value.text.includes(PLACEHOLDER)) return undefined;
   return value.text;
