@@ -472,10 +472,17 @@ class IncrementalSession implements AnalysisSession {
     // Nothing records what this evaluation reads and the env is not kept: module constants' texts are rendered once.
     env.constantTexts = new Map();
     const python = this.language === 'python';
-    const results: StatementResult[] = new Array(statements.length);
-    for (let index = 0; index < statements.length; index++) results[index] = evaluateStatement(statements[index], env, text, python, options, false);
-    const findings = this.assembleFindings(statements, results, env, text, options, lines);
-    const { prompts, calls } = publicPromptsOf(results, lines);
+    // Only results that contribute are kept for the assembly (in source order, as all of them would
+    // be): most statements have none, and each pass over every result costs memory reads.
+    const withFindings: StatementResult[] = [];
+    const withPrompts: StatementResult[] = [];
+    for (let index = 0; index < statements.length; index++) {
+      const result = evaluateStatement(statements[index], env, text, python, options, false);
+      if (result.findings.length > 0) withFindings.push(result);
+      if (result.declared.length > 0 || result.uses.length > 0) withPrompts.push(result);
+    }
+    const findings = this.assembleFindings(statements, withFindings, env, text, options, lines);
+    const { prompts, calls } = publicPromptsOf(withPrompts, lines);
     return { language: this.language, prompts, findings, calls };
   }
 
@@ -560,9 +567,12 @@ class IncrementalSession implements AnalysisSession {
     // Only the batch-candidate rule adds findings from here on, all BL101, which no statement reports.
     const reported = new Set<string>();
     const ctx: RuleContext = { env, text, python: this.language === 'python', options, findings, reported };
-    for (let index = 0; index < statements.length; index++) {
-      const statement = statements[index];
-      if (statement.loopCalls.length > 0 || (statement.sdkCalls.length > 0 && statement.sdkCalls.some((site) => site.loop))) this.materialize(statement);
+    // Offsets not yet shifted are brought up to date first (none are pending after a fresh parse).
+    if (this.pending.size > 0) {
+      for (let index = 0; index < statements.length; index++) {
+        const statement = statements[index];
+        if (statement.loopCalls.length > 0 || (statement.sdkCalls.length > 0 && statement.sdkCalls.some((site) => site.loop))) this.materialize(statement);
+      }
     }
     checkBatchCandidates(statements, ctx);
     findings.sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));

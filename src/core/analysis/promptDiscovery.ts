@@ -272,15 +272,18 @@ export interface SentReference {
   scope: Scope | undefined;
 }
 
+/** No names (shared, frozen: callers only read it). */
+const NO_REFERENCES: readonly SentReference[] = Object.freeze([]);
+
 /**
  * Names that calls of other LLM clients (not the Anthropic SDK, whose requests are modelled in
  * full) pass as their prompt: positional and `contents`/`prompt`/`system`-like arguments, list
  * items and message `content`s. The constants they name are prompts, whatever they are called.
  */
-export function sentReferences(facts: StatementFacts): SentReference[] {
-  const out: SentReference[] = [];
+export function sentReferences(facts: StatementFacts): readonly SentReference[] {
   // Lowering notes whether any call of another client was met: most statements have none.
-  if (facts.otherModelCalls === false) return out;
+  if (facts.otherModelCalls === false) return NO_REFERENCES;
+  const out: SentReference[] = [];
   for (const binding of facts.bindings) if (binding.value) visitCalls(binding.value, undefined, 0, out);
   for (const scope of facts.functions) {
     for (const binding of scope.bindings) if (binding.value) visitCalls(binding.value, scope, 0, out);

@@ -48,9 +48,13 @@ export interface BindingPrompt {
   prompt: Omit<RawPrompt, 'span'>;
 }
 
+/** No prompts (shared, frozen: results only read their lists). */
+const NO_PROMPTS = Object.freeze([]) as unknown as BindingPrompt[];
+
 /** The prompts a statement declares: its prompt-like constants and what discoverPrompts finds. */
 export function bindingPromptsOf(facts: StatementFacts, env: ModuleEnv): BindingPrompt[] {
-  const out: BindingPrompt[] = [];
+  // Made on the first prompt found (most statements declare none, and share NO_PROMPTS).
+  let out: BindingPrompt[] | undefined;
   // Made on the first prompt: most statements bind none.
   let modulePrompts: Set<Binding> | undefined;
   // Indexed loops: this runs for every statement of the file.
@@ -60,7 +64,7 @@ export function bindingPromptsOf(facts: StatementFacts, env: ModuleEnv): Binding
     if (binding.kind !== 'assign' || !binding.value) continue;
     const prompt = promptFromBinding(binding, env);
     if (prompt) {
-      out.push({ binding, prompt });
+      (out ??= []).push({ binding, prompt });
       (modulePrompts ??= new Set()).add(binding);
     }
   }
@@ -72,10 +76,10 @@ export function bindingPromptsOf(facts: StatementFacts, env: ModuleEnv): Binding
     if (!found || found.scope || found.binding.kind !== 'assign' || !found.binding.value || !isStringValue(found.binding.value)) continue;
     const text = constantText(found.binding.value, env).text;
     if (withoutPlaceholders(text).trim() === '') continue;
-    out.push({ binding: found.binding, sends: true, prompt: { name: found.binding.name, kind: 'named-constant', text, hasDynamicParts: text.includes(PLACEHOLDER) } });
+    (out ??= []).push({ binding: found.binding, sends: true, prompt: { name: found.binding.name, kind: 'named-constant', text, hasDynamicParts: text.includes(PLACEHOLDER) } });
   }
   // Statements with neither bindings nor functions hold nothing discoverPrompts could find.
-  if (bindings.length === 0 && facts.functions.length === 0) return out;
+  if (bindings.length === 0 && facts.functions.length === 0) return out ?? NO_PROMPTS;
   const discovered = discoverPrompts(facts, (binding) => modulePrompts?.has(binding) === true);
   for (let index = 0; index < discovered.length; index++) {
     const found = discovered[index];
@@ -83,7 +87,7 @@ export function bindingPromptsOf(facts: StatementFacts, env: ModuleEnv): Binding
     if (found.file) {
       const prompt = { name: found.name, kind: 'prompt-file' as const, text: '', hasDynamicParts: false, file: found.file };
       // A module-level one is a binding like any constant: the calls that send it give it their model.
-      out.push(found.binding && !found.scope ? { binding: found.binding, prompt } : { facts, relative, prompt });
+      (out ??= []).push(found.binding && !found.scope ? { binding: found.binding, prompt } : { facts, relative, prompt });
       continue;
     }
     const rendered = decodeEscapes(stringify({ expr: promptTextExpr(found.value), scope: found.scope }, env).text);
@@ -96,9 +100,9 @@ export function bindingPromptsOf(facts: StatementFacts, env: ModuleEnv): Binding
     const prompt: Omit<RawPrompt, 'span'> = { name: found.name, kind, text: rendered, hasDynamicParts };
     if (found.model) prompt.model = found.model;
     if (onlyIfSent) prompt.onlyIfSent = onlyIfSent;
-    out.push({ facts, relative, prompt });
+    (out ??= []).push({ facts, relative, prompt });
   }
-  return out;
+  return out ?? NO_PROMPTS;
 }
 
 /** A constant a call sends, with its own prompt when it reads as long prose (see proseOf). */
@@ -111,7 +115,25 @@ function constantUse(binding: Binding, model: string | undefined, cached: boolea
 
 /** `text` without its run-time placeholders (as `text.split(PLACEHOLDER).join('')`, without copying a text that has none). */
 function withoutPlaceholders(text: string): string {
-  return text.includes(PLACEHOLDER) ? text.split(PLACEHOLDER).join('') : text;
+  return text.includes(PLACEHOLDER) ? text.replaceAll(PLACEHOLDER, '') : text;
+}
+
+/** True when `text` has a character that is not whitespace outside its placeholders (as `withoutPlaceholders(text).trim() !== ''`, without the copy). */
+function hasStaticText(text: string): boolean {
+  for (let at = 0; at < text.length; ) {
+    const next = text.indexOf(PLACEHOLDER, at);
+    const end = next === -1 ? text.length : next;
+    for (let index = at; index < end; index++) if (!isWhitespace(text.charCodeAt(index))) return true;
+    if (next === -1) return false;
+    at = next + PLACEHOLDER.length;
+  }
+  return false;
+}
+
+/** The characters `trim()` removes (and `\s` matches): ECMAScript white space and line terminators. */
+function isWhitespace(code: number): boolean {
+  if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  return code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
 }
 
 /**
@@ -160,7 +182,7 @@ export function promptUsesOf(requests: RequestModel[], env: ModuleEnv): PromptUs
       const text = decodeEscapes((target.loc === block.content ? texts[index] : stringify(target.loc, env)).text);
       const hasDynamicParts = text.includes(PLACEHOLDER);
       // An inline argument whose written part holds no word (a separator between run-time values) is no prompt worth a lens.
-      const worthPricing = withoutPlaceholders(text).trim().length > 0 && (target.binding !== undefined || /[A-Za-z\u00C0-\uFFFF]{2}/.test(hasDynamicParts ? text.split(PLACEHOLDER).join(' ') : text));
+      const worthPricing = hasStaticText(text) && (target.binding !== undefined || /[A-Za-z\u00C0-\uFFFF]{2}/.test(hasDynamicParts ? text.replaceAll(PLACEHOLDER, ' ') : text));
       if (target.binding) {
         uses.push({ kind: 'direct', binding: target.binding, text, hasDynamicParts, worthPricing, model, cached });
         continue;
@@ -209,8 +231,10 @@ function promptFileSent(content: Located, env: ModuleEnv): string | undefined {
 export function assembleCalls(uses: PromptUse[][]): RawPrompt[] {
   const calls: RawPrompt[] = [];
   const seen = new Set<number>();
-  for (const list of uses) {
-    for (const use of list) {
+  for (let at = 0; at < uses.length; at++) {
+    const list = uses[at];
+    for (let index = 0; index < list.length; index++) {
+      const use = list[index];
       if (use.kind !== 'call') continue;
       const key = spanKey(use.start, use.end);
       if (seen.has(key)) continue;
@@ -231,8 +255,10 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
   const prompts: RawPrompt[] = [];
   const byBinding = new Map<Binding, RawPrompt>();
   const sentByOthers: BindingPrompt[] = [];
-  for (const list of declared) {
-    for (const entry of list) {
+  for (let at = 0; at < declared.length; at++) {
+    const list = declared[at];
+    for (let index = 0; index < list.length; index++) {
+      const entry = list[index];
       const { binding, facts, relative, prompt } = entry;
       if (entry.sends) {
         sentByOthers.push(entry);
@@ -266,8 +292,10 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
     prompt.cached ||= cached;
     prompt.sent = true;
   };
-  for (const list of uses) {
-    for (const use of list) {
+  for (let at = 0; at < uses.length; at++) {
+    const list = uses[at];
+    for (let index = 0; index < list.length; index++) {
+      const use = list[index];
       if (use.kind === 'call') continue;
       if (use.kind === 'constant') {
         let known = byBinding.get(use.binding);
@@ -411,11 +439,29 @@ function isFewShot(value: Extract<Expr, { kind: 'list' }>): boolean {
  * variable, or returned by a helper. Each binding and helper is followed once.
  */
 function forEachConstantSent(loc: Located, env: ModuleEnv, visit: (binding: Binding) => void): void {
-  walkSent(loc.expr, loc.scope, 0, env, visit, new Set<object>());
+  walkSent(loc.expr, loc.scope, 0, env, visit, new SeenObjects());
+}
+
+/**
+ * The objects a walk has met: a short list searched in place (a walk meets a handful: a Set's
+ * hashing of each costs more), turned into a Set once it grows.
+ */
+class SeenObjects {
+  private readonly list: object[] = [];
+  private set: Set<object> | undefined;
+
+  has(value: object): boolean {
+    return this.set ? this.set.has(value) : this.list.includes(value);
+  }
+
+  add(value: object): void {
+    if (this.set) this.set.add(value);
+    else if (this.list.push(value) > 32) this.set = new Set(this.list);
+  }
 }
 
 /** One step of forEachConstantSent (a function, not a closure per step: this runs per value sent). */
-function walkSent(expr: Expr, scope: Located['scope'], depth: number, env: ModuleEnv, visit: (binding: Binding) => void, seen: Set<object>): void {
+function walkSent(expr: Expr, scope: Located['scope'], depth: number, env: ModuleEnv, visit: (binding: Binding) => void, seen: SeenObjects): void {
   if (depth > 40 || seen.has(expr)) return;
   seen.add(expr);
   const inner = depth + 1;

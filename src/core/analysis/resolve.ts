@@ -58,6 +58,34 @@ export interface ConstantText {
   nonProse?: string | null;
 }
 
+/**
+ * The bindings, helpers and arguments a resolution is inside of (what stops it going round in
+ * circles): a short list searched in place, as a resolution is rarely more than a few steps deep
+ * and a Set's hashing of each costs more; a Set once it grows.
+ */
+export class Guard {
+  private readonly list: object[] = [];
+  private set: Set<object> | undefined;
+
+  has(value: object): boolean {
+    return this.set ? this.set.has(value) : this.list.includes(value);
+  }
+
+  add(value: object): void {
+    if (this.set) this.set.add(value);
+    else if (!this.list.includes(value) && this.list.push(value) > 32) this.set = new Set(this.list);
+  }
+
+  delete(value: object): void {
+    if (this.set) {
+      this.set.delete(value);
+      return;
+    }
+    const index = this.list.indexOf(value);
+    if (index >= 0) this.list.splice(index, 1);
+  }
+}
+
 /** The module-level names an evaluation read, with what they meant then. */
 export interface EnvDependencies {
   bindings: [string, Binding[] | undefined][];
@@ -458,7 +486,7 @@ const WRAPPERS = new Set(['str', 'String', 'dedent', 'textwrap.dedent', 'inspect
 const EMPTY: TextValue = { text: '', dynamic: [], unstable: [], complete: true };
 
 /** Renders a value as text, following names within the file; see TextValue. */
-export function stringify(loc: Located, env: ModuleEnv, guard?: Set<object>, depth = 0): TextValue {
+export function stringify(loc: Located, env: ModuleEnv, guard?: Guard, depth = 0): TextValue {
   if (depth > 60) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
   const { expr, scope } = loc;
   // Inner values render one level deeper (calls written out rather than through a closure: this runs per value).
@@ -548,7 +576,7 @@ function stable(value: TextValue): TextValue {
   return { text: value.text, dynamic: [], unstable: value.unstable, complete: value.complete };
 }
 
-function ref(expr: Extract<Expr, { kind: 'ref' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object> | undefined, depth: number): TextValue {
+function ref(expr: Extract<Expr, { kind: 'ref' }>, scope: Scope | undefined, env: ModuleEnv, guard: Guard | undefined, depth: number): TextValue {
   const found = lookup(env, expr.name, scope, expr.start);
   if (!found) return unknownAt(expr, expr.name, false);
   const { binding } = found;
@@ -564,7 +592,7 @@ function ref(expr: Extract<Expr, { kind: 'ref' }>, scope: Scope | undefined, env
       break;
   }
   if (!binding.value) return unknownAt(expr, expr.name, false);
-  guard ??= new Set();
+  guard ??= new Guard();
   guard.add(binding);
   try {
     let value = stringify({ expr: binding.value, scope: found.scope }, env, guard, depth + 1);
@@ -594,7 +622,7 @@ const STABLE_ROLE = /^(system|system_?prompt|system_?message|sys_?prompt|instruc
  * expression as the evidence), else its name's role (a `system_prompt` parameter is the stable
  * part of every request).
  */
-function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, env: ModuleEnv, guard: Set<object> | undefined, depth: number): TextValue {
+function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, env: ModuleEnv, guard: Guard | undefined, depth: number): TextValue {
   // The parameter list stands for "following this function's parameters" (the scope itself guards its returns).
   if (!fn || guard?.has(fn.params) || depth > 40) return unknownParameter(expr);
   const position = fn.params.indexOf(expr.name);
@@ -602,7 +630,7 @@ function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, 
   if (position < 0) return unknownParameter(expr);
   // Callers in this file: what they pass (no guard needed when there are none).
   if (calls && calls.length > 0) {
-    guard ??= new Set();
+    guard ??= new Guard();
     guard.add(fn.params);
     try {
       for (const ref of calls) {
@@ -666,12 +694,12 @@ export function firstDynamic(dynamics: Dynamic[]): Dynamic | undefined {
 
 const CONSTRUCTORS = new Set(['__init__', 'constructor']);
 
-function member(expr: Extract<Expr, { kind: 'member' | 'index' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object> | undefined, depth: number): TextValue {
+function member(expr: Extract<Expr, { kind: 'member' | 'index' }>, scope: Scope | undefined, env: ModuleEnv, guard: Guard | undefined, depth: number): TextValue {
   if (expr.kind === 'member' && expr.object.kind === 'ref' && (expr.object.name === 'self' || expr.object.name === 'this' || expr.object.name === 'cls')) {
     // Set in the method that uses it (not the constructor): assigned on every call, so it is as stable as the value assigned.
     const perCall = lookup(env, `self.${expr.property}`, scope, expr.start);
     if (perCall?.scope && !CONSTRUCTORS.has(perCall.scope.name) && perCall.binding.value && perCall.binding.at < expr.start && !guard?.has(perCall.binding)) {
-      guard ??= new Set();
+      guard ??= new Guard();
       guard.add(perCall.binding);
       try {
         return stringify({ expr: perCall.binding.value, scope: perCall.scope }, env, guard, depth + 1);
@@ -682,7 +710,7 @@ function member(expr: Extract<Expr, { kind: 'member' | 'index' }>, scope: Scope 
     // Otherwise a class attribute or one set once (in `__init__`): process-stable, never per-request.
     const classBinding = env.classBindings.get(expr.property)?.[0] ?? env.bindings.get(`self.${expr.property}`)?.[0];
     if (classBinding?.value && !guard?.has(classBinding)) {
-      guard ??= new Set();
+      guard ??= new Guard();
       guard.add(classBinding);
       try {
         return stable(stringify({ expr: classBinding.value, scope: undefined }, env, guard, depth + 1));
@@ -736,7 +764,7 @@ export function helperOf(call: Extract<Expr, { kind: 'call' }>, scope: Scope | u
   return undefined;
 }
 
-function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object> | undefined, depth: number): TextValue {
+function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefined, env: ModuleEnv, guard: Guard | undefined, depth: number): TextValue {
   const callee = call.isNew ? `new ${call.callee}` : call.callee;
   const method = call.callee.slice(call.callee.lastIndexOf('.') + 1);
   if (CLOCK.test(callee) && !/sleep/.test(callee)) return dynamicAt(call, `a clock reading (\`${label(call)}\`)`, DAY_CLOCK.test(callee) ? 'day' : 'request');
@@ -809,7 +837,7 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
   }
   const helper = helperOf(call, scope, env);
   if (helper && helper.returns.length > 0 && !guard?.has(helper)) {
-    guard ??= new Set();
+    guard ??= new Guard();
     guard.add(helper);
     try {
       const value = stringify({ expr: helper.returns[helper.returns.length - 1], scope: helper }, env, guard, depth + 1);
@@ -838,7 +866,7 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
 }
 
 /** Each argument of a call rendered (positional, then keyword). */
-function argumentTexts(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object> | undefined, depth: number): TextValue[] {
+function argumentTexts(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefined, env: ModuleEnv, guard: Guard | undefined, depth: number): TextValue[] {
   const out: TextValue[] = [];
   for (const arg of call.args) out.push(stringify({ expr: arg, scope }, env, guard, depth + 1));
   for (const kwarg of call.kwargs) out.push(stringify({ expr: kwarg.value, scope }, env, guard, depth + 1));
@@ -874,7 +902,7 @@ export interface ResolvedList {
   appended?: boolean;
 }
 
-export function resolveList(loc: Located, env: ModuleEnv, guard?: Set<object>, depth = 0): ResolvedList | undefined {
+export function resolveList(loc: Located, env: ModuleEnv, guard?: Guard, depth = 0): ResolvedList | undefined {
   if (depth > 30) return undefined;
   const { expr, scope } = loc;
   switch (expr.kind) {
@@ -910,7 +938,7 @@ export function resolveList(loc: Located, env: ModuleEnv, guard?: Set<object>, d
     case 'ref': {
       const found = lookup(env, expr.name, scope, expr.start);
       if (!found?.binding.value || guard?.has(found.binding)) return undefined;
-      guard ??= new Set();
+      guard ??= new Guard();
       guard.add(found.binding);
       try {
         const base = resolveList({ expr: found.binding.value, scope: found.scope }, env, guard, depth + 1);
@@ -949,7 +977,7 @@ export function resolveList(loc: Located, env: ModuleEnv, guard?: Set<object>, d
       if (COPIES.test(expr.callee) && expr.args[0]) return resolveList({ expr: expr.args[0], scope }, env, guard, depth + 1);
       const helper = helperOf(expr, scope, env);
       if (!helper || guard?.has(helper) || helper.returns.length === 0) return undefined;
-      guard ??= new Set();
+      guard ??= new Guard();
       guard.add(helper);
       try {
         return resolveList({ expr: helper.returns[helper.returns.length - 1], scope: helper }, env, guard, depth + 1);
@@ -969,7 +997,7 @@ export interface ResolvedDict {
   open: boolean;
 }
 
-export function resolveDict(loc: Located, env: ModuleEnv, guard?: Set<object>, depth = 0): ResolvedDict | undefined {
+export function resolveDict(loc: Located, env: ModuleEnv, guard?: Guard, depth = 0): ResolvedDict | undefined {
   const resolved = resolveDictValue(loc, env, guard, depth);
   if (!resolved || !loc.sets || loc.sets.length === 0) return resolved;
   const entries = new Map(resolved.entries);
@@ -996,7 +1024,7 @@ const FIELD_CONSTRUCTORS = /^(dict|Request|MessageCreateParamsNonStreaming|Messa
 /** Copies: the value is the argument's. */
 const COPIES = /^(copy\.deepcopy|deepcopy|copy\.copy|structuredClone|dict|list|_\.cloneDeep|cloneDeep|JSON\.parse)$/;
 
-function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object> | undefined, depth: number): ResolvedDict | undefined {
+function resolveDictValue(loc: Located, env: ModuleEnv, guard: Guard | undefined, depth: number): ResolvedDict | undefined {
   if (depth > 30) return undefined;
   const { expr, scope } = loc;
   switch (expr.kind) {
@@ -1018,7 +1046,7 @@ function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object> | und
       // A helper's parameter, while resolving a call of it: the dict the call passes (`{ ...block, cache_control }`).
       const passed = found?.binding.kind === 'param' && found.scope ? callArguments.get(found.scope)?.get(expr.name) : undefined;
       if (passed && !guard?.has(passed)) {
-        guard ??= new Set();
+        guard ??= new Guard();
         guard.add(passed);
         try {
           return resolveDict(passed, env, guard, depth + 1);
@@ -1027,7 +1055,7 @@ function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object> | und
         }
       }
       if (!found?.binding.value || guard?.has(found.binding)) return undefined;
-      guard ??= new Set();
+      guard ??= new Guard();
       guard.add(found.binding);
       try {
         const base = resolveDict({ expr: found.binding.value, scope: found.scope }, env, guard, depth + 1);
@@ -1060,7 +1088,7 @@ function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object> | und
       }
       const helper = helperOf(expr, scope, env);
       if (!helper || guard?.has(helper) || helper.returns.length === 0) return undefined;
-      guard ??= new Set();
+      guard ??= new Guard();
       guard.add(helper);
       const previous = callArguments.get(helper);
       callArguments.set(helper, argumentsByParameter(helper, expr, scope));

@@ -380,8 +380,10 @@ const CLOSED_ANSWER = /\b(reply with (just|only)|respond with (just|only)|only (
 /** BL101: synchronous create calls made once per element of a collection. */
 export function checkBatchCandidates(facts: StatementFacts[], ctx: RuleContext): void {
   const creators = new Set<string>();
-  // Indexed loops: this walks every statement of the file.
+  // Indexed loops: this walks every statement of the file, once; the few with loop calls are noted for the second step.
+  const withLoopCalls: StatementFacts[] = [];
   for (let index = 0; index < facts.length; index++) {
+    if (facts[index].loopCalls.length > 0) withLoopCalls.push(facts[index]);
     const sites = facts[index].sdkCalls;
     for (let at = 0; at < sites.length; at++) {
       const site = sites[at];
@@ -393,8 +395,8 @@ export function checkBatchCandidates(facts: StatementFacts[], ctx: RuleContext):
       }
     }
   }
-  for (let index = 0; index < facts.length; index++) {
-    const loopCalls = facts[index].loopCalls;
+  for (let index = 0; index < withLoopCalls.length; index++) {
+    const loopCalls = withLoopCalls[index].loopCalls;
     for (let at = 0; at < loopCalls.length; at++) {
       const loopCall = loopCalls[at];
       if (creators.has(loopCall.name) && ctx.env.functions.has(loopCall.name) && (!loopCall.loop || independentIterations(loopCall.loop, loopCall, ctx.text))) {

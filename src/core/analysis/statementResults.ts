@@ -24,6 +24,10 @@ export interface StatementResult {
 /** The dependencies of a result no edit will reuse (a one-shot analysis): none are recorded, and it is never checked. */
 const NOT_RECORDED: EnvDependencies = Object.freeze({ bindings: Object.freeze([]) as never[], classBindings: Object.freeze([]) as never[], functions: Object.freeze([]) as never[], callers: Object.freeze([]) as never[] });
 
+/** The lists of a statement that reports no finding or use (shared; frozen, so a change would fail loudly). */
+const NO_FINDINGS = Object.freeze([]) as unknown as RawFinding[];
+const NO_USES = Object.freeze([]) as unknown as PromptUse[];
+
 /**
  * Resolves one statement's requests, applies the request rules and collects its prompt facts.
  * `track`: record the module-level names read, so an edit can tell whether the result still holds.
@@ -33,10 +37,11 @@ export function evaluateStatement(facts: StatementFacts, env: ModuleEnv, text: s
   env.external = options.crossFile;
   if (track) recordDependencies(env);
   try {
-    const findings: RawFinding[] = [];
+    // Most statements send nothing: they get no rule context and share the empty lists.
+    let findings = NO_FINDINGS;
     const requests: RequestModel[] = [];
-    // Most statements send nothing: they get no rule context.
     if (facts.sdkCalls.length > 0) {
+      findings = [];
       const ctx: RuleContext = { env, text, python, options, findings, reported: new Set() };
       for (const site of facts.sdkCalls) {
         for (const request of requestsOf(site, env)) {
@@ -47,7 +52,7 @@ export function evaluateStatement(facts: StatementFacts, env: ModuleEnv, text: s
       }
     }
     const declared = bindingPromptsOf(facts, env);
-    const uses = requests.length > 0 ? promptUsesOf(requests, env) : [];
+    const uses = requests.length > 0 ? promptUsesOf(requests, env) : NO_USES;
     return { findings, declared, uses, deps: track ? takeDependencies(env) : NOT_RECORDED };
   } catch (error) {
     if (track) takeDependencies(env);
