@@ -9,7 +9,7 @@ import { assembleCalls, assemblePrompts } from './prompts';
 import { type PlacedChange, type PublicResults, movedFindings, movedPrompts, movedRange, publicFinding, publicPrompt, withRange } from './publicResults';
 import { type ModuleEnv, ModuleEnvIndex, buildEnv } from './resolve';
 import { type RawFinding, type RuleContext, batchInputsOf, checkBatchCandidates } from './rules';
-import { type StatementResult, StatementResultCache, evaluateStatement, reusable, sameOptions } from './statementResults';
+import { type StatementResult, StatementResultCache, contributesNothing, evaluateStatement, reusable, sameOptions } from './statementResults';
 import { type LoadedRuntime, defaultWasmDir, loadRuntime } from './runtime';
 
 /** Texts longer than this are not analysed (generated bundles, data dumps). */
@@ -471,12 +471,15 @@ class IncrementalSession implements AnalysisSession {
     const env = buildEnv(statements);
     // Nothing records what this evaluation reads and the env is not kept: module constants' texts are rendered once.
     env.constantTexts = new Map();
+    // Evidence from other files belongs to these options (evaluateStatement sets it too; some statements are not evaluated).
+    env.external = options.crossFile;
     const python = this.language === 'python';
     // Only results that contribute are kept for the assembly (in source order, as all of them would
     // be): most statements have none, and each pass over every result costs memory reads.
     const withFindings: StatementResult[] = [];
     const withPrompts: StatementResult[] = [];
     for (let index = 0; index < statements.length; index++) {
+      if (contributesNothing(statements[index])) continue;
       const result = evaluateStatement(statements[index], env, text, python, options, false);
       if (result.findings.length > 0) withFindings.push(result);
       if (result.declared.length > 0 || result.uses.length > 0) withPrompts.push(result);

@@ -58,7 +58,8 @@ const WORD = /[A-Za-z\u00C0-\uFFFF]{2,}/g;
 function countMatches(pattern: RegExp, text: string, enough: number): number {
   pattern.lastIndex = 0;
   let count = 0;
-  while (count < enough && pattern.exec(text) !== null) count++;
+  // `test` advances a global pattern as `exec` does, without building each match.
+  while (count < enough && pattern.test(text)) count++;
   pattern.lastIndex = 0;
   return count;
 }

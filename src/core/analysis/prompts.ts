@@ -195,20 +195,20 @@ export function promptUsesOf(requests: RequestModel[], env: ModuleEnv): PromptUs
     const call = request.site.call;
     // A block that is a prompt file's text (`system=SYSTEM` with `SYSTEM = open("prompts/x.md").read()`)
     // is known once the file is read: it is named here, not left as a run-time part.
-    const files: string[] = [];
-    const pieces: string[] = [];
+    let files: string[] | undefined;
+    // The non-empty pieces joined by blank lines (as `pieces.join('\n\n')`, without the list; one piece is the text itself).
+    let text = '';
     for (let index = 0; index < blocks.length; index++) {
       const file = blocks[index].section === 'tools' ? undefined : promptFileSent(blocks[index].content, env);
-      if (file !== undefined) files.push(file);
+      if (file !== undefined) (files ??= []).push(file);
       else {
         const piece = decodeEscapes(texts[index].text);
-        if (piece !== '') pieces.push(piece);
+        if (piece !== '') text = text === '' ? piece : `${text}\n\n${piece}`;
       }
     }
-    const text = pieces.join('\n\n');
     const cachedAny = lastBreakpoint >= 0;
     const requestPrompt: RawPrompt = { name: `${method} request`, kind: 'request', span: { start: call.start, end: call.end }, text, hasDynamicParts: text.includes(PLACEHOLDER) || request.unresolved.size > 0 || request.conversation, model, cached: cachedAny };
-    if (files.length > 0) requestPrompt.files = files;
+    if (files) requestPrompt.files = files;
     uses.push({ kind: 'call', start: call.start, end: call.end, request: requestPrompt });
   }
   return uses;

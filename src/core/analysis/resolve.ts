@@ -81,8 +81,11 @@ export class Guard {
       this.set.delete(value);
       return;
     }
+    // Order does not matter: the last one takes its place (no array made, as splice would).
     const index = this.list.indexOf(value);
-    if (index >= 0) this.list.splice(index, 1);
+    if (index < 0) return;
+    const last = this.list.pop() as object;
+    if (index < this.list.length) this.list[index] = last;
   }
 }
 
@@ -485,9 +488,17 @@ const WRAPPERS = new Set(['str', 'String', 'dedent', 'textwrap.dedent', 'inspect
 
 const EMPTY: TextValue = { text: '', dynamic: [], unstable: [], complete: true };
 
+/**
+ * The lists of a value with no per-request part or no unstable serialization (most leaves). A
+ * rendered value's lists are never changed once returned (merge and the other builders copy or
+ * start fresh ones): these are shared, and frozen so that a change would fail loudly.
+ */
+const NO_DYNAMIC = Object.freeze([]) as unknown as Dynamic[];
+const NO_UNSTABLE = Object.freeze([]) as unknown as Unstable[];
+
 /** Renders a value as text, following names within the file; see TextValue. */
 export function stringify(loc: Located, env: ModuleEnv, guard?: Guard, depth = 0): TextValue {
-  if (depth > 60) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+  if (depth > 60) return { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable: NO_UNSTABLE, complete: false };
   const { expr, scope } = loc;
   // Inner values render one level deeper (calls written out rather than through a closure: this runs per value).
   const inner = depth + 1;
@@ -503,7 +514,7 @@ export function stringify(loc: Located, env: ModuleEnv, guard?: Guard, depth = 0
     case 'num':
     case 'bool':
     case 'null':
-      return { text: '0', dynamic: [], unstable: [], complete: true };
+      return { text: '0', dynamic: NO_DYNAMIC, unstable: NO_UNSTABLE, complete: true };
     case 'concat':
       return merge(merge({ ...EMPTY, dynamic: [], unstable: [] }, stringify({ expr: expr.left, scope }, env, guard, inner)), stringify({ expr: expr.right, scope }, env, guard, inner));
     case 'choice': {
@@ -549,7 +560,7 @@ export function stringify(loc: Located, env: ModuleEnv, guard?: Guard, depth = 0
       return callText(expr, scope, env, guard, depth);
     case 'func':
     case 'opaque':
-      return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+      return { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable: NO_UNSTABLE, complete: false };
   }
 }
 
@@ -573,21 +584,21 @@ function merge(into: TextValue, part: TextValue, separator = ''): TextValue {
 
 /** Module and class constants are computed once per process: stable, whatever they are built from. */
 function stable(value: TextValue): TextValue {
-  return { text: value.text, dynamic: [], unstable: value.unstable, complete: value.complete };
+  return { text: value.text, dynamic: NO_DYNAMIC, unstable: value.unstable, complete: value.complete };
 }
 
 function ref(expr: Extract<Expr, { kind: 'ref' }>, scope: Scope | undefined, env: ModuleEnv, guard: Guard | undefined, depth: number): TextValue {
   const found = lookup(env, expr.name, scope, expr.start);
   if (!found) return unknownAt(expr, expr.name, false);
   const { binding } = found;
-  if (guard?.has(binding)) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+  if (guard?.has(binding)) return { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable: NO_UNSTABLE, complete: false };
   switch (binding.kind) {
     case 'param':
       return parameter(expr, found.scope, env, guard, depth);
     case 'loop-var':
       return dynamicAt(expr, loopReason(expr.name));
     case 'function':
-      return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+      return { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable: NO_UNSTABLE, complete: false };
     default:
       break;
   }
@@ -645,7 +656,7 @@ function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, 
           // The parameter's use is what has to move out of the prompt; the caller's argument is the evidence.
           const evidence: Hop = { start: perRequest.start, end: perRequest.end, message: `${perRequest.reason}, passed to \`${fn.name}\` as \`${expr.name}\`` };
           const dynamic: Dynamic = { start: expr.start, end: expr.end, reason: `the parameter \`${expr.name}\`, which a caller passes ${perRequest.reason}`, stability: perRequest.stability, via: [evidence, ...perRequest.via] };
-          return { text: PLACEHOLDER, dynamic: [dynamic], unstable: [], complete: passed.complete };
+          return { text: PLACEHOLDER, dynamic: [dynamic], unstable: NO_UNSTABLE, complete: passed.complete };
         }
       }
     } finally {
@@ -656,14 +667,14 @@ function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, 
   const external = topLevel(fn) ? env.external?.argument(fn.name, expr.name, position) : undefined;
   if (external) {
     const dynamic: Dynamic = { start: expr.start, end: expr.end, reason: `the parameter \`${expr.name}\`, which a caller in ${external.where} passes ${external.reason}`, stability: external.stability, via: [] };
-    return { text: PLACEHOLDER, dynamic: [dynamic], unstable: [], complete: external.complete };
+    return { text: PLACEHOLDER, dynamic: [dynamic], unstable: NO_UNSTABLE, complete: external.complete };
   }
   return unknownParameter(expr);
 }
 
 /** A parameter with no evidence: named for the stable part of a request, it is stable unless a caller shows otherwise; else unknown. */
 function unknownParameter(expr: Extract<Expr, { kind: 'ref' }>): TextValue {
-  return STABLE_ROLE.test(expr.name) ? { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false } : unknownAt(expr, expr.name, true);
+  return STABLE_ROLE.test(expr.name) ? { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable: NO_UNSTABLE, complete: false } : unknownAt(expr, expr.name, true);
 }
 
 function topLevel(fn: Scope): boolean {
@@ -675,16 +686,16 @@ function augmentsOf(scope: Scope, name: string, after: number, before: number): 
 }
 
 function dynamicAt(span: Span, reason: string, stability: Stability = 'request'): TextValue {
-  return { text: PLACEHOLDER, dynamic: [{ start: span.start, end: span.end, reason, stability, via: [] }], unstable: [], complete: true };
+  return { text: PLACEHOLDER, dynamic: [{ start: span.start, end: span.end, reason, stability, via: [] }], unstable: NO_UNSTABLE, complete: true };
 }
 
 /** The same change as `inner`, now seen as the whole expression `span` (a method call or format around it). */
 function wrapAt(span: Span, inner: Dynamic, reason = inner.reason): TextValue {
-  return { text: PLACEHOLDER, dynamic: [{ start: span.start, end: span.end, reason, stability: inner.stability, via: inner.via }], unstable: [], complete: true };
+  return { text: PLACEHOLDER, dynamic: [{ start: span.start, end: span.end, reason, stability: inner.stability, via: inner.via }], unstable: NO_UNSTABLE, complete: true };
 }
 
 function unknownAt(span: Span, name: string, parameter: boolean): TextValue {
-  return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false, unknown: [{ start: span.start, end: span.end, name, parameter }] };
+  return { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable: NO_UNSTABLE, complete: false, unknown: [{ start: span.start, end: span.end, name, parameter }] };
 }
 
 /** The change to report for a value: per-request first, then day-resolution. */
@@ -718,7 +729,7 @@ function member(expr: Extract<Expr, { kind: 'member' | 'index' }>, scope: Scope 
         guard.delete(classBinding);
       }
     }
-    return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+    return { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable: NO_UNSTABLE, complete: false };
   }
   if (expr.kind === 'member' && expr.object.kind === 'ref' && env.classBindings.has(expr.property) && /^[A-Z]/.test(expr.object.name)) {
     const classBinding = env.classBindings.get(expr.property)?.[0];
@@ -730,7 +741,7 @@ function member(expr: Extract<Expr, { kind: 'member' | 'index' }>, scope: Scope 
   const first = firstDynamic(reasons);
   if (first) return wrapAt(expr, first, `\`${label(expr)}\`, from ${first.reason}`);
   if (expr.kind === 'member' && REQUEST_BODY.test(label(expr))) return dynamicAt(expr, `the request body (\`${label(expr)}\`)`);
-  return { text: PLACEHOLDER, dynamic: [], unstable: [...object.unstable, ...(index?.unstable ?? [])], complete: false, unknown: [...(object.unknown ?? []), ...(index?.unknown ?? [])] };
+  return { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable: [...object.unstable, ...(index?.unstable ?? [])], complete: false, unknown: [...(object.unknown ?? []), ...(index?.unknown ?? [])] };
 }
 
 /** A short source-like name for a value, for messages. */
@@ -777,7 +788,7 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
     const unstable = values.flatMap((value) => value.unstable);
     const sorted = call.kwargs.some((kwarg) => kwarg.name === 'sort_keys' && kwarg.value.kind === 'bool');
     if (call.callee !== 'JSON.stringify' && !sorted) unstable.push({ kind: 'json', start: call.start, end: call.end, call });
-    return { text: PLACEHOLDER, dynamic: [], unstable, complete: false, unknown: values.flatMap((value) => value.unknown ?? []) };
+    return { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable, complete: false, unknown: values.flatMap((value) => value.unknown ?? []) };
   }
   if (call.calleeExpr.kind === 'member' && (method === 'keys' || method === 'values' || method === 'entries') && call.callee.startsWith('Object.') && call.args[0]) {
     const target = stringify({ expr: call.args[0], scope }, env, guard, depth + 1);
@@ -785,7 +796,7 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
     if (first) return wrapAt(call, first);
     const literal = resolveDict({ expr: call.args[0], scope }, env);
     const unstable = literal && !literal.open ? target.unstable : [...target.unstable, { kind: 'keys' as const, start: call.start, end: call.end }];
-    return { text: PLACEHOLDER, dynamic: [], unstable, complete: false, unknown: target.unknown };
+    return { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable, complete: false, unknown: target.unknown };
   }
   if (call.calleeExpr.kind === 'member' && (method === 'join' || method === 'from') && (call.args[0] || method === 'join')) {
     // Python joins with `sep.join(items)`, JavaScript with `items.join(sep)`.
@@ -862,7 +873,7 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
   const values = argumentTexts(call, scope, env, guard, depth);
   const argFirst = firstDynamic(values.flatMap((arg) => arg.dynamic));
   if (argFirst) return wrapAt(call, argFirst);
-  return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false, unknown: values.flatMap((value) => value.unknown ?? []) };
+  return { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable: NO_UNSTABLE, complete: false, unknown: values.flatMap((value) => value.unknown ?? []) };
 }
 
 /** Each argument of a call rendered (positional, then keyword). */

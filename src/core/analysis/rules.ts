@@ -252,6 +252,10 @@ function checkBreakpointCount(request: RequestModel, explicit: Block[], ctx: Rul
 }
 
 function checkTtlOrder(breakpoints: Breakpoint[], ctx: RuleContext): void {
+  // Only a 1h breakpoint can come too late: most requests have none, and nothing is built for them.
+  let longOne = false;
+  for (let index = 0; index < breakpoints.length; index++) if (breakpoints[index].ttl !== '5m') longOne = true;
+  if (!longOne) return;
   const shortOnes: Breakpoint[] = [];
   for (const breakpoint of breakpoints) {
     if (breakpoint.ttl === '5m') {

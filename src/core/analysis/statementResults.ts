@@ -60,6 +60,20 @@ export function evaluateStatement(facts: StatementFacts, env: ModuleEnv, text: s
   }
 }
 
+/**
+ * True when evaluateStatement would find nothing in the statement: no SDK call, no call of another
+ * client, no module binding with a value, and functions whose bodies lowering left empty (it
+ * skips bodies that hold none of the words an SDK call or a prompt needs). A one-shot analysis
+ * does not evaluate such statements (half of a typical file's functions).
+ */
+export function contributesNothing(facts: StatementFacts): boolean {
+  if (facts.sdkCalls.length > 0 || facts.otherModelCalls !== false) return false;
+  const { bindings, functions } = facts;
+  for (let index = 0; index < bindings.length; index++) if (bindings[index].kind === 'assign' && bindings[index].value) return false;
+  for (let index = 0; index < functions.length; index++) if (functions[index].bindings.length > 0 || functions[index].returns.length > 0) return false;
+  return true;
+}
+
 /** The cached result when it still holds for this version of the file. */
 export function reusable(result: StatementResult | undefined, env: ModuleEnv): StatementResult | undefined {
   return result && dependenciesHold(result.deps, env) ? result : undefined;
