@@ -468,7 +468,14 @@ class IncrementalSession implements AnalysisSession {
 
   /** Every statement's result and the file's findings and prompts, for a session no edit follows (see `oneShot`). */
   private evaluateOnce(statements: StatementFacts[], text: string, options: AnalysisOptions, lines: LineIndex): AnalysisResult {
-    const env = buildEnv(statements);
+    // The statements that can contribute, and those the batch-candidate rule reads (SDK calls or
+    // calls in loops), noted while the name tables are built: they read the same facts.
+    const evaluated: StatementFacts[] = [];
+    const batchInputs: StatementFacts[] = [];
+    const env = buildEnv(statements, undefined, (statement) => {
+      if (!contributesNothing(statement)) evaluated.push(statement);
+      if (statement.sdkCalls.length > 0 || statement.loopCalls.length > 0) batchInputs.push(statement);
+    });
     // Nothing records what this evaluation reads and the env is not kept: module constants' texts are rendered once.
     env.constantTexts = new Map();
     // Evidence from other files belongs to these options (evaluateStatement sets it too; some statements are not evaluated).
@@ -478,13 +485,12 @@ class IncrementalSession implements AnalysisSession {
     // be): most statements have none, and each pass over every result costs memory reads.
     const withFindings: StatementResult[] = [];
     const withPrompts: StatementResult[] = [];
-    for (let index = 0; index < statements.length; index++) {
-      if (contributesNothing(statements[index])) continue;
-      const result = evaluateStatement(statements[index], env, text, python, options, false);
+    for (let index = 0; index < evaluated.length; index++) {
+      const result = evaluateStatement(evaluated[index], env, text, python, options, false);
       if (result.findings.length > 0) withFindings.push(result);
       if (result.declared.length > 0 || result.uses.length > 0) withPrompts.push(result);
     }
-    const findings = this.assembleFindings(statements, withFindings, env, text, options, lines);
+    const findings = this.assembleFindings(batchInputs, withFindings, env, text, options, lines);
     const { prompts, calls } = publicPromptsOf(withPrompts, lines);
     return { language: this.language, prompts, findings, calls };
   }
@@ -546,7 +552,11 @@ class IncrementalSession implements AnalysisSession {
     return { prompts: mergeByStart(keptPrompts, fresh.prompts), calls: mergeByStart(keptCalls, fresh.calls) };
   }
 
-  /** Every statement's findings, a helper's shared finding once, and the batch-candidate findings, with lines and columns. */
+  /**
+   * Every statement's findings, a helper's shared finding once, and the batch-candidate findings,
+   * with lines and columns. `statements` must hold every statement with SDK calls or loop calls
+   * (the others give the batch-candidate rule nothing).
+   */
   private assembleFindings(statements: StatementFacts[], results: StatementResult[], env: ModuleEnv, text: string, options: AnalysisOptions, lines: LineIndex): Finding[] {
     // A helper shared by several calls reports its finding once, for the first call. Each
     // statement's findings are distinct already; duplicates can only come from different ones.

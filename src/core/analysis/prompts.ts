@@ -3,7 +3,7 @@ import type { Binding, Expr, Span, StatementFacts } from './ir';
 import { PROMPT_NAME, discoverPrompts, isStringValue, promptFileOf, promptTextExpr, sentReferences } from './promptDiscovery';
 import { decodeEscapes, nonProseReason } from './promptText';
 import { type RequestModel, blockTexts } from './requests';
-import { type ConstantText, type Located, type ModuleEnv, PLACEHOLDER, helperOf, lookup, stringify } from './resolve';
+import { type ConstantText, Guard, type Located, type ModuleEnv, PLACEHOLDER, helperOf, lookup, stringify } from './resolve';
 
 /** A prompt constant before offsets become lines and columns. */
 export interface RawPrompt extends Omit<PromptConstant, 'range'> {
@@ -439,29 +439,11 @@ function isFewShot(value: Extract<Expr, { kind: 'list' }>): boolean {
  * variable, or returned by a helper. Each binding and helper is followed once.
  */
 function forEachConstantSent(loc: Located, env: ModuleEnv, visit: (binding: Binding) => void): void {
-  walkSent(loc.expr, loc.scope, 0, env, visit, new SeenObjects());
-}
-
-/**
- * The objects a walk has met: a short list searched in place (a walk meets a handful: a Set's
- * hashing of each costs more), turned into a Set once it grows.
- */
-class SeenObjects {
-  private readonly list: object[] = [];
-  private set: Set<object> | undefined;
-
-  has(value: object): boolean {
-    return this.set ? this.set.has(value) : this.list.includes(value);
-  }
-
-  add(value: object): void {
-    if (this.set) this.set.add(value);
-    else if (this.list.push(value) > 32) this.set = new Set(this.list);
-  }
+  walkSent(loc.expr, loc.scope, 0, env, visit, new Guard());
 }
 
 /** One step of forEachConstantSent (a function, not a closure per step: this runs per value sent). */
-function walkSent(expr: Expr, scope: Located['scope'], depth: number, env: ModuleEnv, visit: (binding: Binding) => void, seen: SeenObjects): void {
+function walkSent(expr: Expr, scope: Located['scope'], depth: number, env: ModuleEnv, visit: (binding: Binding) => void, seen: Guard): void {
   if (depth > 40 || seen.has(expr)) return;
   seen.add(expr);
   const inner = depth + 1;

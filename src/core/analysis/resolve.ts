@@ -60,32 +60,35 @@ export interface ConstantText {
 
 /**
  * The bindings, helpers and arguments a resolution is inside of (what stops it going round in
- * circles): a short list searched in place, as a resolution is rarely more than a few steps deep
- * and a Set's hashing of each costs more; a Set once it grows.
+ * circles), with a Set's has/add/delete: a resolution is rarely more than a few steps deep, so
+ * the first four are held in fields (no table to allocate or hash into), the rest in a Set.
  */
 export class Guard {
-  private readonly list: object[] = [];
-  private set: Set<object> | undefined;
+  private first: object | undefined;
+  private second: object | undefined;
+  private third: object | undefined;
+  private fourth: object | undefined;
+  private rest: Set<object> | undefined;
 
   has(value: object): boolean {
-    return this.set ? this.set.has(value) : this.list.includes(value);
+    return value === this.first || value === this.second || value === this.third || value === this.fourth || (this.rest !== undefined && this.rest.has(value));
   }
 
   add(value: object): void {
-    if (this.set) this.set.add(value);
-    else if (!this.list.includes(value) && this.list.push(value) > 32) this.set = new Set(this.list);
+    if (this.has(value)) return;
+    if (this.first === undefined) this.first = value;
+    else if (this.second === undefined) this.second = value;
+    else if (this.third === undefined) this.third = value;
+    else if (this.fourth === undefined) this.fourth = value;
+    else (this.rest ??= new Set()).add(value);
   }
 
   delete(value: object): void {
-    if (this.set) {
-      this.set.delete(value);
-      return;
-    }
-    // Order does not matter: the last one takes its place (no array made, as splice would).
-    const index = this.list.indexOf(value);
-    if (index < 0) return;
-    const last = this.list.pop() as object;
-    if (index < this.list.length) this.list[index] = last;
+    if (value === this.first) this.first = undefined;
+    else if (value === this.second) this.second = undefined;
+    else if (value === this.third) this.third = undefined;
+    else if (value === this.fourth) this.fourth = undefined;
+    else this.rest?.delete(value);
   }
 }
 
@@ -228,9 +231,11 @@ export const PLACEHOLDER = '{…}';
 
 /**
  * Builds the module's name tables. `beforeRead`, when given, is called with a statement before
- * anything it binds is read (the session uses it to apply offset shifts it deferred).
+ * anything it binds is read (the session uses it to apply offset shifts it deferred). `visit`,
+ * when given, is called with each statement in order once its names are in, while what it holds
+ * was just read (a caller's own look at every statement costs less here than in a second pass).
  */
-export function buildEnv(facts: StatementFacts[], beforeRead?: (facts: StatementFacts) => void): ModuleEnv {
+export function buildEnv(facts: StatementFacts[], beforeRead?: (facts: StatementFacts) => void, visit?: (facts: StatementFacts) => void): ModuleEnv {
   const env: ModuleEnv = { bindings: new NameTable(), classBindings: new NameTable(), functions: new NameTable(), callers: new NameTable() };
   const owners = beforeRead ? new Map<object, StatementFacts>() : undefined;
   // Indexed loops: this runs once per analysis over every statement, often before the optimizing
@@ -258,6 +263,7 @@ export function buildEnv(facts: StatementFacts[], beforeRead?: (facts: Statement
       if (env.functions.peek(fn.name) === undefined) env.functions.set(fn.name, fn);
       owners?.set(fn, statement);
     }
+    visit?.(statement);
   }
   if (owners && beforeRead) {
     const readList = (list: Binding[]): void => {
@@ -918,6 +924,8 @@ export function resolveList(loc: Located, env: ModuleEnv, guard?: Guard, depth =
   const { expr, scope } = loc;
   switch (expr.kind) {
     case 'list': {
+      // A list without spreads has one item per element: made at its size (a list grown by push reserves far more).
+      if (!hasSpread(expr.items)) return { items: expr.items.map((item) => ({ expr: item, scope })), literal: expr, open: false, perItem: false };
       const items: Located[] = [];
       let open = false;
       for (const item of expr.items) {
@@ -999,6 +1007,11 @@ export function resolveList(loc: Located, env: ModuleEnv, guard?: Guard, depth =
     default:
       return undefined;
   }
+}
+
+function hasSpread(items: Expr[]): boolean {
+  for (let index = 0; index < items.length; index++) if (items[index].kind === 'spread') return true;
+  return false;
 }
 
 /** A dict / object value with its entries, following names, spreads, `dict(...)`, `Request(...)` and helpers. */

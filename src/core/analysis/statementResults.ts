@@ -27,6 +27,7 @@ const NOT_RECORDED: EnvDependencies = Object.freeze({ bindings: Object.freeze([]
 /** The lists of a statement that reports no finding or use (shared; frozen, so a change would fail loudly). */
 const NO_FINDINGS = Object.freeze([]) as unknown as RawFinding[];
 const NO_USES = Object.freeze([]) as unknown as PromptUse[];
+const NO_REQUESTS = Object.freeze([]) as unknown as RequestModel[];
 
 /**
  * Resolves one statement's requests, applies the request rules and collects its prompt facts.
@@ -39,15 +40,18 @@ export function evaluateStatement(facts: StatementFacts, env: ModuleEnv, text: s
   try {
     // Most statements send nothing: they get no rule context and share the empty lists.
     let findings = NO_FINDINGS;
-    const requests: RequestModel[] = [];
+    let requests: RequestModel[] = NO_REQUESTS;
     if (facts.sdkCalls.length > 0) {
       findings = [];
       const ctx: RuleContext = { env, text, python, options, findings, reported: new Set() };
-      for (const site of facts.sdkCalls) {
-        for (const request of requestsOf(site, env)) {
-          requests.push(request);
-          checkRequest(request, ctx);
-          checkApiRules(request, ctx);
+      const sites = facts.sdkCalls;
+      for (let index = 0; index < sites.length; index++) {
+        const built = requestsOf(sites[index], env);
+        // The one site's list is used as is (most statements hold one call); more are joined in order.
+        requests = requests === NO_REQUESTS ? built : requests.concat(built);
+        for (let at = 0; at < built.length; at++) {
+          checkRequest(built[at], ctx);
+          checkApiRules(built[at], ctx);
         }
       }
     }
