@@ -478,6 +478,7 @@ class IncrementalSession implements AnalysisSession {
     });
     // Nothing records what this evaluation reads and the env is not kept: module constants' texts are rendered once.
     env.constantTexts = new Map();
+    env.modelsInService = new Map();
     // Evidence from other files belongs to these options (evaluateStatement sets it too; some statements are not evaluated).
     env.external = options.crossFile;
     const python = this.language === 'python';

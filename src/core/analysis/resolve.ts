@@ -49,6 +49,8 @@ export interface ModuleEnv {
    * (a one-shot analysis): a kept env changes under edits, and a memo would hide the names it reads.
    */
   constantTexts?: Map<Expr, ConstantText>;
+  /** Model ids found in service (no BL007 to say), with the date they were judged on; kept like constantTexts (see apiRules.ts). */
+  modelsInService?: Map<string, string>;
 }
 
 /** A module-level string value rendered as text (escapes decoded), and whether it reads as prose (filled in on first need). */
