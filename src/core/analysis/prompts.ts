@@ -230,7 +230,7 @@ function promptFileSent(content: Located, env: ModuleEnv): string | undefined {
 /** Each request's whole known input per call, in source order (see PromptUse `call`). */
 export function assembleCalls(uses: PromptUse[][]): RawPrompt[] {
   const calls: RawPrompt[] = [];
-  const seen = new Set<number>();
+  const seen = new Set<number | string>();
   for (let at = 0; at < uses.length; at++) {
     const list = uses[at];
     for (let index = 0; index < list.length; index++) {
@@ -286,7 +286,7 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
   const moduleLevel = new Set(byBinding.values());
   const discovered = prompts.filter((prompt) => !moduleLevel.has(prompt)).sort((a, b) => a.span.start - b.span.start || b.span.end - a.span.end);
   const superseded = new Set<RawPrompt>();
-  const bySpan = new Map<number, RawPrompt>();
+  const bySpan = new Map<number | string, RawPrompt>();
   const note = (prompt: RawPrompt, model: string | undefined, cached: boolean): void => {
     prompt.model ??= model;
     prompt.cached ||= cached;
@@ -343,12 +343,15 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
   return prompts.filter((prompt) => !superseded.has(prompt) && (!prompt.onlyIfSent || prompt.sent)).sort((a, b) => a.span.start - b.span.start);
 }
 
+/** Spans ending below this (above MAX_ANALYSED_CHARS) get a number for a key. */
+const SPAN_KEY_LIMIT = 8_388_608;
+
 /**
- * One number per span (no string per use): offsets stay below 2^23, above MAX_ANALYSED_CHARS,
- * so `start * 2^23 + end` is exact and tells any two spans apart.
+ * One key per span, a number rather than a string per use: below 2^23 (every analysed text),
+ * `start * 2^23 + end` is exact and tells any two spans apart; beyond it, the `start:end` string.
  */
-function spanKey(start: number, end: number): number {
-  return start * 8_388_608 + end;
+function spanKey(start: number, end: number): number | string {
+  return start >= 0 && start <= end && end < SPAN_KEY_LIMIT && Number.isInteger(start) && Number.isInteger(end) ? start * SPAN_KEY_LIMIT + end : `${start}:${end}`;
 }
 
 /**
