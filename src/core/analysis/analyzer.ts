@@ -9,7 +9,7 @@ import { assembleCalls, assemblePrompts } from './prompts';
 import { type PlacedChange, type PublicResults, movedFindings, movedPrompts, movedRange, publicFinding, publicPrompt, withRange } from './publicResults';
 import { type ModuleEnv, ModuleEnvIndex, buildEnv } from './resolve';
 import { type RawFinding, type RuleContext, batchInputsOf, checkBatchCandidates } from './rules';
-import { type StatementResult, StatementResultCache, evaluateStatement, reusable, sameOptions } from './statementResults';
+import { type StatementResult, StatementResultCache, contributesNothing, evaluateStatement, reusable, sameOptions } from './statementResults';
 import { type LoadedRuntime, defaultWasmDir, loadRuntime } from './runtime';
 
 /** Texts longer than this are not analysed (generated bundles, data dumps). */
@@ -468,11 +468,31 @@ class IncrementalSession implements AnalysisSession {
 
   /** Every statement's result and the file's findings and prompts, for a session no edit follows (see `oneShot`). */
   private evaluateOnce(statements: StatementFacts[], text: string, options: AnalysisOptions, lines: LineIndex): AnalysisResult {
-    const env = buildEnv(statements);
+    // The statements that can contribute, and those the batch-candidate rule reads (SDK calls or
+    // calls in loops), noted while the name tables are built: they read the same facts.
+    const evaluated: StatementFacts[] = [];
+    const batchInputs: StatementFacts[] = [];
+    const env = buildEnv(statements, undefined, (statement) => {
+      if (!contributesNothing(statement)) evaluated.push(statement);
+      if (statement.sdkCalls.length > 0 || statement.loopCalls.length > 0) batchInputs.push(statement);
+    });
+    // Nothing records what this evaluation reads and the env is not kept: module constants' texts are rendered once.
+    env.constantTexts = new Map();
+    env.modelsInService = new Map();
+    // Evidence from other files belongs to these options (evaluateStatement sets it too; some statements are not evaluated).
+    env.external = options.crossFile;
     const python = this.language === 'python';
-    const results = statements.map((statement) => evaluateStatement(statement, env, text, python, options, false));
-    const findings = this.assembleFindings(statements, results, env, text, options, lines);
-    const { prompts, calls } = publicPromptsOf(results, lines);
+    // Only results that contribute are kept for the assembly (in source order, as all of them would
+    // be): most statements have none, and each pass over every result costs memory reads.
+    const withFindings: StatementResult[] = [];
+    const withPrompts: StatementResult[] = [];
+    for (let index = 0; index < evaluated.length; index++) {
+      const result = evaluateStatement(evaluated[index], env, text, python, options, false);
+      if (result.findings.length > 0) withFindings.push(result);
+      if (result.declared.length > 0 || result.uses.length > 0) withPrompts.push(result);
+    }
+    const findings = this.assembleFindings(batchInputs, withFindings, env, text, options, lines);
+    const { prompts, calls } = publicPromptsOf(withPrompts, lines);
     return { language: this.language, prompts, findings, calls };
   }
 
@@ -533,15 +553,22 @@ class IncrementalSession implements AnalysisSession {
     return { prompts: mergeByStart(keptPrompts, fresh.prompts), calls: mergeByStart(keptCalls, fresh.calls) };
   }
 
-  /** Every statement's findings, a helper's shared finding once, and the batch-candidate findings, with lines and columns. */
+  /**
+   * Every statement's findings, a helper's shared finding once, and the batch-candidate findings,
+   * with lines and columns. `statements` must hold every statement with SDK calls or loop calls
+   * (the others give the batch-candidate rule nothing).
+   */
   private assembleFindings(statements: StatementFacts[], results: StatementResult[], env: ModuleEnv, text: string, options: AnalysisOptions, lines: LineIndex): Finding[] {
     // A helper shared by several calls reports its finding once, for the first call. Each
     // statement's findings are distinct already; duplicates can only come from different ones.
     const findings: RawFinding[] = [];
     const byStart = new Map<number, RawFinding[]>();
     this.duplicatesDropped = false;
-    for (const result of results) {
-      for (const finding of result.findings) {
+    // Indexed loops: every statement of the file passes here.
+    for (let index = 0; index < results.length; index++) {
+      const list = results[index].findings;
+      for (let at = 0; at < list.length; at++) {
+        const finding = list[at];
         const sameStart = byStart.get(finding.start);
         if (!sameStart) byStart.set(finding.start, [finding]);
         else if (sameStart.some((other) => other.code === finding.code && other.end === finding.end)) {
@@ -554,7 +581,13 @@ class IncrementalSession implements AnalysisSession {
     // Only the batch-candidate rule adds findings from here on, all BL101, which no statement reports.
     const reported = new Set<string>();
     const ctx: RuleContext = { env, text, python: this.language === 'python', options, findings, reported };
-    for (const statement of statements) if (statement.loopCalls.length > 0 || statement.sdkCalls.some((site) => site.loop)) this.materialize(statement);
+    // Offsets not yet shifted are brought up to date first (none are pending after a fresh parse).
+    if (this.pending.size > 0) {
+      for (let index = 0; index < statements.length; index++) {
+        const statement = statements[index];
+        if (statement.loopCalls.length > 0 || (statement.sdkCalls.length > 0 && statement.sdkCalls.some((site) => site.loop))) this.materialize(statement);
+      }
+    }
     checkBatchCandidates(statements, ctx);
     findings.sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
     this.outputRaws = findings;

@@ -59,11 +59,17 @@ function checkModel(request: RequestModel, ctx: RuleContext): void {
   const model = request.model;
   const span = request.modelSpan;
   if (!model || !span) return;
+  const date = ctx.options.today ?? today();
+  // A model already found in service on this date (in this analysis) says nothing again.
+  const inService = ctx.env.modelsInService;
+  if (inService?.get(model) === date) return;
   const known = findModel(model);
   if (known) {
-    const facts = lifecycleAt(known.lifecycle, ctx.options.today ?? today());
-    if (facts.state !== 'retired' && facts.state !== 'deprecated') return;
-    if (facts.state === 'deprecated' && !facts.retiresOn) return;
+    const facts = lifecycleAt(known.lifecycle, date);
+    if ((facts.state !== 'retired' && facts.state !== 'deprecated') || (facts.state === 'deprecated' && !facts.retiresOn)) {
+      inService?.set(model, date);
+      return;
+    }
     const edit = facts.successor ? replaceLiteral(ctx, span, facts.successor) : undefined;
     const fixes = edit ? [{ title: `Use ${facts.successor}`, edits: [edit] }] : [];
     if (facts.state === 'retired') {
@@ -92,6 +98,8 @@ function checkModel(request: RequestModel, ctx: RuleContext): void {
 function checkRemovedParameters(request: RequestModel, ctx: RuleContext): void {
   const params = request.params;
   if (!params || request.method.includes('count')) return;
+  // Most requests send none of them: nothing is built for those.
+  if (!REMOVED_PARAMETERS.some((name) => params.entries.has(name))) return;
   const present = REMOVED_PARAMETERS.map((name) => ({ name, found: params.entries.get(name) })).filter((item) => item.found !== undefined);
   if (present.length === 0) return;
   const sdk = ctx.options.sdkApiVersions?.[ctx.python ? 'python' : 'typescript'];

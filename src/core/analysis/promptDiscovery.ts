@@ -128,7 +128,10 @@ function pathLiteral(expr: Expr): string | undefined {
 /** Prompts a statement holds away from its module constants (see the module comment). */
 export function discoverPrompts(facts: StatementFacts, isModulePrompt: (binding: Binding) => boolean): FoundPrompt[] {
   const out: FoundPrompt[] = [];
-  for (const binding of facts.bindings) {
+  // Indexed loops here and in scopePrompts: they run for every statement and scope of the file.
+  const bindings = facts.bindings;
+  for (let index = 0; index < bindings.length; index++) {
+    const binding = bindings[index];
     if (binding.kind !== 'assign' || !binding.value) continue;
     const owner = binding.className ? `${binding.className}.${binding.name}` : binding.name;
     const file = promptFileOf(binding.value, binding.name, facts.bindings);
@@ -139,7 +142,8 @@ export function discoverPrompts(facts: StatementFacts, isModulePrompt: (binding:
     if (isModulePrompt(binding)) continue;
     fieldsIn(binding.value, owner, undefined, out, 0);
   }
-  for (const scope of facts.functions) scopePrompts(scope, out);
+  const functions = facts.functions;
+  for (let index = 0; index < functions.length; index++) scopePrompts(functions[index], out);
   return out;
 }
 
@@ -150,7 +154,9 @@ function scopePrompts(scope: Scope, out: FoundPrompt[]): void {
   }
   // Made on first use: most scopes hold no string variable.
   let seen: Set<string> | undefined;
-  for (const binding of scope.bindings) {
+  const bindings = scope.bindings;
+  for (let index = 0; index < bindings.length; index++) {
+    const binding = bindings[index];
     if (binding.kind !== 'assign' || !binding.value) continue;
     const value = binding.value;
     const file = promptFileOf(value, binding.name, scope.bindings);
@@ -173,9 +179,27 @@ function scopePrompts(scope: Scope, out: FoundPrompt[]): void {
       out.push({ name: `${scope.name}: ${binding.name}`, kind: 'few-shot', value, span: { start: binding.at, end: binding.end }, scope, binding, weak: false });
       continue;
     }
-    fieldsIn(value, `${scope.name}: ${binding.name}`, scope, out, 0);
+    // The owner's name is built only for a value fieldsIn can find something in.
+    if (mayHoldFields(value)) fieldsIn(value, `${scope.name}: ${binding.name}`, scope, out, 0);
   }
-  for (const value of scope.returns) fieldsIn(value, `${scope.name}()`, scope, out, 0);
+  const returns = scope.returns;
+  for (let index = 0; index < returns.length; index++) if (mayHoldFields(returns[index])) fieldsIn(returns[index], `${scope.name}()`, scope, out, 0);
+}
+
+/** False for the kinds of value fieldsIn returns from at once (names, strings, numbers, operators). */
+function mayHoldFields(expr: Expr): boolean {
+  switch (expr.kind) {
+    case 'dict':
+    case 'member':
+    case 'list':
+    case 'call':
+    case 'choice':
+      return true;
+    case 'opaque':
+      return expr.inner !== undefined;
+    default:
+      return false;
+  }
 }
 
 /**
@@ -190,9 +214,10 @@ function fieldsIn(expr: Expr, owner: string, scope: Scope | undefined, out: Foun
       const model = modelLiteral(expr.entries.find((entry) => entry.key === 'model')?.value);
       const before = out.length;
       for (const entry of expr.entries) {
-        if (entry.key && fieldPrompt(entry, entry.key, `${owner}.${entry.key}`, scope, out)) continue;
+        // Names are built only where a prompt can be found (this walks every value of every function).
+        if (entry.key && PROMPT_FIELDS.has(entry.key) && fieldPrompt(entry, entry.key, `${owner}.${entry.key}`, scope, out)) continue;
         if (entry.key === 'messages' && entry.value.kind === 'list') messagePrompts(entry.value, `${owner}.messages`, scope, out);
-        else fieldsIn(entry.value, entry.key ? `${owner}.${entry.key}` : owner, scope, out, depth + 1);
+        else if (mayHoldFields(entry.value)) fieldsIn(entry.value, entry.key ? `${owner}.${entry.key}` : owner, scope, out, depth + 1);
       }
       if (model) for (const found of out.slice(before)) found.model ??= model;
       return;
@@ -210,7 +235,8 @@ function fieldsIn(expr: Expr, owner: string, scope: Scope | undefined, out: Foun
       return;
     case 'call': {
       if (isSdkCallee(expr.callee)) return;
-      const callee = expr.callee.split('.').pop() || expr.callee;
+      // The last dotted part (as `split('.').pop()`, without the array).
+      const callee = expr.callee.slice(expr.callee.lastIndexOf('.') + 1) || expr.callee;
       if (PROMPT_WRAPPER.test(expr.callee) && !/dedent|cleandoc|stripIndent|outdent/.test(callee)) {
         const wrapped = wrappedString(expr);
         if (wrapped) {
@@ -222,7 +248,7 @@ function fieldsIn(expr: Expr, owner: string, scope: Scope | undefined, out: Foun
       const before = out.length;
       const sent = MODEL_CALL.test(expr.callee);
       for (const kwarg of expr.kwargs) {
-        if (fieldPrompt(kwarg, kwarg.name, `${callee}(${kwarg.name})`, scope, out, sent)) continue;
+        if (PROMPT_FIELDS.has(kwarg.name) && fieldPrompt(kwarg, kwarg.name, `${callee}(${kwarg.name})`, scope, out, sent)) continue;
         if (kwarg.name === 'messages' && kwarg.value.kind === 'list') messagePrompts(kwarg.value, `${callee}(messages)`, scope, out);
         else fieldsIn(kwarg.value, owner, scope, out, depth + 1);
       }
@@ -246,15 +272,18 @@ export interface SentReference {
   scope: Scope | undefined;
 }
 
+/** No names (shared, frozen: callers only read it). */
+const NO_REFERENCES: readonly SentReference[] = Object.freeze([]);
+
 /**
  * Names that calls of other LLM clients (not the Anthropic SDK, whose requests are modelled in
  * full) pass as their prompt: positional and `contents`/`prompt`/`system`-like arguments, list
  * items and message `content`s. The constants they name are prompts, whatever they are called.
  */
-export function sentReferences(facts: StatementFacts): SentReference[] {
-  const out: SentReference[] = [];
+export function sentReferences(facts: StatementFacts): readonly SentReference[] {
   // Lowering notes whether any call of another client was met: most statements have none.
-  if (facts.otherModelCalls === false) return out;
+  if (facts.otherModelCalls === false) return NO_REFERENCES;
+  const out: SentReference[] = [];
   for (const binding of facts.bindings) if (binding.value) visitCalls(binding.value, undefined, 0, out);
   for (const scope of facts.functions) {
     for (const binding of scope.bindings) if (binding.value) visitCalls(binding.value, scope, 0, out);

@@ -38,12 +38,13 @@ const CODE_LINE = /^\s*(?:def |class |import |from \S+ import|function |const |l
 export function nonProseReason(text: string): string | undefined {
   const trimmed = text.trim();
   if (trimmed.length < 10 || countMatches(WORD, trimmed, 2) < 2) return 'empty or trivial';
-  const tags = countMatches(HTML_TAG, trimmed, 6);
+  // Each pattern below needs its delimiter in the text: most prose has neither, and is not scanned for them.
+  const tags = trimmed.includes('<') ? countMatches(HTML_TAG, trimmed, 6) : 0;
   if (tags >= 2 && (tags >= 6 || /^<(?:!doctype|html|div|table|body|head|p|span|form|style|script)\b/i.test(trimmed) || /<\/(?:html|div|table|body|p|span|form)>\s*$/i.test(trimmed))) return 'markup';
   if (SQL.test(trimmed)) return 'SQL';
   if (GRAPHQL.test(trimmed) && !/[.!?]\s/.test(trimmed.replace(/#.*$/gm, ''))) return 'GraphQL';
   const lines = trimmed.split('\n').filter((line) => line.trim() !== '');
-  const cssRules = countMatches(CSS_RULE, trimmed, 2);
+  const cssRules = trimmed.includes('{') ? countMatches(CSS_RULE, trimmed, 2) : 0;
   if (cssRules >= 2 || (cssRules === 1 && lines.length <= 3 && /^[@.#:\w-][^{]*\{/.test(trimmed))) return 'CSS';
   if (lines.length >= 2 && share(lines, SHELL_LINE) >= 0.5) return 'shell';
   if (lines.length >= 3 && share(lines, CODE_LINE) >= 0.6) return 'code';
@@ -58,7 +59,8 @@ const WORD = /[A-Za-z\u00C0-\uFFFF]{2,}/g;
 function countMatches(pattern: RegExp, text: string, enough: number): number {
   pattern.lastIndex = 0;
   let count = 0;
-  while (count < enough && pattern.exec(text) !== null) count++;
+  // `test` advances a global pattern as `exec` does, without building each match.
+  while (count < enough && pattern.test(text)) count++;
   pattern.lastIndex = 0;
   return count;
 }

@@ -3,8 +3,7 @@ import type { Binding, Expr, Span, StatementFacts } from './ir';
 import { PROMPT_NAME, discoverPrompts, isStringValue, promptFileOf, promptTextExpr, sentReferences } from './promptDiscovery';
 import { decodeEscapes, nonProseReason } from './promptText';
 import { type RequestModel, blockTexts } from './requests';
-import { type Located, type ModuleEnv, PLACEHOLDER, helperOf, lookup, stringify } from './resolve';
-import { staticText } from './rules';
+import { type ConstantText, Guard, type Located, type ModuleEnv, PLACEHOLDER, helperOf, lookup, stringify } from './resolve';
 
 /** A prompt constant before offsets become lines and columns. */
 export interface RawPrompt extends Omit<PromptConstant, 'range'> {
@@ -49,94 +48,167 @@ export interface BindingPrompt {
   prompt: Omit<RawPrompt, 'span'>;
 }
 
+/** No prompts (shared, frozen: results only read their lists). */
+const NO_PROMPTS = Object.freeze([]) as unknown as BindingPrompt[];
+
 /** The prompts a statement declares: its prompt-like constants and what discoverPrompts finds. */
 export function bindingPromptsOf(facts: StatementFacts, env: ModuleEnv): BindingPrompt[] {
-  const out: BindingPrompt[] = [];
+  // Made on the first prompt found (most statements declare none, and share NO_PROMPTS).
+  let out: BindingPrompt[] | undefined;
   // Made on the first prompt: most statements bind none.
   let modulePrompts: Set<Binding> | undefined;
-  for (const binding of facts.bindings) {
+  // Indexed loops: this runs for every statement of the file.
+  const bindings = facts.bindings;
+  for (let index = 0; index < bindings.length; index++) {
+    const binding = bindings[index];
     if (binding.kind !== 'assign' || !binding.value) continue;
     const prompt = promptFromBinding(binding, env);
     if (prompt) {
-      out.push({ binding, prompt });
+      (out ??= []).push({ binding, prompt });
       (modulePrompts ??= new Set()).add(binding);
     }
   }
   // Module constants that other LLM clients' calls send (`generate_content(contents=[WRITER, text])`).
-  for (const ref of sentReferences(facts)) {
+  const sent = sentReferences(facts);
+  for (let index = 0; index < sent.length; index++) {
+    const ref = sent[index];
     const found = lookup(env, ref.name, ref.scope, ref.at);
     if (!found || found.scope || found.binding.kind !== 'assign' || !found.binding.value || !isStringValue(found.binding.value)) continue;
-    const text = decodeEscapes(stringify({ expr: promptTextExpr(found.binding.value), scope: undefined }, env).text);
-    if (text.split(PLACEHOLDER).join('').trim() === '') continue;
-    out.push({ binding: found.binding, sends: true, prompt: { name: found.binding.name, kind: 'named-constant', text, hasDynamicParts: text.includes(PLACEHOLDER) } });
+    const text = constantText(found.binding.value, env).text;
+    if (withoutPlaceholders(text).trim() === '') continue;
+    (out ??= []).push({ binding: found.binding, sends: true, prompt: { name: found.binding.name, kind: 'named-constant', text, hasDynamicParts: text.includes(PLACEHOLDER) } });
   }
-  for (const found of discoverPrompts(facts, (binding) => modulePrompts?.has(binding) === true)) {
+  // Statements with neither bindings nor functions hold nothing discoverPrompts could find.
+  if (bindings.length === 0 && facts.functions.length === 0) return out ?? NO_PROMPTS;
+  const discovered = discoverPrompts(facts, (binding) => modulePrompts?.has(binding) === true);
+  for (let index = 0; index < discovered.length; index++) {
+    const found = discovered[index];
     const relative = { start: found.span.start - facts.start, end: found.span.end - facts.start };
     if (found.file) {
       const prompt = { name: found.name, kind: 'prompt-file' as const, text: '', hasDynamicParts: false, file: found.file };
       // A module-level one is a binding like any constant: the calls that send it give it their model.
-      out.push(found.binding && !found.scope ? { binding: found.binding, prompt } : { facts, relative, prompt });
+      (out ??= []).push(found.binding && !found.scope ? { binding: found.binding, prompt } : { facts, relative, prompt });
       continue;
     }
     const rendered = decodeEscapes(stringify({ expr: promptTextExpr(found.value), scope: found.scope }, env).text);
-    const fixed = rendered.split(PLACEHOLDER).join('');
+    const fixed = withoutPlaceholders(rendered);
     if (fixed.trim() === '') continue;
     const onlyIfSent = found.weak && (nonProseReason(rendered) !== undefined || fixed.trim().length < WEAK_PROMPT_CHARS);
     const hasDynamicParts = rendered.includes(PLACEHOLDER);
     const kind: PromptKind = found.kind;
-    out.push({ facts, relative, prompt: { name: found.name, kind, text: rendered, hasDynamicParts, ...(found.model ? { model: found.model } : {}), ...(onlyIfSent ? { onlyIfSent } : {}) } });
+    // Optional fields set after the others, in the order a spread of them gave (no spread of small objects here).
+    const prompt: Omit<RawPrompt, 'span'> = { name: found.name, kind, text: rendered, hasDynamicParts };
+    if (found.model) prompt.model = found.model;
+    if (onlyIfSent) prompt.onlyIfSent = onlyIfSent;
+    (out ??= []).push({ facts, relative, prompt });
   }
-  return out;
+  return out ?? NO_PROMPTS;
+}
+
+/** A constant a call sends, with its own prompt when it reads as long prose (see proseOf). */
+function constantUse(binding: Binding, model: string | undefined, cached: boolean, env: ModuleEnv): PromptUse {
+  const use: Extract<PromptUse, { kind: 'constant' }> = { kind: 'constant', binding, model, cached };
+  const prose = proseOf(binding, env);
+  if (prose) use.prose = prose;
+  return use;
+}
+
+/** `text` without its run-time placeholders (as `text.split(PLACEHOLDER).join('')`, without copying a text that has none). */
+function withoutPlaceholders(text: string): string {
+  return text.includes(PLACEHOLDER) ? text.replaceAll(PLACEHOLDER, '') : text;
+}
+
+/** True when `text` has a character that is not whitespace outside its placeholders (as `withoutPlaceholders(text).trim() !== ''`, without the copy). */
+function hasStaticText(text: string): boolean {
+  for (let at = 0; at < text.length; ) {
+    const next = text.indexOf(PLACEHOLDER, at);
+    const end = next === -1 ? text.length : next;
+    for (let index = at; index < end; index++) if (!isWhitespace(text.charCodeAt(index))) return true;
+    if (next === -1) return false;
+    at = next + PLACEHOLDER.length;
+  }
+  return false;
+}
+
+/** The characters `trim()` removes (and `\s` matches): ECMAScript white space and line terminators. */
+function isWhitespace(code: number): boolean {
+  if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  return code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
+}
+
+/**
+ * The text of a module-level string value, as the API receives it (`stringify` at module scope,
+ * escapes decoded). A one-shot analysis renders each value once (see ModuleEnv.constantTexts):
+ * the constant's declaration, the calls sending it and the prose check all read the same text.
+ */
+function constantText(value: Expr, env: ModuleEnv): ConstantText {
+  const memo = env.constantTexts;
+  const known = memo?.get(value);
+  if (known) return known;
+  const rendered: ConstantText = { text: decodeEscapes(stringify({ expr: promptTextExpr(value), scope: undefined }, env).text) };
+  memo?.set(value, rendered);
+  return rendered;
+}
+
+/** nonProseReason of a constant's text, worked out once per text (see constantText). */
+function constantNonProse(constant: ConstantText): string | undefined {
+  if (constant.nonProse === undefined) constant.nonProse = nonProseReason(constant.text) ?? null;
+  return constant.nonProse ?? undefined;
 }
 
 /** The prompt uses of a statement's requests (see PromptUse), in source order of their calls. */
 export function promptUsesOf(requests: RequestModel[], env: ModuleEnv): PromptUse[] {
   const uses: PromptUse[] = [];
   // Requests arrive in lowering order (inner calls first); the model rule wants source order.
-  const ordered = [...requests].sort((a, b) => a.site.call.start - b.site.call.start);
-  for (const request of ordered) {
+  const ordered = requests.length > 1 ? [...requests].sort((a, b) => a.site.call.start - b.site.call.start) : requests;
+  for (let at = 0; at < ordered.length; at++) {
+    const request = ordered[at];
     const method = request.method;
     const model = request.model;
+    const blocks = request.blocks;
     let lastBreakpoint = -1;
-    request.blocks.forEach((block, index) => {
-      if (block.breakpoint) lastBreakpoint = index;
-    });
-    if (request.automatic) lastBreakpoint = request.blocks.length - 1;
+    for (let index = 0; index < blocks.length; index++) if (blocks[index].breakpoint) lastBreakpoint = index;
+    if (request.automatic) lastBreakpoint = blocks.length - 1;
     const texts = blockTexts(request, env);
-    request.blocks.forEach((block, index) => {
-      if (block.section === 'tools') return;
+    for (let index = 0; index < blocks.length; index++) {
+      const block = blocks[index];
+      if (block.section === 'tools') continue;
       const cached = index <= lastBreakpoint;
-      forEachConstantSent(block.content, env, (binding) => uses.push({ kind: 'constant', binding, model, cached, ...proseOf(binding, env) }));
-      for (const entry of indexedPromptTable(block.content, env)) uses.push(entry(model, cached));
+      forEachConstantSent(block.content, env, (binding) => uses.push(constantUse(binding, model, cached, env)));
+      const table = indexedPromptTable(block.content, env);
+      for (let entry = 0; entry < table.length; entry++) uses.push(table[entry](model, cached));
       const target = followToString(block.content, env);
-      if (!target) return;
-      const raw = target.loc === block.content ? texts[index] : stringify(target.loc, env);
-      const value = { ...raw, text: decodeEscapes(raw.text) };
-      const hasDynamicParts = value.text.includes(PLACEHOLDER);
+      if (!target) continue;
+      const text = decodeEscapes((target.loc === block.content ? texts[index] : stringify(target.loc, env)).text);
+      const hasDynamicParts = text.includes(PLACEHOLDER);
       // An inline argument whose written part holds no word (a separator between run-time values) is no prompt worth a lens.
-      const worthPricing = staticText(value).trim().length > 0 && (target.binding !== undefined || /[A-Za-z\u00C0-\uFFFF]{2}/.test(value.text.split(PLACEHOLDER).join(' ')));
+      const worthPricing = hasStaticText(text) && (target.binding !== undefined || /[A-Za-z\u00C0-\uFFFF]{2}/.test(hasDynamicParts ? text.replaceAll(PLACEHOLDER, ' ') : text));
       if (target.binding) {
-        uses.push({ kind: 'direct', binding: target.binding, text: value.text, hasDynamicParts, worthPricing, model, cached });
-        return;
+        uses.push({ kind: 'direct', binding: target.binding, text, hasDynamicParts, worthPricing, model, cached });
+        continue;
       }
       const span = { start: target.loc.expr.start, end: target.loc.expr.end };
       const label = block.section === 'system' ? 'system' : `messages[${block.messageIndex ?? 0}].content`;
-      const argument: RawPrompt | undefined = worthPricing ? { name: `${label} (${method})`, kind: 'sdk-argument', span, text: value.text, hasDynamicParts, model, cached } : undefined;
+      const argument: RawPrompt | undefined = worthPricing ? { name: `${label} (${method})`, kind: 'sdk-argument', span, text, hasDynamicParts, model, cached } : undefined;
       uses.push({ kind: 'inline', start: span.start, end: span.end, model, cached, argument });
-    });
+    }
     const call = request.site.call;
     // A block that is a prompt file's text (`system=SYSTEM` with `SYSTEM = open("prompts/x.md").read()`)
     // is known once the file is read: it is named here, not left as a run-time part.
-    const files: string[] = [];
-    const pieces = request.blocks.map((block, index) => {
-      const file = block.section === 'tools' ? undefined : promptFileSent(block.content, env);
-      if (file === undefined) return decodeEscapes(texts[index].text);
-      files.push(file);
-      return '';
-    });
-    const text = pieces.filter((piece) => piece !== '').join('\n\n');
+    let files: string[] | undefined;
+    // The non-empty pieces joined by blank lines (as `pieces.join('\n\n')`, without the list; one piece is the text itself).
+    let text = '';
+    for (let index = 0; index < blocks.length; index++) {
+      const file = blocks[index].section === 'tools' ? undefined : promptFileSent(blocks[index].content, env);
+      if (file !== undefined) (files ??= []).push(file);
+      else {
+        const piece = decodeEscapes(texts[index].text);
+        if (piece !== '') text = text === '' ? piece : `${text}\n\n${piece}`;
+      }
+    }
     const cachedAny = lastBreakpoint >= 0;
-    const requestPrompt: RawPrompt = { name: `${method} request`, kind: 'request', span: { start: call.start, end: call.end }, text, hasDynamicParts: text.includes(PLACEHOLDER) || request.unresolved.size > 0 || request.conversation, model, cached: cachedAny, ...(files.length > 0 ? { files } : {}) };
+    const requestPrompt: RawPrompt = { name: `${method} request`, kind: 'request', span: { start: call.start, end: call.end }, text, hasDynamicParts: text.includes(PLACEHOLDER) || request.unresolved.size > 0 || request.conversation, model, cached: cachedAny };
+    if (files) requestPrompt.files = files;
     uses.push({ kind: 'call', start: call.start, end: call.end, request: requestPrompt });
   }
   return uses;
@@ -158,11 +230,13 @@ function promptFileSent(content: Located, env: ModuleEnv): string | undefined {
 /** Each request's whole known input per call, in source order (see PromptUse `call`). */
 export function assembleCalls(uses: PromptUse[][]): RawPrompt[] {
   const calls: RawPrompt[] = [];
-  const seen = new Set<string>();
-  for (const list of uses) {
-    for (const use of list) {
+  const seen = new Set<number | string>();
+  for (let at = 0; at < uses.length; at++) {
+    const list = uses[at];
+    for (let index = 0; index < list.length; index++) {
+      const use = list[index];
       if (use.kind !== 'call') continue;
-      const key = `${use.start}:${use.end}`;
+      const key = spanKey(use.start, use.end);
       if (seen.has(key)) continue;
       seen.add(key);
       calls.push(copyPrompt(use.request, { start: use.start, end: use.end }));
@@ -181,8 +255,10 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
   const prompts: RawPrompt[] = [];
   const byBinding = new Map<Binding, RawPrompt>();
   const sentByOthers: BindingPrompt[] = [];
-  for (const list of declared) {
-    for (const entry of list) {
+  for (let at = 0; at < declared.length; at++) {
+    const list = declared[at];
+    for (let index = 0; index < list.length; index++) {
+      const entry = list[index];
       const { binding, facts, relative, prompt } = entry;
       if (entry.sends) {
         sentByOthers.push(entry);
@@ -210,14 +286,16 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
   const moduleLevel = new Set(byBinding.values());
   const discovered = prompts.filter((prompt) => !moduleLevel.has(prompt)).sort((a, b) => a.span.start - b.span.start || b.span.end - a.span.end);
   const superseded = new Set<RawPrompt>();
-  const bySpan = new Map<string, RawPrompt>();
+  const bySpan = new Map<number | string, RawPrompt>();
   const note = (prompt: RawPrompt, model: string | undefined, cached: boolean): void => {
     prompt.model ??= model;
     prompt.cached ||= cached;
     prompt.sent = true;
   };
-  for (const list of uses) {
-    for (const use of list) {
+  for (let at = 0; at < uses.length; at++) {
+    const list = uses[at];
+    for (let index = 0; index < list.length; index++) {
+      const use = list[index];
       if (use.kind === 'call') continue;
       if (use.kind === 'constant') {
         let known = byBinding.get(use.binding);
@@ -250,7 +328,7 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
           else note(sentLocal, use.model, use.cached);
         }
         if (!use.argument) continue;
-        const key = `${use.start}:${use.end}`;
+        const key = spanKey(use.start, use.end);
         const existing = bySpan.get(key);
         if (existing) {
           existing.cached ||= use.cached;
@@ -263,6 +341,17 @@ export function assemblePrompts(declared: BindingPrompt[][], uses: PromptUse[][]
     }
   }
   return prompts.filter((prompt) => !superseded.has(prompt) && (!prompt.onlyIfSent || prompt.sent)).sort((a, b) => a.span.start - b.span.start);
+}
+
+/** Spans ending below this (above MAX_ANALYSED_CHARS) get a number for a key. */
+const SPAN_KEY_LIMIT = 8_388_608;
+
+/**
+ * One key per span, a number rather than a string per use: below 2^23 (every analysed text),
+ * `start * 2^23 + end` is exact and tells any two spans apart; beyond it, the `start:end` string.
+ */
+function spanKey(start: number, end: number): number | string {
+  return start >= 0 && start <= end && end < SPAN_KEY_LIMIT && Number.isInteger(start) && Number.isInteger(end) ? start * SPAN_KEY_LIMIT + end : `${start}:${end}`;
 }
 
 /**
@@ -303,26 +392,40 @@ function promptFromBinding(binding: Binding & { className?: string }, env: Modul
   const value = binding.value as Expr;
   const named = PROMPT_NAME.test(binding.name);
   let kind: PromptKind | undefined;
+  let constant: ConstantText | undefined;
   if (value.kind === 'list' && isFewShot(value)) kind = named || value.items.length > 0 ? 'few-shot' : undefined;
   else if (isStringValue(value)) {
+    // Most string constants are neither named like prompts nor long multi-line literals: they are not rendered.
+    const multiline = value.kind === 'str' && value.multiline;
+    if (!named && !multiline) return undefined;
     const rendered = stringify({ expr: promptTextExpr(value), scope: undefined }, env);
     const hasPlaceholders = isTemplate(value) || /\{[A-Za-z_][\w.]*\}|\{\{\s*[\w.]+\s*\}\}/.test(rendered.text);
     if (named) kind = hasPlaceholders ? 'template' : 'named-constant';
-    else if (value.kind === 'str' && value.multiline && rendered.text.length >= MULTILINE_PROMPT_CHARS) kind = hasPlaceholders ? 'template' : 'multiline-string';
+    else if (multiline && rendered.text.length >= MULTILINE_PROMPT_CHARS) kind = hasPlaceholders ? 'template' : 'multiline-string';
+    // The same rendering, escapes decoded: the text the calls sending the constant read too.
+    if (kind) {
+      constant = env.constantTexts?.get(value);
+      if (!constant) {
+        constant = { text: decodeEscapes(rendered.text) };
+        env.constantTexts?.set(value, constant);
+      }
+    }
   }
   if (!kind) return undefined;
-  const text = decodeEscapes(stringify({ expr: promptTextExpr(value), scope: undefined }, env).text);
+  constant ??= { text: decodeEscapes(stringify({ expr: promptTextExpr(value), scope: undefined }, env).text) };
+  const text = constant.text;
   // A long unnamed string is a prompt only if it reads as one; a named one that does not is listed only when sent.
-  const notProse = kind === 'few-shot' ? undefined : nonProseReason(text);
+  const notProse = kind === 'few-shot' ? undefined : constantNonProse(constant);
   if (notProse && kind === 'multiline-string') return undefined;
-  return {
+  const prompt: RawPrompt = {
     name: binding.className ? `${binding.className}.${binding.name}` : binding.name,
     kind,
     span: { start: binding.at, end: binding.end },
     text,
     hasDynamicParts: text.includes(PLACEHOLDER) || kind === 'template',
-    ...(notProse ? { onlyIfSent: true } : {}),
   };
+  if (notProse) prompt.onlyIfSent = true;
+  return prompt;
 }
 
 function isTemplate(value: Expr): boolean {
@@ -339,11 +442,11 @@ function isFewShot(value: Extract<Expr, { kind: 'list' }>): boolean {
  * variable, or returned by a helper. Each binding and helper is followed once.
  */
 function forEachConstantSent(loc: Located, env: ModuleEnv, visit: (binding: Binding) => void): void {
-  walkSent(loc.expr, loc.scope, 0, env, visit, new Set<object>());
+  walkSent(loc.expr, loc.scope, 0, env, visit, new Guard());
 }
 
 /** One step of forEachConstantSent (a function, not a closure per step: this runs per value sent). */
-function walkSent(expr: Expr, scope: Located['scope'], depth: number, env: ModuleEnv, visit: (binding: Binding) => void, seen: Set<object>): void {
+function walkSent(expr: Expr, scope: Located['scope'], depth: number, env: ModuleEnv, visit: (binding: Binding) => void, seen: Guard): void {
   if (depth > 40 || seen.has(expr)) return;
   seen.add(expr);
   const inner = depth + 1;
@@ -410,21 +513,33 @@ function walkSent(expr: Expr, scope: Located['scope'], depth: number, env: Modul
 /** Prompts sent inside a larger text are listed on their own only when long prose (not a list of labels, a date format…). */
 const SENT_PART_MIN_CHARS = 60;
 
-function proseOf(binding: Binding & { className?: string }, env: ModuleEnv): { prose?: Omit<RawPrompt, 'span'> } {
-  if (binding.kind !== 'assign' || !binding.value || !isStringValue(binding.value)) return {};
-  const text = decodeEscapes(stringify({ expr: promptTextExpr(binding.value), scope: undefined }, env).text);
-  const fixed = text.split(PLACEHOLDER).join('').trim();
-  if (fixed.length < SENT_PART_MIN_CHARS || nonProseReason(text) !== undefined || fixed.split(/\s+/).length < 8) return {};
-  return { prose: { name: binding.className ? `${binding.className}.${binding.name}` : binding.name, kind: 'named-constant', text, hasDynamicParts: text.includes(PLACEHOLDER) } };
+function proseOf(binding: Binding & { className?: string }, env: ModuleEnv): Omit<RawPrompt, 'span'> | undefined {
+  if (binding.kind !== 'assign' || !binding.value || !isStringValue(binding.value)) return undefined;
+  const constant = constantText(binding.value, env);
+  const text = constant.text;
+  const fixed = withoutPlaceholders(text).trim();
+  if (fixed.length < SENT_PART_MIN_CHARS || constantNonProse(constant) !== undefined || !hasWords(fixed, 8)) return undefined;
+  return { name: binding.className ? `${binding.className}.${binding.name}` : binding.name, kind: 'named-constant', text, hasDynamicParts: text.includes(PLACEHOLDER) };
+}
+
+const WHITESPACE_RUN = /\s+/g;
+
+/** True when a trimmed, non-empty text splits on whitespace into at least `count` words (as `split(/\s+/).length >= count`, without the array). */
+function hasWords(trimmed: string, count: number): boolean {
+  WHITESPACE_RUN.lastIndex = 0;
+  let words = 1;
+  while (words < count && WHITESPACE_RUN.test(trimmed)) words++;
+  WHITESPACE_RUN.lastIndex = 0;
+  return words >= count;
 }
 
 /**
  * `system=STEPS[step]`: a module dict of prompts picked by key at run time. Each string entry of
  * the dict is a prompt the call sends, listed where it is written.
  */
-function indexedPromptTable(loc: Located, env: ModuleEnv): ((model: string | undefined, cached: boolean) => PromptUse)[] {
+function indexedPromptTable(loc: Located, env: ModuleEnv): readonly ((model: string | undefined, cached: boolean) => PromptUse)[] {
   const { expr } = loc;
-  if (expr.kind !== 'index' || expr.object.kind !== 'ref') return [];
+  if (expr.kind !== 'index' || expr.object.kind !== 'ref') return NO_TABLE;
   const found = lookup(env, expr.object.name, loc.scope, expr.start);
   const table = found && !found.scope && found.binding.kind === 'assign' ? found.binding.value : undefined;
   if (!table || table.kind !== 'dict' || !found) return [];
@@ -437,6 +552,8 @@ function indexedPromptTable(loc: Located, env: ModuleEnv): ((model: string | und
       return { kind: 'inline', start: entry.start, end: entry.end, model, cached, argument };
     });
 }
+
+const NO_TABLE: readonly never[] = [];
 
 interface StringTarget {
   loc: Located;

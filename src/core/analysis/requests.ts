@@ -138,7 +138,8 @@ function buildRequest(site: CallSite, method: string, args: ResolvedDict, env: M
   const maxTokens = args.entries.get('max_tokens') ?? args.entries.get('maxTokens');
   if (maxTokens?.value.expr.kind === 'num') request.maxTokens = { start: maxTokens.value.expr.start, end: maxTokens.value.expr.end };
   // A forced tool, a JSON schema or a structured-output format: the answer is a fixed shape.
-  request.shapesOutput = ['tool_choice', 'output_format', 'response_format', 'output_config'].some((key) => args.entries.has(key));
+  const entries = args.entries;
+  request.shapesOutput = entries.has('tool_choice') || entries.has('output_format') || entries.has('response_format') || entries.has('output_config');
   const tools = args.entries.get('tools');
   if (tools) addList(request, 'tools', tools.value, env);
   const system = args.entries.get('system');

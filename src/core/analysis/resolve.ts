@@ -5,6 +5,9 @@ import type { CrossFileEvidence } from './workspaceIndex';
  * A name table that notes which names are read while `recording` is set: a statement's results
  * stay valid while every module-level name they read still has the same bindings.
  */
+/** Map's own `get`, called directly: a `super.get` costs more on these hot reads. */
+const mapGet = Map.prototype.get;
+
 export class NameTable<V> extends Map<string, V> {
   /** True between recordDependencies and takeDependencies. */
   recordingOn = false;
@@ -15,7 +18,7 @@ export class NameTable<V> extends Map<string, V> {
 
   override get(name: string): V | undefined {
     if (this.recordingOn) (this.recording ??= new Set()).add(name);
-    const value = super.get(name);
+    const value = mapGet.call(this, name) as V | undefined;
     if (value !== undefined) this.onRead?.(value, name);
     return value;
   }
@@ -27,7 +30,7 @@ export class NameTable<V> extends Map<string, V> {
 
   /** Reads without recording (for checking recorded names). */
   peek(name: string): V | undefined {
-    return super.get(name);
+    return mapGet.call(this, name) as V | undefined;
   }
 }
 
@@ -40,6 +43,55 @@ export interface ModuleEnv {
   callers: NameTable<CallRef[]>;
   /** Evidence from other workspace files (callers passing arguments, imported helpers' returns), when the analysis has it. */
   external?: CrossFileEvidence;
+  /**
+   * The texts of module-level string values, each rendered once (see prompts.ts constantText). Only
+   * an env that is built for one evaluation and read by nothing that records dependencies has one
+   * (a one-shot analysis): a kept env changes under edits, and a memo would hide the names it reads.
+   */
+  constantTexts?: Map<Expr, ConstantText>;
+  /** Model ids found in service (no BL007 to say), with the date they were judged on; kept like constantTexts (see apiRules.ts). */
+  modelsInService?: Map<string, string>;
+}
+
+/** A module-level string value rendered as text (escapes decoded), and whether it reads as prose (filled in on first need). */
+export interface ConstantText {
+  text: string;
+  /** nonProseReason of the text: undefined until asked, null when it reads as prose. */
+  nonProse?: string | null;
+}
+
+/**
+ * The bindings, helpers and arguments a resolution is inside of (what stops it going round in
+ * circles), with a Set's has/add/delete: a resolution is rarely more than a few steps deep, so
+ * the first four are held in fields (no table to allocate or hash into), the rest in a Set.
+ */
+export class Guard {
+  private first: object | undefined;
+  private second: object | undefined;
+  private third: object | undefined;
+  private fourth: object | undefined;
+  private rest: Set<object> | undefined;
+
+  has(value: object): boolean {
+    return value === this.first || value === this.second || value === this.third || value === this.fourth || (this.rest !== undefined && this.rest.has(value));
+  }
+
+  add(value: object): void {
+    if (this.has(value)) return;
+    if (this.first === undefined) this.first = value;
+    else if (this.second === undefined) this.second = value;
+    else if (this.third === undefined) this.third = value;
+    else if (this.fourth === undefined) this.fourth = value;
+    else (this.rest ??= new Set()).add(value);
+  }
+
+  delete(value: object): void {
+    if (value === this.first) this.first = undefined;
+    else if (value === this.second) this.second = undefined;
+    else if (value === this.third) this.third = undefined;
+    else if (value === this.fourth) this.fourth = undefined;
+    else this.rest?.delete(value);
+  }
 }
 
 /** The module-level names an evaluation read, with what they meant then. */
@@ -181,29 +233,39 @@ export const PLACEHOLDER = '{…}';
 
 /**
  * Builds the module's name tables. `beforeRead`, when given, is called with a statement before
- * anything it binds is read (the session uses it to apply offset shifts it deferred).
+ * anything it binds is read (the session uses it to apply offset shifts it deferred). `visit`,
+ * when given, is called with each statement in order once its names are in, while what it holds
+ * was just read (a caller's own look at every statement costs less here than in a second pass).
  */
-export function buildEnv(facts: StatementFacts[], beforeRead?: (facts: StatementFacts) => void): ModuleEnv {
+export function buildEnv(facts: StatementFacts[], beforeRead?: (facts: StatementFacts) => void, visit?: (facts: StatementFacts) => void): ModuleEnv {
   const env: ModuleEnv = { bindings: new NameTable(), classBindings: new NameTable(), functions: new NameTable(), callers: new NameTable() };
   const owners = beforeRead ? new Map<object, StatementFacts>() : undefined;
-  for (const statement of facts) {
-    for (const call of statement.calls) {
+  // Indexed loops: this runs once per analysis over every statement, often before the optimizing
+  // compiler has seen it, where each for-of step allocates an iterator result.
+  for (let index = 0; index < facts.length; index++) {
+    const statement = facts[index];
+    const { calls, bindings, functions } = statement;
+    for (let at = 0; at < calls.length; at++) {
+      const call = calls[at];
       const list = env.callers.peek(call.name);
       if (list) list.push(call);
       else env.callers.set(call.name, [call]);
       owners?.set(call, statement);
     }
-    for (const binding of statement.bindings) {
+    for (let at = 0; at < bindings.length; at++) {
+      const binding = bindings[at];
       const table = binding.className ? env.classBindings : env.bindings;
       const list = table.peek(binding.name);
       if (list) list.push(binding);
       else table.set(binding.name, [binding]);
       owners?.set(binding, statement);
     }
-    for (const fn of statement.functions) {
+    for (let at = 0; at < functions.length; at++) {
+      const fn = functions[at];
       if (env.functions.peek(fn.name) === undefined) env.functions.set(fn.name, fn);
       owners?.set(fn, statement);
     }
+    visit?.(statement);
   }
   if (owners && beforeRead) {
     const readList = (list: Binding[]): void => {
@@ -434,9 +496,17 @@ const WRAPPERS = new Set(['str', 'String', 'dedent', 'textwrap.dedent', 'inspect
 
 const EMPTY: TextValue = { text: '', dynamic: [], unstable: [], complete: true };
 
+/**
+ * The lists of a value with no per-request part or no unstable serialization (most leaves). A
+ * rendered value's lists are never changed once returned (merge and the other builders copy or
+ * start fresh ones): these are shared, and frozen so that a change would fail loudly.
+ */
+const NO_DYNAMIC = Object.freeze([]) as unknown as Dynamic[];
+const NO_UNSTABLE = Object.freeze([]) as unknown as Unstable[];
+
 /** Renders a value as text, following names within the file; see TextValue. */
-export function stringify(loc: Located, env: ModuleEnv, guard?: Set<object>, depth = 0): TextValue {
-  if (depth > 60) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+export function stringify(loc: Located, env: ModuleEnv, guard?: Guard, depth = 0): TextValue {
+  if (depth > 60) return { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable: NO_UNSTABLE, complete: false };
   const { expr, scope } = loc;
   // Inner values render one level deeper (calls written out rather than through a closure: this runs per value).
   const inner = depth + 1;
@@ -452,7 +522,7 @@ export function stringify(loc: Located, env: ModuleEnv, guard?: Set<object>, dep
     case 'num':
     case 'bool':
     case 'null':
-      return { text: '0', dynamic: [], unstable: [], complete: true };
+      return { text: '0', dynamic: NO_DYNAMIC, unstable: NO_UNSTABLE, complete: true };
     case 'concat':
       return merge(merge({ ...EMPTY, dynamic: [], unstable: [] }, stringify({ expr: expr.left, scope }, env, guard, inner)), stringify({ expr: expr.right, scope }, env, guard, inner));
     case 'choice': {
@@ -498,7 +568,7 @@ export function stringify(loc: Located, env: ModuleEnv, guard?: Set<object>, dep
       return callText(expr, scope, env, guard, depth);
     case 'func':
     case 'opaque':
-      return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+      return { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable: NO_UNSTABLE, complete: false };
   }
 }
 
@@ -522,26 +592,26 @@ function merge(into: TextValue, part: TextValue, separator = ''): TextValue {
 
 /** Module and class constants are computed once per process: stable, whatever they are built from. */
 function stable(value: TextValue): TextValue {
-  return { text: value.text, dynamic: [], unstable: value.unstable, complete: value.complete };
+  return { text: value.text, dynamic: NO_DYNAMIC, unstable: value.unstable, complete: value.complete };
 }
 
-function ref(expr: Extract<Expr, { kind: 'ref' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object> | undefined, depth: number): TextValue {
+function ref(expr: Extract<Expr, { kind: 'ref' }>, scope: Scope | undefined, env: ModuleEnv, guard: Guard | undefined, depth: number): TextValue {
   const found = lookup(env, expr.name, scope, expr.start);
   if (!found) return unknownAt(expr, expr.name, false);
   const { binding } = found;
-  if (guard?.has(binding)) return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+  if (guard?.has(binding)) return { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable: NO_UNSTABLE, complete: false };
   switch (binding.kind) {
     case 'param':
       return parameter(expr, found.scope, env, guard, depth);
     case 'loop-var':
       return dynamicAt(expr, loopReason(expr.name));
     case 'function':
-      return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+      return { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable: NO_UNSTABLE, complete: false };
     default:
       break;
   }
   if (!binding.value) return unknownAt(expr, expr.name, false);
-  guard ??= new Set();
+  guard ??= new Guard();
   guard.add(binding);
   try {
     let value = stringify({ expr: binding.value, scope: found.scope }, env, guard, depth + 1);
@@ -571,7 +641,7 @@ const STABLE_ROLE = /^(system|system_?prompt|system_?message|sys_?prompt|instruc
  * expression as the evidence), else its name's role (a `system_prompt` parameter is the stable
  * part of every request).
  */
-function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, env: ModuleEnv, guard: Set<object> | undefined, depth: number): TextValue {
+function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, env: ModuleEnv, guard: Guard | undefined, depth: number): TextValue {
   // The parameter list stands for "following this function's parameters" (the scope itself guards its returns).
   if (!fn || guard?.has(fn.params) || depth > 40) return unknownParameter(expr);
   const position = fn.params.indexOf(expr.name);
@@ -579,7 +649,7 @@ function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, 
   if (position < 0) return unknownParameter(expr);
   // Callers in this file: what they pass (no guard needed when there are none).
   if (calls && calls.length > 0) {
-    guard ??= new Set();
+    guard ??= new Guard();
     guard.add(fn.params);
     try {
       for (const ref of calls) {
@@ -594,7 +664,7 @@ function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, 
           // The parameter's use is what has to move out of the prompt; the caller's argument is the evidence.
           const evidence: Hop = { start: perRequest.start, end: perRequest.end, message: `${perRequest.reason}, passed to \`${fn.name}\` as \`${expr.name}\`` };
           const dynamic: Dynamic = { start: expr.start, end: expr.end, reason: `the parameter \`${expr.name}\`, which a caller passes ${perRequest.reason}`, stability: perRequest.stability, via: [evidence, ...perRequest.via] };
-          return { text: PLACEHOLDER, dynamic: [dynamic], unstable: [], complete: passed.complete };
+          return { text: PLACEHOLDER, dynamic: [dynamic], unstable: NO_UNSTABLE, complete: passed.complete };
         }
       }
     } finally {
@@ -605,14 +675,14 @@ function parameter(expr: Extract<Expr, { kind: 'ref' }>, fn: Scope | undefined, 
   const external = topLevel(fn) ? env.external?.argument(fn.name, expr.name, position) : undefined;
   if (external) {
     const dynamic: Dynamic = { start: expr.start, end: expr.end, reason: `the parameter \`${expr.name}\`, which a caller in ${external.where} passes ${external.reason}`, stability: external.stability, via: [] };
-    return { text: PLACEHOLDER, dynamic: [dynamic], unstable: [], complete: external.complete };
+    return { text: PLACEHOLDER, dynamic: [dynamic], unstable: NO_UNSTABLE, complete: external.complete };
   }
   return unknownParameter(expr);
 }
 
 /** A parameter with no evidence: named for the stable part of a request, it is stable unless a caller shows otherwise; else unknown. */
 function unknownParameter(expr: Extract<Expr, { kind: 'ref' }>): TextValue {
-  return STABLE_ROLE.test(expr.name) ? { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false } : unknownAt(expr, expr.name, true);
+  return STABLE_ROLE.test(expr.name) ? { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable: NO_UNSTABLE, complete: false } : unknownAt(expr, expr.name, true);
 }
 
 function topLevel(fn: Scope): boolean {
@@ -624,16 +694,16 @@ function augmentsOf(scope: Scope, name: string, after: number, before: number): 
 }
 
 function dynamicAt(span: Span, reason: string, stability: Stability = 'request'): TextValue {
-  return { text: PLACEHOLDER, dynamic: [{ start: span.start, end: span.end, reason, stability, via: [] }], unstable: [], complete: true };
+  return { text: PLACEHOLDER, dynamic: [{ start: span.start, end: span.end, reason, stability, via: [] }], unstable: NO_UNSTABLE, complete: true };
 }
 
 /** The same change as `inner`, now seen as the whole expression `span` (a method call or format around it). */
 function wrapAt(span: Span, inner: Dynamic, reason = inner.reason): TextValue {
-  return { text: PLACEHOLDER, dynamic: [{ start: span.start, end: span.end, reason, stability: inner.stability, via: inner.via }], unstable: [], complete: true };
+  return { text: PLACEHOLDER, dynamic: [{ start: span.start, end: span.end, reason, stability: inner.stability, via: inner.via }], unstable: NO_UNSTABLE, complete: true };
 }
 
 function unknownAt(span: Span, name: string, parameter: boolean): TextValue {
-  return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false, unknown: [{ start: span.start, end: span.end, name, parameter }] };
+  return { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable: NO_UNSTABLE, complete: false, unknown: [{ start: span.start, end: span.end, name, parameter }] };
 }
 
 /** The change to report for a value: per-request first, then day-resolution. */
@@ -643,12 +713,12 @@ export function firstDynamic(dynamics: Dynamic[]): Dynamic | undefined {
 
 const CONSTRUCTORS = new Set(['__init__', 'constructor']);
 
-function member(expr: Extract<Expr, { kind: 'member' | 'index' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object> | undefined, depth: number): TextValue {
+function member(expr: Extract<Expr, { kind: 'member' | 'index' }>, scope: Scope | undefined, env: ModuleEnv, guard: Guard | undefined, depth: number): TextValue {
   if (expr.kind === 'member' && expr.object.kind === 'ref' && (expr.object.name === 'self' || expr.object.name === 'this' || expr.object.name === 'cls')) {
     // Set in the method that uses it (not the constructor): assigned on every call, so it is as stable as the value assigned.
     const perCall = lookup(env, `self.${expr.property}`, scope, expr.start);
     if (perCall?.scope && !CONSTRUCTORS.has(perCall.scope.name) && perCall.binding.value && perCall.binding.at < expr.start && !guard?.has(perCall.binding)) {
-      guard ??= new Set();
+      guard ??= new Guard();
       guard.add(perCall.binding);
       try {
         return stringify({ expr: perCall.binding.value, scope: perCall.scope }, env, guard, depth + 1);
@@ -659,7 +729,7 @@ function member(expr: Extract<Expr, { kind: 'member' | 'index' }>, scope: Scope 
     // Otherwise a class attribute or one set once (in `__init__`): process-stable, never per-request.
     const classBinding = env.classBindings.get(expr.property)?.[0] ?? env.bindings.get(`self.${expr.property}`)?.[0];
     if (classBinding?.value && !guard?.has(classBinding)) {
-      guard ??= new Set();
+      guard ??= new Guard();
       guard.add(classBinding);
       try {
         return stable(stringify({ expr: classBinding.value, scope: undefined }, env, guard, depth + 1));
@@ -667,7 +737,7 @@ function member(expr: Extract<Expr, { kind: 'member' | 'index' }>, scope: Scope 
         guard.delete(classBinding);
       }
     }
-    return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false };
+    return { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable: NO_UNSTABLE, complete: false };
   }
   if (expr.kind === 'member' && expr.object.kind === 'ref' && env.classBindings.has(expr.property) && /^[A-Z]/.test(expr.object.name)) {
     const classBinding = env.classBindings.get(expr.property)?.[0];
@@ -679,7 +749,7 @@ function member(expr: Extract<Expr, { kind: 'member' | 'index' }>, scope: Scope 
   const first = firstDynamic(reasons);
   if (first) return wrapAt(expr, first, `\`${label(expr)}\`, from ${first.reason}`);
   if (expr.kind === 'member' && REQUEST_BODY.test(label(expr))) return dynamicAt(expr, `the request body (\`${label(expr)}\`)`);
-  return { text: PLACEHOLDER, dynamic: [], unstable: [...object.unstable, ...(index?.unstable ?? [])], complete: false, unknown: [...(object.unknown ?? []), ...(index?.unknown ?? [])] };
+  return { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable: [...object.unstable, ...(index?.unstable ?? [])], complete: false, unknown: [...(object.unknown ?? []), ...(index?.unknown ?? [])] };
 }
 
 /** A short source-like name for a value, for messages. */
@@ -713,7 +783,7 @@ export function helperOf(call: Extract<Expr, { kind: 'call' }>, scope: Scope | u
   return undefined;
 }
 
-function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object> | undefined, depth: number): TextValue {
+function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefined, env: ModuleEnv, guard: Guard | undefined, depth: number): TextValue {
   const callee = call.isNew ? `new ${call.callee}` : call.callee;
   const method = call.callee.slice(call.callee.lastIndexOf('.') + 1);
   if (CLOCK.test(callee) && !/sleep/.test(callee)) return dynamicAt(call, `a clock reading (\`${label(call)}\`)`, DAY_CLOCK.test(callee) ? 'day' : 'request');
@@ -726,7 +796,7 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
     const unstable = values.flatMap((value) => value.unstable);
     const sorted = call.kwargs.some((kwarg) => kwarg.name === 'sort_keys' && kwarg.value.kind === 'bool');
     if (call.callee !== 'JSON.stringify' && !sorted) unstable.push({ kind: 'json', start: call.start, end: call.end, call });
-    return { text: PLACEHOLDER, dynamic: [], unstable, complete: false, unknown: values.flatMap((value) => value.unknown ?? []) };
+    return { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable, complete: false, unknown: values.flatMap((value) => value.unknown ?? []) };
   }
   if (call.calleeExpr.kind === 'member' && (method === 'keys' || method === 'values' || method === 'entries') && call.callee.startsWith('Object.') && call.args[0]) {
     const target = stringify({ expr: call.args[0], scope }, env, guard, depth + 1);
@@ -734,7 +804,7 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
     if (first) return wrapAt(call, first);
     const literal = resolveDict({ expr: call.args[0], scope }, env);
     const unstable = literal && !literal.open ? target.unstable : [...target.unstable, { kind: 'keys' as const, start: call.start, end: call.end }];
-    return { text: PLACEHOLDER, dynamic: [], unstable, complete: false, unknown: target.unknown };
+    return { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable, complete: false, unknown: target.unknown };
   }
   if (call.calleeExpr.kind === 'member' && (method === 'join' || method === 'from') && (call.args[0] || method === 'join')) {
     // Python joins with `sep.join(items)`, JavaScript with `items.join(sep)`.
@@ -786,7 +856,7 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
   }
   const helper = helperOf(call, scope, env);
   if (helper && helper.returns.length > 0 && !guard?.has(helper)) {
-    guard ??= new Set();
+    guard ??= new Guard();
     guard.add(helper);
     try {
       const value = stringify({ expr: helper.returns[helper.returns.length - 1], scope: helper }, env, guard, depth + 1);
@@ -811,11 +881,11 @@ function callText(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefine
   const values = argumentTexts(call, scope, env, guard, depth);
   const argFirst = firstDynamic(values.flatMap((arg) => arg.dynamic));
   if (argFirst) return wrapAt(call, argFirst);
-  return { text: PLACEHOLDER, dynamic: [], unstable: [], complete: false, unknown: values.flatMap((value) => value.unknown ?? []) };
+  return { text: PLACEHOLDER, dynamic: NO_DYNAMIC, unstable: NO_UNSTABLE, complete: false, unknown: values.flatMap((value) => value.unknown ?? []) };
 }
 
 /** Each argument of a call rendered (positional, then keyword). */
-function argumentTexts(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefined, env: ModuleEnv, guard: Set<object> | undefined, depth: number): TextValue[] {
+function argumentTexts(call: Extract<Expr, { kind: 'call' }>, scope: Scope | undefined, env: ModuleEnv, guard: Guard | undefined, depth: number): TextValue[] {
   const out: TextValue[] = [];
   for (const arg of call.args) out.push(stringify({ expr: arg, scope }, env, guard, depth + 1));
   for (const kwarg of call.kwargs) out.push(stringify({ expr: kwarg.value, scope }, env, guard, depth + 1));
@@ -851,11 +921,13 @@ export interface ResolvedList {
   appended?: boolean;
 }
 
-export function resolveList(loc: Located, env: ModuleEnv, guard?: Set<object>, depth = 0): ResolvedList | undefined {
+export function resolveList(loc: Located, env: ModuleEnv, guard?: Guard, depth = 0): ResolvedList | undefined {
   if (depth > 30) return undefined;
   const { expr, scope } = loc;
   switch (expr.kind) {
     case 'list': {
+      // A list without spreads has one item per element: made at its size (a list grown by push reserves far more).
+      if (!hasSpread(expr.items)) return { items: expr.items.map((item) => ({ expr: item, scope })), literal: expr, open: false, perItem: false };
       const items: Located[] = [];
       let open = false;
       for (const item of expr.items) {
@@ -887,7 +959,7 @@ export function resolveList(loc: Located, env: ModuleEnv, guard?: Set<object>, d
     case 'ref': {
       const found = lookup(env, expr.name, scope, expr.start);
       if (!found?.binding.value || guard?.has(found.binding)) return undefined;
-      guard ??= new Set();
+      guard ??= new Guard();
       guard.add(found.binding);
       try {
         const base = resolveList({ expr: found.binding.value, scope: found.scope }, env, guard, depth + 1);
@@ -926,7 +998,7 @@ export function resolveList(loc: Located, env: ModuleEnv, guard?: Set<object>, d
       if (COPIES.test(expr.callee) && expr.args[0]) return resolveList({ expr: expr.args[0], scope }, env, guard, depth + 1);
       const helper = helperOf(expr, scope, env);
       if (!helper || guard?.has(helper) || helper.returns.length === 0) return undefined;
-      guard ??= new Set();
+      guard ??= new Guard();
       guard.add(helper);
       try {
         return resolveList({ expr: helper.returns[helper.returns.length - 1], scope: helper }, env, guard, depth + 1);
@@ -939,6 +1011,11 @@ export function resolveList(loc: Located, env: ModuleEnv, guard?: Set<object>, d
   }
 }
 
+function hasSpread(items: Expr[]): boolean {
+  for (let index = 0; index < items.length; index++) if (items[index].kind === 'spread') return true;
+  return false;
+}
+
 /** A dict / object value with its entries, following names, spreads, `dict(...)`, `Request(...)` and helpers. */
 export interface ResolvedDict {
   entries: Map<string, { entry: DictEntry; value: Located }>;
@@ -946,7 +1023,7 @@ export interface ResolvedDict {
   open: boolean;
 }
 
-export function resolveDict(loc: Located, env: ModuleEnv, guard?: Set<object>, depth = 0): ResolvedDict | undefined {
+export function resolveDict(loc: Located, env: ModuleEnv, guard?: Guard, depth = 0): ResolvedDict | undefined {
   const resolved = resolveDictValue(loc, env, guard, depth);
   if (!resolved || !loc.sets || loc.sets.length === 0) return resolved;
   const entries = new Map(resolved.entries);
@@ -973,7 +1050,7 @@ const FIELD_CONSTRUCTORS = /^(dict|Request|MessageCreateParamsNonStreaming|Messa
 /** Copies: the value is the argument's. */
 const COPIES = /^(copy\.deepcopy|deepcopy|copy\.copy|structuredClone|dict|list|_\.cloneDeep|cloneDeep|JSON\.parse)$/;
 
-function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object> | undefined, depth: number): ResolvedDict | undefined {
+function resolveDictValue(loc: Located, env: ModuleEnv, guard: Guard | undefined, depth: number): ResolvedDict | undefined {
   if (depth > 30) return undefined;
   const { expr, scope } = loc;
   switch (expr.kind) {
@@ -995,7 +1072,7 @@ function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object> | und
       // A helper's parameter, while resolving a call of it: the dict the call passes (`{ ...block, cache_control }`).
       const passed = found?.binding.kind === 'param' && found.scope ? callArguments.get(found.scope)?.get(expr.name) : undefined;
       if (passed && !guard?.has(passed)) {
-        guard ??= new Set();
+        guard ??= new Guard();
         guard.add(passed);
         try {
           return resolveDict(passed, env, guard, depth + 1);
@@ -1004,7 +1081,7 @@ function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object> | und
         }
       }
       if (!found?.binding.value || guard?.has(found.binding)) return undefined;
-      guard ??= new Set();
+      guard ??= new Guard();
       guard.add(found.binding);
       try {
         const base = resolveDict({ expr: found.binding.value, scope: found.scope }, env, guard, depth + 1);
@@ -1037,7 +1114,7 @@ function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object> | und
       }
       const helper = helperOf(expr, scope, env);
       if (!helper || guard?.has(helper) || helper.returns.length === 0) return undefined;
-      guard ??= new Set();
+      guard ??= new Guard();
       guard.add(helper);
       const previous = callArguments.get(helper);
       callArguments.set(helper, argumentsByParameter(helper, expr, scope));
@@ -1056,6 +1133,13 @@ function resolveDictValue(loc: Located, env: ModuleEnv, guard: Set<object> | und
 
 /** The string a value evaluates to when it is fully static (model ids, ttl values, roles). */
 export function staticString(loc: Located, env: ModuleEnv): string | undefined {
+  // A literal without interpolations (most model ids and roles): its text, as stringify would give it.
+  const expr = loc.expr;
+  if (expr.kind === 'str' && expr.parts.every((part) => 'text' in part)) {
+    let text = '';
+    for (const part of expr.parts) if ('text' in part) text += part.text;
+    return text.includes(PLACEHOLDER) ? undefined : text;
+  }
   const value = stringify(loc, env);
   if (value.dynamic.length > 0 || !value.complete || value.text.includes(PLACEHOLDER)) return undefined;
   return value.text;

@@ -1,7 +1,7 @@
 import type { AnalysisOptions, Fix, RuleCode, Severity, TextEdit } from './types';
 import { defaultSeverity } from './ruleRegistry';
 import type { Expr, Scope, Span, StatementFacts } from './ir';
-import { type Block, type Breakpoint, type RequestModel, blockTexts } from './requests';
+import { type Block, type Breakpoint, type RequestModel, type Section, blockTexts } from './requests';
 import { type Dynamic, type ModuleEnv, PLACEHOLDER, type TextValue, type Unknown, type Unstable, stringify } from './resolve';
 
 /** A place a finding points to besides its own (the breakpoint, a step the value took). */
@@ -79,9 +79,11 @@ export function checkRequest(request: RequestModel, ctx: RuleContext): void {
 function markersAround(request: RequestModel, text: string): number {
   const scope = request.site.scope;
   const span = scope.name === '<module>' ? request.site.call : scope;
+  // The slice bounds the search (a search of the whole text could run on to the end of the file).
   const slice = text.slice(span.start, span.end);
+  // One pass for the shared start of both spellings.
   let count = 0;
-  for (const marker of ['cache_control', 'cacheControl']) for (let at = slice.indexOf(marker); at !== -1; at = slice.indexOf(marker, at + 1)) count++;
+  for (let at = slice.indexOf('cache'); at !== -1; at = slice.indexOf('cache', at + 1)) if (slice.startsWith('_control', at + 5) || slice.startsWith('Control', at + 5)) count++;
   return count;
 }
 
@@ -115,16 +117,19 @@ function perRequestEvidence(request: RequestModel, views: BlockView[], view: Blo
  * The last user message of a conversation carries the breakpoint on purpose: each turn writes the
  * prefix the next turn reads. So its blocks are not per-request mistakes.
  */
-function conversationTurn(request: RequestModel, views: BlockView[], lastIndex: number): Set<BlockView> {
-  const exempt = new Set<BlockView>();
+function conversationTurn(request: RequestModel, views: BlockView[], lastIndex: number): ReadonlySet<BlockView> {
   const last = views[lastIndex];
-  if (!last || last.block.section !== 'messages' || last.block.role === 'assistant') return exempt;
+  if (!last || last.block.section !== 'messages' || last.block.role === 'assistant') return NO_VIEWS;
   const isLastMessage = request.conversation || last.block.messageIndex === request.messageCount - 1;
   const multiTurn = request.conversation || request.site.loop !== undefined || request.site.repeated === true || last.block.perItem;
-  if (!isLastMessage || !multiTurn) return exempt;
+  if (!isLastMessage || !multiTurn) return NO_VIEWS;
+  const exempt = new Set<BlockView>();
   for (const view of views) if (view.block.section === 'messages' && view.block.messageIndex === last.block.messageIndex) exempt.add(view);
   return exempt;
 }
+
+/** No block exempt (shared, never added to). */
+const NO_VIEWS: ReadonlySet<BlockView> = new Set();
 
 const SECTION_NAMES = { tools: 'tool definitions', system: 'system prompt', messages: 'messages' } as const;
 
@@ -231,6 +236,8 @@ function reportBreakpointPerRequest(request: RequestModel, views: BlockView[], v
 }
 
 function checkBreakpointCount(request: RequestModel, explicit: Block[], ctx: RuleContext): void {
+  // At most 4 is always fine: nothing to list.
+  if (explicit.length + (request.automatic ? 1 : 0) <= 4) return;
   if (explicit.some((block) => block.perItem)) return;
   const ordered = explicit.map((block) => block.breakpoint as Breakpoint);
   if (request.automatic) ordered.push(request.automatic);
@@ -245,6 +252,10 @@ function checkBreakpointCount(request: RequestModel, explicit: Block[], ctx: Rul
 }
 
 function checkTtlOrder(breakpoints: Breakpoint[], ctx: RuleContext): void {
+  // Only a 1h breakpoint can come too late: most requests have none, and nothing is built for them.
+  let longOne = false;
+  for (let index = 0; index < breakpoints.length; index++) if (breakpoints[index].ttl !== '5m') longOne = true;
+  if (!longOne) return;
   const shortOnes: Breakpoint[] = [];
   for (const breakpoint of breakpoints) {
     if (breakpoint.ttl === '5m') {
@@ -281,16 +292,26 @@ function minimumCheck(request: RequestModel, views: BlockView[], lastIndex: numb
   const published = ctx.options.minCacheableTokens?.(model);
   if (published === undefined || lastIndex < 0) return undefined;
   const minimum = published ?? undefined;
-  const prefix = views.slice(0, lastIndex + 1);
-  const sectionsUpToBreakpoint = new Set(prefix.map((view) => view.block.section));
-  const unresolved = [...request.unresolved].some((section) => sectionsUpToBreakpoint.has(section) || (section === 'tools' && !sectionsUpToBreakpoint.has('tools')));
+  // The prefix is views[0..lastIndex] (lastIndex < views.length), read in place.
+  let unresolved = false;
+  if (request.unresolved.size > 0) {
+    const sectionsUpToBreakpoint = new Set<Section>();
+    for (let index = 0; index <= lastIndex; index++) sectionsUpToBreakpoint.add(views[index].block.section);
+    for (const section of request.unresolved) unresolved ||= sectionsUpToBreakpoint.has(section) || (section === 'tools' && !sectionsUpToBreakpoint.has('tools'));
+  }
   // A part of unknown size (a parameter, an import, a fetched document) could be any length: no estimate at all.
-  const unknownSize = unresolved || request.uncountedBreakpoints === true || prefix.some((view) => !view.value.complete || view.block.perItem || (view.value.unknown?.length ?? 0) > 0);
+  let unknownSize = unresolved || request.uncountedBreakpoints === true;
+  let dynamic = false;
+  for (let index = 0; index <= lastIndex; index++) {
+    const view = views[index];
+    if (!view.value.complete || view.block.perItem || (view.value.unknown?.length ?? 0) > 0) unknownSize = true;
+    if (view.value.dynamic.length > 0) dynamic = true;
+  }
   // The estimate is only ever said of a fully known prefix without per-request parts (BL003, or
   // BL001's note on a prefix below the minimum): counting tokens costs more than the rest of the
   // request's rules, so it is not counted for any other prefix.
-  if (unknownSize || prefix.some((view) => view.value.dynamic.length > 0)) return { model, minimum, below: false };
-  const text = prefix.map((view) => staticText(view.value)).join('\n');
+  if (unknownSize || dynamic) return { model, minimum, below: false };
+  const text = views.slice(0, lastIndex + 1).map((view) => staticText(view.value)).join('\n');
   const tokens = ctx.options.estimateTokens ? ctx.options.estimateTokens(text, model) : Math.ceil(text.length / 4);
   // An unpublished minimum is never "below": only the estimate of a fully known prefix is worth saying.
   if (minimum === undefined) return { model, below: false, tokens };
@@ -363,8 +384,13 @@ const CLOSED_ANSWER = /\b(reply with (just|only)|respond with (just|only)|only (
 /** BL101: synchronous create calls made once per element of a collection. */
 export function checkBatchCandidates(facts: StatementFacts[], ctx: RuleContext): void {
   const creators = new Set<string>();
-  for (const statement of facts) {
-    for (const site of statement.sdkCalls) {
+  // Indexed loops: this walks every statement of the file, once; the few with loop calls are noted for the second step.
+  const withLoopCalls: StatementFacts[] = [];
+  for (let index = 0; index < facts.length; index++) {
+    if (facts[index].loopCalls.length > 0) withLoopCalls.push(facts[index]);
+    const sites = facts[index].sdkCalls;
+    for (let at = 0; at < sites.length; at++) {
+      const site = sites[at];
       if (!isSyncCreate(site.call.callee)) continue;
       creators.add(outermostScope(site.scope).name);
       if (site.loop && independentIterations(site.loop, site.call, ctx.text)) {
@@ -373,8 +399,10 @@ export function checkBatchCandidates(facts: StatementFacts[], ctx: RuleContext):
       }
     }
   }
-  for (const statement of facts) {
-    for (const loopCall of statement.loopCalls) {
+  for (let index = 0; index < withLoopCalls.length; index++) {
+    const loopCalls = withLoopCalls[index].loopCalls;
+    for (let at = 0; at < loopCalls.length; at++) {
+      const loopCall = loopCalls[at];
       if (creators.has(loopCall.name) && ctx.env.functions.has(loopCall.name) && (!loopCall.loop || independentIterations(loopCall.loop, loopCall, ctx.text))) {
         add(ctx, { code: 'BL101', start: loopCall.start, end: loopCall.end, message: batchMessage(`\`${loopCall.name}()\` sends a synchronous \`messages.create\` request and is called once per element of a collection`), fixes: [] });
       }
@@ -474,6 +502,11 @@ function setTtl(breakpoint: Breakpoint, ttl: '5m' | '1h', ctx: RuleContext): Tex
   return addEntry(control, entry, ctx);
 }
 
+/** True when `outer` covers `inner`. */
+function holds(outer: Span, inner: Span): boolean {
+  return outer.start <= inner.start && outer.end >= inner.end;
+}
+
 /**
  * BL001 fix: when the dynamic part sits in the text literal of the last breakpoint's block, keep
  * the static start of the literal in that cached block and move the rest into a new block after it.
@@ -484,14 +517,24 @@ function splitFix(request: RequestModel, view: BlockView, views: BlockView[], la
   const literal = block.content.expr;
   if (literal.kind !== 'str') return [];
   // The value may be made elsewhere (a caller's argument): split where it enters this literal.
-  const places: Span[] = [dynamic, ...dynamic.via];
-  const firstDynamic = literal.parts.findIndex((part) => 'expr' in part && places.some((place) => part.expr.start <= place.start && part.expr.end >= place.end));
-  const part = literal.parts[firstDynamic];
+  const parts = literal.parts;
+  let firstDynamic = -1;
+  for (let index = 0; index < parts.length && firstDynamic < 0; index++) {
+    const candidate = parts[index];
+    if ('expr' in candidate && (holds(candidate.expr, dynamic) || dynamic.via.some((place) => holds(candidate.expr, place)))) firstDynamic = index;
+  }
+  const part = parts[firstDynamic];
   if (!part || !('expr' in part) || !part.open) return [];
-  const earlierDynamic = literal.parts.slice(0, firstDynamic).some((candidate) => 'expr' in candidate && stringify({ expr: candidate.expr, scope: block.content.scope }, ctx.env).dynamic.length > 0);
-  if (earlierDynamic) return [];
+  for (let index = 0; index < firstDynamic; index++) {
+    const candidate = parts[index];
+    if ('expr' in candidate && stringify({ expr: candidate.expr, scope: block.content.scope }, ctx.env).dynamic.length > 0) return [];
+  }
   const prefixSource = ctx.text.slice(literal.start, part.start);
-  const prefixStatic = literal.parts.slice(0, firstDynamic).map((candidate) => ('text' in candidate ? candidate.text : '')).join('');
+  let prefixStatic = '';
+  for (let index = 0; index < firstDynamic; index++) {
+    const candidate = parts[index];
+    if ('text' in candidate) prefixStatic += candidate.text;
+  }
   if (prefixStatic.trim().length === 0) return [];
   // The prefix keeps its f/template prefix: constants interpolated before the split still render.
   const prefixLiteral = `${prefixSource}${part.close}`;

@@ -24,6 +24,11 @@ export interface StatementResult {
 /** The dependencies of a result no edit will reuse (a one-shot analysis): none are recorded, and it is never checked. */
 const NOT_RECORDED: EnvDependencies = Object.freeze({ bindings: Object.freeze([]) as never[], classBindings: Object.freeze([]) as never[], functions: Object.freeze([]) as never[], callers: Object.freeze([]) as never[] });
 
+/** The lists of a statement that reports no finding or use (shared; frozen, so a change would fail loudly). */
+const NO_FINDINGS = Object.freeze([]) as unknown as RawFinding[];
+const NO_USES = Object.freeze([]) as unknown as PromptUse[];
+const NO_REQUESTS = Object.freeze([]) as unknown as RequestModel[];
+
 /**
  * Resolves one statement's requests, applies the request rules and collects its prompt facts.
  * `track`: record the module-level names read, so an edit can tell whether the result still holds.
@@ -33,26 +38,44 @@ export function evaluateStatement(facts: StatementFacts, env: ModuleEnv, text: s
   env.external = options.crossFile;
   if (track) recordDependencies(env);
   try {
-    const findings: RawFinding[] = [];
-    const requests: RequestModel[] = [];
-    // Most statements send nothing: they get no rule context.
+    // Most statements send nothing: they get no rule context and share the empty lists.
+    let findings = NO_FINDINGS;
+    let requests: RequestModel[] = NO_REQUESTS;
     if (facts.sdkCalls.length > 0) {
+      findings = [];
       const ctx: RuleContext = { env, text, python, options, findings, reported: new Set() };
-      for (const site of facts.sdkCalls) {
-        for (const request of requestsOf(site, env)) {
-          requests.push(request);
-          checkRequest(request, ctx);
-          checkApiRules(request, ctx);
+      const sites = facts.sdkCalls;
+      for (let index = 0; index < sites.length; index++) {
+        const built = requestsOf(sites[index], env);
+        // The one site's list is used as is (most statements hold one call); more are joined in order.
+        requests = requests === NO_REQUESTS ? built : requests.concat(built);
+        for (let at = 0; at < built.length; at++) {
+          checkRequest(built[at], ctx);
+          checkApiRules(built[at], ctx);
         }
       }
     }
     const declared = bindingPromptsOf(facts, env);
-    const uses = requests.length > 0 ? promptUsesOf(requests, env) : [];
+    const uses = requests.length > 0 ? promptUsesOf(requests, env) : NO_USES;
     return { findings, declared, uses, deps: track ? takeDependencies(env) : NOT_RECORDED };
   } catch (error) {
     if (track) takeDependencies(env);
     throw error;
   }
+}
+
+/**
+ * True when evaluateStatement would find nothing in the statement: no SDK call, no call of another
+ * client, no module binding with a value, and functions whose bodies lowering left empty (it
+ * skips bodies that hold none of the words an SDK call or a prompt needs). A one-shot analysis
+ * does not evaluate such statements (half of a typical file's functions).
+ */
+export function contributesNothing(facts: StatementFacts): boolean {
+  if (facts.sdkCalls.length > 0 || facts.otherModelCalls !== false) return false;
+  const { bindings, functions } = facts;
+  for (let index = 0; index < bindings.length; index++) if (bindings[index].kind === 'assign' && bindings[index].value) return false;
+  for (let index = 0; index < functions.length; index++) if (functions[index].bindings.length > 0 || functions[index].returns.length > 0) return false;
+  return true;
 }
 
 /** The cached result when it still holds for this version of the file. */
