@@ -176,17 +176,25 @@ function variableDeclarator(node: SyntaxNode, ctx: LowerContext, statementNode: 
 }
 
 function patternNames(node: SyntaxNode): string[] {
-  if (node.type === 'identifier' || node.type === 'shorthand_property_identifier_pattern') return [node.text];
-  if (node.type === 'object_pattern' || node.type === 'array_pattern' || node.type === 'pair_pattern' || node.type === 'assignment_pattern' || node.type === 'rest_pattern') {
-    const value = node.type === 'pair_pattern' ? node.childForFieldName('value') : null;
-    if (value) return patternNames(value);
-    if (node.type === 'assignment_pattern') {
-      const left = node.childForFieldName('left');
-      return left ? patternNames(left) : [];
-    }
-    return named(node).flatMap(patternNames);
+  const names: string[] = [];
+  addPatternNames(node, names);
+  return names;
+}
+
+/** Adds the names a binding pattern binds to `names` (one list for a whole parameter list: no list per parameter). */
+function addPatternNames(node: SyntaxNode, names: string[]): void {
+  const type = node.type;
+  if (type === 'identifier' || type === 'shorthand_property_identifier_pattern') names.push(node.text);
+  else if (type === 'pair_pattern') {
+    const value = node.childForFieldName('value');
+    if (value) addPatternNames(value, names);
+    else for (const child of named(node)) addPatternNames(child, names);
+  } else if (type === 'assignment_pattern') {
+    const left = node.childForFieldName('left');
+    if (left) addPatternNames(left, names);
+  } else if (type === 'object_pattern' || type === 'array_pattern' || type === 'rest_pattern') {
+    for (const child of named(node)) addPatternNames(child, names);
   }
-  return [];
 }
 
 function isFunctionNode(node: SyntaxNode): boolean {
@@ -199,10 +207,12 @@ function parameterNames(node: SyntaxNode): string[] {
   if (single) return patternNames(single);
   const params = node.childForFieldName('parameters');
   if (!params) return [];
-  return named(params).flatMap((param) => {
-    const pattern = param.childForFieldName('pattern') ?? param;
-    return patternNames(pattern);
-  });
+  const names: string[] = [];
+  for (const param of named(params)) {
+    // A plain name is its own pattern (a TypeScript parameter wraps one; asking a name costs a call into WASM).
+    addPatternNames(param.type === 'identifier' ? param : param.childForFieldName('pattern') ?? param, names);
+  }
+  return names;
 }
 
 /** Lowers a function's body as a new scope; returns the `func` value. */
