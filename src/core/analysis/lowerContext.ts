@@ -102,29 +102,47 @@ export function compact<T>(list: T[]): T[] {
   }
 }
 
+/**
+ * Adds `item` to one of a statement's or a scope's lists and returns the list to keep in its place.
+ * These lists start as the shared empty one and the first item makes a list of exactly one, as most
+ * of them stay: an array grown by push reserves room for 16 more items, which compact then copies
+ * away, and a large file has tens of thousands of these lists.
+ */
+export function append<T>(list: T[], item: T): T[] {
+  if (list === NO_ITEMS) return [item];
+  list.push(item);
+  return list;
+}
+
+/** A list built by append, without spare room (one of exactly one item has none already). */
+function compactAppended<T>(list: T[]): T[] {
+  return list.length <= 1 ? list : list.slice();
+}
+
 /** A statement's facts with their lists compacted (see compact), once it is lowered. */
 export function compactFacts(facts: StatementFacts): StatementFacts {
-  facts.bindings = compact(facts.bindings);
-  facts.functions = compact(facts.functions);
-  facts.sdkCalls = compact(facts.sdkCalls);
-  facts.loopCalls = compact(facts.loopCalls);
-  facts.calls = compact(facts.calls);
+  facts.bindings = compactAppended(facts.bindings);
+  facts.functions = compactAppended(facts.functions);
+  facts.sdkCalls = compactAppended(facts.sdkCalls);
+  facts.loopCalls = compactAppended(facts.loopCalls);
+  facts.calls = compactAppended(facts.calls);
   return facts;
 }
 
 /** Compacts a scope's lists once its body is lowered (see compact). */
 export function compactScope(scope: Scope): void {
   scope.params = compact(scope.params);
-  scope.bindings = compact(scope.bindings);
-  scope.returns = compact(scope.returns);
+  scope.bindings = compactAppended(scope.bindings);
+  scope.returns = compactAppended(scope.returns);
 }
 
+/** A statement's facts, its lists empty until append adds to them. */
 export function newFacts(node: SyntaxNode): StatementFacts {
-  return { start: node.startIndex, end: node.endIndex, bindings: [], functions: [], sdkCalls: [], loopCalls: [], calls: [], otherModelCalls: false };
+  return { start: node.startIndex, end: node.endIndex, bindings: NO_ITEMS, functions: NO_ITEMS, sdkCalls: NO_ITEMS, loopCalls: NO_ITEMS, calls: NO_ITEMS, otherModelCalls: false };
 }
 
 export function moduleScope(node: SyntaxNode): Scope {
-  return { name: '<module>', start: node.startIndex, end: node.endIndex, params: [], bindings: [], returns: [] };
+  return { name: '<module>', start: node.startIndex, end: node.endIndex, params: NO_ITEMS, bindings: NO_ITEMS, returns: NO_ITEMS };
 }
 
 export function isModuleScope(scope: Scope): boolean {
@@ -133,8 +151,8 @@ export function isModuleScope(scope: Scope): boolean {
 
 /** Records a binding in the current function, or as a module/class binding at the top level. */
 export function bind(ctx: LowerContext, binding: Binding): void {
-  if (isModuleScope(ctx.scope)) ctx.facts.bindings.push(ctx.className ? { ...binding, className: ctx.className } : binding);
-  else ctx.scope.bindings.push(binding);
+  if (isModuleScope(ctx.scope)) ctx.facts.bindings = append(ctx.facts.bindings, ctx.className ? { ...binding, className: ctx.className } : binding);
+  else ctx.scope.bindings = append(ctx.scope.bindings, binding);
 }
 
 /**
@@ -143,8 +161,8 @@ export function bind(ctx: LowerContext, binding: Binding): void {
  * functions of a file are such stubs, which the analysis keeps alive until it ends.
  */
 export function newScope(ctx: LowerContext, name: string, node: SyntaxNode, params: string[], withBody = true): Scope {
-  const scope: Scope = { name, start: node.startIndex, end: node.endIndex, params, bindings: [], returns: [], parent: ctx.scope };
-  if (withBody) for (const param of params) scope.bindings.push({ name: param, kind: 'param', at: node.startIndex, end: node.startIndex });
+  const scope: Scope = { name, start: node.startIndex, end: node.endIndex, params, bindings: NO_ITEMS, returns: NO_ITEMS, parent: ctx.scope };
+  if (withBody) for (const param of params) scope.bindings = append(scope.bindings, { name: param, kind: 'param', at: node.startIndex, end: node.startIndex });
   return scope;
 }
 
@@ -187,18 +205,18 @@ export function noteCall(ctx: LowerContext, call: Extract<Expr, { kind: 'call' }
   if (kind) {
     const site: CallSite = { call, scope: ctx.scope, loop: ctx.loop, repeated: ctx.repeated || ctx.loop !== undefined };
     if (kind !== 'sdk') site.kind = kind;
-    ctx.facts.sdkCalls.push(site);
+    ctx.facts.sdkCalls = append(ctx.facts.sdkCalls, site);
   }
   if (kind === 'sdk') {
     // Counted as a request; not also a helper call.
   } else if (ctx.loop && /^[A-Za-z_$][\w$]*$/.test(call.callee)) {
-    ctx.facts.loopCalls.push({ name: call.callee, start: call.start, end: call.end, loop: { start: ctx.loop.start, end: ctx.loop.end } });
+    ctx.facts.loopCalls = append(ctx.facts.loopCalls, { name: call.callee, start: call.start, end: call.end, loop: { start: ctx.loop.start, end: ctx.loop.end } });
   }
   const callee = call.calleeExpr;
-  if (callee.kind === 'ref') ctx.facts.calls.push({ name: callee.name, call, scope: ctx.scope });
-  else if (callee.kind === 'member' && callee.object.kind === 'ref' && SELF_NAMES.has(callee.object.name)) ctx.facts.calls.push({ name: callee.property, call, scope: ctx.scope });
+  if (callee.kind === 'ref') ctx.facts.calls = append(ctx.facts.calls, { name: callee.name, call, scope: ctx.scope });
+  else if (callee.kind === 'member' && callee.object.kind === 'ref' && SELF_NAMES.has(callee.object.name)) ctx.facts.calls = append(ctx.facts.calls, { name: callee.property, call, scope: ctx.scope });
   // `prompts.build(x)`, `pkg.prompts.build(x)`: a function of an imported module (workspaceIndex.ts follows these across files).
-  else if (callee.kind === 'member' && DOTTED.test(call.callee)) ctx.facts.calls.push({ name: call.callee, call, scope: ctx.scope });
+  else if (callee.kind === 'member' && DOTTED.test(call.callee)) ctx.facts.calls = append(ctx.facts.calls, { name: call.callee, call, scope: ctx.scope });
   if ((call.callee.endsWith('.append') || call.callee.endsWith('.push') || call.callee.endsWith('.extend')) && callee.kind === 'member' && callee.object.kind === 'ref') {
     const pushed = call.callee.endsWith('.extend') ? call.args.map((arg): Expr => ({ kind: 'spread', start: arg.start, end: arg.end, value: arg })) : call.args;
     for (const value of pushed) bind(ctx, { name: callee.object.name, kind: 'append', at: call.start, end: call.end, value });

@@ -2,7 +2,7 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import { type SyntaxNode, withSyntaxNode } from './syntaxNodes';
 import type { DictEntry, Expr, StatementFacts, StrPart } from './ir';
 import { PROMPT_NAME } from './promptDiscovery';
-import { MAX_DEPTH, bind, compact, compactFacts, compactScope, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noteCall, opaque, spansLines } from './lowerContext';
+import { MAX_DEPTH, append, bind, compact, compactFacts, compactScope, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noteCall, opaque, spansLines } from './lowerContext';
 
 /** Lowers one top-level JavaScript / TypeScript (JSX, TSX) statement into facts (see ir.ts). */
 export function lowerJsStatement(treeNode: Node, text: string): StatementFacts {
@@ -74,7 +74,7 @@ function statement(node: SyntaxNode, ctx: LowerContext): void {
     }
     case 'return_statement': {
       const value = node.firstNamedChild;
-      if (value) ctx.scope.returns.push(expr(value, ctx));
+      if (value) ctx.scope.returns = append(ctx.scope.returns, expr(value, ctx));
       return;
     }
     case 'import_statement':
@@ -225,12 +225,12 @@ function functionLike(node: SyntaxNode, ctx: LowerContext, name: string, declare
   const value: Expr = { kind: 'func', start: node.startIndex, end: node.endIndex, scope };
   if (declare) {
     bind(ctx, { name, kind: 'function', at: node.startIndex, end: node.endIndex, value });
-    if (ctx.scope.name === '<module>') ctx.facts.functions.push(scope);
+    if (ctx.scope.name === '<module>') ctx.facts.functions = append(ctx.facts.functions, scope);
   }
   if (body && lowered) {
     const inner = contextWith(ctx, scope, iterationCallback && loop ? { start: loop.start, end: loop.end } : undefined, iterationCallback, undefined);
     if (body.type === 'statement_block') statement(body, inner);
-    else scope.returns.push(expr(body, inner));
+    else scope.returns = append(scope.returns, expr(body, inner));
   }
   compactScope(scope);
   return value;
@@ -246,7 +246,7 @@ function classBody(node: SyntaxNode, ctx: LowerContext): void {
     if (member.type === 'method_definition') {
       const name = member.childForFieldName('name')?.text ?? '<method>';
       const scope = functionLike(member, classCtx, name, false);
-      if (scope.kind === 'func') ctx.facts.functions.push(scope.scope);
+      if (scope.kind === 'func') ctx.facts.functions = append(ctx.facts.functions, scope.scope);
     } else if (member.type === 'public_field_definition' || member.type === 'field_definition') {
       const nameNode = member.childForFieldName('name') ?? member.childForFieldName('property');
       const valueNode = member.childForFieldName('value');

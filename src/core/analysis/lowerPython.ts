@@ -2,7 +2,7 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import { type SyntaxNode, withSyntaxNode } from './syntaxNodes';
 import type { DictEntry, Expr, Kwarg, StatementFacts, StrPart } from './ir';
 import { PROMPT_NAME } from './promptDiscovery';
-import { MAX_DEPTH, bind, compact, compactFacts, compactScope, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noteCall, opaque, spansLines } from './lowerContext';
+import { MAX_DEPTH, append, bind, compact, compactFacts, compactScope, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noteCall, opaque, spansLines } from './lowerContext';
 
 /** Lowers one top-level Python statement into facts (see ir.ts). */
 export function lowerPythonStatement(treeNode: Node, text: string): StatementFacts {
@@ -49,7 +49,7 @@ function statement(node: SyntaxNode, ctx: LowerContext): void {
       return;
     case 'return_statement': {
       const value = node.firstNamedChild;
-      if (value) ctx.scope.returns.push(expr(value, ctx));
+      if (value) ctx.scope.returns = append(ctx.scope.returns, expr(value, ctx));
       return;
     }
     case 'import_statement':
@@ -179,7 +179,7 @@ function functionDefinition(node: SyntaxNode, ctx: LowerContext): void {
   const lowered = body !== null && (mentionsRequestWords(ctx.text, body.startIndex, body.endIndex) || PROMPT_NAME.test(name));
   const scope = newScope(ctx, name, node, parameterNames(node.childForFieldName('parameters')), lowered);
   bind(ctx, { name, kind: 'function', at: node.startIndex, end: node.endIndex, value: { kind: 'func', start: node.startIndex, end: node.endIndex, scope } });
-  if (ctx.scope.name === '<module>') ctx.facts.functions.push(scope);
+  if (ctx.scope.name === '<module>') ctx.facts.functions = append(ctx.facts.functions, scope);
   if (body && lowered) statement(body, contextWith(ctx, scope, undefined, false, undefined));
   compactScope(scope);
 }
@@ -194,7 +194,7 @@ function classDefinition(node: SyntaxNode, ctx: LowerContext): void {
     else if (member.type === 'function_definition' || member.type === 'decorated_definition') {
       const definition = member.type === 'decorated_definition' ? member.childForFieldName('definition') : member;
       const name = definition?.childForFieldName('name')?.text;
-      if (definition && name) ctx.facts.functions.push(newScope(inner, name, definition, parameterNames(definition.childForFieldName('parameters')), false));
+      if (definition && name) ctx.facts.functions = append(ctx.facts.functions, newScope(inner, name, definition, parameterNames(definition.childForFieldName('parameters')), false));
     }
   }
 }
@@ -339,7 +339,7 @@ function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
     case 'lambda': {
       const scope = newScope(ctx, '<lambda>', node, parameterNames(node.childForFieldName('parameters')));
       const body = node.childForFieldName('body');
-      if (body) scope.returns.push(expr(body, contextWith(ctx, scope, undefined, ctx.repeated, ctx.className)));
+      if (body) scope.returns = append(scope.returns, expr(body, contextWith(ctx, scope, undefined, ctx.repeated, ctx.className)));
       return { kind: 'func', start, end, scope };
     }
     case 'comment':
@@ -351,41 +351,65 @@ function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
 }
 
 function stringExpr(node: SyntaxNode, ctx: LowerContext): Expr {
-  const parts: StrPart[] = [];
-  let open = '"';
+  const text = ctx.text;
+  // Most strings are one piece of content: it is kept alone and a list made only for a second piece.
+  let first: StrPart | undefined;
+  let parts: StrPart[] | undefined;
+  // The delimiters are read from the source only when an interpolation records them.
+  let openNode: SyntaxNode | undefined;
+  let open: string | undefined;
   let close = '"';
   let template = false;
+  let interpolated = false;
   for (const child of node.children) {
     if (!child) continue;
+    let part: StrPart;
     switch (child.type) {
       case 'string_start':
-        open = child.text;
-        template = /[fFtT]/.test(open);
-        break;
+        openNode = child;
+        template = hasPrefix(child, text);
+        continue;
       case 'string_end':
         close = child.text;
-        break;
+        continue;
       case 'string_content':
       case 'escape_sequence':
-        parts.push({ text: child.text });
+        part = { text: child.text };
         break;
       case 'interpolation': {
         const inner = child.childForFieldName('expression');
         let lowered = inner ? expr(inner, ctx) : opaque(child, 'interpolation');
         // A format specifier starts with `:`; without one in the source there is none to look up (two reads of the tree spared).
-        const spec = hasColon(child, ctx.text) ? (child.childForFieldName('format_specifier') ?? child.namedChildren.find((candidate) => candidate?.type === 'format_specifier') ?? null) : null;
+        const spec = hasColon(child, text) ? (child.childForFieldName('format_specifier') ?? child.namedChildren.find((candidate) => candidate?.type === 'format_specifier') ?? null) : null;
         // `{when:%Y-%m-%d}` formats like `when.strftime("%Y-%m-%d")`: the format decides the resolution.
         if (spec && inner) lowered = formatted(lowered, spec);
-        parts.push({ expr: lowered, start: child.startIndex, end: child.endIndex, open, close });
+        open ??= openNode ? openNode.text : '"';
+        part = { expr: lowered, start: child.startIndex, end: child.endIndex, open, close };
+        interpolated = true;
         break;
       }
       default:
-        break;
+        continue;
     }
+    if (first === undefined) first = part;
+    else (parts ??= [first]).push(part);
   }
   // Interpolations record the literal's delimiters, known only once string_end is read.
-  for (const part of parts) if ('expr' in part) part.close = close;
-  return { kind: 'str', start: node.startIndex, end: node.endIndex, parts: compact(parts), multiline: spansLines(node, ctx.text), template };
+  if (interpolated) for (const part of parts ?? [first as StrPart]) if ('expr' in part) part.close = close;
+  const list = parts ? compact(parts) : first ? [first] : compact(NO_PARTS);
+  return { kind: 'str', start: node.startIndex, end: node.endIndex, parts: list, multiline: spansLines(node, text), template };
+}
+
+const NO_PARTS: StrPart[] = [];
+
+/** True when a string's opening token (`f"`, `rb'''`, `t"`) carries an f or t prefix: its braces interpolate. */
+function hasPrefix(start: SyntaxNode, text: string): boolean {
+  const end = start.endIndex;
+  for (let at = start.startIndex; at < end; at++) {
+    const code = text.charCodeAt(at);
+    if (code === 102 || code === 70 || code === 116 || code === 84) return true;
+  }
+  return false;
 }
 
 function hasColon(node: SyntaxNode, text: string): boolean {
