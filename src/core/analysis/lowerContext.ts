@@ -88,11 +88,12 @@ export function compact<T>(list: T[]): T[] {
   // Short lists (most of them) are made by literals: V8 learns that what a literal's site makes
   // outlives the young generation and allocates it in the old one at once, where `slice` (a builtin,
   // with no such site) leaves every copy to be copied again by each collection it survives.
+  // A list of one built by append is exact already.
   switch (list.length) {
     case 0:
       return NO_ITEMS;
     case 1:
-      return [list[0]];
+      return list;
     case 2:
       return [list[0], list[1]];
     case 3:
@@ -102,11 +103,16 @@ export function compact<T>(list: T[]): T[] {
   }
 }
 
+/** The shared empty list the lists of lowered facts start as (see append). */
+export function noItems<T>(): T[] {
+  return NO_ITEMS;
+}
+
 /**
- * Adds `item` to one of a statement's or a scope's lists and returns the list to keep in its place.
- * These lists start as the shared empty one and the first item makes a list of exactly one, as most
- * of them stay: an array grown by push reserves room for 16 more items, which compact then copies
- * away, and a large file has tens of thousands of these lists.
+ * Adds `item` to a list of lowered facts and returns the list to keep in its place. The lists start
+ * as the shared empty one (noItems) and the first item makes a list of exactly one, as most of them
+ * stay: an array grown by push reserves room for 16 more items, which compact then copies away, and
+ * a large file has tens of thousands of these lists. Lists built this way are compacted with compact.
  */
 export function append<T>(list: T[], item: T): T[] {
   if (list === NO_ITEMS) return [item];
@@ -114,26 +120,21 @@ export function append<T>(list: T[], item: T): T[] {
   return list;
 }
 
-/** A list built by append, without spare room (one of exactly one item has none already). */
-function compactAppended<T>(list: T[]): T[] {
-  return list.length <= 1 ? list : list.slice();
-}
-
 /** A statement's facts with their lists compacted (see compact), once it is lowered. */
 export function compactFacts(facts: StatementFacts): StatementFacts {
-  facts.bindings = compactAppended(facts.bindings);
-  facts.functions = compactAppended(facts.functions);
-  facts.sdkCalls = compactAppended(facts.sdkCalls);
-  facts.loopCalls = compactAppended(facts.loopCalls);
-  facts.calls = compactAppended(facts.calls);
+  facts.bindings = compact(facts.bindings);
+  facts.functions = compact(facts.functions);
+  facts.sdkCalls = compact(facts.sdkCalls);
+  facts.loopCalls = compact(facts.loopCalls);
+  facts.calls = compact(facts.calls);
   return facts;
 }
 
 /** Compacts a scope's lists once its body is lowered (see compact). */
 export function compactScope(scope: Scope): void {
   scope.params = compact(scope.params);
-  scope.bindings = compactAppended(scope.bindings);
-  scope.returns = compactAppended(scope.returns);
+  scope.bindings = compact(scope.bindings);
+  scope.returns = compact(scope.returns);
 }
 
 /** A statement's facts, its lists empty until append adds to them. */

@@ -2,7 +2,7 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import { type SyntaxNode, withSyntaxNode } from './syntaxNodes';
 import type { DictEntry, Expr, StatementFacts, StrPart } from './ir';
 import { PROMPT_NAME } from './promptDiscovery';
-import { MAX_DEPTH, append, bind, compact, compactFacts, compactScope, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noteCall, opaque, spansLines } from './lowerContext';
+import { MAX_DEPTH, append, bind, compact, compactFacts, compactScope, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noItems, noteCall, opaque, spansLines } from './lowerContext';
 
 /** Lowers one top-level JavaScript / TypeScript (JSX, TSX) statement into facts (see ir.ts). */
 export function lowerJsStatement(treeNode: Node, text: string): StatementFacts {
@@ -176,25 +176,24 @@ function variableDeclarator(node: SyntaxNode, ctx: LowerContext, statementNode: 
 }
 
 function patternNames(node: SyntaxNode): string[] {
-  const names: string[] = [];
-  addPatternNames(node, names);
-  return names;
+  return addPatternNames(node, noItems());
 }
 
-/** Adds the names a binding pattern binds to `names` (one list for a whole parameter list: no list per parameter). */
-function addPatternNames(node: SyntaxNode, names: string[]): void {
+/** `names` with the names a binding pattern binds added (see append): one list for a whole parameter list. */
+function addPatternNames(node: SyntaxNode, names: string[]): string[] {
   const type = node.type;
-  if (type === 'identifier' || type === 'shorthand_property_identifier_pattern') names.push(node.text);
-  else if (type === 'pair_pattern') {
+  if (type === 'identifier' || type === 'shorthand_property_identifier_pattern') return append(names, node.text);
+  if (type === 'pair_pattern') {
     const value = node.childForFieldName('value');
-    if (value) addPatternNames(value, names);
-    else for (const child of named(node)) addPatternNames(child, names);
+    if (value) return addPatternNames(value, names);
   } else if (type === 'assignment_pattern') {
     const left = node.childForFieldName('left');
-    if (left) addPatternNames(left, names);
-  } else if (type === 'object_pattern' || type === 'array_pattern' || type === 'rest_pattern') {
-    for (const child of named(node)) addPatternNames(child, names);
+    return left ? addPatternNames(left, names) : names;
+  } else if (type !== 'object_pattern' && type !== 'array_pattern' && type !== 'rest_pattern') {
+    return names;
   }
+  for (const child of named(node)) names = addPatternNames(child, names);
+  return names;
 }
 
 function isFunctionNode(node: SyntaxNode): boolean {
@@ -207,10 +206,10 @@ function parameterNames(node: SyntaxNode): string[] {
   if (single) return patternNames(single);
   const params = node.childForFieldName('parameters');
   if (!params) return [];
-  const names: string[] = [];
+  let names: string[] = noItems();
   for (const param of named(params)) {
     // A plain name is its own pattern (a TypeScript parameter wraps one; asking a name costs a call into WASM).
-    addPatternNames(param.type === 'identifier' ? param : param.childForFieldName('pattern') ?? param, names);
+    names = addPatternNames(param.type === 'identifier' ? param : param.childForFieldName('pattern') ?? param, names);
   }
   return names;
 }
@@ -287,8 +286,8 @@ function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
   }
   switch (type) {
     case 'string': {
-      const parts: StrPart[] = [];
-      for (const child of named(node)) parts.push({ text: child.text });
+      let parts: StrPart[] = noItems();
+      for (const child of named(node)) parts = append(parts, { text: child.text });
       return { kind: 'str', start, end, parts: compact(parts), multiline: false, template: false };
     }
     case 'template_string':
@@ -363,13 +362,13 @@ function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
 }
 
 function templateString(node: SyntaxNode, ctx: LowerContext): Expr {
-  const parts: StrPart[] = [];
+  let parts: StrPart[] = noItems();
   for (const child of named(node)) {
     if (child.type === 'template_substitution') {
       const inner = child.firstNamedChild;
-      parts.push({ expr: inner ? expr(inner, ctx) : opaque(child, 'substitution'), start: child.startIndex, end: child.endIndex, open: '`', close: '`' });
+      parts = append(parts, { expr: inner ? expr(inner, ctx) : opaque(child, 'substitution'), start: child.startIndex, end: child.endIndex, open: '`', close: '`' });
     } else {
-      parts.push({ text: child.text });
+      parts = append(parts, { text: child.text });
     }
   }
   return { kind: 'str', start: node.startIndex, end: node.endIndex, parts: compact(parts), multiline: spansLines(node, ctx.text), template: true };
@@ -382,20 +381,20 @@ function propertyKey(node: SyntaxNode): string | undefined {
 }
 
 function object(node: SyntaxNode, ctx: LowerContext): Expr {
-  const entries: DictEntry[] = [];
+  let entries: DictEntry[] = noItems();
   let open = false;
   for (const child of named(node)) {
     if (child.type === 'pair') {
       const keyNode = child.childForFieldName('key');
       const valueNode = child.childForFieldName('value');
-      entries.push({ key: keyNode ? propertyKey(keyNode) : undefined, start: child.startIndex, end: child.endIndex, value: valueNode ? expr(valueNode, ctx) : opaque(child, 'value') });
+      entries = append(entries, { key: keyNode ? propertyKey(keyNode) : undefined, start: child.startIndex, end: child.endIndex, value: valueNode ? expr(valueNode, ctx) : opaque(child, 'value') });
     } else if (child.type === 'shorthand_property_identifier') {
-      entries.push({ key: child.text, start: child.startIndex, end: child.endIndex, value: { kind: 'ref', start: child.startIndex, end: child.endIndex, name: child.text } });
+      entries = append(entries, { key: child.text, start: child.startIndex, end: child.endIndex, value: { kind: 'ref', start: child.startIndex, end: child.endIndex, name: child.text } });
     } else if (child.type === 'spread_element') {
       open = true;
-      entries.push({ start: child.startIndex, end: child.endIndex, value: expr(child, ctx) });
+      entries = append(entries, { start: child.startIndex, end: child.endIndex, value: expr(child, ctx) });
     } else if (child.type === 'method_definition') {
-      entries.push({ key: child.childForFieldName('name')?.text, start: child.startIndex, end: child.endIndex, value: functionLike(child, ctx, '<method>', false) });
+      entries = append(entries, { key: child.childForFieldName('name')?.text, start: child.startIndex, end: child.endIndex, value: functionLike(child, ctx, '<method>', false) });
     }
   }
   return { kind: 'dict', start: node.startIndex, end: node.endIndex, entries: compact(entries), open, closeOffset: node.endIndex - 1 };
@@ -403,8 +402,8 @@ function object(node: SyntaxNode, ctx: LowerContext): Expr {
 
 /** The lowered items of a list literal, comments left out (compacted: see compact). */
 function listItems(node: SyntaxNode, ctx: LowerContext): Expr[] {
-  const items: Expr[] = [];
-  for (const child of named(node)) if (child.type !== 'comment') items.push(expr(child, ctx));
+  let items: Expr[] = noItems();
+  for (const child of named(node)) if (child.type !== 'comment') items = append(items, expr(child, ctx));
   return compact(items);
 }
 
@@ -444,15 +443,15 @@ function call(node: SyntaxNode, ctx: LowerContext): Expr {
   const callee = fn ? loweredName(calleeExpr) ?? dottedName(fn) : '';
   const method = callee.slice(callee.lastIndexOf('.') + 1);
   const iterates = ITERATION_METHODS.has(method) && callee.includes('.');
-  const args: Expr[] = [];
+  let args: Expr[] = noItems();
   if (argsNode && argsNode.type === 'arguments') {
     for (const arg of named(argsNode)) {
       if (arg.type === 'comment') continue;
-      if (iterates && isFunctionNode(arg)) args.push(functionLike(arg, ctx, '<callback>', false, true, { kind: 'opaque', start: node.startIndex, end: node.endIndex, what: 'loop' }));
-      else args.push(expr(arg, ctx));
+      if (iterates && isFunctionNode(arg)) args = append(args, functionLike(arg, ctx, '<callback>', false, true, { kind: 'opaque', start: node.startIndex, end: node.endIndex, what: 'loop' }));
+      else args = append(args, expr(arg, ctx));
     }
   } else if (argsNode && argsNode.type === 'template_string') {
-    args.push(expr(argsNode, ctx));
+    args = append(args, expr(argsNode, ctx));
   }
   const lowered: Extract<Expr, { kind: 'call' }> = {
     kind: 'call',
@@ -461,7 +460,7 @@ function call(node: SyntaxNode, ctx: LowerContext): Expr {
     callee,
     calleeExpr,
     args: compact(args),
-    kwargs: [],
+    kwargs: noItems(),
     argsClose: argsNode ? argsNode.endIndex - 1 : node.endIndex,
     isNew,
   };

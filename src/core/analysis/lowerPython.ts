@@ -2,7 +2,7 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import { type SyntaxNode, withSyntaxNode } from './syntaxNodes';
 import type { DictEntry, Expr, Kwarg, StatementFacts, StrPart } from './ir';
 import { PROMPT_NAME } from './promptDiscovery';
-import { MAX_DEPTH, append, bind, compact, compactFacts, compactScope, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noteCall, opaque, spansLines } from './lowerContext';
+import { MAX_DEPTH, append, bind, compact, compactFacts, compactScope, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noItems, noteCall, opaque, spansLines } from './lowerContext';
 
 /** Lowers one top-level Python statement into facts (see ir.ts). */
 export function lowerPythonStatement(treeNode: Node, text: string): StatementFacts {
@@ -162,12 +162,12 @@ function targetNames(node: SyntaxNode): string[] {
 
 function parameterNames(node: SyntaxNode | null): string[] {
   if (!node) return [];
-  const names: string[] = [];
+  let names: string[] = noItems();
   for (const child of named(node)) {
     const name = child.type === 'identifier' ? child : (child.childForFieldName('name') ?? child.namedChildren.find((c) => c?.type === 'identifier') ?? null);
     if (name?.type !== 'identifier') continue;
     const text = name.text;
-    if (text !== 'self' && text !== 'cls') names.push(text);
+    if (text !== 'self' && text !== 'cls') names = append(names, text);
   }
   return compact(names);
 }
@@ -252,12 +252,12 @@ function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
     case 'string':
       return stringExpr(node, ctx);
     case 'concatenated_string': {
-      const parts: StrPart[] = [];
+      let parts: StrPart[] = noItems();
       let template = false;
       for (const piece of named(node)) {
         const lowered = stringExpr(piece, ctx);
         if (lowered.kind === 'str') {
-          parts.push(...lowered.parts);
+          for (const part of lowered.parts) parts = append(parts, part);
           template ||= lowered.template;
         }
       }
@@ -282,8 +282,8 @@ function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
     case 'tuple':
     case 'set':
     case 'expression_list': {
-      const items: Expr[] = [];
-      for (const child of named(node)) if (child.type !== 'comment') items.push(expr(child, ctx));
+      let items: Expr[] = noItems();
+      for (const child of named(node)) if (child.type !== 'comment') items = append(items, expr(child, ctx));
       return { kind: 'list', start, end, items: compact(items), open: items.some((item) => item.kind === 'spread'), isSet: node.type === 'set' };
     }
     case 'list_splat':
@@ -426,15 +426,15 @@ function formatted(value: Expr, spec: SyntaxNode): Expr {
 }
 
 function dictionary(node: SyntaxNode, ctx: LowerContext): Expr {
-  const entries: DictEntry[] = [];
+  let entries: DictEntry[] = noItems();
   let open = false;
   for (const child of named(node)) {
     if (child.type === 'pair') {
       const keyNode = child.childForFieldName('key');
       const valueNode = child.childForFieldName('value');
       const key = keyNode ? expr(keyNode, ctx) : undefined;
-      entries.push({
-        key: key && key.kind === 'str' && key.parts.every((part) => 'text' in part) ? key.parts.map((part) => ('text' in part ? part.text : '')).join('') : undefined,
+      entries = append(entries, {
+        key: key && key.kind === 'str' ? plainText(key.parts) : undefined,
         start: child.startIndex,
         end: child.endIndex,
         value: valueNode ? expr(valueNode, ctx) : opaque(child, 'value'),
@@ -442,10 +442,16 @@ function dictionary(node: SyntaxNode, ctx: LowerContext): Expr {
     } else if (child.type === 'dictionary_splat') {
       open = true;
       const inner = child.firstNamedChild;
-      entries.push({ start: child.startIndex, end: child.endIndex, value: { kind: 'spread', start: child.startIndex, end: child.endIndex, value: inner ? expr(inner, ctx) : opaque(child, 'splat') } });
+      entries = append(entries, { start: child.startIndex, end: child.endIndex, value: { kind: 'spread', start: child.startIndex, end: child.endIndex, value: inner ? expr(inner, ctx) : opaque(child, 'splat') } });
     }
   }
   return { kind: 'dict', start: node.startIndex, end: node.endIndex, entries: compact(entries), open, closeOffset: node.endIndex - 1 };
+}
+
+/** The text of string parts that hold no interpolation (a lone part's own text), else undefined. */
+function plainText(parts: StrPart[]): string | undefined {
+  if (parts.length === 1) return 'text' in parts[0] ? parts[0].text : undefined;
+  return parts.every((part) => 'text' in part) ? parts.map((part) => ('text' in part ? part.text : '')).join('') : undefined;
 }
 
 function comprehension(node: SyntaxNode, ctx: LowerContext): Expr {
@@ -480,18 +486,18 @@ function call(node: SyntaxNode, ctx: LowerContext): Expr {
   const fn = node.childForFieldName('function');
   const argsNode = node.childForFieldName('arguments');
   const calleeExpr = fn ? expr(fn, ctx) : opaque(node, 'callee');
-  const args: Expr[] = [];
-  const kwargs: Kwarg[] = [];
+  let args: Expr[] = noItems();
+  let kwargs: Kwarg[] = noItems();
   if (argsNode) {
-    if (argsNode.type === 'generator_expression') args.push(expr(argsNode, ctx));
+    if (argsNode.type === 'generator_expression') args = append(args, expr(argsNode, ctx));
     else {
       for (const arg of named(argsNode)) {
         if (arg.type === 'keyword_argument') {
           const name = arg.childForFieldName('name')?.text ?? '';
           const value = arg.childForFieldName('value');
-          kwargs.push({ name, start: arg.startIndex, end: arg.endIndex, value: value ? expr(value, ctx) : opaque(arg, 'value') });
+          kwargs = append(kwargs, { name, start: arg.startIndex, end: arg.endIndex, value: value ? expr(value, ctx) : opaque(arg, 'value') });
         } else if (arg.type !== 'comment') {
-          args.push(expr(arg, ctx));
+          args = append(args, expr(arg, ctx));
         }
       }
     }
