@@ -1,4 +1,4 @@
-import type { SyntaxNode } from './syntaxNodes';
+import { type SyntaxNode, namedChildrenOf } from './syntaxNodes';
 import type { Binding, CallKind, CallSite, Expr, Scope, Span, StatementFacts } from './ir';
 import { isOtherModelCall } from './promptDiscovery';
 
@@ -65,10 +65,9 @@ export function contextWith(ctx: LowerContext, scope: Scope, loop: Span | undefi
   return { text: ctx.text, facts: ctx.facts, scope, loop, repeated, className, depth: ctx.depth };
 }
 
-/** The named children (the list itself when it holds no null, as RawNode's never do: this runs per node). */
+/** The named children, without nulls (see namedChildrenOf: this runs per node). */
 export function named(node: SyntaxNode): readonly SyntaxNode[] {
-  const children = node.namedChildren;
-  return children.includes(null) ? children.filter((child): child is SyntaxNode => child !== null) : (children as readonly SyntaxNode[]);
+  return namedChildrenOf(node);
 }
 
 /**

@@ -134,6 +134,16 @@ export function lowerChildren<T>(root: Node, text: string, lower: (node: SyntaxN
   return out;
 }
 
+/**
+ * A node's named children without nulls: a RawNode's lists never hold one, so they are returned as
+ * they are without a scan; a public node's may.
+ */
+export function namedChildrenOf(node: SyntaxNode): readonly SyntaxNode[] {
+  if (node instanceof RawNode) return node.namedChildren;
+  const children = node.namedChildren;
+  return children.includes(null) ? children.filter((child): child is SyntaxNode => child !== null) : (children as readonly SyntaxNode[]);
+}
+
 function readerFor(node: Node, text: string): Reader | null {
   const language = node.tree.language;
   let reader = readers.get(language);
