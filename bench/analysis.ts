@@ -201,9 +201,12 @@ function runsFor(lines: number): number {
  * few for V8 to finish optimising the analyzer's JavaScript (the parse is WebAssembly, compiled
  * ahead of its first run), so a fixed count timed small files on code the editor and `lint` leave
  * behind after their first files: a 100-line Python file measured ~2x after 3 runs, ~1.4x after 1.5 s.
+ * At 50,000 lines 1.5 s was four runs, and the compiler's threads were still busy in the runs after
+ * them (process CPU per run of the first one in a fresh process: ~610, 450, 320, 330, 290, 300 ms,
+ * then ~260 from the seventh on), so each size warms for 3 s.
  */
 const WARM_UP_RUNS = 3;
-const WARM_UP_MS = 1500;
+const WARM_UP_MS = 3000;
 
 export async function run(): Promise<unknown> {
   const SIZES = sizesOption();
