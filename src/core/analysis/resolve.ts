@@ -1,13 +1,13 @@
 import type { Binding, CallRef, DictEntry, Expr, Scope, Span, StatementFacts } from './ir';
 import type { CrossFileEvidence } from './workspaceIndex';
 
+/** Map's own `get`, called directly: a `super.get` costs more on these hot reads. */
+const mapGet = Map.prototype.get;
+
 /**
  * A name table that notes which names are read while `recording` is set: a statement's results
  * stay valid while every module-level name they read still has the same bindings.
  */
-/** Map's own `get`, called directly: a `super.get` costs more on these hot reads. */
-const mapGet = Map.prototype.get;
-
 export class NameTable<V> extends Map<string, V> {
   /** True between recordDependencies and takeDependencies. */
   recordingOn = false;
