@@ -71,8 +71,6 @@ export interface Scope extends Span {
   returns: Expr[];
   /** Nested functions, so lookups can walk outwards. */
   parent?: Scope;
-  /** True when the body is a callback of `.map`/`.forEach`-style iteration over a collection. */
-  iterationCallback?: boolean;
 }
 
 /**

@@ -203,8 +203,8 @@ export function noteCall(ctx: LowerContext, call: Extract<Expr, { kind: 'call' }
   const kind = callKind(ctx, call);
   if (!ctx.facts.otherModelCalls && isOtherModelCall(call.callee)) ctx.facts.otherModelCalls = true;
   if (kind) {
-    const site: CallSite = { call, scope: ctx.scope, loop: ctx.loop, repeated: ctx.repeated || ctx.loop !== undefined };
-    if (kind !== 'sdk') site.kind = kind;
+    // One shape for every site (a property added after the literal costs each object a second store).
+    const site: CallSite = { call, kind: kind === 'sdk' ? undefined : kind, scope: ctx.scope, loop: ctx.loop, repeated: ctx.repeated || ctx.loop !== undefined };
     ctx.facts.sdkCalls = append(ctx.facts.sdkCalls, site);
   }
   if (kind === 'sdk') {

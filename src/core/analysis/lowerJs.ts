@@ -220,7 +220,6 @@ function functionLike(node: SyntaxNode, ctx: LowerContext, name: string, declare
   // A function named like a prompt (`SYSTEM_PROMPT_GENERIC = () => \`…\``) may return one without any of the words.
   const lowered = body !== null && (mentionsRequestWords(ctx.text, body.startIndex, body.endIndex) || PROMPT_NAME.test(name));
   const scope = newScope(ctx, name, node, parameterNames(node), lowered);
-  scope.iterationCallback = iterationCallback;
   const value: Expr = { kind: 'func', start: node.startIndex, end: node.endIndex, scope };
   if (declare) {
     bind(ctx, { name, kind: 'function', at: node.startIndex, end: node.endIndex, value });
