@@ -306,11 +306,13 @@ function editTimes(
     const next = text.slice(0, change.start) + change.newText + text.slice(change.oldEnd);
     const row = text.slice(0, at).split('\n').length - 1;
     const column = at - text.lastIndexOf('\n', at - 1) - 1;
+    // The tree the reparse replaces is freed inside the timing, as the session frees its own.
     const reparsed = timed(() => {
       tree?.edit({ startIndex: change.start, oldEndIndex: change.oldEnd, newEndIndex: change.start + change.newText.length, startPosition: { row, column }, oldEndPosition: { row, column: column + (change.oldEnd - change.start) }, newEndPosition: { row, column: column + change.newText.length } });
-      return parser.parse(next, tree);
+      const parsed = parser.parse(next, tree);
+      tree?.delete();
+      return parsed;
     });
-    tree?.delete();
     tree = reparsed.value;
     const edited = timed(() => session.update(next, options, [change]));
     if (i >= WARM_EDITS) {
