@@ -1,6 +1,7 @@
 import { type SyntaxNode, namedChildrenOf } from './syntaxNodes';
 import type { Binding, CallKind, CallSite, Expr, Scope, Span, StatementFacts } from './ir';
 import { isOtherModelCall } from './promptDiscovery';
+import { emptyList, isEmptyList } from '../util/emptyList';
 
 /** SDK methods whose arguments form a Messages request (`batches.create` carries several). */
 const SDK_METHOD_SUFFIXES = ['messages.create', 'messages.stream', 'messages.count_tokens', 'messages.countTokens', 'messages.parse', 'messages.batches.create'];
@@ -71,13 +72,6 @@ export function named(node: SyntaxNode): readonly SyntaxNode[] {
 }
 
 /**
- * The one empty list of lowered facts. Most of a statement's lists stay empty; one frozen list
- * shared by them all spares an object each (frozen: nothing may add to facts once lowered, and a
- * push into it fails at once rather than into every statement).
- */
-const NO_ITEMS: never[] = Object.freeze([]) as never[];
-
-/**
  * The list without spare room, once nothing more is added to it. An array grown by push keeps room
  * for 16 more items, and the facts of a large file hold tens of thousands of short lists until its
  * analysis ends: that room and the empty lists were half of their memory, which the collector
@@ -90,7 +84,7 @@ export function compact<T>(list: T[]): T[] {
   // A list of one built by append is exact already.
   switch (list.length) {
     case 0:
-      return NO_ITEMS;
+      return emptyList();
     case 1:
       return list;
     case 2:
@@ -102,19 +96,14 @@ export function compact<T>(list: T[]): T[] {
   }
 }
 
-/** The shared empty list the lists of lowered facts start as (see append). */
-export function noItems<T>(): T[] {
-  return NO_ITEMS;
-}
-
 /**
  * Adds `item` to a list of lowered facts and returns the list to keep in its place. The lists start
- * as the shared empty one (noItems) and the first item makes a list of exactly one, as most of them
+ * as the shared empty one (emptyList) and the first item makes a list of exactly one, as most of them
  * stay: an array grown by push reserves room for 16 more items, which compact then copies away, and
  * a large file has tens of thousands of these lists. Lists built this way are compacted with compact.
  */
 export function append<T>(list: T[], item: T): T[] {
-  if (list === NO_ITEMS) return [item];
+  if (isEmptyList(list)) return [item];
   list.push(item);
   return list;
 }
@@ -138,11 +127,11 @@ export function compactScope(scope: Scope): void {
 
 /** A statement's facts, its lists empty until append adds to them. */
 export function newFacts(node: SyntaxNode): StatementFacts {
-  return { start: node.startIndex, end: node.endIndex, bindings: NO_ITEMS, functions: NO_ITEMS, sdkCalls: NO_ITEMS, loopCalls: NO_ITEMS, calls: NO_ITEMS, otherModelCalls: false };
+  return { start: node.startIndex, end: node.endIndex, bindings: emptyList(), functions: emptyList(), sdkCalls: emptyList(), loopCalls: emptyList(), calls: emptyList(), otherModelCalls: false };
 }
 
 export function moduleScope(node: SyntaxNode): Scope {
-  return { name: '<module>', start: node.startIndex, end: node.endIndex, params: NO_ITEMS, bindings: NO_ITEMS, returns: NO_ITEMS };
+  return { name: '<module>', start: node.startIndex, end: node.endIndex, params: emptyList(), bindings: emptyList(), returns: emptyList() };
 }
 
 export function isModuleScope(scope: Scope): boolean {
@@ -161,7 +150,7 @@ export function bind(ctx: LowerContext, binding: Binding): void {
  * functions of a file are such stubs, which the analysis keeps alive until it ends.
  */
 export function newScope(ctx: LowerContext, name: string, node: SyntaxNode, params: string[], withBody = true): Scope {
-  const scope: Scope = { name, start: node.startIndex, end: node.endIndex, params, bindings: NO_ITEMS, returns: NO_ITEMS, parent: ctx.scope };
+  const scope: Scope = { name, start: node.startIndex, end: node.endIndex, params, bindings: emptyList(), returns: emptyList(), parent: ctx.scope };
   if (withBody) for (const param of params) scope.bindings = append(scope.bindings, { name: param, kind: 'param', at: node.startIndex, end: node.startIndex });
   return scope;
 }

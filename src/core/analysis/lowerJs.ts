@@ -2,7 +2,8 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import { type SyntaxNode, withSyntaxNode } from './syntaxNodes';
 import type { DictEntry, Expr, StatementFacts, StrPart } from './ir';
 import { PROMPT_NAME } from './promptDiscovery';
-import { MAX_DEPTH, append, bind, compact, compactFacts, compactScope, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noItems, noteCall, opaque, spansLines } from './lowerContext';
+import { MAX_DEPTH, append, bind, compact, compactFacts, compactScope, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noteCall, opaque, spansLines } from './lowerContext';
+import { emptyList } from '../util/emptyList';
 
 /** Lowers one top-level JavaScript / TypeScript (JSX, TSX) statement into facts (see ir.ts). */
 export function lowerJsStatement(treeNode: Node, text: string): StatementFacts {
@@ -176,7 +177,7 @@ function variableDeclarator(node: SyntaxNode, ctx: LowerContext, statementNode: 
 }
 
 function patternNames(node: SyntaxNode): string[] {
-  return addPatternNames(node, noItems());
+  return addPatternNames(node, emptyList());
 }
 
 /** `names` with the names a binding pattern binds added (see append): one list for a whole parameter list. */
@@ -206,7 +207,7 @@ function parameterNames(node: SyntaxNode): string[] {
   if (single) return patternNames(single);
   const params = node.childForFieldName('parameters');
   if (!params) return [];
-  let names: string[] = noItems();
+  let names: string[] = emptyList();
   for (const param of named(params)) {
     // A plain name is its own pattern (a TypeScript parameter wraps one; asking a name costs a call into WASM).
     names = addPatternNames(param.type === 'identifier' ? param : param.childForFieldName('pattern') ?? param, names);
@@ -285,7 +286,7 @@ function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
   }
   switch (type) {
     case 'string': {
-      let parts: StrPart[] = noItems();
+      let parts: StrPart[] = emptyList();
       for (const child of named(node)) parts = append(parts, { text: child.text });
       return { kind: 'str', start, end, parts: compact(parts), multiline: false, template: false };
     }
@@ -361,7 +362,7 @@ function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
 }
 
 function templateString(node: SyntaxNode, ctx: LowerContext): Expr {
-  let parts: StrPart[] = noItems();
+  let parts: StrPart[] = emptyList();
   for (const child of named(node)) {
     if (child.type === 'template_substitution') {
       const inner = child.firstNamedChild;
@@ -380,7 +381,7 @@ function propertyKey(node: SyntaxNode): string | undefined {
 }
 
 function object(node: SyntaxNode, ctx: LowerContext): Expr {
-  let entries: DictEntry[] = noItems();
+  let entries: DictEntry[] = emptyList();
   let open = false;
   for (const child of named(node)) {
     if (child.type === 'pair') {
@@ -401,7 +402,7 @@ function object(node: SyntaxNode, ctx: LowerContext): Expr {
 
 /** The lowered items of a list literal, comments left out (compacted: see compact). */
 function listItems(node: SyntaxNode, ctx: LowerContext): Expr[] {
-  let items: Expr[] = noItems();
+  let items: Expr[] = emptyList();
   for (const child of named(node)) if (child.type !== 'comment') items = append(items, expr(child, ctx));
   return compact(items);
 }
@@ -442,7 +443,7 @@ function call(node: SyntaxNode, ctx: LowerContext): Expr {
   const callee = fn ? loweredName(calleeExpr) ?? dottedName(fn) : '';
   const method = callee.slice(callee.lastIndexOf('.') + 1);
   const iterates = ITERATION_METHODS.has(method) && callee.includes('.');
-  let args: Expr[] = noItems();
+  let args: Expr[] = emptyList();
   if (argsNode && argsNode.type === 'arguments') {
     for (const arg of named(argsNode)) {
       if (arg.type === 'comment') continue;
@@ -459,7 +460,7 @@ function call(node: SyntaxNode, ctx: LowerContext): Expr {
     callee,
     calleeExpr,
     args: compact(args),
-    kwargs: noItems(),
+    kwargs: emptyList(),
     argsClose: argsNode ? argsNode.endIndex - 1 : node.endIndex,
     isNew,
   };

@@ -2,7 +2,8 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import { type SyntaxNode, withSyntaxNode } from './syntaxNodes';
 import type { DictEntry, Expr, Kwarg, StatementFacts, StrPart } from './ir';
 import { PROMPT_NAME } from './promptDiscovery';
-import { MAX_DEPTH, append, bind, compact, compactFacts, compactScope, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noItems, noteCall, opaque, spansLines } from './lowerContext';
+import { MAX_DEPTH, append, bind, compact, compactFacts, compactScope, contextWith, type LowerContext, mentionsRequestWords, moduleScope, named, newFacts, newScope, noteCall, opaque, spansLines } from './lowerContext';
+import { emptyList } from '../util/emptyList';
 
 /** Lowers one top-level Python statement into facts (see ir.ts). */
 export function lowerPythonStatement(treeNode: Node, text: string): StatementFacts {
@@ -162,7 +163,7 @@ function targetNames(node: SyntaxNode): string[] {
 
 function parameterNames(node: SyntaxNode | null): string[] {
   if (!node) return [];
-  let names: string[] = noItems();
+  let names: string[] = emptyList();
   for (const child of named(node)) {
     const name = child.type === 'identifier' ? child : (child.childForFieldName('name') ?? child.namedChildren.find((c) => c?.type === 'identifier') ?? null);
     if (name?.type !== 'identifier') continue;
@@ -252,7 +253,7 @@ function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
     case 'string':
       return stringExpr(node, ctx);
     case 'concatenated_string': {
-      let parts: StrPart[] = noItems();
+      let parts: StrPart[] = emptyList();
       let template = false;
       for (const piece of named(node)) {
         const lowered = stringExpr(piece, ctx);
@@ -282,7 +283,7 @@ function lowerExpr(node: SyntaxNode, ctx: LowerContext): Expr {
     case 'tuple':
     case 'set':
     case 'expression_list': {
-      let items: Expr[] = noItems();
+      let items: Expr[] = emptyList();
       for (const child of named(node)) if (child.type !== 'comment') items = append(items, expr(child, ctx));
       return { kind: 'list', start, end, items: compact(items), open: items.some((item) => item.kind === 'spread'), isSet: node.type === 'set' };
     }
@@ -396,11 +397,10 @@ function stringExpr(node: SyntaxNode, ctx: LowerContext): Expr {
   }
   // Interpolations record the literal's delimiters, known only once string_end is read.
   if (interpolated) for (const part of parts ?? [first as StrPart]) if ('expr' in part) part.close = close;
-  const list = parts ? compact(parts) : first ? [first] : compact(NO_PARTS);
+  const list = parts ? compact(parts) : first ? [first] : emptyList<StrPart>();
   return { kind: 'str', start: node.startIndex, end: node.endIndex, parts: list, multiline: spansLines(node, text), template };
 }
 
-const NO_PARTS: StrPart[] = [];
 
 /** True when a string's opening token (`f"`, `rb'''`, `t"`) carries an f or t prefix: its braces interpolate. */
 function hasPrefix(start: SyntaxNode, text: string): boolean {
@@ -426,7 +426,7 @@ function formatted(value: Expr, spec: SyntaxNode): Expr {
 }
 
 function dictionary(node: SyntaxNode, ctx: LowerContext): Expr {
-  let entries: DictEntry[] = noItems();
+  let entries: DictEntry[] = emptyList();
   let open = false;
   for (const child of named(node)) {
     if (child.type === 'pair') {
@@ -486,8 +486,8 @@ function call(node: SyntaxNode, ctx: LowerContext): Expr {
   const fn = node.childForFieldName('function');
   const argsNode = node.childForFieldName('arguments');
   const calleeExpr = fn ? expr(fn, ctx) : opaque(node, 'callee');
-  let args: Expr[] = noItems();
-  let kwargs: Kwarg[] = noItems();
+  let args: Expr[] = emptyList();
+  let kwargs: Kwarg[] = emptyList();
   if (argsNode) {
     if (argsNode.type === 'generator_expression') args = append(args, expr(argsNode, ctx));
     else {

@@ -9,6 +9,7 @@
 import type { Binding, DictEntry, Expr, Kwarg, Scope, Span, StatementFacts } from './ir';
 import { isSdkCallee } from './lowerContext';
 import type { PromptKind } from './types';
+import { emptyList } from '../util/emptyList';
 
 /** Names that say a string is a prompt. */
 export const PROMPT_NAME = /prompt|system|instruction|template|few_?shot|examples|persona|guideline|rubric|preamble/i;
@@ -272,9 +273,6 @@ export interface SentReference {
   scope: Scope | undefined;
 }
 
-/** No names (shared, frozen: callers only read it). */
-const NO_REFERENCES: readonly SentReference[] = Object.freeze([]);
-
 /**
  * Names that calls of other LLM clients (not the Anthropic SDK, whose requests are modelled in
  * full) pass as their prompt: positional and `contents`/`prompt`/`system`-like arguments, list
@@ -282,7 +280,7 @@ const NO_REFERENCES: readonly SentReference[] = Object.freeze([]);
  */
 export function sentReferences(facts: StatementFacts): readonly SentReference[] {
   // Lowering notes whether any call of another client was met: most statements have none.
-  if (facts.otherModelCalls === false) return NO_REFERENCES;
+  if (facts.otherModelCalls === false) return emptyList();
   const out: SentReference[] = [];
   for (const binding of facts.bindings) if (binding.value) visitCalls(binding.value, undefined, 0, out);
   for (const scope of facts.functions) {

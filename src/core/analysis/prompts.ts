@@ -4,6 +4,7 @@ import { PROMPT_NAME, discoverPrompts, isStringValue, promptFileOf, promptTextEx
 import { decodeEscapes, nonProseReason } from './promptText';
 import { type RequestModel, blockTexts } from './requests';
 import { type ConstantText, Guard, type Located, type ModuleEnv, PLACEHOLDER, helperOf, lookup, stringify } from './resolve';
+import { emptyList } from '../util/emptyList';
 
 /** A prompt constant before offsets become lines and columns. */
 export interface RawPrompt extends Omit<PromptConstant, 'range'> {
@@ -48,12 +49,9 @@ export interface BindingPrompt {
   prompt: Omit<RawPrompt, 'span'>;
 }
 
-/** No prompts (shared, frozen: results only read their lists). */
-const NO_PROMPTS = Object.freeze([]) as unknown as BindingPrompt[];
-
 /** The prompts a statement declares: its prompt-like constants and what discoverPrompts finds. */
 export function bindingPromptsOf(facts: StatementFacts, env: ModuleEnv): BindingPrompt[] {
-  // Made on the first prompt found (most statements declare none, and share NO_PROMPTS).
+  // Made on the first prompt found (most statements declare none, and share the empty list).
   let out: BindingPrompt[] | undefined;
   // Made on the first prompt: most statements bind none.
   let modulePrompts: Set<Binding> | undefined;
@@ -79,7 +77,7 @@ export function bindingPromptsOf(facts: StatementFacts, env: ModuleEnv): Binding
     (out ??= []).push({ binding: found.binding, sends: true, prompt: { name: found.binding.name, kind: 'named-constant', text, hasDynamicParts: text.includes(PLACEHOLDER) } });
   }
   // Statements with neither bindings nor functions hold nothing discoverPrompts could find.
-  if (bindings.length === 0 && facts.functions.length === 0) return out ?? NO_PROMPTS;
+  if (bindings.length === 0 && facts.functions.length === 0) return out ?? emptyList();
   const discovered = discoverPrompts(facts, (binding) => modulePrompts?.has(binding) === true);
   for (let index = 0; index < discovered.length; index++) {
     const found = discovered[index];
@@ -102,7 +100,7 @@ export function bindingPromptsOf(facts: StatementFacts, env: ModuleEnv): Binding
     if (onlyIfSent) prompt.onlyIfSent = onlyIfSent;
     (out ??= []).push({ facts, relative, prompt });
   }
-  return out ?? NO_PROMPTS;
+  return out ?? emptyList();
 }
 
 /** A constant a call sends, with its own prompt when it reads as long prose (see proseOf). */
@@ -140,14 +138,15 @@ function isWhitespace(code: number): boolean {
  * The text of a module-level string value, as the API receives it (`stringify` at module scope,
  * escapes decoded). A one-shot analysis renders each value once (see ModuleEnv.constantTexts):
  * the constant's declaration, the calls sending it and the prose check all read the same text.
+ * `rendered`: the value's `stringify` text, when the caller has it already.
  */
-function constantText(value: Expr, env: ModuleEnv): ConstantText {
+function constantText(value: Expr, env: ModuleEnv, rendered?: string): ConstantText {
   const memo = env.constantTexts;
   const known = memo?.get(value);
   if (known) return known;
-  const rendered: ConstantText = { text: decodeEscapes(stringify({ expr: promptTextExpr(value), scope: undefined }, env).text) };
-  memo?.set(value, rendered);
-  return rendered;
+  const constant: ConstantText = { text: decodeEscapes(rendered ?? stringify({ expr: promptTextExpr(value), scope: undefined }, env).text) };
+  memo?.set(value, constant);
+  return constant;
 }
 
 /** nonProseReason of a constant's text, worked out once per text (see constantText). */
@@ -403,16 +402,10 @@ function promptFromBinding(binding: Binding & { className?: string }, env: Modul
     if (named) kind = hasPlaceholders ? 'template' : 'named-constant';
     else if (multiline && rendered.text.length >= MULTILINE_PROMPT_CHARS) kind = hasPlaceholders ? 'template' : 'multiline-string';
     // The same rendering, escapes decoded: the text the calls sending the constant read too.
-    if (kind) {
-      constant = env.constantTexts?.get(value);
-      if (!constant) {
-        constant = { text: decodeEscapes(rendered.text) };
-        env.constantTexts?.set(value, constant);
-      }
-    }
+    if (kind) constant = constantText(value, env, rendered.text);
   }
   if (!kind) return undefined;
-  constant ??= { text: decodeEscapes(stringify({ expr: promptTextExpr(value), scope: undefined }, env).text) };
+  constant ??= constantText(value, env);
   const text = constant.text;
   // A long unnamed string is a prompt only if it reads as one; a named one that does not is listed only when sent.
   const notProse = kind === 'few-shot' ? undefined : constantNonProse(constant);
@@ -539,7 +532,7 @@ function hasWords(trimmed: string, count: number): boolean {
  */
 function indexedPromptTable(loc: Located, env: ModuleEnv): readonly ((model: string | undefined, cached: boolean) => PromptUse)[] {
   const { expr } = loc;
-  if (expr.kind !== 'index' || expr.object.kind !== 'ref') return NO_TABLE;
+  if (expr.kind !== 'index' || expr.object.kind !== 'ref') return emptyList();
   const found = lookup(env, expr.object.name, loc.scope, expr.start);
   const table = found && !found.scope && found.binding.kind === 'assign' ? found.binding.value : undefined;
   if (!table || table.kind !== 'dict' || !found) return [];
@@ -553,7 +546,6 @@ function indexedPromptTable(loc: Located, env: ModuleEnv): readonly ((model: str
     });
 }
 
-const NO_TABLE: readonly never[] = [];
 
 interface StringTarget {
   loc: Located;

@@ -1,5 +1,6 @@
 import type { Binding, CallRef, DictEntry, Expr, Scope, Span, StatementFacts } from './ir';
 import type { CrossFileEvidence } from './workspaceIndex';
+import { emptyList } from '../util/emptyList';
 
 /** Map's own `get`, called directly: a `super.get` costs more on these hot reads. */
 const mapGet = Map.prototype.get;
@@ -124,8 +125,11 @@ export function takeDependencies(env: ModuleEnv): EnvDependencies {
   return { bindings: snapshot(env.bindings), classBindings: snapshot(env.classBindings), functions: snapshot(env.functions), callers: snapshot(env.callers) };
 }
 
-/** What a statement that read no module-level name depends on (most do not read any); shared, never changed. */
-const NO_DEPENDENCIES: EnvDependencies = Object.freeze({ bindings: Object.freeze([]) as never[], classBindings: Object.freeze([]) as never[], functions: Object.freeze([]) as never[], callers: Object.freeze([]) as never[] });
+/**
+ * What a statement that read no module-level name depends on (most do not read any), and what a
+ * result no edit will reuse records (a one-shot analysis); shared, never changed.
+ */
+export const NO_DEPENDENCIES: EnvDependencies = Object.freeze({ bindings: emptyList(), classBindings: emptyList(), functions: emptyList(), callers: emptyList() });
 
 function snapshot<V>(table: NameTable<V>): [string, V | undefined][] {
   const names = table.recording;
@@ -501,8 +505,8 @@ const EMPTY: TextValue = { text: '', dynamic: [], unstable: [], complete: true }
  * rendered value's lists are never changed once returned (merge and the other builders copy or
  * start fresh ones): these are shared, and frozen so that a change would fail loudly.
  */
-const NO_DYNAMIC = Object.freeze([]) as unknown as Dynamic[];
-const NO_UNSTABLE = Object.freeze([]) as unknown as Unstable[];
+const NO_DYNAMIC = emptyList<Dynamic>();
+const NO_UNSTABLE = emptyList<Unstable>();
 
 /** Renders a value as text, following names within the file; see TextValue. */
 export function stringify(loc: Located, env: ModuleEnv, guard?: Guard, depth = 0): TextValue {

@@ -3,8 +3,9 @@ import type { StatementFacts } from './ir';
 import { type BindingPrompt, type PromptUse, bindingPromptsOf, promptUsesOf } from './prompts';
 import { checkApiRules } from './apiRules';
 import { type RequestModel, requestsOf } from './requests';
-import { type EnvDependencies, type ModuleEnv, dependenciesHold, recordDependencies, takeDependencies } from './resolve';
+import { type EnvDependencies, type ModuleEnv, NO_DEPENDENCIES, dependenciesHold, recordDependencies, takeDependencies } from './resolve';
 import { type RawFinding, type RuleContext, checkRequest } from './rules';
+import { emptyList, isEmptyList } from '../util/emptyList';
 
 /**
  * What one top-level statement contributes once values are resolved: the findings of its SDK
@@ -21,13 +22,6 @@ export interface StatementResult {
   reach?: number;
 }
 
-/** The dependencies of a result no edit will reuse (a one-shot analysis): none are recorded, and it is never checked. */
-const NOT_RECORDED: EnvDependencies = Object.freeze({ bindings: Object.freeze([]) as never[], classBindings: Object.freeze([]) as never[], functions: Object.freeze([]) as never[], callers: Object.freeze([]) as never[] });
-
-/** The lists of a statement that reports no finding or use (shared; frozen, so a change would fail loudly). */
-const NO_FINDINGS = Object.freeze([]) as unknown as RawFinding[];
-const NO_USES = Object.freeze([]) as unknown as PromptUse[];
-const NO_REQUESTS = Object.freeze([]) as unknown as RequestModel[];
 
 /**
  * Resolves one statement's requests, applies the request rules and collects its prompt facts.
@@ -39,8 +33,8 @@ export function evaluateStatement(facts: StatementFacts, env: ModuleEnv, text: s
   if (track) recordDependencies(env);
   try {
     // Most statements send nothing: they get no rule context and share the empty lists.
-    let findings = NO_FINDINGS;
-    let requests: RequestModel[] = NO_REQUESTS;
+    let findings = emptyList<RawFinding>();
+    let requests = emptyList<RequestModel>();
     if (facts.sdkCalls.length > 0) {
       findings = [];
       const ctx: RuleContext = { env, text, python, options, findings, reported: new Set() };
@@ -48,7 +42,7 @@ export function evaluateStatement(facts: StatementFacts, env: ModuleEnv, text: s
       for (let index = 0; index < sites.length; index++) {
         const built = requestsOf(sites[index], env);
         // The one site's list is used as is (most statements hold one call); more are joined in order.
-        requests = requests === NO_REQUESTS ? built : requests.concat(built);
+        requests = isEmptyList(requests) ? built : requests.concat(built);
         for (let at = 0; at < built.length; at++) {
           checkRequest(built[at], ctx);
           checkApiRules(built[at], ctx);
@@ -56,8 +50,8 @@ export function evaluateStatement(facts: StatementFacts, env: ModuleEnv, text: s
       }
     }
     const declared = bindingPromptsOf(facts, env);
-    const uses = requests.length > 0 ? promptUsesOf(requests, env) : NO_USES;
-    return { findings, declared, uses, deps: track ? takeDependencies(env) : NOT_RECORDED };
+    const uses = requests.length > 0 ? promptUsesOf(requests, env) : emptyList();
+    return { findings, declared, uses, deps: track ? takeDependencies(env) : NO_DEPENDENCIES };
   } catch (error) {
     if (track) takeDependencies(env);
     throw error;
