@@ -47,7 +47,15 @@ type Step = 'submit --dry-run' | 'submit' | 'status' | 'list' | 'results' | 'sav
 interface Run {
   ms: number;
   peakRss: number;
+  /** The CLI's V8 heap peaks (sampled; see support/peakRss.cjs); the plain scripts report none. */
+  heap?: HeapPeaks;
   stdout: string;
+}
+
+interface HeapPeaks {
+  heapReserved: number;
+  heapUsed: number;
+  external: number;
 }
 
 interface Measured {
@@ -76,10 +84,10 @@ function measure(args: string[], cwd: string, env: NodeJS.ProcessEnv, rssFromPre
         return;
       }
       try {
-        const peakRss = rssFromPreload
-          ? (JSON.parse(fs.readFileSync(rssFile, 'utf8')) as { peakRss: number }).peakRss
-          : (JSON.parse(stdout.trim().split('\n').pop() ?? '') as { peakRss: number }).peakRss;
-        resolve({ ms, peakRss, stdout });
+        const { peakRss, heap } = rssFromPreload
+          ? (JSON.parse(fs.readFileSync(rssFile, 'utf8')) as { peakRss: number; heap: HeapPeaks })
+          : (JSON.parse(stdout.trim().split('\n').pop() ?? '') as { peakRss: number; heap?: undefined });
+        resolve({ ms, peakRss, heap, stdout });
       } catch (error) {
         reject(new Error(`no peak RSS from node ${args.slice(0, 3).join(' ')}: ${String(error)}`));
       } finally {
@@ -89,11 +97,15 @@ function measure(args: string[], cwd: string, env: NodeJS.ProcessEnv, rssFromPre
   });
 }
 
-/** The faster of two runs of one step, with the higher peak RSS of the two. */
+/** The faster of two runs of one step, with the higher peaks of the two. */
 function fastestOf(best: Run | undefined, run: Run): Run {
   if (!best) return run;
   const faster = run.ms < best.ms ? run : best;
-  return { ...faster, peakRss: Math.max(best.peakRss, run.peakRss) };
+  const heap =
+    best.heap && run.heap
+      ? { heapReserved: Math.max(best.heap.heapReserved, run.heap.heapReserved), heapUsed: Math.max(best.heap.heapUsed, run.heap.heapUsed), external: Math.max(best.heap.external, run.heap.external) }
+      : faster.heap;
+  return { ...faster, peakRss: Math.max(best.peakRss, run.peakRss), heap };
 }
 
 function lastJson<T>(stdout: string): T {
@@ -238,6 +250,7 @@ export async function run(): Promise<unknown> {
   const steps: Step[] = ['submit --dry-run', 'submit', 'status', 'list', 'results', 'savings'];
   const failures: string[] = [];
   const table: string[][] = [];
+  const heapTable: string[][] = [];
   const summary: Record<string, unknown>[] = [];
   for (const step of steps) {
     let previous: Measured | undefined;
@@ -256,6 +269,8 @@ export async function run(): Promise<unknown> {
         ratio(entry.ours.peakRss, entry.baseline.peakRss),
         growth === undefined ? '' : `${growth.toFixed(1)}x${failed ? ' FAILED' : ''}`,
       ]);
+      const heap = entry.ours.heap;
+      heapTable.push([step, count(entry.rows), mb(entry.ours.peakRss), heap ? mb(heap.heapReserved) : '-', heap ? mb(heap.heapUsed) : '-', heap ? mb(heap.external) : '-']);
       summary.push({
         step,
         rows: entry.rows,
@@ -265,6 +280,7 @@ export async function run(): Promise<unknown> {
         peakRssBytes: entry.ours.peakRss,
         baselinePeakRssBytes: entry.baseline.peakRss,
         rssRatio: entry.ours.peakRss / entry.baseline.peakRss,
+        heapPeakBytes: heap ? { reserved: heap.heapReserved, used: heap.heapUsed, external: heap.external } : null,
         growthVsTenthRows: growth ?? null,
         growthFailed: failed,
       });
@@ -275,6 +291,11 @@ export async function run(): Promise<unknown> {
     `Scale: one job through the CLI against the emulator (s, peak RSS MB; ratios = Batchlens / a plain script doing the same work, same run; growth = time / the same step at a tenth of the rows, FAILED above ${MAX_GROWTH}x)`,
     ['step', 'rows', 's', 'plain s', 'time ratio', 'RSS MB', 'plain MB', 'RSS ratio', 'growth'],
     table,
+  );
+  printTable(
+    'The CLI\'s memory by kind (MB; peaks of V8\'s heap reserved and in use, and of memory outside it, sampled every 100 ms and at exit)',
+    ['step', 'rows', 'peak RSS', 'heap reserved', 'heap used', 'external'],
+    heapTable,
   );
   console.log(failures.length > 0 ? `  FAILED growth: ${failures.join('; ')}` : `  every step grew at most ${MAX_GROWTH}x for 10x the rows`);
   if (failures.length > 0) process.exitCode = 1;
