@@ -4,12 +4,16 @@
  * and in CPU time of the process: on a machine shared with other jobs, wall time also counts the
  * time the process waits for a core, which moves the wall ratios by several times between runs.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { loadAnalyzer } from '../src/core/analysis/analyzer';
 import { catalogAnalysisOptions } from '../src/core/analysis/catalogOptions';
 import { defaultWasmDir, loadRuntime } from '../src/core/analysis/runtime';
 import type { SourceLanguage } from '../src/core/analysis/types';
 import { formatPart, scorePart } from './support/cacheLintCorpus';
+import { runChild } from './support/report';
 
 export const name = 'analysis';
 
@@ -216,23 +220,80 @@ function runsFor(lines: number): number {
 const WARM_UP_RUNS = 3;
 const WARM_UP_MS = 3000;
 
+/** One size of one language: medians and ratios (see the README's analysis table). */
+interface Row {
+  language: SourceLanguage;
+  lines: number;
+  bytes: number;
+  parseMs: { median: number; p95: number };
+  analyseMs: { median: number; p95: number };
+  ratio: number;
+  mbPerSecond: number;
+  incrementalReparseMs: { median: number; p95: number };
+  editToFindingsMs: { median: number; p95: number };
+  editRatio: number;
+  cpuRatio: number;
+  editCpuRatio: number;
+}
+
+const HEADER = ['language', 'lines', 'KB', 'parse p50', 'parse p95', 'analyse p50', 'analyse p95', 'ratio', 'cpu ratio', 'MB/s', 'reparse p50', 'edit p50', 'edit ratio', 'edit cpu'];
+
+function printRow(row: Row): void {
+  console.log(
+    [row.language, row.lines.toLocaleString('en-US'), (row.bytes / 1024).toFixed(0), row.parseMs.median.toFixed(2), row.parseMs.p95.toFixed(2), row.analyseMs.median.toFixed(2), row.analyseMs.p95.toFixed(2), row.ratio.toFixed(2) + 'x', row.cpuRatio.toFixed(2) + 'x', row.mbPerSecond.toFixed(2), row.incrementalReparseMs.median.toFixed(2), row.editToFindingsMs.median.toFixed(2), row.editRatio.toFixed(2) + 'x', row.editCpuRatio.toFixed(2) + 'x']
+      .map((cell) => String(cell).padStart(12))
+      .join(''),
+  );
+}
+
 export async function run(): Promise<unknown> {
-  const SIZES = sizesOption();
-  const LANGUAGES = languagesOption();
-  const runtime = await loadRuntime(defaultWasmDir());
+  const sizes = sizesOption();
+  const languages = languagesOption();
   const analyzer = await loadAnalyzer();
   const options = catalogAnalysisOptions('claude-sonnet-4-6');
   // Accuracy first: the labelled corpus, tuning part and the held-out part nobody tunes against.
   const corpus = [await scorePart('tuning', analyzer, options), await scorePart('heldout', analyzer, options)];
   for (const report of corpus) console.log(`${formatPart(report)}\n`);
-  const rows: Record<string, unknown>[] = [];
-  console.log('Analysis bench (ms; ratio = analysis / bare parse of the same text, measured in the same run)');
+  console.log(`Analysis bench on Node ${process.version} (ms; ratio = analysis / bare parse of the same text, measured in the same run)`);
   console.log('(wall ms; "cpu" columns: the ratios in CPU time of the process, less disturbed by other jobs; goal: both ratios <= 1.5x)');
-  console.log(['language', 'lines', 'KB', 'parse p50', 'parse p95', 'analyse p50', 'analyse p95', 'ratio', 'cpu ratio', 'MB/s', 'reparse p50', 'edit p50', 'edit ratio', 'edit cpu'].map((cell) => cell.padStart(12)).join(''));
-  for (const language of LANGUAGES) {
+  console.log(HEADER.map((cell) => cell.padStart(12)).join(''));
+  const rows = await timeRows(sizes, languages, printRow);
+  const editorRows = await timeRowsInExtensionHostNode();
+  const accuracy = corpus.map(({ part, files, sites, sources, overall, byLanguage, byRule }) => ({ part, files, sites, sources, overall, byLanguage, byRule }));
+  return { generatedAt: new Date().toISOString(), node: process.version, accuracy, rows, extensionHost: editorRows ?? null };
+}
+
+/**
+ * The same rows under the Node that the VS Code of the integration tests runs extension hosts on
+ * (code-server's pinned Node, installed by `npm run setup:vscode`): the editor runs the analyzer
+ * there, on a newer V8 than the oldest Node the CLI supports, and its collector costs an analysis
+ * less. Timed in a child process with the same flags; skipped, and said so, when that Node is not installed.
+ */
+async function timeRowsInExtensionHostNode(): Promise<{ node: string; codeServer: string; rows: Row[] } | undefined> {
+  const toolsModule = path.join(__dirname, '..', 'scripts', 'lib', 'tools.mjs');
+  const tools = (await import(pathToFileURL(toolsModule).href)) as { NODE24_BIN: string; CODE_SERVER_VERSION: string };
+  if (!fs.existsSync(tools.NODE24_BIN)) {
+    console.log(`\n(the editor's Node, ${path.relative(path.join(__dirname, '..'), tools.NODE24_BIN)}, is not installed: \`npm run setup:vscode\` installs it, and this bench then times the analysis there too)`);
+    return undefined;
+  }
+  const flags = process.argv.slice(2).filter((arg, index, args) => arg.startsWith('--sizes') || arg.startsWith('--languages') || args[index - 1] === '--sizes' || args[index - 1] === '--languages');
+  const child = await runChild<{ node: string; rows: Row[] }>(__filename, ['--rows-json', ...flags], { node: tools.NODE24_BIN });
+  console.log(`\nThe same under Node ${child.node}, which code-server ${tools.CODE_SERVER_VERSION} runs extension hosts on (the editor's runtime; the table above is the Node this bench runs on):`);
+  console.log(HEADER.map((cell) => cell.padStart(12)).join(''));
+  for (const row of child.rows) printRow(row);
+  return { node: child.node, codeServer: tools.CODE_SERVER_VERSION, rows: child.rows };
+}
+
+/** Times every language at every size (parse vs analysis, then edits), handing each row to `report` as it is measured. */
+async function timeRows(sizes: number[], languages: SourceLanguage[], report: (row: Row) => void): Promise<Row[]> {
+  const runtime = await loadRuntime(defaultWasmDir());
+  const analyzer = await loadAnalyzer();
+  const options = catalogAnalysisOptions('claude-sonnet-4-6');
+  const rows: Row[] = [];
+  for (const language of languages) {
     const parser = new runtime.ts.Parser();
     parser.setLanguage(runtime.languages.get(language) ?? null);
-    for (const lines of SIZES) {
+    for (const lines of sizes) {
       const text = generate(language, lines);
       const runs = runsFor(lines);
       const parseTimes: number[] = [];
@@ -260,7 +321,7 @@ export async function run(): Promise<unknown> {
       const { reparse, edit, reparseCpu, editCpu } = editTimes(runtime, analyzer, language, text, editsFor(lines), options);
       const parse = stats(parseTimes);
       const analyse = stats(analyseTimes);
-      const row = {
+      const row: Row = {
         language,
         lines,
         bytes: text.length,
@@ -275,16 +336,11 @@ export async function run(): Promise<unknown> {
         editCpuRatio: stats(editCpu).median / stats(reparseCpu).median,
       };
       rows.push(row);
-      console.log(
-        [language, lines.toLocaleString('en-US'), (text.length / 1024).toFixed(0), parse.median.toFixed(2), parse.p95.toFixed(2), analyse.median.toFixed(2), analyse.p95.toFixed(2), row.ratio.toFixed(2) + 'x', row.cpuRatio.toFixed(2) + 'x', row.mbPerSecond.toFixed(2), row.incrementalReparseMs.median.toFixed(2), row.editToFindingsMs.median.toFixed(2), row.editRatio.toFixed(2) + 'x', row.editCpuRatio.toFixed(2) + 'x']
-          .map((cell) => String(cell).padStart(12))
-          .join(''),
-      );
+      report(row);
     }
     parser.delete();
   }
-  const accuracy = corpus.map(({ part, files, sites, sources, overall, byLanguage, byRule }) => ({ part, files, sites, sources, overall, byLanguage, byRule }));
-  return { generatedAt: new Date().toISOString(), node: process.version, accuracy, rows };
+  return rows;
 }
 
 /** One-line edits in the middle of the file: bare tree.edit + reparse vs session.update to findings. */
@@ -343,9 +399,13 @@ function editTimes(
 }
 
 // `npx tsx bench/analysis.ts --sizes 1000,10000 [--languages python]` runs this bench alone
-// and prints its table without writing bench-results/ (a partial run is not the record).
+// and prints its table without writing bench-results/ (a partial run is not the record). With
+// `--rows-json` it only times the rows and prints them as one JSON line (the extension host's Node run).
 if (require.main === module) {
-  run().catch((error: unknown) => {
+  const work = process.argv.includes('--rows-json')
+    ? timeRows(sizesOption(), languagesOption(), () => undefined).then((rows) => console.log(JSON.stringify({ node: process.version, rows })))
+    : run();
+  work.catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;
   });

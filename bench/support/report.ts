@@ -47,15 +47,16 @@ export function listOption(flag: string, argv: readonly string[] = process.argv.
 }
 
 /**
- * Runs a bench child script in a fresh Node process (TypeScript through tsx) and returns the JSON
+ * Runs a bench child script in a fresh Node process (TypeScript through tsx; `node`, another Node
+ * binary than this one) and returns the JSON
  * object it printed as its last stdout line. A fresh process per measurement is what makes peak RSS
  * (`peakRssBytes`) mean something: nothing from an earlier measurement is resident.
  */
-export function runChild<T>(script: string, args: readonly string[], options: { typescript?: boolean; cwd?: string } = {}): Promise<T> {
+export function runChild<T>(script: string, args: readonly string[], options: { typescript?: boolean; cwd?: string; node?: string } = {}): Promise<T> {
   const typescript = options.typescript ?? true;
   const nodeArgs = typescript ? ['--import', 'tsx', script, ...args] : [script, ...args];
   return new Promise<T>((resolve, reject) => {
-    const child = spawn(process.execPath, nodeArgs, { cwd: options.cwd ?? path.join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(options.node ?? process.execPath, nodeArgs, { cwd: options.cwd ?? path.join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
