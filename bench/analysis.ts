@@ -277,7 +277,14 @@ async function timeRowsInExtensionHostNode(): Promise<{ node: string; codeServer
     return undefined;
   }
   const flags = process.argv.slice(2).filter((arg, index, args) => arg.startsWith('--sizes') || arg.startsWith('--languages') || args[index - 1] === '--sizes' || args[index - 1] === '--languages');
-  const child = await runChild<{ node: string; rows: Row[] }>(__filename, ['--rows-json', ...flags], { node: tools.NODE24_BIN });
+  let child: { node: string; rows: Row[] };
+  try {
+    child = await runChild<{ node: string; rows: Row[] }>(__filename, ['--rows-json', ...flags], { node: tools.NODE24_BIN });
+  } catch (error) {
+    // The rows above are still the record: one line says why the editor's table is missing.
+    console.log(`\n(the analysis under ${tools.NODE24_BIN} failed, so it has no table: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]})`);
+    return undefined;
+  }
   console.log(`\nThe same under Node ${child.node}, which code-server ${tools.CODE_SERVER_VERSION} runs extension hosts on (the editor's runtime; the table above is the Node this bench runs on):`);
   console.log(HEADER.map((cell) => cell.padStart(12)).join(''));
   for (const row of child.rows) printRow(row);
