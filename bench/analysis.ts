@@ -190,7 +190,7 @@ function editsFor(lines: number): number {
  * (dropping, re-lowering and re-evaluating the edited statements) is code a full analysis never
  * runs, so the analysis warm-up leaves it cold, and a fixed count left a 100-line file timed on
  * code V8 had not optimised yet: its ~200 measured edits, after 6 unmeasured ones, read ~1.6x the
- * reparse, where the same edit reads ~1.2-1.3x from the thousandth on (a 100-line edit costs ~50 us).
+ * reparse, where the same edit reads ~1.2-1.35x from the two-thousandth on (a 100-line edit costs ~50 us).
  */
 const WARM_EDITS = 6;
 const WARM_EDIT_MS = 500;
@@ -266,8 +266,8 @@ export async function run(): Promise<unknown> {
 /**
  * The same rows under the Node that the VS Code of the integration tests runs extension hosts on
  * (code-server's pinned Node, installed by `npm run setup:vscode`): the editor runs the analyzer
- * there, on a newer V8 than the oldest Node the CLI supports, and its collector costs an analysis
- * less. Timed in a child process with the same flags; skipped, and said so, when that Node is not installed.
+ * there, on a newer V8 than the oldest Node the CLI supports, where an analysis costs less. Timed in
+ * a child process with the same --sizes and --languages; skipped, and said so, when that Node is not installed.
  */
 async function timeRowsInExtensionHostNode(): Promise<{ node: string; codeServer: string; rows: Row[] } | undefined> {
   const toolsModule = path.join(__dirname, '..', 'scripts', 'lib', 'tools.mjs');
