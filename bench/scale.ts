@@ -2,7 +2,7 @@
  * Scale bench: one job of 1k, 10k and 100k generated files through the real CLI (`dist/cli.js`, the
  * production path) against the local emulator: submit --dry-run (collect + build + preview), submit,
  * status, list, results and savings. Each step runs in a fresh process whose wall time and peak RSS
- * are measured (the dry run three times, alternating with its baseline, the fastest counting), next to a plain script doing the same work with nothing else (bench/support/
+ * (and, for the CLI, the peaks of V8's heap and of memory outside it) are measured (the dry run three times, alternating with its baseline, the fastest counting), next to a plain script doing the same work with nothing else (bench/support/
  * scaleBaseline.cjs), run the same way in the same run. A step whose time grows more than 12x for 10x
  * the rows is marked FAILED: that is how a quadratic path shows.
  *
