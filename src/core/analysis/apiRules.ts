@@ -101,7 +101,6 @@ function checkRemovedParameters(request: RequestModel, ctx: RuleContext): void {
   // Most requests send none of them: nothing is built for those.
   if (!REMOVED_PARAMETERS.some((name) => params.entries.has(name))) return;
   const present = REMOVED_PARAMETERS.map((name) => ({ name, found: params.entries.get(name) })).filter((item) => item.found !== undefined);
-  if (present.length === 0) return;
   const sdk = ctx.options.sdkApiVersions?.[ctx.python ? 'python' : 'typescript'];
   const version = sdk?.apiVersion;
   if (version !== undefined && !isStrictVersion(version)) return;

@@ -21,6 +21,7 @@ export type StrPart = { text: string } | { expr: Expr; start: number; end: numbe
 export type Expr =
   | (Span & { kind: 'str'; parts: StrPart[]; multiline: boolean; template: boolean })
   | (Span & { kind: 'num' | 'bool' | 'null' })
+  /** `open`: an item is a spread, so the list has more items than it lists. */
   | (Span & { kind: 'list'; items: Expr[]; open: boolean; isSet: boolean })
   | (Span & { kind: 'dict'; entries: DictEntry[]; open: boolean; closeOffset: number })
   | (Span & { kind: 'ref'; name: string })

@@ -66,10 +66,8 @@ export function contextWith(ctx: LowerContext, scope: Scope, loop: Span | undefi
   return { text: ctx.text, facts: ctx.facts, scope, loop, repeated, className, depth: ctx.depth };
 }
 
-/** The named children, without nulls (see namedChildrenOf: this runs per node). */
-export function named(node: SyntaxNode): readonly SyntaxNode[] {
-  return namedChildrenOf(node);
-}
+/** The named children, without nulls (namedChildrenOf, under the lowerers' short name). */
+export const named: (node: SyntaxNode) => readonly SyntaxNode[] = namedChildrenOf;
 
 /**
  * The list without spare room, once nothing more is added to it. An array grown by push keeps room

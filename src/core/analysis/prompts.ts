@@ -73,7 +73,7 @@ export function bindingPromptsOf(facts: StatementFacts, env: ModuleEnv): Binding
     const found = lookup(env, ref.name, ref.scope, ref.at);
     if (!found || found.scope || found.binding.kind !== 'assign' || !found.binding.value || !isStringValue(found.binding.value)) continue;
     const text = constantText(found.binding.value, env).text;
-    if (withoutPlaceholders(text).trim() === '') continue;
+    if (!hasStaticText(text)) continue;
     (out ??= []).push({ binding: found.binding, sends: true, prompt: { name: found.binding.name, kind: 'named-constant', text, hasDynamicParts: text.includes(PLACEHOLDER) } });
   }
   // Statements with neither bindings nor functions hold nothing discoverPrompts could find.

@@ -930,8 +930,8 @@ export function resolveList(loc: Located, env: ModuleEnv, guard?: Guard, depth =
   const { expr, scope } = loc;
   switch (expr.kind) {
     case 'list': {
-      // A list without spreads has one item per element: made at its size (a list grown by push reserves far more).
-      if (!hasSpread(expr.items)) return { items: expr.items.map((item) => ({ expr: item, scope })), literal: expr, open: false, perItem: false };
+      // A list without spreads (not `open`) has one item per element: made at its size (a list grown by push reserves far more).
+      if (!expr.open) return { items: expr.items.map((item) => ({ expr: item, scope })), literal: expr, open: false, perItem: false };
       const items: Located[] = [];
       let open = false;
       for (const item of expr.items) {
@@ -1013,11 +1013,6 @@ export function resolveList(loc: Located, env: ModuleEnv, guard?: Guard, depth =
     default:
       return undefined;
   }
-}
-
-function hasSpread(items: Expr[]): boolean {
-  for (let index = 0; index < items.length; index++) if (items[index].kind === 'spread') return true;
-  return false;
 }
 
 /** A dict / object value with its entries, following names, spreads, `dict(...)`, `Request(...)` and helpers. */

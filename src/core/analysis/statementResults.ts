@@ -22,7 +22,6 @@ export interface StatementResult {
   reach?: number;
 }
 
-
 /**
  * Resolves one statement's requests, applies the request rules and collects its prompt facts.
  * `track`: record the module-level names read, so an edit can tell whether the result still holds.
