@@ -13,32 +13,25 @@ import { catalogAnalysisOptions } from '../src/core/analysis/catalogOptions';
 import { defaultWasmDir, loadRuntime } from '../src/core/analysis/runtime';
 import type { SourceLanguage } from '../src/core/analysis/types';
 import { formatPart, scorePart } from './support/cacheLintCorpus';
-import { runChild } from './support/report';
+import { listOption, runChild } from './support/report';
 
 export const name = 'analysis';
 
 const DEFAULT_SIZES = [100, 1_000, 10_000, 50_000];
 const ALL_LANGUAGES: SourceLanguage[] = ['python', 'typescript', 'typescriptreact', 'javascript'];
 
-/** `--sizes 1000,10000` and `--languages python,typescript` narrow the run while iterating. */
-function listOption(flag: string): string[] | undefined {
-  const args = process.argv.slice(2);
-  const inline = args.find((arg) => arg.startsWith(`${flag}=`));
-  const at = args.indexOf(flag);
-  const raw = inline ? inline.slice(flag.length + 1) : at !== -1 ? args[at + 1] : undefined;
-  return raw ? raw.split(',').map((item) => item.trim()).filter(Boolean) : undefined;
-}
-
-function sizesOption(): number[] {
+/** `--sizes 1000,10000` narrows the run while iterating (bench/analysisPhases.ts reads it too, with its own default). */
+export function sizesOption(defaults: number[] = DEFAULT_SIZES): number[] {
   const sizes = listOption('--sizes')?.map((size) => Number(size.replace(/_/g, '')));
-  if (!sizes) return DEFAULT_SIZES;
+  if (!sizes) return defaults;
   if (sizes.some((size) => !Number.isInteger(size) || size < 10)) throw new Error('--sizes takes line counts such as 1000,10000');
   return sizes;
 }
 
-function languagesOption(): SourceLanguage[] {
+/** `--languages python,typescript` narrows the run likewise. */
+export function languagesOption(defaults: SourceLanguage[] = ALL_LANGUAGES): SourceLanguage[] {
   const languages = listOption('--languages');
-  if (!languages) return ALL_LANGUAGES;
+  if (!languages) return defaults;
   const unknown = languages.filter((language) => !ALL_LANGUAGES.includes(language as SourceLanguage));
   if (unknown.length > 0) throw new Error(`--languages takes ${ALL_LANGUAGES.join(', ')}; not ${unknown.join(', ')}`);
   return languages as SourceLanguage[];
@@ -163,7 +156,7 @@ export function generate(language: SourceLanguage, lines: number): string {
 }
 
 /** Wall and CPU milliseconds of `work`. */
-function timed<T>(work: () => T): { value: T; wall: number; cpu: number } {
+export function timed<T>(work: () => T): { value: T; wall: number; cpu: number } {
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   const value = work();

@@ -15,18 +15,12 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { loadAnalyzer, lowerModuleWith } from '../src/core/analysis/analyzer';
 import { catalogAnalysisOptions } from '../src/core/analysis/catalogOptions';
 import { defaultWasmDir, loadRuntime } from '../src/core/analysis/runtime';
-import type { SourceLanguage } from '../src/core/analysis/types';
-import { generate } from './analysis';
-import { listOption, median, printTable, ratio } from './support/report';
+import { generate, languagesOption, sizesOption, timed } from './analysis';
+import { median, printTable, ratio } from './support/report';
 
 const WARM_UP_MS = 3000;
 /** Clock ticks per second of /proc/<pid>/task/<tid>/stat (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
-
-function cpuMs(): number {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1000;
-}
 
 /** CPU ms of the main thread and of all other threads so far, or undefined where /proc is not there. */
 function threadCpuMs(): { main: number; others: number } | undefined {
@@ -52,8 +46,8 @@ function runsFor(lines: number): number {
 }
 
 async function main(): Promise<void> {
-  const languages = (listOption('--languages') ?? ['javascript', 'python']) as SourceLanguage[];
-  const sizes = (listOption('--sizes') ?? ['5000', '10000', '50000']).map((size) => Number(size.replace(/_/g, '')));
+  const languages = languagesOption(['javascript', 'python']);
+  const sizes = sizesOption([5_000, 10_000, 50_000]);
   const runtime = await loadRuntime(defaultWasmDir());
   const analyzer = await loadAnalyzer();
   const lower = lowerModuleWith(analyzer);
@@ -70,11 +64,11 @@ async function main(): Promise<void> {
       };
       const analyse = () => analyzer.analyze(text, language, options);
       for (let spent = 0; spent < WARM_UP_MS; ) {
-        const start = cpuMs();
-        parse();
-        lowered();
-        analyse();
-        spent += cpuMs() - start;
+        spent += timed(() => {
+          parse();
+          lowered();
+          analyse();
+        }).cpu;
       }
       const parseMs: number[] = [];
       const lowerMs: number[] = [];
@@ -83,16 +77,10 @@ async function main(): Promise<void> {
       let othersMs = 0;
       let threads = true;
       for (let run = 0; run < runsFor(lines); run++) {
-        let start = cpuMs();
-        parse();
-        parseMs.push(cpuMs() - start);
-        start = cpuMs();
-        lowered();
-        lowerMs.push(cpuMs() - start);
+        parseMs.push(timed(parse).cpu);
+        lowerMs.push(timed(lowered).cpu);
         const before = threadCpuMs();
-        start = cpuMs();
-        analyse();
-        analyseMs.push(cpuMs() - start);
+        analyseMs.push(timed(analyse).cpu);
         const after = threadCpuMs();
         if (before && after) {
           mainMs += after.main - before.main;
