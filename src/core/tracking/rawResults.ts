@@ -78,9 +78,17 @@ async function fetchInto(sink: TempSink, options: RawDownloadOptions): Promise<v
   if (options.api.resultsBytes) {
     let toSkip = skipLines;
     // Network chunks are small; they are gathered into ~1 MB writes so the socket is drained at once
-    // instead of waiting on one file write per chunk.
-    let pending: Uint8Array[] = [];
-    let pendingBytes = 0;
+    // instead of waiting on one file write per chunk. One buffer is reused for every write: a fresh
+    // one per megabyte lay outside the heap until a collection freed it, and a long download made
+    // tens of them before one did.
+    const gathered = Buffer.allocUnsafe(FLUSH_BYTES);
+    let filled = 0;
+    const flush = async () => {
+      if (filled === 0) return;
+      const bytes = gathered.subarray(0, filled);
+      filled = 0;
+      await sink.append(bytes);
+    };
     try {
       for await (const chunk of options.api.resultsBytes(options.batchId, { signal: options.signal })) {
         let start = 0;
@@ -93,21 +101,17 @@ async function fetchInto(sink: TempSink, options: RawDownloadOptions): Promise<v
           start = newline + 1;
           toSkip -= 1;
         }
-        if (start < chunk.length) {
-          pending.push(start === 0 ? chunk : chunk.subarray(start));
-          pendingBytes += chunk.length - start;
-        }
-        if (pendingBytes >= FLUSH_BYTES) {
-          await sink.append(Buffer.concat(pending));
-          pending = [];
-          pendingBytes = 0;
+        while (start < chunk.length) {
+          const taken = Math.min(chunk.length - start, FLUSH_BYTES - filled);
+          gathered.set(chunk.subarray(start, start + taken), filled);
+          filled += taken;
+          start += taken;
+          if (filled === FLUSH_BYTES) await flush();
         }
       }
     } finally {
       // What arrived before a failure is kept; the sink keeps only its complete lines.
-      if (pending.length > 0) {
-        await sink.append(Buffer.concat(pending));
-      }
+      await flush();
     }
     return;
   }

@@ -235,6 +235,33 @@ for (const [storeKind, makeStore] of STORES) describe(`downloadResults (${storeK
     assert.equal(await fs.readFile(path.join(root, '.batchlens/results/job_1/src/b.ts.md'), 'utf8').catch(() => 'none'), 'none');
   });
 
+  it('saves a body of several megabytes byte for byte through its reused write buffer, also when cut after a full buffer', async () => {
+    const { root, api, options } = await workspace();
+    // Rows of ~0.9 MB each, so lines and chunks straddle the 1 MB writes everywhere.
+    const texts = ['a', 'b', 'c'].map((letter, row) => `${letter.repeat(900_000)} row ${row} ${'é'.repeat(1_000)}`);
+    const body = Buffer.from(texts.map((text, row) => `${JSON.stringify(succeeded(`row-${row}`, text))}\n`).join(''));
+    const cutAt = body.indexOf('"row-2"') - 50_000;
+    const requests: number[] = [];
+    api.resultsBytes = (_batchId: string) => {
+      const attempt = requests.push(requests.length);
+      return (async function* () {
+        for (let at = 0; at < body.length; at += 300_007) {
+          if (attempt === 1 && at >= cutAt) throw new BatchApiError({ kind: 'connection', message: 'socket hang up' });
+          // A copy, as the network hands out fresh chunks: the writer must not rely on the source's bytes.
+          yield Buffer.from(body.subarray(at, Math.min(body.length, at + 300_007)));
+        }
+      })();
+    };
+    const report = await downloadResults('job_1', options());
+    assert.equal(requests.length, 2);
+    assert.ok(body.length > 2.5 * (1 << 20));
+    assert.ok(body.equals(await fs.readFile(path.join(root, '.batchlens/results/job_1/msgbatch_1.jsonl'))));
+    assert.equal(report.writtenCount, 3);
+    for (const [row, file] of FILES.entries()) {
+      assert.equal(await fs.readFile(path.join(root, `.batchlens/results/job_1/${file}.md`), 'utf8'), `${texts[row]}\n`);
+    }
+  });
+
   it('two downloads of one job at once leave one copy of each line, and every row points at its own line', async () => {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'batchlens-results-'));
     const store = new FileJobStore(root);
