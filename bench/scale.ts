@@ -56,6 +56,9 @@ interface HeapPeaks {
   heapReserved: number;
   heapUsed: number;
   external: number;
+  /** The most the heap held right after a full collection (what the process keeps), null without one. */
+  keptAfterFull: number | null;
+  fullCollections: number;
 }
 
 interface Measured {
@@ -103,9 +106,19 @@ function fastestOf(best: Run | undefined, run: Run): Run {
   const faster = run.ms < best.ms ? run : best;
   const heap =
     best.heap && run.heap
-      ? { heapReserved: Math.max(best.heap.heapReserved, run.heap.heapReserved), heapUsed: Math.max(best.heap.heapUsed, run.heap.heapUsed), external: Math.max(best.heap.external, run.heap.external) }
+      ? {
+          heapReserved: Math.max(best.heap.heapReserved, run.heap.heapReserved),
+          heapUsed: Math.max(best.heap.heapUsed, run.heap.heapUsed),
+          external: Math.max(best.heap.external, run.heap.external),
+          keptAfterFull: maxKnown(best.heap.keptAfterFull, run.heap.keptAfterFull),
+          fullCollections: Math.max(best.heap.fullCollections, run.heap.fullCollections),
+        }
       : faster.heap;
   return { ...faster, peakRss: Math.max(best.peakRss, run.peakRss), heap };
+}
+
+function maxKnown(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.max(a, b);
 }
 
 function lastJson<T>(stdout: string): T {
@@ -270,7 +283,15 @@ export async function run(): Promise<unknown> {
         growth === undefined ? '' : `${growth.toFixed(1)}x${failed ? ' FAILED' : ''}`,
       ]);
       const heap = entry.ours.heap;
-      heapTable.push([step, count(entry.rows), mb(entry.ours.peakRss), heap ? mb(heap.heapReserved) : '-', heap ? mb(heap.heapUsed) : '-', heap ? mb(heap.external) : '-']);
+      heapTable.push([
+        step,
+        count(entry.rows),
+        mb(entry.ours.peakRss),
+        heap ? mb(heap.heapReserved) : '-',
+        heap ? mb(heap.heapUsed) : '-',
+        heap ? mb(heap.external) : '-',
+        heap?.keptAfterFull != null ? `${mb(heap.keptAfterFull)} (${heap.fullCollections})` : 'no full collection',
+      ]);
       summary.push({
         step,
         rows: entry.rows,
@@ -281,6 +302,8 @@ export async function run(): Promise<unknown> {
         baselinePeakRssBytes: entry.baseline.peakRss,
         rssRatio: entry.ours.peakRss / entry.baseline.peakRss,
         heapPeakBytes: heap ? { reserved: heap.heapReserved, used: heap.heapUsed, external: heap.external } : null,
+        keptAfterFullCollectionBytes: heap?.keptAfterFull ?? null,
+        fullCollections: heap?.fullCollections ?? null,
         growthVsTenthRows: growth ?? null,
         growthFailed: failed,
       });
@@ -293,8 +316,8 @@ export async function run(): Promise<unknown> {
     table,
   );
   printTable(
-    'The CLI\'s memory by kind (MB; peaks of V8\'s heap reserved and in use, and of memory outside it, sampled every 100 ms and at exit)',
-    ['step', 'rows', 'peak RSS', 'heap reserved', 'heap used', 'external'],
+    "The CLI's memory by kind (MB; peaks of V8's heap reserved and in use, and of memory outside it, sampled every 100 ms and at exit; kept: the most the heap held right after a full collection, and how many full collections ran)",
+    ['step', 'rows', 'peak RSS', 'heap reserved', 'heap used', 'external', 'kept (full GCs)'],
     heapTable,
   );
   console.log(failures.length > 0 ? `  FAILED growth: ${failures.join('; ')}` : `  every step grew at most ${MAX_GROWTH}x for 10x the rows`);
