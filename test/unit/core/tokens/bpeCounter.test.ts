@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { addBpeCounts, asciiPieces, countBpe, emptyBpeCounts } from '../../../../src/core/tokens/bpeCounter';
 import { bpeVocabulary } from '../../../../src/core/tokens/bpeVocabulary';
 
@@ -24,5 +26,29 @@ describe('BPE counter: the fast paths cut text exactly as the vocabulary pattern
     const byPieces = emptyBpeCounts();
     for (const piece of asciiPieces(text)) addBpeCounts(byPieces, countBpe(piece));
     assert.deepEqual(countBpe(text), byPieces, 'the sum of the pieces counted alone');
+  });
+});
+
+describe('BPE counter: memory', () => {
+  /** A full collection: the flag can be set at run time, and a new context then has `gc`. */
+  function collect(): void {
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+  }
+
+  it('does not keep the texts its cached lines were cut from', () => {
+    countBpe('warm up\n}\n');
+    collect();
+    const before = getHeapStatistics().used_heap_size;
+    const texts = 400;
+    for (let index = 0; index < texts; index++) {
+      // A flat string of ~100 KB whose last line (short, so its count is cached) is its own.
+      const text = Buffer.from(`${'word '.repeat(20_000)}end\nunique line ${index} of text number ${index};\n`, 'latin1').toString('latin1');
+      assert.ok(countBpe(text).letterTokens > 20_000);
+    }
+    collect();
+    const grown = getHeapStatistics().used_heap_size - before;
+    // Keeping each text through its cached line would hold ~40 MB; the lines themselves are ~20 KB.
+    assert.ok(grown < 8_000_000, `the heap grew ${(grown / 1e6).toFixed(1)} MB after counting ${texts} texts of 100 KB`);
   });
 });
