@@ -1,0 +1,57 @@
+import * as assert from 'node:assert/strict';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import ignore from 'ignore';
+import { ForgetfulIgnore } from '../../../../src/core/files/exclusionRules';
+
+const PATTERNS = 'build/\n*.log\n!keep.log\nsecret_*\n/top_only.txt\n';
+
+/** Paths of a large tree: every kind of answer (ignored, taken back in, kept), and folders under an ignored one. */
+function pathOf(index: number): string {
+  const folder = `pkg-${index % 97}/${index % 5 === 0 ? 'build/' : ''}mod-${index % 13}`;
+  const names = ['file.ts', 'run.log', 'keep.log', 'secret_key.txt', 'top_only.txt', 'notes.md'];
+  return `${folder}/${index}/${names[index % names.length]}`;
+}
+
+function collect(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+describe('ForgetfulIgnore', () => {
+  it('answers as the gitignore matcher does, across the points where it starts afresh', () => {
+    const forgetful = new ForgetfulIgnore(PATTERNS);
+    const reference = ignore().add(PATTERNS);
+    const answers = { ignored: 0, unignored: 0, kept: 0 };
+    for (let index = 0; index < 25_000; index++) {
+      const relative = pathOf(index);
+      const expected = reference.test(relative);
+      assert.deepEqual(forgetful.test(relative), expected, relative);
+      assert.equal(forgetful.ignores(relative), reference.ignores(relative), relative);
+      answers[expected.ignored ? 'ignored' : expected.unignored ? 'unignored' : 'kept'] += 1;
+    }
+    // Every kind of answer came up, before and after each fresh start.
+    assert.ok(answers.ignored > 1000 && answers.unignored > 1000 && answers.kept > 1000, JSON.stringify(answers));
+    // A folder's own rule still covers what is below it after a fresh start.
+    assert.equal(forgetful.ignores('a/build/deep/file.ts'), true);
+  });
+
+  it('does not keep an answer for every path it was asked about', () => {
+    const questions = 100_000;
+    const measure = (ask: (relative: string) => boolean): number => {
+      collect();
+      const before = getHeapStatistics().used_heap_size;
+      for (let index = 0; index < questions; index++) ask(pathOf(index));
+      collect();
+      return getHeapStatistics().used_heap_size - before;
+    };
+    const forgetful = new ForgetfulIgnore(PATTERNS);
+    const plain = ignore().add(PATTERNS);
+    const kept = measure((relative) => forgetful.ignores(relative));
+    const keptByPlain = measure((relative) => plain.ignores(relative));
+    // The plain matcher is the baseline of this very run: it keeps every path's answer.
+    assert.ok(keptByPlain > 8_000_000, `the plain matcher kept only ${(keptByPlain / 1e6).toFixed(1)} MB`);
+    assert.ok(kept < keptByPlain / 4, `kept ${(kept / 1e6).toFixed(1)} MB against ${(keptByPlain / 1e6).toFixed(1)} MB`);
+    assert.ok(plain.ignores('x/build/y') && forgetful.ignores('x/build/y'));
+  });
+});
