@@ -1,4 +1,4 @@
-import { type Job, type ManifestEntry, isBatchInFlight } from '../jobs/jobModel';
+import { type BatchRecord, type Job, type ManifestEntry, isBatchInFlight } from '../jobs/jobModel';
 
 /** Files of a new job that an earlier job of the workspace already has in flight. */
 export interface FilesInFlight {
@@ -9,42 +9,95 @@ export interface FilesInFlight {
   holders: string[];
 }
 
+/** A job with batches in flight, and what the watch has found it holds of the new job. */
+interface HoldingJob {
+  jobId: string;
+  /** Its batches in flight, in the job's order. */
+  records: BatchRecord[];
+  /** The new job's files it holds, in the new job's order. */
+  paths: string[];
+  /** Indexes into `records` of the batches holding them. */
+  holders: Set<number>;
+}
+
 /**
- * Which files of `candidate` are already being processed by another job in `jobs`: the same path
- * with the same content, sent through the same template and model. This is what stops a re-run of
- * `batch submit` after a lost answer from billing the same files twice. `candidateEntries` reads the
- * candidate's manifest (from disk, when it is not held), only once some job has a batch in flight.
+ * Watches a new job's rows, as they are built or read back, for files another job of `jobs` is
+ * already processing: the same path with the same content, sent through the same template and model.
+ * This is what stops a re-run of `batch submit` after a lost answer from billing the same files twice.
+ * Only jobs with a batch in flight are read (their rows, on first touch), and only their rows in
+ * flight are remembered; with none, a row costs nothing, and nothing of the new job is kept either way.
  */
-export function findFilesInFlight(candidate: Job, jobs: readonly Job[], candidateEntries: () => Iterable<ManifestEntry> = () => candidate.manifest): FilesInFlight[] {
-  const key = (job: Job, relativePath: string, contentSha256: string) =>
-    `${job.template.name}\u0000${job.template.model}\u0000${relativePath}\u0000${contentSha256}`;
-  // Built for the first job with a batch in flight: most submissions find none, and neither the
-  // candidate's 100k keys nor any finished job's rows (read from its log on first touch) are needed then.
-  let wanted: Map<string, string> | undefined;
-  const found: FilesInFlight[] = [];
-  for (const job of jobs) {
-    if (job.id === candidate.id) continue;
-    const inFlight = job.batches.filter(isBatchInFlight);
-    if (inFlight.length === 0) continue;
-    wanted ??= new Map(Array.from(candidateEntries(), (entry) => [key(candidate, entry.relativePath, entry.contentSha256), entry.relativePath]));
-    const byCustomId = new Map(job.manifest.map((entry) => [entry.customId, entry]));
-    const paths = new Set<string>();
-    const holders = new Set<string>();
-    for (const record of inFlight) {
-      for (const customId of record.customIds) {
-        const entry = byCustomId.get(customId);
-        const path = entry && wanted.get(key(job, entry.relativePath, entry.contentSha256));
-        if (path === undefined) continue;
-        paths.add(path);
-        holders.add(record.batchId ?? 'submitting');
-      }
-    }
-    if (paths.size > 0) {
-      const order = Array.from(candidateEntries(), (entry) => entry.relativePath).filter((path) => paths.has(path));
-      found.push({ jobId: job.id, paths: order, holders: [...holders] });
+export class FilesInFlightWatch {
+  /** Each row held by a batch in flight, by template, model, path and content -> where it is held. */
+  private readonly held = new Map<string, Array<{ job: number; record: number }>>();
+  private readonly holding: HoldingJob[] = [];
+
+  constructor(
+    private readonly candidate: Pick<Job, 'id' | 'template'>,
+    jobs: readonly Job[],
+  ) {
+    for (const job of jobs) {
+      if (job.id === candidate.id) continue;
+      const records = job.batches.filter(isBatchInFlight);
+      if (records.length === 0) continue;
+      const index = this.holding.push({ jobId: job.id, records, paths: [], holders: new Set() }) - 1;
+      const byCustomId = new Map(job.manifest.map((entry) => [entry.customId, entry]));
+      records.forEach((record, recordIndex) => {
+        for (const customId of record.customIds) {
+          const entry = byCustomId.get(customId);
+          if (!entry) continue;
+          const key = rowKey(job, entry);
+          const places = this.held.get(key);
+          if (places) places.push({ job: index, record: recordIndex });
+          else this.held.set(key, [{ job: index, record: recordIndex }]);
+        }
+      });
     }
   }
-  return found;
+
+  /** Whether any job has a batch in flight (otherwise `add` has nothing to look for). */
+  get watching(): boolean {
+    return this.holding.length > 0;
+  }
+
+  add(entry: ManifestEntry): void {
+    if (this.held.size === 0) return;
+    const places = this.held.get(rowKey(this.candidate, entry));
+    if (!places) return;
+    for (const place of places) {
+      const job = this.holding[place.job];
+      // Two batches of one job may hold the same file: its path is listed once.
+      if (job.paths[job.paths.length - 1] !== entry.relativePath) job.paths.push(entry.relativePath);
+      job.holders.add(place.record);
+    }
+  }
+
+  /** The jobs holding files of the new job, in the order of `jobs`; their holders in their batches' order. */
+  found(): FilesInFlight[] {
+    return this.holding
+      .filter((job) => job.paths.length > 0)
+      .map((job) => ({
+        jobId: job.jobId,
+        paths: job.paths,
+        holders: [...new Set([...job.holders].sort((a, b) => a - b).map((record) => job.records[record].batchId ?? 'submitting'))],
+      }));
+  }
+}
+
+function rowKey(job: Pick<Job, 'template'>, entry: ManifestEntry): string {
+  return `${job.template.name}\u0000${job.template.model}\u0000${entry.relativePath}\u0000${entry.contentSha256}`;
+}
+
+/**
+ * Which files of `candidate` are already being processed by another job in `jobs` (see
+ * FilesInFlightWatch). `candidateEntries` reads the candidate's manifest (from disk, when it is not
+ * held), only when some job has a batch in flight.
+ */
+export function findFilesInFlight(candidate: Job, jobs: readonly Job[], candidateEntries: () => Iterable<ManifestEntry> = () => candidate.manifest): FilesInFlight[] {
+  const watch = new FilesInFlightWatch(candidate, jobs);
+  if (!watch.watching) return [];
+  for (const entry of candidateEntries()) watch.add(entry);
+  return watch.found();
 }
 
 /** One line naming the jobs that hold the files, for the refusal. */

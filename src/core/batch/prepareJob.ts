@@ -40,18 +40,27 @@ export interface PrepareJobOptions extends Omit<CollectOptions, 'onProgress'> {
   /** Milliseconds since the epoch, for the job id, `createdAt` and the pre-flight's day. */
   now: number;
   onProgress?: (progress: { phase: 'collect' | 'count'; done: number; current?: string }) => void;
+  /**
+   * Called once the job's id and template are known; the function it returns sees each row as it is
+   * built. A preview (no `keepRequestsIn`) keeps no manifest, so checks over its rows run here.
+   */
+  watchRows?: (job: Pick<Job, 'id' | 'template'>) => (entry: ManifestEntry) => void;
 }
 
 /** Everything about a job before anything is sent: the job record (no batches yet), the split, the preview and the pre-flight. */
 export interface PreparedJob {
   /**
    * The job record. When its rows are kept (`keepRequestsIn`), its `manifest` is read back from the
-   * manifest log on first touch (then held whole): use `rows` and `manifestEntries` instead.
+   * manifest log on first touch (then held whole): use `rows` and `manifestEntries` instead. A preview's
+   * manifest is empty: it keeps no row (see `watchRows`).
    */
   job: Job;
   /** Rows built (the manifest's length). */
   rows: number;
-  /** The manifest's entries in order, read a chunk at a time from the manifest log when the rows are kept. */
+  /**
+   * The manifest's entries in order, read a chunk at a time from the manifest log. A preview has none
+   * to read back and throws: its rows are seen as they are built, through `watchRows`.
+   */
   manifestEntries: () => Iterable<ManifestEntry>;
   /** The source path of each row with a pre-flight problem, by custom id. */
   problemPaths: ReadonlyMap<string, string>;
@@ -84,8 +93,6 @@ export async function prepareJob(options: PrepareJobOptions): Promise<PreparedJo
   const customIdTag = newCustomIdTag();
   const ids = new CustomIdAllocator({ tag: customIdTag });
   const jobId = newJobId(options.now);
-  // A dry run keeps its manifest in memory; a job to submit writes it to its rows log as it goes.
-  const manifest: ManifestEntry[] = [];
   // Per-row figures in typed lists (8 bytes a row, outside the JavaScript heap): all a 100,000-row job keeps of each row.
   const rowInputTokens = new NumberList();
   const problemPaths = new Map<string, string>();
@@ -99,6 +106,13 @@ export async function prepareJob(options: PrepareJobOptions): Promise<PreparedJo
   const requests = options.keepRequestsIn === undefined ? undefined : await RequestsFileWriter.open(options.keepRequestsIn, jobId);
   let manifestLog: ManifestLog | undefined;
   let sharedPrefixTokens = 0;
+  const jobTemplate: Job['template'] = {
+    name: template.name,
+    model: template.model,
+    maxTokens: template.maxTokens,
+    ...(template.outputPattern ? { outputPattern: template.outputPattern } : {}),
+  };
+  const watchRow = options.watchRows?.({ id: jobId, template: jobTemplate });
 
   try {
     manifestLog = options.keepRequestsIn === undefined ? undefined : await ManifestLog.open(options.keepRequestsIn, jobId);
@@ -112,8 +126,10 @@ export async function prepareJob(options: PrepareJobOptions): Promise<PreparedJo
         continue;
       }
       const built = buildRequest(template, systemBlocks, event.file, ids.allocate(event.file.relativePath), rowTokens);
-      if (manifestLog) await manifestLog.append(built.entry);
-      else manifest.push(built.entry);
+      // A job to submit writes its manifest to its rows log as it goes; a preview keeps none (memory
+      // does not grow with the job's rows).
+      watchRow?.(built.entry);
+      await manifestLog?.append(built.entry);
       rowInputTokens.push(built.entry.estimatedInputTokens);
       requestBytes.push(built.serializedBytes);
       sharedPrefixTokens = built.sharedPrefixTokens;
@@ -150,14 +166,9 @@ export async function prepareJob(options: PrepareJobOptions): Promise<PreparedJo
       schemaVersion: JOB_SCHEMA_VERSION,
       id: jobId,
       createdAt: options.now,
-      template: {
-        name: template.name,
-        model: template.model,
-        maxTokens: template.maxTokens,
-        ...(template.outputPattern ? { outputPattern: template.outputPattern } : {}),
-      },
+      template: jobTemplate,
       customIdTag,
-      manifest: manifestLog ? [] : manifest,
+      manifest: [],
       batches: [],
       rows: {},
       estimate: {
@@ -176,7 +187,11 @@ export async function prepareJob(options: PrepareJobOptions): Promise<PreparedJo
     return {
       job,
       rows,
-      manifestEntries: log ? () => log.entries() : () => job.manifest,
+      manifestEntries: log
+        ? () => log.entries()
+        : () => {
+            throw new Error('a preview keeps no manifest: check its rows as they are built (watchRows)');
+          },
       problemPaths,
       requests,
       manifestLog,

@@ -11,23 +11,53 @@ export interface EscapingOutput {
 }
 
 /**
- * Renders the job's output pattern for every file, in both places results can go (the store and
- * beside the source), and returns the first output that would leave the workspace (absolute, `..`,
- * NUL), or undefined. Checked at submit, because a download refuses such paths only after the batch
- * has been paid for. Symlinks are checked again when each file is written. `entries` are the job's
- * manifest rows (given apart when they are read from disk a chunk at a time).
+ * Watches a job's rows as they are built (or read back) for the first output that would leave the
+ * workspace: the job's output pattern rendered for each file, in both places results can go (the
+ * store and beside the source), absolute, climbing out with `..`, or holding a NUL. Checked at
+ * submit, because a download refuses such paths only after the batch has been paid for. Symlinks are
+ * checked again when each file is written. Keeps nothing of the rows but the first one found.
  */
-export function findEscapingOutput(job: Job, store: Pick<JobStore, 'root' | 'resultsDir'>, entries: Iterable<ManifestEntry> = job.manifest): EscapingOutput | undefined {
-  // The same folder for every row: worked out once, not 100,000 times.
-  const resultsDir = toWorkspaceRelative(store.root, store.resultsDir(job.id));
-  for (const entry of entries) {
+export class EscapingOutputWatch {
+  private first: EscapingOutput | undefined;
+  /** The same folder for every row: worked out once, not 100,000 times. */
+  private readonly resultsDir: string;
+
+  constructor(
+    private readonly job: Pick<Job, 'id' | 'template'>,
+    private readonly store: Pick<JobStore, 'root' | 'resultsDir'>,
+  ) {
+    this.resultsDir = toWorkspaceRelative(store.root, store.resultsDir(job.id));
+  }
+
+  /** The first escaping output seen, if any. */
+  get found(): EscapingOutput | undefined {
+    return this.first;
+  }
+
+  add(entry: ManifestEntry): void {
+    if (this.first) return;
     for (const location of ['store', 'besideSource'] as const) {
-      const outputPath = outputPathFor(job, entry, location, store, resultsDir);
+      const outputPath = outputPathFor(this.job, entry, location, this.store, this.resultsDir);
       const reason = lexicalEscape(outputPath);
-      if (reason) return { sourcePath: entry.relativePath, outputPath, reason };
+      if (reason) {
+        this.first = { sourcePath: entry.relativePath, outputPath, reason };
+        return;
+      }
     }
   }
-  return undefined;
+}
+
+/**
+ * The first output of `entries` (the job's manifest rows, given apart when they are read from disk a
+ * chunk at a time) that would leave the workspace, or undefined (see EscapingOutputWatch).
+ */
+export function findEscapingOutput(job: Job, store: Pick<JobStore, 'root' | 'resultsDir'>, entries: Iterable<ManifestEntry> = job.manifest): EscapingOutput | undefined {
+  const watch = new EscapingOutputWatch(job, store);
+  for (const entry of entries) {
+    watch.add(entry);
+    if (watch.found) break;
+  }
+  return watch.found;
 }
 
 function lexicalEscape(relativePath: string): string | undefined {

@@ -848,7 +848,7 @@ export function messageText(content: ReadonlyArray<{ type: string; text?: string
  * the source: the template's output pattern, else `<path>.<jobId>.md`.
  */
 export function outputPathFor(
-  job: Job,
+  job: Pick<Job, 'id' | 'template'>,
   entry: ManifestEntry,
   location: ResultsLocation,
   store: Pick<JobStore, 'root' | 'resultsDir'>,

@@ -82,6 +82,30 @@ describe('batchlens batch submit', () => {
     assert.equal((await emulatorBatches(emulator)).length, 3);
   });
 
+  it('a dry run keeps no manifest, yet refuses an output pattern that climbs out, and writes nothing', async () => {
+    const root = await sampleWorkspace();
+    await fs.mkdir(path.join(root, 'templates'));
+    await fs.writeFile(path.join(root, 'templates/escape.md'), '---\nmodel: claude-sonnet-4-6\noutput: "../../escape/{{file.path}}.md"\n---\nSummarize {{file.path}}:\n{{file.content}}\n');
+    const io = recordingIo(root, env());
+    const code = await runCli(['batch', 'submit', 'project', '--dry-run', '--template', 'templates/escape.md'], io);
+    assert.equal(code, 2, io.out);
+    assert.match(io.err, /outside the workspace \('\.batchlens\/results\/job_\w+\/\.\.\/\.\.\/escape\/project\/notes\/n1\.md\.md' for project\/notes\/n1\.md: it climbs out/);
+    await assert.rejects(fs.access(path.join(root, '.batchlens')), 'the dry run wrote no store folder');
+  });
+
+  it('a dry run names the files another job has in flight, checked as its rows were built', async () => {
+    const root = await sampleWorkspace();
+    const first = recordingIo(root, env());
+    assert.equal(await runCli(['batch', 'submit', 'project', '--yes', '--json'], first), 0, first.err);
+    const sent = JSON.parse(first.out) as { jobId: string; batches: string[] };
+    const io = recordingIo(root, env());
+    const code = await runCli(['batch', 'submit', 'project', '--dry-run'], io);
+    assert.equal(code, 0, io.err);
+    assert.ok(io.err.includes(`Note: 5 of these files are already in flight: 5 in job ${sent.jobId} (${sent.batches[0]}); a real submit would refuse without --again.`), io.err);
+    assert.match(io.out, /Dry run: nothing was sent\./);
+    assert.equal((await emulatorBatches(emulator)).length, 1, 'nothing was sent by the dry run');
+  });
+
   it('after a kill right after create, the next batch command shows the job with its batch id and never a second copy', async () => {
     const root = await sampleWorkspace();
     const crashing = createSubmitCommand({

@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import type { BatchApi, MessageBatch } from '../../../core/api/batchApi';
 import { describeCostPreview } from '../../../core/batch/costPreview';
 import { type PreflightReport, describePreflight } from '../../../core/batch/preflight';
-import { describeFilesInFlight, findFilesInFlight } from '../../../core/batch/inFlight';
-import { describeEscapingOutput, findEscapingOutput } from '../../../core/tracking/outputCheck';
+import { FilesInFlightWatch, describeFilesInFlight, findFilesInFlight } from '../../../core/batch/inFlight';
+import { EscapingOutputWatch, describeEscapingOutput, findEscapingOutput } from '../../../core/tracking/outputCheck';
 import { storedSucceededOutput } from '../../../core/tracking/jobRowStats';
 import { outputHistoryOf } from '../../../core/batch/outputHistory';
 import { type PreparedJob, discardPreparedJob, prepareJob } from '../../../core/batch/prepareJob';
@@ -91,7 +91,10 @@ async function runSubmitWithCatalog(args: string[], io: CliIo, seams: SubmitComm
   if (api) await reconcileBeforeCommand(context, api, io);
 
   let prepared: PreparedJob;
+  // A dry run keeps no manifest (it writes nothing): its rows are checked as they are built.
+  let previewChecks: PreviewChecks | undefined;
   try {
+    const jobs = await context.store.list();
     const template = await loadTemplate(context.root, options.template, options.model ?? settings.defaultModel ?? DEFAULT_MODEL);
     if (options.model) template.model = options.model;
     if (options.maxTokens !== undefined) template.maxTokens = options.maxTokens;
@@ -105,9 +108,19 @@ async function runSubmitWithCatalog(args: string[], io: CliIo, seams: SubmitComm
       maxRequestsPerBatch: options.maxRequestsPerBatch,
       exactCounts: options.exact && api ? { api } : undefined,
       modelOverrides: settings.modelOverrides,
-      outputHistory: outputHistoryOf(await context.store.list(), template.name, storedSucceededOutput),
+      outputHistory: outputHistoryOf(jobs, template.name, storedSucceededOutput),
       // A dry run only previews: its requests are checked and priced as they are built, never kept.
       keepRequestsIn: options.dryRun ? undefined : context.store.dir,
+      watchRows: options.dryRun
+        ? (job) => {
+            const checks: PreviewChecks = { escaping: new EscapingOutputWatch(job, context.store), inFlight: new FilesInFlightWatch(job, jobs) };
+            previewChecks = checks;
+            return (entry) => {
+              checks.escaping.add(entry);
+              checks.inFlight.add(entry);
+            };
+          }
+        : undefined,
       now: context.clock.now(),
     });
   } catch (error) {
@@ -117,15 +130,22 @@ async function runSubmitWithCatalog(args: string[], io: CliIo, seams: SubmitComm
   }
 
   try {
-    return await decideAndSubmit(prepared, options, context, api, io, seams);
+    return await decideAndSubmit(prepared, previewChecks, options, context, api, io, seams);
   } finally {
     // Whatever was not submitted (a dry run, a refusal, a cancelled prompt, a failure) leaves no requests file behind.
     await discardPreparedJob(prepared);
   }
 }
 
+/** A dry run's checks, fed each row as it was built. */
+interface PreviewChecks {
+  escaping: EscapingOutputWatch;
+  inFlight: FilesInFlightWatch;
+}
+
 async function decideAndSubmit(
   prepared: PreparedJob,
+  previewChecks: PreviewChecks | undefined,
   options: SubmitArgs,
   context: ReturnType<typeof openBatchContext>,
   api: BatchApi | undefined,
@@ -142,11 +162,12 @@ async function decideAndSubmit(
     else io.stderr(`batchlens batch submit: nothing to send: no readable text files in the selection${skippedSuffix(prepared)}\n`);
     return 1;
   }
-  const escaping = findEscapingOutput(prepared.job, context.store, prepared.manifestEntries());
+  // A job to send reads its rows back from its log, and the store's jobs as they are now, just before sending.
+  const escaping = previewChecks ? previewChecks.escaping.found : findEscapingOutput(prepared.job, context.store, prepared.manifestEntries());
   if (escaping) {
     throw new UsageError(describeEscapingOutput(escaping));
   }
-  const inFlight = findFilesInFlight(prepared.job, await context.store.list(), prepared.manifestEntries);
+  const inFlight = previewChecks ? previewChecks.inFlight.found() : findFilesInFlight(prepared.job, await context.store.list(), prepared.manifestEntries);
   if (inFlight.length > 0 && !options.again) {
     const line = describeFilesInFlight(inFlight);
     if (!options.dryRun) {

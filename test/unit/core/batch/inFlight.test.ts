@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CustomIdAllocator, customIdForPath } from '../../../../src/core/batch/customIds';
-import { describeFilesInFlight, describeFilesInFlightDetail, findFilesInFlight, inFlightDecision } from '../../../../src/core/batch/inFlight';
+import { FilesInFlightWatch, describeFilesInFlight, describeFilesInFlightDetail, findFilesInFlight, inFlightDecision } from '../../../../src/core/batch/inFlight';
 import { describeEscapingOutput, findEscapingOutput } from '../../../../src/core/tracking/outputCheck';
 import { JOB_SCHEMA_VERSION, type BatchRecord, type Job } from '../../../../src/core/jobs/jobModel';
 import { rowsWereRead } from '../../../../src/core/tracking/jobRowsLog';
@@ -54,6 +54,24 @@ describe('files in flight (the check before sending files again)', () => {
     assert.deepEqual(findFilesInFlight(candidate, [done, running]), [{ jobId: 'job_running', paths: ['src/c.ts'], holders: ['msgbatch_3'] }]);
     assert.equal(rowsWereRead(done), false, 'the finished job was passed over on its header');
     assert.equal(rowsWereRead(running), true, 'the running one was compared row by row');
+  });
+
+  it('lists a file two batches of one job hold once, in the new job\'s order, with both batches in theirs', () => {
+    const running = jobOf('job_old', ['src/c.ts', 'src/b.ts', 'src/a.ts'], 'aaaa1111', { batchId: 'msgbatch_1', status: 'in_progress' });
+    const [c, b, a] = running.manifest.map((entry) => entry.customId);
+    running.batches = [
+      { ...running.batches[0], index: 0, customIds: [c, b], batchId: 'msgbatch_1' },
+      { ...running.batches[0], index: 1, customIds: [b, a], batchId: 'msgbatch_2', purpose: 'retry' },
+    ];
+    const other = jobOf('job_other', ['src/c.ts'], 'bbbb2222', {});
+    const watch = new FilesInFlightWatch(candidate, [running, other]);
+    for (const entry of candidate.manifest) watch.add(entry);
+    const expected = [
+      { jobId: 'job_old', paths: ['src/a.ts', 'src/b.ts', 'src/c.ts'], holders: ['msgbatch_1', 'msgbatch_2'] },
+      { jobId: 'job_other', paths: ['src/c.ts'], holders: ['submitting'] },
+    ];
+    assert.deepEqual(watch.found(), expected);
+    assert.deepEqual(findFilesInFlight(candidate, [running, other]), expected);
   });
 
   it('lets changed content through: the same path with other content is a new request', () => {

@@ -40,9 +40,27 @@ describe('prepareJob + submitPreparedJob', () => {
   it('keeps nothing for a preview only (a dry run), and refuses to submit it', async () => {
     const root = await textWorkspace(2);
     const template = builtinTemplates('claude-sonnet-4-6').find((t) => t.name === 'summarize')!;
-    const prepared = await prepareJob({ root, selection: ['docs'], template, maxFileBytes: 10_000, maxRequestsPerBatch: 10, now: Date.now() });
-    assert.equal(prepared.job.manifest.length, 2);
+    const watched: string[] = [];
+    let watchedJob: string | undefined;
+    const prepared = await prepareJob({
+      root,
+      selection: ['docs'],
+      template,
+      maxFileBytes: 10_000,
+      maxRequestsPerBatch: 10,
+      now: Date.now(),
+      watchRows: (job) => {
+        watchedJob = job.id;
+        return (entry) => watched.push(entry.relativePath);
+      },
+    });
+    assert.equal(prepared.rows, 2);
     assert.equal(prepared.preflight.rows, 2, 'every row was still checked');
+    // No row is kept: each was shown to the watch as it was built, under the job's own id.
+    assert.deepEqual(prepared.job.manifest, []);
+    assert.deepEqual(watched, ['docs/f0.md', 'docs/f1.md']);
+    assert.equal(watchedJob, prepared.job.id);
+    assert.throws(() => [...prepared.manifestEntries()], /a preview keeps no manifest/);
     await assert.rejects(fs.access(path.join(root, '.batchlens')), 'no store folder was written');
     const clock = manualClock();
     await assert.rejects(
