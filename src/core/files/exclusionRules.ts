@@ -53,23 +53,45 @@ function loadMatchers(): Matchers {
   return matchers;
 }
 
-/** Questions a gitignore matcher answers before it is replaced by a fresh one (see ForgetfulIgnore). */
-const QUESTIONS_PER_MATCHER = 10_000;
+/** Questions the gitignore matchers of one set of rules answer before they all start afresh (see ForgetfulIgnore). */
+const QUESTIONS_BETWEEN_FORGETTING = 10_000;
 
 /**
- * A gitignore matcher that forgets. `ignore` remembers its answer for every path it is asked about,
- * and for each folder above it, as long as the matcher lives; a walk asks about each path once, so a
- * walk of 100,000 files kept ~170,000 answers (~15 MB, the most a submit of that size kept) that
- * nothing asked for again. Every QUESTIONS_PER_MATCHER questions the matcher is rebuilt from the same
- * patterns (parsing a .gitignore costs far less than those questions); a folder asked about again
- * after that is worked out again.
+ * What the gitignore matchers of one set of rules may remember, together. The `ignore` package
+ * remembers its answer for every path it is asked about, and for each folder above it, as long as a
+ * matcher lives; a walk asks about each path once, so a walk of 100,000 files kept ~170,000 answers
+ * (~15 MB) that nothing asked for again, spread over as many matchers as the tree has `.gitignore`
+ * files (one per package of a monorepo, each asked only about its own files). Every
+ * QUESTIONS_BETWEEN_FORGETTING questions, asked of any of them, every matcher drops what it knows and
+ * is rebuilt from its patterns when next asked (parsing a `.gitignore` costs far less than those
+ * questions); a folder asked about again after that is worked out again.
  */
-export class ForgetfulIgnore {
-  private matcher: Ignore;
+export class AnswerBudget {
   private questions = 0;
+  private readonly matchers = new Set<ForgetfulIgnore>();
 
-  constructor(private readonly patterns: string | readonly string[]) {
-    this.matcher = this.fresh();
+  /** Counts one question; on the budget's last one, every matcher forgets. */
+  ask(): void {
+    this.questions += 1;
+    if (this.questions < QUESTIONS_BETWEEN_FORGETTING) return;
+    this.questions = 0;
+    for (const matcher of this.matchers) matcher.forget();
+  }
+
+  register(matcher: ForgetfulIgnore): void {
+    this.matchers.add(matcher);
+  }
+}
+
+/** A gitignore matcher whose answers an AnswerBudget makes it forget. */
+export class ForgetfulIgnore {
+  private matcher: Ignore | undefined;
+
+  constructor(
+    private readonly patterns: string | readonly string[],
+    private readonly budget: AnswerBudget,
+  ) {
+    budget.register(this);
   }
 
   /** Whether a pattern leaves `relativePath` out (`ignored`) or takes it back in (`unignored`). */
@@ -81,17 +103,15 @@ export class ForgetfulIgnore {
     return this.current().ignores(relativePath);
   }
 
-  private current(): Ignore {
-    this.questions += 1;
-    if (this.questions > QUESTIONS_PER_MATCHER) {
-      this.matcher = this.fresh();
-      this.questions = 1;
-    }
-    return this.matcher;
+  /** Drops every answer: the next question rebuilds the matcher from its patterns. */
+  forget(): void {
+    this.matcher = undefined;
   }
 
-  private fresh(): Ignore {
-    return loadMatchers().ignore().add(typeof this.patterns === 'string' ? this.patterns : [...this.patterns]);
+  private current(): Ignore {
+    this.budget.ask();
+    this.matcher ??= loadMatchers().ignore().add(typeof this.patterns === 'string' ? this.patterns : [...this.patterns]);
+    return this.matcher;
   }
 }
 
@@ -100,6 +120,8 @@ export class ExclusionRules {
   private readonly rootFromTop: string;
   private readonly globMatchers: Array<{ pattern: string; test: (path: string) => boolean }>;
   private readonly excludeMatcher: ForgetfulIgnore | undefined;
+  /** Shared by every gitignore matcher of these rules (see AnswerBudget). */
+  private readonly answers = new AnswerBudget();
   private readonly layerCache = new Map<string, Promise<IgnoreLayer | null>>();
 
   constructor(private readonly options: ExclusionOptions) {
@@ -108,7 +130,7 @@ export class ExclusionRules {
     if (this.rootFromTop.startsWith('..')) throw new Error(`exclusion rules: ${top} is not above ${options.root}`);
     const { picomatch } = loadMatchers();
     this.globMatchers = (options.filesExclude ?? []).map((pattern) => ({ pattern, test: picomatch(pattern, { dot: true, windows: false }) }));
-    this.excludeMatcher = options.exclude && options.exclude.length > 0 ? new ForgetfulIgnore(options.exclude) : undefined;
+    this.excludeMatcher = options.exclude && options.exclude.length > 0 ? new ForgetfulIgnore(options.exclude, this.answers) : undefined;
   }
 
   /** The `.gitignore` layers that apply inside `dir` (root-relative), shallowest first. */
@@ -155,7 +177,7 @@ export class ExclusionRules {
     if (!layer) {
       const top = this.options.top ?? this.options.root;
       layer = fs.readFile(path.join(top, base, '.gitignore'), 'utf8').then(
-        (text) => ({ base, matcher: new ForgetfulIgnore(text) }),
+        (text) => ({ base, matcher: new ForgetfulIgnore(text, this.answers) }),
         // No .gitignore here (or unreadable): nothing to honour.
         () => null,
       );

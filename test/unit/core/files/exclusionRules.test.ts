@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import ignore from 'ignore';
-import { ForgetfulIgnore } from '../../../../src/core/files/exclusionRules';
+import { AnswerBudget, ForgetfulIgnore } from '../../../../src/core/files/exclusionRules';
 
 const PATTERNS = 'build/\n*.log\n!keep.log\nsecret_*\n/top_only.txt\n';
 
@@ -20,7 +20,7 @@ function collect(): void {
 
 describe('ForgetfulIgnore', () => {
   it('answers as the gitignore matcher does, across the points where it starts afresh', () => {
-    const forgetful = new ForgetfulIgnore(PATTERNS);
+    const forgetful = new ForgetfulIgnore(PATTERNS, new AnswerBudget());
     const reference = ignore().add(PATTERNS);
     const answers = { ignored: 0, unignored: 0, kept: 0 };
     for (let index = 0; index < 25_000; index++) {
@@ -36,22 +36,27 @@ describe('ForgetfulIgnore', () => {
     assert.equal(forgetful.ignores('a/build/deep/file.ts'), true);
   });
 
-  it('does not keep an answer for every path it was asked about', () => {
-    const questions = 100_000;
-    const measure = (ask: (relative: string) => boolean): number => {
+  it('does not keep an answer for every path asked about, even spread over one matcher per package', () => {
+    // A monorepo: one .gitignore per package, each matcher asked only about its own package's files.
+    const packages = 100;
+    const perPackage = 1_000;
+    const measure = (ask: (pkg: number, relative: string) => boolean): number => {
       collect();
       const before = getHeapStatistics().used_heap_size;
-      for (let index = 0; index < questions; index++) ask(pathOf(index));
+      for (let pkg = 0; pkg < packages; pkg++) {
+        for (let index = 0; index < perPackage; index++) ask(pkg, pathOf(pkg * perPackage + index));
+      }
       collect();
       return getHeapStatistics().used_heap_size - before;
     };
-    const forgetful = new ForgetfulIgnore(PATTERNS);
-    const plain = ignore().add(PATTERNS);
-    const kept = measure((relative) => forgetful.ignores(relative));
-    const keptByPlain = measure((relative) => plain.ignores(relative));
-    // The plain matcher is the baseline of this very run: it keeps every path's answer.
-    assert.ok(keptByPlain > 8_000_000, `the plain matcher kept only ${(keptByPlain / 1e6).toFixed(1)} MB`);
+    const budget = new AnswerBudget();
+    const forgetful = Array.from({ length: packages }, () => new ForgetfulIgnore(PATTERNS, budget));
+    const plain = Array.from({ length: packages }, () => ignore().add(PATTERNS));
+    const kept = measure((pkg, relative) => forgetful[pkg].ignores(relative));
+    const keptByPlain = measure((pkg, relative) => plain[pkg].ignores(relative));
+    // The plain matchers are the baseline of this very run: they keep every path's answer.
+    assert.ok(keptByPlain > 8_000_000, `the plain matchers kept only ${(keptByPlain / 1e6).toFixed(1)} MB`);
     assert.ok(kept < keptByPlain / 4, `kept ${(kept / 1e6).toFixed(1)} MB against ${(keptByPlain / 1e6).toFixed(1)} MB`);
-    assert.ok(plain.ignores('x/build/y') && forgetful.ignores('x/build/y'));
+    assert.ok(plain[0].ignores('x/build/y') && forgetful[0].ignores('x/build/y'));
   });
 });
