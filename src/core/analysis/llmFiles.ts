@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { detached } from '../util/detached';
 
 /** Import roots of LLM clients and frameworks (Python modules and npm packages). */
 const LLM_MODULES = new Set([
@@ -64,7 +65,8 @@ export function importedNames(text: string): Set<string> {
   const names = new Set<string>();
   for (const spec of importedModules(text)) {
     const last = spec.replace(/\.(?:[cm]?[jt]sx?)$/, '').split(/[/.]/).filter(Boolean).pop();
-    if (last) names.add(last);
+    // A copy: the names outlive the text (kept per neighbour file and per CLI run), which a cut would keep whole.
+    if (last) names.add(detached(last));
   }
   return names;
 }

@@ -1,8 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import ignore from 'ignore';
 import { AnswerBudget, ForgetfulIgnore } from '../../../../src/core/files/exclusionRules';
+import { heapKept } from '../../support/heap';
 
 const PATTERNS = 'build/\n*.log\n!keep.log\nsecret_*\n/top_only.txt\n';
 
@@ -11,11 +10,6 @@ function pathOf(index: number): string {
   const folder = `pkg-${index % 97}/${index % 5 === 0 ? 'build/' : ''}mod-${index % 13}`;
   const names = ['file.ts', 'run.log', 'keep.log', 'secret_key.txt', 'top_only.txt', 'notes.md'];
   return `${folder}/${index}/${names[index % names.length]}`;
-}
-
-function collect(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
 }
 
 describe('ForgetfulIgnore', () => {
@@ -41,13 +35,11 @@ describe('ForgetfulIgnore', () => {
     const packages = 100;
     const perPackage = 1_000;
     const measure = (ask: (pkg: number, relative: string) => boolean): number => {
-      collect();
-      const before = getHeapStatistics().used_heap_size;
+      const before = heapKept();
       for (let pkg = 0; pkg < packages; pkg++) {
         for (let index = 0; index < perPackage; index++) ask(pkg, pathOf(pkg * perPackage + index));
       }
-      collect();
-      return getHeapStatistics().used_heap_size - before;
+      return heapKept() - before;
     };
     const budget = new AnswerBudget();
     const forgetful = Array.from({ length: packages }, () => new ForgetfulIgnore(PATTERNS, budget));

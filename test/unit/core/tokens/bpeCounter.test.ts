@@ -1,8 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { addBpeCounts, asciiPieces, countBpe, emptyBpeCounts } from '../../../../src/core/tokens/bpeCounter';
 import { bpeVocabulary } from '../../../../src/core/tokens/bpeVocabulary';
+import { heapKept } from '../../support/heap';
 
 /** Texts from a small alphabet that reaches every alternative of the pattern: contractions, runs, whitespace before words and at the end. */
 function fuzzTexts(count: number): string[] {
@@ -30,25 +29,19 @@ describe('BPE counter: the fast paths cut text exactly as the vocabulary pattern
 });
 
 describe('BPE counter: memory', () => {
-  /** A full collection: the flag can be set at run time, and a new context then has `gc`. */
-  function collect(): void {
-    setFlagsFromString('--expose-gc');
-    (runInNewContext('gc') as () => void)();
-  }
-
-  it('does not keep the texts its cached lines were cut from', () => {
+  it('does not keep the texts its cached lines and words were cut from', () => {
     countBpe('warm up\n}\n');
-    collect();
-    const before = getHeapStatistics().used_heap_size;
+    const before = heapKept();
     const texts = 400;
     for (let index = 0; index < texts; index++) {
-      // A flat string of ~100 KB whose last line (short, so its count is cached) is its own.
-      const text = Buffer.from(`${'word '.repeat(20_000)}end\nunique line ${index} of text number ${index};\n`, 'latin1').toString('latin1');
+      // A flat string of ~100 KB whose last line is its own (its count is cached), and so is one long
+      // word in it (a piece of 13 to 32 letters, whose count is cached too).
+      const word = `identifier${[...index.toString(26)].map((digit) => String.fromCharCode(97 + parseInt(digit, 26))).join('')}`;
+      const text = Buffer.from(`${'word '.repeat(20_000)}end\nunique line ${index} of ${word};\n`, 'latin1').toString('latin1');
       assert.ok(countBpe(text).letterTokens > 20_000);
     }
-    collect();
-    const grown = getHeapStatistics().used_heap_size - before;
-    // Keeping each text through its cached line would hold ~40 MB; the lines themselves are ~20 KB.
+    const grown = heapKept() - before;
+    // Keeping each text through its cached line or word would hold ~40 MB; those are ~20 KB.
     assert.ok(grown < 8_000_000, `the heap grew ${(grown / 1e6).toFixed(1)} MB after counting ${texts} texts of 100 KB`);
   });
 });
