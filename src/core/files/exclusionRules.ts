@@ -110,7 +110,7 @@ export class ForgetfulIgnore {
 
   private current(): Ignore {
     this.budget.ask();
-    this.matcher ??= loadMatchers().ignore().add(typeof this.patterns === 'string' ? this.patterns : [...this.patterns]);
+    this.matcher ??= loadMatchers().ignore().add(this.patterns);
     return this.matcher;
   }
 }
